@@ -1,0 +1,288 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"borgdesk/backend/adminapi"
+	"borgdesk/backend/coordinator"
+	"borgdesk/backend/store"
+	"borgdesk/backend/version"
+)
+
+type command func(ctx context.Context, g *globals, args []string, e env) error
+
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"serve":    cmdServe,
+		"status":   cmdStatus,
+		"server":   cmdServer,
+		"job":      cmdJob,
+		"events":   cmdEvents,
+		"settings": cmdSettings,
+		"version":  cmdVersion,
+	}
+}
+
+func cmdVersion(ctx context.Context, g *globals, args []string, e env) error {
+	if _, err := parse(newFlags("version", g, e.stderr), args, 0, 0, ""); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "borgdesk", version.Version)
+	return nil
+}
+
+// cmdServe runs the coordinator headless until SIGINT or SIGTERM.
+func cmdServe(ctx context.Context, g *globals, args []string, e env) error {
+	if _, err := parse(newFlags("serve", g, e.stderr), args, 0, 0, ""); err != nil {
+		return err
+	}
+	dataDir, socket, err := g.resolve(e)
+	if err != nil {
+		return err
+	}
+	log := newLogger(e.stderr)
+	c, err := coordinator.Open(ctx, coordinator.Options{DataDir: dataDir, Socket: socket, Version: version.Version, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return c.Run(ctx)
+}
+
+// client returns an admin-socket client for the globals.
+func client(g *globals, e env) (*adminapi.Client, error) {
+	_, socket, err := g.resolve(e)
+	if err != nil {
+		return nil, err
+	}
+	return adminapi.NewClient(socket), nil
+}
+
+func cmdStatus(ctx context.Context, g *globals, args []string, e env) error {
+	fs := newFlags("status", g, e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args, 0, 0, ""); err != nil {
+		return err
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	st, err := c.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, st)
+	}
+	return printTable(e.stdout, []string{"FIELD", "VALUE"}, [][]string{
+		{"version", st.Version}, {"data", st.DataDir}, {"schema", fmt.Sprint(st.Schema)},
+		{"started", fmtTime(st.StartedAt)}, {"servers", fmt.Sprint(st.Servers)},
+		{"jobs", fmt.Sprint(st.Jobs)}, {"running", fmt.Sprint(st.RunsRunning)},
+	})
+}
+
+func cmdServer(ctx context.Context, g *globals, args []string, e env) error {
+	if len(args) == 0 {
+		return usageError{"usage: borgdesk server list|show|remove …"}
+	}
+	sub, args := args[0], args[1:]
+	fs := newFlags("server "+sub, g, e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	var pos []string
+	var err error
+	switch sub {
+	case "list":
+		pos, err = parse(fs, args, 0, 0, "")
+	case "show", "remove":
+		pos, err = parse(fs, args, 1, 1, "SERVER")
+	default:
+		return usageError{fmt.Sprintf("unknown server subcommand %q; use list, show or remove", sub)}
+	}
+	if err != nil {
+		return err
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		servers, err := c.ListServers(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.stdout, servers)
+		}
+		return printServers(e, servers)
+	case "show":
+		sv, err := c.Server(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.stdout, sv)
+		}
+		return printServers(e, []store.Server{sv})
+	default: // remove
+		sv, err := c.RemoveServer(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.stdout, sv)
+		}
+		fmt.Fprintf(e.stdout, "removed server %s (%s); its repository on disk was kept\n", sv.Name, sv.UUID)
+		return nil
+	}
+}
+
+func printServers(e env, servers []store.Server) error {
+	if len(servers) == 0 {
+		fmt.Fprintln(e.stdout, "No servers yet. Enroll one with `borgdesk token create --name NAME` once the agent gateway is available.")
+		return nil
+	}
+	rows := make([][]string, 0, len(servers))
+	for _, s := range servers {
+		last := "never"
+		if s.LastSeenAt != nil {
+			last = fmtTime(*s.LastSeenAt)
+		}
+		rows = append(rows, []string{fmt.Sprint(s.ID), s.Name, fmt.Sprintf("%s:%d", s.Host, s.Port), s.Status, last, s.UUID})
+	}
+	return printTable(e.stdout, []string{"ID", "NAME", "ADDRESS", "STATUS", "LAST SEEN", "UUID"}, rows)
+}
+
+func cmdJob(ctx context.Context, g *globals, args []string, e env) error {
+	if len(args) == 0 || args[0] != "list" {
+		return usageError{"usage: borgdesk job list [--json]"}
+	}
+	fs := newFlags("job list", g, e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args[1:], 0, 0, ""); err != nil {
+		return err
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	jobs, err := c.ListJobs(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, jobs)
+	}
+	if len(jobs) == 0 {
+		fmt.Fprintln(e.stdout, "No jobs yet.")
+		return nil
+	}
+	rows := make([][]string, 0, len(jobs))
+	for _, j := range jobs {
+		rows = append(rows, []string{fmt.Sprint(j.ID), j.ServerName, j.Name, j.Kind, j.Schedule, fmt.Sprint(j.Enabled)})
+	}
+	return printTable(e.stdout, []string{"ID", "SERVER", "NAME", "KIND", "SCHEDULE", "ENABLED"}, rows)
+}
+
+func cmdEvents(ctx context.Context, g *globals, args []string, e env) error {
+	fs := newFlags("events", g, e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON (one object per line with --follow)")
+	follow := fs.Bool("follow", false, "keep printing new events as they happen")
+	limit := fs.Int("limit", 50, "how many recent events to print")
+	if _, err := parse(fs, args, 0, 0, ""); err != nil {
+		return err
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	if *follow {
+		err := c.StreamEvents(ctx, func(ev store.Event) error {
+			if *asJSON {
+				return printJSONLine(e.stdout, ev)
+			}
+			_, err := fmt.Fprintf(e.stdout, "%s  %-18s %s\n", fmtTime(ev.At), ev.Kind, ev.Message)
+			return err
+		})
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return err
+	}
+	evs, err := c.ListEvents(ctx, *limit)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, evs)
+	}
+	rows := make([][]string, 0, len(evs))
+	for i := len(evs) - 1; i >= 0; i-- { // oldest first, like a log
+		rows = append(rows, []string{fmtTime(evs[i].At), evs[i].Kind, evs[i].Message})
+	}
+	return printTable(e.stdout, []string{"TIME", "KIND", "MESSAGE"}, rows)
+}
+
+func cmdSettings(ctx context.Context, g *globals, args []string, e env) error {
+	if len(args) == 0 {
+		return usageError{"usage: borgdesk settings get [KEY] | set KEY VALUE"}
+	}
+	sub, args := args[0], args[1:]
+	fs := newFlags("settings "+sub, g, e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	var pos []string
+	var err error
+	switch sub {
+	case "get":
+		pos, err = parse(fs, args, 0, 1, "[KEY]")
+	case "set":
+		pos, err = parse(fs, args, 2, 2, "KEY VALUE")
+	default:
+		return usageError{fmt.Sprintf("unknown settings subcommand %q; use get or set", sub)}
+	}
+	if err != nil {
+		return err
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	switch {
+	case sub == "set":
+		return c.SetSetting(ctx, pos[0], pos[1])
+	case len(pos) == 1:
+		v, err := c.Setting(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.stdout, map[string]string{pos[0]: v})
+		}
+		fmt.Fprintln(e.stdout, v)
+		return nil
+	default:
+		all, err := c.Settings(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.stdout, all)
+		}
+		keys := make([]string, 0, len(all))
+		for k := range all {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		rows := make([][]string, 0, len(keys))
+		for _, k := range keys {
+			rows = append(rows, []string{k, all[k]})
+		}
+		return printTable(e.stdout, []string{"KEY", "VALUE"}, rows)
+	}
+}

@@ -1,0 +1,146 @@
+//go:build desktop || bindings || dev
+
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sync"
+	"time"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"borgdesk/backend/coordinator"
+	"borgdesk/backend/version"
+)
+
+// wailsPlatform is the platform seam over the Wails runtime.
+type wailsPlatform struct{ ctx context.Context }
+
+func (p wailsPlatform) Emit(name string, data any) { runtime.EventsEmit(p.ctx, name, data) }
+func (p wailsPlatform) ExecJS(js string)           { runtime.WindowExecJS(p.ctx, js) }
+func (p wailsPlatform) Quit()                      { runtime.Quit(p.ctx) }
+
+// runDesktop opens the window over a coordinator that owns the data dir.
+// The coordinator, the event forwarder and the self-test all run under one
+// context that ends when the window closes (or on SIGINT/SIGTERM), and the
+// window does not finish closing before they have stopped.
+func runDesktop(ctx context.Context, g globals, e env) error {
+	dist, err := fs.Sub(e.assets, "frontend/dist")
+	if err != nil {
+		return fmt.Errorf("frontend assets: %w", err)
+	}
+	var desk *Desk
+	var coord *coordinator.Coordinator
+	if !bindingsOnly {
+		if err := checkDisplay(e.getenv); err != nil {
+			return err
+		}
+		if _, err := fs.Stat(dist, "index.html"); err != nil {
+			return errors.New("this binary was built without the frontend (frontend/dist/index.html is missing); build it with `make build`")
+		}
+		dataDir, socket, err := g.resolve(e)
+		if err != nil {
+			return err
+		}
+		coord, err = coordinator.Open(ctx, coordinator.Options{DataDir: dataDir, Socket: socket, Version: version.Version, Logger: newLogger(e.stderr)})
+		if err != nil {
+			return err
+		}
+		defer coord.Close()
+		desk = newDesk(coord.Service())
+	} else {
+		desk = newDesk(nil)
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var runErr error
+	fail := func(err error, p platform) {
+		mu.Lock()
+		if runErr == nil {
+			runErr = err
+		}
+		mu.Unlock()
+		p.Quit()
+	}
+	nonce := newNonce()
+
+	opts := &options.App{
+		Title:            "Borgdesk",
+		Width:            1280,
+		Height:           800,
+		MinWidth:         960,
+		MinHeight:        600,
+		BackgroundColour: &options.RGBA{R: 17, G: 24, B: 39, A: 255},
+		AssetServer:      &assetserver.Options{Assets: dist},
+		Bind:             []any{desk},
+		DragAndDrop:      &options.DragAndDrop{EnableFileDrop: true},
+		Linux:            &linux.Options{ProgramName: "borgdesk", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
+		OnStartup: func(wctx context.Context) {
+			if coord == nil {
+				return
+			}
+			p := wailsPlatform{wctx}
+			desk.setContext(ctx)
+			wg.Add(3)
+			go func() {
+				defer wg.Done()
+				if err := coord.Run(ctx); err != nil {
+					fail(err, p)
+				}
+			}()
+			go func() { defer wg.Done(); forwardEvents(ctx, coord.Service(), p) }()
+			go func() { defer wg.Done(); <-ctx.Done(); p.Quit() }() // SIGINT/SIGTERM close the window
+		},
+		OnDomReady: func(wctx context.Context) {
+			if !g.selfTest || coord == nil {
+				return
+			}
+			p := wailsPlatform{wctx}
+			runtime.EventsOnce(wctx, selfTestEvent, func(data ...any) {
+				r, err := checkSelfTest(nonce, data)
+				if err != nil {
+					fail(err, p)
+					return
+				}
+				fmt.Fprintf(e.stdout, "self-test: ok (ping round trip, %d nav links, %d servers)\n", r.NavItems, r.Servers)
+				go func() {
+					select {
+					case <-time.After(g.selfTestHold):
+					case <-ctx.Done():
+					}
+					p.Quit()
+				}()
+			})
+			go func() {
+				select {
+				case <-time.After(30 * time.Second):
+					fail(errors.New("self-test: no report from the page within 30 s"), p)
+				case <-ctx.Done():
+				}
+			}()
+			p.ExecJS(selfTestJS(nonce))
+		},
+		OnShutdown: func(context.Context) {
+			cancel()
+			wg.Wait()
+		},
+	}
+	if err := wails.Run(opts); err != nil {
+		return fmt.Errorf("desktop window: %w", err)
+	}
+	cancel()
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	return runErr
+}

@@ -1,0 +1,140 @@
+// Package app is Borgdesk's shell: it parses the command line, runs the
+// desktop window or a headless coordinator, and turns CLI subcommands into
+// calls on the admin socket. It holds no logic of its own: use cases live in
+// backend/service, and Wails is only touched in the desktop files.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"borgdesk/backend/datadir"
+	"borgdesk/backend/version"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// env is everything a command reads from the outside world, passed in so
+// tests can run commands in-process.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	assets fs.FS
+}
+
+// globals are the flags every command accepts.
+type globals struct {
+	data         string
+	socket       string
+	selfTest     bool
+	selfTestHold time.Duration
+}
+
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.data, "data", "", "data directory (env "+datadir.EnvData+"; default $XDG_DATA_HOME/borgdesk)")
+	fs.StringVar(&g.socket, "socket", "", "admin socket (env "+datadir.EnvSocket+"; default DATA/"+datadir.SocketFile+")")
+}
+
+// resolve returns the data dir and admin socket the flags and environment name.
+func (g *globals) resolve(e env) (dataDir, socket string, err error) {
+	dataDir, err = datadir.Resolve(g.data, e.getenv)
+	if err != nil {
+		return "", "", err
+	}
+	return dataDir, datadir.SocketPath(dataDir, g.socket, e.getenv), nil
+}
+
+// Main runs Borgdesk with args (without the program name) and returns the
+// process exit code. assets is the built frontend.
+func Main(args []string, assets fs.FS) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	e := env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, assets: assets}
+	return run(ctx, args, e)
+}
+
+func run(ctx context.Context, args []string, e env) int {
+	var g globals
+	top := flag.NewFlagSet("borgdesk", flag.ContinueOnError)
+	top.SetOutput(e.stderr)
+	g.register(top)
+	top.BoolVar(&g.selfTest, "self-test", false, "open the window, check a JavaScript → Go round trip, and exit (0 on success)")
+	top.DurationVar(&g.selfTestHold, "self-test-hold", 0, "with --self-test: keep the window open this long after success (for a screenshot)")
+	top.Usage = func() { usage(e.stderr) }
+	if err := top.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	rest := top.Args()
+	if len(rest) == 0 {
+		return report(e, runDesktop(ctx, g, e))
+	}
+	cmd, ok := commands[rest[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "borgdesk: unknown command %q\n", rest[0])
+		usage(e.stderr)
+		return exitUsage
+	}
+	return report(e, cmd(ctx, &g, rest[1:], e))
+}
+
+// usageError marks a mistake on the command line (exit code 2).
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func report(e env, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(e.stderr, "borgdesk: %v\n", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitError
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, `Borgdesk %s — backup coordinator for a Linux fleet
+
+Usage:
+  borgdesk [--data DIR]                 open the desktop app
+  borgdesk serve [--data DIR]           run the coordinator without a window
+  borgdesk status [--json]
+  borgdesk server list [--json] | show SERVER [--json] | remove SERVER
+  borgdesk job list [--json]
+  borgdesk events [--limit N] [--follow] [--json]
+  borgdesk settings get [KEY] [--json] | set KEY VALUE
+  borgdesk version
+
+Global flags (also accepted after the command):
+  --data DIR      data directory (env %s)
+  --socket PATH   admin socket (env %s)
+`, version.Version, datadir.EnvData, datadir.EnvSocket)
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}

@@ -1,0 +1,192 @@
+package adminapi
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"syscall"
+
+	"borgdesk/backend/service"
+	"borgdesk/backend/store"
+)
+
+// ErrNoCoordinator means nothing is listening on the admin socket.
+var ErrNoCoordinator = errors.New("no Borgdesk coordinator is running")
+
+// Client talks to a coordinator over its admin socket.
+type Client struct {
+	socket string
+	hc     *http.Client
+}
+
+// NewClient returns a client for the socket at path. It does not connect yet.
+func NewClient(path string) *Client {
+	tr := &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		},
+	}
+	return &Client{socket: path, hc: &http.Client{Transport: tr}}
+}
+
+// Status returns the coordinator's status.
+func (c *Client) Status(ctx context.Context) (service.Status, error) {
+	var v service.Status
+	return v, c.do(ctx, http.MethodGet, "/v1/status", nil, &v)
+}
+
+// ListServers returns every server.
+func (c *Client) ListServers(ctx context.Context) ([]store.Server, error) {
+	var v []store.Server
+	return v, c.do(ctx, http.MethodGet, "/v1/servers", nil, &v)
+}
+
+// Server returns one server by id, UUID or name.
+func (c *Client) Server(ctx context.Context, ref string) (store.Server, error) {
+	var v store.Server
+	return v, c.do(ctx, http.MethodGet, "/v1/servers/"+url.PathEscape(ref), nil, &v)
+}
+
+// RemoveServer forgets a server.
+func (c *Client) RemoveServer(ctx context.Context, ref string) (store.Server, error) {
+	var v store.Server
+	return v, c.do(ctx, http.MethodDelete, "/v1/servers/"+url.PathEscape(ref), nil, &v)
+}
+
+// ListJobs returns every job.
+func (c *Client) ListJobs(ctx context.Context) ([]store.Job, error) {
+	var v []store.Job
+	return v, c.do(ctx, http.MethodGet, "/v1/jobs", nil, &v)
+}
+
+// ListRuns returns recent runs.
+func (c *Client) ListRuns(ctx context.Context, limit int) ([]store.Run, error) {
+	var v []store.Run
+	return v, c.do(ctx, http.MethodGet, "/v1/runs?limit="+strconv.Itoa(limit), nil, &v)
+}
+
+// ListEvents returns recent events.
+func (c *Client) ListEvents(ctx context.Context, limit int) ([]store.Event, error) {
+	var v []store.Event
+	return v, c.do(ctx, http.MethodGet, "/v1/events?limit="+strconv.Itoa(limit), nil, &v)
+}
+
+// Settings returns every setting.
+func (c *Client) Settings(ctx context.Context) (map[string]string, error) {
+	var v map[string]string
+	return v, c.do(ctx, http.MethodGet, "/v1/settings", nil, &v)
+}
+
+// Setting returns one setting.
+func (c *Client) Setting(ctx context.Context, key string) (string, error) {
+	var v settingValue
+	err := c.do(ctx, http.MethodGet, "/v1/settings/"+url.PathEscape(key), nil, &v)
+	return v.Value, err
+}
+
+// SetSetting changes one setting.
+func (c *Client) SetSetting(ctx context.Context, key, value string) error {
+	return c.do(ctx, http.MethodPut, "/v1/settings/"+url.PathEscape(key), settingValue{Value: value}, nil)
+}
+
+// StreamEvents calls fn for every event until ctx ends, fn returns an error,
+// or the coordinator closes the stream.
+func (c *Client) StreamEvents(ctx context.Context, fn func(store.Event) error) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://borgdesk/v1/events/stream", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return c.connError(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return decodeError(resp)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 4<<20)
+	for sc.Scan() {
+		var line struct {
+			store.Event
+			Error string `json:"error"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			return fmt.Errorf("event stream: %w", err)
+		}
+		if line.Error != "" {
+			return fmt.Errorf("event stream: %s", line.Error)
+		}
+		if err := fn(line.Event); err != nil {
+			return err
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("event stream: %w", err)
+	}
+	return errors.New("event stream: the coordinator closed the stream (did it stop?)")
+}
+
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		raw, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://borgdesk"+path, body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return c.connError(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return decodeError(resp)
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("decode coordinator reply to %s %s: %w", method, path, err)
+	}
+	return nil
+}
+
+func (c *Client) connError(err error) error {
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+		return fmt.Errorf("%w on socket %s: start one with `borgdesk serve` (same --data) or open the desktop app", ErrNoCoordinator, c.socket)
+	}
+	if errors.Is(err, syscall.EACCES) {
+		return fmt.Errorf("admin socket %s: permission denied: run the command as the user who runs the coordinator", c.socket)
+	}
+	return fmt.Errorf("admin socket %s: %w", c.socket, err)
+}
+
+func decodeError(resp *http.Response) error {
+	var body errorBody
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err := json.Unmarshal(raw, &body); err != nil || body.Error.Message == "" {
+		return fmt.Errorf("coordinator answered %s", resp.Status)
+	}
+	return &RemoteError{Code: body.Error.Code, Message: body.Error.Message}
+}

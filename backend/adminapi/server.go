@@ -1,0 +1,239 @@
+// Package adminapi is the coordinator's local admin API: HTTP over a unix
+// socket (mode 0600) in the data dir, and the client the CLI uses.
+//
+// It is a thin adapter over backend/service and must never carry logic of
+// its own. Only processes of the same user (or root) may connect: the socket
+// mode says so, and every connection's peer credentials are checked too.
+package adminapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"borgdesk/backend/service"
+)
+
+// Server serves the admin API for one service.
+type Server struct {
+	svc *service.Service
+	log *slog.Logger
+	mux *http.ServeMux
+}
+
+// NewServer returns an admin API server over svc.
+func NewServer(svc *service.Service, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{svc: svc, log: log, mux: http.NewServeMux()}
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler (tests use it without a socket).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Listen creates the unix socket at path (mode 0600). A stale socket file
+// left by a crashed coordinator is replaced; any other kind of file at path
+// is refused. The caller must hold the data dir lock.
+func Listen(path string) (net.Listener, error) {
+	if fi, err := os.Lstat(path); err == nil {
+		if fi.Mode().Type() != os.ModeSocket {
+			return nil, fmt.Errorf("admin socket %s: a file that is not a socket is in the way; move it or choose another path with --socket", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("remove stale admin socket %s: %w", path, err)
+		}
+	}
+	old := unix.Umask(0o177)
+	ln, err := net.Listen("unix", path)
+	unix.Umask(old)
+	if err != nil {
+		return nil, fmt.Errorf("admin socket %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("admin socket %s: %w", path, err)
+	}
+	return ln, nil
+}
+
+// Serve answers on ln until ctx ends, then shuts down gracefully and removes
+// the socket file.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	ul, ok := ln.(*net.UnixListener)
+	if !ok {
+		return errors.New("admin socket: not a unix listener")
+	}
+	ul.SetUnlinkOnClose(true)
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(peerCheckListener{ul, s.log}) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("admin socket: %w", err)
+	case <-ctx.Done():
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// Event streams never finish on their own; they end when ctx does.
+	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// peerCheckListener drops connections from other users.
+type peerCheckListener struct {
+	*net.UnixListener
+	log *slog.Logger
+}
+
+func (l peerCheckListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.UnixListener.AcceptUnix()
+		if err != nil {
+			return nil, err
+		}
+		if uid, ok := peerUID(c); ok && (uid == uint32(os.Getuid()) || uid == 0) {
+			return c, nil
+		} else {
+			l.log.Warn("admin socket: refused a connection from another user", "uid", uid)
+		}
+		c.Close()
+	}
+}
+
+func peerUID(c *net.UnixConn) (uint32, bool) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return 0, false
+	}
+	var cred *unix.Ucred
+	var credErr error
+	if err := raw.Control(func(fd uintptr) {
+		cred, credErr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
+	}); err != nil || credErr != nil {
+		return 0, false
+	}
+	return cred.Uid, true
+}
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /v1/status", s.handle(func(r *http.Request) (any, error) { return s.svc.Status(r.Context()) }))
+	s.mux.HandleFunc("GET /v1/servers", s.handle(func(r *http.Request) (any, error) { return s.svc.ListServers(r.Context()) }))
+	s.mux.HandleFunc("GET /v1/servers/{ref}", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.Server(r.Context(), r.PathValue("ref"))
+	}))
+	s.mux.HandleFunc("DELETE /v1/servers/{ref}", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.RemoveServer(r.Context(), r.PathValue("ref"))
+	}))
+	s.mux.HandleFunc("GET /v1/jobs", s.handle(func(r *http.Request) (any, error) { return s.svc.ListJobs(r.Context()) }))
+	s.mux.HandleFunc("GET /v1/runs", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.ListRuns(r.Context(), limitParam(r))
+	}))
+	s.mux.HandleFunc("GET /v1/events", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.ListEvents(r.Context(), limitParam(r))
+	}))
+	s.mux.HandleFunc("GET /v1/events/stream", s.stream)
+	s.mux.HandleFunc("GET /v1/settings", s.handle(func(r *http.Request) (any, error) { return s.svc.Settings(r.Context()) }))
+	s.mux.HandleFunc("GET /v1/settings/{key}", s.handle(func(r *http.Request) (any, error) {
+		v, err := s.svc.Setting(r.Context(), r.PathValue("key"))
+		return settingValue{Value: v}, err
+	}))
+	s.mux.HandleFunc("PUT /v1/settings/{key}", s.handle(func(r *http.Request) (any, error) {
+		var body settingValue
+		if err := decodeBody(r, &body); err != nil {
+			return nil, err
+		}
+		return struct{}{}, s.svc.SetSetting(r.Context(), r.PathValue("key"), body.Value)
+	}))
+}
+
+type settingValue struct {
+	Value string `json:"value"`
+}
+
+func (s *Server) handle(fn func(*http.Request) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, err := fn(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	}
+}
+
+// stream sends every event as one JSON line until the client goes away.
+func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		s.writeError(w, r, errors.New("streaming unsupported"))
+		return
+	}
+	sub := s.svc.Subscribe(256)
+	defer sub.Close()
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.WriteHeader(http.StatusOK)
+	flusher.Flush()
+	enc := json.NewEncoder(w)
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case ev, ok := <-sub.C:
+			if !ok {
+				// Fell behind: say so, so the client re-reads state.
+				enc.Encode(map[string]string{"error": "lagged: events were dropped; re-read state and subscribe again"})
+				return
+			}
+			if err := enc.Encode(ev); err != nil {
+				return
+			}
+			flusher.Flush()
+		}
+	}
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code, status := codeOf(err)
+	if status == http.StatusInternalServerError {
+		s.log.Error("admin api", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	var body errorBody
+	body.Error.Code = code
+	body.Error.Message = err.Error()
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: request body: %v", service.ErrInvalid, err)
+	}
+	return nil
+}
+
+func limitParam(r *http.Request) int {
+	n, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	return n
+}

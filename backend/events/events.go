@@ -1,0 +1,101 @@
+// Package events fans the coordinator's events out to live subscribers: the
+// desktop window, admin-socket streams, later the tray and notifiers.
+//
+// Events are persisted by the service layer before they are published here;
+// this package only delivers. A slow subscriber never blocks a publisher: when
+// its buffer is full its subscription is ended (Lagged reports it), so it can
+// re-read state and subscribe again instead of silently missing events.
+package events
+
+import (
+	"sync"
+
+	"borgdesk/backend/store"
+)
+
+// Event names. The frontend mirrors these in frontend/src/events.js.
+const (
+	ServerChanged   = "server:changed"
+	JobChanged      = "job:changed"
+	RunProgress     = "run:progress"
+	Notification    = "notification"
+	SettingsChanged = "settings:changed"
+)
+
+// All lists every event name, for clients that forward all of them.
+var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged}
+
+// Bus delivers events to subscribers.
+type Bus struct {
+	mu   sync.Mutex
+	subs map[*Subscription]struct{}
+}
+
+// NewBus returns an empty bus.
+func NewBus() *Bus { return &Bus{subs: map[*Subscription]struct{}{}} }
+
+// Subscription is one subscriber's view of the bus.
+type Subscription struct {
+	C      <-chan store.Event
+	c      chan store.Event
+	bus    *Bus
+	lagged bool
+	closed bool
+}
+
+// Subscribe returns a subscription whose channel buffers up to buf events.
+func (b *Bus) Subscribe(buf int) *Subscription {
+	if buf < 1 {
+		buf = 1
+	}
+	c := make(chan store.Event, buf)
+	s := &Subscription{C: c, c: c, bus: b}
+	b.mu.Lock()
+	b.subs[s] = struct{}{}
+	b.mu.Unlock()
+	return s
+}
+
+// Close ends the subscription; its channel is closed.
+func (s *Subscription) Close() {
+	s.bus.mu.Lock()
+	defer s.bus.mu.Unlock()
+	s.closeLocked()
+}
+
+// Lagged reports whether the subscription was ended because it fell behind.
+func (s *Subscription) Lagged() bool {
+	s.bus.mu.Lock()
+	defer s.bus.mu.Unlock()
+	return s.lagged
+}
+
+func (s *Subscription) closeLocked() {
+	if s.closed {
+		return
+	}
+	s.closed = true
+	delete(s.bus.subs, s)
+	close(s.c)
+}
+
+// Publish hands ev to every subscriber without waiting for any of them.
+func (b *Bus) Publish(ev store.Event) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for s := range b.subs {
+		select {
+		case s.c <- ev:
+		default:
+			s.lagged = true
+			s.closeLocked()
+		}
+	}
+}
+
+// Len reports the number of live subscriptions.
+func (b *Bus) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs)
+}

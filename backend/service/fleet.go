@@ -1,0 +1,51 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"borgdesk/backend/events"
+	"borgdesk/backend/store"
+)
+
+// ListServers returns every server, by name.
+func (s *Service) ListServers(ctx context.Context) ([]store.Server, error) {
+	return s.st.ListServers(ctx)
+}
+
+// Server returns the server whose id, UUID or name is ref.
+func (s *Service) Server(ctx context.Context, ref string) (store.Server, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return store.Server{}, fmt.Errorf("%w: name a server by its name, id or UUID", ErrInvalid)
+	}
+	return s.st.FindServer(ctx, ref)
+}
+
+// RemoveServer forgets a server with its jobs and runs. Its repository on
+// disk is left alone: deleting backups is never a side effect.
+func (s *Service) RemoveServer(ctx context.Context, ref string) (store.Server, error) {
+	sv, err := s.Server(ctx, ref)
+	if err != nil {
+		return store.Server{}, err
+	}
+	if err := s.st.DeleteServer(ctx, sv.ID); err != nil {
+		return store.Server{}, err
+	}
+	msg := fmt.Sprintf("server %s removed", sv.Name)
+	if err := s.publish(ctx, events.ServerChanged, sv.UUID, msg, map[string]any{"id": sv.ID, "removed": true}); err != nil {
+		return sv, err
+	}
+	return sv, nil
+}
+
+// ListJobs returns every job.
+func (s *Service) ListJobs(ctx context.Context) ([]store.Job, error) {
+	return s.st.ListJobs(ctx)
+}
+
+// ListRuns returns the newest runs first; limit is clamped to 1..1000.
+func (s *Service) ListRuns(ctx context.Context, limit int) ([]store.Run, error) {
+	return s.st.ListRuns(ctx, clampLimit(limit))
+}

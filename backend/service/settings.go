@@ -1,0 +1,140 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"borgdesk/backend/events"
+	"borgdesk/backend/store"
+)
+
+// setting describes one key the operator may set.
+type setting struct {
+	def      string
+	help     string
+	validate func(string) error
+}
+
+var settingKeys = map[string]setting{
+	"ui.theme":        {def: "system", help: "system, light or dark", validate: oneOf("system", "light", "dark")},
+	"ui.locale":       {def: "", help: "empty (follow the system), en, fr or de", validate: oneOf("", "en", "fr", "de")},
+	"rpo.default":     {def: "26h", help: "a duration of at least 1h, such as 26h", validate: minDuration(time.Hour)},
+	"smtp.host":       {def: "", help: "the SMTP server's host name", validate: hostName},
+	"smtp.port":       {def: "587", help: "a port number from 1 to 65535", validate: port},
+	"notify.email.to": {def: "", help: "comma-separated e-mail addresses", validate: addressList},
+}
+
+// SettingKeys lists the known setting keys, sorted.
+func SettingKeys() []string {
+	keys := make([]string, 0, len(settingKeys))
+	for k := range settingKeys {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Settings returns every known setting, stored values over defaults.
+func (s *Service) Settings(ctx context.Context) (map[string]string, error) {
+	stored, err := s.st.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(settingKeys))
+	for k, def := range settingKeys {
+		out[k] = def.def
+		if v, ok := stored[k]; ok {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// Setting returns one setting's value (its default when never set).
+func (s *Service) Setting(ctx context.Context, key string) (string, error) {
+	def, ok := settingKeys[key]
+	if !ok {
+		return "", unknownSetting(key)
+	}
+	v, err := s.st.Setting(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return def.def, nil
+	}
+	return v, err
+}
+
+// SetSetting validates and stores a setting, then announces it.
+func (s *Service) SetSetting(ctx context.Context, key, value string) error {
+	def, ok := settingKeys[key]
+	if !ok {
+		return unknownSetting(key)
+	}
+	value = strings.TrimSpace(value)
+	if err := def.validate(value); err != nil {
+		return fmt.Errorf("%w: %s: %v (expected %s)", ErrInvalid, key, err, def.help)
+	}
+	if err := s.st.SetSetting(ctx, key, value); err != nil {
+		return err
+	}
+	return s.publish(ctx, events.SettingsChanged, key, key+" changed", map[string]string{"key": key, "value": value})
+}
+
+func unknownSetting(key string) error {
+	return fmt.Errorf("%w: unknown setting %q; known settings: %s", ErrInvalid, key, strings.Join(SettingKeys(), ", "))
+}
+
+func oneOf(allowed ...string) func(string) error {
+	return func(v string) error {
+		if slices.Contains(allowed, v) {
+			return nil
+		}
+		return fmt.Errorf("%q is not allowed", v)
+	}
+}
+
+func minDuration(min time.Duration) func(string) error {
+	return func(v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration", v)
+		}
+		if d < min {
+			return fmt.Errorf("%s is shorter than %s", d, min)
+		}
+		return nil
+	}
+}
+
+func hostName(v string) error {
+	if v == "" {
+		return nil
+	}
+	if strings.ContainsAny(v, " /\\@:") || len(v) > 253 {
+		return fmt.Errorf("%q is not a host name", v)
+	}
+	return nil
+}
+
+func port(v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("%q is not a port number", v)
+	}
+	return nil
+}
+
+func addressList(v string) error {
+	if v == "" {
+		return nil
+	}
+	if _, err := mail.ParseAddressList(v); err != nil {
+		return fmt.Errorf("%q is not a list of e-mail addresses", v)
+	}
+	return nil
+}

@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Job is a backup definition for one server.
+type Job struct {
+	ID         int64     `json:"id"`
+	ServerID   int64     `json:"serverId"`
+	ServerName string    `json:"serverName"`
+	Name       string    `json:"name"`
+	Kind       string    `json:"kind"`
+	Spec       string    `json:"spec"`
+	Schedule   string    `json:"schedule"`
+	Enabled    bool      `json:"enabled"`
+	CreatedAt  time.Time `json:"createdAt" ts_type:"string"`
+	UpdatedAt  time.Time `json:"updatedAt" ts_type:"string"`
+}
+
+const jobColumns = `j.id, j.server_id, s.name, j.name, j.kind, j.spec_json, j.schedule, j.enabled, j.created_at, j.updated_at`
+
+func scanJob(row interface{ Scan(...any) error }) (Job, error) {
+	var j Job
+	var created, updated string
+	if err := row.Scan(&j.ID, &j.ServerID, &j.ServerName, &j.Name, &j.Kind, &j.Spec, &j.Schedule, &j.Enabled, &created, &updated); err != nil {
+		return Job{}, err
+	}
+	j.CreatedAt = parseTS(created)
+	j.UpdatedAt = parseTS(updated)
+	return j, nil
+}
+
+// CreateJob inserts j.
+func (s *Store) CreateJob(ctx context.Context, j Job) (Job, error) {
+	if j.Spec == "" {
+		j.Spec = "{}"
+	}
+	now := s.now()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO jobs (server_id, name, kind, spec_json, schedule, enabled, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, j.ServerID, j.Name, j.Kind, j.Spec, j.Schedule, j.Enabled, ts(now), ts(now))
+	if err != nil {
+		if isUniqueViolation(err) {
+			return Job{}, fmt.Errorf("job %q: %w", j.Name, ErrConflict)
+		}
+		return Job{}, fmt.Errorf("create job %q: %w", j.Name, err)
+	}
+	id, _ := res.LastInsertId()
+	return s.Job(ctx, id)
+}
+
+// Job returns the job with id.
+func (s *Store) Job(ctx context.Context, id int64) (Job, error) {
+	j, err := scanJob(s.db.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs j JOIN servers s ON s.id = j.server_id WHERE j.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Job{}, fmt.Errorf("job %d: %w", id, ErrNotFound)
+	}
+	return j, err
+}
+
+// ListJobs returns every job, by server then name.
+func (s *Store) ListJobs(ctx context.Context) ([]Job, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs j JOIN servers s ON s.id = j.server_id ORDER BY s.name, j.name`)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	defer rows.Close()
+	out := []Job{}
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list jobs: %w", err)
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
+// CountJobs returns how many jobs there are.
+func (s *Store) CountJobs(ctx context.Context) (int, error) {
+	return s.count(ctx, `SELECT COUNT(*) FROM jobs`)
+}

@@ -1,0 +1,69 @@
+package store
+
+// migrations[i] takes the schema from version i to i+1. Never edit a
+// released migration: append a new one.
+var migrations = []string{
+	// 1: the fleet, its jobs, their runs, the event log, settings.
+	`
+CREATE TABLE servers (
+	id          INTEGER PRIMARY KEY,
+	uuid        TEXT NOT NULL UNIQUE,
+	name        TEXT NOT NULL UNIQUE,
+	host        TEXT NOT NULL DEFAULT '',
+	port        INTEGER NOT NULL DEFAULT 22,
+	ssh_user    TEXT NOT NULL DEFAULT '',
+	host_key_fp TEXT NOT NULL DEFAULT '',
+	status      TEXT NOT NULL DEFAULT 'pending',
+	created_at  TEXT NOT NULL,
+	updated_at  TEXT NOT NULL
+);
+CREATE TABLE agents (
+	id               INTEGER PRIMARY KEY,
+	server_id        INTEGER NOT NULL UNIQUE REFERENCES servers(id) ON DELETE CASCADE,
+	cert_serial      TEXT NOT NULL DEFAULT '',
+	cert_not_after   TEXT,
+	ssh_public_key   TEXT NOT NULL DEFAULT '',
+	agent_version    TEXT NOT NULL DEFAULT '',
+	protocol_version INTEGER NOT NULL DEFAULT 0,
+	last_seen_at     TEXT,
+	revoked_at       TEXT,
+	created_at       TEXT NOT NULL
+);
+CREATE TABLE jobs (
+	id         INTEGER PRIMARY KEY,
+	server_id  INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+	name       TEXT NOT NULL,
+	kind       TEXT NOT NULL,
+	spec_json  TEXT NOT NULL DEFAULT '{}',
+	schedule   TEXT NOT NULL DEFAULT '',
+	enabled    INTEGER NOT NULL DEFAULT 1,
+	created_at TEXT NOT NULL,
+	updated_at TEXT NOT NULL,
+	UNIQUE (server_id, name)
+);
+CREATE TABLE runs (
+	id          INTEGER PRIMARY KEY,
+	job_id      INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+	status      TEXT NOT NULL,
+	started_at  TEXT NOT NULL,
+	finished_at TEXT,
+	bytes       INTEGER NOT NULL DEFAULT 0,
+	files       INTEGER NOT NULL DEFAULT 0,
+	error       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX runs_job_started ON runs(job_id, started_at);
+CREATE INDEX runs_started ON runs(started_at);
+CREATE TABLE events (
+	id        INTEGER PRIMARY KEY,
+	at        TEXT NOT NULL,
+	kind      TEXT NOT NULL,
+	subject   TEXT NOT NULL DEFAULT '',
+	message   TEXT NOT NULL DEFAULT '',
+	data_json TEXT NOT NULL DEFAULT 'null'
+);
+CREATE TABLE settings (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+);
+`,
+}

@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Server statuses.
+const (
+	ServerPending = "pending"
+	ServerOnline  = "online"
+	ServerOffline = "offline"
+	ServerRevoked = "revoked"
+)
+
+// Server is one machine of the fleet.
+type Server struct {
+	ID         int64      `json:"id"`
+	UUID       string     `json:"uuid"`
+	Name       string     `json:"name"`
+	Host       string     `json:"host"`
+	Port       int        `json:"port"`
+	User       string     `json:"user"`
+	HostKeyFP  string     `json:"hostKeyFingerprint"`
+	Status     string     `json:"status"`
+	LastSeenAt *time.Time `json:"lastSeenAt" ts_type:"string"`
+	CreatedAt  time.Time  `json:"createdAt" ts_type:"string"`
+	UpdatedAt  time.Time  `json:"updatedAt" ts_type:"string"`
+}
+
+const serverColumns = `s.id, s.uuid, s.name, s.host, s.port, s.ssh_user, s.host_key_fp, s.status,
+	(SELECT a.last_seen_at FROM agents a WHERE a.server_id = s.id), s.created_at, s.updated_at`
+
+func scanServer(row interface{ Scan(...any) error }) (Server, error) {
+	var sv Server
+	var lastSeen sql.NullString
+	var created, updated string
+	err := row.Scan(&sv.ID, &sv.UUID, &sv.Name, &sv.Host, &sv.Port, &sv.User, &sv.HostKeyFP, &sv.Status,
+		&lastSeen, &created, &updated)
+	if err != nil {
+		return Server{}, err
+	}
+	sv.LastSeenAt = parseNullTS(lastSeen)
+	sv.CreatedAt = parseTS(created)
+	sv.UpdatedAt = parseTS(updated)
+	return sv, nil
+}
+
+// CreateServer inserts sv and returns it with its id and timestamps.
+func (s *Store) CreateServer(ctx context.Context, sv Server) (Server, error) {
+	if sv.Status == "" {
+		sv.Status = ServerPending
+	}
+	if sv.Port == 0 {
+		sv.Port = 22
+	}
+	now := s.now()
+	res, err := s.db.ExecContext(ctx, `INSERT INTO servers (uuid, name, host, port, ssh_user, host_key_fp, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sv.UUID, sv.Name, sv.Host, sv.Port, sv.User, sv.HostKeyFP, sv.Status, ts(now), ts(now))
+	if err != nil {
+		if isUniqueViolation(err) {
+			return Server{}, fmt.Errorf("server %q: %w", sv.Name, ErrConflict)
+		}
+		return Server{}, fmt.Errorf("create server %q: %w", sv.Name, err)
+	}
+	id, _ := res.LastInsertId()
+	return s.Server(ctx, id)
+}
+
+// Server returns the server with id.
+func (s *Store) Server(ctx context.Context, id int64) (Server, error) {
+	sv, err := scanServer(s.db.QueryRowContext(ctx, `SELECT `+serverColumns+` FROM servers s WHERE s.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Server{}, fmt.Errorf("server %d: %w", id, ErrNotFound)
+	}
+	return sv, err
+}
+
+// FindServer returns the server whose id, UUID or name is ref.
+func (s *Store) FindServer(ctx context.Context, ref string) (Server, error) {
+	sv, err := scanServer(s.db.QueryRowContext(ctx, `SELECT `+serverColumns+` FROM servers s
+		WHERE s.uuid = ?1 OR s.name = ?1 OR CAST(s.id AS TEXT) = ?1
+		ORDER BY (s.uuid = ?1) DESC, (s.name = ?1) DESC LIMIT 1`, ref))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Server{}, fmt.Errorf("server %q: %w", ref, ErrNotFound)
+	}
+	return sv, err
+}
+
+// ListServers returns every server, by name.
+func (s *Store) ListServers(ctx context.Context) ([]Server, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+serverColumns+` FROM servers s ORDER BY s.name`)
+	if err != nil {
+		return nil, fmt.Errorf("list servers: %w", err)
+	}
+	defer rows.Close()
+	out := []Server{}
+	for rows.Next() {
+		sv, err := scanServer(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list servers: %w", err)
+		}
+		out = append(out, sv)
+	}
+	return out, rows.Err()
+}
+
+// DeleteServer removes a server with its agent, jobs and runs.
+func (s *Store) DeleteServer(ctx context.Context, id int64) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM servers WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("delete server %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("server %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// CountServers returns how many servers there are.
+func (s *Store) CountServers(ctx context.Context) (int, error) {
+	return s.count(ctx, `SELECT COUNT(*) FROM servers`)
+}
+
+func (s *Store) count(ctx context.Context, query string, args ...any) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count: %w", err)
+	}
+	return n, nil
+}
