@@ -8,6 +8,7 @@ import (
 
 	"borgdesk/backend/adminapi"
 	"borgdesk/backend/coordinator"
+	"borgdesk/backend/datadir"
 	"borgdesk/backend/store"
 	"borgdesk/backend/version"
 )
@@ -56,6 +57,10 @@ func cmdServe(ctx context.Context, g *globals, args []string, e env) error {
 
 // client returns an admin-socket client for the globals.
 func client(g *globals, e env) (*adminapi.Client, error) {
+	if g.socket != "" || e.getenv(datadir.EnvSocket) != "" {
+		// An explicit socket needs no data dir.
+		return adminapi.NewClient(datadir.SocketPath("", g.socket, e.getenv)), nil
+	}
 	_, socket, err := g.resolve(e)
 	if err != nil {
 		return nil, err

@@ -47,8 +47,8 @@ type globals struct {
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.data, "data", "", "data directory (env "+datadir.EnvData+"; default $XDG_DATA_HOME/borgdesk)")
-	fs.StringVar(&g.socket, "socket", "", "admin socket (env "+datadir.EnvSocket+"; default DATA/"+datadir.SocketFile+")")
+	fs.StringVar(&g.data, "data", g.data, "data directory (env "+datadir.EnvData+"; default $XDG_DATA_HOME/borgdesk)")
+	fs.StringVar(&g.socket, "socket", g.socket, "admin socket (env "+datadir.EnvSocket+"; default DATA/"+datadir.SocketFile+")")
 }
 
 // resolve returns the data dir and admin socket the flags and environment name.

@@ -56,7 +56,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.BusyTimeout == 0 {
 		opts.BusyTimeout = 5 * time.Second
 	}
-	dsn := fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate",
+	// journal_mode is not in the DSN: switching to WAL writes the file
+	// header, and a database we refuse must stay byte-for-byte as it was.
+	dsn := fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate",
 		path, opts.BusyTimeout.Milliseconds())
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -66,6 +68,15 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err := s.checkHealth(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := s.checkVersion(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// WAL is a property of the file: set once, it holds for every connection.
+	if _, err := db.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("enable WAL on %s: %w", path, err)
 	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
@@ -97,15 +108,24 @@ func (s *Store) checkHealth(ctx context.Context) error {
 	return nil
 }
 
+// checkVersion refuses a database written by a newer Borgdesk.
+func (s *Store) checkVersion(ctx context.Context) error {
+	have, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if want := len(migrations); have > want {
+		return fmt.Errorf("%w: %s has schema %d, this build knows up to %d; upgrade Borgdesk, or point --data at another directory (nothing was changed)", ErrNewerSchema, s.path, have, want)
+	}
+	return nil
+}
+
 func (s *Store) migrate(ctx context.Context) error {
-	var have int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+	have, err := s.SchemaVersion(ctx)
+	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
 	want := len(migrations)
-	if have > want {
-		return fmt.Errorf("%w: %s has schema %d, this build knows up to %d; upgrade Borgdesk, or point --data at another directory (nothing was changed)", ErrNewerSchema, s.path, have, want)
-	}
 	if have == want {
 		return nil
 	}
