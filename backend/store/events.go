@@ -58,4 +58,3 @@ func (s *Store) ListEvents(ctx context.Context, limit int) ([]Event, error) {
 	}
 	return out, rows.Err()
 }
-

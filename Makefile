@@ -1,0 +1,67 @@
+# Borgdesk. `make run` opens the app; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+WAILS_VERSION := v2.16.0
+GOBIN         := $(shell go env GOPATH)/bin
+WAILS         := $(GOBIN)/wails
+VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS       := -X borgdesk/backend/version.Version=$(VERSION)
+DESKTOP_TAGS  := desktop,production,webkit2_41
+BIN           := build/bin
+ARTIFACTS     := artifacts
+
+.PHONY: deps run build frontend cli agent test test-go test-frontend test-e2e test-desktop bench clean
+
+deps:
+	@WAILS_VERSION=$(WAILS_VERSION) build/scripts/deps.sh
+
+# The desktop app, on the embedded defaults (data under $XDG_DATA_HOME/borgdesk).
+run: build
+	./$(BIN)/borgdesk
+
+# wails build: bindings, frontend (npm run build), then the Go binary with the GUI.
+build: deps
+	$(WAILS) build -ldflags "$(LDFLAGS)" -o borgdesk
+	@echo "built $(BIN)/borgdesk"
+
+frontend: deps
+	cd frontend && npm run build
+
+# The same program without the GUI: no cgo, no WebKit; for servers and scripts.
+cli:
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/borgdesk-cli .
+	@echo "built $(BIN)/borgdesk-cli"
+
+agent:
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath -ldflags "-s -w $(LDFLAGS)" -o $(BIN)/borgdesk-agent-linux-amd64 ./agent
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -trimpath -ldflags "-s -w $(LDFLAGS)" -o $(BIN)/borgdesk-agent-linux-arm64 ./agent
+	@echo "built $(BIN)/borgdesk-agent-linux-{amd64,arm64}"
+
+test: deps
+	$(MAKE) test-go
+	$(MAKE) test-frontend
+	$(MAKE) test-e2e
+	$(MAKE) test-desktop
+
+test-go:
+	go vet ./...
+	go vet -tags $(DESKTOP_TAGS) ./...
+	go test -count=1 ./...
+
+test-frontend:
+	cd frontend && npm test
+
+test-e2e:
+	cd frontend && npm run build && npm run e2e
+
+# The real window under Xvfb: a JavaScript → Go round trip and a screenshot.
+test-desktop: build
+	build/scripts/desktop-smoke.sh $(BIN)/borgdesk $(ARTIFACTS)
+
+bench:
+	build/scripts/bench.sh $(ARTIFACTS)
+
+clean:
+	rm -rf $(BIN) $(ARTIFACTS) frontend/test-results frontend/playwright-report frontend/package.json.md5
+	find frontend/dist -mindepth 1 ! -name .gitkeep -delete 2>/dev/null || true

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// The agent is a small static binary on every server: it must never pull in
+// the desktop (Wails), the database (SQLite) or the coordinator's state.
+func TestAgentDependencies(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "borgdesk/agent").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	forbidden := []string{"github.com/wailsapp/", "modernc.org/sqlite", "borgdesk/backend/store", "borgdesk/backend/service", "borgdesk/app"}
+	deps := strings.Fields(string(out))
+	if len(deps) < 10 {
+		t.Fatalf("go list returned only %d packages; the check would prove nothing", len(deps))
+	}
+	for _, dep := range deps {
+		for _, f := range forbidden {
+			if strings.HasPrefix(dep, f) {
+				t.Errorf("borgdesk-agent imports %s", dep)
+			}
+		}
+	}
+}
+
+func TestAgentCLI(t *testing.T) {
+	var out, errb strings.Builder
+	if code := run([]string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "borgdesk-agent ") {
+		t.Errorf("version: code %d, out %q", code, out.String())
+	}
+	if code := run([]string{"bogus"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
+		t.Errorf("bogus: code %d, err %q", code, errb.String())
+	}
+}
