@@ -32,7 +32,9 @@ type Server struct {
 }
 
 const serverColumns = `s.id, s.uuid, s.name, s.host, s.port, s.ssh_user, s.host_key_fp, s.status,
-	(SELECT a.last_seen_at FROM agents a WHERE a.server_id = s.id), s.created_at, s.updated_at`
+	a.last_seen_at, s.created_at, s.updated_at`
+
+const serverFrom = ` FROM servers s LEFT JOIN agents a ON a.server_id = s.id`
 
 func scanServer(row interface{ Scan(...any) error }) (Server, error) {
 	var sv Server
@@ -73,7 +75,7 @@ func (s *Store) CreateServer(ctx context.Context, sv Server) (Server, error) {
 
 // Server returns the server with id.
 func (s *Store) Server(ctx context.Context, id int64) (Server, error) {
-	sv, err := scanServer(s.db.QueryRowContext(ctx, `SELECT `+serverColumns+` FROM servers s WHERE s.id = ?`, id))
+	sv, err := scanServer(s.db.QueryRowContext(ctx, `SELECT `+serverColumns+serverFrom+` WHERE s.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Server{}, fmt.Errorf("server %d: %w", id, ErrNotFound)
 	}
@@ -82,7 +84,7 @@ func (s *Store) Server(ctx context.Context, id int64) (Server, error) {
 
 // FindServer returns the server whose id, UUID or name is ref.
 func (s *Store) FindServer(ctx context.Context, ref string) (Server, error) {
-	sv, err := scanServer(s.db.QueryRowContext(ctx, `SELECT `+serverColumns+` FROM servers s
+	sv, err := scanServer(s.db.QueryRowContext(ctx, `SELECT `+serverColumns+serverFrom+`
 		WHERE s.uuid = ?1 OR s.name = ?1 OR CAST(s.id AS TEXT) = ?1
 		ORDER BY (s.uuid = ?1) DESC, (s.name = ?1) DESC LIMIT 1`, ref))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -93,7 +95,7 @@ func (s *Store) FindServer(ctx context.Context, ref string) (Server, error) {
 
 // ListServers returns every server, by name.
 func (s *Store) ListServers(ctx context.Context) ([]Server, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+serverColumns+` FROM servers s ORDER BY s.name`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+serverColumns+serverFrom+` ORDER BY s.name`)
 	if err != nil {
 		return nil, fmt.Errorf("list servers: %w", err)
 	}
