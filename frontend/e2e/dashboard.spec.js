@@ -1,0 +1,58 @@
+import { expect, test } from '@playwright/test'
+import { POPULATED_FLEET, calls, fire, installDesk } from './desk-double.js'
+
+test('the dashboard sums up the fleet from Status, runs and events', async ({ page }) => {
+  await installDesk(page, POPULATED_FLEET)
+  await page.goto('/')
+
+  await expect(page.getByTestId('stat-servers')).toContainText('2')
+  await expect(page.getByTestId('stat-jobs')).toContainText('1')
+  await expect(page.getByTestId('stat-running')).toContainText('1')
+  await expect(page.getByTestId('run-row')).toHaveCount(2)
+  await expect(page.getByTestId('event-row')).toHaveCount(1)
+  await expect(page.getByTestId('empty-dashboard')).toHaveCount(0)
+})
+
+test('run:progress refreshes runs and counts and adds the event', async ({ page }) => {
+  await installDesk(page, POPULATED_FLEET)
+  await page.goto('/')
+  await expect(page.getByTestId('run-row')).toHaveCount(2)
+  const statusCalls = (await calls(page, 'Status')).length
+  const runsCalls = (await calls(page, 'ListRuns')).length
+
+  await page.evaluate(() => {
+    window.__fleet.runs[0].status = 'succeeded'
+    window.__fleet.status.runsRunning = 0
+  })
+  await fire(page, 'run:progress', {
+    id: 2,
+    at: '2026-11-22T08:03:00Z',
+    kind: 'run.finished',
+    subject: 'web1',
+    message: 'Backup etc-and-www finished',
+  })
+
+  await expect(page.getByTestId('stat-running')).toContainText('0')
+  await expect(page.getByTestId('run-row').nth(0).locator('[data-status]')).toHaveText('Succeeded')
+  await expect(page.getByTestId('event-row').first()).toContainText('Backup etc-and-www finished')
+  expect((await calls(page, 'Status')).length).toBeGreaterThan(statusCalls)
+  expect((await calls(page, 'ListRuns')).length).toBeGreaterThan(runsCalls)
+})
+
+test('a notification event shows a toast on any page', async ({ page }) => {
+  await installDesk(page, POPULATED_FLEET)
+  await page.goto('/#/jobs')
+  await expect(page.getByTestId('job-row')).toHaveCount(1)
+
+  await fire(page, 'notification', {
+    id: 40,
+    at: '2026-11-22T08:05:00Z',
+    kind: 'run.failed',
+    subject: 'db1',
+    message: 'Backup failed: repository locked',
+  })
+  const toast = page.getByTestId('toast')
+  await expect(toast).toContainText('Backup failed: repository locked')
+  await toast.getByRole('button', { name: 'Dismiss' }).click()
+  await expect(page.getByTestId('toast')).toHaveCount(0)
+})

@@ -1,0 +1,29 @@
+import { createRouter, createWebHashHistory } from 'vue-router'
+import DashboardPage from './pages/DashboardPage.vue'
+import ServersPage from './pages/ServersPage.vue'
+import JobsPage from './pages/JobsPage.vue'
+import ArchivesPage from './pages/ArchivesPage.vue'
+import RestorePage from './pages/RestorePage.vue'
+import SettingsPage from './pages/SettingsPage.vue'
+
+// Order and icons here drive the sidebar.
+export const NAV_ITEMS = Object.freeze([
+  { name: 'dashboard', path: '/', icon: 'dashboard', component: DashboardPage },
+  { name: 'servers', path: '/servers', icon: 'server', component: ServersPage },
+  { name: 'jobs', path: '/jobs', icon: 'clock', component: JobsPage },
+  { name: 'archives', path: '/archives', icon: 'archive', component: ArchivesPage },
+  { name: 'restore', path: '/restore', icon: 'restore', component: RestorePage },
+  { name: 'settings', path: '/settings', icon: 'settings', component: SettingsPage },
+])
+
+// Hash history: Wails serves the app from an embedded file system, where
+// only "/" exists.
+export function createAppRouter(history = createWebHashHistory()) {
+  return createRouter({
+    history,
+    routes: [
+      ...NAV_ITEMS.map(({ name, path, component }) => ({ name, path, component })),
+      { path: '/:pathMatch(.*)*', redirect: '/' },
+    ],
+  })
+}
