@@ -22,7 +22,7 @@ run: build
 
 # wails build: bindings, frontend (npm run build), then the Go binary with the GUI.
 build: deps
-	$(WAILS) build -ldflags "$(LDFLAGS)" -o borgdesk
+	$(WAILS) build -m -ldflags "$(LDFLAGS)" -o borgdesk
 	@echo "built $(BIN)/borgdesk"
 
 frontend: deps

@@ -1,6 +1,9 @@
 package events
 
 import (
+	"os"
+	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -53,5 +56,24 @@ func TestSlowSubscriberIsCutNotBlocking(t *testing.T) {
 	}
 	if len(fast.C) != 10 || fast.Lagged() {
 		t.Errorf("fast subscriber: %d buffered, lagged=%v; want 10, false", len(fast.C), fast.Lagged())
+	}
+}
+
+// The window mirrors these names in frontend/src/events.js; a rename on one
+// side only would silently stop live updates.
+func TestFrontendMirrorsEventNames(t *testing.T) {
+	src, err := os.ReadFile("../../frontend/src/events.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js []string
+	for _, m := range regexp.MustCompile(`export const [A-Z_]+ = '([^']+)'`).FindAllStringSubmatch(string(src), -1) {
+		js = append(js, m[1])
+	}
+	goNames := slices.Clone(All)
+	slices.Sort(goNames)
+	slices.Sort(js)
+	if !slices.Equal(goNames, js) {
+		t.Errorf("frontend/src/events.js names %v; Go has %v", js, goNames)
 	}
 }

@@ -35,7 +35,7 @@ else
 fi
 
 gobin="$(go env GOPATH)/bin"
-if [ "$("$gobin/wails" version 2>/dev/null || true)" != "$WAILS_VERSION" ]; then
+if [ "$("$gobin/wails" version 2>/dev/null | head -n1 || true)" != "$WAILS_VERSION" ]; then
   echo "deps: installing Wails CLI $WAILS_VERSION"
   go install "github.com/wailsapp/wails/v2/cmd/wails@$WAILS_VERSION"
 else
