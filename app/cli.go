@@ -156,8 +156,8 @@ func printServers(e env, servers []store.Server) error {
 	rows := make([][]string, 0, len(servers))
 	for _, s := range servers {
 		last := "never"
-		if s.LastSeenAt != nil {
-			last = fmtTime(*s.LastSeenAt)
+		if s.LastSeen != nil {
+			last = fmtTime(*s.LastSeen)
 		}
 		rows = append(rows, []string{fmt.Sprint(s.ID), s.Name, fmt.Sprintf("%s:%d", s.Host, s.Port), s.Status, last, s.UUID})
 	}

@@ -59,12 +59,12 @@ func New(cfg Config) *Service {
 // Status is a summary of the coordinator.
 type Status struct {
 	Version     string    `json:"version"`
-	DataDir     string    `json:"dataDir"`
+	DataDir     string    `json:"data_dir"`
 	Schema      int       `json:"schema"`
-	StartedAt   time.Time `json:"startedAt" ts_type:"string"`
+	StartedAt   time.Time `json:"started_at" ts_type:"string"`
 	Servers     int       `json:"servers"`
 	Jobs        int       `json:"jobs"`
-	RunsRunning int       `json:"runsRunning"`
+	RunsRunning int       `json:"runs_running"`
 }
 
 // Status reports the coordinator's version, data dir and counts.

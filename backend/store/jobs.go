@@ -11,15 +11,15 @@ import (
 // Job is a backup definition for one server.
 type Job struct {
 	ID         int64     `json:"id"`
-	ServerID   int64     `json:"serverId"`
-	ServerName string    `json:"serverName"`
+	ServerID   int64     `json:"server_id"`
+	ServerName string    `json:"server_name"`
 	Name       string    `json:"name"`
 	Kind       string    `json:"kind"`
 	Spec       string    `json:"spec"`
 	Schedule   string    `json:"schedule"`
 	Enabled    bool      `json:"enabled"`
-	CreatedAt  time.Time `json:"createdAt" ts_type:"string"`
-	UpdatedAt  time.Time `json:"updatedAt" ts_type:"string"`
+	CreatedAt  time.Time `json:"created_at" ts_type:"string"`
+	UpdatedAt  time.Time `json:"updated_at" ts_type:"string"`
 }
 
 const jobColumns = `j.id, j.server_id, s.name, j.name, j.kind, j.spec_json, j.schedule, j.enabled, j.created_at, j.updated_at`

@@ -66,4 +66,34 @@ CREATE TABLE settings (
 	value TEXT NOT NULL
 );
 `,
+	// 2: enrollment tokens, the agents' reported state, and agent tasks.
+	`
+CREATE TABLE enrollment_tokens (
+	id         INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL,
+	token_hash TEXT NOT NULL UNIQUE,
+	created_at TEXT NOT NULL,
+	expires_at TEXT NOT NULL,
+	used_at    TEXT,
+	server_id  INTEGER REFERENCES servers(id) ON DELETE SET NULL
+);
+ALTER TABLE agents ADD COLUMN hostname TEXT NOT NULL DEFAULT '';
+ALTER TABLE agents ADD COLUMN capabilities_json TEXT NOT NULL DEFAULT 'null';
+ALTER TABLE agents ADD COLUMN metrics_json TEXT NOT NULL DEFAULT 'null';
+CREATE TABLE tasks (
+	id            INTEGER PRIMARY KEY,
+	server_id     INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+	type          TEXT NOT NULL,
+	payload_json  TEXT NOT NULL DEFAULT '{}',
+	status        TEXT NOT NULL,
+	created_at    TEXT NOT NULL,
+	dispatched_at TEXT,
+	started_at    TEXT,
+	finished_at   TEXT,
+	progress_json TEXT NOT NULL DEFAULT 'null',
+	result_json   TEXT NOT NULL DEFAULT 'null',
+	error         TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX tasks_server_status ON tasks(server_id, status, id);
+`,
 }

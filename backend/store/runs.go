@@ -20,12 +20,12 @@ const (
 // Run is one execution of a job.
 type Run struct {
 	ID         int64      `json:"id"`
-	JobID      int64      `json:"jobId"`
-	JobName    string     `json:"jobName"`
-	ServerName string     `json:"serverName"`
+	JobID      int64      `json:"job_id"`
+	JobName    string     `json:"job_name"`
+	ServerName string     `json:"server_name"`
 	Status     string     `json:"status"`
-	StartedAt  time.Time  `json:"startedAt" ts_type:"string"`
-	FinishedAt *time.Time `json:"finishedAt" ts_type:"string"`
+	StartedAt  time.Time  `json:"started_at" ts_type:"string"`
+	FinishedAt *time.Time `json:"finished_at" ts_type:"string"`
 	Bytes      int64      `json:"bytes"`
 	Files      int64      `json:"files"`
 	Error      string     `json:"error"`

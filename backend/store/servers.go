@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -16,39 +17,63 @@ const (
 	ServerRevoked = "revoked"
 )
 
-// Server is one machine of the fleet.
+// Server is one machine of the fleet, with what its agent last reported.
 type Server struct {
-	ID         int64      `json:"id"`
-	UUID       string     `json:"uuid"`
-	Name       string     `json:"name"`
-	Host       string     `json:"host"`
-	Port       int        `json:"port"`
-	User       string     `json:"user"`
-	HostKeyFP  string     `json:"hostKeyFingerprint"`
-	Status     string     `json:"status"`
-	LastSeenAt *time.Time `json:"lastSeenAt" ts_type:"string"`
-	CreatedAt  time.Time  `json:"createdAt" ts_type:"string"`
-	UpdatedAt  time.Time  `json:"updatedAt" ts_type:"string"`
+	ID              int64           `json:"id"`
+	UUID            string          `json:"uuid"`
+	Name            string          `json:"name"`
+	Host            string          `json:"host"`
+	Port            int             `json:"port"`
+	User            string          `json:"user"`
+	HostKeyFP       string          `json:"host_key_fingerprint"`
+	Status          string          `json:"status"`
+	Online          bool            `json:"online"`
+	LastSeen        *time.Time      `json:"last_seen" ts_type:"string"`
+	Version         string          `json:"version"`
+	ProtocolVersion int             `json:"protocol_version"`
+	Hostname        string          `json:"hostname"`
+	CertSerial      string          `json:"cert_serial"`
+	CertNotAfter    *time.Time      `json:"cert_not_after" ts_type:"string"`
+	RevokedAt       *time.Time      `json:"revoked_at" ts_type:"string"`
+	Capabilities    json.RawMessage `json:"capabilities" ts_type:"any"`
+	Metrics         json.RawMessage `json:"metrics" ts_type:"any"`
+	CreatedAt       time.Time       `json:"created_at" ts_type:"string"`
+	UpdatedAt       time.Time       `json:"updated_at" ts_type:"string"`
 }
 
 const serverColumns = `s.id, s.uuid, s.name, s.host, s.port, s.ssh_user, s.host_key_fp, s.status,
-	a.last_seen_at, s.created_at, s.updated_at`
+	a.last_seen_at, COALESCE(a.agent_version, ''), COALESCE(a.protocol_version, 0), COALESCE(a.hostname, ''),
+	COALESCE(a.cert_serial, ''), a.cert_not_after, a.revoked_at,
+	COALESCE(a.capabilities_json, 'null'), COALESCE(a.metrics_json, 'null'), s.created_at, s.updated_at`
 
 const serverFrom = ` FROM servers s LEFT JOIN agents a ON a.server_id = s.id`
 
 func scanServer(row interface{ Scan(...any) error }) (Server, error) {
 	var sv Server
-	var lastSeen sql.NullString
-	var created, updated string
+	var lastSeen, notAfter, revoked sql.NullString
+	var caps, metrics, created, updated string
 	err := row.Scan(&sv.ID, &sv.UUID, &sv.Name, &sv.Host, &sv.Port, &sv.User, &sv.HostKeyFP, &sv.Status,
-		&lastSeen, &created, &updated)
+		&lastSeen, &sv.Version, &sv.ProtocolVersion, &sv.Hostname, &sv.CertSerial, &notAfter, &revoked,
+		&caps, &metrics, &created, &updated)
 	if err != nil {
 		return Server{}, err
 	}
-	sv.LastSeenAt = parseNullTS(lastSeen)
+	sv.Online = sv.Status == ServerOnline
+	sv.LastSeen = parseNullTS(lastSeen)
+	sv.CertNotAfter = parseNullTS(notAfter)
+	sv.RevokedAt = parseNullTS(revoked)
+	sv.Capabilities = rawOrNil(caps)
+	sv.Metrics = rawOrNil(metrics)
 	sv.CreatedAt = parseTS(created)
 	sv.UpdatedAt = parseTS(updated)
 	return sv, nil
+}
+
+func rawOrNil(s string) json.RawMessage {
+	if s == "" || s == "null" {
+		return nil
+	}
+	return json.RawMessage(s)
 }
 
 // CreateServer inserts sv and returns it with its id and timestamps.
