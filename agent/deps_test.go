@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os/exec"
 	"strings"
 	"testing"
@@ -29,10 +30,10 @@ func TestAgentDependencies(t *testing.T) {
 
 func TestAgentCLI(t *testing.T) {
 	var out, errb strings.Builder
-	if code := run([]string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "borgdesk-agent ") {
+	if code := run(context.Background(), []string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "borgdesk-agent ") {
 		t.Errorf("version: code %d, out %q", code, out.String())
 	}
-	if code := run([]string{"bogus"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
+	if code := run(context.Background(), []string{"bogus"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
 		t.Errorf("bogus: code %d, err %q", code, errb.String())
 	}
 }

@@ -1,27 +1,59 @@
 // Command borgdesk-agent runs on each server of the fleet. It dials out to
 // the coordinator only: it never listens on a port.
 //
-// It imports only stdlib and the coordinator's stdlib-only shared packages
-// (agentapi, flx, borg, version); deps_test.go enforces that.
+// It imports only stdlib, a few maintained libraries, and the coordinator's
+// stdlib-only shared packages (agentapi, atomicfile, version);
+// deps_test.go enforces that.
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
+	"borgdesk/agent/internal/config"
+	"borgdesk/agent/internal/enroll"
+	"borgdesk/agent/internal/runner"
+	"borgdesk/backend/agentapi"
 	"borgdesk/backend/version"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if code == restartCode {
+		restart()
+	}
+	os.Exit(code)
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+const restartCode = -1
+
+// restart re-executes the (updated or rolled back) binary in place, keeping
+// the process id a supervisor knows.
+func restart() {
+	exe, err := os.Executable()
+	if err == nil {
+		err = syscall.Exec(exe, os.Args, os.Environ())
+	}
+	fmt.Fprintf(os.Stderr, "borgdesk-agent: restart after update failed: %v; exiting so the supervisor restarts it\n", err)
+	os.Exit(75)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		usage(stderr)
 		return 2
 	}
+	var err error
 	switch args[0] {
 	case "version", "--version":
 		fmt.Fprintln(stdout, "borgdesk-agent", version.Version)
@@ -29,17 +61,130 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
+	case "enroll":
+		err = cmdEnroll(ctx, args[1:], stdout, stderr)
+	case "run":
+		err = cmdRun(ctx, args[1:], stderr)
+	case "selfcheck":
+		err = cmdSelfcheck(ctx, args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "borgdesk-agent: unknown command %q\n", args[0])
 		usage(stderr)
 		return 2
 	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, runner.ErrRestart):
+		return restartCode
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	}
+	fmt.Fprintf(stderr, "borgdesk-agent: %v\n", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+type usageError struct{ error }
+
+func flags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := fs.String("config", envOr("BORGDESK_AGENT_CONFIG", config.DefaultPath), "configuration file; keys and certificates live beside it (env BORGDESK_AGENT_CONFIG)")
+	return fs, cfg
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+func cmdEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfgPath := flags("enroll", stderr)
+	server := fs.String("server", "", "the coordinator's gateway, https://HOST:PORT")
+	token := fs.String("token", "", "one-time enrollment token")
+	pin := fs.String("ca-fingerprint", "", "the coordinator CA's SHA256 fingerprint (SHA256:…)")
+	name := fs.String("name", "", "this server's name in Borgdesk (default: the host name)")
+	force := fs.Bool("force", false, "replace an existing enrollment")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := enroll.Run(ctx, enroll.Params{ConfigPath: *cfgPath, ServerURL: *server, Token: *token, CAFingerprint: *pin, Name: *name, Version: version.Version, Force: *force})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "enrolled as %s (%s); configuration in %s\nstart it with: systemctl enable --now borgdesk-agent (or: borgdesk-agent run --config %s)\n",
+		cfg.Agent.Name, cfg.Agent.UUID, cfg.Path(), cfg.Path())
+	return nil
+}
+
+func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
+	fs, cfgPath := flags("run", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	a, err := runner.New(runner.Options{ConfigPath: *cfgPath, Version: version.Version, Logger: log})
+	if err != nil {
+		return err
+	}
+	err = a.Run(ctx)
+	if err == nil {
+		log.Info("agent stopped")
+	}
+	return err
+}
+
+// cmdSelfcheck proves the configuration, certificates and the coordinator
+// work together: an authenticated heartbeat-free call through mutual TLS.
+func cmdSelfcheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfgPath := flags("selfcheck", stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := runner.New(runner.Options{ConfigPath: *cfgPath, Version: version.Version})
+	if err != nil {
+		return err
+	}
+	var h agentapi.Health
+	if err := a.Client().Do(ctx, "GET", agentapi.PathHealth, nil, &h, 15*time.Second); err != nil {
+		return fmt.Errorf("reach the coordinator: %w", err)
+	}
+	var tasks agentapi.TasksResponse
+	if err := a.Client().Do(ctx, "GET", agentapi.PathTasks+"?max=0&wait=0", nil, &tasks, 15*time.Second); err != nil {
+		return fmt.Errorf("authenticate to the coordinator: %w", err)
+	}
+	fmt.Fprintf(stdout, "ok: coordinator %s (protocol %d) accepts this agent\n", h.Version, h.ProtocolVersion)
+	return nil
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintf(w, `borgdesk-agent %s — Borgdesk's agent for a fleet server
+	fmt.Fprintf(w, `borgdesk-agent %s — Borgdesk's agent for a fleet server (dials out only)
 
 Usage:
+  borgdesk-agent enroll --server URL --token T --ca-fingerprint SHA256:… [--name N] [--force] [--config PATH]
+  borgdesk-agent run [--config PATH]
+  borgdesk-agent selfcheck [--config PATH]
   borgdesk-agent version
-`, version.Version)
+
+--config defaults to %s (env BORGDESK_AGENT_CONFIG).
+`, version.Version, config.DefaultPath)
 }

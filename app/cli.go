@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	"borgdesk/backend/adminapi"
 	"borgdesk/backend/coordinator"
@@ -23,6 +24,8 @@ func init() {
 		"status":   cmdStatus,
 		"server":   cmdServer,
 		"job":      cmdJob,
+		"token":    cmdToken,
+		"task":     cmdTask,
 		"events":   cmdEvents,
 		"settings": cmdSettings,
 		"version":  cmdVersion,
@@ -39,15 +42,16 @@ func cmdVersion(ctx context.Context, g *globals, args []string, e env) error {
 
 // cmdServe runs the coordinator headless until SIGINT or SIGTERM.
 func cmdServe(ctx context.Context, g *globals, args []string, e env) error {
-	if _, err := parse(newFlags("serve", g, e.stderr), args, 0, 0, ""); err != nil {
+	fs := newFlags("serve", g, e.stderr)
+	g.coord.register(fs, e.getenv)
+	if _, err := parse(fs, args, 0, 0, ""); err != nil {
 		return err
 	}
-	dataDir, socket, err := g.resolve(e)
+	opts, err := g.options(e, newLogger(e.stderr))
 	if err != nil {
 		return err
 	}
-	log := newLogger(e.stderr)
-	c, err := coordinator.Open(ctx, coordinator.Options{DataDir: dataDir, Socket: socket, Version: version.Version, Logger: log})
+	c, err := coordinator.Open(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -99,15 +103,16 @@ func cmdServer(ctx context.Context, g *globals, args []string, e env) error {
 	sub, args := args[0], args[1:]
 	fs := newFlags("server "+sub, g, e.stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
+	timeout := fs.Duration("timeout", 30*time.Second, "with ping: how long to wait for the agent")
 	var pos []string
 	var err error
 	switch sub {
 	case "list":
 		pos, err = parse(fs, args, 0, 0, "")
-	case "show", "remove":
+	case "show", "remove", "revoke", "ping":
 		pos, err = parse(fs, args, 1, 1, "SERVER")
 	default:
-		return usageError{fmt.Sprintf("unknown server subcommand %q; use list, show or remove", sub)}
+		return usageError{fmt.Sprintf("unknown server subcommand %q; use list, show, ping, revoke or remove", sub)}
 	}
 	if err != nil {
 		return err
@@ -135,6 +140,26 @@ func cmdServer(ctx context.Context, g *globals, args []string, e env) error {
 			return printJSON(e.stdout, sv)
 		}
 		return printServers(e, []store.Server{sv})
+	case "revoke":
+		sv, err := c.RevokeServer(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.stdout, sv)
+		}
+		fmt.Fprintf(e.stdout, "revoked server %s (%s): its agent is refused from now on; enroll it again with a new token to bring it back\n", sv.Name, sv.UUID)
+		return nil
+	case "ping":
+		r, err := c.PingServer(ctx, pos[0], *timeout)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.stdout, r)
+		}
+		fmt.Fprintf(e.stdout, "%s answered from %s in %.0f ms (task %d)\n", pos[0], r.Hostname, r.RoundTripMS, r.TaskID)
+		return nil
 	default: // remove
 		sv, err := c.RemoveServer(ctx, pos[0])
 		if err != nil {
@@ -150,18 +175,73 @@ func cmdServer(ctx context.Context, g *globals, args []string, e env) error {
 
 func printServers(e env, servers []store.Server) error {
 	if len(servers) == 0 {
-		fmt.Fprintln(e.stdout, "No servers yet. Enroll one with `borgdesk token create --name NAME` once the agent gateway is available.")
+		fmt.Fprintln(e.stdout, "No servers yet. Enroll one: `borgdesk token create --name NAME` prints the command to run on it.")
 		return nil
 	}
 	rows := make([][]string, 0, len(servers))
 	for _, s := range servers {
-		last := "never"
-		if s.LastSeen != nil {
-			last = fmtTime(*s.LastSeen)
-		}
-		rows = append(rows, []string{fmt.Sprint(s.ID), s.Name, fmt.Sprintf("%s:%d", s.Host, s.Port), s.Status, last, s.UUID})
+		rows = append(rows, []string{s.Name, s.Status, s.Hostname, s.Version, fmtTimePtr(s.LastSeen, "never"), fmtTimePtr(s.CertNotAfter, "-"), s.UUID})
 	}
-	return printTable(e.stdout, []string{"ID", "NAME", "ADDRESS", "STATUS", "LAST SEEN", "UUID"}, rows)
+	return printTable(e.stdout, []string{"NAME", "STATUS", "HOSTNAME", "VERSION", "LAST SEEN", "CERT EXPIRES", "UUID"}, rows)
+}
+
+func cmdToken(ctx context.Context, g *globals, args []string, e env) error {
+	if len(args) == 0 || args[0] != "create" {
+		return usageError{"usage: borgdesk token create --name NAME [--ttl 1h] [--json]"}
+	}
+	fs := newFlags("token create", g, e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	name := fs.String("name", "", "the server's name (required)")
+	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
+	if _, err := parse(fs, args[1:], 0, 0, ""); err != nil {
+		return err
+	}
+	if *name == "" {
+		return usageError{"token create: --name is required (the name the server will have)"}
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	tok, err := c.CreateEnrollmentToken(ctx, *name, *ttl)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, tok)
+	}
+	fmt.Fprintf(e.stdout, "Enrollment token for %s (single use, expires %s):\n\n  %s\n\nRun this on the server:\n\n  %s\n\nCA fingerprint: %s\n",
+		tok.Name, fmtTime(tok.ExpiresAt), tok.Token, tok.InstallCommand, tok.CAFingerprint)
+	return nil
+}
+
+func cmdTask(ctx context.Context, g *globals, args []string, e env) error {
+	if len(args) == 0 || args[0] != "list" {
+		return usageError{"usage: borgdesk task list [--server SERVER] [--limit N] [--json]"}
+	}
+	fs := newFlags("task list", g, e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	server := fs.String("server", "", "only this server's tasks")
+	limit := fs.Int("limit", 50, "how many tasks")
+	if _, err := parse(fs, args[1:], 0, 0, ""); err != nil {
+		return err
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	tasks, err := c.ListTasks(ctx, *server, *limit)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, tasks)
+	}
+	rows := make([][]string, 0, len(tasks))
+	for _, t := range tasks {
+		rows = append(rows, []string{fmt.Sprint(t.ID), t.ServerName, t.Type, t.Status, fmtTime(t.CreatedAt), fmtTimePtr(t.FinishedAt, "-"), t.Error})
+	}
+	return printTable(e.stdout, []string{"ID", "SERVER", "TYPE", "STATUS", "QUEUED", "FINISHED", "ERROR"}, rows)
 }
 
 func cmdJob(ctx context.Context, g *globals, args []string, e env) error {

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"sync"
+	"time"
 
 	"borgdesk/backend/service"
 	"borgdesk/backend/store"
@@ -57,6 +59,42 @@ func (d *Desk) GetSettings() (map[string]string, error) { return d.svc.Settings(
 
 // SetSetting changes one setting.
 func (d *Desk) SetSetting(key, value string) error { return d.svc.SetSetting(d.context(), key, value) }
+
+// GetServer returns one server by name, UUID or id.
+func (d *Desk) GetServer(ref string) (store.Server, error) { return d.svc.Server(d.context(), ref) }
+
+// RevokeServer revokes a server's agent.
+func (d *Desk) RevokeServer(ref string) (store.Server, error) {
+	return d.svc.RevokeServer(d.context(), ref)
+}
+
+// RemoveServer forgets a server (its backups stay on disk).
+func (d *Desk) RemoveServer(ref string) (store.Server, error) {
+	return d.svc.RemoveServer(d.context(), ref)
+}
+
+// CreateEnrollmentToken makes a one-time token and install command; ttl is
+// a Go duration ("1h"), empty for the default.
+func (d *Desk) CreateEnrollmentToken(name, ttl string) (service.TokenInfo, error) {
+	dur := time.Duration(0)
+	if ttl != "" {
+		var err error
+		if dur, err = time.ParseDuration(ttl); err != nil {
+			return service.TokenInfo{}, fmt.Errorf("%q is not a duration (try 15m, 1h or 24h)", ttl)
+		}
+	}
+	return d.svc.CreateEnrollmentToken(d.context(), name, dur)
+}
+
+// PingServer runs a test task on the server's agent and waits for its echo.
+func (d *Desk) PingServer(ref string) (service.PingResult, error) {
+	return d.svc.PingServer(d.context(), ref, 30*time.Second)
+}
+
+// ListTasks returns recent agent tasks, of one server when ref is set.
+func (d *Desk) ListTasks(ref string, limit int) ([]store.Task, error) {
+	return d.svc.ListTasks(d.context(), ref, limit)
+}
 
 // Ping answers the self-test's round trip.
 func (d *Desk) Ping(nonce string) string { return pingReply(nonce) }

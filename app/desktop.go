@@ -17,7 +17,6 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"borgdesk/backend/coordinator"
-	"borgdesk/backend/version"
 )
 
 // wailsPlatform is the platform seam over the Wails runtime.
@@ -45,11 +44,11 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 		if _, err := fs.Stat(dist, "index.html"); err != nil {
 			return errors.New("this binary was built without the frontend (frontend/dist/index.html is missing); build it with `make build`")
 		}
-		dataDir, socket, err := g.resolve(e)
+		opts, err := g.options(e, newLogger(e.stderr))
 		if err != nil {
 			return err
 		}
-		coord, err = coordinator.Open(ctx, coordinator.Options{DataDir: dataDir, Socket: socket, Version: version.Version, Logger: newLogger(e.stderr)})
+		coord, err = coordinator.Open(ctx, opts)
 		if err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"borgdesk/backend/coordinator"
 	"borgdesk/backend/datadir"
 	"borgdesk/backend/version"
 )
@@ -44,6 +45,39 @@ type globals struct {
 	socket       string
 	selfTest     bool
 	selfTestHold time.Duration
+	coord        coordFlags
+}
+
+// coordFlags configure the coordinator (serve and the desktop app).
+type coordFlags struct {
+	listen     string
+	gatewayURL string
+	agentDir   string
+}
+
+func (c *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&c.listen, "listen", firstNonEmpty(c.listen, getenv("BORGDESK_LISTEN"), ":8443"), "agent gateway address (env BORGDESK_LISTEN)")
+	fs.StringVar(&c.gatewayURL, "gateway-url", firstNonEmpty(c.gatewayURL, getenv("BORGDESK_GATEWAY_URL")), "URL agents use to reach the gateway (env BORGDESK_GATEWAY_URL; default https://HOSTNAME:PORT)")
+	fs.StringVar(&c.agentDir, "agent-dir", firstNonEmpty(c.agentDir, getenv("BORGDESK_AGENT_DIR")), "directory of borgdesk-agent-<os>-<arch> builds handed out as updates (env BORGDESK_AGENT_DIR; default: beside this program)")
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// options builds the coordinator's options from the flags.
+func (g *globals) options(e env, logger *slog.Logger) (coordinator.Options, error) {
+	dataDir, socket, err := g.resolve(e)
+	if err != nil {
+		return coordinator.Options{}, err
+	}
+	return coordinator.Options{DataDir: dataDir, Socket: socket, Version: version.Version, Logger: logger,
+		GatewayListen: g.coord.listen, GatewayURL: g.coord.gatewayURL, AgentDir: g.coord.agentDir}, nil
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
@@ -75,6 +109,7 @@ func run(ctx context.Context, args []string, e env) int {
 	top.SetOutput(e.stderr)
 	g.register(top)
 	top.BoolVar(&g.selfTest, "self-test", false, "open the window, check a JavaScript → Go round trip, and exit (0 on success)")
+	g.coord.register(top, e.getenv)
 	top.DurationVar(&g.selfTestHold, "self-test-hold", 0, "with --self-test: keep the window open this long after success (for a screenshot)")
 	top.Usage = func() { usage(e.stderr) }
 	if err := top.Parse(args); err != nil {
@@ -120,10 +155,15 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, `Borgdesk %s — backup coordinator for a Linux fleet
 
 Usage:
-  borgdesk [--data DIR]                 open the desktop app
-  borgdesk serve [--data DIR]           run the coordinator without a window
+  borgdesk [--data DIR] [--listen ADDR]    open the desktop app
+  borgdesk serve [--data DIR] [--listen ADDR] [--gateway-url URL] [--agent-dir DIR]
+                                           run the coordinator without a window
   borgdesk status [--json]
-  borgdesk server list [--json] | show SERVER [--json] | remove SERVER
+  borgdesk token create --name NAME [--ttl 1h] [--json]
+  borgdesk server list [--json] | show SERVER [--json]
+  borgdesk server ping SERVER [--timeout 30s] [--json]
+  borgdesk server revoke SERVER | remove SERVER
+  borgdesk task list [--server SERVER] [--limit N] [--json]
   borgdesk job list [--json]
   borgdesk events [--limit N] [--follow] [--json]
   borgdesk settings get [KEY] [--json] | set KEY VALUE

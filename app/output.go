@@ -33,3 +33,10 @@ func fmtTime(t time.Time) string {
 	}
 	return t.Local().Format("2006-01-02 15:04:05")
 }
+
+func fmtTimePtr(t *time.Time, none string) string {
+	if t == nil || t.IsZero() {
+		return none
+	}
+	return fmtTime(*t)
+}

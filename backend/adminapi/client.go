@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"syscall"
+	"time"
 
 	"borgdesk/backend/service"
 	"borgdesk/backend/store"
@@ -60,6 +61,34 @@ func (c *Client) Server(ctx context.Context, ref string) (store.Server, error) {
 func (c *Client) RemoveServer(ctx context.Context, ref string) (store.Server, error) {
 	var v store.Server
 	return v, c.do(ctx, http.MethodDelete, "/v1/servers/"+url.PathEscape(ref), nil, &v)
+}
+
+// RevokeServer revokes a server's agent.
+func (c *Client) RevokeServer(ctx context.Context, ref string) (store.Server, error) {
+	var v store.Server
+	return v, c.do(ctx, http.MethodPost, "/v1/servers/"+url.PathEscape(ref)+"/revoke", struct{}{}, &v)
+}
+
+// PingServer runs a test task on a server's agent.
+func (c *Client) PingServer(ctx context.Context, ref string, timeout time.Duration) (service.PingResult, error) {
+	var v service.PingResult
+	return v, c.do(ctx, http.MethodPost, "/v1/servers/"+url.PathEscape(ref)+"/ping", pingRequest{Timeout: timeout.String()}, &v)
+}
+
+// CreateEnrollmentToken creates a one-time enrollment token.
+func (c *Client) CreateEnrollmentToken(ctx context.Context, name string, ttl time.Duration) (service.TokenInfo, error) {
+	var v service.TokenInfo
+	return v, c.do(ctx, http.MethodPost, "/v1/tokens", tokenRequest{Name: name, TTL: ttl.String()}, &v)
+}
+
+// ListTasks returns recent agent tasks, of one server when ref is set.
+func (c *Client) ListTasks(ctx context.Context, ref string, limit int) ([]store.Task, error) {
+	var v []store.Task
+	q := url.Values{"limit": {strconv.Itoa(limit)}}
+	if ref != "" {
+		q.Set("server", ref)
+	}
+	return v, c.do(ctx, http.MethodGet, "/v1/tasks?"+q.Encode(), nil, &v)
 }
 
 // ListJobs returns every job.

@@ -139,6 +139,34 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("DELETE /v1/servers/{ref}", s.handle(func(r *http.Request) (any, error) {
 		return s.svc.RemoveServer(r.Context(), r.PathValue("ref"))
 	}))
+	s.mux.HandleFunc("POST /v1/servers/{ref}/revoke", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.RevokeServer(r.Context(), r.PathValue("ref"))
+	}))
+	s.mux.HandleFunc("POST /v1/servers/{ref}/ping", s.handle(func(r *http.Request) (any, error) {
+		var body pingRequest
+		if err := decodeBody(r, &body); err != nil {
+			return nil, err
+		}
+		timeout, err := parseDuration(body.Timeout, 30*time.Second)
+		if err != nil {
+			return nil, err
+		}
+		return s.svc.PingServer(r.Context(), r.PathValue("ref"), timeout)
+	}))
+	s.mux.HandleFunc("POST /v1/tokens", s.handle(func(r *http.Request) (any, error) {
+		var body tokenRequest
+		if err := decodeBody(r, &body); err != nil {
+			return nil, err
+		}
+		ttl, err := parseDuration(body.TTL, time.Hour)
+		if err != nil {
+			return nil, err
+		}
+		return s.svc.CreateEnrollmentToken(r.Context(), body.Name, ttl)
+	}))
+	s.mux.HandleFunc("GET /v1/tasks", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.ListTasks(r.Context(), r.URL.Query().Get("server"), limitParam(r))
+	}))
 	s.mux.HandleFunc("GET /v1/jobs", s.handle(func(r *http.Request) (any, error) { return s.svc.ListJobs(r.Context()) }))
 	s.mux.HandleFunc("GET /v1/runs", s.handle(func(r *http.Request) (any, error) {
 		return s.svc.ListRuns(r.Context(), limitParam(r))
@@ -159,6 +187,27 @@ func (s *Server) routes() {
 		}
 		return struct{}{}, s.svc.SetSetting(r.Context(), r.PathValue("key"), body.Value)
 	}))
+}
+
+type tokenRequest struct {
+	Name string `json:"name"`
+	TTL  string `json:"ttl"`
+}
+
+type pingRequest struct {
+	Timeout string `json:"timeout"`
+}
+
+// parseDuration reads an optional Go duration ("90s", "1h").
+func parseDuration(s string, def time.Duration) (time.Duration, error) {
+	if s == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %q is not a duration (try 30s, 15m or 1h)", service.ErrInvalid, s)
+	}
+	return d, nil
 }
 
 type settingValue struct {

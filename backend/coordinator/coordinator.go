@@ -9,11 +9,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"os"
+	"strconv"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"borgdesk/backend/adminapi"
+	"borgdesk/backend/agentdist"
+	"borgdesk/backend/ca"
+	"borgdesk/backend/gateway"
 	"borgdesk/backend/datadir"
 	"borgdesk/backend/events"
 	"borgdesk/backend/service"
@@ -29,6 +35,19 @@ type Options struct {
 	Now     func() time.Time
 	// Ready, if set, is called once every listener is open.
 	Ready func()
+	// GatewayListen is the agent gateway's address (":8443" when empty).
+	GatewayListen string
+	// GatewayURL is how agents reach the gateway; derived from this host's
+	// name and the gateway's port when empty.
+	GatewayURL string
+	// GatewayHosts are the names and addresses in the gateway's certificate;
+	// this host's names and addresses when empty.
+	GatewayHosts []string
+	// AgentDir holds borgdesk-agent-<os>-<arch> builds for self-update
+	// (the directory of this executable when empty).
+	AgentDir string
+	// Heartbeat is the agents' heartbeat interval (60 s when zero).
+	Heartbeat time.Duration
 }
 
 // Coordinator is an open data dir with its service layer.
@@ -38,6 +57,7 @@ type Coordinator struct {
 	lock  *datadir.Lock
 	store *store.Store
 	svc   *service.Service
+	ca    *ca.CA
 }
 
 // Open prepares and locks the data dir and opens its database. Nothing in
@@ -68,8 +88,30 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	} else if n > 0 {
 		opts.Logger.Warn("marked runs interrupted by the last shutdown as failed", "runs", n)
 	}
-	svc := service.New(service.Config{Store: st, Bus: events.NewBus(), Now: opts.Now, DataDir: opts.DataDir, Version: opts.Version})
-	return &Coordinator{opts: opts, log: opts.Logger, lock: lock, store: st, svc: svc}, nil
+	fail := func(err error) (*Coordinator, error) {
+		st.Close()
+		lock.Release()
+		return nil, err
+	}
+	authority, err := ca.LoadOrCreate(filepath.Join(opts.DataDir, "ca"), opts.Now)
+	if err != nil {
+		return fail(fmt.Errorf("certificate authority: %w", err))
+	}
+	if opts.AgentDir == "" {
+		if exe, err := os.Executable(); err == nil {
+			opts.AgentDir = filepath.Dir(exe)
+		}
+	}
+	dist, err := agentdist.Open(opts.AgentDir, filepath.Join(opts.DataDir, "ca", "update.key"))
+	if err != nil {
+		return fail(fmt.Errorf("agent updates: %w", err))
+	}
+	svc := service.New(service.Config{Store: st, Bus: events.NewBus(), Now: opts.Now, DataDir: opts.DataDir, Version: opts.Version,
+		CA: authority, Dist: dist, GatewayURL: opts.GatewayURL, Heartbeat: opts.Heartbeat})
+	if err := svc.LoadAgents(ctx); err != nil {
+		return fail(err)
+	}
+	return &Coordinator{opts: opts, log: opts.Logger, lock: lock, store: st, svc: svc, ca: authority}, nil
 }
 
 // Service is the coordinator's service layer.
@@ -97,11 +139,35 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		return err
 	}
 	admin := adminapi.NewServer(c.svc, c.log)
+	if c.opts.GatewayListen == "" {
+		c.opts.GatewayListen = ":8443"
+	}
+	gwLn, err := gateway.Listen(c.opts.GatewayListen)
+	if err != nil {
+		adminLn.Close()
+		return err
+	}
+	hosts := c.opts.GatewayHosts
+	if len(hosts) == 0 {
+		hosts = gateway.DefaultHosts()
+	}
+	gw, err := gateway.New(gateway.Config{Service: c.svc, CA: c.ca, Logger: c.log, Now: c.opts.Now, Hosts: hosts, Version: c.opts.Version})
+	if err != nil {
+		adminLn.Close()
+		gwLn.Close()
+		return err
+	}
+	if c.opts.GatewayURL == "" {
+		c.svc.SetGatewayURL(defaultGatewayURL(gwLn.Addr()))
+	}
 	start("admin socket", func(ctx context.Context) error { return admin.Serve(ctx, adminLn) })
+	start("agent gateway", func(ctx context.Context) error { return gw.Serve(ctx, gwLn) })
+	start("offline monitor", func(ctx context.Context) error { return c.svc.RunOfflineMonitor(ctx, offlineCheckEvery(c.opts.Heartbeat)) })
 	if c.opts.Ready != nil {
 		c.opts.Ready()
 	}
-	c.log.Info("coordinator running", "data", c.opts.DataDir, "socket", c.opts.Socket, "version", c.opts.Version)
+	c.log.Info("coordinator running", "data", c.opts.DataDir, "socket", c.opts.Socket, "gateway", c.svc.GatewayURL(),
+		"ca_fingerprint", c.ca.Fingerprint(), "version", c.opts.Version)
 	<-ctx.Done()
 	wg.Wait()
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -118,4 +184,29 @@ func (c *Coordinator) Close() error {
 		err = lerr
 	}
 	return err
+}
+
+// defaultGatewayURL names the gateway by this host's name (or the address it
+// listens on, when that is specific) and its actual port.
+func defaultGatewayURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "https://" + addr.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		if h, err := os.Hostname(); err == nil {
+			host = h
+		}
+	}
+	return "https://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
+}
+
+// offlineCheckEvery is how often silent agents are looked for: a quarter of
+// the heartbeat, so "offline" shows within about a heartbeat of the threshold.
+func offlineCheckEvery(heartbeat time.Duration) time.Duration {
+	if heartbeat == 0 {
+		heartbeat = 60 * time.Second
+	}
+	return max(heartbeat/4, time.Second)
 }

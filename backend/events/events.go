@@ -20,10 +20,14 @@ const (
 	RunProgress     = "run:progress"
 	Notification    = "notification"
 	SettingsChanged = "settings:changed"
+	TaskChanged     = "task:changed"
+	// AgentHeartbeat is live only: heartbeats update the agent's row in the
+	// store but are not written to the event log.
+	AgentHeartbeat = "agent:heartbeat"
 )
 
 // All lists every event name, for clients that forward all of them.
-var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged}
+var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat}
 
 // Bus delivers events to subscribers.
 type Bus struct {

@@ -30,9 +30,11 @@ func (s *Service) RemoveServer(ctx context.Context, ref string) (store.Server, e
 	if err != nil {
 		return store.Server{}, err
 	}
+	s.allowed.remove(sv.UUID)
 	if err := s.st.DeleteServer(ctx, sv.ID); err != nil {
 		return store.Server{}, err
 	}
+	s.wake.wake(sv.ID)
 	msg := fmt.Sprintf("server %s removed", sv.Name)
 	if err := s.publish(ctx, events.ServerChanged, sv.UUID, msg, map[string]any{"id": sv.ID, "removed": true}); err != nil {
 		return sv, err

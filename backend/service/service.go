@@ -11,8 +11,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
+	"borgdesk/backend/agentdist"
+	"borgdesk/backend/ca"
 	"borgdesk/backend/events"
 	"borgdesk/backend/store"
 )
@@ -33,16 +36,37 @@ type Config struct {
 	Now     func() time.Time
 	DataDir string
 	Version string
+	// CA signs agent certificates; enrollment is unavailable without it.
+	CA *ca.CA
+	// Dist serves signed agent binaries; updates are unavailable without it.
+	Dist *agentdist.Dist
+	// GatewayURL is the agents' address of the gateway, for install commands.
+	GatewayURL string
+	// Heartbeat is how often agents report (60 s when zero); a server is
+	// offline after three missed heartbeats.
+	Heartbeat time.Duration
+	// TaskLease is how long a dispatched task may wait for its agent to
+	// start it before it is handed out again (2 minutes when zero).
+	TaskLease time.Duration
 }
 
 // Service is the coordinator's use cases.
 type Service struct {
-	st      *store.Store
-	bus     *events.Bus
-	now     func() time.Time
-	dataDir string
-	version string
-	started time.Time
+	st           *store.Store
+	bus          *events.Bus
+	now          func() time.Time
+	dataDir      string
+	version      string
+	started      time.Time
+	ca           *ca.CA
+	dist         *agentdist.Dist
+	gatewayMu    sync.RWMutex
+	gatewayURL   string
+	heartbeat    time.Duration
+	offlineAfter time.Duration
+	taskLease    time.Duration
+	allowed      allowList
+	wake         wakeups
 }
 
 // New returns a service over cfg's store and bus.
@@ -53,7 +77,42 @@ func New(cfg Config) *Service {
 	if cfg.Bus == nil {
 		cfg.Bus = events.NewBus()
 	}
-	return &Service{st: cfg.Store, bus: cfg.Bus, now: cfg.Now, dataDir: cfg.DataDir, version: cfg.Version, started: cfg.Now()}
+	if cfg.Heartbeat == 0 {
+		cfg.Heartbeat = 60 * time.Second
+	}
+	if cfg.TaskLease == 0 {
+		cfg.TaskLease = 2 * time.Minute
+	}
+	s := &Service{st: cfg.Store, bus: cfg.Bus, now: cfg.Now, dataDir: cfg.DataDir, version: cfg.Version, started: cfg.Now(),
+		ca: cfg.CA, dist: cfg.Dist, gatewayURL: cfg.GatewayURL, heartbeat: cfg.Heartbeat,
+		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease}
+	s.allowed.set(nil)
+	return s
+}
+
+// SetGatewayURL records where agents reach the gateway, once it listens.
+func (s *Service) SetGatewayURL(u string) {
+	s.gatewayMu.Lock()
+	s.gatewayURL = u
+	s.gatewayMu.Unlock()
+}
+
+// GatewayURL is where agents reach the gateway.
+func (s *Service) GatewayURL() string {
+	s.gatewayMu.RLock()
+	defer s.gatewayMu.RUnlock()
+	return s.gatewayURL
+}
+
+// LoadAgents reads the enrolled, unrevoked agents into the gateway's allow
+// list. The coordinator calls it once at start-up.
+func (s *Service) LoadAgents(ctx context.Context) error {
+	ids, err := s.st.ActiveAgents(ctx)
+	if err != nil {
+		return err
+	}
+	s.allowed.set(ids)
+	return nil
 }
 
 // Status is a summary of the coordinator.
@@ -65,11 +124,18 @@ type Status struct {
 	Servers     int       `json:"servers"`
 	Jobs        int       `json:"jobs"`
 	RunsRunning int       `json:"runs_running"`
+	// GatewayURL is where agents reach the coordinator; CAFingerprint is
+	// the pin install commands carry.
+	GatewayURL    string `json:"gateway_url"`
+	CAFingerprint string `json:"ca_fingerprint"`
 }
 
 // Status reports the coordinator's version, data dir and counts.
 func (s *Service) Status(ctx context.Context) (Status, error) {
-	st := Status{Version: s.version, DataDir: s.dataDir, StartedAt: s.started.UTC()}
+	st := Status{Version: s.version, DataDir: s.dataDir, StartedAt: s.started.UTC(), GatewayURL: s.GatewayURL()}
+	if s.ca != nil {
+		st.CAFingerprint = s.ca.Fingerprint()
+	}
 	var err error
 	if st.Schema, err = s.st.SchemaVersion(ctx); err != nil {
 		return Status{}, fmt.Errorf("status: %w", err)
@@ -92,6 +158,13 @@ func (s *Service) Subscribe(buf int) *events.Subscription { return s.bus.Subscri
 // ListEvents returns the newest events first; limit is clamped to 1..1000.
 func (s *Service) ListEvents(ctx context.Context, limit int) ([]store.Event, error) {
 	return s.st.ListEvents(ctx, clampLimit(limit))
+}
+
+// announce publishes a live-only event (not written to the log): metrics
+// and progress that would flood the log.
+func (s *Service) announce(kind, subject string, data any) {
+	raw, _ := json.Marshal(data)
+	s.bus.Publish(store.Event{At: s.now().UTC(), Kind: kind, Subject: subject, Data: raw})
 }
 
 // publish persists an event, then announces it.

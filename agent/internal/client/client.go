@@ -1,0 +1,161 @@
+// Package client is the agent's HTTPS client for the coordinator's gateway:
+// mutual TLS with the fleet CA as the only root, the protocol version on
+// every request, size-limited strict JSON replies, and errors that carry the
+// gateway's message.
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"borgdesk/backend/agentapi"
+)
+
+// Error is a refusal from the gateway.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("coordinator refused (%d %s): %s", e.Status, e.Code, e.Message)
+}
+
+// Refused reports whether err is a gateway refusal with one of codes.
+func Refused(err error, codes ...string) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	for _, c := range codes {
+		if e.Code == c {
+			return true
+		}
+	}
+	return len(codes) == 0
+}
+
+// Client talks to one gateway.
+type Client struct {
+	base *url.URL
+	hc   *http.Client
+}
+
+// New returns a client for baseURL with tlsConf.
+func New(baseURL string, tlsConf *tls.Config) (*Client, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("server URL %q: use https://HOST:PORT", baseURL)
+	}
+	tr := &http.Transport{
+		TLSClientConfig:     tlsConf,
+		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout: 10 * time.Second,
+		IdleConnTimeout:     90 * time.Second,
+		MaxIdleConnsPerHost: 4,
+		ForceAttemptHTTP2:   true,
+	}
+	return &Client{base: u, hc: &http.Client{Transport: tr}}, nil
+}
+
+// MutualTLS is the configuration for an enrolled agent: the fleet CA as the
+// only root, and the agent's certificate from getCert.
+func MutualTLS(caPEM []byte, getCert func(*tls.CertificateRequestInfo) (*tls.Certificate, error)) (*tls.Config, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, errors.New("CA certificate file holds no certificate")
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: pool, GetClientCertificate: getCert}, nil
+}
+
+// CloseIdle drops kept-alive connections (after a certificate change).
+func (c *Client) CloseIdle() { c.hc.CloseIdleConnections() }
+
+// Do sends in as JSON (nil for no body) and decodes the reply into out (nil
+// to discard it). timeout bounds the whole exchange.
+func (c *Client) Do(ctx context.Context, method, path string, in, out any, timeout time.Duration) error {
+	resp, err := c.send(ctx, method, path, in, timeout)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if out == nil {
+		io.Copy(io.Discard, io.LimitReader(resp.Body, agentapi.MaxBodyBytes))
+		return nil
+	}
+	dec := json.NewDecoder(io.LimitReader(resp.Body, 16*agentapi.MaxBodyBytes))
+	if err := dec.Decode(out); err != nil {
+		return fmt.Errorf("%s %s: bad reply: %w", method, path, err)
+	}
+	return nil
+}
+
+// Stream sends a GET and returns the successful response for the caller to read.
+func (c *Client) Stream(ctx context.Context, path string, timeout time.Duration) (*http.Response, error) {
+	return c.send(ctx, http.MethodGet, path, nil, timeout)
+}
+
+func (c *Client) send(ctx context.Context, method, path string, in any, timeout time.Duration) (*http.Response, error) {
+	var body io.Reader
+	if in != nil {
+		raw, err := json.Marshal(in)
+		if err != nil {
+			return nil, err
+		}
+		body = bytes.NewReader(raw)
+	}
+	ref, err := url.Parse(path)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	req, err := http.NewRequestWithContext(ctx, method, c.base.ResolveReference(ref).String(), body)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	req.Header.Set(agentapi.ProtocolHeader, strconv.Itoa(agentapi.ProtocolVersion))
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		defer cancel()
+		defer resp.Body.Close()
+		var e agentapi.Error
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		if json.Unmarshal(raw, &e) != nil || e.Message == "" {
+			e = agentapi.Error{Code: "http_" + strconv.Itoa(resp.StatusCode), Message: resp.Status}
+		}
+		return nil, &Error{Status: resp.StatusCode, Code: e.Code, Message: e.Message}
+	}
+	resp.Body = cancelOnClose{resp.Body, cancel}
+	return resp, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}

@@ -1,0 +1,74 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"borgdesk/agent/internal/client"
+	"borgdesk/backend/agentapi"
+)
+
+// runTask runs one task and reports its start, progress and outcome.
+func (a *Agent) runTask(ctx context.Context, t agentapi.Task) {
+	id := strconv.FormatInt(t.ID, 10)
+	log := a.log.With("task", t.ID, "type", t.Type)
+	if err := a.client.Do(ctx, "POST", "/api/agent/tasks/"+id+"/start", struct{}{}, nil, 30*time.Second); err != nil {
+		// Cancelled or handed to us twice: not ours to run.
+		log.Warn("task not started", "err", err)
+		return
+	}
+	log.Info("task started")
+	result, err := a.execute(ctx, t)
+	done := agentapi.TaskComplete{Status: agentapi.TaskSucceeded, Result: result}
+	if err != nil {
+		done = agentapi.TaskComplete{Status: agentapi.TaskFailed, Error: err.Error()}
+	}
+	// The outcome must reach the coordinator even while we are stopping.
+	bo := newBackoff(time.Second, 30*time.Second)
+	for attempt := 1; ; attempt++ {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		err := a.client.Do(rctx, "POST", "/api/agent/tasks/"+id+"/complete", done, nil, 30*time.Second)
+		cancel()
+		if err == nil || client.Refused(err) || attempt == 5 {
+			if err != nil {
+				log.Error("could not report task outcome", "err", err)
+			}
+			break
+		}
+		time.Sleep(bo.next())
+	}
+	log.Info("task finished", "status", done.Status)
+}
+
+func (a *Agent) execute(ctx context.Context, t agentapi.Task) (json.RawMessage, error) {
+	switch t.Type {
+	case agentapi.TaskTest:
+		return a.testTask(ctx, t)
+	default:
+		return nil, fmt.Errorf("this agent (version %s) does not know task type %q: update it", a.opts.Version, t.Type)
+	}
+}
+
+// testTask echoes its message: the proof the loop works end to end.
+func (a *Agent) testTask(ctx context.Context, t agentapi.Task) (json.RawMessage, error) {
+	var p agentapi.TestPayload
+	if err := json.Unmarshal(t.Payload, &p); err != nil {
+		return nil, fmt.Errorf("test task payload: %w", err)
+	}
+	if p.SleepMillis > 0 {
+		steps := 4
+		for i := 1; i <= steps; i++ {
+			if !sleep(ctx, time.Duration(p.SleepMillis)*time.Millisecond/time.Duration(steps)) {
+				return nil, ctx.Err()
+			}
+			prog := agentapi.TaskProgress{Percent: float64(i) * 100 / float64(steps), Message: fmt.Sprintf("step %d of %d", i, steps)}
+			a.client.Do(ctx, "POST", "/api/agent/tasks/"+strconv.FormatInt(t.ID, 10)+"/progress", prog, nil, 10*time.Second)
+		}
+	}
+	host, _ := os.Hostname()
+	return json.Marshal(agentapi.TestResult{Echo: p.Message, Hostname: host})
+}

@@ -1,0 +1,156 @@
+// Package gateway is the agents' HTTPS API (TLS 1.3, mutual TLS).
+//
+// The gateway enforces identity itself: a client certificate from another
+// CA, an expired one, or one whose agent is revoked or unknown fails the TLS
+// handshake; every route but health and token registration also refuses a
+// request that carries no certificate, and re-checks revocation, so a
+// connection kept alive across a revoke is refused on its next request. No
+// id, task number or UUID in a request is ever taken as a credential: the
+// agent is who its certificate says.
+package gateway
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/ca"
+	"borgdesk/backend/service"
+)
+
+// Config configures a Gateway.
+type Config struct {
+	Service *service.Service
+	CA      *ca.CA
+	Logger  *slog.Logger
+	Now     func() time.Time
+	// Hosts are the names and addresses in the serving certificate.
+	Hosts []string
+	// LongPoll is how long GET tasks waits for work (agentapi.LongPoll when zero).
+	LongPoll time.Duration
+	// Version is the coordinator's version, reported by /api/health.
+	Version string
+}
+
+// Gateway serves the agent API.
+type Gateway struct {
+	cfg Config
+	log *slog.Logger
+	tls *tls.Config
+	mux *http.ServeMux
+}
+
+// New builds a gateway with a fresh serving certificate for cfg.Hosts.
+func New(cfg Config) (*Gateway, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.LongPoll == 0 {
+		cfg.LongPoll = agentapi.LongPoll
+	}
+	g := &Gateway{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	certPEM, keyPEM, err := cfg.CA.ServingCertificate(cfg.Hosts)
+	if err != nil {
+		return nil, fmt.Errorf("gateway certificate: %w", err)
+	}
+	leaf, err := tls.X509KeyPair(append(certPEM, cfg.CA.CertPEM()...), keyPEM)
+	if err != nil {
+		return nil, fmt.Errorf("gateway certificate: %w", err)
+	}
+	g.tls = &tls.Config{
+		MinVersion:       tls.VersionTLS13,
+		Certificates:     []tls.Certificate{leaf},
+		ClientAuth:       tls.VerifyClientCertIfGiven,
+		ClientCAs:        cfg.CA.Pool(),
+		Time:             cfg.Now,
+		VerifyConnection: g.verifyConnection,
+	}
+	g.routes()
+	return g, nil
+}
+
+// TLSConfig is the gateway's server TLS configuration.
+func (g *Gateway) TLSConfig() *tls.Config { return g.tls }
+
+// verifyConnection runs after the standard chain and expiry checks: a
+// presented certificate must name an allowed agent.
+func (g *Gateway) verifyConnection(cs tls.ConnectionState) error {
+	if len(cs.PeerCertificates) == 0 {
+		return nil // routes decide; only health and registration accept this
+	}
+	id, ok := ca.AgentUUID(cs.PeerCertificates[0])
+	if !ok {
+		return errors.New("client certificate names no Borgdesk agent")
+	}
+	if !g.cfg.Service.AgentAllowed(id) {
+		return fmt.Errorf("agent %s is revoked or not enrolled", id)
+	}
+	return nil
+}
+
+// Listen opens the gateway's TCP listener.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("agent gateway on %s: %w (choose another address with --listen)", addr, err)
+	}
+	return ln, nil
+}
+
+// Serve answers HTTPS on ln until ctx ends, then shuts down gracefully.
+func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           g,
+		TLSConfig:         g.tls,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+		ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelDebug),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ServeTLS(ln, "", "") }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("agent gateway: %w", err)
+	case <-ctx.Done():
+	}
+	shutCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// ServeHTTP makes the gateway an http.Handler.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(agentapi.ProtocolHeader, fmt.Sprint(agentapi.ProtocolVersion))
+	g.mux.ServeHTTP(w, r)
+}
+
+// DefaultHosts are the names a serving certificate should carry when the
+// operator names none: this host's name, localhost and its addresses.
+func DefaultHosts() []string {
+	hosts := []string{"localhost", "127.0.0.1", "::1"}
+	if h, err := os.Hostname(); err == nil {
+		hosts = append(hosts, h)
+	}
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && !ipn.IP.IsLoopback() && !ipn.IP.IsLinkLocalUnicast() {
+				hosts = append(hosts, ipn.IP.String())
+			}
+		}
+	}
+	return hosts
+}

@@ -1,0 +1,290 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/ca"
+	"borgdesk/backend/service"
+)
+
+type ctxKey struct{}
+
+// agentID is the UUID of the certificate that authenticated the request.
+func agentID(ctx context.Context) string { s, _ := ctx.Value(ctxKey{}).(string); return s }
+
+func (g *Gateway) routes() {
+	g.mux.HandleFunc("GET "+agentapi.PathHealth, g.health)
+	g.mux.HandleFunc("POST "+agentapi.PathRegister, g.register)
+	g.mux.Handle("POST "+agentapi.PathHeartbeat, g.agent(g.heartbeat))
+	g.mux.Handle("GET "+agentapi.PathTasks, g.agent(g.tasks))
+	g.mux.Handle("POST "+agentapi.PathTaskStart, g.agent(g.taskStart))
+	g.mux.Handle("POST "+agentapi.PathTaskProgress, g.agent(g.taskProgress))
+	g.mux.Handle("POST "+agentapi.PathTaskComplete, g.agent(g.taskComplete))
+	g.mux.Handle("POST "+agentapi.PathRenew, g.agent(g.renew))
+	g.mux.Handle("POST "+agentapi.PathUpdateCheck, g.agent(g.updateCheck))
+	g.mux.Handle("GET "+agentapi.PathUpdateFetch, g.agent(g.updateDownload))
+}
+
+// agent wraps a handler that needs a client certificate.
+func (g *Gateway) agent(h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+			g.fail(w, r, http.StatusUnauthorized, agentapi.CodeUnauthorized, "a client certificate is required: enroll this agent with `borgdesk-agent enroll`")
+			return
+		}
+		id, ok := ca.AgentUUID(r.TLS.PeerCertificates[0])
+		if !ok || !g.cfg.Service.AgentAllowed(id) {
+			// Revoked after this connection's handshake.
+			g.fail(w, r, http.StatusForbidden, agentapi.CodeForbidden, "this agent is revoked or not enrolled: enroll it again with a new token")
+			return
+		}
+		v, _ := strconv.Atoi(r.Header.Get(agentapi.ProtocolHeader))
+		if err := service.CheckProtocol(v); err != nil {
+			g.fail(w, r, http.StatusBadRequest, agentapi.CodeProtocolMismatch, err.Error())
+			return
+		}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, id))
+		if err := h(w, r); err != nil {
+			g.writeErr(w, r, err)
+		}
+	})
+}
+
+func (g *Gateway) health(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, agentapi.Health{Status: "ok", Version: g.cfg.Version, ProtocolVersion: agentapi.ProtocolVersion})
+}
+
+func (g *Gateway) register(w http.ResponseWriter, r *http.Request) {
+	var req agentapi.RegisterRequest
+	if err := decode(w, r, &req); err != nil {
+		g.writeErr(w, r, err)
+		return
+	}
+	resp, err := g.cfg.Service.Register(r.Context(), req)
+	if err != nil {
+		g.writeErr(w, r, err)
+		return
+	}
+	g.log.Info("agent enrolled", "name", resp.Name, "uuid", resp.AgentUUID, "remote", r.RemoteAddr)
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (g *Gateway) heartbeat(w http.ResponseWriter, r *http.Request) error {
+	var req agentapi.HeartbeatRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	resp, err := g.cfg.Service.Heartbeat(r.Context(), agentID(r.Context()), req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func (g *Gateway) tasks(w http.ResponseWriter, r *http.Request) error {
+	// max=0 claims nothing: a cheap authenticated check (selfcheck).
+	max, err := strconv.Atoi(r.URL.Query().Get("max"))
+	if err != nil || max < 0 {
+		max = 1
+	}
+	if max > 64 {
+		max = 64
+	}
+	wait := g.cfg.LongPoll
+	if s := r.URL.Query().Get("wait"); s != "" {
+		if secs, err := strconv.Atoi(s); err == nil && secs >= 0 && time.Duration(secs)*time.Second < wait {
+			wait = time.Duration(secs) * time.Second
+		}
+	}
+	tasks, err := g.cfg.Service.WaitTasks(r.Context(), agentID(r.Context()), max, wait)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, agentapi.TasksResponse{Tasks: tasks})
+	return nil
+}
+
+func taskID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("%w: task id %q", service.ErrInvalid, r.PathValue("id"))
+	}
+	return id, nil
+}
+
+func (g *Gateway) taskStart(w http.ResponseWriter, r *http.Request) error {
+	id, err := taskID(r)
+	if err != nil {
+		return err
+	}
+	var empty struct{}
+	if err := decodeOptional(w, r, &empty); err != nil {
+		return err
+	}
+	if err := g.cfg.Service.StartTask(r.Context(), agentID(r.Context()), id); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+	return nil
+}
+
+func (g *Gateway) taskProgress(w http.ResponseWriter, r *http.Request) error {
+	id, err := taskID(r)
+	if err != nil {
+		return err
+	}
+	var p agentapi.TaskProgress
+	if err := decode(w, r, &p); err != nil {
+		return err
+	}
+	if err := g.cfg.Service.ProgressTask(r.Context(), agentID(r.Context()), id, p); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+	return nil
+}
+
+func (g *Gateway) taskComplete(w http.ResponseWriter, r *http.Request) error {
+	id, err := taskID(r)
+	if err != nil {
+		return err
+	}
+	var c agentapi.TaskComplete
+	if err := decode(w, r, &c); err != nil {
+		return err
+	}
+	if err := g.cfg.Service.CompleteTask(r.Context(), agentID(r.Context()), id, c); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+	return nil
+}
+
+func (g *Gateway) renew(w http.ResponseWriter, r *http.Request) error {
+	var req agentapi.RenewRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	resp, err := g.cfg.Service.RenewCertificate(r.Context(), agentID(r.Context()), req.CSR)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func (g *Gateway) updateCheck(w http.ResponseWriter, r *http.Request) error {
+	var req agentapi.UpdateCheckRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	resp, err := g.cfg.Service.UpdateCheck(r.Context(), agentID(r.Context()), req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func (g *Gateway) updateDownload(w http.ResponseWriter, r *http.Request) error {
+	bin, err := g.cfg.Service.AgentBinary(r.URL.Query().Get("os"), r.URL.Query().Get("arch"))
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(bin.Path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("X-Borgdesk-Version", bin.Version)
+	w.Header().Set("X-Borgdesk-SHA256", bin.SHA256)
+	w.Header().Set("X-Borgdesk-Signature", bin.Signature)
+	w.Header().Set("Content-Length", strconv.FormatInt(bin.Size, 10))
+	// Headers are sent: a failed copy (the agent went away) cannot be
+	// reported in the body, and the agent checks the hash anyway.
+	io.Copy(w, f)
+	return nil
+}
+
+// decode reads a size-limited JSON body strictly: unknown fields, trailing
+// data and oversized bodies are refused.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, agentapi.MaxBodyBytes)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errTooLarge
+		}
+		return fmt.Errorf("%w: request body: %v", service.ErrInvalid, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: request body: trailing data after the JSON object", service.ErrInvalid)
+	}
+	if _, err := io.Copy(io.Discard, r.Body); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return errTooLarge
+		}
+	}
+	return nil
+}
+
+// decodeOptional is decode for routes whose body may be empty.
+func decodeOptional(w http.ResponseWriter, r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return decode(w, r, v)
+}
+
+var errTooLarge = fmt.Errorf("request body larger than %d bytes", agentapi.MaxBodyBytes)
+
+func (g *Gateway) writeErr(w http.ResponseWriter, r *http.Request, err error) {
+	status, code := http.StatusInternalServerError, agentapi.CodeInternal
+	switch {
+	case errors.Is(err, errTooLarge):
+		status, code = http.StatusRequestEntityTooLarge, agentapi.CodeTooLarge
+	case errors.Is(err, service.ErrProtocol):
+		status, code = http.StatusBadRequest, agentapi.CodeProtocolMismatch
+	case errors.Is(err, service.ErrToken):
+		status, code = http.StatusForbidden, agentapi.CodeTokenInvalid
+	case errors.Is(err, service.ErrForbidden):
+		status, code = http.StatusForbidden, agentapi.CodeForbidden
+	case errors.Is(err, service.ErrInvalid):
+		status, code = http.StatusBadRequest, agentapi.CodeBadRequest
+	case errors.Is(err, service.ErrNotFound):
+		status, code = http.StatusNotFound, agentapi.CodeNotFound
+	case errors.Is(err, service.ErrConflict):
+		status, code = http.StatusConflict, agentapi.CodeBadRequest
+	}
+	if status == http.StatusInternalServerError {
+		g.log.Error("agent gateway", "path", r.URL.Path, "agent", agentID(r.Context()), "err", err)
+	}
+	g.fail(w, r, status, code, err.Error())
+}
+
+func (g *Gateway) fail(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	if status != http.StatusInternalServerError {
+		g.log.Debug("agent gateway refused a request", "path", r.URL.Path, "status", status, "code", code, "remote", r.RemoteAddr)
+	}
+	writeJSON(w, status, agentapi.Error{Code: code, Message: msg})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

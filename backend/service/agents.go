@@ -1,0 +1,300 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"golang.org/x/crypto/ssh"
+
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/ca"
+	"borgdesk/backend/events"
+	"borgdesk/backend/store"
+)
+
+var (
+	// ErrProtocol means the agent speaks a newer protocol than the coordinator.
+	ErrProtocol = errors.New("protocol version mismatch")
+	// ErrToken means an enrollment token was refused (used, expired, unknown, or for another name).
+	ErrToken = errors.New("enrollment token refused")
+	// ErrForbidden means the agent is not (or no longer) allowed.
+	ErrForbidden = errors.New("agent is not allowed")
+	// ErrUnavailable means something the request needs is not set up on this coordinator.
+	ErrUnavailable = errors.New("not available on this coordinator")
+)
+
+var serverName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+
+func validName(name string) error {
+	if !serverName.MatchString(name) {
+		return fmt.Errorf("%w: server name %q: use 1 to 63 letters, digits, dots, dashes or underscores, starting with a letter or digit", ErrInvalid, name)
+	}
+	return nil
+}
+
+// allowList is the set of agent UUIDs the gateway accepts, kept in memory so
+// a handshake never waits for the database and a revoke takes effect at once.
+type allowList struct {
+	mu  sync.RWMutex
+	ids map[string]struct{}
+}
+
+func (a *allowList) set(ids []string) {
+	m := make(map[string]struct{}, len(ids))
+	for _, id := range ids {
+		m[id] = struct{}{}
+	}
+	a.mu.Lock()
+	a.ids = m
+	a.mu.Unlock()
+}
+
+func (a *allowList) add(id string) {
+	a.mu.Lock()
+	a.ids[id] = struct{}{}
+	a.mu.Unlock()
+}
+
+func (a *allowList) remove(id string) {
+	a.mu.Lock()
+	delete(a.ids, id)
+	a.mu.Unlock()
+}
+
+func (a *allowList) has(id string) bool {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	_, ok := a.ids[id]
+	return ok
+}
+
+// AgentAllowed reports whether an agent UUID may use the gateway. The
+// gateway asks on every handshake and every request.
+func (s *Service) AgentAllowed(uuid string) bool { return s.allowed.has(uuid) }
+
+// TokenInfo is a freshly created enrollment token; the token itself is shown
+// once and only its hash is stored.
+type TokenInfo struct {
+	Token          string    `json:"token"`
+	Name           string    `json:"name"`
+	ExpiresAt      time.Time `json:"expires_at" ts_type:"string"`
+	InstallCommand string    `json:"install_command"`
+	CAFingerprint  string    `json:"ca_fingerprint"`
+	ServerURL      string    `json:"server_url"`
+}
+
+// CreateEnrollmentToken creates a single-use token that enrolls one agent
+// under name within ttl (1 minute to 7 days; 1 hour when zero).
+func (s *Service) CreateEnrollmentToken(ctx context.Context, name string, ttl time.Duration) (TokenInfo, error) {
+	if err := s.needCA(); err != nil {
+		return TokenInfo{}, err
+	}
+	if err := validName(name); err != nil {
+		return TokenInfo{}, err
+	}
+	if ttl == 0 {
+		ttl = time.Hour
+	}
+	if ttl < time.Minute || ttl > 7*24*time.Hour {
+		return TokenInfo{}, fmt.Errorf("%w: token lifetime %s: choose between 1m and 168h", ErrInvalid, ttl)
+	}
+	raw := make([]byte, 32) // 256 bits
+	if _, err := rand.Read(raw); err != nil {
+		return TokenInfo{}, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	tok, err := s.st.CreateToken(ctx, name, hashToken(token), s.now().Add(ttl))
+	if err != nil {
+		return TokenInfo{}, err
+	}
+	fp := s.ca.Fingerprint()
+	gw := s.GatewayURL()
+	if gw == "" {
+		return TokenInfo{}, fmt.Errorf("%w: the agent gateway is not listening yet", ErrUnavailable)
+	}
+	return TokenInfo{
+		Token:          token,
+		Name:           name,
+		ExpiresAt:      tok.ExpiresAt,
+		CAFingerprint:  fp,
+		ServerURL:      gw,
+		InstallCommand: fmt.Sprintf("sudo borgdesk-agent enroll --server %s --name %s --token %s --ca-fingerprint %s", gw, name, token, fp),
+	}, nil
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// CheckProtocol refuses agents newer than this coordinator; older ones are
+// served (the coordinator is upgraded first, agents follow by self-update).
+func CheckProtocol(v int) error {
+	switch {
+	case v <= 0:
+		return fmt.Errorf("%w: the agent did not say which protocol it speaks (header %s)", ErrProtocol, agentapi.ProtocolHeader)
+	case v > agentapi.ProtocolVersion:
+		return fmt.Errorf("%w: the agent speaks protocol %d but this coordinator only knows up to %d: upgrade Borgdesk on the workstation", ErrProtocol, v, agentapi.ProtocolVersion)
+	}
+	return nil
+}
+
+// Register enrolls an agent: it spends the token, signs the agent's own CSR
+// and records the agent, all or nothing.
+func (s *Service) Register(ctx context.Context, req agentapi.RegisterRequest) (agentapi.RegisterResponse, error) {
+	if err := s.needCA(); err != nil {
+		return agentapi.RegisterResponse{}, err
+	}
+	if err := CheckProtocol(req.ProtocolVersion); err != nil {
+		return agentapi.RegisterResponse{}, err
+	}
+	if err := validName(req.Name); err != nil {
+		return agentapi.RegisterResponse{}, err
+	}
+	if req.Token == "" {
+		return agentapi.RegisterResponse{}, fmt.Errorf("%w: no token given", ErrToken)
+	}
+	if _, err := ca.ParseCSR([]byte(req.CSR)); err != nil {
+		return agentapi.RegisterResponse{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	sshKey, _, _, _, err := ssh.ParseAuthorizedKey([]byte(req.SSHPublicKey))
+	if err != nil || sshKey.Type() != ssh.KeyAlgoED25519 {
+		return agentapi.RegisterResponse{}, fmt.Errorf("%w: ssh_public_key must be one ed25519 public key in authorized_keys format", ErrInvalid)
+	}
+	id := uuid.NewString()
+	certPEM, cert, err := s.ca.SignAgent([]byte(req.CSR), id)
+	if err != nil {
+		return agentapi.RegisterResponse{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	sv, err := s.st.Enroll(ctx, store.Enrollment{
+		TokenHash: hashToken(req.Token), Name: req.Name, UUID: id, Hostname: req.Hostname,
+		CertSerial: ca.SerialHex(cert), CertNotAfter: cert.NotAfter,
+		SSHPublicKey: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sshKey))),
+		AgentVersion: req.AgentVersion, Protocol: req.ProtocolVersion,
+	})
+	switch {
+	case errors.Is(err, store.ErrTokenUsed), errors.Is(err, store.ErrTokenExpired),
+		errors.Is(err, store.ErrTokenName), errors.Is(err, store.ErrTokenUnknown):
+		return agentapi.RegisterResponse{}, fmt.Errorf("%w: %v; create a new one with `borgdesk token create --name %s`", ErrToken, err, req.Name)
+	case err != nil:
+		return agentapi.RegisterResponse{}, err
+	}
+	s.allowed.add(id)
+	s.publish(ctx, events.ServerChanged, id, fmt.Sprintf("server %s enrolled (agent %s on %s)", sv.Name, req.AgentVersion, req.Hostname), map[string]any{"id": sv.ID})
+	resp := agentapi.RegisterResponse{
+		AgentUUID:      id,
+		Name:           sv.Name,
+		Certificate:    string(certPEM),
+		CACertificate:  string(s.ca.CertPEM()),
+		HeartbeatEvery: int(s.heartbeat / time.Second),
+	}
+	if s.dist != nil {
+		resp.UpdatePublicKey = s.dist.PublicKey()
+	}
+	return resp, nil
+}
+
+// Heartbeat records an agent's report. A server coming online is an event
+// in the log; the heartbeat itself is only announced live.
+func (s *Service) Heartbeat(ctx context.Context, agentUUID string, req agentapi.HeartbeatRequest) (agentapi.HeartbeatResponse, error) {
+	if err := CheckProtocol(req.ProtocolVersion); err != nil {
+		return agentapi.HeartbeatResponse{}, err
+	}
+	caps, _ := json.Marshal(req.Capabilities)
+	metrics, _ := json.Marshal(req.Metrics)
+	sv, prev, err := s.st.RecordHeartbeat(ctx, agentUUID, store.Heartbeat{
+		AgentVersion: req.AgentVersion, Protocol: req.ProtocolVersion, Hostname: req.Capabilities.Hostname,
+		Capabilities: caps, Metrics: metrics,
+	})
+	if err != nil {
+		return agentapi.HeartbeatResponse{}, err
+	}
+	if prev != store.ServerOnline {
+		s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("server %s is online", sv.Name), map[string]any{"id": sv.ID, "status": sv.Status})
+	}
+	s.announce(events.AgentHeartbeat, sv.UUID, map[string]any{"server_id": sv.ID, "last_seen": sv.LastSeen, "metrics": req.Metrics})
+	return agentapi.HeartbeatResponse{ServerTime: s.now().UTC(), ProtocolVersion: agentapi.ProtocolVersion, HeartbeatEvery: int(s.heartbeat / time.Second)}, nil
+}
+
+// MarkOffline turns servers silent for longer than the offline threshold
+// offline and announces each.
+func (s *Service) MarkOffline(ctx context.Context) error {
+	gone, err := s.st.MarkOffline(ctx, s.now().Add(-s.offlineAfter))
+	if err != nil {
+		return err
+	}
+	for _, sv := range gone {
+		s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("server %s is offline (no heartbeat for %s)", sv.Name, s.offlineAfter), map[string]any{"id": sv.ID, "status": sv.Status})
+	}
+	return nil
+}
+
+// RunOfflineMonitor calls MarkOffline periodically until ctx ends.
+func (s *Service) RunOfflineMonitor(ctx context.Context, every time.Duration) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			if err := s.MarkOffline(ctx); err != nil && ctx.Err() == nil {
+				return err
+			}
+		}
+	}
+}
+
+// RevokeServer revokes a server's agent: from this moment the gateway
+// refuses its certificate, and its pending tasks are cancelled.
+func (s *Service) RevokeServer(ctx context.Context, ref string) (store.Server, error) {
+	sv, err := s.Server(ctx, ref)
+	if err != nil {
+		return store.Server{}, err
+	}
+	s.allowed.remove(sv.UUID) // before the write: refuse at once, even if the write is slow
+	sv, err = s.st.RevokeServer(ctx, sv.ID)
+	if err != nil {
+		return store.Server{}, err
+	}
+	s.wake.wake(sv.ID)
+	s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("server %s revoked", sv.Name), map[string]any{"id": sv.ID, "status": sv.Status})
+	return sv, nil
+}
+
+// RenewCertificate signs a new certificate for an agent from its CSR.
+func (s *Service) RenewCertificate(ctx context.Context, agentUUID string, csrPEM string) (agentapi.RenewResponse, error) {
+	if err := s.needCA(); err != nil {
+		return agentapi.RenewResponse{}, err
+	}
+	certPEM, cert, err := s.ca.SignAgent([]byte(csrPEM), agentUUID)
+	if err != nil {
+		return agentapi.RenewResponse{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if err := s.st.UpdateAgentCertificate(ctx, agentUUID, ca.SerialHex(cert), cert.NotAfter); err != nil {
+		return agentapi.RenewResponse{}, err
+	}
+	sv, err := s.st.ServerByUUID(ctx, agentUUID)
+	if err == nil {
+		s.publish(ctx, events.ServerChanged, agentUUID, fmt.Sprintf("server %s renewed its certificate (valid until %s)", sv.Name, cert.NotAfter.UTC().Format("2006-01-02")), map[string]any{"id": sv.ID})
+	}
+	return agentapi.RenewResponse{Certificate: string(certPEM), CACertificate: string(s.ca.CertPEM())}, nil
+}
+
+func (s *Service) needCA() error {
+	if s.ca == nil {
+		return fmt.Errorf("%w: no certificate authority configured", ErrUnavailable)
+	}
+	return nil
+}

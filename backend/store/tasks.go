@@ -1,0 +1,193 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Task statuses. A task is queued by the operator, dispatched to its agent
+// by a poll, running once the agent says it started, then finished.
+const (
+	TaskQueued     = "queued"
+	TaskDispatched = "dispatched"
+	TaskRunning    = "running"
+	TaskSucceeded  = "succeeded"
+	TaskFailed     = "failed"
+	TaskCancelled  = "cancelled"
+)
+
+// ErrTaskState means a task is not in a state that allows the transition.
+var ErrTaskState = errors.New("task is not in a state that allows this")
+
+// Task is one unit of work for one agent.
+type Task struct {
+	ID           int64           `json:"id"`
+	ServerID     int64           `json:"server_id"`
+	ServerName   string          `json:"server_name"`
+	ServerUUID   string          `json:"server_uuid"`
+	Type         string          `json:"type"`
+	Payload      json.RawMessage `json:"payload" ts_type:"any"`
+	Status       string          `json:"status"`
+	CreatedAt    time.Time       `json:"created_at" ts_type:"string"`
+	DispatchedAt *time.Time      `json:"dispatched_at" ts_type:"string"`
+	StartedAt    *time.Time      `json:"started_at" ts_type:"string"`
+	FinishedAt   *time.Time      `json:"finished_at" ts_type:"string"`
+	Progress     json.RawMessage `json:"progress" ts_type:"any"`
+	Result       json.RawMessage `json:"result" ts_type:"any"`
+	Error        string          `json:"error"`
+}
+
+const taskColumns = `t.id, t.server_id, s.name, s.uuid, t.type, t.payload_json, t.status, t.created_at,
+	t.dispatched_at, t.started_at, t.finished_at, t.progress_json, t.result_json, t.error`
+
+const taskFrom = ` FROM tasks t JOIN servers s ON s.id = t.server_id`
+
+func scanTask(row interface{ Scan(...any) error }) (Task, error) {
+	var t Task
+	var payload, created, progress, result string
+	var dispatched, started, finished sql.NullString
+	if err := row.Scan(&t.ID, &t.ServerID, &t.ServerName, &t.ServerUUID, &t.Type, &payload, &t.Status, &created,
+		&dispatched, &started, &finished, &progress, &result, &t.Error); err != nil {
+		return Task{}, err
+	}
+	t.Payload = rawOrNil(payload)
+	t.CreatedAt = parseTS(created)
+	t.DispatchedAt = parseNullTS(dispatched)
+	t.StartedAt = parseNullTS(started)
+	t.FinishedAt = parseNullTS(finished)
+	t.Progress = rawOrNil(progress)
+	t.Result = rawOrNil(result)
+	return t, nil
+}
+
+// CreateTask queues a task for a server.
+func (s *Store) CreateTask(ctx context.Context, serverID int64, typ string, payload []byte) (Task, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO tasks (server_id, type, payload_json, status, created_at) VALUES (?, ?, ?, ?, ?)`,
+		serverID, typ, jsonOrNull(payload), TaskQueued, ts(s.now()))
+	if err != nil {
+		return Task{}, fmt.Errorf("queue %s task: %w", typ, err)
+	}
+	id, _ := res.LastInsertId()
+	return s.Task(ctx, id)
+}
+
+// Task returns the task with id.
+func (s *Store) Task(ctx context.Context, id int64) (Task, error) {
+	t, err := scanTask(s.db.QueryRowContext(ctx, `SELECT `+taskColumns+taskFrom+` WHERE t.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Task{}, fmt.Errorf("task %d: %w", id, ErrNotFound)
+	}
+	return t, err
+}
+
+// ListTasks returns the newest tasks, of one server when serverID > 0.
+func (s *Store) ListTasks(ctx context.Context, serverID int64, limit int) ([]Task, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+taskColumns+taskFrom+` WHERE (?1 = 0 OR t.server_id = ?1) ORDER BY t.id DESC LIMIT ?2`, serverID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list tasks: %w", err)
+	}
+	defer rows.Close()
+	out := []Task{}
+	for rows.Next() {
+		t, err := scanTask(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// ClaimTasks hands up to max queued tasks of a server to its agent, oldest
+// first. Tasks dispatched before staleBefore that the agent never started
+// (it died, or the reply was lost) are queued again first.
+func (s *Store) ClaimTasks(ctx context.Context, serverID int64, max int, staleBefore time.Time) ([]Task, error) {
+	if max <= 0 {
+		return nil, nil
+	}
+	now := ts(s.now())
+	if _, err := s.db.ExecContext(ctx, `UPDATE tasks SET status = ?, dispatched_at = NULL
+		WHERE server_id = ? AND status = ? AND dispatched_at < ?`, TaskQueued, serverID, TaskDispatched, ts(staleBefore)); err != nil {
+		return nil, fmt.Errorf("requeue stale tasks: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `UPDATE tasks SET status = ?, dispatched_at = ?
+		WHERE id IN (SELECT id FROM tasks WHERE server_id = ? AND status = ? ORDER BY id LIMIT ?)
+		RETURNING id`, TaskDispatched, now, serverID, TaskQueued, max)
+	if err != nil {
+		return nil, fmt.Errorf("claim tasks: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	out := make([]Task, 0, len(ids))
+	for _, id := range ids {
+		t, err := s.Task(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// StartTask marks a dispatched task of serverID running.
+func (s *Store) StartTask(ctx context.Context, serverID, id int64) (Task, error) {
+	return s.transition(ctx, serverID, id, `status = 'running', started_at = ?2`, []string{TaskDispatched, TaskQueued}, ts(s.now()))
+}
+
+// TaskProgress stores a running task's latest progress.
+func (s *Store) TaskProgress(ctx context.Context, serverID, id int64, progress []byte) (Task, error) {
+	return s.transition(ctx, serverID, id, `progress_json = ?2`, []string{TaskRunning}, jsonOrNull(progress))
+}
+
+// CompleteTask records a task's outcome.
+func (s *Store) CompleteTask(ctx context.Context, serverID, id int64, status string, result []byte, errText string) (Task, error) {
+	if status != TaskSucceeded && status != TaskFailed {
+		return Task{}, fmt.Errorf("complete task %d: status %q: %w", id, status, ErrTaskState)
+	}
+	return s.transition(ctx, serverID, id, `status = ?2, finished_at = ?3, result_json = ?4, error = ?5`,
+		[]string{TaskRunning, TaskDispatched}, status, ts(s.now()), jsonOrNull(result), errText)
+}
+
+// transition applies set (whose parameters start at ?2) to task id of
+// serverID if its status is one of from. ?1 is the task id.
+func (s *Store) transition(ctx context.Context, serverID, id int64, set string, from []string, args ...any) (Task, error) {
+	t, err := s.Task(ctx, id)
+	if err != nil {
+		return Task{}, err
+	}
+	if t.ServerID != serverID {
+		// Another agent's task: answer as if it did not exist.
+		return Task{}, fmt.Errorf("task %d: %w", id, ErrNotFound)
+	}
+	ok := false
+	for _, f := range from {
+		ok = ok || t.Status == f
+	}
+	if !ok {
+		return Task{}, fmt.Errorf("task %d is %s: %w", id, t.Status, ErrTaskState)
+	}
+	// The status is checked again in the UPDATE, so two racing requests
+	// cannot both make the same transition.
+	fromJSON, _ := json.Marshal(from)
+	q := fmt.Sprintf(`UPDATE tasks SET %s WHERE id = ?1 AND status IN (SELECT value FROM json_each(?%d))`, set, len(args)+2)
+	res, err := s.db.ExecContext(ctx, q, append(append([]any{id}, args...), string(fromJSON))...)
+	if err != nil {
+		return Task{}, fmt.Errorf("update task %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Task{}, fmt.Errorf("task %d changed meanwhile: %w", id, ErrTaskState)
+	}
+	return s.Task(ctx, id)
+}
