@@ -8,6 +8,7 @@ package runner
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -59,7 +60,8 @@ type Agent struct {
 	running atomic.Int32
 	restart atomic.Bool
 	caps    atomic.Pointer[agentapi.Capabilities]
-	healthy chan struct{} // closed after the first accepted heartbeat
+	healthy  chan struct{} // closed after the first accepted heartbeat
+	watching chan struct{} // closed once file changes are being watched
 	once    sync.Once
 }
 
@@ -84,7 +86,7 @@ func New(opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Agent{opts: opts, log: opts.Logger, healthy: make(chan struct{})}
+	a := &Agent{opts: opts, log: opts.Logger, healthy: make(chan struct{}), watching: make(chan struct{})}
 	a.cfg.Store(cfg)
 	if _, err := a.cert.Load(cfg.File(cfg.TLS.Cert), cfg.File(cfg.TLS.Key)); err != nil {
 		return nil, fmt.Errorf("load agent certificate: %w (enroll again with --force)", err)
@@ -104,6 +106,12 @@ func New(opts Options) (*Agent, error) {
 	a.updater = &update.Updater{Client: a.client, PublicKey: cfg.Update.PublicKey, Version: opts.Version, Exe: opts.Exe, StateDir: cfg.Dir()}
 	return a, nil
 }
+
+// Config is the configuration in use.
+func (a *Agent) Config() *config.Config { return a.cfg.Load() }
+
+// Certificate is the certificate in use.
+func (a *Agent) Certificate() *x509.Certificate { return a.cert.Leaf() }
 
 // Client is the agent's gateway client (for selfcheck).
 func (a *Agent) Client() *client.Client { return a.client }

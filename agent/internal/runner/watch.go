@@ -25,6 +25,7 @@ func (a *Agent) watch(ctx context.Context) {
 		a.log.Warn("cannot watch configuration directory; changes need a restart", "dir", dir, "err", err)
 		return
 	}
+	close(a.watching)
 	var debounce <-chan time.Time
 	for {
 		select {
