@@ -11,17 +11,17 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"strconv"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
 	"borgdesk/backend/adminapi"
 	"borgdesk/backend/agentdist"
 	"borgdesk/backend/ca"
-	"borgdesk/backend/gateway"
 	"borgdesk/backend/datadir"
 	"borgdesk/backend/events"
+	"borgdesk/backend/gateway"
 	"borgdesk/backend/service"
 	"borgdesk/backend/store"
 )
@@ -162,7 +162,9 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	}
 	start("admin socket", func(ctx context.Context) error { return admin.Serve(ctx, adminLn) })
 	start("agent gateway", func(ctx context.Context) error { return gw.Serve(ctx, gwLn) })
-	start("offline monitor", func(ctx context.Context) error { return c.svc.RunOfflineMonitor(ctx, offlineCheckEvery(c.opts.Heartbeat)) })
+	start("offline monitor", func(ctx context.Context) error {
+		return c.svc.RunOfflineMonitor(ctx, offlineCheckEvery(c.opts.Heartbeat))
+	})
 	if c.opts.Ready != nil {
 		c.opts.Ready()
 	}

@@ -199,4 +199,3 @@ func errCode(t *testing.T, body string) string {
 	}
 	return e.Code
 }
-

@@ -109,10 +109,10 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 // New returns a configuration with defaults, to be saved at path.
 func New(path string) *Config {
 	return &Config{
-		path: path,
-		Agent: Agent{MaxConcurrentTasks: 2, PollingInterval: Duration(5 * time.Second), HeartbeatInterval: Duration(60 * time.Second)},
-		TLS:   TLS{CACert: CAFile, Cert: CertFile, Key: KeyFile},
-		SSH:   SSH{Key: SSHKeyFile},
+		path:   path,
+		Agent:  Agent{MaxConcurrentTasks: 2, PollingInterval: Duration(5 * time.Second), HeartbeatInterval: Duration(60 * time.Second)},
+		TLS:    TLS{CACert: CAFile, Cert: CertFile, Key: KeyFile},
+		SSH:    SSH{Key: SSHKeyFile},
 		Update: Update{Auto: true, CheckInterval: Duration(6 * time.Hour)},
 	}
 }

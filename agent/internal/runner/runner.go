@@ -50,19 +50,19 @@ type Options struct {
 
 // Agent is a running, enrolled agent.
 type Agent struct {
-	opts    Options
-	log     *slog.Logger
-	cfg     atomic.Pointer[config.Config]
-	cert    identity.Holder
-	client  *client.Client
-	updater *update.Updater
-	tasks   sync.WaitGroup
-	running atomic.Int32
-	restart atomic.Bool
-	caps    atomic.Pointer[agentapi.Capabilities]
+	opts     Options
+	log      *slog.Logger
+	cfg      atomic.Pointer[config.Config]
+	cert     identity.Holder
+	client   *client.Client
+	updater  *update.Updater
+	tasks    sync.WaitGroup
+	running  atomic.Int32
+	restart  atomic.Bool
+	caps     atomic.Pointer[agentapi.Capabilities]
 	healthy  chan struct{} // closed after the first accepted heartbeat
 	watching chan struct{} // closed once file changes are being watched
-	once    sync.Once
+	once     sync.Once
 }
 
 // New loads the configuration and certificates.

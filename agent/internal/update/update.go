@@ -22,8 +22,8 @@ import (
 	"strings"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/agent/internal/client"
+	"borgdesk/backend/agentapi"
 )
 
 // ErrBadSignature means an update was not signed by the coordinator's key.
@@ -187,4 +187,3 @@ func (u *Updater) goarch() string {
 	}
 	return runtime.GOARCH
 }
-
