@@ -25,6 +25,10 @@ import (
 	"borgdesk/backend/version"
 )
 
+// exePath is this binary's path, read at start: after an update renames
+// the running file, /proc/self/exe would name the old one.
+var exePath, _ = os.Executable()
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -40,10 +44,7 @@ const restartCode = -1
 // restart re-executes the (updated or rolled back) binary in place, keeping
 // the process id a supervisor knows.
 func restart() {
-	exe, err := os.Executable()
-	if err == nil {
-		err = syscall.Exec(exe, os.Args, os.Environ())
-	}
+	err := syscall.Exec(exePath, os.Args, os.Environ())
 	fmt.Fprintf(os.Stderr, "borgdesk-agent: restart after update failed: %v; exiting so the supervisor restarts it\n", err)
 	os.Exit(75)
 }
@@ -135,7 +136,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a, err := runner.New(runner.Options{ConfigPath: *cfgPath, Version: version.Version, Logger: log})
+	a, err := runner.New(runner.Options{ConfigPath: *cfgPath, Version: version.Version, Logger: log, Exe: exePath})
 	if err != nil {
 		return err
 	}
