@@ -21,7 +21,7 @@ run: build
 	./$(BIN)/borgdesk
 
 # wails build: bindings, frontend (npm run build), then the Go binary with the GUI.
-build: deps
+build: deps agent
 	$(WAILS) build -m -ldflags "$(LDFLAGS)" -o borgdesk
 	@echo "built $(BIN)/borgdesk"
 

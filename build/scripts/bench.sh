@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make bench: runs the Go benchmarks several times and prints a report of
-# medians and ratios; the raw output and the report are kept in $1.
+# make bench: Go micro-benchmarks (medians and ratios) and the agent gateway
+# load test; raw output and reports are kept in $1.
 set -euo pipefail
 out="${1:-artifacts}"
 mkdir -p "$out"
@@ -9,3 +9,6 @@ echo "bench: $(nproc) cores, $(go version | cut -d' ' -f3), count=$count"
 go test -run '^$' -bench . -benchmem -count "$count" ./... | tee "$out/bench-raw.txt" | grep -E '^(Benchmark|ok|FAIL)' || true
 echo
 go run ./build/benchreport <"$out/bench-raw.txt" | tee "$out/bench-report.txt"
+echo
+echo "agent gateway load test (${BENCH_AGENTS:-2000} simulated agents over mTLS on 127.0.0.1):"
+go run ./build/benchgateway -agents "${BENCH_AGENTS:-2000}" | tee "$out/bench-gateway.txt"
