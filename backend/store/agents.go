@@ -186,31 +186,13 @@ func jsonOrNull(b []byte) string {
 // MarkOffline sets every online server not seen since before to offline and
 // returns them.
 func (s *Store) MarkOffline(ctx context.Context, before time.Time) ([]Server, error) {
-	rows, err := s.db.QueryContext(ctx, `UPDATE servers SET status = ?, updated_at = ?
+	ids, err := s.returningIDs(ctx, `UPDATE servers SET status = ?, updated_at = ?
 		WHERE status = ? AND id IN (SELECT server_id FROM agents WHERE last_seen_at IS NULL OR last_seen_at < ?)
 		RETURNING id`, ServerOffline, ts(s.now()), ServerOnline, ts(before))
 	if err != nil {
 		return nil, fmt.Errorf("mark offline: %w", err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	out := make([]Server, 0, len(ids))
-	for _, id := range ids {
-		sv, err := s.Server(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sv)
-	}
-	return out, nil
+	return loadEach(ctx, ids, s.Server)
 }
 
 // UpdateAgentCertificate records a renewed certificate.

@@ -227,3 +227,34 @@ func parseNullTS(ns sql.NullString) *time.Time {
 	t := parseTS(ns.String)
 	return &t
 }
+
+// returningIDs runs a statement ending in RETURNING id and collects the ids.
+func (s *Store) returningIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// loadEach reads the rows with ids through get.
+func loadEach[T any](ctx context.Context, ids []int64, get func(context.Context, int64) (T, error)) ([]T, error) {
+	out := make([]T, 0, len(ids))
+	for _, id := range ids {
+		v, err := get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

@@ -114,31 +114,13 @@ func (s *Store) ClaimTasks(ctx context.Context, serverID int64, max int, staleBe
 		WHERE server_id = ? AND status = ? AND dispatched_at < ?`, TaskQueued, serverID, TaskDispatched, ts(staleBefore)); err != nil {
 		return nil, fmt.Errorf("requeue stale tasks: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, `UPDATE tasks SET status = ?, dispatched_at = ?
+	ids, err := s.returningIDs(ctx, `UPDATE tasks SET status = ?, dispatched_at = ?
 		WHERE id IN (SELECT id FROM tasks WHERE server_id = ? AND status = ? ORDER BY id LIMIT ?)
 		RETURNING id`, TaskDispatched, now, serverID, TaskQueued, max)
 	if err != nil {
 		return nil, fmt.Errorf("claim tasks: %w", err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	out := make([]Task, 0, len(ids))
-	for _, id := range ids {
-		t, err := s.Task(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, nil
+	return loadEach(ctx, ids, s.Task)
 }
 
 // StartTask marks a dispatched task of serverID running.
