@@ -5,7 +5,7 @@ test('the dashboard sums up the fleet from Status, runs and events', async ({ pa
   await installDesk(page, POPULATED_FLEET)
   await page.goto('/')
 
-  await expect(page.getByTestId('stat-servers')).toContainText('2')
+  await expect(page.getByTestId('stat-servers')).toContainText('4')
   await expect(page.getByTestId('stat-jobs')).toContainText('1')
   await expect(page.getByTestId('stat-running')).toContainText('1')
   await expect(page.getByTestId('run-row')).toHaveCount(2)
@@ -22,7 +22,7 @@ test('run:progress refreshes runs and counts and adds the event', async ({ page 
 
   await page.evaluate(() => {
     window.__fleet.runs[0].status = 'succeeded'
-    window.__fleet.status.runsRunning = 0
+    window.__fleet.status.runs_running = 0
   })
   await fire(page, 'run:progress', {
     id: 2,

@@ -1,19 +1,34 @@
 import { expect, test } from '@playwright/test'
-import { EMPTY_FLEET, POPULATED_FLEET, calls, fire, installDesk } from './desk-double.js'
+import { EMPTY_FLEET, FLEET_SERVERS, POPULATED_FLEET, calls, fire, heartbeat, installDesk } from './desk-double.js'
 
-test('servers come from ListServers with their status', async ({ page }) => {
+test('servers come from ListServers with state, agent, certificate and metrics', async ({ page }) => {
   await installDesk(page, POPULATED_FLEET)
   await page.goto('/#/servers')
 
   const rows = page.getByTestId('server-row')
-  await expect(rows).toHaveCount(2)
-  await expect(rows.nth(0)).toContainText('web1')
-  await expect(rows.nth(0)).toContainText('borg@web1.example.lan')
-  await expect(rows.nth(0).locator('[data-status]')).toHaveText('Online')
-  await expect(rows.nth(1)).toContainText('borg@db1.example.lan:2222')
-  await expect(rows.nth(1).locator('[data-status]')).toHaveText('Offline')
-  // Go's zero time means the agent never reported in.
-  await expect(rows.nth(1)).toContainText('Never')
+  await expect(rows).toHaveCount(4)
+  const web1 = rows.nth(0)
+  await expect(web1.getByTestId('server-link')).toHaveText('web1')
+  await expect(web1.locator('[data-status]')).toHaveText('Online')
+  await expect(web1).toContainText('web1.example.lan')
+  await expect(web1).toContainText('0.3.1')
+  await expect(web1.getByTestId('server-last-seen')).toHaveText('2 minutes ago')
+  await expect(web1.getByTestId('server-last-seen').locator('time')).toHaveAttribute('title', /Nov 22, 2026/)
+  await expect(web1.getByTestId('server-cert')).toHaveText('Feb 20, 2027')
+  await expect(web1.getByTestId('server-cpu')).toHaveText('12%')
+  await expect(web1.getByTestId('server-memory')).toHaveText('3.1 GB / 8.2 GB')
+  await expect(web1.getByTestId('server-disk').getByRole('meter')).toHaveAttribute('aria-valuenow', '43')
+
+  const db1 = rows.nth(1)
+  await expect(db1.locator('[data-status]')).toHaveText('Offline')
+  await expect(db1.getByTestId('server-cert').locator('[data-cert-state]')).toHaveAttribute('data-cert-state', 'expiring')
+  await expect(rows.nth(2).locator('[data-status]')).toHaveText('Pending')
+  await expect(rows.nth(2).getByTestId('server-last-seen')).toHaveText('Never')
+  await expect(rows.nth(3).locator('[data-status]')).toHaveText('Revoked')
+  await expect(rows.nth(3).getByTestId('server-cert').locator('[data-cert-state]')).toHaveAttribute(
+    'data-cert-state',
+    'expired',
+  )
   await expect(page.getByTestId('empty-servers')).toHaveCount(0)
 })
 
@@ -23,25 +38,14 @@ test('a server:changed event refreshes the list', async ({ page }) => {
   await expect(page.getByTestId('empty-servers')).toBeVisible()
   expect(await calls(page, 'ListServers')).toHaveLength(1)
 
-  await page.evaluate(() => {
-    window.__fleet.servers.push({
-      id: 7,
-      uuid: 'c0ffee00-0000-4000-8000-000000000007',
-      name: 'web2',
-      host: '10.0.0.7',
-      port: 22,
-      user: 'borg',
-      status: 'pending',
-      lastSeenAt: '',
-      createdAt: '2026-11-22T08:01:00Z',
-    })
-  })
+  await page.evaluate((server) => window.__fleet.servers.push(server), { ...FLEET_SERVERS[2], id: 7, name: 'web2' })
   await fire(page, 'server:changed', {
     id: 11,
     at: '2026-11-22T08:01:00Z',
     kind: 'server.enrolled',
     subject: 'web2',
     message: 'Server web2 enrolled',
+    data: null,
   })
 
   await expect(page.getByTestId('server-row')).toHaveCount(1)
@@ -49,6 +53,46 @@ test('a server:changed event refreshes the list', async ({ page }) => {
   await expect(page.getByTestId('server-row').locator('[data-status]')).toHaveText('Pending')
   await expect(page.getByTestId('empty-servers')).toHaveCount(0)
   expect(await calls(page, 'ListServers')).toHaveLength(2)
+})
+
+test('an agent:heartbeat updates last seen in place, and the clock ages it, without ListServers', async ({ page }) => {
+  await installDesk(page, POPULATED_FLEET)
+  await page.goto('/#/servers')
+  const db1 = page.getByTestId('server-row').nth(1)
+  await expect(db1.getByTestId('server-last-seen')).toHaveText('9 hours ago')
+  await expect(db1.locator('[data-status]')).toHaveText('Offline')
+
+  const at = await page.evaluate(() => new Date().toISOString())
+  await fire(page, 'agent:heartbeat', heartbeat(FLEET_SERVERS[1], at, { ...FLEET_SERVERS[1].metrics, cpu_percent: 55 }))
+
+  await expect(db1.getByTestId('server-last-seen')).toHaveText('now')
+  await expect(db1.getByTestId('server-cpu')).toHaveText('55%')
+  await expect(db1.locator('[data-status]')).toHaveText('Online')
+
+  await page.clock.fastForward('03:00')
+  await expect(db1.getByTestId('server-last-seen')).toHaveText('3 minutes ago')
+  await expect(page.getByTestId('server-row').nth(0).getByTestId('server-last-seen')).toHaveText('5 minutes ago')
+
+  expect(await calls(page, 'ListServers')).toHaveLength(1)
+})
+
+test('a heartbeat does not enter the dashboard event list', async ({ page }) => {
+  await installDesk(page, POPULATED_FLEET)
+  await page.goto('/')
+  await expect(page.getByTestId('event-row')).toHaveCount(1)
+
+  await fire(page, 'agent:heartbeat', heartbeat(FLEET_SERVERS[0], '2026-11-22T08:00:00Z'))
+  await fire(page, 'task:changed', {
+    id: 30,
+    at: '2026-11-22T08:00:01Z',
+    kind: 'task.succeeded',
+    subject: FLEET_SERVERS[0].uuid,
+    message: 'Test task 17 succeeded',
+    data: { task_id: 17, status: 'succeeded' },
+  })
+
+  await expect(page.getByTestId('event-row')).toHaveCount(2)
+  await expect(page.getByTestId('event-row').first()).toContainText('Test task 17 succeeded')
 })
 
 test('a failing ListServers is shown, not swallowed', async ({ page }) => {

@@ -1,12 +1,17 @@
 // Names of the events the Go side emits to the window. This file mirrors the
 // Go file that declares the same names: change both together. Every event
-// carries one persisted event record: {id, at, kind, subject, message}.
+// carries one event record: {id, at, kind, subject, message, data}.
 
 export const SERVER_CHANGED = 'server:changed'
 export const JOB_CHANGED = 'job:changed'
 export const RUN_PROGRESS = 'run:progress'
 export const NOTIFICATION = 'notification'
 export const SETTINGS_CHANGED = 'settings:changed'
+// Ephemeral: id 0 and not in the event log. subject is the server's uuid,
+// data is {server_id, last_seen, metrics}.
+export const AGENT_HEARTBEAT = 'agent:heartbeat'
+// subject is the server's uuid, data is {task_id, status}.
+export const TASK_CHANGED = 'task:changed'
 
 export const ALL_EVENTS = Object.freeze([
   SERVER_CHANGED,
@@ -14,4 +19,11 @@ export const ALL_EVENTS = Object.freeze([
   RUN_PROGRESS,
   NOTIFICATION,
   SETTINGS_CHANGED,
+  AGENT_HEARTBEAT,
+  TASK_CHANGED,
 ])
+
+// Events that are not persisted records, so they never enter the event list.
+export const EPHEMERAL_EVENTS = Object.freeze([AGENT_HEARTBEAT])
+
+export const LOGGED_EVENTS = Object.freeze(ALL_EVENTS.filter((name) => !EPHEMERAL_EVENTS.includes(name)))

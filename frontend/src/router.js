@@ -5,6 +5,7 @@ import JobsPage from './pages/JobsPage.vue'
 import ArchivesPage from './pages/ArchivesPage.vue'
 import RestorePage from './pages/RestorePage.vue'
 import SettingsPage from './pages/SettingsPage.vue'
+import ServerDetailPage from './pages/ServerDetailPage.vue'
 
 // Order and icons here drive the sidebar.
 export const NAV_ITEMS = Object.freeze([
@@ -22,7 +23,9 @@ export function createAppRouter(history = createWebHashHistory()) {
   return createRouter({
     history,
     routes: [
-      ...NAV_ITEMS.map(({ name, path, component }) => ({ name, path, component })),
+      ...NAV_ITEMS.map(({ name, path, component }) => ({ name, path, component, meta: { nav: name } })),
+      // ref is a server's uuid, name or id, as GetServer takes it.
+      { name: 'server-detail', path: '/servers/:ref', component: ServerDetailPage, meta: { nav: 'servers' } },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
   })

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { ListEvents } from 'wailsjs/go/app/Desk.js'
-import { ALL_EVENTS, NOTIFICATION } from '@/events.js'
+import { LOGGED_EVENTS, NOTIFICATION } from '@/events.js'
 import { coalesced, errorMessage, eventSubscription } from './bridge.js'
 
 export const EVENTS_LIMIT = 50
@@ -31,10 +31,11 @@ export const useEventsStore = defineStore('events', () => {
     }
   })
 
-  // Every event Go emits is an already-persisted record, so the list is
-  // patched in place instead of fetched again.
+  // Every logged event Go emits is an already-persisted record, so the list
+  // is patched in place instead of fetched again. A record without an id was
+  // never persisted and does not belong in the log.
   function record(event) {
-    if (!event || items.value.some((e) => e.id === event.id)) return
+    if (!event?.id || items.value.some((e) => e.id === event.id)) return
     items.value = [event, ...items.value].slice(0, EVENTS_LIMIT)
   }
 
@@ -47,7 +48,7 @@ export const useEventsStore = defineStore('events', () => {
     toasts.value = toasts.value.filter((t) => t.id !== id)
   }
 
-  const subscription = eventSubscription(ALL_EVENTS, (name, event) => {
+  const subscription = eventSubscription(LOGGED_EVENTS, (name, event) => {
     record(event)
     if (name === NOTIFICATION && event) notify(event)
   })

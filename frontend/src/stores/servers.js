@@ -1,14 +1,40 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { ListServers } from 'wailsjs/go/app/Desk.js'
-import { SERVER_CHANGED } from '@/events.js'
+import {
+  CreateEnrollmentToken,
+  GetServer,
+  ListServers,
+  PingServer,
+  RemoveServer,
+  RevokeServer,
+} from 'wailsjs/go/app/Desk.js'
+import { AGENT_HEARTBEAT, SERVER_CHANGED } from '@/events.js'
+import { isHeartbeatFor, matchesRef, withHeartbeat } from '@/utils/servers.js'
 import { coalesced, errorMessage, eventSubscription } from './bridge.js'
 
+// outcome runs a binding for an action the user started and resolves to
+// {ok, value, error}: the dialog that asked shows Go's error text as sent.
+async function outcome(call) {
+  try {
+    return { ok: true, value: await call(), error: '' }
+  } catch (err) {
+    return { ok: false, value: null, error: errorMessage(err) }
+  }
+}
+
+// The servers store holds the fleet list and the one server whose detail page
+// is open. server:changed says that something changed but not what, so both
+// are fetched again; agent:heartbeat carries its data and is patched in.
 export const useServersStore = defineStore('servers', () => {
   const items = ref([])
   const loaded = ref(false)
   const loading = ref(false)
   const error = ref('')
+
+  const currentRef = ref(null)
+  const current = ref(null)
+  const currentLoading = ref(false)
+  const currentError = ref('')
 
   const isEmpty = computed(() => loaded.value && items.value.length === 0)
 
@@ -26,8 +52,112 @@ export const useServersStore = defineStore('servers', () => {
     }
   })
 
-  // The event says which server changed but not its new state: fetch the list.
-  const subscription = eventSubscription([SERVER_CHANGED], () => fetchServers())
+  // Reads currentRef on every run, so an answer for a page that was left in
+  // the meantime is dropped.
+  const fetchCurrent = coalesced(async () => {
+    const wanted = currentRef.value
+    if (wanted == null) return
+    currentLoading.value = true
+    try {
+      subscription.ensure()
+      const server = await GetServer(wanted)
+      if (wanted !== currentRef.value) return
+      current.value = server
+      currentError.value = ''
+    } catch (err) {
+      if (wanted === currentRef.value) currentError.value = errorMessage(err)
+    } finally {
+      currentLoading.value = false
+    }
+  })
 
-  return { items, loaded, loading, error, isEmpty, load: fetchServers, stop: subscription.stop }
+  // open makes ref the server of the detail page: what the list already knows
+  // is shown at once, GetServer brings the rest.
+  function open(ref) {
+    const wanted = String(ref)
+    if (currentRef.value !== wanted) {
+      currentRef.value = wanted
+      current.value = items.value.find((s) => matchesRef(s, wanted)) ?? null
+      currentError.value = ''
+    }
+    return fetchCurrent()
+  }
+
+  function close() {
+    currentRef.value = null
+    current.value = null
+    currentError.value = ''
+  }
+
+  function replace(server) {
+    if (!server) return
+    const i = items.value.findIndex((s) => s.id === server.id)
+    if (i !== -1) items.value[i] = server
+    if (current.value?.id === server.id) current.value = server
+  }
+
+  // The detail page that asked for a removal leaves by itself; clearing the
+  // current server here would unmount it before it hears the answer.
+  function drop(server) {
+    if (!server) return
+    items.value = items.value.filter((s) => s.id !== server.id)
+  }
+
+  // A heartbeat patches the server in place: it comes every few seconds per
+  // server, and fetching the list for each would cost a query per beat.
+  function applyHeartbeat(event) {
+    if (!event?.data) return
+    const i = items.value.findIndex((s) => isHeartbeatFor(s, event))
+    if (i !== -1) items.value[i] = withHeartbeat(items.value[i], event.data)
+    if (current.value && isHeartbeatFor(current.value, event)) {
+      current.value = withHeartbeat(current.value, event.data)
+    }
+  }
+
+  const subscription = eventSubscription([SERVER_CHANGED, AGENT_HEARTBEAT], (name, event) => {
+    if (name === AGENT_HEARTBEAT) return applyHeartbeat(event)
+    fetchServers()
+    if (currentRef.value != null) fetchCurrent()
+  })
+
+  async function revoke(ref) {
+    const result = await outcome(() => RevokeServer(ref))
+    replace(result.value)
+    return result
+  }
+
+  async function remove(ref) {
+    const result = await outcome(() => RemoveServer(ref))
+    drop(result.value)
+    return result
+  }
+
+  function ping(ref) {
+    return outcome(() => PingServer(ref))
+  }
+
+  function createEnrollmentToken(name, ttl) {
+    return outcome(() => CreateEnrollmentToken(name, ttl))
+  }
+
+  return {
+    items,
+    loaded,
+    loading,
+    error,
+    isEmpty,
+    current,
+    currentRef,
+    currentLoading,
+    currentError,
+    load: fetchServers,
+    open,
+    close,
+    reloadCurrent: fetchCurrent,
+    revoke,
+    remove,
+    ping,
+    createEnrollmentToken,
+    stop: subscription.stop,
+  }
 })

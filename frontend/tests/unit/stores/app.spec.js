@@ -26,7 +26,7 @@ function fakeMedia(matches) {
 
 const html = document.documentElement
 const originalMatchMedia = window.matchMedia
-const status = { version: '1.2.3', dataDir: '/var/lib/borgdesk', servers: 2, jobs: 1, runsRunning: 0 }
+const status = { version: '1.2.3', data_dir: '/var/lib/borgdesk', schema: 2, started_at: '2026-11-22T07:00:00Z', servers: 2, jobs: 1, runs_running: 0 }
 
 function start({ prefersDark = false, settings = {} } = {}) {
   const media = fakeMedia(prefersDark)

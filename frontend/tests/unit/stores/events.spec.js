@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import * as Desk from 'wailsjs/go/app/Desk.js'
 import { emit, listenerCount, resetRuntime } from '../fake-runtime.js'
-import { ALL_EVENTS } from '@/events.js'
+import { LOGGED_EVENTS } from '@/events.js'
 import { EVENTS_LIMIT, TOAST_MS, useEventsStore } from '@/stores/events.js'
 
 vi.mock('wailsjs/go/app/Desk.js', () => import('../fake-desk.js'))
@@ -46,11 +46,26 @@ describe('events store', () => {
     expect(store.items[0].id).toBe(1000)
   })
 
-  it('start subscribes to every event without loading', () => {
+  it('start subscribes to every logged event without loading', () => {
     const store = useEventsStore()
     store.start()
-    for (const name of ALL_EVENTS) expect(listenerCount(name)).toBe(1)
+    for (const name of LOGGED_EVENTS) expect(listenerCount(name)).toBe(1)
+    expect(LOGGED_EVENTS).toContain('task:changed')
+    expect(LOGGED_EVENTS).not.toContain('agent:heartbeat')
+    expect(listenerCount('agent:heartbeat')).toBe(0)
     expect(Desk.ListEvents).not.toHaveBeenCalled()
+  })
+
+  it('keeps heartbeats and other unpersisted records out of the list', async () => {
+    Desk.ListEvents.mockResolvedValue([ev(1)])
+    const store = useEventsStore()
+    await store.load()
+
+    emit('agent:heartbeat', { ...ev(0, 'agent.heartbeat'), data: { server_id: 1 } })
+    emit('server:changed', { ...ev(0), id: 0 })
+    emit('task:changed', { ...ev(3, 'task.succeeded'), data: { task_id: 17, status: 'succeeded' } })
+
+    expect(store.items.map((e) => e.id)).toEqual([3, 1])
   })
 
   it('shows a notification as a toast until it times out', () => {

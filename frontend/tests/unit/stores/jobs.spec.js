@@ -7,7 +7,7 @@ import { useJobsStore } from '@/stores/jobs.js'
 vi.mock('wailsjs/go/app/Desk.js', () => import('../fake-desk.js'))
 vi.mock('wailsjs/runtime/runtime.js', () => import('../fake-runtime.js'))
 
-const job = { id: 1, serverId: 1, serverName: 'web1', name: 'etc', kind: 'files', schedule: '@daily', enabled: true }
+const job = { id: 1, server_id: 1, server_name: 'web1', name: 'etc', kind: 'files', spec: '{}', schedule: '@daily', enabled: true }
 
 describe('jobs store', () => {
   beforeEach(() => {

@@ -7,7 +7,7 @@ import { RUNS_LIMIT, useRunsStore } from '@/stores/runs.js'
 vi.mock('wailsjs/go/app/Desk.js', () => import('../fake-desk.js'))
 vi.mock('wailsjs/runtime/runtime.js', () => import('../fake-runtime.js'))
 
-const run = (id, status) => ({ id, jobId: 1, jobName: 'etc', serverName: 'web1', status, bytes: 10, files: 1 })
+const run = (id, status) => ({ id, job_id: 1, job_name: 'etc', server_name: 'web1', status, bytes: 10, files: 1 })
 
 describe('runs store', () => {
   beforeEach(() => {

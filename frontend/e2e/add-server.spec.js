@@ -1,0 +1,54 @@
+import { expect, test } from '@playwright/test'
+import { EMPTY_FLEET, POPULATED_FLEET, calls, installDesk } from './desk-double.js'
+
+test('Add server creates a token and shows the install command to copy', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'])
+  await installDesk(page, EMPTY_FLEET)
+  await page.goto('/#/servers')
+
+  await page.getByTestId('empty-servers-add').click()
+  const dialog = page.getByRole('dialog', { name: 'Add a server' })
+  await expect(dialog).toBeVisible()
+  await expect(dialog).toHaveAttribute('aria-modal', 'true')
+  await expect(page.getByTestId('add-server-name')).toBeFocused()
+
+  // A bad name never reaches Go.
+  await page.getByTestId('add-server-name').fill('web 2')
+  await page.getByTestId('add-server-submit').click()
+  await expect(page.getByTestId('add-server-name')).toHaveAttribute('aria-invalid', 'true')
+  expect(await calls(page, 'CreateEnrollmentToken')).toEqual([])
+
+  await page.getByTestId('add-server-name').fill('web2')
+  await page.getByTestId('add-server-ttl').selectOption('24h')
+  await page.getByTestId('add-server-name').press('Enter')
+
+  const command = page.getByTestId('install-command')
+  await expect(command).toContainText('--token bdt_7Hq2xV9kLm4RsT8wYc3NpZ6a')
+  await expect(command).toContainText('--name web2')
+  await expect(page.getByRole('dialog', { name: 'Install command for web2' })).toBeVisible()
+  await expect(page.getByTestId('add-server-ca')).toHaveText(/^sha256:9f86d0/)
+  await expect(page.getByTestId('add-server-expires')).toContainText('Nov 23, 2026')
+  await expect(page.getByTestId('add-server-once')).toContainText('works once')
+  expect((await calls(page, 'CreateEnrollmentToken')).map((c) => c.args)).toEqual([['web2', '24h']])
+
+  await page.getByTestId('copy-button').click()
+  await expect(page.getByTestId('copy-button')).toHaveText('Copied')
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await command.textContent())
+
+  await page.keyboard.press('Escape')
+  await expect(page.getByRole('dialog')).toHaveCount(0)
+  await expect(page.getByTestId('empty-servers-add')).toBeFocused()
+})
+
+test('Add server shows the error Go refused with', async ({ page }) => {
+  await installDesk(page, POPULATED_FLEET)
+  await page.goto('/#/servers')
+  await page.getByTestId('add-server').click()
+
+  await page.getByTestId('add-server-name').fill('web1')
+  await page.getByTestId('add-server-submit').click()
+
+  await expect(page.getByTestId('error-message')).toHaveText('create token: a server named "web1" already exists')
+  await expect(page.getByTestId('install-command')).toHaveCount(0)
+  expect((await calls(page, 'CreateEnrollmentToken')).map((c) => c.args)).toEqual([['web1', '1h']])
+})

@@ -1,0 +1,105 @@
+import { expect, test } from '@playwright/test'
+import { POPULATED_FLEET, calls, fire, installDesk } from './desk-double.js'
+
+const WEB1 = POPULATED_FLEET.servers[0]
+
+test('a server row leads to its detail page with metrics', async ({ page }) => {
+  await installDesk(page, POPULATED_FLEET)
+  await page.goto('/#/servers')
+
+  await page.getByTestId('server-link').filter({ hasText: 'web1' }).click()
+
+  await expect(page).toHaveURL(new RegExp(`#/servers/${WEB1.uuid}$`))
+  const detail = page.getByTestId('page-server-detail')
+  await expect(detail).toBeVisible()
+  await expect(page.getByTestId('nav-servers')).toHaveAttribute('data-active', 'true')
+  await expect(page.getByTestId('page-title')).toHaveText('web1')
+  await expect(page.getByTestId('server-uuid')).toHaveText(WEB1.uuid)
+  await expect(page.getByTestId('detail-status')).toHaveText('Online')
+  expect((await calls(page, 'GetServer')).map((c) => c.args)).toEqual([[WEB1.uuid]])
+
+  await expect(page.getByTestId('metric-cpu')).toContainText('12%')
+  await expect(page.getByTestId('metric-memory')).toContainText('3.1 GB / 8.2 GB')
+  await expect(page.getByTestId('metric-uptime')).toContainText('14 days 6 hr')
+  await expect(page.getByTestId('disk-row')).toHaveCount(3)
+  await expect(page.getByTestId('disk-row').nth(1)).toContainText('/var/lib/docker')
+  await expect(page.getByTestId('net-row').first()).toContainText('eth0')
+  await expect(page.getByTestId('cert-days-left')).toHaveText('90 days left')
+  await expect(page.getByTestId('tool-chip')).toHaveText(['mysqldump', 'docker', 'lvm'])
+
+  await page.getByTestId('back-to-servers').click()
+  await expect(page.getByTestId('page-servers')).toBeVisible()
+})
+
+test('Test connection shows the round trip, or why the agent did not answer', async ({ page }) => {
+  await installDesk(page, POPULATED_FLEET)
+  await page.goto(`/#/servers/${WEB1.uuid}`)
+
+  await page.getByTestId('ping-button').click()
+  await expect(page.getByTestId('ping-result')).toContainText('The agent answered in 42 ms.')
+
+  await page.goto('/#/servers/db1')
+  await expect(page.getByTestId('page-title')).toHaveText('db1')
+  await page.getByTestId('ping-button').click()
+  await expect(page.getByTestId('ping-result')).toContainText('ping db1: the agent did not answer within 30s')
+})
+
+test('revoke needs the name typed, calls RevokeServer, and the badge follows server:changed', async ({ page }) => {
+  await installDesk(page, POPULATED_FLEET)
+  await page.goto(`/#/servers/${WEB1.uuid}`)
+  await expect(page.getByTestId('detail-status')).toHaveText('Online')
+
+  await page.getByTestId('revoke-button').click()
+  const dialog = page.getByRole('dialog', { name: 'Revoke web1?' })
+  await expect(dialog).toBeVisible()
+  await expect(dialog).toContainText('refused immediately')
+  await expect(page.getByTestId('confirm-input')).toBeFocused()
+  await expect(page.getByTestId('confirm-button')).toBeDisabled()
+  await page.getByTestId('confirm-input').fill('web')
+  await expect(page.getByTestId('confirm-button')).toBeDisabled()
+  await page.getByTestId('confirm-input').fill('web1')
+  await page.getByTestId('confirm-button').click()
+
+  await expect(dialog).toHaveCount(0)
+  expect((await calls(page, 'RevokeServer')).map((c) => c.args)).toEqual([[WEB1.uuid]])
+  const getBefore = (await calls(page, 'GetServer')).length
+
+  await fire(page, 'server:changed', {
+    id: 21,
+    at: '2026-11-22T08:00:05Z',
+    kind: 'server.revoked',
+    subject: 'web1',
+    message: 'Server web1 revoked',
+    data: null,
+  })
+
+  await expect(page.getByTestId('detail-status')).toHaveText('Revoked')
+  await expect(page.getByTestId('revoked-note')).toBeVisible()
+  await expect(page.getByTestId('revoke-button')).toBeDisabled()
+  await expect.poll(async () => (await calls(page, 'GetServer')).length).toBe(getBefore + 1)
+
+  await page.getByTestId('back-to-servers').click()
+  await expect(page.getByTestId('server-row').nth(0).locator('[data-status]')).toHaveText('Revoked')
+})
+
+test('remove asks, calls RemoveServer and goes back to the list', async ({ page }) => {
+  await installDesk(page, POPULATED_FLEET)
+  await page.goto('/#/servers/build3')
+  await expect(page.getByTestId('metrics-unknown')).toBeVisible()
+
+  await page.getByTestId('remove-button').click()
+  const dialog = page.getByRole('dialog', { name: 'Remove build3?' })
+  await expect(dialog).toContainText('Backups already on disk are kept')
+  await expect(page.getByTestId('confirm-cancel')).toBeFocused()
+  await page.getByTestId('confirm-button').click()
+
+  await expect(page.getByTestId('page-servers')).toBeVisible()
+  expect((await calls(page, 'RemoveServer')).map((c) => c.args)).toEqual([[POPULATED_FLEET.servers[2].uuid]])
+  await expect(page.getByTestId('server-row')).toHaveCount(3)
+})
+
+test('an unknown server says so', async ({ page }) => {
+  await installDesk(page, POPULATED_FLEET)
+  await page.goto('/#/servers/nope')
+  await expect(page.getByTestId('error-alert')).toContainText('server "nope": not found')
+})
