@@ -30,6 +30,10 @@ export function ListServers() {
   return window['go']['app']['Desk']['ListServers']();
 }
 
+export function ListTasks(arg1, arg2) {
+  return window['go']['app']['Desk']['ListTasks'](arg1, arg2);
+}
+
 export function Ping(arg1) {
   return window['go']['app']['Desk']['Ping'](arg1);
 }
