@@ -20,6 +20,7 @@ import (
 
 	"borgdesk/agent/internal/config"
 	"borgdesk/agent/internal/enroll"
+	"borgdesk/agent/internal/rsh"
 	"borgdesk/agent/internal/runner"
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/version"
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdRun(ctx, args[1:], stderr)
 	case "selfcheck":
 		err = cmdSelfcheck(ctx, args[1:], stdout, stderr)
+	case "ssh":
+		return cmdSSH(ctx, args[1:], stderr)
 	default:
 		fmt.Fprintf(stderr, "borgdesk-agent: unknown command %q\n", args[0])
 		usage(stderr)
@@ -168,6 +171,31 @@ func cmdSelfcheck(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stdout, "ok: coordinator %s (protocol %d) accepts this agent\n", h.Version, h.ProtocolVersion)
 	return nil
+}
+
+// cmdSSH is borg's BORG_RSH: `borgdesk-agent ssh --config C [-p PORT]
+// [USER@]HOST COMMAND…`, reaching the Borg SSH server with this agent's key
+// and the pinned host key.
+func cmdSSH(ctx context.Context, args []string, stderr io.Writer) int {
+	cfgPath := envOr("BORGDESK_AGENT_CONFIG", config.DefaultPath)
+	if len(args) >= 2 && args[0] == "--config" {
+		cfgPath, args = args[1], args[2:]
+	}
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "borgdesk-agent ssh: %v\n", err)
+		return 255
+	}
+	target, err := rsh.ParseArgs(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "borgdesk-agent ssh: %v\n", err)
+		return 255
+	}
+	code, err := rsh.Run(ctx, rsh.Params{KeyFile: cfg.File(cfg.SSH.Key), HostKey: cfg.BorgSSH.HostKey}, target, os.Stdin, os.Stdout, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "borgdesk-agent ssh: %v\n", err)
+	}
+	return code
 }
 
 func envOr(key, def string) string {

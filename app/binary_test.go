@@ -71,7 +71,7 @@ func runBin(t *testing.T, args ...string) result {
 func TestBinaryServeListRefuseSecondStop(t *testing.T) {
 	bin := borgdeskBinary(t)
 	dir := t.TempDir()
-	serve := exec.Command(bin, "serve", "--data", dir, "--listen", "127.0.0.1:0")
+	serve := exec.Command(bin, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0")
 	var serveErr bytes.Buffer
 	serve.Stderr = &serveErr
 	if err := serve.Start(); err != nil {
@@ -94,7 +94,7 @@ func TestBinaryServeListRefuseSecondStop(t *testing.T) {
 	if r := runBin(t, "--data", dir, "server", "list", "--json"); r.code != 0 || r.stdout != "[]\n" {
 		t.Fatalf("server list --json = %+v; want []", r)
 	}
-	r := runBin(t, "serve", "--data", dir, "--listen", "127.0.0.1:0")
+	r := runBin(t, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0")
 	if r.code == 0 || !strings.Contains(r.stderr, "already owns") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Errorf("second serve = %+v; want non-zero exit and one line saying the data dir is owned", r)
 	}
@@ -150,7 +150,7 @@ func TestBinaryBadDataDirs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runBin(t, "serve", "--data", tt.dir, "--listen", "127.0.0.1:0")
+			r := runBin(t, "serve", "--data", tt.dir, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0")
 			if r.code == 0 || !strings.Contains(r.stderr, tt.want) {
 				t.Errorf("serve = %+v; want non-zero exit and %q", r, tt.want)
 			}

@@ -31,7 +31,7 @@ func startServe(t *testing.T, dir string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan result, 1)
-	go func() { done <- runCLI(ctx, nil, "serve", "--data", dir, "--listen", "127.0.0.1:0") }()
+	go func() { done <- runCLI(ctx, nil, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0") }()
 	t.Cleanup(func() {
 		cancel()
 		if r := <-done; r.code != 0 {
@@ -114,7 +114,7 @@ func TestServeAndClients(t *testing.T) {
 		t.Errorf("status = %+v", r)
 	}
 
-	r = runCLI(ctx, nil, "serve", "--data", dir, "--listen", "127.0.0.1:0")
+	r = runCLI(ctx, nil, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0")
 	if r.code != exitError || !strings.Contains(r.stderr, "already owns") {
 		t.Errorf("second serve = %+v; want exit 1 saying the data dir is owned", r)
 	}

@@ -63,7 +63,7 @@ func TestFleetEndToEnd(t *testing.T) {
 	buildAgent(t, filepath.Join(agentDir, "borgdesk-agent-"+runtime.GOOS+"-"+runtime.GOARCH), "v1.1.0")
 	v11, _ := os.ReadFile(filepath.Join(agentDir, "borgdesk-agent-"+runtime.GOOS+"-"+runtime.GOARCH))
 
-	serve := exec.Command(bin, "serve", "--data", data, "--listen", "127.0.0.1:0", "--agent-dir", agentDir)
+	serve := exec.Command(bin, "serve", "--data", data, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0", "--agent-dir", agentDir)
 	var serveLog lockedBuffer
 	serve.Stderr = &serveLog
 	if err := serve.Start(); err != nil {

@@ -51,12 +51,14 @@ type globals struct {
 // coordFlags configure the coordinator (serve and the desktop app).
 type coordFlags struct {
 	listen     string
+	sshListen  string
 	gatewayURL string
 	agentDir   string
 }
 
 func (c *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.listen, "listen", firstNonEmpty(c.listen, getenv("BORGDESK_LISTEN"), ":8443"), "agent gateway address (env BORGDESK_LISTEN)")
+	fs.StringVar(&c.sshListen, "ssh-listen", firstNonEmpty(c.sshListen, getenv("BORGDESK_SSH_LISTEN"), ":2222"), "Borg SSH server address (env BORGDESK_SSH_LISTEN)")
 	fs.StringVar(&c.gatewayURL, "gateway-url", firstNonEmpty(c.gatewayURL, getenv("BORGDESK_GATEWAY_URL")), "URL agents use to reach the gateway (env BORGDESK_GATEWAY_URL; default https://HOSTNAME:PORT)")
 	fs.StringVar(&c.agentDir, "agent-dir", firstNonEmpty(c.agentDir, getenv("BORGDESK_AGENT_DIR")), "directory of borgdesk-agent-<os>-<arch> builds handed out as updates (env BORGDESK_AGENT_DIR; default: beside this program)")
 }
@@ -77,7 +79,7 @@ func (g *globals) options(e env, logger *slog.Logger) (coordinator.Options, erro
 		return coordinator.Options{}, err
 	}
 	return coordinator.Options{DataDir: dataDir, Socket: socket, Version: version.Version, Logger: logger,
-		GatewayListen: g.coord.listen, GatewayURL: g.coord.gatewayURL, AgentDir: g.coord.agentDir}, nil
+		GatewayListen: g.coord.listen, SSHListen: g.coord.sshListen, GatewayURL: g.coord.gatewayURL, AgentDir: g.coord.agentDir}, nil
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
@@ -156,7 +158,7 @@ func usage(w io.Writer) {
 
 Usage:
   borgdesk [--data DIR] [--listen ADDR]    open the desktop app
-  borgdesk serve [--data DIR] [--listen ADDR] [--gateway-url URL] [--agent-dir DIR]
+  borgdesk serve [--data DIR] [--listen ADDR] [--ssh-listen ADDR] [--gateway-url URL] [--agent-dir DIR]
                                            run the coordinator without a window
   borgdesk status [--json]
   borgdesk token create --name NAME [--ttl 1h] [--json]

@@ -36,6 +36,11 @@ type CreateOptions struct {
 	CheckpointInterval int
 	// Timestamp, when set, is the archive's time instead of now (imports, tests).
 	Timestamp time.Time
+	// ContentCommand, when set, is run by borg and its stdout archived as
+	// StdinName; a non-zero exit of the command fails the archive.
+	ContentCommand []string
+	// ExtraEnv is added to borg's environment (and so the command's).
+	ExtraEnv []string
 }
 
 // Stats are an archive's sizes.
@@ -71,22 +76,28 @@ func (b *Borg) Create(ctx context.Context, r Repo, o CreateOptions, progress fun
 	for _, e := range o.Excludes {
 		args = append(args, "--exclude", e)
 	}
-	if o.Stdin != nil {
+	if o.Stdin != nil || len(o.ContentCommand) > 0 {
 		args = append(args, "--stdin-name", o.StdinName)
+	}
+	if len(o.ContentCommand) > 0 {
+		args = append(args, "--content-from-command")
 	}
 	if !o.Timestamp.IsZero() {
 		args = append(args, "--timestamp", o.Timestamp.UTC().Format("2006-01-02T15:04:05"))
 	}
-	args = append(args, "--", r.Location+"::"+o.Archive)
-	if o.Stdin != nil {
-		args = append(args, "-")
-	} else {
+	switch {
+	case len(o.ContentCommand) > 0:
+		args = append(append(args, r.Location+"::"+o.Archive, "--"), o.ContentCommand...)
+	case o.Stdin != nil:
+		args = append(args, "--", r.Location+"::"+o.Archive, "-")
+	default:
 		if len(o.Paths) == 0 {
 			return Archive{}, fmt.Errorf("borg create: no paths to back up")
 		}
-		args = append(args, o.Paths...)
+		args = append(append(args, "--", r.Location+"::"+o.Archive), o.Paths...)
 	}
 	cmd := b.command(ctx, r, args...)
+	cmd.Env = append(cmd.Env, o.ExtraEnv...)
 	cmd.Stdin = o.Stdin
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

@@ -10,18 +10,25 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"golang.org/x/crypto/ssh"
+
 	"borgdesk/backend/adminapi"
 	"borgdesk/backend/agentdist"
+	"borgdesk/backend/borg"
+	"borgdesk/backend/borgssh"
 	"borgdesk/backend/ca"
 	"borgdesk/backend/datadir"
 	"borgdesk/backend/events"
 	"borgdesk/backend/gateway"
+	"borgdesk/backend/repos"
 	"borgdesk/backend/service"
 	"borgdesk/backend/store"
 )
@@ -48,6 +55,15 @@ type Options struct {
 	AgentDir string
 	// Heartbeat is the agents' heartbeat interval (60 s when zero).
 	Heartbeat time.Duration
+	// SSHListen is the Borg SSH server's address (":2222" when empty).
+	SSHListen string
+	// Borg is the borg binary ("borg" from PATH when empty).
+	Borg string
+	// LazyRepoInit creates repositories before the first backup instead of
+	// right after enrollment (load tests that enroll thousands of agents).
+	LazyRepoInit bool
+	// RetryDelay is the backoff step between retries of failed runs.
+	RetryDelay time.Duration
 }
 
 // Coordinator is an open data dir with its service layer.
@@ -58,6 +74,10 @@ type Coordinator struct {
 	store *store.Store
 	svc   *service.Service
 	ca    *ca.CA
+
+	hostKey     ssh.Signer
+	repos       *repos.Repos
+	interrupted []store.Run
 }
 
 // Open prepares and locks the data dir and opens its database. Nothing in
@@ -81,13 +101,6 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 		lock.Release()
 		return nil, err
 	}
-	if n, err := st.FailInterruptedRuns(ctx); err != nil {
-		st.Close()
-		lock.Release()
-		return nil, err
-	} else if n > 0 {
-		opts.Logger.Warn("marked runs interrupted by the last shutdown as failed", "runs", n)
-	}
 	fail := func(err error) (*Coordinator, error) {
 		st.Close()
 		lock.Release()
@@ -106,12 +119,25 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if err != nil {
 		return fail(fmt.Errorf("agent updates: %w", err))
 	}
+	hostKey, err := borgssh.LoadOrCreateHostKey(filepath.Join(opts.DataDir, "ssh_host_ed25519_key"))
+	if err != nil {
+		return fail(err)
+	}
+	rp := repos.New(opts.DataDir, &borg.Borg{Path: opts.Borg, BaseDir: filepath.Join(opts.DataDir, "borg"), LockWait: 60})
 	svc := service.New(service.Config{Store: st, Bus: events.NewBus(), Now: opts.Now, DataDir: opts.DataDir, Version: opts.Version,
-		CA: authority, Dist: dist, GatewayURL: opts.GatewayURL, Heartbeat: opts.Heartbeat})
+		CA: authority, Dist: dist, GatewayURL: opts.GatewayURL, Heartbeat: opts.Heartbeat, Repos: rp,
+		InitReposAtEnrollment: !opts.LazyRepoInit, RetryDelay: opts.RetryDelay})
 	if err := svc.LoadAgents(ctx); err != nil {
 		return fail(err)
 	}
-	return &Coordinator{opts: opts, log: opts.Logger, lock: lock, store: st, svc: svc, ca: authority}, nil
+	interrupted, err := st.FailInterruptedRuns(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	if len(interrupted) > 0 {
+		opts.Logger.Warn("runs interrupted by the last shutdown were marked failed and will run again", "runs", len(interrupted))
+	}
+	return &Coordinator{opts: opts, log: opts.Logger, lock: lock, store: st, svc: svc, ca: authority, hostKey: hostKey, repos: rp, interrupted: interrupted}, nil
 }
 
 // Service is the coordinator's service layer.
@@ -160,6 +186,21 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	if c.opts.GatewayURL == "" {
 		c.svc.SetGatewayURL(defaultGatewayURL(gwLn.Addr()))
 	}
+	if c.opts.SSHListen == "" {
+		c.opts.SSHListen = ":2222"
+	}
+	sshLn, err := borgssh.Listen(c.opts.SSHListen)
+	if err != nil {
+		adminLn.Close()
+		gwLn.Close()
+		return err
+	}
+	borgSrv := borgssh.New(borgssh.Config{HostKey: c.hostKey, Authorizer: c.svc, ReposDir: c.repos.Dir(), Borg: c.opts.Borg,
+		BorgBaseDir: filepath.Join(c.opts.DataDir, "borg-serve"), Logger: c.log})
+	c.svc.OnRevoke(borgSrv.Disconnect)
+	gwURL, _ := url.Parse(c.svc.GatewayURL())
+	c.svc.SetBorgSSH(service.BorgSSH{Host: gwURL.Hostname(), Port: sshLn.Addr().(*net.TCPAddr).Port,
+		HostKey: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(c.hostKey.PublicKey())))})
 	start("admin socket", func(ctx context.Context) error { return admin.Serve(ctx, adminLn) })
 	start("agent gateway", func(ctx context.Context) error { return gw.Serve(ctx, gwLn) })
 	start("offline monitor", func(ctx context.Context) error {

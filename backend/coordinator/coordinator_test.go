@@ -17,7 +17,7 @@ func TestRunServesAndStopsCleanly(t *testing.T) {
 	dir := t.TempDir()
 	sock := filepath.Join(dir, datadir.SocketFile)
 	ready := make(chan struct{})
-	c, err := Open(context.Background(), Options{DataDir: dir, Socket: sock, Version: "t", GatewayListen: "127.0.0.1:0", Ready: func() { close(ready) }})
+	c, err := Open(context.Background(), Options{DataDir: dir, Socket: sock, Version: "t", GatewayListen: "127.0.0.1:0", SSHListen: "127.0.0.1:0", Ready: func() { close(ready) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestRunFailsWhenSocketPathIsTaken(t *testing.T) {
 	dir := t.TempDir()
 	blocker := filepath.Join(dir, "not-a-socket")
 	os.WriteFile(blocker, nil, 0o600)
-	c, err := Open(context.Background(), Options{DataDir: dir, Socket: blocker, GatewayListen: "127.0.0.1:0"})
+	c, err := Open(context.Background(), Options{DataDir: dir, Socket: blocker, GatewayListen: "127.0.0.1:0", SSHListen: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,31 +43,40 @@ func validName(name string) error {
 	return nil
 }
 
-// allowList is the set of agent UUIDs the gateway accepts, kept in memory so
-// a handshake never waits for the database and a revoke takes effect at once.
+// allowList is the set of agents the gateway and the Borg SSH server
+// accept, with their SSH keys, kept in memory so a handshake never waits for
+// the database and a revoke takes effect at once.
 type allowList struct {
-	mu  sync.RWMutex
-	ids map[string]struct{}
+	mu   sync.RWMutex
+	ids  map[string]string // uuid → SSH key (wire format)
+	keys map[string]string // SSH key (wire format) → uuid
 }
 
-func (a *allowList) set(ids []string) {
-	m := make(map[string]struct{}, len(ids))
-	for _, id := range ids {
-		m[id] = struct{}{}
+func (a *allowList) set(agents []store.ActiveAgent) {
+	a.mu.Lock()
+	a.ids, a.keys = map[string]string{}, map[string]string{}
+	a.mu.Unlock()
+	for _, ag := range agents {
+		a.add(ag.UUID, ag.SSHPublicKey)
+	}
+}
+
+func (a *allowList) add(id, authorizedKey string) {
+	key := ""
+	if pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(authorizedKey)); err == nil {
+		key = string(pk.Marshal())
 	}
 	a.mu.Lock()
-	a.ids = m
-	a.mu.Unlock()
-}
-
-func (a *allowList) add(id string) {
-	a.mu.Lock()
-	a.ids[id] = struct{}{}
+	a.ids[id] = key
+	if key != "" {
+		a.keys[key] = id
+	}
 	a.mu.Unlock()
 }
 
 func (a *allowList) remove(id string) {
 	a.mu.Lock()
+	delete(a.keys, a.ids[id])
 	delete(a.ids, id)
 	a.mu.Unlock()
 }
@@ -78,6 +87,17 @@ func (a *allowList) has(id string) bool {
 	_, ok := a.ids[id]
 	return ok
 }
+
+func (a *allowList) agentForKey(key ssh.PublicKey) (string, bool) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	id, ok := a.keys[string(key.Marshal())]
+	return id, ok
+}
+
+// AgentForKey maps an SSH key to its agent, if that agent is allowed now
+// (the Borg SSH server's authorizer).
+func (s *Service) AgentForKey(key ssh.PublicKey) (string, bool) { return s.allowed.agentForKey(key) }
 
 // AgentAllowed reports whether an agent UUID may use the gateway. The
 // gateway asks on every handshake and every request.
@@ -190,7 +210,14 @@ func (s *Service) Register(ctx context.Context, req agentapi.RegisterRequest) (a
 	case err != nil:
 		return agentapi.RegisterResponse{}, err
 	}
-	s.allowed.add(id)
+	s.allowed.add(id, req.SSHPublicKey)
+	if s.repos != nil && s.initRepos {
+		go func() { // borg init takes a moment; the first backup waits for it if needed
+			if _, err := s.repos.Ensure(context.WithoutCancel(ctx), id); err != nil {
+				s.notify(context.Background(), id, fmt.Sprintf("could not create the repository of %s: %v", sv.Name, err))
+			}
+		}()
+	}
 	s.publish(ctx, events.ServerChanged, id, fmt.Sprintf("server %s enrolled (agent %s on %s)", sv.Name, req.AgentVersion, req.Hostname), map[string]any{"id": sv.ID})
 	resp := agentapi.RegisterResponse{
 		AgentUUID:      id,
@@ -201,6 +228,9 @@ func (s *Service) Register(ctx context.Context, req agentapi.RegisterRequest) (a
 	}
 	if s.dist != nil {
 		resp.UpdatePublicKey = s.dist.PublicKey()
+	}
+	if b := s.borgSSH(); b.Port != 0 {
+		resp.BorgSSH = agentapi.BorgSSH{Host: b.Host, Port: b.Port, HostKey: b.HostKey}
 	}
 	return resp, nil
 }
@@ -264,6 +294,9 @@ func (s *Service) RevokeServer(ctx context.Context, ref string) (store.Server, e
 		return store.Server{}, err
 	}
 	s.allowed.remove(sv.UUID) // before the write: refuse at once, even if the write is slow
+	for _, hook := range s.revokeHooks {
+		hook(sv.UUID)
+	}
 	sv, err = s.st.RevokeServer(ctx, sv.ID)
 	if err != nil {
 		return store.Server{}, err

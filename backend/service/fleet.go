@@ -31,6 +31,9 @@ func (s *Service) RemoveServer(ctx context.Context, ref string) (store.Server, e
 		return store.Server{}, err
 	}
 	s.allowed.remove(sv.UUID)
+	for _, hook := range s.revokeHooks {
+		hook(sv.UUID)
+	}
 	if err := s.st.DeleteServer(ctx, sv.ID); err != nil {
 		return store.Server{}, err
 	}

@@ -17,6 +17,7 @@ import (
 	"borgdesk/backend/agentdist"
 	"borgdesk/backend/ca"
 	"borgdesk/backend/events"
+	"borgdesk/backend/repos"
 	"borgdesk/backend/store"
 )
 
@@ -48,6 +49,20 @@ type Config struct {
 	// TaskLease is how long a dispatched task may wait for its agent to
 	// start it before it is handed out again (2 minutes when zero).
 	TaskLease time.Duration
+	// Repos holds the repositories; backups are unavailable without it.
+	Repos *repos.Repos
+	// RetryDelay is the backoff step for retrying failed runs (30 s when zero).
+	RetryDelay time.Duration
+	// InitReposAtEnrollment creates each agent's repository right after it
+	// enrolls (otherwise before its first backup).
+	InitReposAtEnrollment bool
+}
+
+// BorgSSH is where agents reach their repositories.
+type BorgSSH struct {
+	Host    string
+	Port    int
+	HostKey string // authorized_keys format
 }
 
 // Service is the coordinator's use cases.
@@ -67,6 +82,13 @@ type Service struct {
 	taskLease    time.Duration
 	allowed      allowList
 	wake         wakeups
+	repos        *repos.Repos
+	retryDelay   time.Duration
+	dispatchMu   sync.Mutex
+	sshMu        sync.RWMutex
+	ssh          BorgSSH
+	revokeHooks  []func(agent string)
+	initRepos    bool
 }
 
 // New returns a service over cfg's store and bus.
@@ -85,7 +107,10 @@ func New(cfg Config) *Service {
 	}
 	s := &Service{st: cfg.Store, bus: cfg.Bus, now: cfg.Now, dataDir: cfg.DataDir, version: cfg.Version, started: cfg.Now(),
 		ca: cfg.CA, dist: cfg.Dist, gatewayURL: cfg.GatewayURL, heartbeat: cfg.Heartbeat,
-		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease}
+		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, repos: cfg.Repos, retryDelay: cfg.RetryDelay, initRepos: cfg.InitReposAtEnrollment}
+	if s.retryDelay == 0 {
+		s.retryDelay = 30 * time.Second
+	}
 	s.allowed.set(nil)
 	return s
 }
@@ -97,6 +122,23 @@ func (s *Service) SetGatewayURL(u string) {
 	s.gatewayMu.Unlock()
 }
 
+// SetBorgSSH records the Borg SSH server's address and host key.
+func (s *Service) SetBorgSSH(b BorgSSH) {
+	s.sshMu.Lock()
+	s.ssh = b
+	s.sshMu.Unlock()
+}
+
+func (s *Service) borgSSH() BorgSSH {
+	s.sshMu.RLock()
+	defer s.sshMu.RUnlock()
+	return s.ssh
+}
+
+// OnRevoke registers fn to run when an agent is revoked or removed (the
+// Borg SSH server cuts its sessions).
+func (s *Service) OnRevoke(fn func(agent string)) { s.revokeHooks = append(s.revokeHooks, fn) }
+
 // GatewayURL is where agents reach the gateway.
 func (s *Service) GatewayURL() string {
 	s.gatewayMu.RLock()
@@ -107,11 +149,11 @@ func (s *Service) GatewayURL() string {
 // LoadAgents reads the enrolled, unrevoked agents into the gateway's allow
 // list. The coordinator calls it once at start-up.
 func (s *Service) LoadAgents(ctx context.Context) error {
-	ids, err := s.st.ActiveAgents(ctx)
+	agents, err := s.st.ActiveAgents(ctx)
 	if err != nil {
 		return err
 	}
-	s.allowed.set(ids)
+	s.allowed.set(agents)
 	return nil
 }
 

@@ -99,11 +99,19 @@ func (s *Service) WaitTasks(ctx context.Context, agentUUID string, max int, wait
 			return nil, err
 		}
 		if len(claimed) > 0 {
-			out := make([]agentapi.Task, len(claimed))
-			for i, t := range claimed {
-				out[i] = agentapi.Task{ID: t.ID, Type: t.Type, Payload: t.Payload, CreatedAt: t.CreatedAt}
+			out := make([]agentapi.Task, 0, len(claimed))
+			for _, t := range claimed {
+				at, err := s.withPassphrase(agentUUID, agentapi.Task{ID: t.ID, Type: t.Type, Payload: t.Payload, CreatedAt: t.CreatedAt})
+				if err != nil {
+					s.st.CompleteTask(ctx, sv.ID, t.ID, store.TaskFailed, nil, "cannot hand out the task: "+err.Error())
+					continue
+				}
+				out = append(out, at)
 			}
-			return out, nil
+			if len(out) > 0 {
+				return out, nil
+			}
+			continue
 		}
 		select {
 		case <-woken:
@@ -141,6 +149,11 @@ func (s *Service) ProgressTask(ctx context.Context, agentUUID string, id int64, 
 		return taskErr(err)
 	}
 	s.announce(events.TaskChanged, sv.UUID, map[string]any{"task_id": t.ID, "status": t.Status, "progress": p})
+	if t.Type == agentapi.TaskBackup {
+		if r, err := s.st.RunByTask(ctx, t.ID); err == nil {
+			s.announce(events.RunProgress, sv.UUID, map[string]any{"run_id": r.ID, "status": r.Status, "files": p.Files, "bytes": p.Bytes, "path": p.Message})
+		}
+	}
 	return nil
 }
 
@@ -159,6 +172,9 @@ func (s *Service) CompleteTask(ctx context.Context, agentUUID string, id int64, 
 		msg += ": " + t.Error
 	}
 	s.publishTask(ctx, t, msg)
+	if t.Type == agentapi.TaskBackup {
+		s.finishBackup(ctx, t)
+	}
 	return nil
 }
 

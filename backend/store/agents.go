@@ -236,22 +236,28 @@ func (s *Store) RevokeServer(ctx context.Context, id int64) (Server, error) {
 	return s.Server(ctx, id)
 }
 
-// ActiveAgents returns the UUIDs of every enrolled agent that is not
-// revoked: the only identities the gateway accepts.
-func (s *Store) ActiveAgents(ctx context.Context) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT s.uuid FROM servers s JOIN agents a ON a.server_id = s.id
+// ActiveAgent is an enrolled agent that is not revoked.
+type ActiveAgent struct {
+	UUID         string
+	SSHPublicKey string
+}
+
+// ActiveAgents returns every enrolled agent that is not revoked: the only
+// identities the gateway and the Borg SSH server accept.
+func (s *Store) ActiveAgents(ctx context.Context) ([]ActiveAgent, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT s.uuid, a.ssh_public_key FROM servers s JOIN agents a ON a.server_id = s.id
 		WHERE s.status != ? AND a.revoked_at IS NULL`, ServerRevoked)
 	if err != nil {
 		return nil, fmt.Errorf("list active agents: %w", err)
 	}
 	defer rows.Close()
-	var out []string
+	var out []ActiveAgent
 	for rows.Next() {
-		var u string
-		if err := rows.Scan(&u); err != nil {
+		var a ActiveAgent
+		if err := rows.Scan(&a.UUID, &a.SSHPublicKey); err != nil {
 			return nil, err
 		}
-		out = append(out, u)
+		out = append(out, a)
 	}
 	return out, rows.Err()
 }

@@ -18,18 +18,24 @@ type Job struct {
 	Spec       string    `json:"spec"`
 	Schedule   string    `json:"schedule"`
 	Enabled    bool      `json:"enabled"`
-	CreatedAt  time.Time `json:"created_at" ts_type:"string"`
-	UpdatedAt  time.Time `json:"updated_at" ts_type:"string"`
+	// Keep is the retention policy (borg.Keep as JSON).
+	Keep            string     `json:"keep"`
+	LastScheduledAt *time.Time `json:"last_scheduled_at" ts_type:"string"`
+	ServerUUID      string     `json:"server_uuid"`
+	CreatedAt       time.Time  `json:"created_at" ts_type:"string"`
+	UpdatedAt       time.Time  `json:"updated_at" ts_type:"string"`
 }
 
-const jobColumns = `j.id, j.server_id, s.name, j.name, j.kind, j.spec_json, j.schedule, j.enabled, j.created_at, j.updated_at`
+const jobColumns = `j.id, j.server_id, s.name, s.uuid, j.name, j.kind, j.spec_json, j.schedule, j.enabled, j.keep_json, j.last_scheduled_at, j.created_at, j.updated_at`
 
 func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 	var j Job
 	var created, updated string
-	if err := row.Scan(&j.ID, &j.ServerID, &j.ServerName, &j.Name, &j.Kind, &j.Spec, &j.Schedule, &j.Enabled, &created, &updated); err != nil {
+	var sched sql.NullString
+	if err := row.Scan(&j.ID, &j.ServerID, &j.ServerName, &j.ServerUUID, &j.Name, &j.Kind, &j.Spec, &j.Schedule, &j.Enabled, &j.Keep, &sched, &created, &updated); err != nil {
 		return Job{}, err
 	}
+	j.LastScheduledAt = parseNullTS(sched)
 	j.CreatedAt = parseTS(created)
 	j.UpdatedAt = parseTS(updated)
 	return j, nil
@@ -40,9 +46,12 @@ func (s *Store) CreateJob(ctx context.Context, j Job) (Job, error) {
 	if j.Spec == "" {
 		j.Spec = "{}"
 	}
+	if j.Keep == "" {
+		j.Keep = "{}"
+	}
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO jobs (server_id, name, kind, spec_json, schedule, enabled, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, j.ServerID, j.Name, j.Kind, j.Spec, j.Schedule, j.Enabled, ts(now), ts(now))
+	res, err := s.db.ExecContext(ctx, `INSERT INTO jobs (server_id, name, kind, spec_json, schedule, enabled, keep_json, last_scheduled_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, j.ServerID, j.Name, j.Kind, j.Spec, j.Schedule, j.Enabled, j.Keep, ts(now), ts(now), ts(now))
 	if err != nil {
 		if isUniqueViolation(err) {
 			return Job{}, fmt.Errorf("job %q: %w", j.Name, ErrConflict)
@@ -83,4 +92,48 @@ func (s *Store) ListJobs(ctx context.Context) ([]Job, error) {
 // CountJobs returns how many jobs there are.
 func (s *Store) CountJobs(ctx context.Context) (int, error) {
 	return s.count(ctx, `SELECT COUNT(*) FROM jobs`)
+}
+
+// FindJob returns a job by id, or by name (unique per server; ambiguous
+// names across servers are refused).
+func (s *Store) FindJob(ctx context.Context, ref string) (Job, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs j JOIN servers s ON s.id = j.server_id
+		WHERE CAST(j.id AS TEXT) = ?1 OR j.name = ?1 OR (s.name || '/' || j.name) = ?1 LIMIT 2`, ref)
+	if err != nil {
+		return Job{}, err
+	}
+	defer rows.Close()
+	var found []Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return Job{}, err
+		}
+		found = append(found, j)
+	}
+	switch len(found) {
+	case 0:
+		return Job{}, fmt.Errorf("job %q: %w", ref, ErrNotFound)
+	case 1:
+		return found[0], nil
+	}
+	return Job{}, fmt.Errorf("job name %q is used on several servers; name it SERVER/JOB or by id: %w", ref, ErrConflict)
+}
+
+// SetJobScheduled records the schedule slot a job last ran for.
+func (s *Store) SetJobScheduled(ctx context.Context, id int64, at time.Time) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET last_scheduled_at = ? WHERE id = ?`, ts(at), id)
+	return err
+}
+
+// DeleteJob removes a job and its runs.
+func (s *Store) DeleteJob(ctx context.Context, id int64) error {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("job %d: %w", id, ErrNotFound)
+	}
+	return nil
 }

@@ -96,4 +96,18 @@ CREATE TABLE tasks (
 );
 CREATE INDEX tasks_server_status ON tasks(server_id, status, id);
 `,
+	// 3: retention and catch-up for jobs; queued runs with their task,
+	// archive, sizes and log.
+	`
+ALTER TABLE jobs ADD COLUMN keep_json TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE jobs ADD COLUMN last_scheduled_at TEXT;
+ALTER TABLE runs ADD COLUMN task_id INTEGER;
+ALTER TABLE runs ADD COLUMN archive TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN trigger TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE runs ADD COLUMN deduplicated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN log TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN pruned_at TEXT;
+CREATE INDEX runs_status ON runs(status);
+`,
 }

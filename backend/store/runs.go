@@ -8,30 +8,40 @@ import (
 	"time"
 )
 
-// Run statuses. A run is written as running before it starts and finished
-// with one of the terminal states.
+// Run statuses. A run is queued, then running once its task is handed to
+// the agent, then finished with one of the terminal states.
 const (
+	RunQueued    = "queued"
 	RunRunning   = "running"
 	RunSucceeded = "succeeded"
+	RunWarning   = "warning"
 	RunFailed    = "failed"
 	RunCancelled = "cancelled"
 )
 
 // Run is one execution of a job.
 type Run struct {
-	ID         int64      `json:"id"`
-	JobID      int64      `json:"job_id"`
-	JobName    string     `json:"job_name"`
-	ServerName string     `json:"server_name"`
-	Status     string     `json:"status"`
-	StartedAt  time.Time  `json:"started_at" ts_type:"string"`
-	FinishedAt *time.Time `json:"finished_at" ts_type:"string"`
-	Bytes      int64      `json:"bytes"`
-	Files      int64      `json:"files"`
-	Error      string     `json:"error"`
+	ID           int64      `json:"id"`
+	JobID        int64      `json:"job_id"`
+	JobName      string     `json:"job_name"`
+	ServerID     int64      `json:"server_id"`
+	ServerName   string     `json:"server_name"`
+	Status       string     `json:"status"`
+	Trigger      string     `json:"trigger"`
+	Attempt      int        `json:"attempt"`
+	TaskID       int64      `json:"task_id"`
+	StartedAt    time.Time  `json:"started_at" ts_type:"string"`
+	FinishedAt   *time.Time `json:"finished_at" ts_type:"string"`
+	Archive      string     `json:"archive"`
+	Bytes        int64      `json:"bytes"`
+	Files        int64      `json:"files"`
+	Deduplicated int64      `json:"deduplicated"`
+	Error        string     `json:"error"`
+	Log          string     `json:"log,omitempty"`
 }
 
-const runColumns = `r.id, r.job_id, j.name, s.name, r.status, r.started_at, r.finished_at, r.bytes, r.files, r.error`
+const runColumns = `r.id, r.job_id, j.name, s.id, s.name, r.status, r.trigger, r.attempt, COALESCE(r.task_id, 0), r.started_at, r.finished_at,
+	r.archive, r.bytes, r.files, r.deduplicated, r.error, r.log`
 
 const runFrom = ` FROM runs r JOIN jobs j ON j.id = r.job_id JOIN servers s ON s.id = j.server_id`
 
@@ -39,7 +49,8 @@ func scanRun(row interface{ Scan(...any) error }) (Run, error) {
 	var r Run
 	var started string
 	var finished sql.NullString
-	if err := row.Scan(&r.ID, &r.JobID, &r.JobName, &r.ServerName, &r.Status, &started, &finished, &r.Bytes, &r.Files, &r.Error); err != nil {
+	if err := row.Scan(&r.ID, &r.JobID, &r.JobName, &r.ServerID, &r.ServerName, &r.Status, &r.Trigger, &r.Attempt, &r.TaskID, &started, &finished,
+		&r.Archive, &r.Bytes, &r.Files, &r.Deduplicated, &r.Error, &r.Log); err != nil {
 		return Run{}, err
 	}
 	r.StartedAt = parseTS(started)
@@ -47,39 +58,90 @@ func scanRun(row interface{ Scan(...any) error }) (Run, error) {
 	return r, nil
 }
 
-// StartRun records that job jobID is running.
+// StartRun records that job jobID is running (a run with no task).
 func (s *Store) StartRun(ctx context.Context, jobID int64) (Run, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO runs (job_id, status, started_at) VALUES (?, ?, ?)`, jobID, RunRunning, ts(s.now()))
+	return s.insertRun(ctx, jobID, RunRunning, "", 1)
+}
+
+// QueueRun queues a run of a job.
+func (s *Store) QueueRun(ctx context.Context, jobID int64, trigger string, attempt int) (Run, error) {
+	return s.insertRun(ctx, jobID, RunQueued, trigger, attempt)
+}
+
+func (s *Store) insertRun(ctx context.Context, jobID int64, status, trigger string, attempt int) (Run, error) {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO runs (job_id, status, trigger, attempt, started_at) VALUES (?, ?, ?, ?, ?)`,
+		jobID, status, trigger, attempt, ts(s.now()))
 	if err != nil {
-		return Run{}, fmt.Errorf("start run of job %d: %w", jobID, err)
+		return Run{}, fmt.Errorf("record run of job %d: %w", jobID, err)
 	}
 	id, _ := res.LastInsertId()
 	return s.Run(ctx, id)
 }
 
-// FinishRun records the outcome of a running run.
-func (s *Store) FinishRun(ctx context.Context, id int64, status string, bytes, files int64, errText string) (Run, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, finished_at = ?, bytes = ?, files = ?, error = ?
-		WHERE id = ? AND status = ?`, status, ts(s.now()), bytes, files, errText, id, RunRunning)
+// NextQueuedRun returns the oldest queued run of a server if none of its
+// runs is running (one run per repository at a time).
+func (s *Store) NextQueuedRun(ctx context.Context, serverID int64) (Run, bool, error) {
+	r, err := scanRun(s.db.QueryRowContext(ctx, `SELECT `+runColumns+runFrom+`
+		WHERE s.id = ?1 AND r.status = 'queued'
+		AND NOT EXISTS (SELECT 1 FROM runs r2 JOIN jobs j2 ON j2.id = r2.job_id WHERE j2.server_id = ?1 AND r2.status = 'running')
+		ORDER BY r.id LIMIT 1`, serverID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Run{}, false, nil
+	}
+	if err != nil {
+		return Run{}, false, err
+	}
+	return r, true, nil
+}
+
+// MarkRunRunning links a queued run to its task.
+func (s *Store) MarkRunRunning(ctx context.Context, id, taskID int64, archive string) (Run, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, task_id = ?, archive = ?, started_at = ? WHERE id = ? AND status = ?`,
+		RunRunning, taskID, archive, ts(s.now()), id, RunQueued)
+	if err != nil {
+		return Run{}, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Run{}, fmt.Errorf("run %d is not queued: %w", id, ErrNotFound)
+	}
+	return s.Run(ctx, id)
+}
+
+// RunOutcome is how a run ended.
+type RunOutcome struct {
+	Status       string
+	Bytes        int64
+	Files        int64
+	Deduplicated int64
+	Archive      string
+	Error        string
+	Log          string
+}
+
+// FinishRun records the outcome of a queued or running run.
+func (s *Store) FinishRun(ctx context.Context, id int64, o RunOutcome) (Run, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, finished_at = ?, bytes = ?, files = ?, deduplicated = ?,
+		archive = CASE WHEN ? != '' THEN ? ELSE archive END, error = ?, log = ?
+		WHERE id = ? AND status IN (?, ?)`, o.Status, ts(s.now()), o.Bytes, o.Files, o.Deduplicated, o.Archive, o.Archive, o.Error, o.Log,
+		id, RunRunning, RunQueued)
 	if err != nil {
 		return Run{}, fmt.Errorf("finish run %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return Run{}, fmt.Errorf("finish run %d: no running run with that id: %w", id, ErrNotFound)
+		return Run{}, fmt.Errorf("finish run %d: no unfinished run with that id: %w", id, ErrNotFound)
 	}
 	return s.Run(ctx, id)
 }
 
 // FailInterruptedRuns marks runs left "running" by a previous process as
-// failed; it returns how many it marked. Called once at start-up.
-func (s *Store) FailInterruptedRuns(ctx context.Context) (int, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE status = ?`,
+// failed and returns them (the caller retries them).
+func (s *Store) FailInterruptedRuns(ctx context.Context) ([]Run, error) {
+	ids, err := s.returningIDs(ctx, `UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE status = ? RETURNING id`,
 		RunFailed, ts(s.now()), "interrupted: the coordinator stopped while this run was in progress", RunRunning)
 	if err != nil {
-		return 0, fmt.Errorf("mark interrupted runs: %w", err)
+		return nil, fmt.Errorf("mark interrupted runs: %w", err)
 	}
-	n, _ := res.RowsAffected()
-	return int(n), nil
+	return loadEach(ctx, ids, s.Run)
 }
 
 // Run returns the run with id.
@@ -91,9 +153,28 @@ func (s *Store) Run(ctx context.Context, id int64) (Run, error) {
 	return r, err
 }
 
-// ListRuns returns the most recent runs, newest first.
+// RunByTask returns the run a task carries out.
+func (s *Store) RunByTask(ctx context.Context, taskID int64) (Run, error) {
+	r, err := scanRun(s.db.QueryRowContext(ctx, `SELECT `+runColumns+runFrom+` WHERE r.task_id = ?`, taskID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Run{}, fmt.Errorf("run of task %d: %w", taskID, ErrNotFound)
+	}
+	return r, err
+}
+
+// ListRuns returns the most recent runs, newest first, without logs; of one
+// job when jobID > 0.
 func (s *Store) ListRuns(ctx context.Context, limit int) ([]Run, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+runFrom+` ORDER BY r.started_at DESC, r.id DESC LIMIT ?`, limit)
+	return s.listRuns(ctx, 0, limit)
+}
+
+// ListJobRuns returns a job's most recent runs.
+func (s *Store) ListJobRuns(ctx context.Context, jobID int64, limit int) ([]Run, error) {
+	return s.listRuns(ctx, jobID, limit)
+}
+
+func (s *Store) listRuns(ctx context.Context, jobID int64, limit int) ([]Run, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+runFrom+` WHERE (?1 = 0 OR r.job_id = ?1) ORDER BY r.started_at DESC, r.id DESC LIMIT ?2`, jobID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
@@ -104,6 +185,7 @@ func (s *Store) ListRuns(ctx context.Context, limit int) ([]Run, error) {
 		if err != nil {
 			return nil, fmt.Errorf("list runs: %w", err)
 		}
+		r.Log = ""
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -112,4 +194,35 @@ func (s *Store) ListRuns(ctx context.Context, limit int) ([]Run, error) {
 // CountRunning returns how many runs are in progress.
 func (s *Store) CountRunning(ctx context.Context) (int, error) {
 	return s.count(ctx, `SELECT COUNT(*) FROM runs WHERE status = ?`, RunRunning)
+}
+
+// KnownArchives returns the archives Borgdesk's runs created on a server
+// and has not pruned itself.
+func (s *Store) KnownArchives(ctx context.Context, serverID int64) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT r.archive FROM runs r JOIN jobs j ON j.id = r.job_id
+		WHERE j.server_id = ? AND r.archive != '' AND r.status IN ('succeeded', 'warning') AND r.pruned_at IS NULL`, serverID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// MarkPruned records that Borgdesk's prune removed these archives.
+func (s *Store) MarkPruned(ctx context.Context, serverID int64, archives []string) error {
+	for _, a := range archives {
+		if _, err := s.db.ExecContext(ctx, `UPDATE runs SET pruned_at = ? WHERE archive = ? AND job_id IN (SELECT id FROM jobs WHERE server_id = ?)`,
+			ts(s.now()), a, serverID); err != nil {
+			return err
+		}
+	}
+	return nil
 }

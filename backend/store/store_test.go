@@ -87,14 +87,14 @@ func TestServersJobsRuns(t *testing.T) {
 	if n, _ := st.CountRunning(ctx); n != 1 {
 		t.Errorf("running = %d; want 1", n)
 	}
-	done, err := st.FinishRun(ctx, run.ID, RunSucceeded, 1234, 5, "")
+	done, err := st.FinishRun(ctx, run.ID, RunOutcome{Status: RunSucceeded, Bytes: 1234, Files: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if done.Status != RunSucceeded || done.FinishedAt == nil || done.Bytes != 1234 || done.JobName != "etc" || done.ServerName != "web1" {
 		t.Errorf("finished run = %+v", done)
 	}
-	if _, err := st.FinishRun(ctx, run.ID, RunFailed, 0, 0, "x"); !errors.Is(err, ErrNotFound) {
+	if _, err := st.FinishRun(ctx, run.ID, RunOutcome{Status: RunFailed, Error: "x"}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("finishing a finished run: err = %v; want ErrNotFound", err)
 	}
 
@@ -119,10 +119,10 @@ func TestFailInterruptedRuns(t *testing.T) {
 	job, _ := st.CreateJob(ctx, Job{ServerID: sv.ID, Name: "pg", Kind: "postgres"})
 	r1, _ := st.StartRun(ctx, job.ID)
 	r2, _ := st.StartRun(ctx, job.ID)
-	st.FinishRun(ctx, r2.ID, RunSucceeded, 0, 0, "")
-	n, err := st.FailInterruptedRuns(ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("FailInterruptedRuns = %d, %v; want 1", n, err)
+	st.FinishRun(ctx, r2.ID, RunOutcome{Status: RunSucceeded})
+	failed, err := st.FailInterruptedRuns(ctx)
+	if err != nil || len(failed) != 1 || failed[0].ID != r1.ID {
+		t.Fatalf("FailInterruptedRuns = %+v, %v; want run %d", failed, err, r1.ID)
 	}
 	got, _ := st.Run(ctx, r1.ID)
 	if got.Status != RunFailed || !strings.Contains(got.Error, "interrupted") {

@@ -88,7 +88,7 @@ func run(n int, hold, heartbeat time.Duration, ntasks int) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c, err := coordinator.Open(ctx, coordinator.Options{DataDir: dir, Socket: filepath.Join(dir, "s.sock"),
-		GatewayListen: "127.0.0.1:0", GatewayHosts: []string{"127.0.0.1"}, AgentDir: dir, Version: "bench", Heartbeat: time.Hour})
+		GatewayListen: "127.0.0.1:0", SSHListen: "127.0.0.1:0", GatewayHosts: []string{"127.0.0.1"}, AgentDir: dir, Version: "bench", Heartbeat: time.Hour, LazyRepoInit: true})
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ if [ "${3:-}" != "--inside-xvfb" ]; then
 fi
 
 log="$out/desktop-selftest.log"
-"$bin" --self-test --self-test-hold 5s --listen 127.0.0.1:0 >"$log" 2>&1 &
+"$bin" --self-test --self-test-hold 5s --listen 127.0.0.1:0 --ssh-listen 127.0.0.1:0 >"$log" 2>&1 &
 pid=$!
 for _ in $(seq 1 600); do
   grep -q "self-test: ok" "$log" && break

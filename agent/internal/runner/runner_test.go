@@ -21,7 +21,7 @@ func coord(t *testing.T) *service.Service {
 	t.Helper()
 	dir := t.TempDir()
 	c, err := coordinator.Open(context.Background(), coordinator.Options{DataDir: dir, Socket: filepath.Join(dir, "s.sock"),
-		GatewayListen: "127.0.0.1:0", GatewayHosts: []string{"127.0.0.1"}, AgentDir: t.TempDir(), Version: "test"})
+		GatewayListen: "127.0.0.1:0", SSHListen: "127.0.0.1:0", GatewayHosts: []string{"127.0.0.1"}, AgentDir: t.TempDir(), Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
+	"borgdesk/agent/internal/backup"
 	"borgdesk/agent/internal/client"
 	"borgdesk/backend/agentapi"
+	"borgdesk/backend/borg"
 )
 
 // runTask runs one task and reports its start, progress and outcome.
@@ -48,6 +52,8 @@ func (a *Agent) execute(ctx context.Context, t agentapi.Task) (json.RawMessage, 
 	switch t.Type {
 	case agentapi.TaskTest:
 		return a.testTask(ctx, t)
+	case agentapi.TaskBackup:
+		return a.backupTask(ctx, t)
 	default:
 		return nil, fmt.Errorf("this agent (version %s) does not know task type %q: update it", a.opts.Version, t.Type)
 	}
@@ -71,4 +77,40 @@ func (a *Agent) testTask(ctx context.Context, t agentapi.Task) (json.RawMessage,
 	}
 	host, _ := os.Hostname()
 	return json.Marshal(agentapi.TestResult{Echo: p.Message, Hostname: host})
+}
+
+// backupTask runs a backup into the coordinator's repository. The
+// passphrase lives in this function's memory and borg's environment only.
+func (a *Agent) backupTask(ctx context.Context, t agentapi.Task) (json.RawMessage, error) {
+	var p agentapi.BackupPayload
+	if err := json.Unmarshal(t.Payload, &p); err != nil {
+		return nil, fmt.Errorf("backup task payload: %w", err)
+	}
+	cfg := a.cfg.Load()
+	var log strings.Builder
+	id := strconv.FormatInt(t.ID, 10)
+	env := backup.Env{
+		Borg: &borg.Borg{BaseDir: filepath.Join(cfg.Dir(), "borg"), LockWait: 60},
+		RSH:  shellQuote(a.opts.Exe) + " ssh --config " + shellQuote(cfg.Path()),
+		Progress: func(bp agentapi.BackupProgress) {
+			prog := agentapi.TaskProgress{Message: bp.Path, Bytes: bp.Bytes, Files: bp.Files}
+			a.client.Do(ctx, "POST", "/api/agent/tasks/"+id+"/progress", prog, nil, 10*time.Second)
+		},
+		Log: func(format string, args ...any) {
+			if log.Len() < 64<<10 {
+				fmt.Fprintf(&log, time.Now().UTC().Format("15:04:05 ")+format+"\n", args...)
+			}
+		},
+	}
+	res, err := backup.Run(ctx, env, p)
+	if err != nil {
+		return nil, err
+	}
+	res.Log = log.String()
+	return json.Marshal(res)
+}
+
+// shellQuote quotes s for borg's shlex split of BORG_RSH.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }

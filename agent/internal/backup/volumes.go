@@ -1,0 +1,112 @@
+package backup
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/borg"
+)
+
+// dockerVolumes backs up the named volumes and bind mounts of containers,
+// stopping each container around the backup when asked (and always
+// starting it again).
+func dockerVolumes(ctx context.Context, env Env, repo borg.Repo, p agentapi.BackupPayload) (agentapi.BackupResult, error) {
+	s := p.Spec.Docker
+	if s == nil || len(s.Containers) == 0 {
+		return agentapi.BackupResult{}, errors.New("a docker job names at least one container")
+	}
+	if _, err := exec.LookPath("docker"); err != nil {
+		return agentapi.BackupResult{}, errors.New("docker is not installed on this server")
+	}
+	out, err := exec.CommandContext(ctx, "docker", append([]string{"inspect", "--format", "{{json .Mounts}}"}, s.Containers...)...).Output()
+	if err != nil {
+		return agentapi.BackupResult{}, fmt.Errorf("docker inspect %s: %w", strings.Join(s.Containers, " "), err)
+	}
+	var paths []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var mounts []struct{ Source string }
+		if err := json.Unmarshal([]byte(line), &mounts); err != nil {
+			return agentapi.BackupResult{}, fmt.Errorf("docker inspect: %w", err)
+		}
+		for _, m := range mounts {
+			if m.Source != "" {
+				paths = append(paths, m.Source)
+			}
+		}
+	}
+	if len(paths) == 0 {
+		return agentapi.BackupResult{}, fmt.Errorf("containers %s have no volumes or bind mounts", strings.Join(s.Containers, ", "))
+	}
+	if s.StopDuring {
+		for _, c := range s.Containers {
+			if out, err := exec.CommandContext(ctx, "docker", "stop", c).CombinedOutput(); err != nil {
+				return agentapi.BackupResult{}, fmt.Errorf("docker stop %s: %v: %s", c, err, out)
+			}
+			env.Log("stopped container %s", c)
+			defer func() {
+				start := context.WithoutCancel(ctx)
+				if out, err := exec.CommandContext(start, "docker", "start", c).CombinedOutput(); err != nil {
+					env.Log("could not start container %s again: %v: %s", c, err, out)
+				} else {
+					env.Log("started container %s", c)
+				}
+			}()
+		}
+	}
+	return create(ctx, env, repo, borg.CreateOptions{Archive: p.Archive, Paths: paths, Excludes: p.Spec.Excludes, Compression: p.Spec.Compression})
+}
+
+// lvmSnapshot snapshots a logical volume, mounts the snapshot read-only,
+// backs it up and removes the snapshot, whatever happens in between.
+func lvmSnapshot(ctx context.Context, env Env, repo borg.Repo, p agentapi.BackupPayload) (agentapi.BackupResult, error) {
+	s := p.Spec.LVM
+	if s == nil || s.VolumeGroup == "" || s.Volume == "" {
+		return agentapi.BackupResult{}, errors.New("an LVM job names a volume group and a volume")
+	}
+	size := s.SnapshotSize
+	if size == "" {
+		size = "1G"
+	}
+	snap := s.Volume + "-borgdesk-" + time.Now().UTC().Format("20060102T150405")
+	if out, err := exec.CommandContext(ctx, "lvcreate", "--snapshot", "--name", snap, "--size", size, s.VolumeGroup+"/"+s.Volume).CombinedOutput(); err != nil {
+		return agentapi.BackupResult{}, fmt.Errorf("lvcreate snapshot of %s/%s: %v: %s", s.VolumeGroup, s.Volume, err, out)
+	}
+	cleanup := context.WithoutCancel(ctx)
+	defer func() {
+		if out, err := exec.CommandContext(cleanup, "lvremove", "--force", s.VolumeGroup+"/"+snap).CombinedOutput(); err != nil {
+			env.Log("could not remove snapshot %s/%s: %v: %s (remove it by hand)", s.VolumeGroup, snap, err, out)
+		} else {
+			env.Log("removed snapshot %s/%s", s.VolumeGroup, snap)
+		}
+	}()
+	// A stable mount point keeps paths (and borg's files cache) the same
+	// from one run to the next.
+	mnt := filepath.Join("/run/borgdesk/lvm", s.VolumeGroup+"-"+s.Volume)
+	if err := os.MkdirAll(mnt, 0o700); err != nil {
+		return agentapi.BackupResult{}, err
+	}
+	dev := filepath.Join("/dev", s.VolumeGroup, snap)
+	if out, err := exec.CommandContext(ctx, "mount", "-o", "ro", dev, mnt).CombinedOutput(); err != nil {
+		// XFS refuses a second mount of the same UUID without nouuid.
+		if out2, err2 := exec.CommandContext(ctx, "mount", "-o", "ro,nouuid", dev, mnt).CombinedOutput(); err2 != nil {
+			return agentapi.BackupResult{}, fmt.Errorf("mount snapshot %s: %v: %s %s", dev, err, out, out2)
+		}
+	}
+	defer exec.CommandContext(cleanup, "umount", mnt).Run()
+	paths := []string{mnt}
+	if len(s.Paths) > 0 {
+		paths = nil
+		for _, rel := range s.Paths {
+			paths = append(paths, filepath.Join(mnt, filepath.Clean("/"+rel)))
+		}
+	}
+	return create(ctx, env, repo, borg.CreateOptions{Archive: p.Archive, Paths: paths, Excludes: p.Spec.Excludes, Compression: p.Spec.Compression, OneFileSystem: true})
+}

@@ -1,0 +1,163 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"borgdesk/backend/borg"
+	"borgdesk/backend/events"
+	"borgdesk/backend/jobs"
+	"borgdesk/backend/store"
+)
+
+// ErrPruneHeld means a prune was held back to protect archives.
+var ErrPruneHeld = errors.New("prune held")
+
+// ArchiveInfo is one archive of a server's repository.
+type ArchiveInfo struct {
+	Name  string `json:"name"`
+	ID    string `json:"id"`
+	Time  string `json:"time"`
+	Job   string `json:"job"`
+	Files int64  `json:"files,omitempty"`
+	Bytes int64  `json:"bytes,omitempty"`
+}
+
+// ListArchives lists a server's archives from the coordinator's own copy of
+// its repository, oldest first.
+func (s *Service) ListArchives(ctx context.Context, ref string) ([]ArchiveInfo, error) {
+	sv, err := s.Server(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if s.repos == nil {
+		return nil, fmt.Errorf("%w: this coordinator holds no repositories", ErrUnavailable)
+	}
+	repo, err := s.repos.Repo(sv.UUID)
+	if err != nil {
+		return []ArchiveInfo{}, nil // no repository yet: no archives
+	}
+	list, err := s.repos.Borg.List(ctx, repo)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ArchiveInfo, 0, len(list))
+	for _, a := range list {
+		job, _, _ := strings.Cut(a.Name, "@")
+		out = append(out, ArchiveInfo{Name: a.Name, ID: a.ID, Time: a.Start, Job: job})
+	}
+	return out, nil
+}
+
+// PruneReport is what a prune did.
+type PruneReport struct {
+	Kept    []string `json:"kept"`
+	Pruned  []string `json:"pruned"`
+	Missing []string `json:"missing,omitempty"`
+}
+
+// Prune applies a job's retention on the coordinator's own copy of the
+// repository (never through the append-only path), then compacts. If
+// archives Borgdesk made have vanished — deleted by a client through
+// append-only mode — it holds the prune and warns the operator: pruning
+// now would make that deletion permanent, while the repository can still be
+// rolled back.
+func (s *Service) Prune(ctx context.Context, jobRef string) (PruneReport, error) {
+	j, err := s.st.FindJob(ctx, jobRef)
+	if err != nil {
+		return PruneReport{}, err
+	}
+	return s.prune(ctx, j)
+}
+
+func (s *Service) applyRetention(ctx context.Context, j store.Job) {
+	var keep borg.Keep
+	json.Unmarshal([]byte(j.Keep), &keep)
+	if keep.Empty() {
+		return
+	}
+	s.prune(ctx, j)
+}
+
+func (s *Service) prune(ctx context.Context, j store.Job) (PruneReport, error) {
+	var keep borg.Keep
+	json.Unmarshal([]byte(j.Keep), &keep)
+	if keep.Empty() {
+		return PruneReport{}, fmt.Errorf("%w: job %s has no retention policy", ErrInvalid, j.Name)
+	}
+	if s.repos == nil {
+		return PruneReport{}, fmt.Errorf("%w: this coordinator holds no repositories", ErrUnavailable)
+	}
+	var rep PruneReport
+	err := s.repos.Locked(j.ServerUUID, func() error {
+		repo, err := s.repos.Repo(j.ServerUUID)
+		if err != nil {
+			return err
+		}
+		list, err := s.repos.Borg.List(ctx, repo)
+		if err != nil {
+			return err
+		}
+		known, err := s.st.KnownArchives(ctx, j.ServerID)
+		if err != nil {
+			return err
+		}
+		for _, k := range known {
+			if !slices.ContainsFunc(list, func(a borg.Archive) bool { return a.Name == k }) {
+				rep.Missing = append(rep.Missing, k)
+			}
+		}
+		if len(rep.Missing) > 0 {
+			msg := fmt.Sprintf("prune of %s/%s held: %d archive(s) Borgdesk made are gone from the repository (%s), deleted by a client through append-only mode; nothing is lost yet — roll the repository back to the last good transaction before any prune makes it permanent",
+				j.ServerName, j.Name, len(rep.Missing), strings.Join(rep.Missing, ", "))
+			s.notify(ctx, j.ServerUUID, msg)
+			return fmt.Errorf("%w: %s", ErrPruneHeld, msg)
+		}
+		res, err := s.repos.Borg.Prune(ctx, repo, keep, jobs.ArchivePrefix(j.Name), false)
+		if err != nil {
+			return err
+		}
+		rep.Kept, rep.Pruned = res.Kept, res.Pruned
+		if err := s.st.MarkPruned(ctx, j.ServerID, res.Pruned); err != nil {
+			return err
+		}
+		if len(res.Pruned) > 0 {
+			if err := s.repos.Borg.Compact(ctx, repo); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	s.publish(ctx, events.JobChanged, j.ServerUUID, fmt.Sprintf("retention of %s/%s: kept %d, pruned %d archive(s)", j.ServerName, j.Name, len(rep.Kept), len(rep.Pruned)), map[string]any{"job_id": j.ID})
+	return rep, nil
+}
+
+// Check runs borg check on a server's repository (and --verify-data when asked).
+func (s *Service) Check(ctx context.Context, ref string, verifyData bool) error {
+	sv, err := s.Server(ctx, ref)
+	if err != nil {
+		return err
+	}
+	if s.repos == nil {
+		return fmt.Errorf("%w: this coordinator holds no repositories", ErrUnavailable)
+	}
+	return s.repos.Locked(sv.UUID, func() error {
+		repo, err := s.repos.Repo(sv.UUID)
+		if err != nil {
+			return err
+		}
+		if err := s.repos.Borg.Check(ctx, repo, verifyData); err != nil {
+			s.notify(ctx, sv.UUID, fmt.Sprintf("repository check of %s failed: %v", sv.Name, err))
+			return err
+		}
+		s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("repository of %s checked: ok", sv.Name), map[string]any{"id": sv.ID})
+		return nil
+	})
+}

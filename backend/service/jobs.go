@@ -1,0 +1,330 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/borg"
+	"borgdesk/backend/events"
+	"borgdesk/backend/jobs"
+	"borgdesk/backend/store"
+)
+
+// JobInput defines a backup job.
+type JobInput struct {
+	Server   string              `json:"server"`
+	Name     string              `json:"name"`
+	Spec     agentapi.BackupSpec `json:"spec"`
+	Schedule string              `json:"schedule"`
+	Keep     borg.Keep           `json:"keep"`
+}
+
+func validateSpec(s agentapi.BackupSpec) error {
+	switch s.Kind {
+	case agentapi.KindFiles:
+		if len(s.Paths) == 0 {
+			return errors.New("a files job needs at least one path (--paths)")
+		}
+		for _, p := range s.Paths {
+			if !strings.HasPrefix(p, "/") {
+				return fmt.Errorf("path %q must be absolute", p)
+			}
+		}
+	case agentapi.KindMySQL, agentapi.KindPostgres, agentapi.KindMongo:
+	case agentapi.KindDocker:
+		if s.Docker == nil || len(s.Docker.Containers) == 0 {
+			return errors.New("a docker job names at least one container")
+		}
+	case agentapi.KindLVM:
+		if s.LVM == nil || s.LVM.VolumeGroup == "" || s.LVM.Volume == "" {
+			return errors.New("an LVM job names a volume group and a volume")
+		}
+	default:
+		return fmt.Errorf("unknown job kind %q (files, mysql, postgres, mongo, docker or lvm)", s.Kind)
+	}
+	for _, h := range append(slices.Clone(s.Pre), s.Post...) {
+		if len(h) == 0 || !strings.HasPrefix(h[0], "/") {
+			return errors.New("hook commands start with an absolute program path")
+		}
+	}
+	return nil
+}
+
+// CreateJob validates and stores a job.
+func (s *Service) CreateJob(ctx context.Context, in JobInput) (store.Job, error) {
+	sv, err := s.Server(ctx, in.Server)
+	if err != nil {
+		return store.Job{}, err
+	}
+	if err := validName(in.Name); err != nil {
+		return store.Job{}, fmt.Errorf("job: %w", err)
+	}
+	if err := validateSpec(in.Spec); err != nil {
+		return store.Job{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	if in.Schedule != "" {
+		if _, err := jobs.ParseSchedule(in.Schedule); err != nil {
+			return store.Job{}, fmt.Errorf("%w: %v", ErrInvalid, err)
+		}
+	}
+	if !jobs.ValidWithin(in.Keep.Within) || in.Keep.Daily < 0 || in.Keep.Weekly < 0 || in.Keep.Monthly < 0 || in.Keep.Yearly < 0 {
+		return store.Job{}, fmt.Errorf("%w: retention: keep counts are whole numbers and --keep-within looks like 7d", ErrInvalid)
+	}
+	spec, _ := json.Marshal(in.Spec)
+	keep, _ := json.Marshal(in.Keep)
+	j, err := s.st.CreateJob(ctx, store.Job{ServerID: sv.ID, Name: in.Name, Kind: in.Spec.Kind, Spec: string(spec), Schedule: in.Schedule, Enabled: true, Keep: string(keep)})
+	if err != nil {
+		return store.Job{}, err
+	}
+	s.publish(ctx, events.JobChanged, sv.UUID, fmt.Sprintf("job %s created for %s", j.Name, sv.Name), map[string]any{"job_id": j.ID})
+	return j, nil
+}
+
+// Job returns a job by id, name or SERVER/NAME.
+func (s *Service) Job(ctx context.Context, ref string) (store.Job, error) { return s.st.FindJob(ctx, ref) }
+
+// Run returns one run with its log.
+func (s *Service) Run(ctx context.Context, id int64) (store.Run, error) { return s.st.Run(ctx, id) }
+
+// RunJob queues a run of a job and starts it as soon as its repository is free.
+func (s *Service) RunJob(ctx context.Context, ref, trigger string) (store.Run, error) {
+	j, err := s.st.FindJob(ctx, ref)
+	if err != nil {
+		return store.Run{}, err
+	}
+	return s.queueRun(ctx, j, trigger, 1)
+}
+
+func (s *Service) queueRun(ctx context.Context, j store.Job, trigger string, attempt int) (store.Run, error) {
+	r, err := s.st.QueueRun(ctx, j.ID, trigger, attempt)
+	if err != nil {
+		return store.Run{}, err
+	}
+	s.publish(ctx, events.RunProgress, j.ServerUUID, fmt.Sprintf("run %d of %s/%s queued (%s)", r.ID, j.ServerName, j.Name, trigger), map[string]any{"run_id": r.ID, "status": r.Status})
+	s.dispatchNext(ctx, j.ServerID)
+	return s.st.Run(ctx, r.ID)
+}
+
+// dispatchNext hands the oldest queued run of a server to its agent, if
+// none is running: one run per repository at a time.
+func (s *Service) dispatchNext(ctx context.Context, serverID int64) {
+	s.dispatchMu.Lock()
+	defer s.dispatchMu.Unlock()
+	r, ok, err := s.st.NextQueuedRun(ctx, serverID)
+	if err != nil || !ok {
+		return
+	}
+	fail := func(err error) {
+		s.st.FinishRun(ctx, r.ID, store.RunOutcome{Status: store.RunFailed, Error: err.Error()})
+		s.publish(ctx, events.RunProgress, "", fmt.Sprintf("run %d of %s/%s failed: %v", r.ID, r.ServerName, r.JobName, err), map[string]any{"run_id": r.ID, "status": store.RunFailed})
+	}
+	j, err := s.st.Job(ctx, r.JobID)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if s.repos == nil || s.borgSSH().Port == 0 {
+		fail(fmt.Errorf("%w: this coordinator holds no repositories (no Borg SSH server)", ErrUnavailable))
+		return
+	}
+	if _, err := s.repos.Ensure(ctx, j.ServerUUID); err != nil {
+		fail(err)
+		return
+	}
+	var spec agentapi.BackupSpec
+	if err := json.Unmarshal([]byte(j.Spec), &spec); err != nil {
+		fail(fmt.Errorf("job spec: %w", err))
+		return
+	}
+	archive := jobs.ArchiveName(j.Name, s.now())
+	payload := agentapi.BackupPayload{JobID: j.ID, RunID: r.ID, Archive: archive, Repo: s.repoURL(j.ServerUUID), Spec: spec}
+	raw, _ := json.Marshal(payload)
+	t, err := s.st.CreateTask(ctx, serverID, agentapi.TaskBackup, raw)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if _, err := s.st.MarkRunRunning(ctx, r.ID, t.ID, archive); err != nil {
+		fail(err)
+		return
+	}
+	s.publish(ctx, events.RunProgress, j.ServerUUID, fmt.Sprintf("run %d of %s/%s started: archive %s", r.ID, j.ServerName, j.Name, archive), map[string]any{"run_id": r.ID, "status": store.RunRunning})
+	s.wake.wake(serverID)
+}
+
+// repoURL is the agent's address of its repository on the Borg SSH server.
+func (s *Service) repoURL(agent string) string {
+	b := s.borgSSH()
+	return fmt.Sprintf("ssh://borgdesk@%s:%d%s/%s", b.Host, b.Port, s.repos.Dir(), agent)
+}
+
+// withPassphrase adds the repository passphrase to a backup task as it is
+// handed to its agent; the stored task never holds it.
+func (s *Service) withPassphrase(agent string, t agentapi.Task) (agentapi.Task, error) {
+	if t.Type != agentapi.TaskBackup {
+		return t, nil
+	}
+	repo, err := s.repos.Repo(agent)
+	if err != nil {
+		return t, err
+	}
+	var p agentapi.BackupPayload
+	if err := json.Unmarshal(t.Payload, &p); err != nil {
+		return t, err
+	}
+	p.Passphrase = repo.Passphrase
+	t.Payload, err = json.Marshal(p)
+	return t, err
+}
+
+// finishBackup records a backup task's outcome on its run, applies
+// retention, retries transient failures, and starts the next queued run.
+func (s *Service) finishBackup(ctx context.Context, t store.Task) {
+	r, err := s.st.RunByTask(ctx, t.ID)
+	if err != nil {
+		return
+	}
+	defer s.dispatchNext(context.WithoutCancel(ctx), r.ServerID)
+	var res agentapi.BackupResult
+	json.Unmarshal(t.Result, &res)
+	o := store.RunOutcome{Status: store.RunSucceeded, Bytes: res.Bytes, Files: res.Files, Deduplicated: res.Deduplicated, Archive: res.Archive, Log: res.Log}
+	switch {
+	case t.Status != store.TaskSucceeded:
+		o.Status, o.Error = store.RunFailed, t.Error
+		if o.Error == "" {
+			o.Error = "the task " + t.Status
+		}
+	case res.Warnings != "":
+		o.Status, o.Error = store.RunWarning, res.Warnings
+	}
+	done, err := s.st.FinishRun(ctx, r.ID, o)
+	if err != nil {
+		return
+	}
+	msg := fmt.Sprintf("run %d of %s/%s %s", done.ID, done.ServerName, done.JobName, done.Status)
+	if done.Error != "" {
+		msg += ": " + done.Error
+	}
+	s.publish(ctx, events.RunProgress, t.ServerUUID, msg, map[string]any{"run_id": done.ID, "status": done.Status})
+	if done.Status == store.RunFailed {
+		s.notify(ctx, t.ServerUUID, msg)
+		if transient(done.Error) && done.Attempt < 3 {
+			j, err := s.st.Job(ctx, done.JobID)
+			if err == nil {
+				delay := time.Duration(done.Attempt) * s.retryDelay
+				time.AfterFunc(delay, func() { s.queueRun(context.Background(), j, "retry", done.Attempt+1) })
+			}
+		}
+		return
+	}
+	if j, err := s.st.Job(ctx, done.JobID); err == nil {
+		go s.applyRetention(context.WithoutCancel(ctx), j)
+	}
+}
+
+// transient reports failures worth retrying: the network, a lock, a restart.
+func transient(msg string) bool {
+	m := strings.ToLower(msg)
+	for _, w := range []string{"connection", "locked", "timeout", "timed out", "interrupted", "broken pipe", "eof"} {
+		if strings.Contains(m, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Service) notify(ctx context.Context, subject, msg string) {
+	s.publish(ctx, events.Notification, subject, msg, nil)
+}
+
+// Requeue queues again runs a crash left running (already marked failed
+// by the store at start-up).
+func (s *Service) Requeue(ctx context.Context, runs []store.Run) error {
+	for _, r := range runs {
+		j, err := s.st.Job(ctx, r.JobID)
+		if err != nil {
+			continue
+		}
+		s.publish(ctx, events.RunProgress, j.ServerUUID, fmt.Sprintf("run %d of %s/%s was interrupted by a restart; queued again", r.ID, r.ServerName, r.JobName), map[string]any{"run_id": r.ID})
+		if _, err := s.queueRun(ctx, j, "retry", r.Attempt+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WaitRun waits until a run finishes (or ctx ends) and returns it.
+func (s *Service) WaitRun(ctx context.Context, id int64) (store.Run, error) {
+	sub := s.Subscribe(256)
+	defer sub.Close()
+	for {
+		r, err := s.st.Run(ctx, id)
+		if err != nil {
+			return store.Run{}, err
+		}
+		if r.Status != store.RunQueued && r.Status != store.RunRunning {
+			return r, nil
+		}
+		select {
+		case _, ok := <-sub.C:
+			if !ok {
+				sub = s.Subscribe(256)
+			}
+		case <-time.After(5 * time.Second):
+		case <-ctx.Done():
+			return r, ctx.Err()
+		}
+	}
+}
+
+// RunScheduler starts due scheduled runs every interval until ctx ends.
+func (s *Service) RunScheduler(ctx context.Context, every time.Duration) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		s.runDue(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Service) runDue(ctx context.Context) {
+	all, err := s.st.ListJobs(ctx)
+	if err != nil {
+		return
+	}
+	now := s.now()
+	for _, j := range all {
+		if !j.Enabled || j.Schedule == "" {
+			continue
+		}
+		sched, err := jobs.ParseSchedule(j.Schedule)
+		if err != nil {
+			continue
+		}
+		last := j.CreatedAt
+		if j.LastScheduledAt != nil {
+			last = *j.LastScheduledAt
+		}
+		if !sched.Due(last, now) {
+			continue
+		}
+		if err := s.st.SetJobScheduled(ctx, j.ID, now); err != nil {
+			continue
+		}
+		trigger := "schedule"
+		if sched.Next(sched.Next(last)).Before(now) {
+			trigger = "catch-up" // slots were missed while the coordinator was closed
+		}
+		s.queueRun(ctx, j, trigger, 1)
+	}
+}
