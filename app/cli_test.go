@@ -31,7 +31,9 @@ func startServe(t *testing.T, dir string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan result, 1)
-	go func() { done <- runCLI(ctx, nil, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0") }()
+	go func() {
+		done <- runCLI(ctx, nil, "serve", "--data", dir, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0")
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if r := <-done; r.code != 0 {

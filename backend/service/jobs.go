@@ -87,7 +87,9 @@ func (s *Service) CreateJob(ctx context.Context, in JobInput) (store.Job, error)
 }
 
 // Job returns a job by id, name or SERVER/NAME.
-func (s *Service) Job(ctx context.Context, ref string) (store.Job, error) { return s.st.FindJob(ctx, ref) }
+func (s *Service) Job(ctx context.Context, ref string) (store.Job, error) {
+	return s.st.FindJob(ctx, ref)
+}
 
 // Run returns one run with its log.
 func (s *Service) Run(ctx context.Context, id int64) (store.Run, error) { return s.st.Run(ctx, id) }

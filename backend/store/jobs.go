@@ -10,14 +10,14 @@ import (
 
 // Job is a backup definition for one server.
 type Job struct {
-	ID         int64     `json:"id"`
-	ServerID   int64     `json:"server_id"`
-	ServerName string    `json:"server_name"`
-	Name       string    `json:"name"`
-	Kind       string    `json:"kind"`
-	Spec       string    `json:"spec"`
-	Schedule   string    `json:"schedule"`
-	Enabled    bool      `json:"enabled"`
+	ID         int64  `json:"id"`
+	ServerID   int64  `json:"server_id"`
+	ServerName string `json:"server_name"`
+	Name       string `json:"name"`
+	Kind       string `json:"kind"`
+	Spec       string `json:"spec"`
+	Schedule   string `json:"schedule"`
+	Enabled    bool   `json:"enabled"`
 	// Keep is the retention policy (borg.Keep as JSON).
 	Keep            string     `json:"keep"`
 	LastScheduledAt *time.Time `json:"last_scheduled_at" ts_type:"string"`
