@@ -26,6 +26,7 @@ func init() {
 		"job":      cmdJob,
 		"token":    cmdToken,
 		"task":     cmdTask,
+		"archive":  cmdArchive,
 		"events":   cmdEvents,
 		"settings": cmdSettings,
 		"version":  cmdVersion,
@@ -245,8 +246,18 @@ func cmdTask(ctx context.Context, g *globals, args []string, e env) error {
 }
 
 func cmdJob(ctx context.Context, g *globals, args []string, e env) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "create":
+			return cmdJobCreate(ctx, g, args[1:], e)
+		case "run":
+			return cmdJobRun(ctx, g, args[1:], e)
+		case "prune":
+			return cmdJobPrune(ctx, g, args[1:], e)
+		}
+	}
 	if len(args) == 0 || args[0] != "list" {
-		return usageError{"usage: borgdesk job list [--json]"}
+		return usageError{"usage: borgdesk job create|list|run|prune …"}
 	}
 	fs := newFlags("job list", g, e.stderr)
 	asJSON := fs.Bool("json", false, "print JSON")

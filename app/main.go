@@ -166,7 +166,10 @@ Usage:
   borgdesk server ping SERVER [--timeout 30s] [--json]
   borgdesk server revoke SERVER | remove SERVER
   borgdesk task list [--server SERVER] [--limit N] [--json]
-  borgdesk job list [--json]
+  borgdesk job create --server S [--name N] (--paths P… [--exclude X…] | --mysql [DBS] | --postgres [DBS]
+                      | --mongo DB | --docker C… | --lvm VG/LV) [--schedule CRON] [--keep-daily N …]
+  borgdesk job list [--json] | run JOB [--wait] | prune JOB
+  borgdesk archive list SERVER [--json]
   borgdesk events [--limit N] [--follow] [--json]
   borgdesk settings get [KEY] [--json] | set KEY VALUE
   borgdesk version

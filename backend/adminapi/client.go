@@ -91,6 +91,49 @@ func (c *Client) ListTasks(ctx context.Context, ref string, limit int) ([]store.
 	return v, c.do(ctx, http.MethodGet, "/v1/tasks?"+q.Encode(), nil, &v)
 }
 
+// CreateJob defines a backup job.
+func (c *Client) CreateJob(ctx context.Context, in service.JobInput) (store.Job, error) {
+	var v store.Job
+	return v, c.do(ctx, http.MethodPost, "/v1/jobs", in, &v)
+}
+
+// RunJob queues a run of a job now.
+func (c *Client) RunJob(ctx context.Context, ref string) (store.Run, error) {
+	var v store.Run
+	return v, c.do(ctx, http.MethodPost, "/v1/jobs/"+url.PathEscape(ref)+"/run", struct{}{}, &v)
+}
+
+// PruneJob applies a job's retention now.
+func (c *Client) PruneJob(ctx context.Context, ref string) (service.PruneReport, error) {
+	var v service.PruneReport
+	return v, c.do(ctx, http.MethodPost, "/v1/jobs/"+url.PathEscape(ref)+"/prune", struct{}{}, &v)
+}
+
+// Run returns a run; with wait, once it has finished.
+func (c *Client) Run(ctx context.Context, id int64, wait bool) (store.Run, error) {
+	var v store.Run
+	q := ""
+	if wait {
+		q = "?wait=1"
+	}
+	return v, c.do(ctx, http.MethodGet, "/v1/runs/"+strconv.FormatInt(id, 10)+q, nil, &v)
+}
+
+// ListArchives lists a server's archives.
+func (c *Client) ListArchives(ctx context.Context, ref string) ([]service.ArchiveInfo, error) {
+	var v []service.ArchiveInfo
+	return v, c.do(ctx, http.MethodGet, "/v1/servers/"+url.PathEscape(ref)+"/archives", nil, &v)
+}
+
+// Check runs borg check on a server's repository.
+func (c *Client) Check(ctx context.Context, ref string, verifyData bool) error {
+	q := ""
+	if verifyData {
+		q = "?verify_data=1"
+	}
+	return c.do(ctx, http.MethodPost, "/v1/servers/"+url.PathEscape(ref)+"/check"+q, struct{}{}, nil)
+}
+
 // ListJobs returns every job.
 func (c *Client) ListJobs(ctx context.Context) ([]store.Job, error) {
 	var v []store.Job

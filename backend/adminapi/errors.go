@@ -24,6 +24,8 @@ var codes = []struct {
 	{CodeNotFound, http.StatusNotFound, service.ErrNotFound},
 	{CodeInvalid, http.StatusBadRequest, service.ErrInvalid},
 	{CodeConflict, http.StatusConflict, service.ErrConflict},
+	{"prune_held", http.StatusConflict, service.ErrPruneHeld},
+	{"unavailable", http.StatusServiceUnavailable, service.ErrUnavailable},
 }
 
 // errorBody is the JSON shape of every error response.

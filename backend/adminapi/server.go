@@ -168,6 +168,35 @@ func (s *Server) routes() {
 		return s.svc.ListTasks(r.Context(), r.URL.Query().Get("server"), limitParam(r))
 	}))
 	s.mux.HandleFunc("GET /v1/jobs", s.handle(func(r *http.Request) (any, error) { return s.svc.ListJobs(r.Context()) }))
+	s.mux.HandleFunc("POST /v1/jobs", s.handle(func(r *http.Request) (any, error) {
+		var in service.JobInput
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.CreateJob(r.Context(), in)
+	}))
+	s.mux.HandleFunc("POST /v1/jobs/{ref}/run", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.RunJob(r.Context(), r.PathValue("ref"), "manual")
+	}))
+	s.mux.HandleFunc("POST /v1/jobs/{ref}/prune", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.Prune(r.Context(), r.PathValue("ref"))
+	}))
+	s.mux.HandleFunc("GET /v1/runs/{id}", s.handle(func(r *http.Request) (any, error) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: run id %q", service.ErrInvalid, r.PathValue("id"))
+		}
+		if r.URL.Query().Get("wait") == "1" {
+			return s.svc.WaitRun(r.Context(), id)
+		}
+		return s.svc.Run(r.Context(), id)
+	}))
+	s.mux.HandleFunc("GET /v1/servers/{ref}/archives", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.ListArchives(r.Context(), r.PathValue("ref"))
+	}))
+	s.mux.HandleFunc("POST /v1/servers/{ref}/check", s.handle(func(r *http.Request) (any, error) {
+		return struct{}{}, s.svc.Check(r.Context(), r.PathValue("ref"), r.URL.Query().Get("verify_data") == "1")
+	}))
 	s.mux.HandleFunc("GET /v1/runs", s.handle(func(r *http.Request) (any, error) {
 		return s.svc.ListRuns(r.Context(), limitParam(r))
 	}))

@@ -206,6 +206,12 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	start("offline monitor", func(ctx context.Context) error {
 		return c.svc.RunOfflineMonitor(ctx, offlineCheckEvery(c.opts.Heartbeat))
 	})
+	start("borg ssh", func(ctx context.Context) error { return borgSrv.Serve(ctx, sshLn) })
+	start("scheduler", func(ctx context.Context) error { return c.svc.RunScheduler(ctx, 15*time.Second) })
+	if err := c.svc.Requeue(ctx, c.interrupted); err != nil {
+		c.log.Error("requeue interrupted runs", "err", err)
+	}
+	c.interrupted = nil
 	if c.opts.Ready != nil {
 		c.opts.Ready()
 	}

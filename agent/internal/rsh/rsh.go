@@ -91,10 +91,22 @@ func Run(ctx context.Context, p Params, t Target, stdin io.Reader, stdout, stder
 		Timeout:           20 * time.Second,
 	}
 	addr := net.JoinHostPort(t.Host, fmt.Sprint(t.Port))
-	client, err := ssh.Dial("tcp", addr, conf)
+	dctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	nc, err := (&net.Dialer{}).DialContext(dctx, "tcp", addr)
+	cancel()
 	if err != nil {
 		return 255, fmt.Errorf("connect to %s: %w", addr, err)
 	}
+	// The handshake must finish in time too: a server that accepts but never
+	// answers would otherwise hang borg forever.
+	nc.SetDeadline(time.Now().Add(30 * time.Second))
+	cc, chans, reqs, err := ssh.NewClientConn(nc, addr, conf)
+	if err != nil {
+		nc.Close()
+		return 255, fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	nc.SetDeadline(time.Time{})
+	client := ssh.NewClient(cc, chans, reqs)
 	defer client.Close()
 	go func() { <-ctx.Done(); client.Close() }()
 	sess, err := client.NewSession()

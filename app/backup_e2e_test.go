@@ -1,0 +1,286 @@
+package app
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// fleet is a running `borgdesk serve` with enrolled agents, all real processes.
+type fleet struct {
+	t        *testing.T
+	data     string
+	agentBin string
+	log      *lockedBuffer
+	tok      map[string]string
+}
+
+func needBorgBinary(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("borg"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("borg is not installed (make deps installs borgbackup)")
+		}
+		t.Skip("borg is not installed")
+	}
+}
+
+func startFleet(t *testing.T) *fleet {
+	t.Helper()
+	needBorgBinary(t)
+	bin := borgdeskBinary(t)
+	tmp := t.TempDir()
+	f := &fleet{t: t, data: filepath.Join(tmp, "data"), agentBin: filepath.Join(tmp, "borgdesk-agent"), log: &lockedBuffer{}}
+	buildAgent(t, f.agentBin, "v1.0.0")
+	// The coordinator carries the same build, so no update interferes.
+	os.MkdirAll(filepath.Join(tmp, "dist"), 0o755)
+	serve := exec.Command(bin, "serve", "--data", f.data, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0", "--agent-dir", filepath.Join(tmp, "dist"))
+	serve.Stderr = f.log
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { serve.Process.Signal(syscall.SIGTERM); serve.Wait() })
+	waitFor(t, 10*time.Second, "the coordinator's socket", func() bool { _, err := os.Stat(filepath.Join(f.data, "borgdesk.sock")); return err == nil })
+	return f
+}
+
+func (f *fleet) cli(args ...string) result {
+	return runBin(f.t, append([]string{"--data", f.data}, args...)...)
+}
+
+func (f *fleet) mustJSON(v any, args ...string) {
+	f.t.Helper()
+	r := f.cli(append(args, "--json")...)
+	if r.code != 0 {
+		f.t.Fatalf("borgdesk %s: %+v", strings.Join(args, " "), r)
+	}
+	if err := json.Unmarshal([]byte(r.stdout), v); err != nil {
+		f.t.Fatalf("borgdesk %s: %v in %s", strings.Join(args, " "), err, r.stdout)
+	}
+}
+
+// enroll enrolls an agent called name and returns its config path.
+func (f *fleet) enroll(name string) string {
+	f.t.Helper()
+	var tok map[string]string
+	f.mustJSON(&tok, "token", "create", "--name", name)
+	cfg := filepath.Join(filepath.Dir(f.agentBin), name, "config.yaml")
+	out, err := exec.Command(f.agentBin, "enroll", "--config", cfg, "--server", tok["server_url"], "--name", name,
+		"--token", tok["token"], "--ca-fingerprint", tok["ca_fingerprint"]).CombinedOutput()
+	if err != nil {
+		f.t.Fatalf("enroll %s: %v\n%s", name, err, out)
+	}
+	return cfg
+}
+
+// run starts an agent process for cfg.
+func (f *fleet) run(cfg string) *lockedBuffer {
+	f.t.Helper()
+	log := &lockedBuffer{}
+	cmd := exec.Command(f.agentBin, "run", "--config", cfg)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		if f.t.Failed() {
+			f.t.Logf("agent %s log:\n%s\ncoordinator log:\n%s", cfg, log.String(), f.log.String())
+		}
+	})
+	return log
+}
+
+func (f *fleet) uuid(name string) string {
+	var sv map[string]any
+	f.mustJSON(&sv, "server", "show", name)
+	return sv["uuid"].(string)
+}
+
+// generateTree writes a reproducible mix of files, directories, modes and a symlink.
+func generateTree(t *testing.T, dir string, files int) {
+	t.Helper()
+	for i := 0; i < files; i++ {
+		sub := filepath.Join(dir, fmt.Sprintf("d%02d", i%7), fmt.Sprintf("e%d", i%3))
+		os.MkdirAll(sub, 0o755)
+		size := 100 + (i*7919)%200_000
+		buf := make([]byte, size)
+		rand.Read(buf[:size/2]) // half random, half zeros: compressible and not
+		mode := os.FileMode(0o644)
+		if i%5 == 0 {
+			mode = 0o600
+		}
+		if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%04d.bin", i)), buf, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Symlink("d00/e0", filepath.Join(dir, "link"))
+}
+
+// compareTrees fails unless b holds exactly a's files, modes and contents.
+func compareTrees(t *testing.T, a, b string) {
+	t.Helper()
+	n := 0
+	filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel, _ := filepath.Rel(a, p)
+		q := filepath.Join(b, rel)
+		fa, _ := os.Lstat(p)
+		fb, err := os.Lstat(q)
+		if err != nil {
+			t.Errorf("restored tree lacks %s", rel)
+			return nil
+		}
+		if fa.Mode() != fb.Mode() {
+			t.Errorf("%s: mode %v, restored %v", rel, fa.Mode(), fb.Mode())
+		}
+		switch {
+		case fa.Mode().IsRegular():
+			x, _ := os.ReadFile(p)
+			y, _ := os.ReadFile(q)
+			if !bytes.Equal(x, y) {
+				t.Errorf("%s: content differs", rel)
+			}
+			n++
+		case fa.Mode()&os.ModeSymlink != 0:
+			x, _ := os.Readlink(p)
+			y, _ := os.Readlink(q)
+			if x != y {
+				t.Errorf("%s: link %q, restored %q", rel, x, y)
+			}
+		}
+		return nil
+	})
+	if n == 0 {
+		t.Error("compared no files")
+	}
+}
+
+// borgLocal runs borg on the coordinator's own copy of a repository.
+func (f *fleet) borgLocal(uuid string, args ...string) (string, error) {
+	pass, err := os.ReadFile(filepath.Join(f.data, "keys", uuid+".passphrase"))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	cmd := exec.Command("borg", args...)
+	cmd.Env = append(os.Environ(), "BORG_PASSPHRASE="+string(pass), "BORG_BASE_DIR="+filepath.Join(f.t.TempDir(), "b"))
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func TestBackupEndToEnd(t *testing.T) {
+	f := startFleet(t)
+	web1 := f.enroll("web1")
+	web2 := f.enroll("web2")
+	f.run(web1)
+	src := filepath.Join(t.TempDir(), "srv")
+	generateTree(t, src, 120)
+
+	var job map[string]any
+	f.mustJSON(&job, "job", "create", "--server", "web1", "--name", "site", "--paths", src, "--exclude", "*.tmp",
+		"--schedule", "*/5 * * * *", "--keep-daily", "7")
+	if job["schedule"] != "*/5 * * * *" || job["kind"] != "files" {
+		t.Fatalf("job = %v", job)
+	}
+	var run map[string]any
+	f.mustJSON(&run, "job", "run", "site", "--wait")
+	if run["status"] != "succeeded" || !strings.HasPrefix(run["archive"].(string), "site@") || run["files"].(float64) != 120 {
+		t.Fatalf("run = %v", run)
+	}
+	archive := run["archive"].(string)
+	var archives []map[string]any
+	f.mustJSON(&archives, "archive", "list", "web1")
+	if len(archives) != 1 || archives[0]["name"] != archive || archives[0]["job"] != "site" {
+		t.Fatalf("archive list = %v", archives)
+	}
+
+	// Restore from the coordinator's copy and compare.
+	uuid1 := f.uuid("web1")
+	restore := t.TempDir()
+	cmd := exec.Command("borg", "extract", filepath.Join(f.data, "repos", uuid1)+"::"+archive)
+	cmd.Dir = restore
+	pass, _ := os.ReadFile(filepath.Join(f.data, "keys", uuid1+".passphrase"))
+	cmd.Env = append(os.Environ(), "BORG_PASSPHRASE="+string(pass), "BORG_BASE_DIR="+t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("borg extract: %v\n%s", err, out)
+	}
+	compareTrees(t, src, filepath.Join(restore, strings.TrimPrefix(src, "/")))
+
+	// The passphrase lives only in the coordinator's keys dir, never on the agent.
+	filepath.WalkDir(filepath.Dir(web1), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(p); bytes.Contains(b, pass) {
+				t.Errorf("the repository passphrase was written on the agent, in %s", p)
+			}
+		}
+		return nil
+	})
+
+	// web2's key cannot reach web1's repository, even with its passphrase.
+	var status map[string]any
+	f.mustJSON(&status, "status")
+	sshPort := sshPortFrom(t, web2)
+	other := exec.Command("borg", "list", fmt.Sprintf("ssh://borgdesk@127.0.0.1:%d%s/%s", sshPort, filepath.Join(f.data, "repos"), uuid1))
+	other.Env = append(os.Environ(), "BORG_PASSPHRASE="+string(pass), "BORG_BASE_DIR="+t.TempDir(),
+		"BORG_RSH="+f.agentBin+" ssh --config "+web2, "BORG_RELOCATED_REPO_ACCESS_IS_OK=yes")
+	out, err := other.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "not allowed") && !strings.Contains(string(out), "restrict") {
+		t.Errorf("web2 listing web1's repository: err %v, output:\n%s\nwant a refusal", err, out)
+	}
+
+	// A client deletion through append-only mode: the prune is held and the
+	// operator is told; nothing is made permanent.
+	del := exec.Command("borg", "delete", fmt.Sprintf("ssh://borgdesk@127.0.0.1:%d%s/%s::%s", sshPort, filepath.Join(f.data, "repos"), uuid1, archive))
+	del.Env = append(os.Environ(), "BORG_PASSPHRASE="+string(pass), "BORG_BASE_DIR="+t.TempDir(), "BORG_RSH="+f.agentBin+" ssh --config "+web1)
+	if out, err := del.CombinedOutput(); err != nil {
+		t.Fatalf("client delete through append-only: %v\n%s", err, out)
+	}
+	r := f.cli("job", "prune", "site")
+	if r.code == 0 || !strings.Contains(r.stderr, "held") || !strings.Contains(r.stderr, archive) {
+		t.Errorf("prune after a client deletion = %+v; want it held, naming %s", r, archive)
+	}
+	var evs []map[string]any
+	f.mustJSON(&evs, "events", "--limit", "20")
+	found := false
+	for _, ev := range evs {
+		found = found || (ev["kind"] == "notification" && strings.Contains(ev["message"].(string), "append-only"))
+	}
+	if !found {
+		t.Error("no notification warned the operator about the client deletion")
+	}
+	if out, err := f.borgLocal(uuid1, "check", filepath.Join(f.data, "repos", uuid1)); err != nil {
+		t.Errorf("repository check after the held prune: %v\n%s", err, out)
+	}
+	_ = runtime.GOOS
+}
+
+// sshPortFrom reads the Borg SSH port from an agent's configuration.
+func sshPortFrom(t *testing.T, cfg string) int {
+	t.Helper()
+	raw, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "port: "); ok {
+			var p int
+			fmt.Sscanf(v, "%d", &p)
+			return p
+		}
+	}
+	t.Fatalf("no borg_ssh port in %s", cfg)
+	return 0
+}

@@ -1,0 +1,260 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/borg"
+	"borgdesk/backend/service"
+	"borgdesk/backend/store"
+)
+
+// listFlag collects a repeatable flag; commas also separate values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
+
+// optList is a flag that may be given bare ("all") or with a list.
+type optList struct {
+	set  bool
+	vals []string
+}
+
+func (o *optList) String() string   { return strings.Join(o.vals, ",") }
+func (o *optList) IsBoolFlag() bool { return true }
+func (o *optList) Set(v string) error {
+	o.set = true
+	if v == "true" || v == "all" {
+		return nil
+	}
+	return (*listFlag)(&o.vals).Set(v)
+}
+
+// hookFlag collects commands given as one string each, split on spaces.
+type hookFlag [][]string
+
+func (h *hookFlag) String() string { return fmt.Sprint(*h) }
+func (h *hookFlag) Set(v string) error {
+	f := strings.Fields(v)
+	if len(f) == 0 {
+		return fmt.Errorf("empty hook command")
+	}
+	*h = append(*h, f)
+	return nil
+}
+
+func cmdJobCreate(ctx context.Context, g *globals, args []string, e env) error {
+	fs := newFlags("job create", g, e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	server := fs.String("server", "", "the server (name, id or UUID)")
+	name := fs.String("name", "", "job name (default: the kind)")
+	var paths, excludes listFlag
+	fs.Var(&paths, "paths", "files job: paths to back up (repeat or comma-separate)")
+	fs.Var(&excludes, "exclude", "patterns to exclude (borg --exclude)")
+	oneFS := fs.Bool("one-file-system", false, "stay on each path's file system")
+	compression := fs.String("compression", "zstd,3", "borg compression")
+	var mysql, postgres optList
+	fs.Var(&mysql, "mysql", "MySQL/MariaDB job: databases (comma-separated; all when bare)")
+	defaultsFile := fs.String("mysql-defaults-file", "", "MySQL credentials file on the server (mode 0600)")
+	fs.Var(&postgres, "postgres", "PostgreSQL job: databases (pg_dumpall when bare)")
+	pgHost := fs.String("pg-host", "", "PostgreSQL host (local socket when empty)")
+	pgPort := fs.Int("pg-port", 0, "PostgreSQL port")
+	pgUser := fs.String("pg-user", "", "PostgreSQL user")
+	pgPass := fs.String("pg-passfile", "", "pgpass file on the server (mode 0600)")
+	pgOSUser := fs.String("pg-os-user", "", "run the dump as this system user (default postgres with the local socket)")
+	mongo := fs.String("mongo", "", "MongoDB job: database (all when \"all\")")
+	mongoConfig := fs.String("mongo-config", "", "mongodump config file on the server holding the URI (mode 0600)")
+	var docker listFlag
+	fs.Var(&docker, "docker", "Docker job: containers whose volumes and bind mounts to back up")
+	dockerStop := fs.Bool("docker-stop", false, "stop each container during its backup")
+	lvm := fs.String("lvm", "", "LVM job: VG/LV to snapshot")
+	lvmSize := fs.String("lvm-snapshot-size", "", "snapshot size (default 1G)")
+	var pre, post hookFlag
+	fs.Var(&pre, "pre", "command to run before the backup (repeatable; absolute path, no shell)")
+	fs.Var(&post, "post", "command to run after the backup, even when it failed")
+	schedule := fs.String("schedule", "", "cron schedule, e.g. '0 3 * * *' or 'CRON_TZ=Europe/Paris 0 3 * * *'")
+	var keep borg.Keep
+	fs.StringVar(&keep.Within, "keep-within", "", "keep every archive within this time (e.g. 2d)")
+	fs.IntVar(&keep.Daily, "keep-daily", 0, "daily archives to keep")
+	fs.IntVar(&keep.Weekly, "keep-weekly", 0, "weekly archives to keep")
+	fs.IntVar(&keep.Monthly, "keep-monthly", 0, "monthly archives to keep")
+	fs.IntVar(&keep.Yearly, "keep-yearly", 0, "yearly archives to keep")
+	if _, err := parse(fs, args, 0, 0, ""); err != nil {
+		return err
+	}
+	spec := agentapi.BackupSpec{Excludes: excludes, OneFileSystem: *oneFS, Compression: *compression, Pre: pre, Post: post}
+	kinds := 0
+	if len(paths) > 0 {
+		kinds++
+		spec.Kind, spec.Paths = agentapi.KindFiles, paths
+	}
+	if mysql.set {
+		kinds++
+		spec.Kind, spec.MySQL = agentapi.KindMySQL, &agentapi.MySQLSpec{Databases: mysql.vals, DefaultsFile: *defaultsFile}
+	}
+	if postgres.set {
+		kinds++
+		spec.Kind, spec.Postgres = agentapi.KindPostgres, &agentapi.PostgresSpec{Databases: postgres.vals, Host: *pgHost, Port: *pgPort, User: *pgUser, PassFile: *pgPass, OSUser: *pgOSUser}
+	}
+	if *mongo != "" {
+		kinds++
+		db := *mongo
+		if db == "all" {
+			db = ""
+		}
+		spec.Kind, spec.Mongo = agentapi.KindMongo, &agentapi.MongoSpec{Database: db, URIFile: *mongoConfig}
+	}
+	if len(docker) > 0 {
+		kinds++
+		spec.Kind, spec.Docker = agentapi.KindDocker, &agentapi.DockerSpec{Containers: docker, StopDuring: *dockerStop}
+	}
+	if *lvm != "" {
+		kinds++
+		vg, lv, _ := strings.Cut(*lvm, "/")
+		spec.Kind, spec.LVM = agentapi.KindLVM, &agentapi.LVMSpec{VolumeGroup: vg, Volume: lv, SnapshotSize: *lvmSize, Paths: paths}
+	}
+	if kinds != 1 {
+		return usageError{"job create: give exactly one of --paths, --mysql, --postgres, --mongo, --docker or --lvm"}
+	}
+	if *server == "" {
+		return usageError{"job create: --server is required"}
+	}
+	if *name == "" {
+		*name = spec.Kind
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	j, err := c.CreateJob(ctx, service.JobInput{Server: *server, Name: *name, Spec: spec, Schedule: *schedule, Keep: keep})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, j)
+	}
+	fmt.Fprintf(e.stdout, "created job %s (%d) on %s", j.Name, j.ID, j.ServerName)
+	if j.Schedule != "" {
+		fmt.Fprintf(e.stdout, ", schedule %q", j.Schedule)
+	}
+	fmt.Fprintln(e.stdout)
+	return nil
+}
+
+func cmdJobRun(ctx context.Context, g *globals, args []string, e env) error {
+	fs := newFlags("job run", g, e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	wait := fs.Bool("wait", false, "wait for the run to finish; exit 1 if it failed")
+	pos, err := parse(fs, args, 1, 1, "JOB [--wait]")
+	if err != nil {
+		return err
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	r, err := c.RunJob(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if *wait {
+		if r, err = c.Run(ctx, r.ID, true); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		if err := printJSON(e.stdout, r); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(e.stdout, "run %d of %s/%s: %s", r.ID, r.ServerName, r.JobName, r.Status)
+		if r.Archive != "" {
+			fmt.Fprintf(e.stdout, ", archive %s", r.Archive)
+		}
+		if r.FinishedAt != nil {
+			fmt.Fprintf(e.stdout, ", %d files, %s read, %s new", r.Files, humanBytes(r.Bytes), humanBytes(r.Deduplicated))
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	if *wait && (r.Status == store.RunFailed || r.Status == store.RunCancelled) {
+		return fmt.Errorf("run %d %s: %s", r.ID, r.Status, r.Error)
+	}
+	return nil
+}
+
+func cmdJobPrune(ctx context.Context, g *globals, args []string, e env) error {
+	fs := newFlags("job prune", g, e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, 1, "JOB")
+	if err != nil {
+		return err
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	rep, err := c.PruneJob(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, rep)
+	}
+	fmt.Fprintf(e.stdout, "kept %d, pruned %d archive(s)\n", len(rep.Kept), len(rep.Pruned))
+	return nil
+}
+
+func cmdArchive(ctx context.Context, g *globals, args []string, e env) error {
+	if len(args) == 0 || args[0] != "list" {
+		return usageError{"usage: borgdesk archive list SERVER [--json]"}
+	}
+	fs := newFlags("archive list", g, e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args[1:], 1, 1, "SERVER")
+	if err != nil {
+		return err
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	list, err := c.ListArchives(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, "No archives yet.")
+		return nil
+	}
+	rows := make([][]string, 0, len(list))
+	for _, a := range list {
+		rows = append(rows, []string{a.Name, a.Job, a.Time})
+	}
+	return printTable(e.stdout, []string{"ARCHIVE", "JOB", "TIME"}, rows)
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
