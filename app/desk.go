@@ -96,6 +96,32 @@ func (d *Desk) ListTasks(ref string, limit int) ([]store.Task, error) {
 	return d.svc.ListTasks(d.context(), ref, limit)
 }
 
+// CreateJob defines a backup job.
+func (d *Desk) CreateJob(in service.JobInput) (store.Job, error) { return d.svc.CreateJob(d.context(), in) }
+
+// RunJob queues a run of a job now.
+func (d *Desk) RunJob(ref string) (store.Run, error) {
+	return d.svc.RunJob(d.context(), ref, "manual")
+}
+
+// GetRun returns one run with its log.
+func (d *Desk) GetRun(id int64) (store.Run, error) { return d.svc.Run(d.context(), id) }
+
+// ListJobRuns returns a job's recent runs.
+func (d *Desk) ListJobRuns(ref string, limit int) ([]store.Run, error) {
+	return d.svc.ListJobRuns(d.context(), ref, limit)
+}
+
+// PruneJob applies a job's retention now.
+func (d *Desk) PruneJob(ref string) (service.PruneReport, error) {
+	return d.svc.Prune(d.context(), ref)
+}
+
+// ListArchives lists a server's archives.
+func (d *Desk) ListArchives(serverRef string) ([]service.ArchiveInfo, error) {
+	return d.svc.ListArchives(d.context(), serverRef)
+}
+
 // Ping answers the self-test's round trip.
 func (d *Desk) Ping(nonce string) string { return pingReply(nonce) }
 

@@ -54,3 +54,12 @@ func (s *Service) ListJobs(ctx context.Context) ([]store.Job, error) {
 func (s *Service) ListRuns(ctx context.Context, limit int) ([]store.Run, error) {
 	return s.st.ListRuns(ctx, clampLimit(limit))
 }
+
+// ListJobRuns returns a job's newest runs first.
+func (s *Service) ListJobRuns(ctx context.Context, ref string, limit int) ([]store.Run, error) {
+	j, err := s.st.FindJob(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return s.st.ListJobRuns(ctx, j.ID, clampLimit(limit))
+}

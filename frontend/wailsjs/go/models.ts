@@ -1,5 +1,237 @@
+export namespace agentapi {
+	
+	export class LVMSpec {
+	    volume_group: string;
+	    volume: string;
+	    snapshot_size?: string;
+	    paths?: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new LVMSpec(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.volume_group = source["volume_group"];
+	        this.volume = source["volume"];
+	        this.snapshot_size = source["snapshot_size"];
+	        this.paths = source["paths"];
+	    }
+	}
+	export class DockerSpec {
+	    containers: string[];
+	    stop_during?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new DockerSpec(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.containers = source["containers"];
+	        this.stop_during = source["stop_during"];
+	    }
+	}
+	export class MongoSpec {
+	    uri_file?: string;
+	    database?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new MongoSpec(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.uri_file = source["uri_file"];
+	        this.database = source["database"];
+	    }
+	}
+	export class PostgresSpec {
+	    databases?: string[];
+	    host?: string;
+	    port?: number;
+	    user?: string;
+	    pass_file?: string;
+	    os_user?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new PostgresSpec(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.databases = source["databases"];
+	        this.host = source["host"];
+	        this.port = source["port"];
+	        this.user = source["user"];
+	        this.pass_file = source["pass_file"];
+	        this.os_user = source["os_user"];
+	    }
+	}
+	export class MySQLSpec {
+	    databases?: string[];
+	    defaults_file?: string;
+	    host?: string;
+	    port?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new MySQLSpec(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.databases = source["databases"];
+	        this.defaults_file = source["defaults_file"];
+	        this.host = source["host"];
+	        this.port = source["port"];
+	    }
+	}
+	export class BackupSpec {
+	    kind: string;
+	    paths?: string[];
+	    excludes?: string[];
+	    one_file_system?: boolean;
+	    compression?: string;
+	    mysql?: MySQLSpec;
+	    postgres?: PostgresSpec;
+	    mongo?: MongoSpec;
+	    docker?: DockerSpec;
+	    lvm?: LVMSpec;
+	    pre?: string[][];
+	    post?: string[][];
+	
+	    static createFrom(source: any = {}) {
+	        return new BackupSpec(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.paths = source["paths"];
+	        this.excludes = source["excludes"];
+	        this.one_file_system = source["one_file_system"];
+	        this.compression = source["compression"];
+	        this.mysql = this.convertValues(source["mysql"], MySQLSpec);
+	        this.postgres = this.convertValues(source["postgres"], PostgresSpec);
+	        this.mongo = this.convertValues(source["mongo"], MongoSpec);
+	        this.docker = this.convertValues(source["docker"], DockerSpec);
+	        this.lvm = this.convertValues(source["lvm"], LVMSpec);
+	        this.pre = source["pre"];
+	        this.post = source["post"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
+	
+	
+
+}
+
+export namespace borg {
+	
+	export class Keep {
+	    within?: string;
+	    daily?: number;
+	    weekly?: number;
+	    monthly?: number;
+	    yearly?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Keep(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.within = source["within"];
+	        this.daily = source["daily"];
+	        this.weekly = source["weekly"];
+	        this.monthly = source["monthly"];
+	        this.yearly = source["yearly"];
+	    }
+	}
+
+}
+
 export namespace service {
 	
+	export class ArchiveInfo {
+	    name: string;
+	    id: string;
+	    time: string;
+	    job: string;
+	    files?: number;
+	    bytes?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ArchiveInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.id = source["id"];
+	        this.time = source["time"];
+	        this.job = source["job"];
+	        this.files = source["files"];
+	        this.bytes = source["bytes"];
+	    }
+	}
+	export class JobInput {
+	    server: string;
+	    name: string;
+	    spec: agentapi.BackupSpec;
+	    schedule: string;
+	    keep: borg.Keep;
+	
+	    static createFrom(source: any = {}) {
+	        return new JobInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.name = source["name"];
+	        this.spec = this.convertValues(source["spec"], agentapi.BackupSpec);
+	        this.schedule = source["schedule"];
+	        this.keep = this.convertValues(source["keep"], borg.Keep);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class PingResult {
 	    task_id: number;
 	    echo: string;
@@ -16,6 +248,22 @@ export namespace service {
 	        this.echo = source["echo"];
 	        this.hostname = source["hostname"];
 	        this.round_trip_ms = source["round_trip_ms"];
+	    }
+	}
+	export class PruneReport {
+	    kept: string[];
+	    pruned: string[];
+	    missing?: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new PruneReport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kept = source["kept"];
+	        this.pruned = source["pruned"];
+	        this.missing = source["missing"];
 	    }
 	}
 	export class Status {
@@ -104,6 +352,9 @@ export namespace store {
 	    spec: string;
 	    schedule: string;
 	    enabled: boolean;
+	    keep: string;
+	    last_scheduled_at?: string;
+	    server_uuid: string;
 	    created_at: string;
 	    updated_at: string;
 	
@@ -121,6 +372,9 @@ export namespace store {
 	        this.spec = source["spec"];
 	        this.schedule = source["schedule"];
 	        this.enabled = source["enabled"];
+	        this.keep = source["keep"];
+	        this.last_scheduled_at = source["last_scheduled_at"];
+	        this.server_uuid = source["server_uuid"];
 	        this.created_at = source["created_at"];
 	        this.updated_at = source["updated_at"];
 	    }
@@ -129,13 +383,20 @@ export namespace store {
 	    id: number;
 	    job_id: number;
 	    job_name: string;
+	    server_id: number;
 	    server_name: string;
 	    status: string;
+	    trigger: string;
+	    attempt: number;
+	    task_id: number;
 	    started_at: string;
 	    finished_at?: string;
+	    archive: string;
 	    bytes: number;
 	    files: number;
+	    deduplicated: number;
 	    error: string;
+	    log?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Run(source);
@@ -146,13 +407,20 @@ export namespace store {
 	        this.id = source["id"];
 	        this.job_id = source["job_id"];
 	        this.job_name = source["job_name"];
+	        this.server_id = source["server_id"];
 	        this.server_name = source["server_name"];
 	        this.status = source["status"];
+	        this.trigger = source["trigger"];
+	        this.attempt = source["attempt"];
+	        this.task_id = source["task_id"];
 	        this.started_at = source["started_at"];
 	        this.finished_at = source["finished_at"];
+	        this.archive = source["archive"];
 	        this.bytes = source["bytes"];
 	        this.files = source["files"];
+	        this.deduplicated = source["deduplicated"];
 	        this.error = source["error"];
+	        this.log = source["log"];
 	    }
 	}
 	export class Server {

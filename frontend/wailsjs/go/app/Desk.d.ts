@@ -5,11 +5,19 @@ import {store} from '../models';
 
 export function CreateEnrollmentToken(arg1:string,arg2:string):Promise<service.TokenInfo>;
 
+export function CreateJob(arg1:service.JobInput):Promise<store.Job>;
+
+export function GetRun(arg1:number):Promise<store.Run>;
+
 export function GetServer(arg1:string):Promise<store.Server>;
 
 export function GetSettings():Promise<Record<string, string>>;
 
+export function ListArchives(arg1:string):Promise<Array<service.ArchiveInfo>>;
+
 export function ListEvents(arg1:number):Promise<Array<store.Event>>;
+
+export function ListJobRuns(arg1:string,arg2:number):Promise<Array<store.Run>>;
 
 export function ListJobs():Promise<Array<store.Job>>;
 
@@ -23,9 +31,13 @@ export function Ping(arg1:string):Promise<string>;
 
 export function PingServer(arg1:string):Promise<service.PingResult>;
 
+export function PruneJob(arg1:string):Promise<service.PruneReport>;
+
 export function RemoveServer(arg1:string):Promise<store.Server>;
 
 export function RevokeServer(arg1:string):Promise<store.Server>;
+
+export function RunJob(arg1:string):Promise<store.Run>;
 
 export function SetSetting(arg1:string,arg2:string):Promise<void>;
 

@@ -6,6 +6,14 @@ export function CreateEnrollmentToken(arg1, arg2) {
   return window['go']['app']['Desk']['CreateEnrollmentToken'](arg1, arg2);
 }
 
+export function CreateJob(arg1) {
+  return window['go']['app']['Desk']['CreateJob'](arg1);
+}
+
+export function GetRun(arg1) {
+  return window['go']['app']['Desk']['GetRun'](arg1);
+}
+
 export function GetServer(arg1) {
   return window['go']['app']['Desk']['GetServer'](arg1);
 }
@@ -14,8 +22,16 @@ export function GetSettings() {
   return window['go']['app']['Desk']['GetSettings']();
 }
 
+export function ListArchives(arg1) {
+  return window['go']['app']['Desk']['ListArchives'](arg1);
+}
+
 export function ListEvents(arg1) {
   return window['go']['app']['Desk']['ListEvents'](arg1);
+}
+
+export function ListJobRuns(arg1, arg2) {
+  return window['go']['app']['Desk']['ListJobRuns'](arg1, arg2);
 }
 
 export function ListJobs() {
@@ -42,12 +58,20 @@ export function PingServer(arg1) {
   return window['go']['app']['Desk']['PingServer'](arg1);
 }
 
+export function PruneJob(arg1) {
+  return window['go']['app']['Desk']['PruneJob'](arg1);
+}
+
 export function RemoveServer(arg1) {
   return window['go']['app']['Desk']['RemoveServer'](arg1);
 }
 
 export function RevokeServer(arg1) {
   return window['go']['app']['Desk']['RevokeServer'](arg1);
+}
+
+export function RunJob(arg1) {
+  return window['go']['app']['Desk']['RunJob'](arg1);
 }
 
 export function SetSetting(arg1, arg2) {
