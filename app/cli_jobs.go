@@ -24,17 +24,16 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-// optList is a flag that may be given bare ("all") or with a list.
-type optList struct {
+// dbList is a database list flag: comma-separated names, or "all".
+type dbList struct {
 	set  bool
 	vals []string
 }
 
-func (o *optList) String() string   { return strings.Join(o.vals, ",") }
-func (o *optList) IsBoolFlag() bool { return true }
-func (o *optList) Set(v string) error {
+func (o *dbList) String() string { return strings.Join(o.vals, ",") }
+func (o *dbList) Set(v string) error {
 	o.set = true
-	if v == "true" || v == "all" {
+	if v == "all" || v == "" {
 		return nil
 	}
 	return (*listFlag)(&o.vals).Set(v)
@@ -63,10 +62,10 @@ func cmdJobCreate(ctx context.Context, g *globals, args []string, e env) error {
 	fs.Var(&excludes, "exclude", "patterns to exclude (borg --exclude)")
 	oneFS := fs.Bool("one-file-system", false, "stay on each path's file system")
 	compression := fs.String("compression", "zstd,3", "borg compression")
-	var mysql, postgres optList
-	fs.Var(&mysql, "mysql", "MySQL/MariaDB job: databases (comma-separated; all when bare)")
+	var mysql, postgres dbList
+	fs.Var(&mysql, "mysql", "MySQL/MariaDB job: databases, comma-separated, or all")
 	defaultsFile := fs.String("mysql-defaults-file", "", "MySQL credentials file on the server (mode 0600)")
-	fs.Var(&postgres, "postgres", "PostgreSQL job: databases (pg_dumpall when bare)")
+	fs.Var(&postgres, "postgres", "PostgreSQL job: databases, comma-separated, or all (pg_dumpall)")
 	pgHost := fs.String("pg-host", "", "PostgreSQL host (local socket when empty)")
 	pgPort := fs.Int("pg-port", 0, "PostgreSQL port")
 	pgUser := fs.String("pg-user", "", "PostgreSQL user")

@@ -166,7 +166,7 @@ Usage:
   borgdesk server ping SERVER [--timeout 30s] [--json]
   borgdesk server revoke SERVER | remove SERVER
   borgdesk task list [--server SERVER] [--limit N] [--json]
-  borgdesk job create --server S [--name N] (--paths P… [--exclude X…] | --mysql [DBS] | --postgres [DBS]
+  borgdesk job create --server S [--name N] (--paths P… [--exclude X…] | --mysql DBS|all | --postgres DBS|all
                       | --mongo DB | --docker C… | --lvm VG/LV) [--schedule CRON] [--keep-daily N …]
   borgdesk job list [--json] | run JOB [--wait] | prune JOB
   borgdesk archive list SERVER [--json]

@@ -14,6 +14,7 @@ packages=(
   xvfb xauth dbus dbus-x11 imagemagick xdotool
   chromium
   borgbackup fuse3 openssh-server openssh-client iproute2 sqlite3
+  postgresql mariadb-server mariadb-client util-linux
 )
 
 sudo_cmd=()
