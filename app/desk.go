@@ -97,7 +97,9 @@ func (d *Desk) ListTasks(ref string, limit int) ([]store.Task, error) {
 }
 
 // CreateJob defines a backup job.
-func (d *Desk) CreateJob(in service.JobInput) (store.Job, error) { return d.svc.CreateJob(d.context(), in) }
+func (d *Desk) CreateJob(in service.JobInput) (store.Job, error) {
+	return d.svc.CreateJob(d.context(), in)
+}
 
 // RunJob queues a run of a job now.
 func (d *Desk) RunJob(ref string) (store.Run, error) {

@@ -1,0 +1,196 @@
+// Command benchbackup compares, on one generated data set in one run, the
+// wall time of a Borgdesk file job (coordinator, agent process, Borg SSH
+// server, task hand-out, archive verification) with plain `borg create` of
+// the same tree, locally and through the same Borg SSH server. The ratio of
+// the job to plain borg over the same transport is the orchestration
+// overhead.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/coordinator"
+	"borgdesk/backend/service"
+)
+
+func main() {
+	mb := flag.Int("mb", 400, "size of the generated tree in MiB")
+	files := flag.Int("files", 4000, "number of files")
+	flag.Parse()
+	if err := run(*mb, *files); err != nil {
+		fmt.Fprintln(os.Stderr, "benchbackup:", err)
+		os.Exit(1)
+	}
+}
+
+func run(mb, nfiles int) error {
+	tmp, err := os.MkdirTemp("", "benchbackup-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	src := filepath.Join(tmp, "src")
+	if err := generate(src, mb<<20, nfiles); err != nil {
+		return err
+	}
+	fmt.Printf("data set: %d files, %d MiB (half random, half zeros per file)\n", nfiles, mb)
+
+	agentBin := filepath.Join(tmp, "borgdesk-agent")
+	if out, err := exec.Command("go", "build", "-o", agentBin, "./agent").CombinedOutput(); err != nil {
+		return fmt.Errorf("build agent: %v\n%s", err, out)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	data := filepath.Join(tmp, "data")
+	c, err := coordinator.Open(ctx, coordinator.Options{DataDir: data, Socket: filepath.Join(data, "s.sock"), GatewayListen: "127.0.0.1:0",
+		SSHListen: "127.0.0.1:0", GatewayHosts: []string{"127.0.0.1"}, AgentDir: tmp, Version: "bench"})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	svc := c.Service()
+	for svc.GatewayURL() == "" {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cfg := filepath.Join(tmp, "agent", "config.yaml")
+	tok, err := svc.CreateEnrollmentToken(ctx, "bench", time.Hour)
+	if err != nil {
+		return err
+	}
+	if out, err := exec.Command(agentBin, "enroll", "--config", cfg, "--server", tok.ServerURL, "--name", "bench", "--token", tok.Token, "--ca-fingerprint", tok.CAFingerprint).CombinedOutput(); err != nil {
+		return fmt.Errorf("enroll: %v\n%s", err, out)
+	}
+	agent := exec.Command(agentBin, "run", "--config", cfg)
+	if err := agent.Start(); err != nil {
+		return err
+	}
+	defer func() { agent.Process.Signal(os.Interrupt); agent.Wait() }()
+	sv, err := svc.Server(ctx, "bench")
+	if err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if s, _ := svc.Server(ctx, "bench"); s.Online {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("agent did not come online")
+		}
+	}
+	// The job's repository exists before the clock starts, like the others'.
+	repoDir := filepath.Join(data, "repos", sv.UUID)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := os.Stat(filepath.Join(repoDir, "config")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("repository was not created")
+		}
+	}
+	pass, _ := os.ReadFile(filepath.Join(data, "keys", sv.UUID+".passphrase"))
+	sshPort := sshPort(cfg)
+
+	borgEnv := func(rsh string) []string {
+		env := append(os.Environ(), "BORG_PASSPHRASE="+string(pass), "BORG_BASE_DIR="+filepath.Join(tmp, "borgbase-"+fmt.Sprint(time.Now().UnixNano())))
+		if rsh != "" {
+			env = append(env, "BORG_RSH="+rsh)
+		}
+		return env
+	}
+	plain := func(repo, rsh string) (time.Duration, error) {
+		init := exec.Command("borg", "init", "--encryption=repokey-blake2", repo)
+		init.Env = borgEnv(rsh)
+		if out, err := init.CombinedOutput(); err != nil && !strings.Contains(string(out), "already exists") {
+			return 0, fmt.Errorf("borg init %s: %v\n%s", repo, err, out)
+		}
+		start := time.Now()
+		cmd := exec.Command("borg", "create", "--compression", "zstd,3", repo+"::plain", src)
+		cmd.Env = borgEnv(rsh)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("borg create: %v\n%s", err, out)
+		}
+		return time.Since(start), nil
+	}
+
+	local, err := plain(filepath.Join(tmp, "local-repo"), "")
+	if err != nil {
+		return err
+	}
+	// Plain borg through the Borg SSH server, into a second archive of a
+	// fresh repository path the agent may write (its own, re-initialised).
+	job, err := svc.CreateJob(ctx, service.JobInput{Server: "bench", Name: "tree", Spec: agentapi.BackupSpec{Kind: agentapi.KindFiles, Paths: []string{src}, Compression: "zstd,3"}})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	r, err := svc.RunJob(ctx, fmt.Sprint(job.ID), "manual")
+	if err != nil {
+		return err
+	}
+	r, err = svc.WaitRun(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	jobTime := time.Since(start)
+	if r.Status != "succeeded" {
+		return fmt.Errorf("job run %s: %s", r.Status, r.Error)
+	}
+	// Move the job's repository aside so plain borg over SSH also writes
+	// a first, undeduplicated archive.
+	os.Rename(repoDir, repoDir+".job")
+	viaSSH, err := plain(fmt.Sprintf("ssh://borgdesk@127.0.0.1:%d%s", sshPort, repoDir), agentBin+" ssh --config "+cfg)
+	if err != nil {
+		return err
+	}
+	cancel()
+	<-done
+
+	mbf := float64(mb)
+	fmt.Printf("plain borg create, local repository:        %7.2f s  (%.0f MiB/s)\n", local.Seconds(), mbf/local.Seconds())
+	fmt.Printf("plain borg create, through Borg SSH server: %7.2f s  (%.0f MiB/s)\n", viaSSH.Seconds(), mbf/viaSSH.Seconds())
+	fmt.Printf("Borgdesk file job (queue → verified):       %7.2f s  (%.0f MiB/s)\n", jobTime.Seconds(), mbf/jobTime.Seconds())
+	fmt.Printf("orchestration overhead (job / plain over the same transport): %.3f× (%+.1f%%)\n", jobTime.Seconds()/viaSSH.Seconds(), (jobTime.Seconds()/viaSSH.Seconds()-1)*100)
+	fmt.Printf("transport cost (SSH / local):                                 %.3f×\n", viaSSH.Seconds()/local.Seconds())
+	return nil
+}
+
+func generate(dir string, total, n int) error {
+	per := total / n
+	buf := make([]byte, per)
+	for i := 0; i < n; i++ {
+		sub := filepath.Join(dir, fmt.Sprintf("d%02d", i%20))
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			return err
+		}
+		rand.Read(buf[:per/2])
+		clear(buf[per/2:])
+		if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%05d", i)), buf, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sshPort(cfg string) int {
+	raw, _ := os.ReadFile(cfg)
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "port: "); ok {
+			var p int
+			fmt.Sscanf(v, "%d", &p)
+			return p
+		}
+	}
+	return 0
+}
