@@ -300,6 +300,7 @@ func (s *Service) RunScheduler(ctx context.Context, every time.Duration) error {
 }
 
 func (s *Service) runDue(ctx context.Context) {
+	s.runDueChecks(ctx)
 	all, err := s.st.ListJobs(ctx)
 	if err != nil {
 		return
@@ -329,4 +330,50 @@ func (s *Service) runDue(ctx context.Context) {
 		}
 		s.queueRun(ctx, j, trigger, 1)
 	}
+}
+
+// runDueChecks runs the scheduled repository checks: `borg check` and,
+// on a slower schedule, `--verify-data`, one repository after another in
+// the background.
+func (s *Service) runDueChecks(ctx context.Context) {
+	now := s.now()
+	s.checkMu.Lock()
+	if s.lastCheck.IsZero() {
+		s.lastCheck, s.lastVerify = now, now // count from start-up
+	}
+	due := func(key string, last time.Time) bool {
+		expr, err := s.Setting(ctx, key)
+		if err != nil || expr == "" {
+			return false
+		}
+		sched, err := jobs.ParseSchedule(expr)
+		return err == nil && sched.Due(last, now)
+	}
+	verify := due("check.verify_data_schedule", s.lastVerify)
+	check := verify || due("check.schedule", s.lastCheck)
+	if verify {
+		s.lastVerify = now
+	}
+	if check {
+		s.lastCheck = now
+	}
+	s.checkMu.Unlock()
+	if !check || s.repos == nil {
+		return
+	}
+	go func() {
+		servers, err := s.st.ListServers(ctx)
+		if err != nil {
+			return
+		}
+		for _, sv := range servers {
+			if sv.Status == store.ServerRevoked || ctx.Err() != nil {
+				continue
+			}
+			if _, err := s.repos.Repo(sv.UUID); err != nil {
+				continue // no repository yet
+			}
+			s.Check(ctx, sv.UUID, verify)
+		}
+	}()
 }

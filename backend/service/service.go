@@ -89,6 +89,9 @@ type Service struct {
 	ssh          BorgSSH
 	revokeHooks  []func(agent string)
 	initRepos    bool
+	checkMu      sync.Mutex
+	lastCheck    time.Time
+	lastVerify   time.Time
 }
 
 // New returns a service over cfg's store and bus.

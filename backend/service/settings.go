@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"borgdesk/backend/events"
+	"borgdesk/backend/jobs"
 	"borgdesk/backend/store"
 )
 
@@ -22,12 +23,14 @@ type setting struct {
 }
 
 var settingKeys = map[string]setting{
-	"ui.theme":        {def: "system", help: "system, light or dark", validate: oneOf("system", "light", "dark")},
-	"ui.locale":       {def: "", help: "empty (follow the system), en, fr or de", validate: oneOf("", "en", "fr", "de")},
-	"rpo.default":     {def: "26h", help: "a duration of at least 1h, such as 26h", validate: minDuration(time.Hour)},
-	"smtp.host":       {def: "", help: "the SMTP server's host name", validate: hostName},
-	"smtp.port":       {def: "587", help: "a port number from 1 to 65535", validate: port},
-	"notify.email.to": {def: "", help: "comma-separated e-mail addresses", validate: addressList},
+	"ui.theme":                   {def: "system", help: "system, light or dark", validate: oneOf("system", "light", "dark")},
+	"ui.locale":                  {def: "", help: "empty (follow the system), en, fr or de", validate: oneOf("", "en", "fr", "de")},
+	"rpo.default":                {def: "26h", help: "a duration of at least 1h, such as 26h", validate: minDuration(time.Hour)},
+	"smtp.host":                  {def: "", help: "the SMTP server's host name", validate: hostName},
+	"smtp.port":                  {def: "587", help: "a port number from 1 to 65535", validate: port},
+	"notify.email.to":            {def: "", help: "comma-separated e-mail addresses", validate: addressList},
+	"check.schedule":             {def: "0 4 * * 0", help: "a cron schedule for `borg check` of every repository (empty: never)", validate: cronOrEmpty},
+	"check.verify_data_schedule": {def: "0 5 1 * *", help: "a cron schedule for `borg check --verify-data` (empty: never)", validate: cronOrEmpty},
 }
 
 // SettingKeys lists the known setting keys, sorted.
@@ -137,4 +140,12 @@ func addressList(v string) error {
 		return fmt.Errorf("%q is not a list of e-mail addresses", v)
 	}
 	return nil
+}
+
+func cronOrEmpty(v string) error {
+	if v == "" {
+		return nil
+	}
+	_, err := jobs.ParseSchedule(v)
+	return err
 }
