@@ -18,6 +18,7 @@ import (
 
 // fleet is a running `borgdesk serve` with enrolled agents, all real processes.
 type fleet struct {
+	agents   map[string]*exec.Cmd
 	t        *testing.T
 	data     string
 	agentBin string
@@ -35,7 +36,9 @@ func needBorgBinary(t *testing.T) {
 	}
 }
 
-func startFleet(t *testing.T) *fleet {
+func startFleet(t *testing.T) *fleet { return startFleetWith(t) }
+
+func startFleetWith(t *testing.T, extra ...string) *fleet {
 	t.Helper()
 	needBorgBinary(t)
 	bin := borgdeskBinary(t)
@@ -44,7 +47,7 @@ func startFleet(t *testing.T) *fleet {
 	buildAgent(t, f.agentBin, "v1.0.0")
 	// The coordinator carries the same build, so no update interferes.
 	os.MkdirAll(filepath.Join(tmp, "dist"), 0o755)
-	serve := exec.Command(bin, "serve", "--data", f.data, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0", "--agent-dir", filepath.Join(tmp, "dist"))
+	serve := exec.Command(bin, append([]string{"serve", "--data", f.data, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0", "--agent-dir", filepath.Join(tmp, "dist")}, extra...)...)
 	serve.Stderr = f.log
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
@@ -92,6 +95,10 @@ func (f *fleet) run(cfg string) *lockedBuffer {
 	if err := cmd.Start(); err != nil {
 		f.t.Fatal(err)
 	}
+	if f.agents == nil {
+		f.agents = map[string]*exec.Cmd{}
+	}
+	f.agents[cfg] = cmd
 	f.t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
@@ -283,4 +290,41 @@ func sshPortFrom(t *testing.T, cfg string) int {
 	}
 	t.Fatalf("no borg_ssh port in %s", cfg)
 	return 0
+}
+
+func TestAgentKilledMidBackupIsRetried(t *testing.T) {
+	f := startFleetWith(t, "--retry-delay", "1s")
+	cfg := f.enroll("web1")
+	log := f.run(cfg)
+	src := filepath.Join(t.TempDir(), "srv")
+	generateTree(t, src, 20)
+	var job map[string]any
+	// The pre hook holds the task long enough to kill the agent in the middle.
+	f.mustJSON(&job, "job", "create", "--server", "web1", "--name", "slow", "--paths", src, "--pre", "/bin/sleep 3")
+	var run map[string]any
+	f.mustJSON(&run, "job", "run", "slow")
+	waitFor(t, 20*time.Second, "the backup to start", func() bool { return strings.Contains(log.String(), "type=backup") })
+	f.kill(cfg)
+	f.run(cfg) // the agent comes back; its heartbeat no longer lists the task
+	waitFor(t, 60*time.Second, "a retried run to leave an archive", func() bool {
+		var archives []map[string]any
+		f.mustJSON(&archives, "archive", "list", "web1")
+		return len(archives) == 1 && archives[0]["job"] == "slow"
+	})
+	var evs []map[string]any
+	f.mustJSON(&evs, "events", "--limit", "50")
+	interrupted := false
+	for _, ev := range evs {
+		interrupted = interrupted || strings.Contains(ev["message"].(string), "interrupted")
+	}
+	if !interrupted {
+		t.Error("no event says the first run was interrupted")
+	}
+}
+
+// kill SIGKILLs the agent running cfg, as a crash or an OOM kill would.
+func (f *fleet) kill(cfg string) {
+	cmd := f.agents[cfg]
+	cmd.Process.Kill()
+	cmd.Wait()
 }

@@ -54,12 +54,14 @@ type coordFlags struct {
 	sshListen  string
 	gatewayURL string
 	agentDir   string
+	retryDelay time.Duration
 }
 
 func (c *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.listen, "listen", firstNonEmpty(c.listen, getenv("BORGDESK_LISTEN"), ":8443"), "agent gateway address (env BORGDESK_LISTEN)")
 	fs.StringVar(&c.sshListen, "ssh-listen", firstNonEmpty(c.sshListen, getenv("BORGDESK_SSH_LISTEN"), ":2222"), "Borg SSH server address (env BORGDESK_SSH_LISTEN)")
 	fs.StringVar(&c.gatewayURL, "gateway-url", firstNonEmpty(c.gatewayURL, getenv("BORGDESK_GATEWAY_URL")), "URL agents use to reach the gateway (env BORGDESK_GATEWAY_URL; default https://HOSTNAME:PORT)")
+	fs.DurationVar(&c.retryDelay, "retry-delay", 30*time.Second, "first backoff step before a failed run is retried (doubles per attempt, 3 attempts)")
 	fs.StringVar(&c.agentDir, "agent-dir", firstNonEmpty(c.agentDir, getenv("BORGDESK_AGENT_DIR")), "directory of borgdesk-agent-<os>-<arch> builds handed out as updates (env BORGDESK_AGENT_DIR; default: beside this program)")
 }
 
@@ -79,7 +81,7 @@ func (g *globals) options(e env, logger *slog.Logger) (coordinator.Options, erro
 		return coordinator.Options{}, err
 	}
 	return coordinator.Options{DataDir: dataDir, Socket: socket, Version: version.Version, Logger: logger,
-		GatewayListen: g.coord.listen, SSHListen: g.coord.sshListen, GatewayURL: g.coord.gatewayURL, AgentDir: g.coord.agentDir}, nil
+		GatewayListen: g.coord.listen, SSHListen: g.coord.sshListen, GatewayURL: g.coord.gatewayURL, AgentDir: g.coord.agentDir, RetryDelay: g.coord.retryDelay}, nil
 }
 
 func (g *globals) register(fs *flag.FlagSet) {

@@ -142,11 +142,18 @@ type NetIO struct {
 
 // HeartbeatRequest is POST /api/agent/heartbeat.
 type HeartbeatRequest struct {
-	AgentVersion    string       `json:"agent_version"`
-	ProtocolVersion int          `json:"protocol_version"`
-	RunningTasks    int          `json:"running_tasks"`
-	Capabilities    Capabilities `json:"capabilities"`
-	Metrics         Metrics      `json:"metrics"`
+	AgentVersion    string `json:"agent_version"`
+	ProtocolVersion int    `json:"protocol_version"`
+	RunningTasks    int    `json:"running_tasks"`
+	// RunningTaskIDs are the tasks the agent is working on; tasks the
+	// coordinator believes running on this agent but missing here were
+	// lost (the agent was killed or restarted) and are failed and retried.
+	RunningTaskIDs []int64 `json:"running_task_ids"`
+	// StartedAt is when this agent process started: a task started before
+	// it and not in RunningTaskIDs was lost with the previous process.
+	StartedAt    time.Time    `json:"started_at"`
+	Capabilities Capabilities `json:"capabilities"`
+	Metrics      Metrics      `json:"metrics"`
 }
 
 // HeartbeatResponse tells the agent the coordinator's view.

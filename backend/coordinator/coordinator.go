@@ -208,6 +208,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	})
 	start("borg ssh", func(ctx context.Context) error { return borgSrv.Serve(ctx, sshLn) })
 	start("scheduler", func(ctx context.Context) error { return c.svc.RunScheduler(ctx, 15*time.Second) })
+	start("repository init", c.svc.RunRepoInit)
 	if err := c.svc.Requeue(ctx, c.interrupted); err != nil {
 		c.log.Error("requeue interrupted runs", "err", err)
 	}

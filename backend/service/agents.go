@@ -212,11 +212,10 @@ func (s *Service) Register(ctx context.Context, req agentapi.RegisterRequest) (a
 	}
 	s.allowed.add(id, req.SSHPublicKey)
 	if s.repos != nil && s.initRepos {
-		go func() { // borg init takes a moment; the first backup waits for it if needed
-			if _, err := s.repos.Ensure(context.WithoutCancel(ctx), id); err != nil {
-				s.notify(context.Background(), id, fmt.Sprintf("could not create the repository of %s: %v", sv.Name, err))
-			}
-		}()
+		select { // borg init takes a moment: a worker does it; the first backup waits for it if needed
+		case s.initQ <- id:
+		default:
+		}
 	}
 	s.publish(ctx, events.ServerChanged, id, fmt.Sprintf("server %s enrolled (agent %s on %s)", sv.Name, req.AgentVersion, req.Hostname), map[string]any{"id": sv.ID})
 	resp := agentapi.RegisterResponse{
@@ -252,6 +251,15 @@ func (s *Service) Heartbeat(ctx context.Context, agentUUID string, req agentapi.
 	}
 	if prev != store.ServerOnline {
 		s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("server %s is online", sv.Name), map[string]any{"id": sv.ID, "status": sv.Status})
+	}
+	// Tasks the agent no longer runs were lost with a killed or restarted agent.
+	if lost, err := s.st.LostTasks(ctx, sv.ID, req.RunningTaskIDs, req.StartedAt); err == nil && !req.StartedAt.IsZero() {
+		for _, t := range lost {
+			s.publishTask(ctx, t, fmt.Sprintf("%s task %d on %s was interrupted: %s", t.Type, t.ID, sv.Name, t.Error))
+			if t.Type == agentapi.TaskBackup {
+				s.finishBackup(ctx, t)
+			}
+		}
 	}
 	s.announce(events.AgentHeartbeat, sv.UUID, map[string]any{"server_id": sv.ID, "last_seen": sv.LastSeen, "metrics": req.Metrics})
 	return agentapi.HeartbeatResponse{ServerTime: s.now().UTC(), ProtocolVersion: agentapi.ProtocolVersion, HeartbeatEvery: int(s.heartbeat / time.Second)}, nil
@@ -330,4 +338,19 @@ func (s *Service) needCA() error {
 		return fmt.Errorf("%w: no certificate authority configured", ErrUnavailable)
 	}
 	return nil
+}
+
+// RunRepoInit creates the repositories of newly enrolled agents, one at a
+// time, until ctx ends.
+func (s *Service) RunRepoInit(ctx context.Context) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case id := <-s.initQ:
+			if _, err := s.repos.Ensure(ctx, id); err != nil && ctx.Err() == nil {
+				s.notify(ctx, id, fmt.Sprintf("could not create the repository of agent %s (it will be retried before its first backup): %v", id, err))
+			}
+		}
+	}
 }

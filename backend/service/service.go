@@ -89,6 +89,7 @@ type Service struct {
 	ssh          BorgSSH
 	revokeHooks  []func(agent string)
 	initRepos    bool
+	initQ        chan string
 	checkMu      sync.Mutex
 	lastCheck    time.Time
 	lastVerify   time.Time
@@ -115,6 +116,7 @@ func New(cfg Config) *Service {
 		s.retryDelay = 30 * time.Second
 	}
 	s.allowed.set(nil)
+	s.initQ = make(chan string, 1024)
 	return s
 }
 

@@ -136,7 +136,11 @@ func (s *Store) FinishRun(ctx context.Context, id int64, o RunOutcome) (Run, err
 // FailInterruptedRuns marks runs left "running" by a previous process as
 // failed and returns them (the caller retries them).
 func (s *Store) FailInterruptedRuns(ctx context.Context) ([]Run, error) {
-	ids, err := s.returningIDs(ctx, `UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE status = ? RETURNING id`,
+	// A run whose task is still with its agent is not lost: the agent
+	// reports it finished, or its heartbeat says it was lost.
+	ids, err := s.returningIDs(ctx, `UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE status = ?
+		AND (task_id IS NULL OR task_id NOT IN (SELECT id FROM tasks WHERE status IN ('queued', 'dispatched', 'running')))
+		RETURNING id`,
 		RunFailed, ts(s.now()), "interrupted: the coordinator stopped while this run was in progress", RunRunning)
 	if err != nil {
 		return nil, fmt.Errorf("mark interrupted runs: %w", err)

@@ -173,3 +173,16 @@ func (s *Store) transition(ctx context.Context, serverID, id int64, set string, 
 	}
 	return s.Task(ctx, id)
 }
+
+// LostTasks fails the running tasks of a server that its agent no longer
+// reports (started before startedBefore and not in running) and returns them.
+func (s *Store) LostTasks(ctx context.Context, serverID int64, running []int64, startedBefore time.Time) ([]Task, error) {
+	ids, _ := json.Marshal(running)
+	lost, err := s.returningIDs(ctx, `UPDATE tasks SET status = ?, finished_at = ?, error = ?
+		WHERE server_id = ? AND status = ? AND started_at < ? AND id NOT IN (SELECT value FROM json_each(?))
+		RETURNING id`, TaskFailed, ts(s.now()), "interrupted: the agent stopped or restarted while running this task", serverID, TaskRunning, ts(startedBefore), string(ids))
+	if err != nil {
+		return nil, fmt.Errorf("find lost tasks: %w", err)
+	}
+	return loadEach(ctx, lost, s.Task)
+}

@@ -58,6 +58,9 @@ type Agent struct {
 	updater  *update.Updater
 	tasks    sync.WaitGroup
 	running  atomic.Int32
+	taskMu   sync.Mutex
+	taskIDs  map[int64]struct{}
+	started  time.Time
 	restart  atomic.Bool
 	caps     atomic.Pointer[agentapi.Capabilities]
 	healthy  chan struct{} // closed after the first accepted heartbeat
@@ -86,7 +89,7 @@ func New(opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Agent{opts: opts, log: opts.Logger, healthy: make(chan struct{}), watching: make(chan struct{})}
+	a := &Agent{opts: opts, log: opts.Logger, healthy: make(chan struct{}), watching: make(chan struct{}), started: time.Now()}
 	a.cfg.Store(cfg)
 	if _, err := a.cert.Load(cfg.File(cfg.TLS.Cert), cfg.File(cfg.TLS.Key)); err != nil {
 		return nil, fmt.Errorf("load agent certificate: %w (enroll again with --force)", err)
@@ -212,8 +215,9 @@ func (a *Agent) pollLoop(ctx context.Context) {
 			slots <- struct{}{}
 			a.tasks.Add(1)
 			a.running.Add(1)
+			a.track(t.ID, true)
 			go func() {
-				defer func() { <-slots; a.running.Add(-1); a.tasks.Done() }()
+				defer func() { <-slots; a.running.Add(-1); a.track(t.ID, false); a.tasks.Done() }()
 				a.runTask(ctx, t)
 			}()
 		}
@@ -251,6 +255,8 @@ func (a *Agent) heartbeat(ctx context.Context) error {
 		AgentVersion:    a.opts.Version,
 		ProtocolVersion: agentapi.ProtocolVersion,
 		RunningTasks:    int(a.running.Load()),
+		RunningTaskIDs:  a.runningIDs(),
+		StartedAt:       a.started,
 		Capabilities:    *caps,
 		Metrics:         sysinfo.Metrics(ctx, a.opts.CPUSample),
 	}
@@ -334,3 +340,26 @@ func (b *backoff) next() time.Duration {
 }
 
 func (b *backoff) reset() { b.cur = b.min }
+
+func (a *Agent) track(id int64, on bool) {
+	a.taskMu.Lock()
+	defer a.taskMu.Unlock()
+	if a.taskIDs == nil {
+		a.taskIDs = map[int64]struct{}{}
+	}
+	if on {
+		a.taskIDs[id] = struct{}{}
+	} else {
+		delete(a.taskIDs, id)
+	}
+}
+
+func (a *Agent) runningIDs() []int64 {
+	a.taskMu.Lock()
+	defer a.taskMu.Unlock()
+	ids := make([]int64, 0, len(a.taskIDs))
+	for id := range a.taskIDs {
+		ids = append(ids, id)
+	}
+	return ids
+}
