@@ -18,7 +18,9 @@ import (
 
 // fleet is a running `borgdesk serve` with enrolled agents, all real processes.
 type fleet struct {
-	agents   map[string]*exec.Cmd
+	serve     *exec.Cmd
+	serveArgs []string
+	agents    map[string]*exec.Cmd
 	t        *testing.T
 	data     string
 	agentBin string
@@ -41,20 +43,34 @@ func startFleet(t *testing.T) *fleet { return startFleetWith(t) }
 func startFleetWith(t *testing.T, extra ...string) *fleet {
 	t.Helper()
 	needBorgBinary(t)
-	bin := borgdeskBinary(t)
+	borgdeskBinary(t)
 	tmp := t.TempDir()
 	f := &fleet{t: t, data: filepath.Join(tmp, "data"), agentBin: filepath.Join(tmp, "borgdesk-agent"), log: &lockedBuffer{}}
 	buildAgent(t, f.agentBin, "v1.0.0")
 	// The coordinator carries the same build, so no update interferes.
 	os.MkdirAll(filepath.Join(tmp, "dist"), 0o755)
-	serve := exec.Command(bin, append([]string{"serve", "--data", f.data, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0", "--agent-dir", filepath.Join(tmp, "dist")}, extra...)...)
-	serve.Stderr = f.log
-	if err := serve.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { serve.Process.Signal(syscall.SIGTERM); serve.Wait() })
-	waitFor(t, 10*time.Second, "the coordinator's socket", func() bool { _, err := os.Stat(filepath.Join(f.data, "borgdesk.sock")); return err == nil })
+	f.serveArgs = append([]string{"serve", "--data", f.data, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0", "--agent-dir", filepath.Join(tmp, "dist")}, extra...)
+	f.startServe()
+	t.Cleanup(func() { f.serve.Process.Signal(syscall.SIGTERM); f.serve.Wait() })
 	return f
+}
+
+func (f *fleet) startServe() {
+	f.t.Helper()
+	f.serve = exec.Command(borgdeskBinary(f.t), f.serveArgs...)
+	f.serve.Stderr = f.log
+	if err := f.serve.Start(); err != nil {
+		f.t.Fatal(err)
+	}
+	waitFor(f.t, 10*time.Second, "the coordinator's socket", func() bool { _, err := os.Stat(filepath.Join(f.data, "borgdesk.sock")); return err == nil })
+}
+
+// restartServe stops the coordinator (SIGTERM) and starts it again on the same data dir.
+func (f *fleet) restartServe() {
+	f.t.Helper()
+	f.serve.Process.Signal(syscall.SIGTERM)
+	f.serve.Wait()
+	f.startServe()
 }
 
 func (f *fleet) cli(args ...string) result {
@@ -327,4 +343,29 @@ func (f *fleet) kill(cfg string) {
 	cmd := f.agents[cfg]
 	cmd.Process.Kill()
 	cmd.Wait()
+}
+
+func TestCoordinatorRestartMidBackup(t *testing.T) {
+	gw, ssh := freePort(t), freePort(t)
+	f := startFleetWith(t, "--retry-delay", "1s", "--listen", fmt.Sprintf("127.0.0.1:%d", gw), "--ssh-listen", fmt.Sprintf("127.0.0.1:%d", ssh))
+	cfg := f.enroll("web1")
+	log := f.run(cfg)
+	src := filepath.Join(t.TempDir(), "srv")
+	generateTree(t, src, 30)
+	var job map[string]any
+	f.mustJSON(&job, "job", "create", "--server", "web1", "--name", "steady", "--paths", src, "--pre", "/bin/sleep 3")
+	var run map[string]any
+	f.mustJSON(&run, "job", "run", "steady")
+	waitFor(t, 20*time.Second, "the backup to start", func() bool { return strings.Contains(log.String(), "type=backup") })
+	f.restartServe()
+	waitFor(t, 90*time.Second, "the backup to finish after the restart", func() bool {
+		var archives []map[string]any
+		f.mustJSON(&archives, "archive", "list", "web1")
+		return len(archives) >= 1
+	})
+	var archives []map[string]any
+	f.mustJSON(&archives, "archive", "list", "web1")
+	if len(archives) != 1 {
+		t.Errorf("archives after a restart mid-backup = %v; want exactly one", archives)
+	}
 }
