@@ -21,11 +21,11 @@ type fleet struct {
 	serve     *exec.Cmd
 	serveArgs []string
 	agents    map[string]*exec.Cmd
-	t        *testing.T
-	data     string
-	agentBin string
-	log      *lockedBuffer
-	tok      map[string]string
+	t         *testing.T
+	data      string
+	agentBin  string
+	log       *lockedBuffer
+	tok       map[string]string
 }
 
 func needBorgBinary(t *testing.T) {
@@ -49,6 +49,11 @@ func startFleetWith(t *testing.T, extra ...string) *fleet {
 	buildAgent(t, f.agentBin, "v1.0.0")
 	// The coordinator carries the same build, so no update interferes.
 	os.MkdirAll(filepath.Join(tmp, "dist"), 0o755)
+	for i, a := range extra { // a --data in extra wins
+		if a == "--data" && i+1 < len(extra) {
+			f.data = extra[i+1]
+		}
+	}
 	f.serveArgs = append([]string{"serve", "--data", f.data, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0", "--agent-dir", filepath.Join(tmp, "dist")}, extra...)
 	f.startServe()
 	t.Cleanup(func() { f.serve.Process.Signal(syscall.SIGTERM); f.serve.Wait() })

@@ -99,7 +99,7 @@ func classify(stderr string) error {
 		return ErrWrongPassphrase
 	case strings.Contains(s, "does not exist") && strings.Contains(s, "repository"), strings.Contains(s, "is not a valid repository"):
 		return ErrNoRepository
-	case strings.Contains(s, "no space left on device"):
+	case strings.Contains(s, "no space left on device"), strings.Contains(s, "insufficient free space"):
 		return ErrNoSpace
 	}
 	return nil
@@ -254,5 +254,11 @@ func (b *Borg) Version(ctx context.Context) (string, error) {
 // Init creates a repokey-blake2 repository.
 func (b *Borg) Init(ctx context.Context, r Repo) error {
 	_, err := b.run(ctx, r, "init", nil, "init", "--encryption=repokey-blake2", "--make-parent-dirs", r.Location)
+	return err
+}
+
+// SetConfig sets a repository configuration value (borg config).
+func (b *Borg) SetConfig(ctx context.Context, r Repo, key, value string) error {
+	_, err := b.run(ctx, r, "config", nil, "config", r.Location, key, value)
 	return err
 }

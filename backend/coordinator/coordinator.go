@@ -64,6 +64,9 @@ type Options struct {
 	LazyRepoInit bool
 	// RetryDelay is the backoff step between retries of failed runs.
 	RetryDelay time.Duration
+	// RepoReserve is the disk space borg leaves free in new repositories
+	// ("2G" when empty).
+	RepoReserve string
 }
 
 // Coordinator is an open data dir with its service layer.
@@ -124,6 +127,10 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 		return fail(err)
 	}
 	rp := repos.New(opts.DataDir, &borg.Borg{Path: opts.Borg, BaseDir: filepath.Join(opts.DataDir, "borg"), LockWait: 60})
+	rp.Reserve = opts.RepoReserve
+	if rp.Reserve == "" {
+		rp.Reserve = "2G"
+	}
 	svc := service.New(service.Config{Store: st, Bus: events.NewBus(), Now: opts.Now, DataDir: opts.DataDir, Version: opts.Version,
 		CA: authority, Dist: dist, GatewayURL: opts.GatewayURL, Heartbeat: opts.Heartbeat, Repos: rp,
 		InitReposAtEnrollment: !opts.LazyRepoInit, RetryDelay: opts.RetryDelay})

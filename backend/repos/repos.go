@@ -23,6 +23,10 @@ import (
 type Repos struct {
 	dir, keys string
 	Borg      *borg.Borg
+	// Reserve is borg's additional_free_space for new repositories (e.g.
+	// "2G"): borg refuses to fill the disk, so the coordinator can still
+	// record the failure and the operator loses nothing.
+	Reserve string
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
@@ -94,6 +98,11 @@ func (r *Repos) Ensure(ctx context.Context, agent string) (borg.Repo, error) {
 	}
 	if err := r.Borg.Init(ctx, repo); err != nil {
 		return borg.Repo{}, fmt.Errorf("create repository for %s: %w", agent, err)
+	}
+	if r.Reserve != "" {
+		if err := r.Borg.SetConfig(ctx, repo, "additional_free_space", r.Reserve); err != nil {
+			return borg.Repo{}, fmt.Errorf("set the free space reserve of %s: %w", agent, err)
+		}
 	}
 	return repo, nil
 }

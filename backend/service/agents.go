@@ -253,7 +253,14 @@ func (s *Service) Heartbeat(ctx context.Context, agentUUID string, req agentapi.
 		s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("server %s is online", sv.Name), map[string]any{"id": sv.ID, "status": sv.Status})
 	}
 	// Tasks the agent no longer runs were lost with a killed or restarted agent.
-	if lost, err := s.st.LostTasks(ctx, sv.ID, req.RunningTaskIDs, req.StartedAt); err == nil && !req.StartedAt.IsZero() {
+	// A task started before this agent process, or more than two minutes
+	// ago, that the agent does not list is not running (its outcome report
+	// was lost, or the agent died with it).
+	cutoff := s.now().Add(-2 * time.Minute)
+	if req.StartedAt.After(cutoff) {
+		cutoff = req.StartedAt
+	}
+	if lost, err := s.st.LostTasks(ctx, sv.ID, req.RunningTaskIDs, cutoff); err == nil {
 		for _, t := range lost {
 			s.publishTask(ctx, t, fmt.Sprintf("%s task %d on %s was interrupted: %s", t.Type, t.ID, sv.Name, t.Error))
 			if t.Type == agentapi.TaskBackup {
