@@ -75,7 +75,7 @@ func New(cfg Config) *Server {
 			if !ok {
 				return nil, errors.New("unknown or revoked key")
 			}
-			return &ssh.Permissions{Extensions: map[string]string{"agent": agent}}, nil
+			return &ssh.Permissions{Extensions: map[string]string{"agent": agent, "key": string(key.Marshal())}}, nil
 		},
 		ServerVersion: "SSH-2.0-Borgdesk",
 		MaxAuthTries:  3,
@@ -203,6 +203,13 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 	s.track(agent, conn, true)
 	defer s.track(agent, conn, false)
 	defer conn.Close()
+	// A revoke between authentication and tracking missed this connection
+	// in Disconnect: look again now that it is tracked.
+	if key, err := ssh.ParsePublicKey([]byte(conn.Permissions.Extensions["key"])); err != nil {
+		return
+	} else if id, ok := s.cfg.Authorizer.AgentForKey(key); !ok || id != agent {
+		return
+	}
 	log := s.log.With("agent", agent, "remote", nc.RemoteAddr())
 	go ssh.DiscardRequests(reqs) // tcpip-forward and friends: refused
 	for nch := range chans {
