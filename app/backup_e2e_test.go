@@ -374,3 +374,42 @@ func TestCoordinatorRestartMidBackup(t *testing.T) {
 		t.Errorf("archives after a restart mid-backup = %v; want exactly one", archives)
 	}
 }
+
+func TestCancelARunningBackup(t *testing.T) {
+	f := startFleet(t)
+	cfg := f.enroll("web1")
+	log := f.run(cfg)
+	src := filepath.Join(t.TempDir(), "big")
+	os.MkdirAll(src, 0o755)
+	for i := 0; i < 300; i++ { // 300 MiB of random data: several seconds of borg
+		buf := make([]byte, 1<<20)
+		rand.Read(buf)
+		os.WriteFile(filepath.Join(src, fmt.Sprintf("b%03d", i)), buf, 0o644)
+	}
+	var job map[string]any
+	f.mustJSON(&job, "job", "create", "--server", "web1", "--name", "big", "--paths", src, "--compression", "none")
+	var run map[string]any
+	f.mustJSON(&run, "job", "run", "big")
+	id := fmt.Sprint(int(run["id"].(float64)))
+	waitFor(t, 30*time.Second, "the backup to start", func() bool { return strings.Contains(log.String(), "type=backup") })
+	time.Sleep(1500 * time.Millisecond) // borg is reading
+	var cancelled map[string]any
+	f.mustJSON(&cancelled, "job", "cancel", id)
+	if cancelled["status"] != "cancelled" {
+		t.Fatalf("cancel = %v", cancelled)
+	}
+	waitFor(t, 30*time.Second, "the agent to stop the backup", func() bool { return strings.Contains(log.String(), "task cancelled by the operator") })
+	var archives []map[string]any
+	f.mustJSON(&archives, "archive", "list", "web1")
+	for _, a := range archives {
+		if a["job"] == "big" && !strings.HasSuffix(a["name"].(string), ".checkpoint") {
+			t.Errorf("a cancelled backup left a complete archive %v", a["name"])
+		}
+	}
+	// The repository is free again: the next run goes through.
+	f.mustJSON(&job, "job", "create", "--server", "web1", "--name", "tiny", "--paths", filepath.Join(src, "b000"))
+	f.mustJSON(&run, "job", "run", "tiny", "--wait")
+	if run["status"] != "succeeded" {
+		t.Errorf("run after a cancel = %v", run)
+	}
+}

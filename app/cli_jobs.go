@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"borgdesk/backend/agentapi"
@@ -256,4 +257,30 @@ func humanBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+func cmdJobCancel(ctx context.Context, g *globals, args []string, e env) error {
+	fs := newFlags("job cancel", g, e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args, 1, 1, "RUN_ID")
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil {
+		return usageError{"job cancel: RUN_ID is a run number (from `job run` or the app)"}
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	r, err := c.CancelRun(ctx, id)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, r)
+	}
+	fmt.Fprintf(e.stdout, "run %d of %s/%s cancelled; the agent stops it at its next report\n", r.ID, r.ServerName, r.JobName)
+	return nil
 }

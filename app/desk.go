@@ -106,6 +106,9 @@ func (d *Desk) RunJob(ref string) (store.Run, error) {
 	return d.svc.RunJob(d.context(), ref, "manual")
 }
 
+// CancelRun cancels a queued or running run.
+func (d *Desk) CancelRun(id int64) (store.Run, error) { return d.svc.CancelRun(d.context(), id) }
+
 // GetRun returns one run with its log.
 func (d *Desk) GetRun(id int64) (store.Run, error) { return d.svc.Run(d.context(), id) }
 

@@ -172,7 +172,7 @@ Usage:
   borgdesk task list [--server SERVER] [--limit N] [--json]
   borgdesk job create --server S [--name N] (--paths P… [--exclude X…] | --mysql DBS|all | --postgres DBS|all
                       | --mongo DB | --docker C… | --lvm VG/LV) [--schedule CRON] [--keep-daily N …]
-  borgdesk job list [--json] | run JOB [--wait] | prune JOB
+  borgdesk job list [--json] | run JOB [--wait] | prune JOB | cancel RUN_ID
   borgdesk archive list SERVER [--json]
   borgdesk events [--limit N] [--follow] [--json]
   borgdesk settings get [KEY] [--json] | set KEY VALUE

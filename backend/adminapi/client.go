@@ -119,6 +119,12 @@ func (c *Client) Run(ctx context.Context, id int64, wait bool) (store.Run, error
 	return v, c.do(ctx, http.MethodGet, "/v1/runs/"+strconv.FormatInt(id, 10)+q, nil, &v)
 }
 
+// CancelRun cancels a queued or running run.
+func (c *Client) CancelRun(ctx context.Context, id int64) (store.Run, error) {
+	var v store.Run
+	return v, c.do(ctx, http.MethodPost, "/v1/runs/"+strconv.FormatInt(id, 10)+"/cancel", struct{}{}, &v)
+}
+
 // ListArchives lists a server's archives.
 func (c *Client) ListArchives(ctx context.Context, ref string) ([]service.ArchiveInfo, error) {
 	var v []service.ArchiveInfo

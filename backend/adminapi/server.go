@@ -181,6 +181,13 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST /v1/jobs/{ref}/prune", s.handle(func(r *http.Request) (any, error) {
 		return s.svc.Prune(r.Context(), r.PathValue("ref"))
 	}))
+	s.mux.HandleFunc("POST /v1/runs/{id}/cancel", s.handle(func(r *http.Request) (any, error) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: run id %q", service.ErrInvalid, r.PathValue("id"))
+		}
+		return s.svc.CancelRun(r.Context(), id)
+	}))
 	s.mux.HandleFunc("GET /v1/runs/{id}", s.handle(func(r *http.Request) (any, error) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err != nil {

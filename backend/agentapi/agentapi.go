@@ -61,6 +61,7 @@ const (
 	CodeTooLarge         = "too_large"
 	CodeInternal         = "internal"
 	CodeNoUpdate         = "no_update"
+	CodeConflict         = "conflict" // e.g. a task that is no longer running (cancelled)
 )
 
 // Health is GET /api/health.
@@ -161,6 +162,8 @@ type HeartbeatResponse struct {
 	ServerTime      time.Time `json:"server_time"`
 	ProtocolVersion int       `json:"protocol_version"`
 	HeartbeatEvery  int       `json:"heartbeat_seconds"`
+	// Cancel lists running tasks the operator cancelled: stop them.
+	Cancel []int64 `json:"cancel,omitempty"`
 }
 
 // Task types.

@@ -268,7 +268,7 @@ func (g *Gateway) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, service.ErrNotFound):
 		status, code = http.StatusNotFound, agentapi.CodeNotFound
 	case errors.Is(err, service.ErrConflict):
-		status, code = http.StatusConflict, agentapi.CodeBadRequest
+		status, code = http.StatusConflict, agentapi.CodeConflict
 	}
 	if status == http.StatusInternalServerError {
 		g.log.Error("agent gateway", "path", r.URL.Path, "agent", agentID(r.Context()), "err", err)

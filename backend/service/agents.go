@@ -269,7 +269,8 @@ func (s *Service) Heartbeat(ctx context.Context, agentUUID string, req agentapi.
 		}
 	}
 	s.announce(events.AgentHeartbeat, sv.UUID, map[string]any{"server_id": sv.ID, "last_seen": sv.LastSeen, "metrics": req.Metrics})
-	return agentapi.HeartbeatResponse{ServerTime: s.now().UTC(), ProtocolVersion: agentapi.ProtocolVersion, HeartbeatEvery: int(s.heartbeat / time.Second)}, nil
+	cancel, _ := s.st.CancelledAmong(ctx, sv.ID, req.RunningTaskIDs)
+	return agentapi.HeartbeatResponse{ServerTime: s.now().UTC(), ProtocolVersion: agentapi.ProtocolVersion, HeartbeatEvery: int(s.heartbeat / time.Second), Cancel: cancel}, nil
 }
 
 // MarkOffline turns servers silent for longer than the offline threshold

@@ -377,3 +377,27 @@ func (s *Service) runDueChecks(ctx context.Context) {
 		}
 	}()
 }
+
+// CancelRun cancels a queued or running run; its agent stops the backup at
+// its next progress report or heartbeat.
+func (s *Service) CancelRun(ctx context.Context, id int64) (store.Run, error) {
+	r, err := s.st.Run(ctx, id)
+	if err != nil {
+		return store.Run{}, err
+	}
+	if r.Status != store.RunQueued && r.Status != store.RunRunning {
+		return store.Run{}, fmt.Errorf("%w: run %d already %s", ErrInvalid, id, r.Status)
+	}
+	if r.TaskID != 0 {
+		if err := s.st.CancelTask(ctx, r.TaskID); err != nil {
+			return store.Run{}, err
+		}
+	}
+	done, err := s.st.FinishRun(ctx, id, store.RunOutcome{Status: store.RunCancelled, Error: "cancelled by the operator"})
+	if err != nil {
+		return store.Run{}, err
+	}
+	s.publish(ctx, events.RunProgress, "", fmt.Sprintf("run %d of %s/%s cancelled", id, done.ServerName, done.JobName), map[string]any{"run_id": id, "status": done.Status})
+	s.dispatchNext(ctx, done.ServerID)
+	return done, nil
+}

@@ -186,3 +186,30 @@ func (s *Store) LostTasks(ctx context.Context, serverID int64, running []int64, 
 	}
 	return loadEach(ctx, lost, s.Task)
 }
+
+// CancelTask cancels a task that has not finished.
+func (s *Store) CancelTask(ctx context.Context, id int64) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE tasks SET status = ?, finished_at = ?, error = 'cancelled by the operator'
+		WHERE id = ? AND status IN (?, ?, ?)`, TaskCancelled, ts(s.now()), id, TaskQueued, TaskDispatched, TaskRunning)
+	return err
+}
+
+// CancelledAmong returns which of ids are cancelled tasks of a server.
+func (s *Store) CancelledAmong(ctx context.Context, serverID int64, ids []int64) ([]int64, error) {
+	raw, _ := json.Marshal(ids)
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM tasks WHERE server_id = ? AND status = ? AND id IN (SELECT value FROM json_each(?))`,
+		serverID, TaskCancelled, string(raw))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

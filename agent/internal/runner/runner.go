@@ -59,7 +59,7 @@ type Agent struct {
 	tasks    sync.WaitGroup
 	running  atomic.Int32
 	taskMu   sync.Mutex
-	taskIDs  map[int64]struct{}
+	taskIDs  map[int64]context.CancelFunc
 	started  time.Time
 	restart  atomic.Bool
 	caps     atomic.Pointer[agentapi.Capabilities]
@@ -215,10 +215,11 @@ func (a *Agent) pollLoop(ctx context.Context) {
 			slots <- struct{}{}
 			a.tasks.Add(1)
 			a.running.Add(1)
-			a.track(t.ID, true)
+			tctx, cancelTask := context.WithCancel(ctx)
+			a.track(t.ID, cancelTask)
 			go func() {
-				defer func() { <-slots; a.running.Add(-1); a.track(t.ID, false); a.tasks.Done() }()
-				a.runTask(ctx, t)
+				defer func() { <-slots; a.running.Add(-1); a.track(t.ID, nil); cancelTask(); a.tasks.Done() }()
+				a.runTask(tctx, t)
 			}()
 		}
 	}
@@ -263,6 +264,9 @@ func (a *Agent) heartbeat(ctx context.Context) error {
 	var resp agentapi.HeartbeatResponse
 	if err := a.client.Do(ctx, "POST", agentapi.PathHeartbeat, req, &resp, 30*time.Second); err != nil {
 		return err
+	}
+	for _, id := range resp.Cancel {
+		a.cancelTask(id)
 	}
 	a.once.Do(func() { close(a.healthy) })
 	return nil
@@ -341,16 +345,28 @@ func (b *backoff) next() time.Duration {
 
 func (b *backoff) reset() { b.cur = b.min }
 
-func (a *Agent) track(id int64, on bool) {
+// track records a running task with the function that cancels it (nil: done).
+func (a *Agent) track(id int64, cancel context.CancelFunc) {
 	a.taskMu.Lock()
 	defer a.taskMu.Unlock()
 	if a.taskIDs == nil {
-		a.taskIDs = map[int64]struct{}{}
+		a.taskIDs = map[int64]context.CancelFunc{}
 	}
-	if on {
-		a.taskIDs[id] = struct{}{}
+	if cancel != nil {
+		a.taskIDs[id] = cancel
 	} else {
 		delete(a.taskIDs, id)
+	}
+}
+
+// cancelTask stops a running task the operator cancelled.
+func (a *Agent) cancelTask(id int64) {
+	a.taskMu.Lock()
+	cancel := a.taskIDs[id]
+	a.taskMu.Unlock()
+	if cancel != nil {
+		a.log.Info("task cancelled by the operator", "task", id)
+		cancel()
 	}
 }
 

@@ -72,7 +72,10 @@ func (a *Agent) testTask(ctx context.Context, t agentapi.Task) (json.RawMessage,
 				return nil, ctx.Err()
 			}
 			prog := agentapi.TaskProgress{Percent: float64(i) * 100 / float64(steps), Message: fmt.Sprintf("step %d of %d", i, steps)}
-			a.client.Do(ctx, "POST", "/api/agent/tasks/"+strconv.FormatInt(t.ID, 10)+"/progress", prog, nil, 10*time.Second)
+			err := a.client.Do(ctx, "POST", "/api/agent/tasks/"+strconv.FormatInt(t.ID, 10)+"/progress", prog, nil, 10*time.Second)
+			if client.Refused(err, agentapi.CodeConflict) {
+				a.cancelTask(t.ID)
+			}
 		}
 	}
 	host, _ := os.Hostname()
@@ -94,7 +97,10 @@ func (a *Agent) backupTask(ctx context.Context, t agentapi.Task) (json.RawMessag
 		RSH:  shellQuote(a.opts.Exe) + " ssh --config " + shellQuote(cfg.Path()),
 		Progress: func(bp agentapi.BackupProgress) {
 			prog := agentapi.TaskProgress{Message: bp.Path, Bytes: bp.Bytes, Files: bp.Files}
-			a.client.Do(ctx, "POST", "/api/agent/tasks/"+id+"/progress", prog, nil, 10*time.Second)
+			err := a.client.Do(ctx, "POST", "/api/agent/tasks/"+id+"/progress", prog, nil, 10*time.Second)
+			if client.Refused(err, agentapi.CodeConflict) { // the task is no longer running: cancelled
+				a.cancelTask(t.ID)
+			}
 		},
 		Log: func(format string, args ...any) {
 			if log.Len() < 64<<10 {
