@@ -119,9 +119,9 @@ const SHOTS = [
   { name: 'jobs-light', fleet: POPULATED_FLEET, path: '/#/jobs', ready: 'jobs-table' },
   { name: 'jobs-dark', fleet: POPULATED_FLEET, path: '/#/jobs', ready: 'jobs-table', dark: true },
   { name: 'jobs-empty-light', fleet: EMPTY_FLEET, path: '/#/jobs', ready: 'empty-jobs' },
-  { name: 'wizard-what-light', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardWhat, tall: true },
-  { name: 'wizard-what-dark', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardWhat, tall: true, dark: true },
-  { name: 'wizard-what-errors-light', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardWhatErrors, tall: true },
+  { name: 'wizard-what-light', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardWhat, tall: 1480, top: true },
+  { name: 'wizard-what-dark', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardWhat, tall: 1480, top: true, dark: true },
+  { name: 'wizard-what-errors-light', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardWhatErrors, tall: true, top: true },
   { name: 'wizard-when-light', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardWhen },
   { name: 'wizard-when-dark', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardWhen, dark: true },
   { name: 'wizard-cron-error-light', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardCron },
@@ -134,19 +134,22 @@ const SHOTS = [
   { name: 'job-detail-db-light', fleet: POPULATED_FLEET, path: '/#/jobs/2', ready: 'run-history', tall: true },
   { name: 'job-prune-held-light', fleet: POPULATED_FLEET, path: '/#/jobs/1', ready: 'run-history', act: pruneHeld },
   { name: 'run-log-light', fleet: POPULATED_FLEET, path: '/#/jobs/3', ready: 'run-history', act: runLog },
+  { name: 'jobs-de-light', fleet: POPULATED_FLEET, path: '/#/jobs', ready: 'jobs-table', locale: 'de' },
+  { name: 'job-detail-running-fr-dark', fleet: POPULATED_FLEET, path: '/#/jobs/1', ready: 'run-history', act: liveProgress, tall: true, dark: true, locale: 'fr' },
   { name: 'run-log-dark', fleet: POPULATED_FLEET, path: '/#/jobs/3', ready: 'run-history', act: runLog, dark: true },
 ]
 
 for (const shot of SHOTS) {
   test(`screenshot ${shot.name}`, async ({ page }) => {
-    const settings = shot.dark ? { 'ui.theme': 'dark' } : {}
+    const settings = { ...(shot.dark ? { 'ui.theme': 'dark' } : {}), ...(shot.locale ? { 'ui.locale': shot.locale } : {}) }
     // The page scrolls inside <main>, so a tall page needs a tall window.
-    if (shot.tall) await page.setViewportSize({ width: 1280, height: 960 })
+    if (shot.tall) await page.setViewportSize({ width: 1280, height: shot.tall === true ? 960 : shot.tall })
     await installDesk(page, { ...shot.fleet, settings })
     await page.goto(shot.path)
     await expect(page.getByTestId(shot.ready)).toBeVisible()
     if (shot.dark) await expect(page.locator('html')).toHaveClass(/\bdark\b/)
     if (shot.act) await shot.act(page)
+    if (shot.top) await page.locator('main').evaluate((main) => main.scrollTo(0, 0))
     // Let colour transitions (a card just chosen, a row left) finish.
     await page.waitForTimeout(250)
     await page.screenshot({ path: `test-results/screenshots/${shot.name}.png` })
