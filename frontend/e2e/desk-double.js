@@ -20,6 +20,7 @@ export const EMPTY_FLEET = {
   servers: [],
   jobs: [],
   runs: [],
+  archives: {},
   events: [],
   settings: {},
 }
@@ -162,60 +163,283 @@ const MAIL_OLD = {
 
 export const FLEET_SERVERS = [WEB1, DB1, BUILD3, MAIL_OLD]
 
+// Jobs as ListJobs sends them: spec and keep are JSON text.
+const job = (fields) => ({
+  enabled: true,
+  last_scheduled_at: null,
+  updated_at: fields.created_at,
+  ...fields,
+  spec: JSON.stringify(fields.spec),
+  keep: JSON.stringify(fields.keep),
+})
+
+export const FLEET_JOBS = [
+  job({
+    id: 1,
+    server_id: 1,
+    server_name: 'web1',
+    server_uuid: WEB1.uuid,
+    name: 'etc-and-www',
+    kind: 'files',
+    spec: { kind: 'files', paths: ['/etc', '/var/www'], excludes: ['*.log', '/var/www/cache'], one_file_system: true, compression: 'zstd,3' },
+    schedule: '0 3 * * *',
+    keep: { daily: 7, weekly: 4, monthly: 6 },
+    last_scheduled_at: '2026-11-22T03:00:00Z',
+    created_at: '2026-11-03T10:00:00Z',
+  }),
+  job({
+    id: 2,
+    server_id: 2,
+    server_name: 'db1',
+    server_uuid: DB1.uuid,
+    name: 'shop-db',
+    kind: 'mysql',
+    spec: {
+      kind: 'mysql',
+      compression: 'zstd,10',
+      mysql: { databases: ['shop', 'shop_sessions'], defaults_file: '/root/.my.cnf' },
+      pre: [['/usr/local/bin/maintenance', 'on']],
+      post: [['/usr/local/bin/maintenance', 'off']],
+    },
+    schedule: 'CRON_TZ=Europe/Paris 30 2 * * *',
+    keep: { daily: 14, monthly: 12 },
+    last_scheduled_at: '2026-11-22T01:30:00Z',
+    created_at: '2026-11-04T10:00:00Z',
+  }),
+  job({
+    id: 3,
+    server_id: 2,
+    server_name: 'db1',
+    server_uuid: DB1.uuid,
+    name: 'pg-main',
+    kind: 'postgres',
+    spec: { kind: 'postgres', compression: 'lz4', postgres: { os_user: 'postgres' } },
+    schedule: '0 2 * * 1',
+    keep: { weekly: 8, monthly: 6, yearly: 2 },
+    created_at: '2026-11-05T10:00:00Z',
+  }),
+  job({
+    id: 4,
+    server_id: 1,
+    server_name: 'web1',
+    server_uuid: WEB1.uuid,
+    name: 'app-volumes',
+    kind: 'docker',
+    spec: { kind: 'docker', compression: 'lz4', docker: { containers: ['nextcloud', 'redis'], stop_during: true } },
+    schedule: '0 */6 * * *',
+    keep: { within: '2d', daily: 7 },
+    created_at: '2026-11-06T10:00:00Z',
+  }),
+  job({
+    id: 5,
+    server_id: 1,
+    server_name: 'web1',
+    server_uuid: WEB1.uuid,
+    name: 'data-snapshot',
+    kind: 'lvm',
+    spec: { kind: 'lvm', compression: 'lz4', lvm: { volume_group: 'vg0', volume: 'data', snapshot_size: '2G' } },
+    schedule: '',
+    keep: {},
+    created_at: '2026-11-07T10:00:00Z',
+  }),
+]
+
+const ETC_LOG = `borgdesk-agent 0.3.1: backup etc-and-www into ssh://borgdesk@desk.example.lan:2222/var/lib/borgdesk/repos/${WEB1.uuid}
+Creating archive etc-and-www@2026-11-21T03.00.00Z (compression zstd,3, one file system)
+Excluding *.log, /var/www/cache
+------------------------------------------------------------------------------
+Repository: ssh://borgdesk@desk.example.lan:2222/var/lib/borgdesk/repos/${WEB1.uuid}
+Archive name: etc-and-www@2026-11-21T03.00.00Z
+Time (start): Sat, 2026-11-21 03:00:00
+Time (end):   Sat, 2026-11-21 03:04:10
+Duration: 4 minutes 10.02 seconds
+Number of files: 48213
+------------------------------------------------------------------------------
+                       Original size      Compressed size    Deduplicated size
+This archive:                1.53 GB            612.40 MB             23.40 MB
+All archives:               21.38 GB              8.57 GB              1.02 GB
+------------------------------------------------------------------------------
+Archive verified: listed in the repository.
+Retention: kept 12 archives, pruned 1 (etc-and-www@2026-10-20T03.00.00Z).`
+
+const PG_LOG = `borgdesk-agent 0.3.0: backup pg-main into ssh://borgdesk@desk.example.lan:2222/var/lib/borgdesk/repos/${DB1.uuid}
+Running as os user postgres: /usr/bin/pg_dumpall --clean
+pg_dumpall: error: connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed: No such file or directory
+	Is the server running locally and accepting connections on that socket?
+pg_dumpall exited with status 1
+borg create was not started: the dump failed
+warning: archive pg-main@2026-11-16T02.00.00Z was not created`
+
+const APP_LOG = `borgdesk-agent 0.3.1: backup app-volumes into ssh://borgdesk@desk.example.lan:2222/var/lib/borgdesk/repos/${WEB1.uuid}
+Stopping containers nextcloud, redis
+Creating archive app-volumes@2026-11-22T06.00.00Z (compression lz4)
+/var/lib/docker/volumes/nextcloud_data/_data/nextcloud.log: file changed while we backed it up
+Starting containers nextcloud, redis
+Archive verified: listed in the repository.`
+
+const run = (fields) => ({
+  server_id: 1,
+  server_name: 'web1',
+  trigger: 'schedule',
+  attempt: 1,
+  task_id: 100 + fields.id,
+  finished_at: null,
+  archive: '',
+  bytes: 0,
+  files: 0,
+  deduplicated: 0,
+  error: '',
+  log: '',
+  ...fields,
+})
+
+// Newest first, as ListRuns sends them.
+export const FLEET_RUNS = [
+  run({
+    id: 9,
+    job_id: 1,
+    job_name: 'etc-and-www',
+    status: 'running',
+    trigger: 'manual',
+    started_at: '2026-11-22T07:59:00Z',
+    archive: 'etc-and-www@2026-11-22T07.59.00Z',
+  }),
+  run({
+    id: 8,
+    job_id: 4,
+    job_name: 'app-volumes',
+    status: 'warning',
+    started_at: '2026-11-22T06:00:00Z',
+    finished_at: '2026-11-22T06:02:41Z',
+    archive: 'app-volumes@2026-11-22T06.00.00Z',
+    bytes: 8.41e9,
+    files: 126503,
+    deduplicated: 412e6,
+    error: 'file changed while we backed it up: /var/lib/docker/volumes/nextcloud_data/_data/nextcloud.log',
+    log: APP_LOG,
+  }),
+  run({
+    id: 7,
+    job_id: 2,
+    job_name: 'shop-db',
+    server_id: 2,
+    server_name: 'db1',
+    status: 'succeeded',
+    started_at: '2026-11-22T01:30:00Z',
+    finished_at: '2026-11-22T01:31:12Z',
+    archive: 'shop-db@2026-11-22T01.30.00Z',
+    bytes: 2.87e9,
+    files: 2,
+    deduplicated: 96.2e6,
+  }),
+  run({
+    id: 6,
+    job_id: 1,
+    job_name: 'etc-and-www',
+    status: 'succeeded',
+    trigger: 'catch-up',
+    started_at: '2026-11-21T08:12:00Z',
+    finished_at: '2026-11-21T08:15:31Z',
+    archive: 'etc-and-www@2026-11-21T08.12.00Z',
+    bytes: 1.529e9,
+    files: 48190,
+    deduplicated: 8.1e6,
+  }),
+  run({
+    id: 5,
+    job_id: 1,
+    job_name: 'etc-and-www',
+    status: 'succeeded',
+    started_at: '2026-11-21T03:00:00Z',
+    finished_at: '2026-11-21T03:04:10Z',
+    archive: 'etc-and-www@2026-11-21T03.00.00Z',
+    bytes: 1.532e9,
+    files: 48213,
+    deduplicated: 23.4e6,
+    log: ETC_LOG,
+  }),
+  run({
+    id: 4,
+    job_id: 1,
+    job_name: 'etc-and-www',
+    status: 'failed',
+    trigger: 'schedule',
+    started_at: '2026-11-20T03:00:00Z',
+    finished_at: '2026-11-20T03:00:31Z',
+    error: 'connection closed by remote host: ssh://borgdesk@desk.example.lan:2222',
+    log: 'Connecting to the repository…\nRemote: connection closed by remote host\nerror: connection closed by remote host: ssh://borgdesk@desk.example.lan:2222',
+  }),
+  run({
+    id: 3,
+    job_id: 1,
+    job_name: 'etc-and-www',
+    status: 'succeeded',
+    trigger: 'retry',
+    attempt: 2,
+    started_at: '2026-11-20T03:05:00Z',
+    finished_at: '2026-11-20T03:12:44Z',
+    archive: 'etc-and-www@2026-11-20T03.05.00Z',
+    bytes: 1.527e9,
+    files: 48177,
+    deduplicated: 1.41e9,
+  }),
+  run({
+    id: 2,
+    job_id: 3,
+    job_name: 'pg-main',
+    server_id: 2,
+    server_name: 'db1',
+    status: 'failed',
+    started_at: '2026-11-16T02:00:00Z',
+    finished_at: '2026-11-16T02:00:03Z',
+    error: 'pg_dumpall: error: connection to server on socket "/var/run/postgresql/.s.PGSQL.5432" failed: No such file or directory',
+    log: PG_LOG,
+  }),
+]
+
+FLEET_RUNS.sort((a, b) => b.started_at.localeCompare(a.started_at))
+
+// Archives as ListArchives sends them, oldest first; time is borg's local
+// time without a zone.
+const archive = (name, id, time) => ({ name, id, time, job: name.split('@')[0] })
+
+export const FLEET_ARCHIVES = {
+  [WEB1.uuid]: [
+    archive('etc-and-www@2026-11-20T03.05.00Z', '5f0c2b9d81e4a3c7d2b6e1f0a9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0', '2026-11-20T03:05:02.000000'),
+    archive('etc-and-www@2026-11-21T03.00.00Z', '8a1d4e7b2c5f8a1d4e7b2c5f8a1d4e7b2c5f8a1d4e7b2c5f8a1d4e7b2c5f8a1d', '2026-11-21T03:00:03.000000'),
+    archive('etc-and-www@2026-11-21T08.12.00Z', 'c3e6f9a2b5d8c3e6f9a2b5d8c3e6f9a2b5d8c3e6f9a2b5d8c3e6f9a2b5d8c3e6', '2026-11-21T08:12:02.000000'),
+    archive('app-volumes@2026-11-22T06.00.00Z', 'e7b0d3f6a9c2e7b0d3f6a9c2e7b0d3f6a9c2e7b0d3f6a9c2e7b0d3f6a9c2e7b0', '2026-11-22T06:00:21.000000'),
+  ],
+  [DB1.uuid]: [
+    archive('shop-db@2026-11-20T01.30.00Z', '1b4e7a0d3c6f9b2e5a8d1c4f7b0e3a6d9c2f5b8e1a4d7c0f3b6e9a2d5c8f1b4e', '2026-11-20T01:30:01.000000'),
+    archive('shop-db@2026-11-21T01.30.00Z', '2c5f8b1e4a7d0c3f6b9e2a5d8c1f4b7e0a3d6c9f2b5e8a1d4c7f0b3e6a9d2c5f', '2026-11-21T01:30:02.000000'),
+    archive('shop-db@2026-11-22T01.30.00Z', '3d6a9c2f5b8e1d4a7c0f3b6e9d2a5c8f1b4e7d0a3c6f9b2e5d8a1c4f7b0e3d6a', '2026-11-22T01:30:04.000000'),
+  ],
+}
+
 export const POPULATED_FLEET = {
   ...EMPTY_FLEET,
-  status: { ...EMPTY_FLEET.status, servers: 4, jobs: 1, runs_running: 1 },
+  status: { ...EMPTY_FLEET.status, servers: 4, jobs: FLEET_JOBS.length, runs_running: 1 },
   servers: FLEET_SERVERS,
-  jobs: [
-    {
-      id: 1,
-      server_id: 1,
-      server_name: 'web1',
-      name: 'etc-and-www',
-      kind: 'files',
-      spec: '{"paths":["/etc","/var/www"]}',
-      schedule: '0 3 * * *',
-      enabled: true,
-      created_at: '2026-11-03T10:00:00Z',
-      updated_at: '2026-11-03T10:00:00Z',
-    },
-  ],
-  runs: [
-    {
-      id: 2,
-      job_id: 1,
-      job_name: 'etc-and-www',
-      server_name: 'web1',
-      status: 'running',
-      started_at: '2026-11-22T07:59:00Z',
-      finished_at: null,
-      bytes: 0,
-      files: 0,
-      error: '',
-    },
-    {
-      id: 1,
-      job_id: 1,
-      job_name: 'etc-and-www',
-      server_name: 'web1',
-      status: 'succeeded',
-      started_at: '2026-11-21T03:00:00Z',
-      finished_at: '2026-11-21T03:04:10Z',
-      bytes: 1532000000,
-      files: 48213,
-      error: '',
-    },
-  ],
+  jobs: FLEET_JOBS,
+  runs: FLEET_RUNS,
+  archives: FLEET_ARCHIVES,
   events: [
     {
       id: 1,
       at: '2026-11-22T07:59:00Z',
-      kind: 'run.started',
-      subject: 'web1',
-      message: 'Backup etc-and-www started',
-      data: null,
+      kind: 'run:progress',
+      subject: WEB1.uuid,
+      message: 'run 9 of web1/etc-and-www started: archive etc-and-www@2026-11-22T07.59.00Z',
+      data: { run_id: 9, status: 'running' },
     },
   ],
+}
+
+// progress builds the live run:progress record Go announces while a backup
+// runs: id 0, never in the event log.
+export function progress(runId, at, { files, bytes, path, status = 'running', subject = WEB1.uuid }) {
+  return { id: 0, at, kind: 'run:progress', subject, message: '', data: { run_id: runId, status, files, bytes, path } }
 }
 
 // heartbeat builds the agent:heartbeat record Go emits for a server.
@@ -276,6 +500,78 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       return server
     }
 
+    // Emits an event after the answer, as Go publishes after it stored.
+    const emitSoon = (name, payload) =>
+      setTimeout(() => {
+        for (const entry of [...(listeners[name] || [])]) entry.callback(payload)
+      }, 0)
+    let eventId = 1000
+
+    const withoutLog = (run) => ({ ...clone(run), log: '' })
+
+    // Resolves a job ref the way Go's FindJob does: id, name or server/name.
+    const findJob = (ref) => {
+      const r = String(ref)
+      const job = state.jobs.find((j) => String(j.id) === r || j.name === r || `${j.server_name}/${j.name}` === r)
+      if (!job) throw new Error(`job ${JSON.stringify(r)}: not found`)
+      return job
+    }
+
+    const createJob = (input) => {
+      const server = find(input.server)
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(input.name)) throw new Error(`job: invalid: server name ${JSON.stringify(input.name)}`)
+      if (state.jobs.some((j) => j.server_id === server.id && j.name === input.name)) {
+        throw new Error(`create job: a job named ${input.name} already exists on ${server.name}`)
+      }
+      const at = new Date().toISOString()
+      const created = {
+        id: Math.max(0, ...state.jobs.map((j) => j.id)) + 1,
+        server_id: server.id,
+        server_name: server.name,
+        server_uuid: server.uuid,
+        name: input.name,
+        kind: input.spec.kind,
+        spec: JSON.stringify(input.spec),
+        schedule: input.schedule,
+        enabled: true,
+        keep: JSON.stringify(input.keep),
+        last_scheduled_at: null,
+        created_at: at,
+        updated_at: at,
+      }
+      state.jobs.push(created)
+      emitSoon('job:changed', { id: ++eventId, at, kind: 'job:changed', subject: server.uuid, message: `job ${created.name} created for ${server.name}`, data: { job_id: created.id } })
+      return clone(created)
+    }
+
+    const runJob = (ref) => {
+      const job = findJob(ref)
+      const at = new Date().toISOString()
+      const queued = {
+        id: Math.max(0, ...state.runs.map((r) => r.id)) + 1,
+        job_id: job.id,
+        job_name: job.name,
+        server_id: job.server_id,
+        server_name: job.server_name,
+        status: 'queued',
+        trigger: 'manual',
+        attempt: 1,
+        task_id: 0,
+        started_at: at,
+        finished_at: null,
+        archive: '',
+        bytes: 0,
+        files: 0,
+        deduplicated: 0,
+        error: '',
+        log: '',
+      }
+      state.runs.unshift(queued)
+      const message = `run ${queued.id} of ${job.server_name}/${job.name} queued (manual)`
+      emitSoon('run:progress', { id: ++eventId, at, kind: 'run:progress', subject: job.server_uuid, message, data: { run_id: queued.id, status: 'queued' } })
+      return withoutLog(queued)
+    }
+
     const TTL = /^(\d+)(m|h)$/
     const createToken = (name, ttl) => {
       if (!/^[A-Za-z0-9._-]{1,63}$/.test(name)) throw new Error(`create token: invalid server name ${JSON.stringify(name)}`)
@@ -319,7 +615,25 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
           }),
           CreateEnrollmentToken: answer('CreateEnrollmentToken', createToken),
           ListJobs: answer('ListJobs', () => clone(state.jobs)),
-          ListRuns: answer('ListRuns', (limit) => clone(state.runs.slice(0, limit))),
+          ListRuns: answer('ListRuns', (limit) => state.runs.slice(0, limit).map(withoutLog)),
+          ListJobRuns: answer('ListJobRuns', (ref, limit) => {
+            const job = findJob(ref)
+            return state.runs.filter((r) => r.job_id === job.id).slice(0, limit).map(withoutLog)
+          }),
+          GetRun: answer('GetRun', (id) => {
+            const run = state.runs.find((r) => r.id === id)
+            if (!run) throw new Error(`run ${id}: not found`)
+            return clone(run)
+          }),
+          CreateJob: answer('CreateJob', createJob),
+          RunJob: answer('RunJob', runJob),
+          PruneJob: answer('PruneJob', (ref) => {
+            const job = findJob(ref)
+            if (job.keep === '{}') throw new Error(`invalid: job ${job.name} has no retention policy`)
+            const names = (state.archives[job.server_uuid] ?? []).map((a) => a.name).filter((n) => n.startsWith(`${job.name}@`))
+            return state.pruneReports?.[job.id] ?? { kept: names, pruned: [] }
+          }),
+          ListArchives: answer('ListArchives', (ref) => clone(state.archives[find(ref).uuid] ?? [])),
           ListEvents: answer('ListEvents', (limit) => clone(state.events.slice(0, limit))),
           GetSettings: answer('GetSettings', () => clone(state.settings)),
           SetSetting: answer('SetSetting', (key, value) => {

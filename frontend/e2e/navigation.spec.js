@@ -4,8 +4,8 @@ import { calls, installDesk } from './desk-double.js'
 const PAGES = [
   { nav: 'servers', hash: '#/servers', empty: 'empty-servers', method: 'ListServers' },
   { nav: 'jobs', hash: '#/jobs', empty: 'empty-jobs', method: 'ListJobs' },
-  { nav: 'archives', hash: '#/archives', empty: 'empty-archives', method: 'ListRuns' },
-  { nav: 'restore', hash: '#/restore', empty: 'empty-restore', method: 'ListRuns' },
+  { nav: 'archives', hash: '#/archives', empty: 'empty-archives', method: 'ListServers' },
+  { nav: 'restore', hash: '#/restore', empty: 'empty-restore', method: 'ListServers' },
   { nav: 'settings', hash: '#/settings', empty: null, method: 'GetSettings' },
   { nav: 'dashboard', hash: '#/', empty: 'empty-dashboard', method: 'Status' },
 ]

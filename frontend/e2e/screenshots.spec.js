@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { EMPTY_FLEET, POPULATED_FLEET, installDesk } from './desk-double.js'
+import { EMPTY_FLEET, POPULATED_FLEET, fire, installDesk, progress } from './desk-double.js'
 
 // Pictures for a person to look at; test-results/ is not tracked.
 
@@ -24,6 +24,77 @@ async function revokeDialog(page) {
 
 const DETAIL = `/#/servers/${POPULATED_FLEET.servers[0].uuid}`
 
+// Two live records a second apart, so the panel has a speed to show.
+async function liveProgress(page) {
+  await fire(page, 'run:progress', progress(9, '2026-11-22T08:00:00Z', { files: 31877, bytes: 1.02e9, path: '/var/www/shop/media/catalog/product/cache/1/small_image/9df78eab33525d08d6e5fb8d27136e95/t/e/tee-blue.jpg' }))
+  await fire(page, 'run:progress', progress(9, '2026-11-22T08:00:01Z', { files: 31904, bytes: 1.0585e9, path: '/var/www/shop/media/catalog/product/cache/1/small_image/9df78eab33525d08d6e5fb8d27136e95/t/e/tee-red.jpg' }))
+  await expect(page.getByTestId('run-progress').getByTestId('progress-speed')).not.toHaveText('—')
+}
+
+async function wizardWhat(page) {
+  await page.getByTestId('job-server').selectOption({ label: 'web1' })
+  await page.getByTestId('job-name').fill('home-dirs')
+  await page.getByTestId('job-paths').fill('/home\n/root\n/srv/shared')
+  await page.getByTestId('job-excludes').fill('*.cache\n/home/*/Downloads')
+  await page.getByTestId('job-compression').selectOption('zstd,3')
+  await page.getByTestId('job-pre').fill('/usr/bin/systemctl stop syncthing')
+  await page.getByTestId('job-post').fill('/usr/bin/systemctl start syncthing')
+}
+
+async function wizardWhatErrors(page) {
+  await page.getByTestId('job-name').fill('home dirs')
+  await page.getByTestId('job-paths').fill('/home\nroot')
+  await page.getByTestId('wizard-next').click()
+  await expect(page.getByTestId('error-paths')).toBeVisible()
+}
+
+async function wizardWhen(page) {
+  await wizardWhat(page)
+  await page.getByTestId('wizard-next').click()
+  await page.getByTestId('schedule-mode-weekly').click()
+  await page.getByTestId('schedule-time').fill('02:30')
+  await page.getByTestId('schedule-zone-on').check()
+  await page.getByTestId('schedule-zone').fill('Europe/Berlin')
+  await page.getByTestId('schedule-zone').blur()
+}
+
+async function wizardCron(page) {
+  await wizardWhat(page)
+  await page.getByTestId('wizard-next').click()
+  await page.getByTestId('schedule-mode-custom').click()
+  await page.getByTestId('schedule-cron').fill('0 3 * * 8')
+}
+
+async function wizardKeep(page) {
+  await wizardWhen(page)
+  await page.getByTestId('wizard-next').click()
+  await page.getByTestId('keep-within-count').fill('2')
+  await page.getByTestId('keep-yearly').fill('1')
+}
+
+async function wizardReview(page) {
+  await wizardKeep(page)
+  await page.getByTestId('wizard-next').click()
+  await expect(page.getByTestId('review')).toBeVisible()
+}
+
+async function runLog(page) {
+  await page.getByTestId('run-row').first().click()
+  await expect(page.getByTestId('run-log')).toBeVisible()
+}
+
+async function pruneHeld(page) {
+  await page.evaluate(() => {
+    window.__fleet.failures = {
+      PruneJob:
+        'prune held: prune of web1/etc-and-www held: 1 archive(s) Borgdesk made are gone from the repository (etc-and-www@2026-11-20T03.05.00Z), deleted by a client through append-only mode; nothing is lost yet — roll the repository back to the last good transaction before any prune makes it permanent',
+    }
+  })
+  await page.getByTestId('prune-button').click()
+  await page.getByTestId('confirm-button').click()
+  await expect(page.getByTestId('prune-held')).toBeVisible()
+}
+
 const SHOTS = [
   { name: 'dashboard-welcome-light', fleet: EMPTY_FLEET, path: '/', ready: 'empty-dashboard' },
   { name: 'dashboard-light', fleet: POPULATED_FLEET, path: '/', ready: 'runs-table' },
@@ -42,18 +113,45 @@ const SHOTS = [
   { name: 'server-detail-revoked-dark', fleet: POPULATED_FLEET, path: '/#/servers/mail-old', ready: 'resources-card', dark: true, tall: true },
   { name: 'settings-dark', fleet: EMPTY_FLEET, path: '/#/settings', ready: 'settings-datadir', dark: true },
   { name: 'archives-dark', fleet: POPULATED_FLEET, path: '/#/archives', ready: 'archives-table', dark: true },
+  { name: 'archives-light', fleet: POPULATED_FLEET, path: '/#/archives', ready: 'archives-table' },
+  { name: 'dashboard-progress-light', fleet: POPULATED_FLEET, path: '/', ready: 'runs-table', act: liveProgress, tall: true },
+  { name: 'dashboard-progress-dark', fleet: POPULATED_FLEET, path: '/', ready: 'runs-table', act: liveProgress, tall: true, dark: true },
+  { name: 'jobs-light', fleet: POPULATED_FLEET, path: '/#/jobs', ready: 'jobs-table' },
+  { name: 'jobs-dark', fleet: POPULATED_FLEET, path: '/#/jobs', ready: 'jobs-table', dark: true },
+  { name: 'jobs-empty-light', fleet: EMPTY_FLEET, path: '/#/jobs', ready: 'empty-jobs' },
+  { name: 'wizard-what-light', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardWhat, tall: 1480, top: true },
+  { name: 'wizard-what-dark', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardWhat, tall: 1480, top: true, dark: true },
+  { name: 'wizard-what-errors-light', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardWhatErrors, tall: true, top: true },
+  { name: 'wizard-when-light', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardWhen },
+  { name: 'wizard-when-dark', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardWhen, dark: true },
+  { name: 'wizard-cron-error-light', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardCron },
+  { name: 'wizard-keep-light', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardKeep },
+  { name: 'wizard-keep-dark', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardKeep, dark: true },
+  { name: 'wizard-review-light', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardReview },
+  { name: 'wizard-review-dark', fleet: POPULATED_FLEET, path: '/#/jobs/new', ready: 'job-server', act: wizardReview, dark: true },
+  { name: 'job-detail-running-light', fleet: POPULATED_FLEET, path: '/#/jobs/1', ready: 'run-history', act: liveProgress, tall: true },
+  { name: 'job-detail-running-dark', fleet: POPULATED_FLEET, path: '/#/jobs/1', ready: 'run-history', act: liveProgress, tall: true, dark: true },
+  { name: 'job-detail-db-light', fleet: POPULATED_FLEET, path: '/#/jobs/2', ready: 'run-history', tall: true },
+  { name: 'job-prune-held-light', fleet: POPULATED_FLEET, path: '/#/jobs/1', ready: 'run-history', act: pruneHeld },
+  { name: 'run-log-light', fleet: POPULATED_FLEET, path: '/#/jobs/3', ready: 'run-history', act: runLog },
+  { name: 'jobs-de-light', fleet: POPULATED_FLEET, path: '/#/jobs', ready: 'jobs-table', locale: 'de' },
+  { name: 'job-detail-running-fr-dark', fleet: POPULATED_FLEET, path: '/#/jobs/1', ready: 'run-history', act: liveProgress, tall: true, dark: true, locale: 'fr' },
+  { name: 'run-log-dark', fleet: POPULATED_FLEET, path: '/#/jobs/3', ready: 'run-history', act: runLog, dark: true },
 ]
 
 for (const shot of SHOTS) {
   test(`screenshot ${shot.name}`, async ({ page }) => {
-    const settings = shot.dark ? { 'ui.theme': 'dark' } : {}
+    const settings = { ...(shot.dark ? { 'ui.theme': 'dark' } : {}), ...(shot.locale ? { 'ui.locale': shot.locale } : {}) }
     // The page scrolls inside <main>, so a tall page needs a tall window.
-    if (shot.tall) await page.setViewportSize({ width: 1280, height: 960 })
+    if (shot.tall) await page.setViewportSize({ width: 1280, height: shot.tall === true ? 960 : shot.tall })
     await installDesk(page, { ...shot.fleet, settings })
     await page.goto(shot.path)
     await expect(page.getByTestId(shot.ready)).toBeVisible()
     if (shot.dark) await expect(page.locator('html')).toHaveClass(/\bdark\b/)
     if (shot.act) await shot.act(page)
+    if (shot.top) await page.locator('main').evaluate((main) => main.scrollTo(0, 0))
+    // Let colour transitions (a card just chosen, a row left) finish.
+    await page.waitForTimeout(250)
     await page.screenshot({ path: `test-results/screenshots/${shot.name}.png` })
   })
 }

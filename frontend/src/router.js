@@ -6,6 +6,8 @@ import ArchivesPage from './pages/ArchivesPage.vue'
 import RestorePage from './pages/RestorePage.vue'
 import SettingsPage from './pages/SettingsPage.vue'
 import ServerDetailPage from './pages/ServerDetailPage.vue'
+import NewJobPage from './pages/NewJobPage.vue'
+import JobDetailPage from './pages/JobDetailPage.vue'
 
 // Order and icons here drive the sidebar.
 export const NAV_ITEMS = Object.freeze([
@@ -26,6 +28,9 @@ export function createAppRouter(history = createWebHashHistory()) {
       ...NAV_ITEMS.map(({ name, path, component }) => ({ name, path, component, meta: { nav: name } })),
       // ref is a server's uuid, name or id, as GetServer takes it.
       { name: 'server-detail', path: '/servers/:ref', component: ServerDetailPage, meta: { nav: 'servers' } },
+      { name: 'job-new', path: '/jobs/new', component: NewJobPage, meta: { nav: 'jobs' } },
+      // id is the job's numeric id, as RunJob and ListJobRuns take it.
+      { name: 'job-detail', path: '/jobs/:id(\\d+)', component: JobDetailPage, meta: { nav: 'jobs' } },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
   })

@@ -29,10 +29,12 @@ export const useAppStore = defineStore('app', () => {
     }
   })
 
-  // Status carries the fleet counts, which these events change.
-  const subscription = eventSubscription([SERVER_CHANGED, JOB_CHANGED, RUN_PROGRESS], () =>
-    fetchStatus(),
-  )
+  // Status carries the fleet counts, which these events change. A live
+  // run:progress record (id 0) only reports a backup's bytes: no count moves.
+  const subscription = eventSubscription([SERVER_CHANGED, JOB_CHANGED, RUN_PROGRESS], (name, event) => {
+    if (name === RUN_PROGRESS && !event?.id) return
+    fetchStatus()
+  })
 
   // Theme: an explicit choice wins; "system" follows prefers-color-scheme,
   // including when the desktop switches while the app is open.

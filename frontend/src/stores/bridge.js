@@ -64,3 +64,39 @@ export function coalesced(fn) {
     return running
   }
 }
+
+// outcome runs a binding for an action the user started and resolves to
+// {ok, value, error}: the dialog or page that asked shows Go's error text as
+// sent.
+export async function outcome(call) {
+  try {
+    return { ok: true, value: await call(), error: '' }
+  } catch (err) {
+    return { ok: false, value: null, error: errorMessage(err) }
+  }
+}
+
+// batched wraps a loader so that every call made within ms of the first one
+// leads to a single call of fn once that window has passed: Go announces a
+// run queued and started a few milliseconds apart, and one fetch answers
+// both. The window does not slide, so a steady stream still fetches.
+export function batched(fn, ms) {
+  let timer = null
+  let waiting = []
+  return function schedule() {
+    const done = new Promise((resolve) => waiting.push(resolve))
+    if (!timer) {
+      timer = setTimeout(async () => {
+        const resolvers = waiting
+        timer = null
+        waiting = []
+        try {
+          await fn()
+        } finally {
+          resolvers.forEach((resolve) => resolve())
+        }
+      }, ms)
+    }
+    return done
+  }
+}

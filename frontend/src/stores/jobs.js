@@ -1,9 +1,18 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { ListJobs } from 'wailsjs/go/app/Desk.js'
+import { CreateJob, ListJobs, PruneJob, RunJob } from 'wailsjs/go/app/Desk.js'
 import { JOB_CHANGED } from '@/events.js'
-import { coalesced, errorMessage, eventSubscription } from './bridge.js'
+import { withParsed } from '@/utils/jobs.js'
+import { coalesced, errorMessage, eventSubscription, outcome } from './bridge.js'
+import { useRunsStore } from './runs.js'
 
+// Go refuses a prune with an error starting with this when archives it made
+// were deleted by a client: a warning to act on, not a failure.
+export const PRUNE_HELD = 'prune held'
+
+// The jobs store holds every job, with spec and keep parsed from the JSON
+// text Go keeps them as. job:changed says a job was created, changed or
+// pruned: the list is fetched again (the runs store fetches its runs).
 export const useJobsStore = defineStore('jobs', () => {
   const items = ref([])
   const loaded = ref(false)
@@ -16,7 +25,7 @@ export const useJobsStore = defineStore('jobs', () => {
     loading.value = true
     try {
       subscription.ensure()
-      items.value = (await ListJobs()) ?? []
+      items.value = ((await ListJobs()) ?? []).map(withParsed)
       loaded.value = true
       error.value = ''
     } catch (err) {
@@ -28,5 +37,34 @@ export const useJobsStore = defineStore('jobs', () => {
 
   const subscription = eventSubscription([JOB_CHANGED], () => fetchJobs())
 
-  return { items, loaded, loading, error, isEmpty, load: fetchJobs, stop: subscription.stop }
+  function byId(id) {
+    return items.value.find((j) => String(j.id) === String(id)) ?? null
+  }
+
+  // create hands the wizard's input to Go as it is: spec and keep objects.
+  async function create(input) {
+    const result = await outcome(() => CreateJob(input))
+    if (result.ok && result.value) {
+      const job = withParsed(result.value)
+      items.value = [...items.value.filter((j) => j.id !== job.id), job]
+      return { ...result, value: job }
+    }
+    return result
+  }
+
+  // run queues a run now; the run Go answers with is shown at once.
+  async function run(job) {
+    const result = await outcome(() => RunJob(String(job.id)))
+    if (result.ok) useRunsStore().upsert(result.value)
+    return result
+  }
+
+  // prune applies the job's retention now. held is set when Go held the
+  // prune back to protect archives a client deleted.
+  async function prune(job) {
+    const result = await outcome(() => PruneJob(String(job.id)))
+    return { ...result, held: !result.ok && result.error.startsWith(PRUNE_HELD) }
+  }
+
+  return { items, loaded, loading, error, isEmpty, load: fetchJobs, byId, create, run, prune, stop: subscription.stop }
 })

@@ -1,29 +1,49 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { ListRuns } from 'wailsjs/go/app/Desk.js'
+import { GetRun, ListJobRuns, ListRuns } from 'wailsjs/go/app/Desk.js'
 import { JOB_CHANGED, RUN_PROGRESS } from '@/events.js'
-import { coalesced, errorMessage, eventSubscription } from './bridge.js'
+import { isActive, nextProgress } from '@/utils/runs.js'
+import { batched, coalesced, errorMessage, eventSubscription, outcome } from './bridge.js'
 
 export const RUNS_LIMIT = 200
+export const JOB_RUNS_LIMIT = 50
+// Persisted run:progress records within this window cost one fetch.
+export const REFETCH_MS = 120
 
-// Run statuses that leave an archive behind in the repository. Until the Go
-// side offers a ListArchives binding, the archive list is derived from them.
-export const ARCHIVE_STATUSES = Object.freeze(['succeeded', 'warning'])
-
+// The runs store holds the recent runs of every job (the dashboard, the
+// jobs list's last run) and the runs of the one job whose page is open.
+// run:progress comes in two kinds. A persisted record (id > 0) says a run was
+// queued, started or finished: the lists are fetched again, once for a burst.
+// A live record (id 0) carries the files, bytes and path of a running backup
+// every second or so: it is patched into the run in place and never fetched.
 export const useRunsStore = defineStore('runs', () => {
   const items = ref([])
   const loaded = ref(false)
   const loading = ref(false)
   const error = ref('')
 
-  const archives = computed(() => items.value.filter((r) => ARCHIVE_STATUSES.includes(r.status)))
+  const jobRef = ref(null)
+  const jobRuns = ref([])
+  const jobRunsLoaded = ref(false)
+  const jobRunsError = ref('')
+
+  // run id → { files, bytes, path, speed, at, status } from live records.
+  const progress = ref({})
+
   const isEmpty = computed(() => loaded.value && items.value.length === 0)
+
+  // lastRunByJob maps a job id to its newest run in the recent list.
+  const lastRunByJob = computed(() => {
+    const last = {}
+    for (const run of items.value) if (!last[run.job_id]) last[run.job_id] = run
+    return last
+  })
 
   const fetchRuns = coalesced(async () => {
     loading.value = true
     try {
       subscription.ensure()
-      items.value = (await ListRuns(RUNS_LIMIT)) ?? []
+      items.value = ((await ListRuns(RUNS_LIMIT)) ?? []).map(withLive)
       loaded.value = true
       error.value = ''
     } catch (err) {
@@ -31,10 +51,118 @@ export const useRunsStore = defineStore('runs', () => {
     } finally {
       loading.value = false
     }
+    forgetFinished()
   })
 
-  // A renamed or deleted job changes the job names shown beside its runs.
-  const subscription = eventSubscription([RUN_PROGRESS, JOB_CHANGED], () => fetchRuns())
+  // Reads jobRef on every run, so an answer for a page left meanwhile is dropped.
+  const fetchJobRuns = coalesced(async () => {
+    const wanted = jobRef.value
+    if (wanted == null) return
+    try {
+      subscription.ensure()
+      const list = (await ListJobRuns(wanted, JOB_RUNS_LIMIT)) ?? []
+      if (wanted !== jobRef.value) return
+      jobRuns.value = list.map(withLive)
+      jobRunsLoaded.value = true
+      jobRunsError.value = ''
+    } catch (err) {
+      if (wanted === jobRef.value) jobRunsError.value = errorMessage(err)
+    }
+    forgetFinished()
+  })
 
-  return { items, archives, loaded, loading, error, isEmpty, load: fetchRuns, stop: subscription.stop }
+  const refetch = batched(() => Promise.all([fetchRuns(), fetchJobRuns()]), REFETCH_MS)
+
+  // Go's record of a running run holds no progress; what the live records
+  // said is kept over it until the run ends.
+  function withLive(run) {
+    const live = progress.value[run.id]
+    if (!live || !isActive(run)) return run
+    return { ...run, status: run.status === 'queued' ? live.status : run.status, files: live.files, bytes: live.bytes }
+  }
+
+  function forgetFinished() {
+    const active = new Set([...items.value, ...jobRuns.value].filter(isActive).map((r) => r.id))
+    const kept = Object.entries(progress.value).filter(([id]) => active.has(Number(id)))
+    if (kept.length !== Object.keys(progress.value).length) progress.value = Object.fromEntries(kept)
+  }
+
+  function patch(id, fields) {
+    for (const list of [items, jobRuns]) {
+      const i = list.value.findIndex((r) => r.id === id)
+      if (i !== -1) list.value[i] = { ...list.value[i], ...fields }
+    }
+  }
+
+  function applyLive(event) {
+    const id = event?.data?.run_id
+    if (!id) return
+    const next = nextProgress(progress.value[id], event)
+    progress.value = { ...progress.value, [id]: next }
+    patch(id, { files: next.files, bytes: next.bytes, status: next.status })
+  }
+
+  // upsert puts a run Go just answered with (RunJob) on top of the lists it
+  // belongs to, before the event that announces it arrives.
+  function upsert(run) {
+    if (!run?.id) return
+    const put = (list) => [run, ...list.filter((r) => r.id !== run.id)]
+    items.value = put(items.value)
+    if (jobRef.value != null && String(run.job_id) === jobRef.value) jobRuns.value = put(jobRuns.value)
+  }
+
+  const subscription = eventSubscription([RUN_PROGRESS, JOB_CHANGED], (name, event) => {
+    if (name === RUN_PROGRESS && !event?.id) return applyLive(event)
+    refetch()
+  })
+
+  // openJob makes ref (a job id as a string) the job whose runs are kept.
+  function openJob(ref) {
+    const wanted = String(ref)
+    if (jobRef.value !== wanted) {
+      jobRef.value = wanted
+      jobRuns.value = []
+      jobRunsLoaded.value = false
+      jobRunsError.value = ''
+    }
+    return fetchJobRuns()
+  }
+
+  function closeJob() {
+    jobRef.value = null
+    jobRuns.value = []
+    jobRunsLoaded.value = false
+    jobRunsError.value = ''
+  }
+
+  // getRun brings one run with its log.
+  function getRun(id) {
+    return outcome(() => GetRun(Number(id)))
+  }
+
+  function progressOf(id) {
+    return progress.value[id] ?? null
+  }
+
+  return {
+    items,
+    loaded,
+    loading,
+    error,
+    isEmpty,
+    lastRunByJob,
+    jobRef,
+    jobRuns,
+    jobRunsLoaded,
+    jobRunsError,
+    progress,
+    load: fetchRuns,
+    openJob,
+    closeJob,
+    reloadJobRuns: fetchJobRuns,
+    getRun,
+    upsert,
+    progressOf,
+    stop: subscription.stop,
+  }
 })

@@ -10,17 +10,7 @@ import {
 } from 'wailsjs/go/app/Desk.js'
 import { AGENT_HEARTBEAT, SERVER_CHANGED } from '@/events.js'
 import { isHeartbeatFor, matchesRef, withHeartbeat } from '@/utils/servers.js'
-import { coalesced, errorMessage, eventSubscription } from './bridge.js'
-
-// outcome runs a binding for an action the user started and resolves to
-// {ok, value, error}: the dialog that asked shows Go's error text as sent.
-async function outcome(call) {
-  try {
-    return { ok: true, value: await call(), error: '' }
-  } catch (err) {
-    return { ok: false, value: null, error: errorMessage(err) }
-  }
-}
+import { coalesced, errorMessage, eventSubscription, outcome } from './bridge.js'
 
 // The servers store holds the fleet list and the one server whose detail page
 // is open. server:changed says that something changed but not what, so both

@@ -3,9 +3,10 @@
 // directly.
 import { daysUntil } from './format.js'
 
-// The rule Go applies to a server name, checked here first so a typo costs
-// no round trip. Go stays the authority and its error is shown as sent.
-export const SERVER_NAME_PATTERN = /^[A-Za-z0-9._-]{1,63}$/
+// The rule Go applies to a server's or a job's name, checked here first so
+// a typo costs no round trip. Go stays the authority and its error is shown
+// as sent.
+export const SERVER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/
 
 export function isValidServerName(name) {
   return SERVER_NAME_PATTERN.test(String(name ?? ''))
@@ -76,4 +77,10 @@ export function isHeartbeatFor(server, event) {
   const id = event?.data?.server_id
   if (id != null && id !== 0) return server.id === id
   return Boolean(event?.subject) && server.uuid === event.subject
+}
+
+// canBackUp answers whether a job can be defined for server: it has
+// enrolled (it is no longer pending) and has not been revoked.
+export function canBackUp(server) {
+  return Boolean(server) && server.status !== 'pending' && server.status !== 'revoked'
 }

@@ -23,6 +23,10 @@ describe('server helpers', () => {
     ['web 1', false],
     ['web1;rm', false],
     ['wéb1', false],
+    // Go's rule: the first character is a letter or a digit.
+    ['.hidden', false],
+    ['-web1', false],
+    ['_db', false],
     [null, false],
   ])('server name %j is valid: %s', (name, want) => {
     expect(isValidServerName(name)).toBe(want)

@@ -65,8 +65,9 @@ describe('AddServerDialog', () => {
 
   it.each([
     ['', 'Enter a name for the server.'],
-    ['web 1', 'Use only letters, digits, dots, dashes and underscores, up to 63 characters.'],
-    ['web1;reboot', 'Use only letters, digits, dots, dashes and underscores, up to 63 characters.'],
+    ['web 1', 'Start with a letter or digit; then letters, digits, dots, dashes and underscores, up to 63 characters.'],
+    ['web1;reboot', 'Start with a letter or digit; then letters, digits, dots, dashes and underscores, up to 63 characters.'],
+    ['-web1', 'Start with a letter or digit; then letters, digits, dots, dashes and underscores, up to 63 characters.'],
   ])('refuses the name %j without calling Go', async (name, message) => {
     const wrapper = await open()
     await fill(wrapper, name)

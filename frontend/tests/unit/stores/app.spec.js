@@ -138,6 +138,16 @@ describe('app store: status and locale', () => {
     expect(Desk.Status).toHaveBeenCalledTimes(2)
   })
 
+  it('does not ask for the status on a live run:progress, which moves no count', async () => {
+    const { store } = start()
+    await store.init()
+    emit('run:progress', { id: 0, subject: 'uuid-web1', data: { run_id: 2, status: 'running', bytes: 10 } })
+    emit('run:progress', { id: 31, subject: 'uuid-web1', data: { run_id: 2, status: 'succeeded' } })
+    await vi.waitFor(() => expect(Desk.Status).toHaveBeenCalledTimes(2))
+    await new Promise((r) => setTimeout(r, 0))
+    expect(Desk.Status).toHaveBeenCalledTimes(2)
+  })
+
   it('keeps a status error', async () => {
     const { store } = start()
     Desk.Status.mockRejectedValue('status: data dir not writable')

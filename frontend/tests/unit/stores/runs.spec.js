@@ -1,19 +1,22 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import * as Desk from 'wailsjs/go/app/Desk.js'
 import { emit, resetRuntime } from '../fake-runtime.js'
-import { RUNS_LIMIT, useRunsStore } from '@/stores/runs.js'
+import { JOB_RUNS_LIMIT, REFETCH_MS, RUNS_LIMIT, useRunsStore } from '@/stores/runs.js'
 
 vi.mock('wailsjs/go/app/Desk.js', () => import('../fake-desk.js'))
 vi.mock('wailsjs/runtime/runtime.js', () => import('../fake-runtime.js'))
 
-const run = (id, status) => ({ id, job_id: 1, job_name: 'etc', server_name: 'web1', status, bytes: 10, files: 1 })
+const run = (id, status, more = {}) => ({ id, job_id: 1, job_name: 'etc', server_name: 'web1', status, bytes: 10, files: 1, ...more })
+const live = (at, data) => ({ id: 0, at, kind: 'run:progress', subject: 'uuid-web1', message: '', data: { run_id: 2, status: 'running', ...data } })
+const persisted = (id, runId, status) => ({ id, at: '2026-11-22T08:00:00Z', kind: 'run:progress', subject: 'uuid-web1', data: { run_id: runId, status } })
 
 describe('runs store', () => {
   beforeEach(() => {
     resetRuntime()
     setActivePinia(createPinia())
   })
+  afterEach(() => vi.useRealTimers())
 
   it('asks ListRuns for a bounded number of runs', async () => {
     Desk.ListRuns.mockResolvedValue([run(1, 'running')])
@@ -24,23 +27,100 @@ describe('runs store', () => {
     expect(store.items).toHaveLength(1)
   })
 
-  it('derives the archives from the runs that left one', async () => {
-    Desk.ListRuns.mockResolvedValue([run(1, 'succeeded'), run(2, 'failed'), run(3, 'running'), run(4, 'warning')])
+  it('knows the last run of each job', async () => {
+    Desk.ListRuns.mockResolvedValue([run(3, 'running'), run(2, 'failed', { job_id: 2 }), run(1, 'succeeded')])
     const store = useRunsStore()
     await store.load()
-    expect(store.archives.map((r) => r.id)).toEqual([1, 4])
+    expect(store.lastRunByJob[1].id).toBe(3)
+    expect(store.lastRunByJob[2].id).toBe(2)
   })
 
-  it('refreshes on run:progress', async () => {
+  it('refreshes on a persisted run:progress', async () => {
     Desk.ListRuns.mockResolvedValueOnce([run(1, 'running')]).mockResolvedValueOnce([run(1, 'succeeded')])
     const store = useRunsStore()
     await store.load()
-    expect(store.archives).toEqual([])
 
-    emit('run:progress', { id: 5, kind: 'run.finished', subject: 'web1' })
+    emit('run:progress', persisted(5, 1, 'succeeded'))
 
     await vi.waitFor(() => expect(store.items[0].status).toBe('succeeded'))
-    expect(store.archives).toHaveLength(1)
+  })
+
+  it('fetches once for a burst of persisted run:progress records', async () => {
+    vi.useFakeTimers()
+    Desk.ListRuns.mockResolvedValue([run(2, 'running')])
+    Desk.ListJobRuns.mockResolvedValue([run(2, 'running')])
+    const store = useRunsStore()
+    await store.load()
+    await store.openJob('1')
+    expect(Desk.ListJobRuns).toHaveBeenCalledWith('1', JOB_RUNS_LIMIT)
+
+    emit('run:progress', persisted(5, 2, 'queued'))
+    emit('run:progress', persisted(6, 2, 'running'))
+    emit('job:changed', { id: 7, subject: 'uuid-web1', data: { job_id: 1 } })
+    await vi.advanceTimersByTimeAsync(REFETCH_MS)
+
+    expect(Desk.ListRuns).toHaveBeenCalledTimes(2)
+    expect(Desk.ListJobRuns).toHaveBeenCalledTimes(2)
+  })
+
+  it('patches a live run:progress into the run without fetching, with its speed', async () => {
+    vi.useFakeTimers()
+    Desk.ListRuns.mockResolvedValue([run(2, 'running', { bytes: 0, files: 0 })])
+    Desk.ListJobRuns.mockResolvedValue([run(2, 'running', { bytes: 0, files: 0 })])
+    const store = useRunsStore()
+    await store.load()
+    await store.openJob('1')
+
+    emit('run:progress', live('2026-11-22T08:00:10Z', { files: 100, bytes: 50e6, path: '/etc/passwd' }))
+    expect(store.progressOf(2)).toMatchObject({ files: 100, bytes: 50e6, path: '/etc/passwd', speed: null })
+
+    emit('run:progress', live('2026-11-22T08:00:12Z', { files: 250, bytes: 250e6, path: '/var/www/index.html' }))
+    expect(store.progressOf(2)).toMatchObject({ files: 250, bytes: 250e6, path: '/var/www/index.html', speed: 100e6 })
+    expect(store.items[0]).toMatchObject({ files: 250, bytes: 250e6, status: 'running' })
+    expect(store.jobRuns[0]).toMatchObject({ files: 250, bytes: 250e6 })
+
+    // A record from before the last one changes nothing.
+    emit('run:progress', live('2026-11-22T08:00:11Z', { files: 200, bytes: 150e6 }))
+    expect(store.progressOf(2).files).toBe(250)
+
+    await vi.advanceTimersByTimeAsync(REFETCH_MS * 3)
+    expect(Desk.ListRuns).toHaveBeenCalledTimes(1)
+    expect(Desk.ListJobRuns).toHaveBeenCalledTimes(1)
+  })
+
+  it('keeps the live figures over a fetched running run, and forgets them when it ends', async () => {
+    Desk.ListRuns.mockResolvedValueOnce([run(2, 'queued', { bytes: 0 })])
+    const store = useRunsStore()
+    await store.load()
+    emit('run:progress', live('2026-11-22T08:00:10Z', { files: 9, bytes: 900 }))
+    expect(store.items[0].status).toBe('running')
+
+    Desk.ListRuns.mockResolvedValueOnce([run(2, 'running', { bytes: 0, files: 0 })])
+    await store.load()
+    expect(store.items[0]).toMatchObject({ bytes: 900, files: 9 })
+
+    Desk.ListRuns.mockResolvedValueOnce([run(2, 'succeeded', { bytes: 1000, files: 10 })])
+    await store.load()
+    expect(store.items[0]).toMatchObject({ bytes: 1000, files: 10 })
+    expect(store.progressOf(2)).toBe(null)
+  })
+
+  it('drops the runs of a job page that was left', async () => {
+    let answer
+    Desk.ListJobRuns.mockReturnValueOnce(new Promise((resolve) => (answer = resolve)))
+    const store = useRunsStore()
+    const pending = store.openJob('1')
+    store.closeJob()
+    answer([run(1, 'succeeded')])
+    await pending
+    expect(store.jobRuns).toEqual([])
+  })
+
+  it('reads a run with its log through GetRun', async () => {
+    Desk.GetRun.mockResolvedValue(run(4, 'failed', { log: 'borg: error' }))
+    const store = useRunsStore()
+    expect(await store.getRun(4)).toMatchObject({ ok: true, value: { log: 'borg: error' } })
+    expect(Desk.GetRun).toHaveBeenCalledWith(4)
   })
 
   it('keeps the error Go rejected with', async () => {

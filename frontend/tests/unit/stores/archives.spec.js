@@ -1,0 +1,77 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
+import * as Desk from 'wailsjs/go/app/Desk.js'
+import { emit, resetRuntime } from '../fake-runtime.js'
+import { useArchivesStore } from '@/stores/archives.js'
+
+vi.mock('wailsjs/go/app/Desk.js', () => import('../fake-desk.js'))
+vi.mock('wailsjs/runtime/runtime.js', () => import('../fake-runtime.js'))
+
+// As ListArchives sends them: oldest first, borg's local time without a zone.
+const older = { name: 'etc@2026-11-21T03.00.00Z', id: 'aa11', time: '2026-11-21T03:00:04.000000', job: 'etc' }
+const newer = { name: 'etc@2026-11-22T03.00.00Z', id: 'bb22', time: '2026-11-22T03:00:05.123456', job: 'etc' }
+
+describe('archives store', () => {
+  beforeEach(() => {
+    resetRuntime()
+    setActivePinia(createPinia())
+  })
+
+  it('lists the archives of the server picked, newest first, with their time read', async () => {
+    Desk.ListArchives.mockResolvedValue([older, newer])
+    const store = useArchivesStore()
+    await store.select('uuid-web1')
+
+    expect(Desk.ListArchives).toHaveBeenCalledWith('uuid-web1')
+    expect(store.items.map((a) => a.name)).toEqual([newer.name, older.name])
+    const d = store.items[0].date
+    expect([d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds(), d.getMilliseconds()]).toEqual([
+      2026, 10, 22, 3, 0, 5, 123,
+    ])
+    expect(store.isEmpty).toBe(false)
+  })
+
+  it('is empty for a repository without archives', async () => {
+    Desk.ListArchives.mockResolvedValue([])
+    const store = useArchivesStore()
+    await store.select('uuid-web1')
+    expect(store.isEmpty).toBe(true)
+  })
+
+  it('drops an answer for a server no longer picked', async () => {
+    let first
+    Desk.ListArchives.mockReturnValueOnce(new Promise((resolve) => (first = resolve))).mockResolvedValueOnce([newer])
+    const store = useArchivesStore()
+    const pending = store.select('uuid-web1')
+    store.select('uuid-db1')
+    first([older])
+    await pending
+    await vi.waitFor(() => expect(store.items.map((a) => a.id)).toEqual(['bb22']))
+    expect(store.server).toBe('uuid-db1')
+  })
+
+  it('shows the error Go refused with', async () => {
+    Desk.ListArchives.mockRejectedValue('unavailable: this coordinator holds no repositories')
+    const store = useArchivesStore()
+    await store.select('uuid-web1')
+    expect(store.error).toBe('unavailable: this coordinator holds no repositories')
+    expect(store.loaded).toBe(false)
+  })
+
+  it('lists again when a backup of that server finished or its job was pruned, and only then', async () => {
+    Desk.ListArchives.mockResolvedValue([older])
+    const store = useArchivesStore()
+    await store.select('uuid-web1')
+
+    emit('run:progress', { id: 0, subject: 'uuid-web1', data: { run_id: 3, status: 'running', bytes: 5 } })
+    emit('run:progress', { id: 8, subject: 'uuid-web1', data: { run_id: 3, status: 'running' } })
+    emit('run:progress', { id: 9, subject: 'uuid-db1', data: { run_id: 4, status: 'succeeded' } })
+    await Promise.resolve()
+    expect(Desk.ListArchives).toHaveBeenCalledTimes(1)
+
+    emit('run:progress', { id: 10, subject: 'uuid-web1', data: { run_id: 3, status: 'succeeded' } })
+    await vi.waitFor(() => expect(Desk.ListArchives).toHaveBeenCalledTimes(2))
+    emit('job:changed', { id: 11, subject: 'uuid-web1', data: { job_id: 1 } })
+    await vi.waitFor(() => expect(Desk.ListArchives).toHaveBeenCalledTimes(3))
+  })
+})
