@@ -36,9 +36,12 @@ var (
 
 var serverName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
-func validName(name string) error {
+func validName(name string) error { return validNameOf("server", name) }
+
+// validNameOf checks a server or job name.
+func validNameOf(what, name string) error {
 	if !serverName.MatchString(name) {
-		return fmt.Errorf("%w: server name %q: use 1 to 63 letters, digits, dots, dashes or underscores, starting with a letter or digit", ErrInvalid, name)
+		return fmt.Errorf("%w: %s name %q: use 1 to 63 letters, digits, dots, dashes or underscores, starting with a letter or digit", ErrInvalid, what, name)
 	}
 	return nil
 }

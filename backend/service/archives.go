@@ -112,10 +112,10 @@ func (s *Service) prune(ctx context.Context, j store.Job) (PruneReport, error) {
 			}
 		}
 		if len(rep.Missing) > 0 {
-			msg := fmt.Sprintf("prune of %s/%s held: %d archive(s) Borgdesk made are gone from the repository (%s), deleted by a client through append-only mode; nothing is lost yet — roll the repository back to the last good transaction before any prune makes it permanent",
-				j.ServerName, j.Name, len(rep.Missing), strings.Join(rep.Missing, ", "))
-			s.notify(ctx, j.ServerUUID, msg)
-			return fmt.Errorf("%w: %s", ErrPruneHeld, msg)
+			detail := fmt.Sprintf("%d archive(s) Borgdesk made are gone from the repository of %s (%s), deleted by a client through append-only mode; nothing is lost yet — roll the repository back to the last good transaction before any prune makes it permanent",
+				len(rep.Missing), j.ServerName, strings.Join(rep.Missing, ", "))
+			s.notify(ctx, j.ServerUUID, fmt.Sprintf("prune of %s/%s held: %s", j.ServerName, j.Name, detail))
+			return fmt.Errorf("%w for %s/%s: %s", ErrPruneHeld, j.ServerName, j.Name, detail)
 		}
 		res, err := s.repos.Borg.Prune(ctx, repo, keep, jobs.ArchivePrefix(j.Name), false)
 		if err != nil {

@@ -62,8 +62,8 @@ func (s *Service) CreateJob(ctx context.Context, in JobInput) (store.Job, error)
 	if err != nil {
 		return store.Job{}, err
 	}
-	if err := validName(in.Name); err != nil {
-		return store.Job{}, fmt.Errorf("job: %w", err)
+	if err := validNameOf("job", in.Name); err != nil {
+		return store.Job{}, err
 	}
 	if err := validateSpec(in.Spec); err != nil {
 		return store.Job{}, fmt.Errorf("%w: %v", ErrInvalid, err)

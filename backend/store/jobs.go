@@ -97,8 +97,13 @@ func (s *Store) CountJobs(ctx context.Context) (int, error) {
 // FindJob returns a job by id, or by name (unique per server; ambiguous
 // names across servers are refused).
 func (s *Store) FindJob(ctx context.Context, ref string) (Job, error) {
+	// An id wins over a name that looks like one.
+	if j, err := scanJob(s.db.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs j JOIN servers s ON s.id = j.server_id
+		WHERE CAST(j.id AS TEXT) = ?`, ref)); err == nil {
+		return j, nil
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs j JOIN servers s ON s.id = j.server_id
-		WHERE CAST(j.id AS TEXT) = ?1 OR j.name = ?1 OR (s.name || '/' || j.name) = ?1 LIMIT 2`, ref)
+		WHERE j.name = ?1 OR (s.name || '/' || j.name) = ?1 LIMIT 2`, ref)
 	if err != nil {
 		return Job{}, err
 	}
