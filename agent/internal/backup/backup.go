@@ -100,9 +100,17 @@ func source(ctx context.Context, env Env, repo borg.Repo, p agentapi.BackupPaylo
 	return agentapi.BackupResult{}, fmt.Errorf("unknown job kind %q: update the agent", s.Kind)
 }
 
+// checkpointEvery makes borg commit a checkpoint archive every five minutes,
+// so a backup cut by the network resumes from it (its chunks are already in
+// the repository) instead of starting over.
+const checkpointEvery = 300
+
 // create runs borg create with throttled progress.
 func create(ctx context.Context, env Env, repo borg.Repo, o borg.CreateOptions) (agentapi.BackupResult, error) {
 	start := time.Now()
+	if o.CheckpointInterval == 0 {
+		o.CheckpointInterval = checkpointEvery
+	}
 	var last time.Time
 	a, err := env.Borg.Create(ctx, repo, o, func(p borg.Progress) {
 		if env.Progress == nil || (time.Since(last) < time.Second && !p.Finished) {
