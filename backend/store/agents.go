@@ -123,10 +123,7 @@ func (s *Store) Enroll(ctx context.Context, e Enrollment) (Server, error) {
 // ServerByUUID returns the server whose agent has uuid.
 func (s *Store) ServerByUUID(ctx context.Context, uuid string) (Server, error) {
 	sv, err := scanServer(s.db.QueryRowContext(ctx, `SELECT `+serverColumns+serverFrom+` WHERE s.uuid = ?`, uuid))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Server{}, fmt.Errorf("agent %s: %w", uuid, ErrNotFound)
-	}
-	return sv, err
+	return one(sv, err, fmt.Sprintf("agent %s", uuid))
 }
 
 // Heartbeat is what an agent reports.

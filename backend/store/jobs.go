@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -65,10 +64,7 @@ func (s *Store) CreateJob(ctx context.Context, j Job) (Job, error) {
 // Job returns the job with id.
 func (s *Store) Job(ctx context.Context, id int64) (Job, error) {
 	j, err := scanJob(s.db.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs j JOIN servers s ON s.id = j.server_id WHERE j.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Job{}, fmt.Errorf("job %d: %w", id, ErrNotFound)
-	}
-	return j, err
+	return one(j, err, fmt.Sprintf("job %d", id))
 }
 
 // ListJobs returns every job, by server then name.

@@ -151,19 +151,13 @@ func (s *Store) FailInterruptedRuns(ctx context.Context) ([]Run, error) {
 // Run returns the run with id.
 func (s *Store) Run(ctx context.Context, id int64) (Run, error) {
 	r, err := scanRun(s.db.QueryRowContext(ctx, `SELECT `+runColumns+runFrom+` WHERE r.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Run{}, fmt.Errorf("run %d: %w", id, ErrNotFound)
-	}
-	return r, err
+	return one(r, err, fmt.Sprintf("run %d", id))
 }
 
 // RunByTask returns the run a task carries out.
 func (s *Store) RunByTask(ctx context.Context, taskID int64) (Run, error) {
 	r, err := scanRun(s.db.QueryRowContext(ctx, `SELECT `+runColumns+runFrom+` WHERE r.task_id = ?`, taskID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Run{}, fmt.Errorf("run of task %d: %w", taskID, ErrNotFound)
-	}
-	return r, err
+	return one(r, err, fmt.Sprintf("run of task %d", taskID))
 }
 
 // ListRuns returns the most recent runs, newest first, without logs; of one

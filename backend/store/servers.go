@@ -101,10 +101,7 @@ func (s *Store) CreateServer(ctx context.Context, sv Server) (Server, error) {
 // Server returns the server with id.
 func (s *Store) Server(ctx context.Context, id int64) (Server, error) {
 	sv, err := scanServer(s.db.QueryRowContext(ctx, `SELECT `+serverColumns+serverFrom+` WHERE s.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Server{}, fmt.Errorf("server %d: %w", id, ErrNotFound)
-	}
-	return sv, err
+	return one(sv, err, fmt.Sprintf("server %d", id))
 }
 
 // FindServer returns the server whose id, UUID or name is ref.

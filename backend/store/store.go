@@ -258,3 +258,13 @@ func loadEach[T any](ctx context.Context, ids []int64, get func(context.Context,
 	}
 	return out, nil
 }
+
+// one maps "no rows" from a single-row read to ErrNotFound, naming what was
+// looked for.
+func one[T any](v T, err error, what string) (T, error) {
+	if errors.Is(err, sql.ErrNoRows) {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return v, err
+}

@@ -78,10 +78,7 @@ func (s *Store) CreateTask(ctx context.Context, serverID int64, typ string, payl
 // Task returns the task with id.
 func (s *Store) Task(ctx context.Context, id int64) (Task, error) {
 	t, err := scanTask(s.db.QueryRowContext(ctx, `SELECT `+taskColumns+taskFrom+` WHERE t.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Task{}, fmt.Errorf("task %d: %w", id, ErrNotFound)
-	}
-	return t, err
+	return one(t, err, fmt.Sprintf("task %d", id))
 }
 
 // ListTasks returns the newest tasks, of one server when serverID > 0.
