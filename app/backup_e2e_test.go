@@ -413,3 +413,72 @@ func TestCancelARunningBackup(t *testing.T) {
 		t.Errorf("run after a cancel = %v", run)
 	}
 }
+
+func TestCutBackupResumesFromCheckpoint(t *testing.T) {
+	f := startFleetWith(t, "--retry-delay", "1s")
+	cfg := f.enroll("web1")
+	log := f.run(cfg)
+	src := filepath.Join(t.TempDir(), "big")
+	os.MkdirAll(src, 0o755)
+	const files = 300 // 300 MiB of random data
+	for i := 0; i < files; i++ {
+		buf := make([]byte, 1<<20)
+		rand.Read(buf)
+		os.WriteFile(filepath.Join(src, fmt.Sprintf("b%03d", i)), buf, 0o644)
+	}
+	var job map[string]any
+	f.mustJSON(&job, "job", "create", "--server", "web1", "--name", "big", "--paths", src, "--compression", "none", "--checkpoint-interval", "1")
+	var run map[string]any
+	f.mustJSON(&run, "job", "run", "big")
+	waitFor(t, 30*time.Second, "the backup to start", func() bool { return strings.Contains(log.String(), "type=backup") })
+	uuid := f.uuid("web1")
+	// Let borg write a few checkpoints, then cut its connection: the
+	// coordinator's borg serve for this repository dies, as on a network cut.
+	time.Sleep(3 * time.Second)
+	if out, err := exec.Command("pkill", "-f", "borg serve --restrict-to-path "+filepath.Join(f.data, "repos", uuid)).CombinedOutput(); err != nil {
+		t.Fatalf("cut the connection: %v %s", err, out)
+	}
+	var done map[string]any
+	waitFor(t, 120*time.Second, "the retried run to succeed", func() bool {
+		var archives []map[string]any
+		f.mustJSON(&archives, "archive", "list", "web1")
+		for _, a := range archives {
+			if a["job"] == "big" && !strings.HasSuffix(a["name"].(string), ".checkpoint") {
+				done = a
+				return true
+			}
+		}
+		return false
+	})
+	// The retry found the checkpointed data already in the repository.
+	var evs []map[string]any
+	f.mustJSON(&evs, "events", "--limit", "50")
+	cut := false
+	for _, ev := range evs {
+		m := ev["message"].(string)
+		cut = cut || (strings.Contains(m, "failed") && strings.Contains(strings.ToLower(m), "connection"))
+	}
+	if !cut {
+		t.Error("no event shows the first run failing on the cut connection")
+	}
+	out, err := f.borgLocal(uuid, "info", "--json", filepath.Join(f.data, "repos", uuid)+"::"+done["name"].(string))
+	if err != nil {
+		t.Fatalf("borg info: %v\n%s", err, out)
+	}
+	var info struct {
+		Archives []struct {
+			Stats struct {
+				Original     int64 `json:"original_size"`
+				Deduplicated int64 `json:"deduplicated_size"`
+			} `json:"stats"`
+		} `json:"archives"`
+	}
+	json.Unmarshal([]byte(out), &info)
+	if len(info.Archives) != 1 {
+		t.Fatalf("borg info: %s", out)
+	}
+	st := info.Archives[0].Stats
+	if st.Original < files<<20 || st.Deduplicated > st.Original*4/5 {
+		t.Errorf("final archive: %d bytes, %d of them new; want the checkpoint's data reused (less than 80%% new)", st.Original, st.Deduplicated)
+	}
+}

@@ -63,6 +63,7 @@ func cmdJobCreate(ctx context.Context, g *globals, args []string, e env) error {
 	fs.Var(&excludes, "exclude", "patterns to exclude (borg --exclude)")
 	oneFS := fs.Bool("one-file-system", false, "stay on each path's file system")
 	compression := fs.String("compression", "zstd,3", "borg compression")
+	checkpoint := fs.Int("checkpoint-interval", 0, "seconds between borg checkpoints (default 300); a cut backup resumes from the last one")
 	var mysql, postgres dbList
 	fs.Var(&mysql, "mysql", "MySQL/MariaDB job: databases, comma-separated, or all")
 	defaultsFile := fs.String("mysql-defaults-file", "", "MySQL credentials file on the server (mode 0600)")
@@ -92,7 +93,7 @@ func cmdJobCreate(ctx context.Context, g *globals, args []string, e env) error {
 	if _, err := parse(fs, args, 0, 0, ""); err != nil {
 		return err
 	}
-	spec := agentapi.BackupSpec{Excludes: excludes, OneFileSystem: *oneFS, Compression: *compression, Pre: pre, Post: post}
+	spec := agentapi.BackupSpec{Excludes: excludes, OneFileSystem: *oneFS, Compression: *compression, CheckpointInterval: *checkpoint, Pre: pre, Post: post}
 	kinds := 0
 	if len(paths) > 0 {
 		kinds++

@@ -25,6 +25,9 @@ type BackupSpec struct {
 	Excludes      []string `json:"excludes,omitempty"`
 	OneFileSystem bool     `json:"one_file_system,omitempty"`
 	Compression   string   `json:"compression,omitempty"`
+	// CheckpointInterval is how often borg commits a checkpoint archive, in
+	// seconds (300 when zero): a backup cut by the network resumes from it.
+	CheckpointInterval int `json:"checkpoint_interval,omitempty"`
 
 	MySQL    *MySQLSpec    `json:"mysql,omitempty"`
 	Postgres *PostgresSpec `json:"postgres,omitempty"`

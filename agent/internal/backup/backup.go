@@ -85,7 +85,8 @@ func source(ctx context.Context, env Env, repo borg.Repo, p agentapi.BackupPaylo
 				return agentapi.BackupResult{}, fmt.Errorf("path %s: %w", path, err)
 			}
 		}
-		return create(ctx, env, repo, borg.CreateOptions{Archive: p.Archive, Paths: s.Paths, Excludes: s.Excludes, OneFileSystem: s.OneFileSystem, Compression: s.Compression})
+		return create(ctx, env, repo, borg.CreateOptions{Archive: p.Archive, Paths: s.Paths, Excludes: s.Excludes, OneFileSystem: s.OneFileSystem,
+			Compression: s.Compression, CheckpointInterval: s.CheckpointInterval})
 	case agentapi.KindMySQL:
 		return dumpMySQL(ctx, env, repo, p)
 	case agentapi.KindPostgres:
