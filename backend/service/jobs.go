@@ -263,24 +263,34 @@ func (s *Service) Requeue(ctx context.Context, runs []store.Run) error {
 
 // WaitRun waits until a run finishes (or ctx ends) and returns it.
 func (s *Service) WaitRun(ctx context.Context, id int64) (store.Run, error) {
+	var r store.Run
+	err := s.waitUntil(ctx, func() (bool, error) {
+		var err error
+		r, err = s.st.Run(ctx, id)
+		return err == nil && r.Status != store.RunQueued && r.Status != store.RunRunning, err
+	})
+	return r, err
+}
+
+// waitUntil calls done after every announced change (and every few seconds,
+// in case an announcement was missed) until it reports true, fails, or ctx
+// ends. A lagging subscription is replaced, never read after it closed.
+func (s *Service) waitUntil(ctx context.Context, done func() (bool, error)) error {
 	sub := s.Subscribe(256)
-	defer sub.Close()
+	defer func() { sub.Close() }()
 	for {
-		r, err := s.st.Run(ctx, id)
-		if err != nil {
-			return store.Run{}, err
-		}
-		if r.Status != store.RunQueued && r.Status != store.RunRunning {
-			return r, nil
+		ok, err := done()
+		if err != nil || ok {
+			return err
 		}
 		select {
-		case _, ok := <-sub.C:
-			if !ok {
+		case _, open := <-sub.C:
+			if !open {
 				sub = s.Subscribe(256)
 			}
 		case <-time.After(5 * time.Second):
 		case <-ctx.Done():
-			return r, ctx.Err()
+			return ctx.Err()
 		}
 	}
 }

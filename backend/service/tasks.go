@@ -189,8 +189,6 @@ type PingResult struct {
 // PingServer queues a test task on a server's agent and waits for its echo:
 // the proof that the agent is enrolled, pulling and running tasks.
 func (s *Service) PingServer(ctx context.Context, ref string, timeout time.Duration) (PingResult, error) {
-	sub := s.Subscribe(256)
-	defer sub.Close()
 	nonce := make([]byte, 8)
 	rand.Read(nonce)
 	msg := "ping " + hex.EncodeToString(nonce)
@@ -199,30 +197,29 @@ func (s *Service) PingServer(ctx context.Context, ref string, timeout time.Durat
 	if err != nil {
 		return PingResult{}, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	for {
-		done, err := s.st.Task(ctx, t.ID)
-		if err != nil {
-			return PingResult{}, err
-		}
-		switch done.Status {
-		case store.TaskSucceeded:
-			var r agentapi.TestResult
-			json.Unmarshal(done.Result, &r)
-			if r.Echo != msg {
-				return PingResult{}, fmt.Errorf("ping: the agent answered %q, not %q", r.Echo, msg)
-			}
-			return PingResult{TaskID: t.ID, Echo: r.Echo, Hostname: r.Hostname, RoundTripMS: float64(time.Since(start).Microseconds()) / 1000}, nil
-		case store.TaskFailed, store.TaskCancelled:
-			return PingResult{}, fmt.Errorf("ping: test task %d %s: %s", t.ID, done.Status, done.Error)
-		}
-		select {
-		case <-sub.C: // any change: look again
-		case <-ctx.Done():
+	var done store.Task
+	err = s.waitUntil(wctx, func() (bool, error) {
+		var err error
+		done, err = s.st.Task(wctx, t.ID)
+		return err == nil && done.Status != store.TaskQueued && done.Status != store.TaskDispatched && done.Status != store.TaskRunning, err
+	})
+	if err != nil {
+		if wctx.Err() != nil && ctx.Err() == nil {
 			return PingResult{}, fmt.Errorf("ping: the agent of %s did not answer within %s (task %d is %s): is it running and online?", t.ServerName, timeout, t.ID, done.Status)
 		}
+		return PingResult{}, err
 	}
+	if done.Status != store.TaskSucceeded {
+		return PingResult{}, fmt.Errorf("ping: test task %d %s: %s", t.ID, done.Status, done.Error)
+	}
+	var r agentapi.TestResult
+	json.Unmarshal(done.Result, &r)
+	if r.Echo != msg {
+		return PingResult{}, fmt.Errorf("ping: the agent answered %q, not %q", r.Echo, msg)
+	}
+	return PingResult{TaskID: t.ID, Echo: r.Echo, Hostname: r.Hostname, RoundTripMS: float64(time.Since(start).Microseconds()) / 1000}, nil
 }
 
 // agentServer finds the server of an allowed agent.
