@@ -256,10 +256,12 @@ func cmdJob(ctx context.Context, g *globals, args []string, e env) error {
 			return cmdJobPrune(ctx, g, args[1:], e)
 		case "cancel":
 			return cmdJobCancel(ctx, g, args[1:], e)
+		case "runs":
+			return cmdJobRuns(ctx, g, args[1:], e)
 		}
 	}
 	if len(args) == 0 || args[0] != "list" {
-		return usageError{"usage: borgdesk job create|list|run|prune|cancel …"}
+		return usageError{"usage: borgdesk job create|list|run|runs|prune|cancel …"}
 	}
 	fs := newFlags("job list", g, e.stderr)
 	asJSON := fs.Bool("json", false, "print JSON")

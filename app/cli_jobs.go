@@ -285,3 +285,36 @@ func cmdJobCancel(ctx context.Context, g *globals, args []string, e env) error {
 	fmt.Fprintf(e.stdout, "run %d of %s/%s cancelled; the agent stops it at its next report\n", r.ID, r.ServerName, r.JobName)
 	return nil
 }
+
+// cmdJobRuns prints the run history, newest first, of one job or of all.
+func cmdJobRuns(ctx context.Context, g *globals, args []string, e env) error {
+	fs := newFlags("job runs", g, e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	limit := fs.Int("limit", 50, "how many runs to show")
+	pos, err := parse(fs, args, 0, 1, "[JOB]")
+	if err != nil {
+		return err
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	runs, err := c.ListRuns(ctx, 1000)
+	if err != nil {
+		return err
+	}
+	out := []store.Run{}
+	for _, r := range runs {
+		if len(out) < *limit && (len(pos) == 0 || r.JobName == pos[0] || fmt.Sprint(r.JobID) == pos[0]) {
+			out = append(out, r)
+		}
+	}
+	if *asJSON {
+		return printJSON(e.stdout, out)
+	}
+	rows := make([][]string, 0, len(out))
+	for _, r := range out {
+		rows = append(rows, []string{fmt.Sprint(r.ID), r.ServerName + "/" + r.JobName, r.Status, r.Trigger, fmt.Sprint(r.Attempt), fmtTime(r.StartedAt), r.Archive, r.Error})
+	}
+	return printTable(e.stdout, []string{"RUN", "JOB", "STATUS", "TRIGGER", "ATTEMPT", "STARTED", "ARCHIVE", "ERROR"}, rows)
+}

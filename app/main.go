@@ -56,6 +56,7 @@ type coordFlags struct {
 	agentDir   string
 	retryDelay time.Duration
 	reserve    string
+	lockWait   time.Duration
 }
 
 func (c *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -63,7 +64,8 @@ func (c *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.sshListen, "ssh-listen", firstNonEmpty(c.sshListen, getenv("BORGDESK_SSH_LISTEN"), ":2222"), "Borg SSH server address (env BORGDESK_SSH_LISTEN)")
 	fs.StringVar(&c.gatewayURL, "gateway-url", firstNonEmpty(c.gatewayURL, getenv("BORGDESK_GATEWAY_URL")), "URL agents use to reach the gateway (env BORGDESK_GATEWAY_URL; default https://HOSTNAME:PORT)")
 	fs.DurationVar(&c.retryDelay, "retry-delay", 30*time.Second, "first backoff step before a failed run is retried (doubles per attempt, 3 attempts)")
-	fs.StringVar(&c.reserve, "repo-reserve", "2G", "disk space borg leaves free in new repositories, so a full disk never stops the coordinator")
+	fs.StringVar(&c.reserve, "repo-reserve", "2G", "disk space backups leave free on the coordinator's disk, so a full disk never stops it")
+	fs.DurationVar(&c.lockWait, "lock-wait", 60*time.Second, "how long a backup waits for its repository's lock (held by a prune, check or mount) before it fails and is retried")
 	fs.StringVar(&c.agentDir, "agent-dir", firstNonEmpty(c.agentDir, getenv("BORGDESK_AGENT_DIR")), "directory of borgdesk-agent-<os>-<arch> builds handed out as updates (env BORGDESK_AGENT_DIR; default: beside this program)")
 }
 
@@ -83,7 +85,7 @@ func (g *globals) options(e env, logger *slog.Logger) (coordinator.Options, erro
 		return coordinator.Options{}, err
 	}
 	return coordinator.Options{DataDir: dataDir, Socket: socket, Version: version.Version, Logger: logger,
-		GatewayListen: g.coord.listen, SSHListen: g.coord.sshListen, GatewayURL: g.coord.gatewayURL, AgentDir: g.coord.agentDir, RetryDelay: g.coord.retryDelay, RepoReserve: g.coord.reserve}, nil
+		GatewayListen: g.coord.listen, SSHListen: g.coord.sshListen, GatewayURL: g.coord.gatewayURL, AgentDir: g.coord.agentDir, RetryDelay: g.coord.retryDelay, RepoReserve: g.coord.reserve, LockWait: g.coord.lockWait}, nil
 }
 
 func (g *globals) register(fs *flag.FlagSet) {

@@ -92,6 +92,9 @@ type BackupPayload struct {
 	Archive string     `json:"archive"`
 	Repo    string     `json:"repo"` // ssh://borgdesk@host:port/path
 	Spec    BackupSpec `json:"spec"`
+	// LockWait is how many seconds borg waits for the repository's lock
+	// (held by a prune, check or mount on the coordinator); 60 when zero.
+	LockWait int `json:"lock_wait,omitempty"`
 	// Passphrase is added when the task is handed to the agent, for this
 	// task only; it is never stored with the task and never written on the
 	// agent.

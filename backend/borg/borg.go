@@ -60,6 +60,10 @@ var ErrNoRepository = errors.New("no borg repository at that location")
 // ErrNoSpace means the disk holding the repository (or the cache) is full.
 var ErrNoSpace = errors.New("no space left on device")
 
+// ErrQuota means the repository's storage quota stopped the write: on the
+// coordinator, that its disk is nearly full.
+var ErrQuota = errors.New("storage quota exceeded")
+
 // Error is a failed borg command.
 type Error struct {
 	Op       string
@@ -77,6 +81,8 @@ func (e *Error) Error() string {
 		hint = ": the passphrase does not open this repository's key; check the passphrase file"
 	case ErrNoRepository:
 		hint = ": the repository does not exist (yet) at that location"
+	case ErrQuota:
+		hint = ": the repository reached its storage quota, which the coordinator sets so its disk never fills up; free space on the coordinator or prune old archives, then run the job again (nothing already backed up was lost)"
 	case ErrNoSpace:
 		hint = ": the disk is full; free space, then run the job again (borg resumes from its checkpoint)"
 	}
@@ -99,6 +105,8 @@ func classify(stderr string) error {
 		return ErrWrongPassphrase
 	case strings.Contains(s, "does not exist") && strings.Contains(s, "repository"), strings.Contains(s, "is not a valid repository"):
 		return ErrNoRepository
+	case strings.Contains(s, "storage quota"):
+		return ErrQuota
 	case strings.Contains(s, "no space left on device"), strings.Contains(s, "insufficient free space"):
 		return ErrNoSpace
 	}
@@ -254,6 +262,15 @@ func (b *Borg) Version(ctx context.Context) (string, error) {
 // Init creates a repokey-blake2 repository.
 func (b *Borg) Init(ctx context.Context, r Repo) error {
 	_, err := b.run(ctx, r, "init", nil, "init", "--encryption=repokey-blake2", "--make-parent-dirs", r.Location)
+	return err
+}
+
+// Reclaim deletes the segments a failed or interrupted write left after
+// the last commit; borg otherwise frees them only when the next write
+// begins. (borg 1.2 has no plainer command that opens a transaction
+// without writing: dump-hints prepares one, and reads the hints.)
+func (b *Borg) Reclaim(ctx context.Context, r Repo) error {
+	_, err := b.run(ctx, r, "reclaim", nil, "debug", "dump-hints", r.Location, os.DevNull)
 	return err
 }
 

@@ -64,6 +64,9 @@ type Options struct {
 	LazyRepoInit bool
 	// RetryDelay is the backoff step between retries of failed runs.
 	RetryDelay time.Duration
+	// LockWait is how long borg waits for a repository's lock, on the
+	// coordinator and on the agents (60 s when zero).
+	LockWait time.Duration
 	// RepoReserve is the disk space borg leaves free in new repositories
 	// ("2G" when empty).
 	RepoReserve string
@@ -126,7 +129,11 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if err != nil {
 		return fail(err)
 	}
-	rp := repos.New(opts.DataDir, &borg.Borg{Path: opts.Borg, BaseDir: filepath.Join(opts.DataDir, "borg"), LockWait: 60})
+	lockWait := int(opts.LockWait / time.Second)
+	if lockWait <= 0 {
+		lockWait = 60
+	}
+	rp := repos.New(opts.DataDir, &borg.Borg{Path: opts.Borg, BaseDir: filepath.Join(opts.DataDir, "borg"), LockWait: lockWait})
 	rp.Reserve = opts.RepoReserve
 	if rp.Reserve == "" {
 		rp.Reserve = "2G"

@@ -13,7 +13,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
+
+	"github.com/dustin/go-humanize"
+	"golang.org/x/sys/unix"
 
 	"borgdesk/backend/atomicfile"
 	"borgdesk/backend/borg"
@@ -125,4 +131,111 @@ func (r *Repos) Locked(agent string, fn func() error) error {
 	l.Lock()
 	defer l.Unlock()
 	return fn()
+}
+
+// Space is what a backup may still write into one repository.
+type Space struct {
+	Free     uint64 // free bytes on the disk holding the repositories
+	Reserve  uint64 // bytes kept free for the coordinator itself
+	Used     uint64 // bytes the repository's segments take now
+	Headroom uint64 // bytes this backup may add
+}
+
+// ErrDiskFull means the disk holding the repositories has no room above
+// the reserve: nothing more can be written until space is freed.
+var ErrDiskFull = errors.New("the coordinator's disk is full")
+
+// LimitToFreeSpace sets the repository's storage quota so that one backup,
+// sharing the disk with share-1 others running at the same time, can add at
+// most its part of the free space above the reserve. Borg checks the quota
+// at every write (its additional_free_space only at commits), so a large
+// backup stops cleanly instead of filling the disk under the database that
+// must record its outcome.
+func (r *Repos) LimitToFreeSpace(ctx context.Context, agent string, share int) (Space, error) {
+	path, err := r.Path(agent)
+	if err != nil {
+		return Space{}, err
+	}
+	var sp Space
+	if r.Reserve != "" {
+		if sp.Reserve, err = humanize.ParseBytes(r.Reserve); err != nil {
+			return Space{}, fmt.Errorf("repository reserve %q: %w", r.Reserve, err)
+		}
+	}
+	if err := measure(path, &sp); err != nil {
+		return sp, err
+	}
+	if sp.Free <= sp.Reserve {
+		// A backup the quota stopped leaves its uncommitted segments
+		// behind until the next write begins: free them, then look again.
+		if repo, err := r.Repo(agent); err == nil && r.Borg.Reclaim(ctx, repo) == nil {
+			if err := measure(path, &sp); err != nil {
+				return sp, err
+			}
+		}
+	}
+	if sp.Free <= sp.Reserve {
+		return sp, fmt.Errorf("%w: %s free on the disk of %s, below the %s kept free for the coordinator; free space there (or prune and compact old archives) and the job runs again",
+			ErrDiskFull, humanize.Bytes(sp.Free), r.dir, humanize.Bytes(sp.Reserve))
+	}
+	sp.Headroom = (sp.Free - sp.Reserve) / uint64(max(share, 1))
+	return sp, r.setConfig(path, "storage_quota", strconv.FormatUint(sp.Used+sp.Headroom, 10))
+}
+
+// measure reads the free space of the repository's disk and the size of
+// its segments.
+func measure(path string, sp *Space) error {
+	var fs unix.Statfs_t
+	if err := unix.Statfs(path, &fs); err != nil {
+		return fmt.Errorf("free space of %s: %w", path, err)
+	}
+	sp.Free, sp.Used = fs.Bavail*uint64(fs.Bsize), 0
+	return filepath.WalkDir(filepath.Join(path, "data"), func(_ string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				sp.Used += uint64(fi.Size())
+			}
+		}
+		return nil
+	})
+}
+
+// setConfig changes one key of the repository's config file in place. The
+// coordinator runs one operation per repository at a time, and borg reads
+// the file when a client opens the repository.
+func (r *Repos) setConfig(path, key, value string) error {
+	file := filepath.Join(path, "config")
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("repository config: %w", err)
+	}
+	fi, err := os.Stat(file)
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(string(raw), "\n")
+	section, set := "", false
+	for i, l := range lines {
+		if strings.HasPrefix(l, "[") {
+			if section == "[repository]" && !set {
+				lines = slices.Insert(lines, i, key+" = "+value)
+				set = true
+				break
+			}
+			section = strings.TrimSpace(l)
+			continue
+		}
+		if k, _, ok := strings.Cut(l, "="); ok && section == "[repository]" && !strings.HasPrefix(l, " ") && !strings.HasPrefix(l, "\t") && strings.TrimSpace(k) == key {
+			lines[i] = key + " = " + value
+			set = true
+			break
+		}
+	}
+	if !set {
+		if section != "[repository]" {
+			return fmt.Errorf("repository config %s has no [repository] section", file)
+		}
+		lines = append(lines, key+" = "+value)
+	}
+	return atomicfile.Write(file, []byte(strings.Join(lines, "\n")), fi.Mode().Perm())
 }

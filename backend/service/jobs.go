@@ -118,46 +118,65 @@ func (s *Service) queueRun(ctx context.Context, j store.Job, trigger string, att
 func (s *Service) dispatchNext(ctx context.Context, serverID int64) {
 	s.dispatchMu.Lock()
 	defer s.dispatchMu.Unlock()
+	for s.dispatchOne(ctx, serverID) {
+	}
+}
+
+// dispatchOne starts the oldest queued run of a server; it reports true
+// when that run failed before it reached the agent, so the next may go.
+func (s *Service) dispatchOne(ctx context.Context, serverID int64) (failed bool) {
 	r, ok, err := s.st.NextQueuedRun(ctx, serverID)
 	if err != nil || !ok {
-		return
+		return false
 	}
 	fail := func(err error) {
-		s.st.FinishRun(ctx, r.ID, store.RunOutcome{Status: store.RunFailed, Error: err.Error()})
+		_, ferr := s.st.FinishRun(ctx, r.ID, store.RunOutcome{Status: store.RunFailed, Error: err.Error()})
+		failed = ferr == nil
 		s.publish(ctx, events.RunProgress, "", fmt.Sprintf("run %d of %s/%s failed: %v", r.ID, r.ServerName, r.JobName, err), map[string]any{"run_id": r.ID, "status": store.RunFailed})
 	}
 	j, err := s.st.Job(ctx, r.JobID)
 	if err != nil {
 		fail(err)
-		return
+		return failed
 	}
 	if s.repos == nil || s.borgSSH().Port == 0 {
 		fail(fmt.Errorf("%w: this coordinator holds no repositories (no Borg SSH server)", ErrUnavailable))
-		return
+		return failed
 	}
 	if _, err := s.repos.Ensure(ctx, j.ServerUUID); err != nil {
 		fail(err)
-		return
+		return failed
+	}
+	running, err := s.st.CountRunning(ctx)
+	if err != nil {
+		fail(err)
+		return failed
+	}
+	if _, err := s.repos.LimitToFreeSpace(ctx, j.ServerUUID, running+1); err != nil {
+		fail(err)
+		s.notify(ctx, j.ServerUUID, fmt.Sprintf("run %d of %s/%s did not start: %v", r.ID, r.ServerName, r.JobName, err))
+		return failed
 	}
 	var spec agentapi.BackupSpec
 	if err := json.Unmarshal([]byte(j.Spec), &spec); err != nil {
 		fail(fmt.Errorf("job spec: %w", err))
-		return
+		return failed
 	}
 	archive := jobs.ArchiveName(j.Name, s.now())
-	payload := agentapi.BackupPayload{JobID: j.ID, RunID: r.ID, Archive: archive, Repo: s.repoURL(j.ServerUUID), Spec: spec}
+	payload := agentapi.BackupPayload{JobID: j.ID, RunID: r.ID, Archive: archive, Repo: s.repoURL(j.ServerUUID), Spec: spec, LockWait: s.repos.Borg.LockWait}
 	raw, _ := json.Marshal(payload)
 	t, err := s.st.CreateTask(ctx, serverID, agentapi.TaskBackup, raw)
 	if err != nil {
 		fail(err)
-		return
+		return failed
 	}
 	if _, err := s.st.MarkRunRunning(ctx, r.ID, t.ID, archive); err != nil {
 		fail(err)
-		return
+		return failed
 	}
 	s.publish(ctx, events.RunProgress, j.ServerUUID, fmt.Sprintf("run %d of %s/%s started: archive %s", r.ID, j.ServerName, j.Name, archive), map[string]any{"run_id": r.ID, "status": store.RunRunning})
 	s.wake.wake(serverID)
+	return false
 }
 
 // repoURL is the agent's address of its repository on the Borg SSH server.

@@ -92,8 +92,12 @@ func (a *Agent) backupTask(ctx context.Context, t agentapi.Task) (json.RawMessag
 	cfg := a.cfg.Load()
 	var log strings.Builder
 	id := strconv.FormatInt(t.ID, 10)
+	lockWait := p.LockWait
+	if lockWait <= 0 {
+		lockWait = 60
+	}
 	env := backup.Env{
-		Borg: &borg.Borg{BaseDir: filepath.Join(cfg.Dir(), "borg"), LockWait: 60},
+		Borg: &borg.Borg{BaseDir: filepath.Join(cfg.Dir(), "borg"), LockWait: lockWait},
 		RSH:  shellQuote(a.opts.Exe) + " ssh --config " + shellQuote(cfg.Path()),
 		Progress: func(bp agentapi.BackupProgress) {
 			prog := agentapi.TaskProgress{Message: bp.Path, Bytes: bp.Bytes, Files: bp.Files}

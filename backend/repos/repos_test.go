@@ -1,0 +1,82 @@
+package repos
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"borgdesk/backend/borg"
+)
+
+func needBorg(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("borg"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("borg is not installed (make deps installs borgbackup)")
+		}
+		t.Skip("borg is not installed")
+	}
+}
+
+func borgConfig(t *testing.T, r *Repos, agent, key string) string {
+	t.Helper()
+	repo, err := r.Repo(agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("borg", "config", repo.Location, key)
+	cmd.Env = append(os.Environ(), "BORG_PASSPHRASE="+repo.Passphrase, "BORG_BASE_DIR="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("borg config %s: %v %s", key, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// The quota the coordinator writes is the one borg reads, and the rest of
+// the config (the repository key among it) is untouched.
+func TestLimitToFreeSpaceSetsBorgsQuota(t *testing.T) {
+	needBorg(t)
+	ctx := context.Background()
+	data := t.TempDir()
+	r := New(data, &borg.Borg{BaseDir: filepath.Join(data, "borg")})
+	r.Reserve = "1M"
+	const agent = "0b6c8f4e-5f0e-4d5e-9a43-3f3b5c1f2a10"
+	repo, err := r.Ensure(ctx, agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(repo.Location, "config"))
+	sp, err := r.LimitToFreeSpace(ctx, agent, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp.Used == 0 || sp.Headroom == 0 || sp.Headroom > (sp.Free-sp.Reserve)/2 {
+		t.Fatalf("space %+v: want used > 0 and headroom half the free space above the reserve", sp)
+	}
+	got, err := strconv.ParseUint(borgConfig(t, r, agent, "storage_quota"), 10, 64)
+	if err != nil || got != sp.Used+sp.Headroom {
+		t.Fatalf("borg reads storage_quota %d (%v), want %d", got, err, sp.Used+sp.Headroom)
+	}
+	if borgConfig(t, r, agent, "additional_free_space") != "1M" {
+		t.Error("additional_free_space changed")
+	}
+	after, _ := os.ReadFile(filepath.Join(repo.Location, "config"))
+	if strings.Count(string(before), "\n") != strings.Count(string(after), "\n") {
+		t.Errorf("config went from\n%s\nto\n%s", before, after)
+	}
+	// The key still opens the repository.
+	if _, err := r.Borg.List(ctx, repo); err != nil {
+		t.Fatalf("repository unreadable after the config change: %v", err)
+	}
+
+	// A reserve larger than the disk's free space refuses, with a sentence.
+	r.Reserve = "1000P"
+	if _, err := r.LimitToFreeSpace(ctx, agent, 1); err == nil || !strings.Contains(err.Error(), "free space there") {
+		t.Fatalf("reserve above the free space: %v", err)
+	}
+}
