@@ -115,7 +115,7 @@ func dumpPostgres(ctx context.Context, env Env, repo borg.Repo, p agentapi.Backu
 			argv := wrap(append([]string{"pg_dumpall"}, conn...))
 			return dumpInto(ctx, env, repo, archive, "postgres/all.sql", argv, extraEnv)
 		}
-		argv := wrap(append(append([]string{"pg_dump"}, conn...), "--format=custom", "--dbname="+db))
+		argv := wrap(append(append([]string{"pg_dump"}, conn...), "--format=custom", "--compress=0", "--dbname="+db))
 		return dumpInto(ctx, env, repo, archive, "postgres/"+db+".dump", argv, extraEnv)
 	})
 }

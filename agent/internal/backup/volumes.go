@@ -46,7 +46,18 @@ func dockerVolumes(ctx context.Context, env Env, repo borg.Repo, p agentapi.Back
 		return agentapi.BackupResult{}, fmt.Errorf("containers %s have no volumes or bind mounts", strings.Join(s.Containers, ", "))
 	}
 	if s.StopDuring {
-		for _, c := range s.Containers {
+		// Only running containers are stopped, and only those are started
+		// again: a container the operator had stopped stays stopped.
+		out, err := exec.CommandContext(ctx, "docker", append([]string{"inspect", "--format", "{{.State.Running}}"}, s.Containers...)...).Output()
+		if err != nil {
+			return agentapi.BackupResult{}, fmt.Errorf("docker inspect %s: %w", strings.Join(s.Containers, " "), err)
+		}
+		running := strings.Fields(string(out))
+		for i, c := range s.Containers {
+			if i >= len(running) || running[i] != "true" {
+				env.Log("container %s is not running; left as it is", c)
+				continue
+			}
 			if out, err := exec.CommandContext(ctx, "docker", "stop", c).CombinedOutput(); err != nil {
 				return agentapi.BackupResult{}, fmt.Errorf("docker stop %s: %v: %s", c, err, out)
 			}
