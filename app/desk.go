@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
 	"borgdesk/backend/store"
 )
@@ -131,3 +132,31 @@ func (d *Desk) ListArchives(serverRef string) ([]service.ArchiveInfo, error) {
 func (d *Desk) Ping(nonce string) string { return pingReply(nonce) }
 
 func pingReply(nonce string) string { return "pong:" + nonce }
+
+// ParseHosts reads a pasted host list or CSV ("host", "host:port",
+// "user@host", or "host,port,user" per line) into rollout targets.
+func (d *Desk) ParseHosts(text, defaultUser string) ([]rollout.Target, error) {
+	return rollout.ParseTargets(text, defaultUser)
+}
+
+// ProbeHosts fetches each host's SSH host key for the operator to confirm.
+func (d *Desk) ProbeHosts(targets []rollout.Target) ([]rollout.HostKey, error) {
+	return d.svc.ProbeHosts(d.context(), targets)
+}
+
+// StartRollout installs the agent on the hosts; progress comes as
+// rollout:progress events. The password is used for this rollout only.
+func (d *Desk) StartRollout(req rollout.Request) (rollout.Rollout, error) {
+	return d.svc.StartRollout(d.context(), req)
+}
+
+// GetRollout returns a rollout's state.
+func (d *Desk) GetRollout(id string) (rollout.Rollout, error) { return d.svc.Rollout(d.context(), id) }
+
+// ListRollouts returns the rollouts of this session, newest first.
+func (d *Desk) ListRollouts() ([]rollout.Rollout, error) { return d.svc.ListRollouts(d.context()) }
+
+// UninstallServer removes the agent from a server over SSH and revokes it.
+func (d *Desk) UninstallServer(req rollout.UninstallRequest) (rollout.HostState, error) {
+	return d.svc.UninstallServer(d.context(), req)
+}

@@ -24,10 +24,14 @@ const (
 	// AgentHeartbeat is live only: heartbeats update the agent's row in the
 	// store but are not written to the event log.
 	AgentHeartbeat = "agent:heartbeat"
+	// RolloutProgress is live only: one host's step in an SSH rollout,
+	// data {rollout_id, host: HostState}. Outcomes are logged as
+	// server:changed and notification events.
+	RolloutProgress = "rollout:progress"
 )
 
 // All lists every event name, for clients that forward all of them.
-var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat}
+var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress}
 
 // Bus delivers events to subscribers.
 type Bus struct {

@@ -12,6 +12,10 @@ export const SETTINGS_CHANGED = 'settings:changed'
 export const AGENT_HEARTBEAT = 'agent:heartbeat'
 // subject is the server's uuid, data is {task_id, status}.
 export const TASK_CHANGED = 'task:changed'
+// Ephemeral: one host's step in an SSH rollout; subject is the rollout id,
+// data is {rollout_id, host: {host, port, user, name, step, status, message,
+// fingerprint, server_uuid, init, started_at, finished_at}}.
+export const ROLLOUT_PROGRESS = 'rollout:progress'
 
 export const ALL_EVENTS = Object.freeze([
   SERVER_CHANGED,
@@ -21,9 +25,10 @@ export const ALL_EVENTS = Object.freeze([
   SETTINGS_CHANGED,
   AGENT_HEARTBEAT,
   TASK_CHANGED,
+  ROLLOUT_PROGRESS,
 ])
 
 // Events that are not persisted records, so they never enter the event list.
-export const EPHEMERAL_EVENTS = Object.freeze([AGENT_HEARTBEAT])
+export const EPHEMERAL_EVENTS = Object.freeze([AGENT_HEARTBEAT, ROLLOUT_PROGRESS])
 
 export const LOGGED_EVENTS = Object.freeze(ALL_EVENTS.filter((name) => !EPHEMERAL_EVENTS.includes(name)))

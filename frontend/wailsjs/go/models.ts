@@ -92,6 +92,7 @@ export namespace agentapi {
 	    excludes?: string[];
 	    one_file_system?: boolean;
 	    compression?: string;
+	    checkpoint_interval?: number;
 	    mysql?: MySQLSpec;
 	    postgres?: PostgresSpec;
 	    mongo?: MongoSpec;
@@ -111,6 +112,7 @@ export namespace agentapi {
 	        this.excludes = source["excludes"];
 	        this.one_file_system = source["one_file_system"];
 	        this.compression = source["compression"];
+	        this.checkpoint_interval = source["checkpoint_interval"];
 	        this.mysql = this.convertValues(source["mysql"], MySQLSpec);
 	        this.postgres = this.convertValues(source["postgres"], PostgresSpec);
 	        this.mongo = this.convertValues(source["mongo"], MongoSpec);
@@ -165,6 +167,196 @@ export namespace borg {
 	        this.weekly = source["weekly"];
 	        this.monthly = source["monthly"];
 	        this.yearly = source["yearly"];
+	    }
+	}
+
+}
+
+export namespace rollout {
+	
+	export class HostKey {
+	    host: string;
+	    port: number;
+	    type: string;
+	    fingerprint: string;
+	    known: boolean;
+	    changed: boolean;
+	    pinned?: string;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HostKey(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.host = source["host"];
+	        this.port = source["port"];
+	        this.type = source["type"];
+	        this.fingerprint = source["fingerprint"];
+	        this.known = source["known"];
+	        this.changed = source["changed"];
+	        this.pinned = source["pinned"];
+	        this.error = source["error"];
+	    }
+	}
+	export class HostState {
+	    host: string;
+	    port: number;
+	    user: string;
+	    name: string;
+	    step: string;
+	    status: string;
+	    message: string;
+	    fingerprint?: string;
+	    server_uuid?: string;
+	    init?: string;
+	    started_at?: string;
+	    finished_at?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HostState(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.host = source["host"];
+	        this.port = source["port"];
+	        this.user = source["user"];
+	        this.name = source["name"];
+	        this.step = source["step"];
+	        this.status = source["status"];
+	        this.message = source["message"];
+	        this.fingerprint = source["fingerprint"];
+	        this.server_uuid = source["server_uuid"];
+	        this.init = source["init"];
+	        this.started_at = source["started_at"];
+	        this.finished_at = source["finished_at"];
+	    }
+	}
+	export class Target {
+	    host: string;
+	    port: number;
+	    user: string;
+	    name: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Target(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.host = source["host"];
+	        this.port = source["port"];
+	        this.user = source["user"];
+	        this.name = source["name"];
+	    }
+	}
+	export class Request {
+	    targets: Target[];
+	    password?: string;
+	    key?: string;
+	    key_passphrase?: string;
+	    sudo_password?: string;
+	    accept_host_keys?: Record<string, string>;
+	    concurrency?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Request(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.targets = this.convertValues(source["targets"], Target);
+	        this.password = source["password"];
+	        this.key = source["key"];
+	        this.key_passphrase = source["key_passphrase"];
+	        this.sudo_password = source["sudo_password"];
+	        this.accept_host_keys = source["accept_host_keys"];
+	        this.concurrency = source["concurrency"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Rollout {
+	    id: string;
+	    hosts: HostState[];
+	    done: boolean;
+	    started_at: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Rollout(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.hosts = this.convertValues(source["hosts"], HostState);
+	        this.done = source["done"];
+	        this.started_at = source["started_at"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class UninstallRequest {
+	    server: string;
+	    host: string;
+	    port: number;
+	    user: string;
+	    password?: string;
+	    key?: string;
+	    key_passphrase?: string;
+	    sudo_password?: string;
+	    accept_host_key?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new UninstallRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.host = source["host"];
+	        this.port = source["port"];
+	        this.user = source["user"];
+	        this.password = source["password"];
+	        this.key = source["key"];
+	        this.key_passphrase = source["key_passphrase"];
+	        this.sudo_password = source["sudo_password"];
+	        this.accept_host_key = source["accept_host_key"];
 	    }
 	}
 

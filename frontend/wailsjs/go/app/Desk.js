@@ -14,6 +14,10 @@ export function CreateJob(arg1) {
   return window['go']['app']['Desk']['CreateJob'](arg1);
 }
 
+export function GetRollout(arg1) {
+  return window['go']['app']['Desk']['GetRollout'](arg1);
+}
+
 export function GetRun(arg1) {
   return window['go']['app']['Desk']['GetRun'](arg1);
 }
@@ -42,6 +46,10 @@ export function ListJobs() {
   return window['go']['app']['Desk']['ListJobs']();
 }
 
+export function ListRollouts() {
+  return window['go']['app']['Desk']['ListRollouts']();
+}
+
 export function ListRuns(arg1) {
   return window['go']['app']['Desk']['ListRuns'](arg1);
 }
@@ -54,12 +62,20 @@ export function ListTasks(arg1, arg2) {
   return window['go']['app']['Desk']['ListTasks'](arg1, arg2);
 }
 
+export function ParseHosts(arg1, arg2) {
+  return window['go']['app']['Desk']['ParseHosts'](arg1, arg2);
+}
+
 export function Ping(arg1) {
   return window['go']['app']['Desk']['Ping'](arg1);
 }
 
 export function PingServer(arg1) {
   return window['go']['app']['Desk']['PingServer'](arg1);
+}
+
+export function ProbeHosts(arg1) {
+  return window['go']['app']['Desk']['ProbeHosts'](arg1);
 }
 
 export function PruneJob(arg1) {
@@ -82,6 +98,14 @@ export function SetSetting(arg1, arg2) {
   return window['go']['app']['Desk']['SetSetting'](arg1, arg2);
 }
 
+export function StartRollout(arg1) {
+  return window['go']['app']['Desk']['StartRollout'](arg1);
+}
+
 export function Status() {
   return window['go']['app']['Desk']['Status']();
+}
+
+export function UninstallServer(arg1) {
+  return window['go']['app']['Desk']['UninstallServer'](arg1);
 }
