@@ -432,9 +432,11 @@ func TestCutBackupResumesFromCheckpoint(t *testing.T) {
 	f.mustJSON(&run, "job", "run", "big")
 	waitFor(t, 30*time.Second, "the backup to start", func() bool { return strings.Contains(log.String(), "type=backup") })
 	uuid := f.uuid("web1")
-	// Let borg write a few checkpoints, then cut its connection: the
-	// coordinator's borg serve for this repository dies, as on a network cut.
-	time.Sleep(3 * time.Second)
+	// Let borg write a third of the data (a checkpoint commits every
+	// second), then cut its connection: the coordinator's borg serve for
+	// this repository dies, as on a network cut.
+	waitFor(t, 90*time.Second, "borg to write 100 MiB", func() bool { return dirSize(filepath.Join(f.data, "repos", uuid, "data")) > 100<<20 })
+	time.Sleep(1500 * time.Millisecond) // a checkpoint after that
 	if out, err := exec.Command("pkill", "-f", "borg serve --restrict-to-path "+filepath.Join(f.data, "repos", uuid)).CombinedOutput(); err != nil {
 		t.Fatalf("cut the connection: %v %s", err, out)
 	}
@@ -479,6 +481,20 @@ func TestCutBackupResumesFromCheckpoint(t *testing.T) {
 	}
 	st := info.Archives[0].Stats
 	if st.Original < files<<20 || st.Deduplicated > st.Original*4/5 {
+		t.Logf("runs: %v", f.runsOf("big"))
 		t.Errorf("final archive: %d bytes, %d of them new; want the checkpoint's data reused (less than 80%% new)", st.Original, st.Deduplicated)
 	}
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
 }
