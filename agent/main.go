@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -64,7 +65,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		usage(stdout)
 		return 0
 	case "enroll":
-		err = cmdEnroll(ctx, args[1:], stdout, stderr)
+		err = cmdEnroll(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "run":
 		err = cmdRun(ctx, args[1:], stderr)
 	case "selfcheck":
@@ -114,15 +115,32 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-func cmdEnroll(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdEnroll(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs, cfgPath := flags("enroll", stderr)
 	server := fs.String("server", "", "the coordinator's gateway, https://HOST:PORT")
 	token := fs.String("token", "", "one-time enrollment token")
 	pin := fs.String("ca-fingerprint", "", "the coordinator CA's SHA256 fingerprint (SHA256:…)")
 	name := fs.String("name", "", "this server's name in Borgdesk (default: the host name)")
 	force := fs.Bool("force", false, "replace an existing enrollment")
+	tokenFile := fs.String("token-file", "", "read the token from this file (- for standard input), so it stays off the command line")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *tokenFile != "" {
+		if *token != "" {
+			return usageError{errors.New("enroll: give --token or --token-file, not both")}
+		}
+		var raw []byte
+		var err error
+		if *tokenFile == "-" {
+			raw, err = io.ReadAll(io.LimitReader(stdin, 4096))
+		} else {
+			raw, err = os.ReadFile(*tokenFile)
+		}
+		if err != nil {
+			return fmt.Errorf("read the token: %w", err)
+		}
+		*token = strings.TrimSpace(string(raw))
 	}
 	cfg, err := enroll.Run(ctx, enroll.Params{ConfigPath: *cfgPath, ServerURL: *server, Token: *token, CAFingerprint: *pin, Name: *name, Version: version.Version, Force: *force})
 	if err != nil {
@@ -209,7 +227,7 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, `borgdesk-agent %s — Borgdesk's agent for a fleet server (dials out only)
 
 Usage:
-  borgdesk-agent enroll --server URL --token T --ca-fingerprint SHA256:… [--name N] [--force] [--config PATH]
+  borgdesk-agent enroll --server URL (--token T | --token-file FILE|-) --ca-fingerprint SHA256:… [--name N] [--force] [--config PATH]
   borgdesk-agent run [--config PATH]
   borgdesk-agent selfcheck [--config PATH]
   borgdesk-agent version

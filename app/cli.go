@@ -99,9 +99,17 @@ func cmdStatus(ctx context.Context, g *globals, args []string, e env) error {
 
 func cmdServer(ctx context.Context, g *globals, args []string, e env) error {
 	if len(args) == 0 {
-		return usageError{"usage: borgdesk server list|show|remove …"}
+		return usageError{"usage: borgdesk server add|list|show|ping|revoke|remove|uninstall|forget-host-key …"}
 	}
 	sub, args := args[0], args[1:]
+	switch sub {
+	case "add":
+		return cmdServerAdd(ctx, g, args, e)
+	case "uninstall":
+		return cmdServerUninstall(ctx, g, args, e)
+	case "forget-host-key":
+		return cmdServerForgetHostKey(ctx, g, args, e)
+	}
 	fs := newFlags("server "+sub, g, e.stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
 	timeout := fs.Duration("timeout", 30*time.Second, "with ping: how long to wait for the agent")
@@ -113,7 +121,7 @@ func cmdServer(ctx context.Context, g *globals, args []string, e env) error {
 	case "show", "remove", "revoke", "ping":
 		pos, err = parse(fs, args, 1, 1, "SERVER")
 	default:
-		return usageError{fmt.Sprintf("unknown server subcommand %q; use list, show, ping, revoke or remove", sub)}
+		return usageError{fmt.Sprintf("unknown server subcommand %q; use add, list, show, ping, revoke, remove, uninstall or forget-host-key", sub)}
 	}
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
 	"borgdesk/backend/store"
 )
@@ -89,6 +90,39 @@ func (c *Client) ListTasks(ctx context.Context, ref string, limit int) ([]store.
 		q.Set("server", ref)
 	}
 	return v, c.do(ctx, http.MethodGet, "/v1/tasks?"+q.Encode(), nil, &v)
+}
+
+// ProbeHosts fetches the hosts' SSH host keys without logging in.
+func (c *Client) ProbeHosts(ctx context.Context, targets []rollout.Target) ([]rollout.HostKey, error) {
+	var v []rollout.HostKey
+	return v, c.do(ctx, http.MethodPost, "/v1/rollouts/probe", targets, &v)
+}
+
+// StartRollout installs the agent on hosts over SSH.
+func (c *Client) StartRollout(ctx context.Context, req rollout.Request) (rollout.Rollout, error) {
+	var v rollout.Rollout
+	return v, c.do(ctx, http.MethodPost, "/v1/rollouts", req, &v)
+}
+
+// Rollout returns a rollout; with wait, once every host is done.
+func (c *Client) Rollout(ctx context.Context, id string, wait bool) (rollout.Rollout, error) {
+	var v rollout.Rollout
+	q := ""
+	if wait {
+		q = "?wait=1"
+	}
+	return v, c.do(ctx, http.MethodGet, "/v1/rollouts/"+url.PathEscape(id)+q, nil, &v)
+}
+
+// UninstallServer removes the agent from a server over SSH and revokes it.
+func (c *Client) UninstallServer(ctx context.Context, req rollout.UninstallRequest) (rollout.HostState, error) {
+	var v rollout.HostState
+	return v, c.do(ctx, http.MethodPost, "/v1/servers/"+url.PathEscape(req.Server)+"/uninstall", req, &v)
+}
+
+// ForgetHostKey removes a host's pinned SSH key.
+func (c *Client) ForgetHostKey(ctx context.Context, host string, port int) error {
+	return c.do(ctx, http.MethodDelete, "/v1/known-hosts/"+url.PathEscape(host)+"?port="+strconv.Itoa(port), nil, nil)
 }
 
 // CreateJob defines a backup job.

@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
 )
 
@@ -166,6 +167,39 @@ func (s *Server) routes() {
 	}))
 	s.mux.HandleFunc("GET /v1/tasks", s.handle(func(r *http.Request) (any, error) {
 		return s.svc.ListTasks(r.Context(), r.URL.Query().Get("server"), limitParam(r))
+	}))
+	s.mux.HandleFunc("POST /v1/rollouts/probe", s.handle(func(r *http.Request) (any, error) {
+		var in []rollout.Target
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.ProbeHosts(r.Context(), in)
+	}))
+	s.mux.HandleFunc("POST /v1/rollouts", s.handle(func(r *http.Request) (any, error) {
+		var in rollout.Request
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.StartRollout(r.Context(), in)
+	}))
+	s.mux.HandleFunc("GET /v1/rollouts", s.handle(func(r *http.Request) (any, error) { return s.svc.ListRollouts(r.Context()) }))
+	s.mux.HandleFunc("GET /v1/rollouts/{id}", s.handle(func(r *http.Request) (any, error) {
+		if r.URL.Query().Get("wait") == "1" {
+			return s.svc.WaitRollout(r.Context(), r.PathValue("id"))
+		}
+		return s.svc.Rollout(r.Context(), r.PathValue("id"))
+	}))
+	s.mux.HandleFunc("POST /v1/servers/{ref}/uninstall", s.handle(func(r *http.Request) (any, error) {
+		var in rollout.UninstallRequest
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		in.Server = r.PathValue("ref")
+		return s.svc.UninstallServer(r.Context(), in)
+	}))
+	s.mux.HandleFunc("DELETE /v1/known-hosts/{host}", s.handle(func(r *http.Request) (any, error) {
+		port, _ := strconv.Atoi(r.URL.Query().Get("port"))
+		return struct{}{}, s.svc.ForgetHostKey(r.Context(), r.PathValue("host"), port)
 	}))
 	s.mux.HandleFunc("GET /v1/jobs", s.handle(func(r *http.Request) (any, error) { return s.svc.ListJobs(r.Context()) }))
 	s.mux.HandleFunc("POST /v1/jobs", s.handle(func(r *http.Request) (any, error) {

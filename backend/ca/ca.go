@@ -56,11 +56,22 @@ type CA struct {
 	key  *ecdsa.PrivateKey
 	pem  []byte
 	now  func() time.Time
+	// dir keeps the gateway's serving key, so its public key (which the
+	// one-line install command pins) survives restarts.
+	dir string
 }
 
 // LoadOrCreate loads the CA from dir, creating it (ECDSA P-256, 10 years)
 // on first start. The key file is written 0600 and must stay so.
 func LoadOrCreate(dir string, now func() time.Time) (*CA, error) {
+	c, err := loadOrCreate(dir, now)
+	if c != nil {
+		c.dir = dir
+	}
+	return c, err
+}
+
+func loadOrCreate(dir string, now func() time.Time) (*CA, error) {
 	if now == nil {
 		now = time.Now
 	}
@@ -197,7 +208,7 @@ func (c *CA) SignAgent(csrPEM []byte, uuid string) ([]byte, *x509.Certificate, e
 // ServingCertificate issues the gateway's certificate for hosts (DNS names
 // or IP addresses), valid for a year, with a fresh key.
 func (c *CA) ServingCertificate(hosts []string) (certPEM, keyPEM []byte, err error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, err := c.servingKey()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -285,4 +296,38 @@ func randomSerial() *big.Int {
 		panic(err) // crypto/rand never fails on Linux
 	}
 	return n.Add(n, big.NewInt(1))
+}
+
+// ServingKeyFile holds the gateway's serving key beside the CA.
+const ServingKeyFile = "gateway.key"
+
+// servingKey loads the gateway's key from the CA dir, creating it (0600)
+// on first use; without a dir (tests) it is a fresh key.
+func (c *CA) servingKey() (*ecdsa.PrivateKey, error) {
+	if c.dir == "" {
+		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
+	path := filepath.Join(c.dir, ServingKeyFile)
+	if raw, err := os.ReadFile(path); err == nil {
+		if b, _ := pem.Decode(raw); b != nil {
+			if k, err := x509.ParsePKCS8PrivateKey(b.Bytes); err == nil {
+				if ek, ok := k.(*ecdsa.PrivateKey); ok {
+					return ek, nil
+				}
+			}
+		}
+		return nil, fmt.Errorf("%s is damaged: remove it and restart (agents are not affected; one-line install commands made before must be made again)", path)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	if err := atomicfile.Write(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return nil, err
+	}
+	return key, nil
 }

@@ -11,7 +11,10 @@ package gateway
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -66,6 +69,10 @@ func New(cfg Config) (*Gateway, error) {
 	leaf, err := tls.X509KeyPair(append(certPEM, cfg.CA.CertPEM()...), keyPEM)
 	if err != nil {
 		return nil, fmt.Errorf("gateway certificate: %w", err)
+	}
+	if cert, err := x509.ParseCertificate(leaf.Certificate[0]); err == nil {
+		sum := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
+		cfg.Service.SetGatewayPin(base64.StdEncoding.EncodeToString(sum[:]))
 	}
 	g.tls = &tls.Config{
 		MinVersion:       tls.VersionTLS13,

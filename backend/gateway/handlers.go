@@ -13,6 +13,7 @@ import (
 
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/ca"
+	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
 )
 
@@ -24,6 +25,8 @@ func agentID(ctx context.Context) string { s, _ := ctx.Value(ctxKey{}).(string);
 func (g *Gateway) routes() {
 	g.mux.HandleFunc("GET "+agentapi.PathHealth, g.health)
 	g.mux.HandleFunc("POST "+agentapi.PathRegister, g.register)
+	g.mux.HandleFunc("GET /api/install/{token}", g.installScript)
+	g.mux.HandleFunc("GET /api/install/{token}/agent/{arch}", g.installBinary)
 	g.mux.Handle("POST "+agentapi.PathHeartbeat, g.agent(g.heartbeat))
 	g.mux.Handle("GET "+agentapi.PathTasks, g.agent(g.tasks))
 	g.mux.Handle("POST "+agentapi.PathTaskStart, g.agent(g.taskStart))
@@ -61,6 +64,35 @@ func (g *Gateway) agent(h func(http.ResponseWriter, *http.Request) error) http.H
 
 func (g *Gateway) health(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, agentapi.Health{Status: "ok", Version: g.cfg.Version, ProtocolVersion: agentapi.ProtocolVersion})
+}
+
+// installScript serves the one-line install's shell script. The token in
+// the path is a secret: it is never logged.
+func (g *Gateway) installScript(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/x-shellscript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	script, err := g.cfg.Service.InstallScript(r.Context(), r.PathValue("token"))
+	if err != nil {
+		if !errors.Is(err, service.ErrNotFound) {
+			g.log.Error("install script", "err", err)
+		}
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, rollout.RefusedScript)
+		return
+	}
+	io.WriteString(w, script)
+}
+
+// installBinary serves the agent build to a one-line install.
+func (g *Gateway) installBinary(w http.ResponseWriter, r *http.Request) {
+	path, err := g.cfg.Service.InstallBinary(r.Context(), r.PathValue("token"), r.PathValue("arch"))
+	if err != nil {
+		http.Error(w, "unknown, used or expired install link, or no build for that architecture", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	http.ServeFile(w, r, path)
 }
 
 func (g *Gateway) register(w http.ResponseWriter, r *http.Request) {

@@ -152,7 +152,7 @@ func (s *Service) CreateEnrollmentToken(ctx context.Context, name string, ttl ti
 		ExpiresAt:      tok.ExpiresAt,
 		CAFingerprint:  fp,
 		ServerURL:      gw,
-		InstallCommand: fmt.Sprintf("sudo borgdesk-agent enroll --server %s --name %s --token %s --ca-fingerprint %s", gw, name, token, fp),
+		InstallCommand: s.installCommand(gw, name, token, fp),
 	}, nil
 }
 

@@ -56,6 +56,9 @@ type Config struct {
 	// InitReposAtEnrollment creates each agent's repository right after it
 	// enrolls (otherwise before its first backup).
 	InitReposAtEnrollment bool
+	// RolloutHeartbeatWait bounds an SSH rollout's wait for the new agent's
+	// first heartbeat (90 s when zero).
+	RolloutHeartbeatWait time.Duration
 }
 
 // BorgSSH is where agents reach their repositories.
@@ -77,6 +80,7 @@ type Service struct {
 	dist         *agentdist.Dist
 	gatewayMu    sync.RWMutex
 	gatewayURL   string
+	gatewayPin   string
 	heartbeat    time.Duration
 	offlineAfter time.Duration
 	taskLease    time.Duration
@@ -93,6 +97,9 @@ type Service struct {
 	checkMu      sync.Mutex
 	lastCheck    time.Time
 	lastVerify   time.Time
+	rollouts     rollouts
+	// rolloutHeartbeatWait bounds a rollout's wait for the first heartbeat.
+	rolloutHeartbeatWait time.Duration
 }
 
 // New returns a service over cfg's store and bus.
@@ -111,7 +118,7 @@ func New(cfg Config) *Service {
 	}
 	s := &Service{st: cfg.Store, bus: cfg.Bus, now: cfg.Now, dataDir: cfg.DataDir, version: cfg.Version, started: cfg.Now(),
 		ca: cfg.CA, dist: cfg.Dist, gatewayURL: cfg.GatewayURL, heartbeat: cfg.Heartbeat,
-		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, repos: cfg.Repos, retryDelay: cfg.RetryDelay, initRepos: cfg.InitReposAtEnrollment}
+		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, repos: cfg.Repos, retryDelay: cfg.RetryDelay, initRepos: cfg.InitReposAtEnrollment, rolloutHeartbeatWait: cfg.RolloutHeartbeatWait}
 	if s.retryDelay == 0 {
 		s.retryDelay = 30 * time.Second
 	}

@@ -40,6 +40,25 @@ func (s *Store) CreateToken(ctx context.Context, name, hash string, expires time
 	return Token{ID: id, Name: name, CreatedAt: now.UTC(), ExpiresAt: expires.UTC()}, nil
 }
 
+// UsableToken returns the token with this hash if it is unused and not
+// expired (without spending it), else ErrNotFound.
+func (s *Store) UsableToken(ctx context.Context, hash string) (Token, error) {
+	var t Token
+	var created, expires string
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, created_at, expires_at FROM enrollment_tokens WHERE token_hash = ? AND used_at IS NULL`, hash).
+		Scan(&t.ID, &t.Name, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Token{}, ErrNotFound
+	} else if err != nil {
+		return Token{}, err
+	}
+	t.CreatedAt, t.ExpiresAt = parseTS(created), parseTS(expires)
+	if !s.now().Before(t.ExpiresAt) {
+		return Token{}, ErrNotFound
+	}
+	return t, nil
+}
+
 // Enrollment is what a successful registration records.
 type Enrollment struct {
 	TokenHash    string

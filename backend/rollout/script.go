@@ -1,0 +1,77 @@
+package rollout
+
+import (
+	"bytes"
+	"text/template"
+	"time"
+)
+
+// ScriptParams fill the one-line install's shell script.
+type ScriptParams struct {
+	Name, Token, GatewayURL, CAFingerprint, CAPEM string
+	// SHA256 of the agent build per architecture (amd64, arm64); a missing
+	// one makes the script refuse that architecture.
+	SHA256    map[string]string
+	ExpiresAt time.Time
+}
+
+// InstallScript is what `curl … /api/install/<token> | sudo sh` runs: it
+// downloads the agent over HTTPS against the pinned CA, checks its hash,
+// enrolls with the token (from a pipe, never a command line) and the CA
+// fingerprint, and starts it. It installs nothing unless every check passes.
+func InstallScript(p ScriptParams) string {
+	var b bytes.Buffer
+	scriptTmpl.Execute(&b, map[string]any{"P": p, "AgentPath": AgentPath, "ConfigPath": ConfigPath, "UnitPath": UnitPath,
+		"Unit": SystemdUnit, "Supervised": supervisedScript, "Expires": p.ExpiresAt.UTC().Format(time.RFC3339)})
+	return b.String()
+}
+
+// RefusedScript is served for an unknown, used or expired token.
+const RefusedScript = `#!/bin/sh
+echo "borgdesk: this install link is unknown, already used or expired; create a new one in Borgdesk (Add server → one-line command)" >&2
+exit 1
+`
+
+var scriptTmpl = template.Must(template.New("install").Funcs(template.FuncMap{"sq": shq}).Parse(`#!/bin/sh
+# Borgdesk agent installer for {{sq .P.Name}} (single use, valid until {{.Expires}}).
+set -eu
+say() { echo "borgdesk: $*" >&2; }
+[ "$(id -u)" = 0 ] || { say "run this as root: curl … | sudo sh"; exit 1; }
+case "$(uname -m)" in
+  x86_64|amd64) arch=amd64; sum='{{index .P.SHA256 "amd64"}}' ;;
+  aarch64|arm64) arch=arm64; sum='{{index .P.SHA256 "arm64"}}' ;;
+  *) say "$(uname -m) is not supported: the agent is built for x86_64 and aarch64"; exit 1 ;;
+esac
+[ -n "$sum" ] || { say "the coordinator has no agent build for linux/$arch"; exit 1; }
+command -v curl >/dev/null 2>&1 || { say "curl is needed"; exit 1; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+cat > "$tmp/ca.pem" <<'BORGDESK_CA'
+{{.P.CAPEM}}BORGDESK_CA
+say "downloading the agent for linux/$arch"
+curl -fsS --proto =https --cacert "$tmp/ca.pem" -o "$tmp/agent" {{sq (print .P.GatewayURL "/api/install/" .P.Token "/agent/")}}"$arch"
+echo "$sum  $tmp/agent" | sha256sum -c --status || { say "the downloaded agent is damaged (SHA-256 mismatch); nothing was installed"; exit 1; }
+chmod 0755 "$tmp/agent"
+if ! command -v borg >/dev/null 2>&1; then
+  say "installing borgbackup"
+  if command -v apt-get >/dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q borgbackup || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q borgbackup; }
+  elif command -v dnf >/dev/null 2>&1; then dnf install -y borgbackup
+  elif command -v zypper >/dev/null 2>&1; then zypper --non-interactive install borgbackup
+  else say "install borgbackup by hand, then run this again"; exit 1; fi
+fi
+force=""
+[ -e {{.ConfigPath}} ] && force="--force"
+printf '%s\n' {{sq .P.Token}} | "$tmp/agent" enroll --config {{.ConfigPath}} --server {{sq .P.GatewayURL}} --name {{sq .P.Name}} --ca-fingerprint {{sq .P.CAFingerprint}} --token-file - $force
+mkdir -p "$(dirname {{.AgentPath}})"
+cp "$tmp/agent" {{.AgentPath}}.new && mv -f {{.AgentPath}}.new {{.AgentPath}}
+if [ -d /run/systemd/system ]; then
+cat > {{.UnitPath}} <<'BORGDESK_UNIT'
+{{.Unit}}BORGDESK_UNIT
+  systemctl daemon-reload
+  systemctl enable borgdesk-agent >/dev/null 2>&1
+  systemctl restart borgdesk-agent
+  say "enrolled as "{{sq .P.Name}}"; the agent runs as the systemd unit borgdesk-agent"
+else
+{{.Supervised}}
+  say "enrolled as "{{sq .P.Name}}"; no systemd here: the agent runs under a restart loop (add it to your init system)"
+fi
+`))
