@@ -13,6 +13,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pkg/sftp"
@@ -168,8 +169,8 @@ func (m *remote) run(ctx context.Context, script string, stdin []byte, privilege
 	}
 	in = append(in, stdin...)
 	s.Stdin = bytes.NewReader(in)
-	var out bytes.Buffer
-	s.Stdout, s.Stderr = &out, &out
+	out := &lockedBuffer{}
+	s.Stdout, s.Stderr = out, out // two goroutines copy them: one locked buffer
 	done := make(chan error, 1)
 	go func() { done <- s.Run(cmd) }()
 	select {
@@ -181,6 +182,23 @@ func (m *remote) run(ctx context.Context, script string, stdin []byte, privilege
 	}
 	clear(in)
 	return strings.TrimSpace(out.String()), err
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // shq quotes s for a POSIX shell.
@@ -290,6 +308,9 @@ func (r *Runner) install(ctx context.Context, t Target, cred *Credentials, accep
 		return fail("could not inspect %s: %v: %s", t.Host, err, lastLine(out))
 	}
 	f := parseFacts(out)
+	if f["arch"] == "" {
+		return fail("could not inspect %s: %s", t.Host, lastLine(out))
+	}
 	arch := goArch(f["arch"])
 	if arch == "" {
 		return fail("%s runs on %s; the agent is built for x86_64 and aarch64 only", t.Host, f["arch"])

@@ -15,3 +15,6 @@ go run ./build/benchgateway -agents "${BENCH_AGENTS:-2000}" | tee "$out/bench-ga
 echo
 echo "backup orchestration (${BENCH_MB:-400} MiB generated tree, real borg, agent process, Borg SSH server on 127.0.0.1):"
 go run ./build/benchbackup -mb "${BENCH_MB:-400}" | tee "$out/bench-backup.txt"
+echo
+echo "SSH rollout (real sshd in network namespaces; needs root):"
+BORGDESK_BENCH_ROLLOUT=1 go test -count=1 -run '^TestRolloutTimings$' -v ./app 2>&1 | grep -E '^(rollout|---|FAIL|ok)|hosts made' | tee "$out/bench-rollout.txt"
