@@ -6,18 +6,46 @@
 // The root filesystem is a chroot built from the real machine without
 // debootstrap: /usr, /etc, /var and /opt are overlayfs mounts whose lower
 // layer is the real directory and whose upper layer belongs to the host, so
-// the host sees every installed program but its writes never reach the real
-// machine nor another host. /tmp, /root, /home and /run are the host's own,
-// /dev is the real one (with a private /dev/shm), /proc and /sys are mounted
-// from inside the host's namespaces.
+// the host sees every program installed on the real machine but its writes
+// reach neither the real machine nor another host. /tmp, /root, /home and
+// /run are the host's own; /dev is the real one with a private /dev/shm;
+// /proc and /sys are mounted from inside the host's namespaces, with
+// /proc/sys and /sys read-only. Host.Root is that root as seen from the
+// test, for reading what a rollout wrote.
 //
-// sshd runs inside each host with password logins for root, a sudo user
-// (whose sudo asks for its password) and a user without sudo rights. There
-// is no systemd inside: /run/systemd does not exist, and systemctl says the
-// system was not booted with systemd.
+// What a rollout finds inside:
+//
+//   - sshd on IP:22 with password logins for root, for SudoUser ("deploy",
+//     in group sudo; sudo asks for its password, `sudo -S -p ""` reads it
+//     from stdin) and for PlainUser ("nosudo", no sudo rights). sshd runs
+//     with UsePAM no and internal-sftp. It has RSA, ECDSA and ED25519 host
+//     keys, like a stock Debian server; HostKey and HostKeyFingerprint are
+//     the ED25519 one, which golang.org/x/crypto/ssh only negotiates when
+//     the client sets HostKeyAlgorithms (it prefers ECDSA).
+//   - In an SSH session, PATH is /usr/local/sbin:/usr/local/bin:/usr/sbin:
+//     /usr/bin:/sbin:/bin for root and /usr/local/bin:/usr/bin:/bin:/usr/games
+//     for the others; LANG and LC_* are only what the client sends.
+//   - No systemd: /run/systemd/system does not exist, `systemctl start`
+//     fails with "System has not been booted with systemd as init system
+//     (PID 1). Can't operate." (and exit status 1). PID 1 is a shell loop
+//     that reaps orphans, so a daemonised process (nohup/setsid … &) runs
+//     on, and is never left a zombie, until the host stops.
+//   - The network: the host's gateway is Network.GatewayIP, an address of
+//     the test process's machine; a coordinator listening there (or on all
+//     addresses) is reachable, and so are the other hosts. Nothing else is:
+//     the machine does not forward what comes from the bridge, and there is
+//     no DNS (resolv.conf points to 127.0.0.1, where nothing listens), so
+//     `apt-get install` inside a host fails.
+//
+// Host.Stop, also run when the test ends, kills PID 1 of the host's PID
+// namespace, which ends every process the host ran (sshd, sessions, an agent
+// however it was started), then removes the netns, the veth, the mounts and
+// the files. If the test binary dies instead, the hosts' processes die with
+// it, and the next NewNetwork on the machine removes the rest.
 //
 // Everything needs root. Without root the tests are skipped, unless the
-// environment variable CI is set, where they fail.
+// environment variable CI is set, where they fail. Missing tools (sudo,
+// openssh-server, iproute2) are installed with apt-get.
 package testhost
 
 import (
@@ -31,6 +59,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -217,8 +246,9 @@ func (n *Network) AddHost(t testing.TB, o Options) *Host {
 	return h
 }
 
-// AddHosts creates count hosts in parallel (AddHost must not be called from
-// other goroutines than the test's, since it calls t.Fatal).
+// AddHosts creates count hosts in parallel, named host1…, host2… in order.
+// Use it rather than AddHost from several goroutines: AddHost calls
+// t.Fatal, which only the test's goroutine may.
 func (n *Network) AddHosts(t testing.TB, count int, o Options) []*Host {
 	t.Helper()
 	first, err := n.reserve(count)
@@ -369,6 +399,29 @@ func addNetns(name string) error {
 // process of the host.
 const initScript = `while :; do sleep infinity & wait; done`
 
+// Pdeathsig fires when the thread that started the process exits, not the
+// process: Go ends a thread when a goroutine locked to it returns without
+// unlocking. The hosts' inits are started from one thread that never ends.
+var (
+	spawnerOnce sync.Once
+	spawnReqs   chan func()
+)
+
+func onSpawnerThread(f func()) {
+	spawnerOnce.Do(func() {
+		spawnReqs = make(chan func())
+		go func() {
+			runtime.LockOSThread()
+			for f := range spawnReqs {
+				f()
+			}
+		}()
+	})
+	done := make(chan struct{})
+	spawnReqs <- func() { defer close(done); f() }
+	<-done
+}
+
 func (h *Host) startInit() error {
 	cmd := exec.Command("nsenter", "--net=/run/netns/"+h.NS, "--", "chroot", h.Root, "/bin/bash", "-c", initScript)
 	cmd.Env = hostEnv
@@ -378,7 +431,9 @@ func (h *Host) startInit() error {
 		Setsid:     true,
 		Pdeathsig:  syscall.SIGKILL, // if the test binary dies, so does the host
 	}
-	if err := cmd.Start(); err != nil {
+	var err error
+	onSpawnerThread(func() { err = cmd.Start() })
+	if err != nil {
 		return fmt.Errorf("starting the host's init: %w", err)
 	}
 	h.init = cmd
@@ -538,9 +593,12 @@ func (h *Host) command(args ...string) *exec.Cmd {
 
 // Exec runs args as root inside the host (its network, UTS and PID
 // namespaces, chrooted to its root, working directory /, environment
-// hostEnv) and returns stdout and stderr combined. When ctx ends, the
-// command's process group is killed. A command that leaves a background
-// process holding its output (`agent &`) returns a second after it exits.
+// PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin,
+// HOME=/root, USER, LOGNAME, SHELL=/bin/bash, LANG=C.UTF-8) and returns
+// stdout and stderr combined; an error also says the exit status and the
+// output. When ctx ends, the command's process group is killed. A command
+// that leaves a background process holding its output (`agent &`) returns
+// a second after it exits.
 func (h *Host) Exec(ctx context.Context, args ...string) (string, error) {
 	return h.execInput(ctx, "", args...)
 }
