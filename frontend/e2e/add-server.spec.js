@@ -10,7 +10,10 @@ test('Add server creates a token and shows the install command to copy', async (
   const dialog = page.getByRole('dialog', { name: 'Add a server' })
   await expect(dialog).toBeVisible()
   await expect(dialog).toHaveAttribute('aria-modal', 'true')
-  await expect(page.getByTestId('add-server-name')).toBeFocused()
+  // Password is the default method; the one-line command is the third.
+  await expect(page.getByTestId('add-server-host')).toBeFocused()
+  await page.getByTestId('add-server-method-command').click()
+  await expect(page.getByTestId('add-server-method-command')).toHaveAttribute('data-selected', 'true')
 
   // A bad name never reaches Go.
   await page.getByTestId('add-server-name').fill('web 2')
@@ -44,6 +47,7 @@ test('Add server shows the error Go refused with', async ({ page }) => {
   await installDesk(page, POPULATED_FLEET)
   await page.goto('/#/servers')
   await page.getByTestId('add-server').click()
+  await page.getByTestId('add-server-method-command').click()
 
   await page.getByTestId('add-server-name').fill('web1')
   await page.getByTestId('add-server-submit').click()

@@ -6,6 +6,7 @@
 import { EMPTY_FLEET, NOW, WEB1 } from './fixtures.js'
 
 export { NOW, EMPTY_FLEET, FLEET_SERVERS, FLEET_JOBS, FLEET_RUNS, FLEET_ARCHIVES, POPULATED_FLEET } from './fixtures.js'
+export { ROLLOUT, ROLLOUT_FLEET, ROLLOUT_PASSWORD, ROLLOUT_STEPS, UNINSTALL_PASSWORD } from './fixtures.js'
 
 export function progress(runId, at, { files, bytes, path, status = 'running', subject = WEB1.uuid }) {
   return { id: 0, at, kind: 'run:progress', subject, message: '', data: { run_id: runId, status, files, bytes, path } }
@@ -49,9 +50,11 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
     window.__listeners = listeners
 
     // state.failures maps a method name to the error text Go would reject with.
+    // Arguments are recorded as copies, as Go receives them at the call (the
+    // app may empty a request it passed once the call has answered).
     const answer = (name, fn) =>
       function (...args) {
-        calls.push({ method: name, args })
+        calls.push({ method: name, args: structuredClone(args) })
         const failure = state.failures?.[name]
         if (failure) return Promise.reject(failure)
         try {
@@ -161,6 +164,254 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       }
     }
 
+    // --- SSH rollout: see ROLLOUT in fixtures.js ---------------------------
+    const STEPS = ['connecting', 'host key', 'checking the system', 'installing borg', 'uploading the agent', 'enrolling', 'starting the agent', 'first heartbeat', 'done']
+    const rolloutConf = () => (state.rollout ||= { stepMs: 60, pauseAt: '', hosts: {} })
+    const rollouts = []
+    const pins = {} // "host:port" → fingerprint pinned by an earlier rollout
+    let paused = []
+    let serverSeq = 100
+    window.__rollouts = rollouts
+    // resumeRollout: let held hosts go on, optionally to be held again at another step.
+    window.__resumeRollout = (nextPauseAt = '') => {
+      rolloutConf().pauseAt = nextPauseAt
+      const waiting = paused
+      paused = []
+      waiting.forEach((go) => go())
+    }
+
+    const joinHostPort = (host, port) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)
+    const quote = (v) => JSON.stringify(v)
+
+    // A port of Go's rollout.ParseTargets, with its sentences.
+    const parseLine = (line, defaultUser) => {
+      const t = { host: '', port: 22, user: defaultUser, name: '' }
+      if (line.includes(',')) {
+        const f = line.split(',').map((x) => x.replace(/^\s+/, ''))
+        if (f[0].trim().toLowerCase() === 'host') return null
+        t.host = f[0].trim()
+        if (f.length > 1 && f[1].trim() !== '') {
+          const p = Number(f[1].trim())
+          if (!/^\d+$/.test(f[1].trim()) || p < 1 || p > 65535) throw new Error(`port ${quote(f[1])} is not a number from 1 to 65535`)
+          t.port = p
+        }
+        if (f.length > 2 && f[2].trim() !== '') t.user = f[2].trim()
+        if (f.length > 3 && f[3].trim() !== '') t.name = f[3].trim()
+      } else {
+        let rest = line
+        const at = rest.indexOf('@')
+        if (at !== -1) {
+          t.user = rest.slice(0, at)
+          rest = rest.slice(at + 1)
+        }
+        const m = /^\[([^\]]+)\]:(.*)$/.exec(rest) || /^([^:]*):([^:]*)$/.exec(rest)
+        if (m) {
+          const p = Number(m[2])
+          if (!/^\d+$/.test(m[2]) || p < 1 || p > 65535) throw new Error(`port ${quote(m[2])} is not a number from 1 to 65535`)
+          t.host = m[1]
+          t.port = p
+        } else {
+          t.host = rest.replace(/^\[+|\]+$/g, '')
+        }
+      }
+      if (/[ \t/]/.test(t.host)) throw new Error(`${quote(t.host)} is not a host name or address`)
+      if (!t.user) throw new Error('no user: give user@host or a default user')
+      return t
+    }
+
+    const parseHosts = (text, defaultUser) => {
+      const out = []
+      const seen = {}
+      String(text).split('\n').forEach((raw, i) => {
+        const line = raw.trim()
+        if (!line || line.startsWith('#')) return
+        let t
+        try {
+          t = parseLine(line, defaultUser)
+        } catch (err) {
+          throw new Error(`line ${i + 1} (${quote(line)}): ${err.message}`)
+        }
+        if (!t) return
+        const key = joinHostPort(t.host, t.port)
+        if (seen[key]) throw new Error(`line ${i + 1}: ${key} is already on line ${seen[key]}`)
+        seen[key] = i + 1
+        out.push(t)
+      })
+      if (!out.length) throw new Error('no hosts given: one per line, as host, host:port, user@host or host,port,user')
+      return out
+    }
+
+    // The key a host presents: from the fixture, else one made from its name.
+    const presented = (host) => {
+      const conf = rolloutConf().hosts[host]?.key
+      if (conf) return { type: 'ssh-ed25519', known: false, changed: false, pinned: '', error: '', ...conf }
+      let h = 0
+      for (const c of host) h = (h * 31 + c.charCodeAt(0)) >>> 0
+      const body = btoa(String(h).repeat(8)).replace(/=+$/, '').slice(0, 43)
+      return { type: 'ssh-ed25519', fingerprint: `SHA256:${body}`, known: false, changed: false, pinned: '', error: '' }
+    }
+
+    const probeHosts = (targets) =>
+      (targets || []).map((t) => {
+        const key = presented(t.host)
+        const id = joinHostPort(t.host, t.port || 22)
+        const out = { host: t.host, port: t.port || 22, type: key.type, fingerprint: key.fingerprint, known: key.known, changed: key.changed }
+        if (key.error) return { ...out, type: '', fingerprint: '', known: false, changed: false, error: key.error }
+        if (pins[id] && pins[id] !== key.fingerprint) return { ...out, known: false, changed: true, pinned: pins[id] }
+        if (pins[id]) return { ...out, known: true }
+        if (key.changed) return { ...out, pinned: key.pinned }
+        return out
+      })
+
+    const STEP_MESSAGES = {
+      connecting: (h) => `ssh ${h.user}@${joinHostPort(h.host, h.port)}`,
+      'host key': (h) => `${h.fingerprint} matches the confirmed key`,
+      'checking the system': () => 'Debian GNU/Linux 12 (bookworm), x86_64, systemd 252',
+      'installing borg': () => 'apt-get install borgbackup',
+      'uploading the agent': () => 'borgdesk-agent 0.3.1 → /usr/local/bin/borgdesk-agent',
+      enrolling: () => 'enrollment token used',
+      'starting the agent': () => 'systemctl enable --now borgdesk-agent',
+      'first heartbeat': () => 'waiting for the agent to report in',
+      done: (h) => `enrolled as ${h.name}`,
+    }
+
+    const enroll = (hs) => {
+      const conf = rolloutConf().hosts[hs.host] || {}
+      const at = new Date().toISOString()
+      const id = ++serverSeq
+      const uuid = conf.uuid || `6f1c3a52-0d7e-4a7e-9a51-${String(id).padStart(12, '0')}`
+      const template = state.servers[0] || {}
+      state.servers.push({
+        ...clone(template),
+        id,
+        uuid,
+        name: hs.name,
+        host: hs.host,
+        port: hs.port,
+        user: hs.user,
+        host_key_fingerprint: hs.fingerprint,
+        status: 'online',
+        online: true,
+        last_seen: at,
+        version: '0.3.1',
+        hostname: hs.host,
+        metrics: null,
+        revoked_at: null,
+        created_at: at,
+        updated_at: at,
+      })
+      emitSoon('server:changed', { id: ++eventId, at, kind: 'server.enrolled', subject: uuid, message: `server ${hs.name} enrolled over SSH`, data: null })
+      return uuid
+    }
+
+    const publish = (rollout, hs) => {
+      const at = new Date().toISOString()
+      const record = { id: 0, at, kind: 'rollout:progress', subject: rollout.id, message: '', data: { rollout_id: rollout.id, host: clone(hs) } }
+      rollout.events.push(record)
+      for (const entry of [...(listeners['rollout:progress'] || [])]) entry.callback(record)
+    }
+
+    const finishRollout = (rollout) => {
+      rollout.done = rollout.hosts.every((h) => h.status === 'done' || h.status === 'failed')
+    }
+
+    // walk moves one host through the steps, one every stepMs.
+    const walk = (rollout, hs, accepted) => {
+      const conf = rolloutConf().hosts[hs.host] || {}
+      const key = presented(hs.host)
+      const id = joinHostPort(hs.host, hs.port)
+      let i = 0
+      const next = () => {
+        const step = STEPS[i]
+        if (step !== 'done' && rolloutConf().pauseAt === step && hs.step !== step) {
+          Object.assign(hs, { step, status: 'running', message: STEP_MESSAGES[step](hs) })
+          publish(rollout, hs)
+          paused.push(next)
+          return
+        }
+        hs.step = step
+        if (step === 'host key') {
+          hs.fingerprint = key.fingerprint
+          const trusted = pins[id] ? pins[id] === key.fingerprint : accepted[id] === key.fingerprint && !key.changed
+          if (!trusted) {
+            Object.assign(hs, { status: 'failed', message: `the host key of ${id} was not confirmed: ${key.fingerprint}`, finished_at: new Date().toISOString() })
+            publish(rollout, hs)
+            return finishRollout(rollout)
+          }
+          pins[id] = key.fingerprint
+        }
+        if (conf.fail && conf.fail.step === step) {
+          Object.assign(hs, { status: 'failed', message: conf.fail.message, finished_at: new Date().toISOString() })
+          publish(rollout, hs)
+          return finishRollout(rollout)
+        }
+        if (step === 'done') {
+          Object.assign(hs, { status: 'done', message: STEP_MESSAGES.done(hs), init: 'systemd', server_uuid: enroll(hs), finished_at: new Date().toISOString() })
+          publish(rollout, hs)
+          return finishRollout(rollout)
+        }
+        Object.assign(hs, { status: 'running', message: STEP_MESSAGES[step](hs) })
+        if (!hs.started_at) hs.started_at = new Date().toISOString()
+        publish(rollout, hs)
+        i++
+        setTimeout(next, rolloutConf().stepMs)
+      }
+      setTimeout(next, rolloutConf().stepMs)
+    }
+
+    const startRollout = (req) => {
+      const targets = req?.targets || []
+      if (!targets.length) throw new Error('start rollout: no hosts given')
+      if (!req.password && !req.key) throw new Error('start rollout: a password or a private key is needed')
+      if (req.key && !/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(req.key)) throw new Error('start rollout: the key is not a PEM or OpenSSH private key')
+      const rollout = {
+        id: `r${rollouts.length + 1}`,
+        started_at: new Date().toISOString(),
+        done: false,
+        events: [],
+        hosts: targets.map((t) => ({
+          host: t.host,
+          port: t.port || 22,
+          user: t.user,
+          name: t.name || t.host,
+          step: '',
+          status: 'pending',
+          message: '',
+          fingerprint: '',
+          server_uuid: '',
+          init: '',
+          started_at: null,
+          finished_at: null,
+        })),
+      }
+      rollouts.push(rollout)
+      rollout.hosts.forEach((hs) => walk(rollout, hs, req.accept_host_keys || {}))
+      return rolloutRecord(rollout)
+    }
+
+    const rolloutRecord = (r) => ({ id: r.id, hosts: clone(r.hosts), done: r.done, started_at: r.started_at })
+    const findRollout = (id) => {
+      const r = rollouts.find((x) => x.id === id)
+      if (!r) throw new Error(`rollout ${quote(id)}: not found`)
+      return r
+    }
+
+    const uninstallServer = (req) => {
+      const server = find(req.server)
+      if (!req.password && !req.key) throw new Error('uninstall: a password or a private key is needed')
+      const host = req.host || server.host || server.name
+      const port = req.port || 22
+      const id = joinHostPort(host, port)
+      const key = presented(host)
+      const at = new Date().toISOString()
+      const hs = { host, port, user: req.user, name: server.name, step: 'done', status: 'done', message: '', fingerprint: key.fingerprint, server_uuid: server.uuid, init: 'systemd', started_at: at, finished_at: at }
+      const trusted = key.known || pins[id] === key.fingerprint || (req.accept_host_key && req.accept_host_key === key.fingerprint)
+      if (!trusted || key.changed) return { ...hs, step: 'host key', status: 'failed', message: `the host key of ${id} was not confirmed: ${key.fingerprint}` }
+      Object.assign(server, { status: 'revoked', online: false, revoked_at: at })
+      emitSoon('server:changed', { id: ++eventId, at, kind: 'server.revoked', subject: server.uuid, message: `server ${server.name} uninstalled and revoked`, data: null })
+      return { ...hs, message: `borgdesk-agent stopped and removed from ${host}; ${server.name} revoked` }
+    }
+
     window.go = {
       app: {
         Desk: {
@@ -210,6 +461,12 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
             state.settings[key] = value
           }),
           Ping: answer('Ping', (nonce) => `pong ${nonce}`),
+          ParseHosts: answer('ParseHosts', parseHosts),
+          ProbeHosts: answer('ProbeHosts', probeHosts),
+          StartRollout: answer('StartRollout', startRollout),
+          GetRollout: answer('GetRollout', (id) => rolloutRecord(findRollout(id))),
+          ListRollouts: answer('ListRollouts', () => [...rollouts].reverse().map(rolloutRecord)),
+          UninstallServer: answer('UninstallServer', uninstallServer),
         },
       },
     }
@@ -250,6 +507,17 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       WindowSetDarkTheme: noop,
     }
   }, fleet)
+}
+
+// resumeRollout lets the hosts held at ROLLOUT.pauseAt go on; with a step
+// name, they are held again when they reach it.
+export async function resumeRollout(page, nextPauseAt = '') {
+  await page.evaluate((next) => window.__resumeRollout(next), nextPauseAt)
+}
+
+// rolloutEvents returns the rollout:progress records the double emitted.
+export async function rolloutEvents(page) {
+  return page.evaluate(() => window.__rollouts.flatMap((r) => r.events))
 }
 
 // calls returns the recorded binding calls, optionally only one method's.

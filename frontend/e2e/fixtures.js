@@ -436,3 +436,68 @@ export const POPULATED_FLEET = {
 
 // progress builds the live run:progress record Go announces while a backup
 // runs: id 0, never in the event log.
+
+// SSH rollout (the Add server wizard's password and key methods). The double
+// answers ProbeHosts with the key listed here for a host (an ed25519 key
+// made from the host's name otherwise) and walks each host StartRollout got
+// through Go's eight steps, one every stepMs, emitting rollout:progress; a
+// host with `fail` stops at that step with that sentence. A host that
+// enrolls becomes a server (uuid from here) and server:changed is emitted.
+// pauseAt holds every host at that step until resumeRollout() is called.
+export const ROLLOUT_PASSWORD = 'Tr0ub4dor&3-never-log-me'
+export const UNINSTALL_PASSWORD = 'correct-horse-battery-staple-9'
+
+export const ROLLOUT_STEPS = [
+  'connecting',
+  'host key',
+  'checking the system',
+  'installing borg',
+  'uploading the agent',
+  'enrolling',
+  'starting the agent',
+  'first heartbeat',
+  'done',
+]
+
+export const ROLLOUT = {
+  stepMs: 60,
+  pauseAt: '',
+  hosts: {
+    'web2.example.lan': {
+      key: { type: 'ssh-ed25519', fingerprint: 'SHA256:FG0xRu3JyPFkD9rA5JGbAT2vj0CdGQDsyJ9l1RtFqfM' },
+      uuid: '6f1c3a52-0d7e-4a7e-9a51-1f0c5d1e0a05',
+    },
+    'app1.example.lan': {
+      key: { type: 'ssh-ed25519', fingerprint: 'SHA256:Fy3UoDZgAGBOLE3kFFeqHrMJO7WerSLg8dRyoqqt4JQ' },
+      uuid: '6f1c3a52-0d7e-4a7e-9a51-1f0c5d1e0a06',
+    },
+    'app2.example.lan': {
+      key: { type: 'ecdsa-sha2-nistp256', fingerprint: 'SHA256:1YVjUbvBRZnmh9rBBRUOipGbIUd/PAA4ZAUijKrB5Do' },
+      fail: {
+        step: 'installing borg',
+        message: 'apt-get install borgbackup failed: E: Unable to locate package borgbackup (is the universe repository enabled?)',
+      },
+    },
+    'app3.example.lan': {
+      key: { type: 'ssh-ed25519', fingerprint: 'SHA256:aX1K63xYcSPDRc7AyP5ZVVRu80mDCwi3H6MvkQyDyGg' },
+      uuid: '6f1c3a52-0d7e-4a7e-9a51-1f0c5d1e0a07',
+    },
+    'db2.example.lan': {
+      key: {
+        type: 'ssh-ed25519',
+        fingerprint: 'SHA256:6a9/N6tTunGe16iURqAnl7VDNIvLqWVLNlqLiEiYH80',
+        changed: true,
+        pinned: 'SHA256:dRKJX/wDDyLSMyUJ2EtTYbaeo2dB3STiKe/Nnr4q2ek',
+      },
+    },
+    'gone.example.lan': {
+      key: { type: '', fingerprint: '', error: 'dial tcp 10.0.4.9:22: connect: no route to host' },
+    },
+    // web1 enrolled long ago: its key is pinned, for the uninstall dialog.
+    'web1.example.lan': {
+      key: { type: 'ssh-ed25519', fingerprint: WEB1.host_key_fingerprint, known: true },
+    },
+  },
+}
+
+export const ROLLOUT_FLEET = { ...POPULATED_FLEET, rollout: ROLLOUT }

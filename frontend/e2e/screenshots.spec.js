@@ -1,10 +1,11 @@
 import { expect, test } from '@playwright/test'
-import { EMPTY_FLEET, POPULATED_FLEET, fire, installDesk, progress } from './desk-double.js'
+import { EMPTY_FLEET, POPULATED_FLEET, ROLLOUT, ROLLOUT_FLEET, ROLLOUT_PASSWORD, fire, installDesk, progress } from './desk-double.js'
 
 // Pictures for a person to look at; test-results/ is not tracked.
 
 async function addServer(page) {
   await page.getByTestId('add-server').click()
+  await page.getByTestId('add-server-method-command').click()
   await page.getByTestId('add-server-name').fill('web2')
   await page.getByTestId('add-server-submit').click()
   await expect(page.getByTestId('install-command')).toBeVisible()
@@ -12,9 +13,63 @@ async function addServer(page) {
 
 async function addServerForm(page) {
   await page.getByTestId('add-server').click()
+  await page.getByTestId('add-server-method-command').click()
   await page.getByTestId('add-server-name').fill('web 2')
   await page.getByTestId('add-server-submit').click()
   await expect(page.getByTestId('add-server-name')).toHaveAttribute('aria-invalid', 'true')
+}
+
+// The Add server wizard's SSH methods.
+const HELD_FLEET = { ...ROLLOUT_FLEET, rollout: { ...ROLLOUT, pauseAt: 'uploading the agent' } }
+
+async function sshForm(page) {
+  await page.getByTestId('add-server').click()
+  await page.getByTestId('add-server-host').fill('web2.example.lan')
+  await page.getByTestId('add-server-host-name').fill('web2')
+  await page.getByTestId('ssh-password').fill(ROLLOUT_PASSWORD)
+}
+
+async function sshKeyForm(page) {
+  await page.getByTestId('add-server').click()
+  await page.getByTestId('add-server-method-key').click()
+  await page.getByTestId('hosts-mode-many').click()
+  await page.getByTestId('add-server-hosts').fill('app1.example.lan\ndeploy@app2.example.lan:2222\napp3.example.lan,22,root,app3')
+  await page.getByTestId('add-server-user').fill('deploy')
+  await page.getByTestId('ssh-key').fill('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----')
+}
+
+async function sshHostKeys(page) {
+  await page.getByTestId('add-server').click()
+  await page.getByTestId('hosts-mode-many').click()
+  await page.getByTestId('add-server-hosts').fill('app1.example.lan\napp2.example.lan\ndb2.example.lan\ngone.example.lan')
+  await page.getByTestId('ssh-password').fill(ROLLOUT_PASSWORD)
+  await page.getByTestId('add-server-submit').click()
+  await page.locator('[data-testid="hostkey-row"][data-state="new"]').first().getByTestId('hostkey-confirm').check()
+}
+
+async function sshRollout(page) {
+  await page.getByTestId('add-server').click()
+  await page.getByTestId('hosts-mode-many').click()
+  await page.getByTestId('add-server-hosts').fill('app1.example.lan\napp2.example.lan\napp3.example.lan\ndb2.example.lan')
+  await page.getByTestId('ssh-password').fill(ROLLOUT_PASSWORD)
+  await page.getByTestId('add-server-submit').click()
+  await page.getByTestId('hostkeys-accept-all').click()
+  await page.getByTestId('rollout-start').click()
+  await expect(page.locator('[data-testid="rollout-host"][data-step="uploading the agent"]')).toHaveCount(2)
+  await expect(page.locator('[data-testid="rollout-host"][data-status="failed"]')).toHaveCount(2)
+}
+
+async function sshSummary(page) {
+  await sshRollout(page)
+  await page.evaluate(() => window.__resumeRollout())
+  await expect(page.getByTestId('rollout-summary')).toBeVisible()
+}
+
+async function uninstallDialog(page) {
+  await page.getByTestId('uninstall-button').click()
+  await page.getByTestId('ssh-password').fill(ROLLOUT_PASSWORD)
+  await page.getByTestId('uninstall-probe').click()
+  await expect(page.getByTestId('hostkey-row')).toBeVisible()
 }
 
 async function revokeDialog(page) {
@@ -102,6 +157,16 @@ const SHOTS = [
   { name: 'servers-empty-light', fleet: EMPTY_FLEET, path: '/#/servers', ready: 'empty-servers' },
   { name: 'add-server-form-light', fleet: POPULATED_FLEET, path: '/#/servers', ready: 'servers-table', act: addServerForm },
   { name: 'add-server-light', fleet: POPULATED_FLEET, path: '/#/servers', ready: 'servers-table', act: addServer },
+  { name: 'add-server-ssh-light', fleet: POPULATED_FLEET, path: '/#/servers', ready: 'servers-table', act: sshForm, tall: true },
+  { name: 'add-server-ssh-dark', fleet: POPULATED_FLEET, path: '/#/servers', ready: 'servers-table', act: sshForm, tall: true, dark: true },
+  { name: 'add-server-key-light', fleet: POPULATED_FLEET, path: '/#/servers', ready: 'servers-table', act: sshKeyForm, tall: 1100 },
+  { name: 'add-server-hostkeys-light', fleet: ROLLOUT_FLEET, path: '/#/servers', ready: 'servers-table', act: sshHostKeys, tall: 1200 },
+  { name: 'add-server-hostkeys-dark', fleet: ROLLOUT_FLEET, path: '/#/servers', ready: 'servers-table', act: sshHostKeys, tall: 1200, dark: true },
+  { name: 'add-server-rollout-light', fleet: HELD_FLEET, path: '/#/servers', ready: 'servers-table', act: sshRollout, tall: true },
+  { name: 'add-server-rollout-dark', fleet: HELD_FLEET, path: '/#/servers', ready: 'servers-table', act: sshRollout, tall: true, dark: true },
+  { name: 'add-server-summary-light', fleet: HELD_FLEET, path: '/#/servers', ready: 'servers-table', act: sshSummary, tall: true },
+  { name: 'add-server-rollout-de-light', fleet: HELD_FLEET, path: '/#/servers', ready: 'servers-table', act: sshRollout, tall: true, locale: 'de' },
+  { name: 'server-uninstall-light', fleet: ROLLOUT_FLEET, path: DETAIL, ready: 'resources-card', act: uninstallDialog, tall: true },
   { name: 'server-detail-light', fleet: POPULATED_FLEET, path: DETAIL, ready: 'resources-card', tall: true },
   { name: 'server-detail-offline-light', fleet: POPULATED_FLEET, path: '/#/servers/db1', ready: 'resources-card', tall: true },
   { name: 'server-revoke-light', fleet: POPULATED_FLEET, path: DETAIL, ready: 'resources-card', act: revokeDialog },

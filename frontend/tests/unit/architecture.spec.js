@@ -31,6 +31,7 @@ describe('architecture', () => {
       'settings:changed',
       'agent:heartbeat',
       'task:changed',
+      'rollout:progress',
     ])
     const spelled = files.filter(
       (f) => f.path !== 'events.js' && ALL_EVENTS.some((name) => f.text.includes(`'${name}'`)),

@@ -24,7 +24,13 @@ async function open(locale = 'en') {
   return wrapper
 }
 
+// The one-line command is the third method; password is the default.
+async function chooseCommand(wrapper) {
+  await wrapper.get('[data-testid="add-server-method-command"] input').setValue(true)
+}
+
 async function fill(wrapper, name, ttl) {
+  await chooseCommand(wrapper)
   await wrapper.get('[data-testid="add-server-name"]').setValue(name)
   if (ttl) await wrapper.get('[data-testid="add-server-ttl"]').setValue(ttl)
   await wrapper.get('form').trigger('submit')
@@ -43,17 +49,18 @@ describe('AddServerDialog', () => {
   })
   afterEach(() => vi.useRealTimers())
 
-  it('is a labelled modal dialog that focuses the name field', async () => {
+  it('is a labelled modal dialog that focuses the host field of the default method', async () => {
     const wrapper = await open()
     const dialog = wrapper.get('[role="dialog"]')
     expect(dialog.attributes('aria-modal')).toBe('true')
     const title = document.getElementById(dialog.attributes('aria-labelledby'))
     expect(title.textContent.trim()).toBe('Add a server')
-    expect(document.activeElement).toBe(wrapper.get('[data-testid="add-server-name"]').element)
+    expect(document.activeElement).toBe(wrapper.get('[data-testid="add-server-host"]').element)
   })
 
   it('offers the three token lifetimes, one hour by default', async () => {
     const wrapper = await open()
+    await chooseCommand(wrapper)
     const select = wrapper.get('[data-testid="add-server-ttl"]')
     expect(select.findAll('option').map((o) => [o.attributes('value'), o.text()])).toEqual([
       ['15m', '15 minutes'],
@@ -142,6 +149,8 @@ describe('AddServerDialog', () => {
   it('speaks German', async () => {
     const wrapper = await open('de')
     expect(wrapper.get('[data-testid="dialog-title"]').text()).toBe('Server hinzufügen')
+    expect(wrapper.get('[data-testid="add-server-submit"]').text()).toBe('Host-Schlüssel prüfen')
+    await chooseCommand(wrapper)
     expect(wrapper.get('[data-testid="add-server-submit"]').text()).toBe('Installationsbefehl erstellen')
   })
 })
