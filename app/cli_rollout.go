@@ -3,15 +3,20 @@ package app
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
+	"borgdesk/backend/events"
 	"borgdesk/backend/rollout"
+	"borgdesk/backend/store"
 )
 
 // secrets reads the secrets the flags ask for from standard input, one per
@@ -148,7 +153,7 @@ func cmdServerAdd(ctx context.Context, g *globals, args []string, e env) error {
 			req.Targets = append(req.Targets, t)
 			continue
 		case accepted[k.Fingerprint]:
-			req.AcceptHostKeys[fmt.Sprintf("%s:%d", k.Host, k.Port)] = k.Fingerprint
+			req.AcceptHostKeys[net.JoinHostPort(k.Host, strconv.Itoa(k.Port))] = k.Fingerprint
 			req.Targets = append(req.Targets, t)
 			continue
 		case len(accepted) > 0:
@@ -162,37 +167,81 @@ func cmdServerAdd(ctx context.Context, g *globals, args []string, e env) error {
 	if len(req.Targets) == 0 {
 		return fmt.Errorf("no host to install on (%d stopped before logging in)", failed)
 	}
+	// Every step arrives as a rollout:progress event: subscribe first, so
+	// none is missed, and print a host's line whenever it changes.
+	sctx, stopStream := context.WithCancel(ctx)
+	defer stopStream()
+	type step struct {
+		id   string
+		host rollout.HostState
+	}
+	progress := make(chan step, 1024)
+	go c.StreamEvents(sctx, func(ev store.Event) error {
+		if ev.Kind != events.RolloutProgress {
+			return nil
+		}
+		var d struct {
+			RolloutID string            `json:"rollout_id"`
+			Host      rollout.HostState `json:"host"`
+		}
+		if json.Unmarshal(ev.Data, &d) == nil {
+			select {
+			case progress <- step{d.RolloutID, d.Host}:
+			default:
+			}
+		}
+		return nil
+	})
+	time.Sleep(50 * time.Millisecond) // let the subscription open
 	ro, err := c.StartRollout(ctx, req)
 	req.Password, req.Key, req.KeyPassphrase, req.SudoPassword, cf.password, cf.key, cf.keyPhr, cf.sudoPassword = "", "", "", "", "", "", "", ""
 	if err != nil {
 		return err
 	}
-	// Follow the hosts' progress until every one is done.
+	names := map[string]bool{}
+	for _, h := range ro.Hosts {
+		names[h.Name] = true
+	}
 	last := map[string]string{}
-	for {
-		for _, h := range ro.Hosts {
-			line := h.Step + ": " + h.Message
-			if h.Status == rollout.StatusFailed {
-				line = "FAILED: " + h.Message
-			} else if h.Status == rollout.StatusDone {
-				line = "done: " + h.Message
-			}
-			if last[h.Name] != line && (h.Message != "" || h.Status != rollout.StatusPending) && !*asJSON {
-				fmt.Fprintf(e.stdout, "%-20s %s\n", h.Name, line)
-			}
-			last[h.Name] = line
+	show := func(id string, h rollout.HostState) {
+		if id != ro.ID || !names[h.Name] || *asJSON {
+			return
 		}
-		if ro.Done {
-			break
+		line := h.Step
+		switch {
+		case h.Status == rollout.StatusFailed:
+			line = "FAILED: " + h.Message
+		case h.Status == rollout.StatusDone:
+			line = "done: " + h.Message
+		case h.Message != "":
+			line += ": " + h.Message
 		}
+		if last[h.Name] != line && h.Status != rollout.StatusPending {
+			fmt.Fprintf(e.stdout, "%-20s %s\n", h.Name, line)
+		}
+		last[h.Name] = line
+	}
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for !ro.Done {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(300 * time.Millisecond):
+		case p := <-progress:
+			show(p.id, p.host)
+			continue
+		case <-tick.C:
 		}
 		if ro, err = c.Rollout(ctx, ro.ID, false); err != nil {
 			return err
 		}
+	}
+	for len(progress) > 0 {
+		p := <-progress
+		show(p.id, p.host)
+	}
+	for _, h := range ro.Hosts {
+		show(ro.ID, h)
 	}
 	for _, h := range ro.Hosts {
 		if h.Status != rollout.StatusDone {

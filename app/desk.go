@@ -160,3 +160,9 @@ func (d *Desk) ListRollouts() ([]rollout.Rollout, error) { return d.svc.ListRoll
 func (d *Desk) UninstallServer(req rollout.UninstallRequest) (rollout.HostState, error) {
 	return d.svc.UninstallServer(d.context(), req)
 }
+
+// ForgetHostKey removes a host's pinned SSH key after the operator confirmed
+// the server was reinstalled; the next rollout asks to confirm the new key.
+func (d *Desk) ForgetHostKey(host string, port int) error {
+	return d.svc.ForgetHostKey(d.context(), host, port)
+}

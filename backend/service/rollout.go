@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -143,7 +145,7 @@ func (s *Service) StartRollout(ctx context.Context, req rollout.Request) (rollou
 				sem <- struct{}{}
 				defer func() { <-sem }()
 				report := func(h rollout.HostState) { s.rolloutProgress(ro, i, h) }
-				st := runner.Install(bg, t, cred, accept[fmt.Sprintf("%s:%d", t.Host, t.Port)], report)
+				st := runner.Install(bg, t, cred, accept[net.JoinHostPort(t.Host, strconv.Itoa(t.Port))], report)
 				if st.Status == rollout.StatusDone {
 					s.publish(bg, events.ServerChanged, st.ServerUUID, fmt.Sprintf("rolled out to %s: %s", t.Host, st.Message), map[string]any{"rollout_id": ro.ID, "host": t.Host})
 				} else {
@@ -294,8 +296,9 @@ func (s *Service) installCommand(gw, name, token, fp string) string {
 		return fmt.Sprintf("sudo borgdesk-agent enroll --server %s --name %s --token %s --ca-fingerprint %s", gw, name, token, fp)
 	}
 	// -k only because the pinned key replaces the CA check for this first
-	// request; the script then verifies everything against the CA.
-	return fmt.Sprintf("curl -fsS --proto =https -k --pinnedpubkey 'sha256//%s' %s/api/install/%s | sudo sh", pin, gw, token)
+	// request; the script then verifies everything against the CA. No -f:
+	// a refused token's answer (404) is a script that says why.
+	return fmt.Sprintf("curl -sS --proto =https -k --pinnedpubkey 'sha256//%s' %s/api/install/%s | sudo sh", pin, gw, token)
 }
 
 // InstallScript is the one-line install's script for a usable token; the

@@ -10,6 +10,8 @@ export function CreateEnrollmentToken(arg1:string,arg2:string):Promise<service.T
 
 export function CreateJob(arg1:service.JobInput):Promise<store.Job>;
 
+export function ForgetHostKey(arg1:string,arg2:number):Promise<void>;
+
 export function GetRollout(arg1:string):Promise<rollout.Rollout>;
 
 export function GetRun(arg1:number):Promise<store.Run>;

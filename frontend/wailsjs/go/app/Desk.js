@@ -14,6 +14,10 @@ export function CreateJob(arg1) {
   return window['go']['app']['Desk']['CreateJob'](arg1);
 }
 
+export function ForgetHostKey(arg1, arg2) {
+  return window['go']['app']['Desk']['ForgetHostKey'](arg1, arg2);
+}
+
 export function GetRollout(arg1) {
   return window['go']['app']['Desk']['GetRollout'](arg1);
 }
