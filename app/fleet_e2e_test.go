@@ -86,7 +86,8 @@ func TestFleetEndToEnd(t *testing.T) {
 	var raw map[string]string
 	json.Unmarshal([]byte(r.stdout), &raw)
 	tok.Token, tok.InstallCommand, tok.CAFingerprint, tok.ServerURL = raw["token"], raw["install_command"], raw["ca_fingerprint"], raw["server_url"]
-	if tok.Token == "" || !strings.Contains(tok.InstallCommand, tok.CAFingerprint) || !strings.HasPrefix(tok.CAFingerprint, "SHA256:") {
+	if tok.Token == "" || !strings.Contains(raw["enroll_command"], tok.CAFingerprint) || !strings.Contains(tok.InstallCommand, "/api/install/"+tok.Token) ||
+		!strings.Contains(tok.InstallCommand, "--pinnedpubkey 'sha256//") || !strings.HasPrefix(tok.CAFingerprint, "SHA256:") {
 		t.Fatalf("token create --json = %s", r.stdout)
 	}
 

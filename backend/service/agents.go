@@ -113,6 +113,8 @@ type TokenInfo struct {
 	Name           string    `json:"name"`
 	ExpiresAt      time.Time `json:"expires_at" ts_type:"string"`
 	InstallCommand string    `json:"install_command"`
+	// EnrollCommand enrolls a server that already has borgdesk-agent.
+	EnrollCommand string `json:"enroll_command"`
 	CAFingerprint  string    `json:"ca_fingerprint"`
 	ServerURL      string    `json:"server_url"`
 }
@@ -152,7 +154,8 @@ func (s *Service) CreateEnrollmentToken(ctx context.Context, name string, ttl ti
 		ExpiresAt:      tok.ExpiresAt,
 		CAFingerprint:  fp,
 		ServerURL:      gw,
-		InstallCommand: s.installCommand(gw, name, token, fp),
+		InstallCommand: s.installCommand(gw, token),
+		EnrollCommand:  fmt.Sprintf("sudo borgdesk-agent enroll --server %s --name %s --token %s --ca-fingerprint %s", gw, name, token, fp),
 	}, nil
 }
 

@@ -288,12 +288,12 @@ func (s *Service) SetGatewayPin(pin string) {
 	s.gatewayMu.Unlock()
 }
 
-func (s *Service) installCommand(gw, name, token, fp string) string {
+func (s *Service) installCommand(gw, token string) string {
 	s.gatewayMu.RLock()
 	pin := s.gatewayPin
 	s.gatewayMu.RUnlock()
 	if pin == "" {
-		return fmt.Sprintf("sudo borgdesk-agent enroll --server %s --name %s --token %s --ca-fingerprint %s", gw, name, token, fp)
+		return ""
 	}
 	// -k only because the pinned key replaces the CA check for this first
 	// request; the script then verifies everything against the CA. No -f:

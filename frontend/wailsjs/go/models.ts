@@ -491,6 +491,7 @@ export namespace service {
 	    name: string;
 	    expires_at: string;
 	    install_command: string;
+	    enroll_command: string;
 	    ca_fingerprint: string;
 	    server_url: string;
 	
@@ -504,6 +505,7 @@ export namespace service {
 	        this.name = source["name"];
 	        this.expires_at = source["expires_at"];
 	        this.install_command = source["install_command"];
+	        this.enroll_command = source["enroll_command"];
 	        this.ca_fingerprint = source["ca_fingerprint"];
 	        this.server_url = source["server_url"];
 	    }
