@@ -236,8 +236,11 @@ func TestRolloutBadInputs(t *testing.T) {
 	// differs; noSudo logs in but may not sudo; sudoUser is a sudo user whose
 	// password differs from good's, so it is named with its own CSV line and
 	// run separately below.
-	csv := fmt.Sprintf("host,port,user,name\n%s,22,root,good\n%s,22,root,badpw\n%s,22,%s,nosudo\n%s,22,root,alien\n%s,22,root,full\n203.0.113.1,22,root,unreachable\n",
-		good.IP, badPW.IP, noSudo.IP, noSudo.PlainUser, alien.IP, full.IP)
+	// An address on the test network that no host has: unreachable, and
+	// no packet leaves the machine.
+	nobody := strings.TrimSuffix(n.GatewayIP, ".1") + ".250"
+	csv := fmt.Sprintf("host,port,user,name\n%s,22,root,good\n%s,22,root,badpw\n%s,22,%s,nosudo\n%s,22,root,alien\n%s,22,root,full\n%s,22,root,unreachable\n",
+		good.IP, badPW.IP, noSudo.IP, noSudo.PlainUser, alien.IP, full.IP, nobody)
 	list := filepath.Join(t.TempDir(), "hosts.csv")
 	os.WriteFile(list, []byte(csv), 0o600)
 	// The hosts share good's root password for this test.
@@ -249,7 +252,7 @@ func TestRolloutBadInputs(t *testing.T) {
 	if r.code == 0 {
 		t.Fatalf("a rollout with failing hosts exited 0: %+v", r)
 	}
-	if !strings.Contains(r.stderr, "203.0.113.1") {
+	if !strings.Contains(r.stderr, nobody+": ") || !(strings.Contains(r.stderr, "did not answer") || strings.Contains(r.stderr, "cannot reach")) {
 		t.Errorf("the unreachable host is not reported: %s", r.stderr)
 	}
 	var ro struct {
