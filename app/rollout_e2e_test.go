@@ -414,3 +414,44 @@ func TestRolloutTimings(t *testing.T) {
 		fmt.Printf("rollout to %2d hosts in parallel: %6.2f s (%.2f s per host)\n", count, d.Seconds(), d.Seconds()/float64(count))
 	}
 }
+
+// A host without borg gets it from its package manager (apt-get here, from
+// the package file make deps fetched: test hosts have no network).
+func TestRolloutInstallsBorgWithApt(t *testing.T) {
+	debs, _ := filepath.Glob("/var/cache/borgdesk-test/borgbackup_*.deb")
+	if len(debs) == 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no borgbackup package file in /var/cache/borgdesk-test (make deps fetches it)")
+		}
+		t.Skip("no borgbackup package file in /var/cache/borgdesk-test (make deps fetches it)")
+	}
+	n := testhost.NewNetwork(t)
+	h := n.AddHost(t, testhost.Options{})
+	f := rolloutFleet(t, n)
+	ctx := context.Background()
+	if out, err := h.Exec(ctx, "dpkg", "--remove", "--force-depends", "borgbackup"); err != nil {
+		t.Fatalf("remove borg from the host: %v %s", err, out)
+	}
+	if out, err := h.Exec(ctx, "sh", "-c", "command -v borg"); err == nil {
+		t.Fatalf("borg is still there: %s", out)
+	}
+	raw, err := os.ReadFile(debs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(h.Root, "var/cache/apt/archives", filepath.Base(debs[0])), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := f.cliIn(h.RootPassword+"\n", "server", "add", "--host", h.IP, "--user", "root", "--password-stdin", "--accept-host-key", h.HostKeyFingerprint(t), "--name", "noborg")
+	if r.code != 0 {
+		t.Fatalf("rollout to a host without borg: %+v", r)
+	}
+	for _, want := range []string{"installing borgbackup with apt-get", "installed borg 1.", "done: enrolled as noborg"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("progress lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if out, err := h.Exec(ctx, "borg", "--version"); err != nil {
+		t.Errorf("borg on the host after the rollout: %v %s", err, out)
+	}
+}

@@ -471,12 +471,14 @@ func (r *Runner) becomeRoot(ctx context.Context, m *remote, f facts, cred *Crede
 func (r *Runner) installBorg(ctx context.Context, m *remote, f facts, step func(string, string)) error {
 	var script string
 	switch f["pm"] {
+	// Without recommended packages: the agent needs borg, not FUSE (archives
+	// are mounted on the coordinator).
 	case "apt-get":
-		script = "export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q borgbackup || { apt-get update -q && apt-get install -y -q borgbackup; }"
+		script = "export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q --no-install-recommends borgbackup || { apt-get update -q && apt-get install -y -q --no-install-recommends borgbackup; }"
 	case "dnf":
-		script = "dnf install -y borgbackup"
+		script = "dnf install -y --setopt=install_weak_deps=False borgbackup"
 	case "zypper":
-		script = "zypper --non-interactive install borgbackup"
+		script = "zypper --non-interactive install --no-recommends borgbackup"
 	default:
 		return fail("borg is not installed on %s and no apt-get, dnf or zypper was found: install borgbackup there and run again", m.target.Host)
 	}

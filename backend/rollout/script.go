@@ -53,9 +53,9 @@ echo "$sum  $tmp/agent" | sha256sum -c --status || { say "the downloaded agent i
 chmod 0755 "$tmp/agent"
 if ! command -v borg >/dev/null 2>&1; then
   say "installing borgbackup"
-  if command -v apt-get >/dev/null 2>&1; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q borgbackup || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q borgbackup; }
-  elif command -v dnf >/dev/null 2>&1; then dnf install -y borgbackup
-  elif command -v zypper >/dev/null 2>&1; then zypper --non-interactive install borgbackup
+  if command -v apt-get >/dev/null 2>&1; then export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q --no-install-recommends borgbackup || { apt-get update -q && apt-get install -y -q --no-install-recommends borgbackup; }
+  elif command -v dnf >/dev/null 2>&1; then dnf install -y --setopt=install_weak_deps=False borgbackup
+  elif command -v zypper >/dev/null 2>&1; then zypper --non-interactive install --no-recommends borgbackup
   else say "install borgbackup by hand, then run this again"; exit 1; fi
 fi
 force=""

@@ -37,6 +37,15 @@ else
   echo "deps: Debian packages present (${#packages[@]})"
 fi
 
+# The rollout test installs borg with apt-get inside a test host that has no
+# network: it needs the package file in advance (fetched here, once).
+debs=/var/cache/borgdesk-test
+if ! ls "$debs"/borgbackup_*.deb >/dev/null 2>&1; then
+  echo "deps: fetching the borgbackup package file for the rollout test"
+  "${sudo_cmd[@]}" mkdir -p "$debs"
+  (cd "$debs" && "${sudo_cmd[@]}" apt-get download -q borgbackup 2>/dev/null)
+fi
+
 gobin="$(go env GOPATH)/bin"
 if [ "$("$gobin/wails" version 2>/dev/null | head -n1 || true)" != "$WAILS_VERSION" ]; then
   echo "deps: installing Wails CLI $WAILS_VERSION"
