@@ -169,6 +169,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
     const rolloutConf = () => (state.rollout ||= { stepMs: 60, pauseAt: '', hosts: {} })
     const rollouts = []
     const pins = {} // "host:port" → fingerprint pinned by an earlier rollout
+    const forgotten = {} // "host:port" → true once ForgetHostKey dropped its pinned key
     let paused = []
     let serverSeq = 100
     window.__rollouts = rollouts
@@ -251,9 +252,26 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       return { type: 'ssh-ed25519', fingerprint: `SHA256:${body}`, known: false, changed: false, pinned: '', error: '' }
     }
 
+    // The key a host presents on a port, as Go sees it: once ForgetHostKey
+    // dropped what was pinned for host:port, the fixture's pinned or changed
+    // key is just a new one.
+    const hostKeyAt = (host, port) => {
+      const key = presented(host)
+      if (!forgotten[joinHostPort(host, port || 22)]) return key
+      return { ...key, known: false, changed: false, pinned: '' }
+    }
+
+    // ForgetHostKey: like Go's, it asks nothing and succeeds when nothing
+    // was pinned.
+    const forgetHostKey = (host, port) => {
+      const id = joinHostPort(String(host), Number(port) || 22)
+      delete pins[id]
+      forgotten[id] = true
+    }
+
     const probeHosts = (targets) =>
       (targets || []).map((t) => {
-        const key = presented(t.host)
+        const key = hostKeyAt(t.host, t.port)
         const id = joinHostPort(t.host, t.port || 22)
         const out = { host: t.host, port: t.port || 22, type: key.type, fingerprint: key.fingerprint, known: key.known, changed: key.changed }
         if (key.error) return { ...out, type: '', fingerprint: '', known: false, changed: false, error: key.error }
@@ -318,7 +336,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
     // walk moves one host through the steps, one every stepMs.
     const walk = (rollout, hs, accepted) => {
       const conf = rolloutConf().hosts[hs.host] || {}
-      const key = presented(hs.host)
+      const key = hostKeyAt(hs.host, hs.port)
       const id = joinHostPort(hs.host, hs.port)
       let i = 0
       const next = () => {
@@ -402,7 +420,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       const host = req.host || server.host || server.name
       const port = req.port || 22
       const id = joinHostPort(host, port)
-      const key = presented(host)
+      const key = hostKeyAt(host, port)
       const at = new Date().toISOString()
       const hs = { host, port, user: req.user, name: server.name, step: 'done', status: 'done', message: '', fingerprint: key.fingerprint, server_uuid: server.uuid, init: 'systemd', started_at: at, finished_at: at }
       const trusted = key.known || pins[id] === key.fingerprint || (req.accept_host_key && req.accept_host_key === key.fingerprint)
@@ -463,6 +481,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
           Ping: answer('Ping', (nonce) => `pong ${nonce}`),
           ParseHosts: answer('ParseHosts', parseHosts),
           ProbeHosts: answer('ProbeHosts', probeHosts),
+          ForgetHostKey: answer('ForgetHostKey', forgetHostKey),
           StartRollout: answer('StartRollout', startRollout),
           GetRollout: answer('GetRollout', (id) => rolloutRecord(findRollout(id))),
           ListRollouts: answer('ListRollouts', () => [...rollouts].reverse().map(rolloutRecord)),

@@ -183,6 +183,78 @@ test('a changed host key blocks that host: a red warning, nothing to tick, and i
   expect(await calls(page, 'StartRollout')).toHaveLength(1)
 })
 
+test('a reinstalled server: its old key is forgotten only after a confirmation, and the new key must be ticked like any new one', async ({ page }) => {
+  const db2 = hosts['db2.example.lan'].key
+  const target = { host: 'db2.example.lan', port: 22, user: 'root', name: '' }
+  await installDesk(page, fleet())
+  await openWizard(page)
+  await page.getByTestId('add-server-host').fill('db2.example.lan')
+  await page.getByTestId('ssh-password').fill(ROLLOUT_PASSWORD)
+  await page.getByTestId('add-server-submit').click()
+
+  const row = keyRow(page, 'db2.example.lan')
+  await expect(row).toHaveAttribute('data-state', 'changed')
+  await expect(row.getByTestId('hostkey-pinned')).toHaveText(db2.pinned)
+  await expect(page.getByTestId('rollout-start')).toBeDisabled()
+
+  // A careful, secondary way out, behind a confirmation that says why.
+  await row.getByTestId('hostkey-forget').click()
+  const confirm = page.getByRole('dialog', { name: 'Forget the old host key of db2.example.lan:22?' })
+  await expect(confirm).toBeVisible()
+  await expect(confirm).toContainText('Only do this if you know this server was reinstalled or its SSH host keys were regenerated.')
+  await expect(confirm).toContainText('Otherwise someone may be intercepting the connection')
+  await expect(confirm).toContainText(db2.pinned)
+  await expect(confirm.getByTestId('confirm-cancel')).toBeFocused()
+  // Escape dismisses the confirmation alone.
+  await page.keyboard.press('Escape')
+  await expect(confirm).toHaveCount(0)
+  await expect(page.getByTestId('add-server-dialog')).toHaveAttribute('data-stage', 'keys')
+  expect(await calls(page, 'ForgetHostKey')).toEqual([])
+
+  await row.getByTestId('hostkey-forget').click()
+  await confirm.getByTestId('confirm-button').click()
+  await expect(confirm).toHaveCount(0)
+
+  // Forgotten, then that host alone probed again: its key is new now, unticked.
+  await expect(row).toHaveAttribute('data-state', 'new')
+  const sequence = (await calls(page)).filter((c) => ['ForgetHostKey', 'ProbeHosts'].includes(c.method))
+  expect(sequence).toEqual([
+    { method: 'ProbeHosts', args: [[target]] },
+    { method: 'ForgetHostKey', args: ['db2.example.lan', 22] },
+    { method: 'ProbeHosts', args: [[target]] },
+  ])
+  await expect(row.getByTestId('hostkey-fingerprint')).toHaveText(db2.fingerprint)
+  await expect(row.getByTestId('hostkey-forgotten')).toContainText('The old key was forgotten')
+  await expect(row.getByTestId('hostkey-changed')).toHaveCount(0)
+  await expect(row.getByTestId('hostkey-confirm')).not.toBeChecked()
+  await expect(row.getByTestId('hostkey-confirm')).toBeFocused()
+  await expect(page.getByTestId('hostkeys-blocked')).toBeVisible()
+  await expect(page.getByTestId('rollout-start')).toBeDisabled()
+  expect(await calls(page, 'StartRollout')).toEqual([])
+
+  await row.getByTestId('hostkey-confirm').check()
+  await expect(page.getByTestId('rollout-start')).toHaveText('Install on 1 host')
+  await page.getByTestId('rollout-start').click()
+
+  const [start] = await calls(page, 'StartRollout')
+  expect(start.args[0].targets).toEqual([target])
+  expect(start.args[0].accept_host_keys).toEqual({ 'db2.example.lan:22': db2.fingerprint })
+  await expect(page.getByTestId('page-title')).toHaveText('db2.example.lan')
+  await expect(page.getByTestId('detail-status')).toHaveText('Online')
+  const steps = (await rolloutEvents(page)).map((e) => e.data.host.step)
+  expect([...new Set(steps)]).toEqual(ROLLOUT_STEPS)
+
+  // The new key is pinned now: the next probe trusts it.
+  await page.getByTestId('back-to-servers').click()
+  await page.getByTestId('add-server').click()
+  await page.getByTestId('add-server-host').fill('db2.example.lan')
+  await page.getByTestId('ssh-password').fill(ROLLOUT_PASSWORD)
+  await page.getByTestId('add-server-submit').click()
+  await expect(row).toHaveAttribute('data-state', 'known')
+  await expect(row.getByTestId('hostkey-forget')).toHaveCount(0)
+  expect(JSON.stringify((await calls(page)).filter((c) => c.method !== 'StartRollout'))).not.toContain(ROLLOUT_PASSWORD)
+})
+
 test('a pasted list Go cannot read says why, under the list', async ({ page }) => {
   await installDesk(page, fleet())
   await openWizard(page)

@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { GetRollout, ParseHosts, ProbeHosts, StartRollout, UninstallServer } from 'wailsjs/go/app/Desk.js'
+import { ForgetHostKey, GetRollout, ParseHosts, ProbeHosts, StartRollout, UninstallServer } from 'wailsjs/go/app/Desk.js'
 import { ROLLOUT_PROGRESS } from '@/events.js'
-import { allFinished, mergeHosts, redact, scrub, secretsOf, toTarget } from '@/utils/rollout.js'
+import { allFinished, mergeHosts, redact, scrub, secretsOf, targetKey, toTarget } from '@/utils/rollout.js'
 import { errorMessage, eventSubscription, outcome } from './bridge.js'
 
 // The rollout store holds the SSH rollouts this window started and follows
@@ -78,6 +78,22 @@ export const useRolloutStore = defineStore('rollout', () => {
     return outcome(() => ProbeHosts((targets ?? []).map(toTarget)))
   }
 
+  // forgetHostKey drops the key pinned for target's host:port, once the
+  // operator has said the server was reinstalled, then asks that host alone
+  // for its key again. It resolves to {ok, value, error, forgotten}: value is
+  // the HostKey the host presents now (null when the answer left it out),
+  // which comes back new and unconfirmed; nothing is accepted here. forgotten
+  // says whether Go dropped the old key, also when the probe then failed.
+  async function forgetHostKey(target) {
+    const t = toTarget(target)
+    const forgot = await outcome(() => ForgetHostKey(t.host, t.port))
+    if (!forgot.ok) return { ...forgot, forgotten: false }
+    const probed = await outcome(() => ProbeHosts([t]))
+    if (!probed.ok) return { ...probed, forgotten: true }
+    const key = (probed.value ?? []).find((k) => targetKey(k) === targetKey(t)) ?? null
+    return { ok: true, value: key, error: '', forgotten: true }
+  }
+
   // start hands req to StartRollout and makes its rollout the current one.
   // skippedHosts are shown with it. req's credentials are emptied as soon as
   // Go has answered, whatever it answered.
@@ -151,6 +167,7 @@ export const useRolloutStore = defineStore('rollout', () => {
     refreshError,
     parseHosts,
     probeHosts,
+    forgetHostKey,
     start,
     refresh,
     forget,

@@ -4,6 +4,7 @@ import { vi } from 'vitest'
 
 export const CreateEnrollmentToken = vi.fn()
 export const CreateJob = vi.fn()
+export const ForgetHostKey = vi.fn()
 export const GetRollout = vi.fn()
 export const GetRun = vi.fn()
 export const GetServer = vi.fn()

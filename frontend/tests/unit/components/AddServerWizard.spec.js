@@ -320,6 +320,165 @@ describe('Add server wizard', () => {
     })
   })
 
+  describe('a changed key after a reinstall', () => {
+    const NEW = 'SHA256:rEiNsTaLlEdKeYrEiNsTaLlEdKeYrEiNsTaLlEd0'
+    const changedRow = (wrapper) => wrapper.get('[data-testid="hostkey-row"][data-host="web4.lan:22"]')
+    const forgetDialog = () => document.querySelector('[data-testid="hostkey-forget-dialog"]')
+
+    // web3 new, web4 changed; web3 ticked already.
+    async function probeChanged(wrapper) {
+      await probeMany(wrapper, [target('web3'), target('web4')], [key('web3'), key('web4', { changed: true, pinned: FP.old })])
+      await byId(wrapper, 'hostkey-confirm').setValue(true)
+      Desk.ProbeHosts.mockClear()
+    }
+
+    it('offers to forget the old key on a changed row only, and asks first', async () => {
+      const { wrapper } = await open()
+      await probeChanged(wrapper)
+
+      expect(rows(wrapper, 'hostkey-forget')).toHaveLength(1)
+      const button = changedRow(wrapper).get('[data-testid="hostkey-forget"]')
+      expect(button.text()).toBe('The server was reinstalled: forget the old key')
+      expect(forgetDialog()).toBeNull()
+
+      await button.trigger('click')
+      await flushPromises()
+
+      const dialog = byId(wrapper, 'hostkey-forget-dialog')
+      expect(dialog.attributes('role')).toBe('dialog')
+      expect(dialog.text()).toContain('Forget the old host key of web4.lan:22?')
+      expect(dialog.text()).toContain('Only do this if you know this server was reinstalled or its SSH host keys were regenerated.')
+      expect(byId(wrapper, 'hostkey-forget-warning').text()).toContain('someone may be intercepting the connection')
+      expect(dialog.text()).toContain(FP.old)
+      expect(dialog.text()).toContain(FP.web4)
+      // Cancel has the focus: a stray Enter forgets nothing.
+      expect(document.activeElement).toBe(byId(wrapper, 'confirm-cancel').element)
+      expect(Desk.ForgetHostKey).not.toHaveBeenCalled()
+      expect(Desk.ProbeHosts).not.toHaveBeenCalled()
+    })
+
+    it('forgets nothing when the confirmation is cancelled or dismissed with Escape, and the wizard stays', async () => {
+      const { wrapper } = await open()
+      await probeChanged(wrapper)
+
+      await changedRow(wrapper).get('[data-testid="hostkey-forget"]').trigger('click')
+      await flushPromises()
+      await byId(wrapper, 'confirm-cancel').trigger('click')
+      await flushPromises()
+      expect(has(wrapper, 'hostkey-forget-dialog')).toBe(false)
+
+      await changedRow(wrapper).get('[data-testid="hostkey-forget"]').trigger('click')
+      await flushPromises()
+      document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true }))
+      await flushPromises()
+      expect(has(wrapper, 'hostkey-forget-dialog')).toBe(false)
+      expect(wrapper.emitted('close')).toBeUndefined()
+      expect(byId(wrapper, 'add-server-dialog').attributes('data-stage')).toBe('keys')
+
+      expect(Desk.ForgetHostKey).not.toHaveBeenCalled()
+      expect(Desk.ProbeHosts).not.toHaveBeenCalled()
+      expect(changedRow(wrapper).attributes('data-state')).toBe('changed')
+    })
+
+    it('once confirmed, forgets the old key, probes that host alone and shows its new key unticked', async () => {
+      const { wrapper } = await open()
+      await probeChanged(wrapper)
+      expect(startButton(wrapper).text()).toBe('Install on 1 host')
+      Desk.ProbeHosts.mockResolvedValue([key('web4', { fingerprint: NEW })])
+
+      await changedRow(wrapper).get('[data-testid="hostkey-forget"]').trigger('click')
+      await flushPromises()
+      await byId(wrapper, 'confirm-button').trigger('click')
+      await flushPromises()
+
+      expect(Desk.ForgetHostKey).toHaveBeenCalledWith('web4.lan', 22)
+      expect(Desk.ProbeHosts).toHaveBeenCalledTimes(1)
+      expect(Desk.ProbeHosts).toHaveBeenCalledWith([{ host: 'web4.lan', port: 22, user: 'root', name: '' }])
+      expect(Desk.ForgetHostKey.mock.invocationCallOrder[0]).toBeLessThan(Desk.ProbeHosts.mock.invocationCallOrder[0])
+      expect(secretsIn([Desk.ForgetHostKey.mock.calls, Desk.ProbeHosts.mock.calls])).toBe(false)
+      expect(has(wrapper, 'hostkey-forget-dialog')).toBe(false)
+
+      // The new key, to compare and tick like any new key: never ticked for the operator.
+      const row = changedRow(wrapper)
+      expect(row.attributes('data-state')).toBe('new')
+      expect(row.get('[data-testid="hostkey-fingerprint"]').text()).toBe(NEW)
+      expect(row.get('[data-testid="hostkey-state"]').text()).toBe('New key')
+      expect(row.get('[data-testid="hostkey-forgotten"]').text()).toContain('The old key was forgotten')
+      expect(row.find('[data-testid="hostkey-changed"]').exists()).toBe(false)
+      expect(row.find('[data-testid="hostkey-forget"]').exists()).toBe(false)
+      const tick = row.get('[data-testid="hostkey-confirm"]')
+      expect(tick.element.checked).toBe(false)
+      expect(document.activeElement).toBe(tick.element)
+      // The first host stays ticked; the new key holds the install back.
+      expect(changedRow(wrapper).element.previousElementSibling.querySelector('[data-testid="hostkey-confirm"]').checked).toBe(true)
+      expect(isDisabled(startButton(wrapper))).toBe(true)
+      expect(byId(wrapper, 'hostkeys-blocked').text()).toContain('Tick the new key')
+      expect(has(wrapper, 'hostkeys-skipped')).toBe(false)
+      expect(Desk.StartRollout).not.toHaveBeenCalled()
+
+      await tick.setValue(true)
+      expect(startButton(wrapper).text()).toBe('Install on 2 hosts')
+      Desk.StartRollout.mockResolvedValue({ id: 'r9', hosts: [state('web3'), state('web4')], done: false })
+      await startButton(wrapper).trigger('click')
+      await flushPromises()
+
+      const req = Desk.StartRollout.mock.calls[0][0]
+      expect(req.targets.map((t) => t.host)).toEqual(['web3.lan', 'web4.lan'])
+      expect(req.accept_host_keys).toEqual({ 'web3.lan:22': FP.web3, 'web4.lan:22': NEW })
+    })
+
+    it('keeps the row blocked and shows Go’s refusal in the confirmation', async () => {
+      const { wrapper } = await open()
+      await probeChanged(wrapper)
+      Desk.ForgetHostKey.mockRejectedValue('forget host key: open known_hosts: permission denied')
+
+      await changedRow(wrapper).get('[data-testid="hostkey-forget"]').trigger('click')
+      await flushPromises()
+      await byId(wrapper, 'confirm-button').trigger('click')
+      await flushPromises()
+
+      expect(byId(wrapper, 'hostkey-forget-dialog').text()).toContain('Could not forget the old key.')
+      expect(byId(wrapper, 'hostkey-forget-dialog').text()).toContain('forget host key: open known_hosts: permission denied')
+      expect(Desk.ProbeHosts).not.toHaveBeenCalled()
+      expect(changedRow(wrapper).attributes('data-state')).toBe('changed')
+    })
+
+    it('leaves the host unreachable when the new probe fails, with nothing to tick', async () => {
+      const { wrapper } = await open()
+      await probeChanged(wrapper)
+      Desk.ProbeHosts.mockRejectedValue('probe: no route to host')
+
+      await changedRow(wrapper).get('[data-testid="hostkey-forget"]').trigger('click')
+      await flushPromises()
+      await byId(wrapper, 'confirm-button').trigger('click')
+      await flushPromises()
+
+      expect(has(wrapper, 'hostkey-forget-dialog')).toBe(false)
+      const row = changedRow(wrapper)
+      expect(row.attributes('data-state')).toBe('error')
+      expect(row.get('[data-testid="hostkey-error"]').text()).toBe(
+        'The old key was forgotten, but the host did not say which key it presents now: probe: no route to host. Go back and check the host keys again.',
+      )
+      expect(row.find('[data-testid="hostkey-confirm"]').exists()).toBe(false)
+      expect(startButton(wrapper).text()).toBe('Install on 1 host')
+    })
+
+    it('still blocks the host when the new probe says the key changed again', async () => {
+      const { wrapper } = await open()
+      await probeChanged(wrapper)
+      Desk.ProbeHosts.mockResolvedValue([key('web4', { fingerprint: NEW, changed: true, pinned: FP.web4 })])
+
+      await changedRow(wrapper).get('[data-testid="hostkey-forget"]').trigger('click')
+      await flushPromises()
+      await byId(wrapper, 'confirm-button').trigger('click')
+      await flushPromises()
+
+      expect(changedRow(wrapper).attributes('data-state')).toBe('changed')
+      expect(changedRow(wrapper).find('[data-testid="hostkey-confirm"]').exists()).toBe(false)
+      expect(startButton(wrapper).text()).toBe('Install on 1 host')
+    })
+  })
+
   describe('install', () => {
     // What StartRollout received, as Go would have read it at the call.
     let sent = null

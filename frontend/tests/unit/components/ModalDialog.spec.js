@@ -19,6 +19,24 @@ const Host = defineComponent({
     </ModalDialog>`,
 })
 
+// A dialog whose button opens a confirmation on top of it.
+const Nested = defineComponent({
+  components: { ModalDialog },
+  setup() {
+    const outer = ref(true)
+    const inner = ref(false)
+    return { outer, inner }
+  },
+  template: `
+    <ModalDialog :open="outer" title="Outer" data-testid="outer" @close="outer = false">
+      <button id="ask" @click="inner = true">ask</button>
+      <ModalDialog :open="inner" title="Inner" data-testid="inner" @close="inner = false">
+        <button id="no">no</button>
+        <template #footer><button id="yes">yes</button></template>
+      </ModalDialog>
+    </ModalDialog>`,
+})
+
 const press = (key, shiftKey = false) =>
   document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key, shiftKey, bubbles: true, cancelable: true }))
 
@@ -61,5 +79,33 @@ describe('ModalDialog', () => {
     await nextTick()
     expect(wrapper.find('[role="dialog"]').exists()).toBe(false)
     expect(document.activeElement.id).toBe('opener')
+  })
+
+  it('lets a dialog opened on top of another have the keys until it closes', async () => {
+    const wrapper = mount(Nested, { attachTo: document.body, global: { plugins: [createAppI18n('en')] } })
+    await nextTick()
+    await nextTick()
+    const ask = wrapper.get('#ask')
+    ask.element.focus()
+    await ask.trigger('click')
+    await nextTick()
+    await nextTick()
+    const inner = wrapper.get('[data-testid="inner"]')
+    expect(inner.element.contains(document.activeElement)).toBe(true)
+
+    // Tab stays inside the inner dialog, from its last element to its first.
+    wrapper.get('#yes').element.focus()
+    press('Tab')
+    expect(inner.element.contains(document.activeElement)).toBe(true)
+
+    press('Escape')
+    await nextTick()
+    expect(wrapper.find('[data-testid="inner"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="outer"]').exists()).toBe(true)
+    expect(document.activeElement.id).toBe('ask')
+
+    press('Escape')
+    await nextTick()
+    expect(wrapper.find('[data-testid="outer"]').exists()).toBe(false)
   })
 })

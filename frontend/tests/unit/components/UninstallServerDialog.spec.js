@@ -104,6 +104,37 @@ describe('Uninstall agent', () => {
     expect(isDisabled(byId(wrapper, 'uninstall-confirm'))).toBe(true)
   })
 
+  it('forgets a changed key once confirmed, probes again and sends the new key only once ticked', async () => {
+    const NEW = 'SHA256:rEiNsTaLlEdWeB1rEiNsTaLlEdWeB1rEiNsTaLlEd'
+    const wrapper = await openDialog()
+    await probe(wrapper, hostKey({ known: false, changed: true, pinned: 'SHA256:old' }))
+    expect(isDisabled(byId(wrapper, 'uninstall-confirm'))).toBe(true)
+    Desk.ProbeHosts.mockClear()
+    Desk.ProbeHosts.mockResolvedValue([hostKey({ known: false, fingerprint: NEW })])
+
+    await byId(wrapper, 'hostkey-forget').trigger('click')
+    await flushPromises()
+    expect(byId(wrapper, 'hostkey-forget-dialog').text()).toContain('Forget the old host key of web1.lan:2222?')
+    expect(Desk.ForgetHostKey).not.toHaveBeenCalled()
+    await byId(wrapper, 'confirm-button').trigger('click')
+    await flushPromises()
+
+    expect(Desk.ForgetHostKey).toHaveBeenCalledWith('web1.lan', 2222)
+    expect(Desk.ProbeHosts).toHaveBeenCalledWith([{ host: 'web1.lan', port: 2222, user: 'admin', name: 'web1' }])
+    expect(JSON.stringify([Desk.ForgetHostKey.mock.calls, Desk.ProbeHosts.mock.calls])).not.toContain(PASSWORD)
+    expect(byId(wrapper, 'uninstall-dialog').attributes('data-stage')).toBe('key')
+    expect(byId(wrapper, 'hostkey-row').attributes('data-state')).toBe('new')
+    expect(byId(wrapper, 'hostkey-fingerprint').text()).toBe(NEW)
+    expect(byId(wrapper, 'hostkey-confirm').element.checked).toBe(false)
+    expect(isDisabled(byId(wrapper, 'uninstall-confirm'))).toBe(true)
+
+    await byId(wrapper, 'hostkey-confirm').setValue(true)
+    Desk.UninstallServer.mockResolvedValue(done)
+    await byId(wrapper, 'uninstall-confirm').trigger('click')
+    await flushPromises()
+    expect(Desk.UninstallServer.mock.calls[0][0].accept_host_key).toBe(NEW)
+  })
+
   it('shows a failed uninstall in red with Go’s sentence', async () => {
     const wrapper = await openDialog()
     await probe(wrapper, hostKey())

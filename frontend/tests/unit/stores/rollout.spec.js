@@ -206,6 +206,61 @@ describe('rollout store', () => {
     expect(Desk.ProbeHosts).toHaveBeenCalledWith([{ host: 'web1.lan', port: 22, user: 'root', name: 'web1' }])
   })
 
+  describe('forgetting a changed host key', () => {
+    const reinstalled = { host: 'db1.lan', port: 2222, type: 'ssh-ed25519', fingerprint: 'SHA256:new', known: false, changed: false }
+
+    it('forgets the pinned key for host and port, then probes that host alone, with no credential', async () => {
+      const store = useRolloutStore()
+      const order = []
+      Desk.ForgetHostKey.mockImplementation(async () => order.push('forget'))
+      Desk.ProbeHosts.mockImplementation(async () => {
+        order.push('probe')
+        return [reinstalled]
+      })
+
+      const res = await store.forgetHostKey({ host: 'db1.lan', port: 2222, user: 'root', name: 'db1', password: PASSWORD })
+
+      expect(order).toEqual(['forget', 'probe'])
+      expect(Desk.ForgetHostKey).toHaveBeenCalledWith('db1.lan', 2222)
+      expect(Desk.ProbeHosts).toHaveBeenCalledWith([{ host: 'db1.lan', port: 2222, user: 'root', name: 'db1' }])
+      expect(res).toEqual({ ok: true, value: reinstalled, error: '', forgotten: true })
+      // Nothing is accepted along the way: no rollout, no state kept.
+      expect(Desk.StartRollout).not.toHaveBeenCalled()
+      expect(store.rollouts).toEqual({})
+    })
+
+    it('finds the key of an IPv6 host in the answer by host and port', async () => {
+      const store = useRolloutStore()
+      const key = { ...reinstalled, host: 'fd00::5', port: 22 }
+      Desk.ProbeHosts.mockResolvedValue([{ ...key, host: 'fd00::6' }, key])
+      const res = await store.forgetHostKey({ host: 'fd00::5', port: 22, user: 'root', name: '' })
+      expect(Desk.ForgetHostKey).toHaveBeenCalledWith('fd00::5', 22)
+      expect(res.value).toEqual(key)
+    })
+
+    it('answers null when the probe leaves the host out', async () => {
+      const store = useRolloutStore()
+      Desk.ProbeHosts.mockResolvedValue([])
+      const res = await store.forgetHostKey({ host: 'db1.lan', port: 22, user: 'root', name: '' })
+      expect(res).toEqual({ ok: true, value: null, error: '', forgotten: true })
+    })
+
+    it('probes nothing when Go refuses to forget, and passes its sentence on', async () => {
+      const store = useRolloutStore()
+      Desk.ForgetHostKey.mockRejectedValue('forget host key: open known_hosts: permission denied')
+      const res = await store.forgetHostKey({ host: 'db1.lan', port: 22, user: 'root', name: '' })
+      expect(res).toEqual({ ok: false, value: null, error: 'forget host key: open known_hosts: permission denied', forgotten: false })
+      expect(Desk.ProbeHosts).not.toHaveBeenCalled()
+    })
+
+    it('says the key was forgotten even when the probe then fails', async () => {
+      const store = useRolloutStore()
+      Desk.ProbeHosts.mockRejectedValue('probe: no route to host')
+      const res = await store.forgetHostKey({ host: 'db1.lan', port: 22, user: 'root', name: '' })
+      expect(res).toEqual({ ok: false, value: null, error: 'probe: no route to host', forgotten: true })
+    })
+  })
+
   it('parses a pasted host list through ParseHosts and passes its refusal on', async () => {
     const store = useRolloutStore()
     Desk.ParseHosts.mockRejectedValue('line 2 ("web2:99999"): port "99999" is not a number from 1 to 65535')
