@@ -455,3 +455,38 @@ func TestRolloutInstallsBorgWithApt(t *testing.T) {
 		t.Errorf("borg on the host after the rollout: %v %s", err, out)
 	}
 }
+
+// A passphrase-protected key logs in (the passphrase from stdin); a wrong
+// passphrase and an unsupported architecture each end in one sentence.
+func TestRolloutWithAnEncryptedKey(t *testing.T) {
+	n := testhost.NewNetwork(t)
+	hosts := n.AddHosts(t, 2, testhost.Options{})
+	h, riscv := hosts[0], hosts[1]
+	f := rolloutFleet(t, n)
+	key := filepath.Join(t.TempDir(), "id_ed25519")
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "key-secret", "-f", key).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v %s", err, out)
+	}
+	pub, _ := os.ReadFile(key + ".pub")
+	for _, host := range hosts {
+		host.AuthorizeKey(t, "root", string(pub))
+	}
+	r := f.cliIn("wrong-secret\n", "server", "add", "--host", h.IP, "--user", "root", "--key", key, "--key-passphrase-stdin", "--accept-host-key", h.HostKeyFingerprint(t), "--name", "keyed")
+	if r.code == 0 || !strings.Contains(r.stdout, "the key passphrase is wrong") {
+		t.Errorf("wrong key passphrase: %+v", r)
+	}
+	// The key was refused before connecting, so the host key is not pinned yet.
+	r = f.cliIn("key-secret\n", "server", "add", "--host", h.IP, "--user", "root", "--key", key, "--key-passphrase-stdin", "--accept-host-key", h.HostKeyFingerprint(t), "--name", "keyed")
+	if r.code != 0 || !strings.Contains(r.stdout, "done: enrolled as keyed") {
+		t.Fatalf("encrypted key: %+v", r)
+	}
+	// A host whose uname -m says riscv64 (a stand-in earlier in root's PATH).
+	os.WriteFile(filepath.Join(riscv.Root, "usr/local/bin/uname"), []byte("#!/bin/sh\necho riscv64\n"), 0o755)
+	r = f.cliIn("key-secret\n", "server", "add", "--host", riscv.IP, "--user", "root", "--key", key, "--key-passphrase-stdin", "--accept-host-key", riscv.HostKeyFingerprint(t), "--name", "riscv")
+	if r.code == 0 || !strings.Contains(r.stdout, "runs on riscv64; the agent is built for x86_64 and aarch64 only") {
+		t.Errorf("unsupported architecture: %+v", r)
+	}
+	if files := agentFilesOn(riscv); len(files) != 0 {
+		t.Errorf("left on the riscv host: %v", files)
+	}
+}
