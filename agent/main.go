@@ -24,6 +24,7 @@ import (
 	"borgdesk/agent/internal/rsh"
 	"borgdesk/agent/internal/runner"
 	"borgdesk/backend/agentapi"
+	"borgdesk/backend/flx/flxcli"
 	"borgdesk/backend/version"
 )
 
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdSelfcheck(ctx, args[1:], stdout, stderr)
 	case "ssh":
 		return cmdSSH(ctx, args[1:], stderr)
+	case "flx":
+		return flxcli.Run(args[1:], flxcli.Env{Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Producer: "borgdesk-agent " + version.Version, DefaultDir: "/var/backups/borgdesk-flx"})
 	default:
 		fmt.Fprintf(stderr, "borgdesk-agent: unknown command %q\n", args[0])
 		usage(stderr)

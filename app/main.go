@@ -5,6 +5,7 @@
 package app
 
 import (
+	"borgdesk/backend/flx/flxcli"
 	"context"
 	"errors"
 	"flag"
@@ -130,6 +131,9 @@ func run(ctx context.Context, args []string, e env) int {
 	if len(rest) == 0 {
 		return report(e, runDesktop(ctx, g, e))
 	}
+	if rest[0] == "flx" { // files on this workstation; no coordinator needed
+		return flxcli.Run(rest[1:], flxcli.Env{Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr, Producer: "borgdesk " + version.Version, DefaultDir: "."})
+	}
 	cmd, ok := commands[rest[0]]
 	if !ok {
 		fmt.Fprintf(e.stderr, "borgdesk: unknown command %q\n", rest[0])
@@ -167,6 +171,7 @@ Usage:
   borgdesk serve [--data DIR] [--listen ADDR] [--ssh-listen ADDR] [--gateway-url URL] [--agent-dir DIR]
                                            run the coordinator without a window
   borgdesk status [--json]
+  borgdesk flx backup|restore|migrate|inspect|verify|diff …   .flx/.flxx snapshots (borgdesk flx help)
   borgdesk token create --name NAME [--ttl 1h] [--json]
   borgdesk server list [--json] | show SERVER [--json]
   borgdesk server ping SERVER [--timeout 30s] [--json]
