@@ -49,7 +49,7 @@ func TestFlxCommands(t *testing.T) {
 	var in struct {
 		Verified bool
 		Meta     struct {
-			FileCount  int `json:"file_count"`
+			FileCount  int                           `json:"file_count"`
 			Redactions []struct{ File, Rule string } `json:"redaction_report"`
 		} `json:"meta"`
 	}

@@ -115,8 +115,8 @@ type TokenInfo struct {
 	InstallCommand string    `json:"install_command"`
 	// EnrollCommand enrolls a server that already has borgdesk-agent.
 	EnrollCommand string `json:"enroll_command"`
-	CAFingerprint  string    `json:"ca_fingerprint"`
-	ServerURL      string    `json:"server_url"`
+	CAFingerprint string `json:"ca_fingerprint"`
+	ServerURL     string `json:"server_url"`
 }
 
 // CreateEnrollmentToken creates a single-use token that enrolls one agent
