@@ -1,6 +1,8 @@
 package app
 
 import (
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/flx"
 	"context"
 	"fmt"
 	"sync"
@@ -166,3 +168,35 @@ func (d *Desk) UninstallServer(req rollout.UninstallRequest) (rollout.HostState,
 func (d *Desk) ForgetHostKey(host string, port int) error {
 	return d.svc.ForgetHostKey(d.context(), host, port)
 }
+
+// OpenFlx opens a .flx/.flxx snapshot from this machine: metadata, the
+// verification of every hash, the redaction report and the file list. The
+// window then shows the restore view (flx:opened).
+func (d *Desk) OpenFlx(path string) (service.FlxFile, error) { return d.svc.OpenFlx(d.context(), path) }
+
+// RestoreFlx restores an opened snapshot on a server (an agent task; its
+// progress comes as task:changed events, its result names the rollback
+// point).
+func (d *Desk) RestoreFlx(req service.FlxRestoreRequest) (store.Task, error) {
+	return d.svc.RestoreFlx(d.context(), req)
+}
+
+// DiffFlx compares an opened snapshot with a server's files.
+func (d *Desk) DiffFlx(id, server string) ([]flx.DiffEntry, error) {
+	return d.svc.DiffFlx(d.context(), id, server, time.Minute)
+}
+
+// CreateFlx asks a server for a snapshot of a profile (etc or flexpbx);
+// typ is flx or flxx.
+func (d *Desk) CreateFlx(server, profile, typ string) (store.Task, error) {
+	return d.svc.CreateFlx(d.context(), server, agentapi.FlxBackupPayload{Profile: profile, Type: typ})
+}
+
+// ListFlx lists the snapshots received from a server, newest first.
+func (d *Desk) ListFlx(server string) ([]string, error) { return d.svc.ListFlx(d.context(), server) }
+
+// ExportFlx copies a received snapshot into ~/Downloads and returns where.
+func (d *Desk) ExportFlx(path string) (string, error) { return d.svc.ExportFlx(d.context(), path) }
+
+// FlxInbox is the folder watched for snapshots to open.
+func (d *Desk) FlxInbox() string { return d.svc.InboxDir() }

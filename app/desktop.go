@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"sync"
 	"time"
 
@@ -99,9 +100,29 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 			}()
 			go func() { defer wg.Done(); forwardEvents(ctx, coord.Service(), p) }()
 			go func() { defer wg.Done(); <-ctx.Done(); p.Quit() }() // SIGINT/SIGTERM close the window
+			// Files dropped on the window (and, through Wails, the
+			// wails:file-drop event) open in the restore view.
+			runtime.OnFileDrop(wctx, func(x, y int, paths []string) {
+				for _, path := range paths {
+					if _, err := desk.OpenFlx(path); err != nil {
+						desk.svc.Notify(ctx, fmt.Sprintf("could not open %s: %v", path, err))
+					}
+				}
+			})
 		},
 		OnDomReady: func(wctx context.Context) {
-			if !g.selfTest || coord == nil {
+			if coord == nil {
+				return
+			}
+			// Snapshots named on the command line (a double-click in the
+			// file manager) open once the page listens.
+			for _, path := range g.openFiles {
+				if _, err := desk.OpenFlx(path); err != nil {
+					desk.svc.Notify(ctx, fmt.Sprintf("could not open %s: %v", path, err))
+				}
+			}
+			g.openFiles = nil
+			if !g.selfTest {
 				return
 			}
 			p := wailsPlatform{wctx}
@@ -112,6 +133,27 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 					return
 				}
 				fmt.Fprintf(e.stdout, "self-test: ok (ping round trip, %d nav links, %d servers)\n", r.NavItems, r.Servers)
+				if g.selfTestDrop != "" {
+					runtime.EventsOnce(wctx, selfTestDropEvent, func(data ...any) {
+						d, err := checkSelfTestDrop(g.selfTestDrop, data)
+						if err != nil {
+							fail(err, p)
+							return
+						}
+						fmt.Fprintf(e.stdout, "self-test: ok (dropped %s: the restore view shows %q, verified)\n", g.selfTestDrop, strings.TrimSpace(d.Name))
+						go func() {
+							select {
+							case <-time.After(g.selfTestHold):
+							case <-ctx.Done():
+							}
+							p.Quit()
+						}()
+					})
+					// The same path a real drop takes: Wails' file-drop event.
+					runtime.EventsEmit(wctx, "wails:file-drop", 400, 300, []string{g.selfTestDrop})
+					p.ExecJS(selfTestDropJS())
+					return
+				}
 				go func() {
 					select {
 					case <-time.After(g.selfTestHold):

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -46,7 +47,10 @@ type globals struct {
 	socket       string
 	selfTest     bool
 	selfTestHold time.Duration
-	coord        coordFlags
+	selfTestDrop string
+	// openFiles are snapshots to open in the window (file manager).
+	openFiles []string
+	coord     coordFlags
 }
 
 // coordFlags configure the coordinator (serve and the desktop app).
@@ -120,6 +124,7 @@ func run(ctx context.Context, args []string, e env) int {
 	top.BoolVar(&g.selfTest, "self-test", false, "open the window, check a JavaScript → Go round trip, and exit (0 on success)")
 	g.coord.register(top, e.getenv)
 	top.DurationVar(&g.selfTestHold, "self-test-hold", 0, "with --self-test: keep the window open this long after success (for a screenshot)")
+	top.StringVar(&g.selfTestDrop, "self-test-drop", "", "with --self-test: then drop this .flx on the window (Wails' file-drop event) and check the restore view opens")
 	top.Usage = func() { usage(e.stderr) }
 	if err := top.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -128,6 +133,10 @@ func run(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	rest := top.Args()
+	if len(rest) > 0 && isSnapshotPath(rest[0]) { // opened from the file manager
+		g.openFiles = rest
+		return report(e, runDesktop(ctx, g, e))
+	}
 	if len(rest) == 0 {
 		return report(e, runDesktop(ctx, g, e))
 	}
@@ -141,6 +150,15 @@ func run(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	return report(e, cmd(ctx, &g, rest[1:], e))
+}
+
+func isSnapshotPath(p string) bool {
+	for _, ext := range []string{".flx", ".flxx", ".flx.gz", ".flxx.gz"} {
+		if strings.HasSuffix(p, ext) {
+			return true
+		}
+	}
+	return false
 }
 
 // usageError marks a mistake on the command line (exit code 2).

@@ -73,3 +73,57 @@ func checkSelfTest(nonce string, data []any) (selfTestReport, error) {
 	}
 	return r, nil
 }
+
+// selfTestDropEvent is the page's report after a .flx was dropped.
+const selfTestDropEvent = "borgdesk:selftest-drop"
+
+// selfTestDropJS waits for the restore view to show the dropped snapshot
+// and reports its name and verification as the page shows them.
+func selfTestDropJS() string {
+	return strings.NewReplacer("EVENT", selfTestDropEvent).Replace(`(async () => {
+  const report = {};
+  try {
+    for (let i = 0; i < 300 && !document.querySelector('[data-testid="flx-restore-view"] [data-testid="flx-name"]'); i++) {
+      await new Promise(r => setTimeout(r, 50));
+    }
+    const view = document.querySelector('[data-testid="flx-restore-view"]');
+    report.view = !!view;
+    report.name = view ? (view.querySelector('[data-testid="flx-name"]') || {}).textContent || '' : '';
+    report.verified = view ? !!view.querySelector('[data-testid="flx-verified"]') : false;
+  } catch (e) {
+    report.error = String(e && e.message || e);
+  }
+  window.runtime.EventsEmit("EVENT", JSON.stringify(report));
+})();`)
+}
+
+type selfTestDropReport struct {
+	View     bool   `json:"view"`
+	Name     string `json:"name"`
+	Verified bool   `json:"verified"`
+	Error    string `json:"error"`
+}
+
+// checkSelfTestDrop judges the page after the drop of file.
+func checkSelfTestDrop(file string, data []any) (selfTestDropReport, error) {
+	var r selfTestDropReport
+	if len(data) != 1 {
+		return r, fmt.Errorf("self-test drop: expected one report, got %d values", len(data))
+	}
+	raw, _ := data[0].(string)
+	if err := json.Unmarshal([]byte(raw), &r); err != nil {
+		return r, fmt.Errorf("self-test drop: bad report %q: %w", raw, err)
+	}
+	base := file[strings.LastIndexByte(file, '/')+1:]
+	switch {
+	case r.Error != "":
+		return r, fmt.Errorf("self-test drop: the page failed: %s", r.Error)
+	case !r.View:
+		return r, fmt.Errorf("self-test drop: dropping %s did not open the restore view", base)
+	case !strings.Contains(r.Name, base):
+		return r, fmt.Errorf("self-test drop: the restore view shows %q, not %s", r.Name, base)
+	case !r.Verified:
+		return r, fmt.Errorf("self-test drop: the restore view does not say the snapshot verified")
+	}
+	return r, nil
+}

@@ -223,6 +223,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	start("borg ssh", func(ctx context.Context) error { return borgSrv.Serve(ctx, sshLn) })
 	start("scheduler", func(ctx context.Context) error { return c.svc.RunScheduler(ctx, 15*time.Second) })
 	start("repository init", c.svc.RunRepoInit)
+	start("flx inbox", c.svc.WatchInbox)
 	if err := c.svc.Requeue(ctx, c.interrupted); err != nil {
 		c.log.Error("requeue interrupted runs", "err", err)
 	}

@@ -28,10 +28,17 @@ const (
 	// data {rollout_id, host: HostState}. Outcomes are logged as
 	// server:changed and notification events.
 	RolloutProgress = "rollout:progress"
+	// FlxOpened: a .flx/.flxx snapshot was opened (dropped on the window,
+	// opened from the file manager, or found in the inbox); subject is its
+	// id, data {id, path}. The window shows the restore view.
+	FlxOpened = "flx:opened"
+	// FlxInbox is live only: a snapshot landed in the watched inbox folder;
+	// data {path}. The window offers to open it.
+	FlxInbox = "flx:inbox"
 )
 
 // All lists every event name, for clients that forward all of them.
-var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress}
+var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress, FlxOpened, FlxInbox}
 
 // Bus delivers events to subscribers.
 type Bus struct {

@@ -260,6 +260,9 @@ func transient(msg string) bool {
 	return false
 }
 
+// Notify tells the operator something (a notification event).
+func (s *Service) Notify(ctx context.Context, msg string) { s.notify(ctx, "", msg) }
+
 func (s *Service) notify(ctx context.Context, subject, msg string) {
 	s.publish(ctx, events.Notification, subject, msg, nil)
 }

@@ -16,6 +16,11 @@ export const TASK_CHANGED = 'task:changed'
 // data is {rollout_id, host: {host, port, user, name, step, status, message,
 // fingerprint, server_uuid, init, started_at, finished_at}}.
 export const ROLLOUT_PROGRESS = 'rollout:progress'
+// A .flx/.flxx snapshot was opened (dropped on the window, opened from the
+// file manager, or from the inbox); subject is its id, data is {id, path}.
+export const FLX_OPENED = 'flx:opened'
+// Ephemeral: a snapshot landed in the watched inbox folder; data is {path}.
+export const FLX_INBOX = 'flx:inbox'
 
 export const ALL_EVENTS = Object.freeze([
   SERVER_CHANGED,
@@ -26,9 +31,11 @@ export const ALL_EVENTS = Object.freeze([
   AGENT_HEARTBEAT,
   TASK_CHANGED,
   ROLLOUT_PROGRESS,
+  FLX_OPENED,
+  FLX_INBOX,
 ])
 
 // Events that are not persisted records, so they never enter the event list.
-export const EPHEMERAL_EVENTS = Object.freeze([AGENT_HEARTBEAT, ROLLOUT_PROGRESS])
+export const EPHEMERAL_EVENTS = Object.freeze([AGENT_HEARTBEAT, ROLLOUT_PROGRESS, FLX_INBOX])
 
 export const LOGGED_EVENTS = Object.freeze(ALL_EVENTS.filter((name) => !EPHEMERAL_EVENTS.includes(name)))

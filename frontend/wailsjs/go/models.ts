@@ -172,6 +172,162 @@ export namespace borg {
 
 }
 
+export namespace flx {
+	
+	export class DiffEntry {
+	    path: string;
+	    status: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DiffEntry(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.status = source["status"];
+	    }
+	}
+	export class Entry {
+	    path: string;
+	    hash: string;
+	    size: number;
+	    mode?: string;
+	    owner?: string;
+	    mtime?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Entry(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.hash = source["hash"];
+	        this.size = source["size"];
+	        this.mode = source["mode"];
+	        this.owner = source["owner"];
+	        this.mtime = source["mtime"];
+	    }
+	}
+	export class Redaction {
+	    file: string;
+	    rule: string;
+	    count: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Redaction(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.file = source["file"];
+	        this.rule = source["rule"];
+	        this.count = source["count"];
+	    }
+	}
+	export class Meta {
+	    version: string;
+	    backup_type: string;
+	    created: string;
+	    flexpbx_version?: string;
+	    producer?: string;
+	    sensitive_data_included: boolean;
+	    includes?: Record<string, boolean>;
+	    file_count: number;
+	    source_root?: string;
+	    source_home?: string;
+	    default_settings?: number[];
+	    user_template?: number[];
+	    admin_template?: number[];
+	    schemas?: number[];
+	    redaction_report?: Redaction[];
+	    rollback_created?: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Meta(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.version = source["version"];
+	        this.backup_type = source["backup_type"];
+	        this.created = source["created"];
+	        this.flexpbx_version = source["flexpbx_version"];
+	        this.producer = source["producer"];
+	        this.sensitive_data_included = source["sensitive_data_included"];
+	        this.includes = source["includes"];
+	        this.file_count = source["file_count"];
+	        this.source_root = source["source_root"];
+	        this.source_home = source["source_home"];
+	        this.default_settings = source["default_settings"];
+	        this.user_template = source["user_template"];
+	        this.admin_template = source["admin_template"];
+	        this.schemas = source["schemas"];
+	        this.redaction_report = this.convertValues(source["redaction_report"], Redaction);
+	        this.rollback_created = source["rollback_created"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Inspection {
+	    meta?: Meta;
+	    files: Entry[];
+	    bytes: number;
+	    verified: boolean;
+	    error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Inspection(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.meta = this.convertValues(source["meta"], Meta);
+	        this.files = this.convertValues(source["files"], Entry);
+	        this.bytes = source["bytes"];
+	        this.verified = source["verified"];
+	        this.error = source["error"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+
+}
+
 export namespace rollout {
 	
 	export class HostKey {
@@ -384,6 +540,64 @@ export namespace service {
 	        this.job = source["job"];
 	        this.files = source["files"];
 	        this.bytes = source["bytes"];
+	    }
+	}
+	export class FlxFile {
+	    id: string;
+	    name: string;
+	    source: string;
+	    size: number;
+	    inspection?: flx.Inspection;
+	
+	    static createFrom(source: any = {}) {
+	        return new FlxFile(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.source = source["source"];
+	        this.size = source["size"];
+	        this.inspection = this.convertValues(source["inspection"], flx.Inspection);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class FlxRestoreRequest {
+	    id: string;
+	    server: string;
+	    mode: string;
+	    user: string;
+	    dry_run: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new FlxRestoreRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.server = source["server"];
+	        this.mode = source["mode"];
+	        this.user = source["user"];
+	        this.dry_run = source["dry_run"];
 	    }
 	}
 	export class JobInput {

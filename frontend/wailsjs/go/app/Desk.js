@@ -10,8 +10,24 @@ export function CreateEnrollmentToken(arg1, arg2) {
   return window['go']['app']['Desk']['CreateEnrollmentToken'](arg1, arg2);
 }
 
+export function CreateFlx(arg1, arg2, arg3) {
+  return window['go']['app']['Desk']['CreateFlx'](arg1, arg2, arg3);
+}
+
 export function CreateJob(arg1) {
   return window['go']['app']['Desk']['CreateJob'](arg1);
+}
+
+export function DiffFlx(arg1, arg2) {
+  return window['go']['app']['Desk']['DiffFlx'](arg1, arg2);
+}
+
+export function ExportFlx(arg1) {
+  return window['go']['app']['Desk']['ExportFlx'](arg1);
+}
+
+export function FlxInbox() {
+  return window['go']['app']['Desk']['FlxInbox']();
 }
 
 export function ForgetHostKey(arg1, arg2) {
@@ -42,6 +58,10 @@ export function ListEvents(arg1) {
   return window['go']['app']['Desk']['ListEvents'](arg1);
 }
 
+export function ListFlx(arg1) {
+  return window['go']['app']['Desk']['ListFlx'](arg1);
+}
+
 export function ListJobRuns(arg1, arg2) {
   return window['go']['app']['Desk']['ListJobRuns'](arg1, arg2);
 }
@@ -66,6 +86,10 @@ export function ListTasks(arg1, arg2) {
   return window['go']['app']['Desk']['ListTasks'](arg1, arg2);
 }
 
+export function OpenFlx(arg1) {
+  return window['go']['app']['Desk']['OpenFlx'](arg1);
+}
+
 export function ParseHosts(arg1, arg2) {
   return window['go']['app']['Desk']['ParseHosts'](arg1, arg2);
 }
@@ -88,6 +112,10 @@ export function PruneJob(arg1) {
 
 export function RemoveServer(arg1) {
   return window['go']['app']['Desk']['RemoveServer'](arg1);
+}
+
+export function RestoreFlx(arg1) {
+  return window['go']['app']['Desk']['RestoreFlx'](arg1);
 }
 
 export function RevokeServer(arg1) {

@@ -1,0 +1,63 @@
+package agentapi
+
+import "borgdesk/backend/flx"
+
+// .flx tasks: the coordinator sends a snapshot to restore (or diff), or asks
+// the agent to make one and upload it.
+const (
+	TaskFlxRestore = "flx-restore"
+	TaskFlxDiff    = "flx-diff"
+	TaskFlxBackup  = "flx-backup"
+	// PathFlxBlob: GET the task's snapshot, PUT the one the task made.
+	PathFlxBlob = "/api/agent/tasks/{id}/flx"
+)
+
+// FlxRestorePayload restores the task's snapshot (fetched from PathFlxBlob).
+type FlxRestorePayload struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+	Mode   string `json:"mode"`
+	User   string `json:"user,omitempty"`
+	DryRun bool   `json:"dry_run,omitempty"`
+	Root   string `json:"root,omitempty"` // "/" when empty
+}
+
+// FlxRestoreResult is what the restore did.
+type FlxRestoreResult struct {
+	Counts   map[string]int `json:"counts"`
+	Changes  []flx.Change   `json:"changes"` // the first 1000
+	Rollback string         `json:"rollback,omitempty"`
+	DryRun   bool           `json:"dry_run"`
+}
+
+// FlxDiffPayload compares the task's snapshot with the server's files.
+type FlxDiffPayload struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+	Root   string `json:"root,omitempty"`
+}
+
+// FlxDiffResult lists the differences.
+type FlxDiffResult struct {
+	Entries []flx.DiffEntry `json:"entries"`
+}
+
+// FlxBackupPayload makes a snapshot on the server.
+type FlxBackupPayload struct {
+	Profile     string   `json:"profile,omitempty"` // etc, flexpbx
+	Paths       []string `json:"paths,omitempty"`
+	Type        string   `json:"type,omitempty"` // flx or flxx
+	KeepSecrets bool     `json:"keep_secrets,omitempty"`
+}
+
+// FlxBackupResult describes the uploaded snapshot.
+type FlxBackupResult struct {
+	Name       string          `json:"name"`
+	Size       int64           `json:"size"`
+	FileCount  int             `json:"file_count"`
+	Redactions []flx.Redaction `json:"redaction_report"`
+	// Stored is where the coordinator keeps it (filled by the coordinator).
+	Stored string `json:"stored,omitempty"`
+}
