@@ -140,6 +140,9 @@ func run(ctx context.Context, args []string, e env) int {
 	if len(rest) == 0 {
 		return report(e, runDesktop(ctx, g, e))
 	}
+	if rest[0] == "flx" && len(rest) > 1 && flxOnServer(rest) {
+		return report(e, cmdFlxRemote(ctx, &g, rest[1:], e))
+	}
 	if rest[0] == "flx" { // files on this workstation; no coordinator needed
 		return flxcli.Run(rest[1:], flxcli.Env{Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr, Producer: "borgdesk " + version.Version, DefaultDir: "."})
 	}

@@ -490,3 +490,75 @@ func TestRolloutWithAnEncryptedKey(t *testing.T) {
 		t.Errorf("left on the riscv host: %v", files)
 	}
 }
+
+// A snapshot made here is compared with, dry-run, restored on and taken
+// back from a real server (a test host with its own root, its agent rolled
+// out over SSH); the rollback point is on the server.
+func TestFlxOnAServer(t *testing.T) {
+	n := testhost.NewNetwork(t)
+	h := n.AddHost(t, testhost.Options{})
+	f := rolloutFleet(t, n)
+	if r := f.cliIn(h.RootPassword+"\n", "server", "add", "--host", h.IP, "--user", "root", "--password-stdin", "--accept-host-key", h.HostKeyFingerprint(t), "--name", "pbx1"); r.code != 0 {
+		t.Fatalf("rollout: %+v", r)
+	}
+	src, out := t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(src, "etc/pbx"), 0o755)
+	os.WriteFile(filepath.Join(src, "etc/pbx/pbx.conf"), []byte("context=default\npassword=local-secret\n"), 0o640)
+	os.WriteFile(filepath.Join(src, "etc/pbx/ext.conf"), []byte("exten => 100,1,Answer()\n"), 0o644)
+	// The server already has an older pbx.conf.
+	os.MkdirAll(filepath.Join(h.Root, "etc/pbx"), 0o755)
+	os.WriteFile(filepath.Join(h.Root, "etc/pbx/pbx.conf"), []byte("context=old\n"), 0o640)
+	r := f.cli("flx", "create", "--root", src, "-o", out, "--prefix", "pbx", "etc")
+	if r.code != 0 {
+		t.Fatalf("flx create: %+v", r)
+	}
+	snap := strings.TrimSpace(r.stdout)
+
+	r = f.cli("flx", "diff", snap, "--server", "pbx1")
+	if r.code != 0 || !strings.Contains(r.stdout, "changed            etc/pbx/pbx.conf") || !strings.Contains(r.stdout, "only in snapshot   etc/pbx/ext.conf") {
+		t.Fatalf("flx diff --server: %+v", r)
+	}
+	r = f.cli("flx", "restore", snap, "--server", "pbx1", "--dry-run")
+	if r.code != 0 || !strings.Contains(r.stdout, "dry run on pbx1: 1 created, 1 overwritten") {
+		t.Fatalf("dry run: %+v", r)
+	}
+	if b, _ := os.ReadFile(filepath.Join(h.Root, "etc/pbx/pbx.conf")); string(b) != "context=old\n" {
+		t.Fatalf("the dry run wrote: %q", b)
+	}
+	r = f.cli("flx", "restore", snap, "--server", "pbx1", "-m", "merge", "-y")
+	if r.code != 0 || !strings.Contains(r.stdout, "restored on pbx1: 1 created, 1 overwritten") || !strings.Contains(r.stdout, "rollback point on the server: /var/backups/borgdesk-flx/rollback-") {
+		t.Fatalf("restore: %+v", r)
+	}
+	if b, _ := os.ReadFile(filepath.Join(h.Root, "etc/pbx/pbx.conf")); string(b) != "context=default\npassword=REDACTED\n" {
+		t.Errorf("restored pbx.conf on the server: %q", b)
+	}
+	rollback := strings.TrimSpace(r.stdout[strings.Index(r.stdout, "/var/backups/"):])
+	rollback = rollback[:strings.IndexByte(rollback, ' ')]
+	if _, err := os.Stat(filepath.Join(h.Root, rollback)); err != nil {
+		t.Errorf("no rollback point on the server: %v", err)
+	}
+	// The rollback, on the server, puts the old file back and removes ext.conf.
+	if out, err := h.Exec(context.Background(), "/usr/local/bin/borgdesk-agent", "flx", "restore", "--rollback", "-y", rollback); err != nil {
+		t.Fatalf("rollback on the server: %v %s", err, out)
+	}
+	if b, _ := os.ReadFile(filepath.Join(h.Root, "etc/pbx/pbx.conf")); string(b) != "context=old\n" {
+		t.Errorf("after the rollback: %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(h.Root, "etc/pbx/ext.conf")); err == nil {
+		t.Error("the rollback left ext.conf")
+	}
+	// And a snapshot made on the server comes back, sanitized, verified.
+	os.WriteFile(filepath.Join(h.Root, "etc/pbx/sip.conf"), []byte("[100]\nsecret=server-secret\n"), 0o600)
+	r = f.cli("flx", "create", "--server", "pbx1", "etc/pbx")
+	if r.code != 0 {
+		t.Fatalf("flx create --server: %+v", r)
+	}
+	stored := strings.TrimSpace(r.stdout[strings.LastIndex(strings.TrimSpace(r.stdout), "\n")+1:])
+	if !strings.HasPrefix(stored, filepath.Join(f.data, "flx", "servers")) {
+		t.Fatalf("stored at %q", stored)
+	}
+	r = f.cli("flx", "inspect", stored)
+	if r.code != 0 || !strings.Contains(r.stdout, "etc/pbx/sip.conf") || !strings.Contains(r.stdout, "secret setting") || strings.Contains(r.stdout, "server-secret") {
+		t.Errorf("the server's snapshot: %+v", r)
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/flx"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
 	"borgdesk/backend/store"
@@ -123,6 +125,44 @@ func (c *Client) UninstallServer(ctx context.Context, req rollout.UninstallReque
 // ForgetHostKey removes a host's pinned SSH key.
 func (c *Client) ForgetHostKey(ctx context.Context, host string, port int) error {
 	return c.do(ctx, http.MethodDelete, "/v1/known-hosts/"+url.PathEscape(host)+"?port="+strconv.Itoa(port), nil, nil)
+}
+
+// OpenFlx opens (verifies and stages) a snapshot file on this machine.
+func (c *Client) OpenFlx(ctx context.Context, path string) (service.FlxFile, error) {
+	var v service.FlxFile
+	return v, c.do(ctx, http.MethodPost, "/v1/flx/open", map[string]string{"path": path}, &v)
+}
+
+// RestoreFlx queues a restore of an opened snapshot on a server.
+func (c *Client) RestoreFlx(ctx context.Context, req service.FlxRestoreRequest) (store.Task, error) {
+	var v store.Task
+	return v, c.do(ctx, http.MethodPost, "/v1/flx/restore", req, &v)
+}
+
+// DiffFlx compares an opened snapshot with a server's files.
+func (c *Client) DiffFlx(ctx context.Context, id, server string) ([]flx.DiffEntry, error) {
+	var v []flx.DiffEntry
+	return v, c.do(ctx, http.MethodPost, "/v1/flx/diff", map[string]string{"id": id, "server": server}, &v)
+}
+
+// CreateFlx asks a server for a snapshot.
+func (c *Client) CreateFlx(ctx context.Context, server string, p agentapi.FlxBackupPayload) (store.Task, error) {
+	var v store.Task
+	body := struct {
+		Server string `json:"server"`
+		agentapi.FlxBackupPayload
+	}{server, p}
+	return v, c.do(ctx, http.MethodPost, "/v1/flx/create", body, &v)
+}
+
+// Task returns a task; with wait, once it has finished.
+func (c *Client) Task(ctx context.Context, id int64, wait bool) (store.Task, error) {
+	var v store.Task
+	q := ""
+	if wait {
+		q = "?wait=1"
+	}
+	return v, c.do(ctx, http.MethodGet, "/v1/tasks/"+strconv.FormatInt(id, 10)+q, nil, &v)
 }
 
 // CreateJob defines a backup job.

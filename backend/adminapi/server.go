@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"borgdesk/backend/agentapi"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
 )
@@ -200,6 +201,52 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("DELETE /v1/known-hosts/{host}", s.handle(func(r *http.Request) (any, error) {
 		port, _ := strconv.Atoi(r.URL.Query().Get("port"))
 		return struct{}{}, s.svc.ForgetHostKey(r.Context(), r.PathValue("host"), port)
+	}))
+	s.mux.HandleFunc("POST /v1/flx/open", s.handle(func(r *http.Request) (any, error) {
+		var in struct {
+			Path string `json:"path"`
+		}
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.OpenFlx(r.Context(), in.Path)
+	}))
+	s.mux.HandleFunc("POST /v1/flx/restore", s.handle(func(r *http.Request) (any, error) {
+		var in service.FlxRestoreRequest
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.RestoreFlx(r.Context(), in)
+	}))
+	s.mux.HandleFunc("POST /v1/flx/diff", s.handle(func(r *http.Request) (any, error) {
+		var in struct {
+			ID     string `json:"id"`
+			Server string `json:"server"`
+		}
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.DiffFlx(r.Context(), in.ID, in.Server, 2*time.Minute)
+	}))
+	s.mux.HandleFunc("POST /v1/flx/create", s.handle(func(r *http.Request) (any, error) {
+		var in struct {
+			Server string `json:"server"`
+			agentapi.FlxBackupPayload
+		}
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.CreateFlx(r.Context(), in.Server, in.FlxBackupPayload)
+	}))
+	s.mux.HandleFunc("GET /v1/tasks/{id}", s.handle(func(r *http.Request) (any, error) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: task id %q", service.ErrInvalid, r.PathValue("id"))
+		}
+		if r.URL.Query().Get("wait") == "1" {
+			return s.svc.WaitTask(r.Context(), id)
+		}
+		return s.svc.Task(r.Context(), id)
 	}))
 	s.mux.HandleFunc("GET /v1/jobs", s.handle(func(r *http.Request) (any, error) { return s.svc.ListJobs(r.Context()) }))
 	s.mux.HandleFunc("POST /v1/jobs", s.handle(func(r *http.Request) (any, error) {

@@ -35,6 +35,8 @@ func (g *Gateway) routes() {
 	g.mux.Handle("POST "+agentapi.PathRenew, g.agent(g.renew))
 	g.mux.Handle("POST "+agentapi.PathUpdateCheck, g.agent(g.updateCheck))
 	g.mux.Handle("GET "+agentapi.PathUpdateFetch, g.agent(g.updateDownload))
+	g.mux.Handle("GET "+agentapi.PathFlxBlob, g.agent(g.flxDownload))
+	g.mux.Handle("PUT "+agentapi.PathFlxBlob, g.agent(g.flxUpload))
 }
 
 // agent wraps a handler that needs a client certificate.
@@ -167,6 +169,35 @@ func (g *Gateway) taskStart(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, struct{}{})
+	return nil
+}
+
+// flxDownload serves a running restore or diff task its snapshot.
+func (g *Gateway) flxDownload(w http.ResponseWriter, r *http.Request) error {
+	id, err := taskID(r)
+	if err != nil {
+		return err
+	}
+	path, err := g.cfg.Service.FlxForTask(r.Context(), agentID(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	http.ServeFile(w, r, path)
+	return nil
+}
+
+// flxUpload receives the snapshot a running flx-backup task made.
+func (g *Gateway) flxUpload(w http.ResponseWriter, r *http.Request) error {
+	id, err := taskID(r)
+	if err != nil {
+		return err
+	}
+	stored, err := g.cfg.Service.StoreFlxUpload(r.Context(), agentID(r.Context()), id, r.URL.Query().Get("name"), r.Body)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"stored": stored})
 	return nil
 }
 

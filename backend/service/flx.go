@@ -204,6 +204,18 @@ func (s *Service) ListFlx(ctx context.Context, server string) ([]string, error) 
 	return out, nil
 }
 
+// Task returns a task.
+func (s *Service) Task(ctx context.Context, id int64) (store.Task, error) { return s.st.Task(ctx, id) }
+
+// WaitTask waits (up to an hour, or until ctx ends) for a task to finish.
+func (s *Service) WaitTask(ctx context.Context, id int64) (store.Task, error) {
+	t, err := s.waitTask(ctx, id, time.Hour)
+	if err != nil && t.ID != 0 && t.Status != store.TaskQueued && t.Status != store.TaskDispatched && t.Status != store.TaskRunning {
+		return t, nil // finished, failed: the task says how
+	}
+	return t, err
+}
+
 func (s *Service) waitTask(ctx context.Context, id int64, timeout time.Duration) (store.Task, error) {
 	wctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -102,6 +102,40 @@ func (c *Client) Do(ctx context.Context, method, path string, in, out any, timeo
 	return nil
 }
 
+// Upload PUTs body (size bytes) to path and decodes the JSON reply.
+func (c *Client) Upload(ctx context.Context, path string, body io.Reader, size int64, out any, timeout time.Duration) error {
+	ref, err := url.Parse(path)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, c.base.ResolveReference(ref).String(), body)
+	if err != nil {
+		return err
+	}
+	req.ContentLength = size
+	req.Header.Set(agentapi.ProtocolHeader, strconv.Itoa(agentapi.ProtocolVersion))
+	req.Header.Set("Content-Type", "application/octet-stream")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("PUT %s: %w", path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode/100 != 2 {
+		var e agentapi.Error
+		if json.Unmarshal(raw, &e) != nil || e.Message == "" {
+			e = agentapi.Error{Code: "http_" + strconv.Itoa(resp.StatusCode), Message: resp.Status}
+		}
+		return &Error{Status: resp.StatusCode, Code: e.Code, Message: e.Message}
+	}
+	if out != nil {
+		return json.Unmarshal(raw, out)
+	}
+	return nil
+}
+
 // Stream sends a GET and returns the successful response for the caller to read.
 func (c *Client) Stream(ctx context.Context, path string, timeout time.Duration) (*http.Response, error) {
 	return c.send(ctx, http.MethodGet, path, nil, timeout)

@@ -54,6 +54,12 @@ func (a *Agent) execute(ctx context.Context, t agentapi.Task) (json.RawMessage, 
 		return a.testTask(ctx, t)
 	case agentapi.TaskBackup:
 		return a.backupTask(ctx, t)
+	case agentapi.TaskFlxRestore:
+		return a.flxRestoreTask(ctx, t)
+	case agentapi.TaskFlxDiff:
+		return a.flxDiffTask(ctx, t)
+	case agentapi.TaskFlxBackup:
+		return a.flxBackupTask(ctx, t)
 	default:
 		return nil, fmt.Errorf("this agent (version %s) does not know task type %q: update it", a.opts.Version, t.Type)
 	}

@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/flx"
+	"borgdesk/backend/service"
+	"borgdesk/backend/store"
+)
+
+// flxOnServer reports whether `flx` args target a server (--server), which
+// goes through the coordinator; without it, flx works on local files.
+func flxOnServer(args []string) bool {
+	return slices.ContainsFunc(args, func(a string) bool { return a == "--server" || strings.HasPrefix(a, "--server=") })
+}
+
+// cmdFlxRemote: flx restore|diff|create --server S, through the coordinator
+// and the server's agent.
+func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
+	sub, args := args[0], args[1:]
+	fs := newFlags("flx "+sub+" --server", g, e.stderr)
+	server := fs.String("server", "", "the server (name or UUID)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	mode := fs.String("m", flx.ModeMerge, "restore: fresh, merge or migrate")
+	usr := fs.String("u", "", "restore -m migrate: the target user")
+	dry := fs.Bool("dry-run", false, "restore: show what would change")
+	yes := fs.Bool("y", false, "restore: do not ask")
+	profile := fs.String("profile", "", "create: etc or flexpbx")
+	typ := fs.String("t", "flx", "create: flx or flxx")
+	keep := fs.Bool("keep-secrets", false, "create: do not sanitize")
+	var pos []string
+	var err error
+	switch sub {
+	case "restore", "diff":
+		pos, err = parse(fs, args, 1, 1, "FILE")
+	case "create", "backup":
+		pos, err = parse(fs, args, 0, 64, "[PATH…]")
+	default:
+		return usageError{"flx --server works with restore, diff and create"}
+	}
+	if err != nil {
+		return err
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	var t store.Task
+	switch sub {
+	case "create", "backup":
+		t, err = c.CreateFlx(ctx, *server, agentapi.FlxBackupPayload{Profile: *profile, Paths: pos, Type: *typ, KeepSecrets: *keep})
+	default:
+		abs, _ := filepath.Abs(pos[0])
+		f, err := c.OpenFlx(ctx, abs)
+		if err != nil {
+			return err
+		}
+		if f.Inspection != nil && !f.Inspection.Verified {
+			return fmt.Errorf("%s does not verify: %s; nothing was sent", pos[0], f.Inspection.Error)
+		}
+		if sub == "diff" {
+			d, err := c.DiffFlx(ctx, f.ID, *server)
+			if err != nil {
+				return err
+			}
+			if *asJSON {
+				return printJSON(e.stdout, d)
+			}
+			for _, x := range d {
+				fmt.Fprintf(e.stdout, "%-18s %s\n", x.Status, x.Path)
+			}
+			if len(d) == 0 {
+				fmt.Fprintln(e.stdout, "no differences")
+			}
+			return nil
+		}
+		if !*dry && !*yes {
+			return usageError{"flx restore --server changes the server's files: add -y (or --dry-run first)"}
+		}
+		t, err = c.RestoreFlx(ctx, service.FlxRestoreRequest{ID: f.ID, Server: *server, Mode: *mode, User: *usr, DryRun: *dry})
+		if err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "task %d queued on %s\n", t.ID, t.ServerName)
+	done, err := c.Task(ctx, t.ID, true)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if err := printJSON(e.stdout, done); err != nil {
+			return err
+		}
+	}
+	if done.Status != store.TaskSucceeded {
+		return fmt.Errorf("task %d %s: %s", done.ID, done.Status, done.Error)
+	}
+	if *asJSON {
+		return nil
+	}
+	switch sub {
+	case "create", "backup":
+		var r agentapi.FlxBackupResult
+		json.Unmarshal(done.Result, &r)
+		fmt.Fprintf(e.stdout, "%d files; %d redactions\n%s\n", r.FileCount, len(r.Redactions), r.Stored)
+	default:
+		var r agentapi.FlxRestoreResult
+		json.Unmarshal(done.Result, &r)
+		fmt.Fprintf(e.stdout, "%s on %s: %d created, %d overwritten, %d unchanged, %d user files kept, %d removed\n", map[bool]string{true: "dry run", false: "restored"}[r.DryRun],
+			done.ServerName, r.Counts[flx.ActCreate], r.Counts[flx.ActOverwrite], r.Counts[flx.ActUnchanged], r.Counts[flx.ActKeep], r.Counts[flx.ActRemove])
+		if r.Rollback != "" {
+			fmt.Fprintf(e.stdout, "rollback point on the server: %s (undo: borgdesk-agent flx restore --rollback -y %s)\n", r.Rollback, r.Rollback)
+		}
+	}
+	return nil
+}
