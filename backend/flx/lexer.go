@@ -106,30 +106,25 @@ func (l *lexer) end() error {
 const maxSmall = 16 << 20
 
 // stringTo streams a JSON string's decoded bytes into w (the opening quote
-// must be next).
+// must be next). Plain runs go to w straight from the read buffer.
 func (l *lexer) stringTo(w io.Writer, limit int64) error {
 	if err := l.expect('"'); err != nil {
 		return err
 	}
-	buf := make([]byte, 0, 32<<10)
 	var n int64
-	flush := func() error {
-		if len(buf) == 0 {
-			return nil
-		}
-		n += int64(len(buf))
+	emit := func(b []byte) error {
+		n += int64(len(b))
 		if limit >= 0 && n > limit {
 			return l.errorf("string longer than %d bytes", limit)
 		}
-		_, err := w.Write(buf)
-		buf = buf[:0]
+		_, err := w.Write(b)
 		return err
 	}
+	var esc [utf8.UTFMax]byte
 	for {
-		// Fast path: copy plain bytes up to the next quote or backslash.
-		chunk, err := l.r.Peek(l.r.Buffered())
+		chunk, _ := l.r.Peek(l.r.Buffered())
 		if len(chunk) == 0 {
-			if _, err = l.r.Peek(1); err != nil {
+			if _, err := l.r.Peek(1); err != nil {
 				if err == io.EOF {
 					return l.errorf("the file ends inside a string (truncated?)")
 				}
@@ -137,47 +132,50 @@ func (l *lexer) stringTo(w io.Writer, limit int64) error {
 			}
 			continue
 		}
-		i := bytes.IndexAny(chunk, "\"\\")
+		i := bytes.IndexByte(chunk, '"')
 		if i < 0 {
 			i = len(chunk)
+		}
+		if j := bytes.IndexByte(chunk[:i], '\\'); j >= 0 {
+			i = j
 		}
 		for _, c := range chunk[:i] {
 			if c < 0x20 {
 				return l.errorf("control character in a string")
 			}
 		}
-		buf = append(buf, chunk[:i]...)
-		l.r.Discard(i)
-		l.off += int64(i)
-		if len(buf) >= 32<<10 {
-			if err := flush(); err != nil {
+		if i > 0 {
+			if err := emit(chunk[:i]); err != nil {
 				return err
 			}
+			l.r.Discard(i)
+			l.off += int64(i)
 		}
 		if i == len(chunk) {
 			continue
 		}
 		c, _ := l.readByte()
 		if c == '"' {
-			return flush()
+			return nil
 		}
 		e, err := l.readByte()
 		if err != nil {
 			return err
 		}
+		var out []byte
 		switch e {
 		case '"', '\\', '/':
-			buf = append(buf, e)
+			out = []byte{e}
 		case 'b':
-			buf = append(buf, '\b')
+			out = []byte{'\b'}
 		case 'f':
-			buf = append(buf, '\f')
+			out = []byte{'\f'}
 		case 'n':
-			buf = append(buf, '\n')
+			out = []byte{'\n'}
 		case 'r':
-			buf = append(buf, '\r')
+			out = []byte{'\r'}
 		case 't':
-			buf = append(buf, '\t')
+			out = []byte{'\t'}
 		case 'u':
 			r, err := l.hex4()
 			if err != nil {
@@ -196,9 +194,12 @@ func (l *lexer) stringTo(w io.Writer, limit int64) error {
 				}
 				r = utf16.DecodeRune(r, r2)
 			}
-			buf = utf8.AppendRune(buf, r)
+			out = esc[:utf8.EncodeRune(esc[:], r)]
 		default:
 			return l.errorf("bad escape \\%c", e)
+		}
+		if err := emit(out); err != nil {
+			return err
 		}
 	}
 }

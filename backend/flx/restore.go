@@ -15,7 +15,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Restore modes.
@@ -273,6 +276,11 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 			root.Remove(c.Path)
 		}
 	}
+	// One flush of the whole file system instead of one per file.
+	if d, err := root.Open("."); err == nil {
+		unix.Syncfs(int(d.Fd()))
+		d.Close()
+	}
 	return res, nil
 }
 
@@ -336,9 +344,6 @@ func writeTemp(root *os.Root, target string, perm os.FileMode, content io.Reader
 		return "", err
 	}
 	_, err = io.Copy(f, content)
-	if err == nil {
-		err = f.Sync()
-	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -364,7 +369,19 @@ func cleanTemps(root *os.Root, targets map[string]bool) {
 	}
 }
 
+var ownerCache sync.Map // owner name → [2]int
+
 func lookupOwner(owner string) (int, int) {
+	if v, ok := ownerCache.Load(owner); ok {
+		ids := v.([2]int)
+		return ids[0], ids[1]
+	}
+	uid, gid := lookupOwnerSlow(owner)
+	ownerCache.Store(owner, [2]int{uid, gid})
+	return uid, gid
+}
+
+func lookupOwnerSlow(owner string) (int, int) {
 	u, err := user.Lookup(owner)
 	if err != nil {
 		if n, err := strconv.Atoi(owner); err == nil {

@@ -81,13 +81,19 @@ func Excluded(rel string) string {
 
 var lineRules = []struct {
 	rule string
+	// hint is a cheap test a line must pass before the regexp runs.
+	hint func(line, lower string) bool
 	re   *regexp.Regexp
 	repl string
 }{
-	{"password hash", regexp.MustCompile(`\$(?:2[abxy]|5|6|y|argon2(?:id|i|d)|apr1|1)\$[^\s:"',;]+`), HashedPlaceholder},
-	{"secret setting", regexp.MustCompile(`(?i)(["']?)([A-Za-z0-9_.\-]*(?:password|passwd|secret|token|api[_\-]?key|apikey|auth[_\-]?key|md5_cred|private[_\-]?key|access[_\-]?key)[A-Za-z0-9_.\-]*)(["']?[ \t]*(?:=>|=|:)[ \t]*)(["']?)([^"'\s,;]+)`), "${1}${2}${3}${4}" + Redacted},
-	{"real name", regexp.MustCompile(`(?i)(["']?(?:full_?name|display_?name|real_?name|first_?name|last_?name|callerid|cn)["']?[ \t]*(?:=>|=|:)[ \t]*)(["']?)([^"'\n,;<>]*[^"'\n,;<> \t])`), "${1}${2}" + GenericName},
-	{"e-mail address", regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`), ExampleEmail},
+	{"password hash", func(l, _ string) bool { return strings.Contains(l, "$") }, regexp.MustCompile(`\$(?:2[abxy]|5|6|y|argon2(?:id|i|d)|apr1|1)\$[^\s:"',;]+`), HashedPlaceholder},
+	{"secret setting", func(_, lo string) bool {
+		return strings.Contains(lo, "pass") || strings.Contains(lo, "secret") || strings.Contains(lo, "token") || strings.Contains(lo, "key") || strings.Contains(lo, "md5_cred")
+	}, regexp.MustCompile(`(?i)(["']?)([A-Za-z0-9_.\-]*(?:password|passwd|secret|token|api[_\-]?key|apikey|auth[_\-]?key|md5_cred|private[_\-]?key|access[_\-]?key)[A-Za-z0-9_.\-]*)(["']?[ \t]*(?:=>|=|:)[ \t]*)(["']?)([^"'\s,;]+)`), "${1}${2}${3}${4}" + Redacted},
+	{"real name", func(_, lo string) bool {
+		return strings.Contains(lo, "name") || strings.Contains(lo, "callerid") || strings.Contains(lo, "cn")
+	}, regexp.MustCompile(`(?i)(["']?(?:full_?name|display_?name|real_?name|first_?name|last_?name|callerid|cn)["']?[ \t]*(?:=>|=|:)[ \t]*)(["']?)([^"'\n,;<>]*[^"'\n,;<> \t])`), "${1}${2}" + GenericName},
+	{"e-mail address", func(l, _ string) bool { return strings.Contains(l, "@") }, regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`), ExampleEmail},
 }
 
 var (
@@ -130,18 +136,23 @@ func (s *sanitizer) copy(dst io.Writer, src io.Reader) error {
 					out = "-----BEGIN PRIVATE KEY-----\n" + Redacted + "\n"
 				}
 			default:
+				lower := strings.ToLower(out)
 				for _, r := range lineRules {
-					if n := len(r.re.FindAllStringIndex(out, -1)); n > 0 {
-						replaced := r.re.ReplaceAllString(out, r.repl)
-						if replaced != out {
-							if r.rule == "e-mail address" {
-								n = strings.Count(replaced, ExampleEmail) - strings.Count(out, ExampleEmail)
-							}
-							if n > 0 {
-								s.counts[r.rule] += n
-							}
-							out = replaced
-						}
+					if !r.hint(out, lower) {
+						continue
+					}
+					replaced := r.re.ReplaceAllString(out, r.repl)
+					if replaced == out {
+						continue
+					}
+					n := len(r.re.FindAllStringIndex(out, -1))
+					if r.rule == "e-mail address" { // the placeholder itself matches
+						n = strings.Count(replaced, ExampleEmail) - strings.Count(out, ExampleEmail)
+					}
+					if n > 0 {
+						s.counts[r.rule] += n
+						out = replaced
+						lower = strings.ToLower(out)
 					}
 				}
 			}

@@ -18,3 +18,6 @@ go run ./build/benchbackup -mb "${BENCH_MB:-400}" | tee "$out/bench-backup.txt"
 echo
 echo "SSH rollout (real sshd in network namespaces; needs root):"
 BORGDESK_BENCH_ROLLOUT=1 go test -count=1 -run '^TestRolloutTimings$' -v ./app 2>&1 | grep -E '^(rollout|---|FAIL|ok)|hosts made' | tee "$out/bench-rollout.txt"
+echo
+echo ".flx snapshots (create, verify, restore against sha256+base64 of the same files; peak memory per size):"
+go run ./build/benchflx -mb "${BENCH_FLX_MB:-256,1024}" | tee "$out/bench-flx.txt"
