@@ -117,6 +117,9 @@ func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 		json.Unmarshal(done.Result, &r)
 		fmt.Fprintf(e.stdout, "%s on %s: %d created, %d overwritten, %d unchanged, %d user files kept, %d removed\n", map[bool]string{true: "dry run", false: "restored"}[r.DryRun],
 			done.ServerName, r.Counts[flx.ActCreate], r.Counts[flx.ActOverwrite], r.Counts[flx.ActUnchanged], r.Counts[flx.ActKeep], r.Counts[flx.ActRemove])
+		if len(r.Placeholders) > 0 {
+			fmt.Fprintf(e.stderr, "warning: the snapshot was sanitized: %s hold placeholders where secrets were; set the real values\n", strings.Join(r.Placeholders, ", "))
+		}
 		if r.Rollback != "" {
 			fmt.Fprintf(e.stdout, "rollback point on the server: %s (undo: borgdesk-agent flx restore --rollback -y %s)\n", r.Rollback, r.Rollback)
 		}

@@ -35,7 +35,7 @@ func TestFlxCommands(t *testing.T) {
 		t.Errorf("latest.flx -> %q, %v", target, err)
 	}
 	r = runBin(t, "flx", "restore", "-m", "fresh", "-y", "--root", dst, snap)
-	if r.code != 0 || !strings.Contains(r.stdout, "rollback point:") {
+	if r.code != 0 || !strings.Contains(r.stdout, "rollback point:") || !strings.Contains(r.stderr, "hold placeholders") || !strings.Contains(r.stderr, "  etc/pbx/pbx.conf") {
 		t.Fatalf("flx restore: %+v", r)
 	}
 	got, _ := os.ReadFile(filepath.Join(dst, "etc/pbx/ext.conf"))

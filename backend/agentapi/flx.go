@@ -29,6 +29,8 @@ type FlxRestoreResult struct {
 	Changes  []flx.Change   `json:"changes"` // the first 1000
 	Rollback string         `json:"rollback,omitempty"`
 	DryRun   bool           `json:"dry_run"`
+	// Placeholders: files written with sanitized (placeholder) values.
+	Placeholders []string `json:"placeholders,omitempty"`
 }
 
 // FlxDiffPayload compares the task's snapshot with the server's files.

@@ -66,6 +66,9 @@ type RestoreResult struct {
 	Changes  []Change `json:"changes"`
 	Rollback string   `json:"rollback,omitempty"`
 	DryRun   bool     `json:"dry_run"`
+	// Placeholders lists the files this restore writes that were sanitized:
+	// they hold REDACTED / HASHED_PLACEHOLDER where the real values were.
+	Placeholders []string `json:"placeholders,omitempty"`
 }
 
 // Counts tallies the changes by action.
@@ -197,6 +200,20 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 		}
 	}
 	sort.SliceStable(res.Changes, func(i, j int) bool { return res.Changes[i].Path < res.Changes[j].Path })
+	redacted := map[string]bool{}
+	for _, r := range meta.Redactions {
+		if !strings.HasPrefix(r.Rule, "excluded") {
+			if rel, err := CleanPath(r.File); err == nil {
+				redacted[rel] = true
+			}
+		}
+	}
+	for i := range res.Changes {
+		c := res.Changes[i]
+		if (c.Action == ActCreate || c.Action == ActOverwrite) && redacted[c.Path] {
+			res.Placeholders = append(res.Placeholders, c.Path)
+		}
+	}
 	if o.DryRun {
 		return res, nil
 	}

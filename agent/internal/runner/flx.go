@@ -75,7 +75,7 @@ func (a *Agent) flxRestoreTask(ctx context.Context, t agentapi.Task) (json.RawMe
 	if err != nil {
 		return nil, err
 	}
-	out := agentapi.FlxRestoreResult{Counts: res.Counts(), Changes: res.Changes, Rollback: res.Rollback, DryRun: res.DryRun}
+	out := agentapi.FlxRestoreResult{Counts: res.Counts(), Changes: res.Changes, Rollback: res.Rollback, DryRun: res.DryRun, Placeholders: res.Placeholders}
 	if len(out.Changes) > 1000 {
 		out.Changes = out.Changes[:1000]
 	}

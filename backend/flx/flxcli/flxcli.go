@@ -261,6 +261,12 @@ func restore(args []string, e Env, migrate bool) error {
 			}
 		}
 	}
+	if len(plan.Placeholders) > 0 {
+		fmt.Fprintf(e.Stderr, "warning: this snapshot was sanitized: %d files it writes hold placeholders (REDACTED, HASHED_PLACEHOLDER) where secrets were; set the real values after restoring:\n", len(plan.Placeholders))
+		for _, p := range plan.Placeholders {
+			fmt.Fprintf(e.Stderr, "  %s\n", p)
+		}
+	}
 	if *dry {
 		fmt.Fprintln(e.Stdout, "dry run: "+summary)
 		return nil
