@@ -3,10 +3,11 @@
 // window.runtime keeps event listeners so a test can fire Go events. Records
 // use Go's snake_case JSON keys.
 
-import { EMPTY_FLEET, NOW, WEB1 } from './fixtures.js'
+import { EMPTY_FLEET, FLX, NOW, WEB1 } from './fixtures.js'
 
 export { NOW, EMPTY_FLEET, FLEET_SERVERS, FLEET_JOBS, FLEET_RUNS, FLEET_ARCHIVES, POPULATED_FLEET } from './fixtures.js'
 export { ROLLOUT, ROLLOUT_FLEET, ROLLOUT_PASSWORD, ROLLOUT_STEPS, UNINSTALL_PASSWORD } from './fixtures.js'
+export { FLX, FLX_DAMAGED, FLX_INBOX, FLX_INBOX_FILE, FLX_PBX } from './fixtures.js'
 
 export function progress(runId, at, { files, bytes, path, status = 'running', subject = WEB1.uuid }) {
   return { id: 0, at, kind: 'run:progress', subject, message: '', data: { run_id: runId, status, files, bytes, path } }
@@ -430,6 +431,167 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       return { ...hs, message: `borgdesk-agent stopped and removed from ${host}; ${server.name} revoked` }
     }
 
+
+    // --- .flx snapshots: see FLX in fixtures.js ----------------------------
+    // Go keeps a verified snapshot it opened (by id) to send to agents; a
+    // damaged one is described but not kept. Restores and creations are
+    // agent tasks walked through queued → dispatched → running → finished,
+    // each step announced with task:changed (queued before the call answers,
+    // as Go does); holdAt keeps them at a step until releaseFlxTasks.
+    const flxConf = () => state.flx
+    const staged = {}
+    const tasks = []
+    const held = []
+    let taskSeq = 40
+    window.__flxTasks = tasks
+    window.__releaseFlxTasks = () => {
+      flxConf().holdAt = ''
+      held.splice(0).forEach((go) => go())
+    }
+    const emitNow = (name, payload) => {
+      for (const entry of [...(listeners[name] || [])]) entry.callback(payload)
+    }
+    const baseName = (p) => String(p).split('/').pop()
+    const stamp = () => new Date().toISOString().slice(0, 19).replace('T', '_').replaceAll(':', '-')
+
+    // goOpenFlx is Go's OpenFlx, called by a drop, a file-manager argument or the binding.
+    const goOpenFlx = (path) => {
+      const p = String(path)
+      if (!/\.flxx?(\.gz)?$/.test(p)) throw new Error(`invalid: ${baseName(p)} is not a .flx or .flxx file`)
+      const file = flxConf().files[p]
+      if (!file) throw new Error(`open ${p}: no such file or directory`)
+      if (file.inspection.verified) staged[file.id] = file
+      const verdict = file.inspection.verified ? 'every hash matches' : `damaged: ${file.inspection.error}`
+      const message = `opened ${file.name}: ${file.inspection.files.length} files, ${verdict}`
+      emitSoon('flx:opened', { id: ++eventId, at: new Date().toISOString(), kind: 'flx:opened', subject: file.id, message, data: { id: file.id, path: p } })
+      return clone(file)
+    }
+    // A file dropped on the window: Go opens it, or says why it could not.
+    window.__dropFlx = (path) => {
+      try {
+        goOpenFlx(path)
+      } catch (err) {
+        emitSoon('notification', { id: ++eventId, at: new Date().toISOString(), kind: 'notification', subject: '', message: `could not open ${path}: ${err.message}`, data: null })
+      }
+    }
+
+    const stagedFlx = (id) => {
+      const file = staged[String(id)]
+      if (!file) throw new Error(`not found: snapshot ${String(id).slice(0, 12)} is not open (or failed verification): open it again`)
+      return file
+    }
+
+    const queueTask = (server, type, payload, finish) => {
+      const t = {
+        id: ++taskSeq,
+        server_id: server.id,
+        server_name: server.name,
+        server_uuid: server.uuid,
+        type,
+        payload,
+        status: 'queued',
+        created_at: new Date().toISOString(),
+        dispatched_at: null,
+        started_at: null,
+        finished_at: null,
+        progress: null,
+        result: null,
+        error: '',
+      }
+      tasks.unshift(t)
+      const publish = () =>
+        emitNow('task:changed', {
+          id: ++eventId,
+          at: new Date().toISOString(),
+          kind: 'task:changed',
+          subject: server.uuid,
+          message: `task ${t.id} (${type}) on ${server.name}: ${t.status}`,
+          data: { task_id: t.id, status: t.status },
+        })
+      const steps = ['dispatched', 'running']
+      const advance = (i) => {
+        const at = new Date().toISOString()
+        if (i === steps.length) {
+          finish(t)
+          t.finished_at = at
+          return publish()
+        }
+        t.status = steps[i]
+        if (t.status === 'dispatched') t.dispatched_at = at
+        if (t.status === 'running') t.started_at = at
+        publish()
+        const go = () => setTimeout(() => advance(i + 1), flxConf().stepMs)
+        if (flxConf().holdAt === steps[i]) held.push(go)
+        else go()
+      }
+      publish()
+      setTimeout(() => advance(0), flxConf().stepMs)
+      return clone(t)
+    }
+
+    const restoreFlx = (req) => {
+      const file = stagedFlx(req.id)
+      const server = find(req.server)
+      const mode = req.mode || 'merge'
+      if (!['merge', 'fresh', 'migrate'].includes(mode)) throw new Error(`invalid: mode ${JSON.stringify(mode)}: fresh, merge or migrate`)
+      if (mode === 'migrate' && !req.user) throw new Error('invalid: migrate needs the target user')
+      if (mode !== 'migrate' && req.user) throw new Error('invalid: a target user is for migrate only')
+      const payload = { name: file.id, size: file.size, sha256: file.id, mode, user: req.user || undefined, dry_run: Boolean(req.dry_run) || undefined }
+      return queueTask(server, 'flx-restore', payload, (t) => {
+        if (flxConf().restoreError) {
+          t.status = 'failed'
+          t.error = flxConf().restoreError
+          return
+        }
+        let changes = clone(flxConf().changes)
+        if (mode === 'fresh') {
+          changes = changes.map((c) => (c.action === 'keep (user data)' ? { ...c, action: 'overwrite' } : c))
+          for (const d of flxConf().diff.filter((d) => d.status === 'only in target')) changes.push({ path: d.path, action: 'remove', size: 0 })
+        }
+        const counts = { create: 0, overwrite: 0, unchanged: 0, 'keep (user data)': 0, remove: 0 }
+        changes.forEach((c) => counts[c.action]++)
+        t.status = 'succeeded'
+        t.result = { counts, changes, rollback: req.dry_run ? '' : flxConf().rollback, dry_run: Boolean(req.dry_run) }
+      })
+    }
+
+    const diffFlx = (id, ref) => {
+      stagedFlx(id)
+      const server = find(ref)
+      if (!server.online) throw new Error(`the agent of ${server.name} did not answer within 1m0s (task ${taskSeq + 1} is queued): is it online?`)
+      return new Promise((resolve) => setTimeout(() => resolve(clone(flxConf().diff)), flxConf().stepMs * 2))
+    }
+
+    const createFlx = (ref, profile, type) => {
+      const server = find(ref)
+      if (!['', 'flx', 'flxx'].includes(type)) throw new Error(`invalid: type ${JSON.stringify(type)}: flx or flxx`)
+      const p = profile || 'etc'
+      return queueTask(server, 'flx-backup', { profile: p, type: type || 'flx' }, (t) => {
+        if (!['etc', 'flexpbx'].includes(p)) {
+          t.status = 'failed'
+          t.error = `unknown profile ${JSON.stringify(p)}: etc or flexpbx, or give paths`
+          return
+        }
+        const name = `${p}-${stamp()}.${type === 'flxx' ? 'flxx' : 'flx'}`
+        const stored = `${state.status.data_dir}/flx/servers/${server.uuid}/${name}`
+        const received = (flxConf().received ||= {})
+        received[server.uuid] = [stored, ...(received[server.uuid] || [])]
+        t.status = 'succeeded'
+        t.result = { name, size: 48213, file_count: 212, redaction_report: [{ file: 'etc/shadow', rule: 'password hash', count: 3 }], stored }
+      })
+    }
+
+    const exportFlx = (path) => {
+      const p = String(path)
+      if (!p.startsWith(`${state.status.data_dir}/flx/servers/`)) throw new Error(`invalid: ${p} is not a snapshot received from a server`)
+      return `${flxConf().downloads}/${baseName(p)}`
+    }
+
+    const listTasks = (ref, limit) => {
+      const server = ref ? find(ref) : null
+      return tasks.filter((t) => !server || t.server_id === server.id).slice(0, limit || 50).map(clone)
+    }
+
     window.go = {
       app: {
         Desk: {
@@ -486,6 +648,14 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
           GetRollout: answer('GetRollout', (id) => rolloutRecord(findRollout(id))),
           ListRollouts: answer('ListRollouts', () => [...rollouts].reverse().map(rolloutRecord)),
           UninstallServer: answer('UninstallServer', uninstallServer),
+          OpenFlx: answer('OpenFlx', goOpenFlx),
+          DiffFlx: answer('DiffFlx', diffFlx),
+          RestoreFlx: answer('RestoreFlx', restoreFlx),
+          CreateFlx: answer('CreateFlx', createFlx),
+          ListFlx: answer('ListFlx', (ref) => clone(flxConf().received?.[find(ref).uuid] ?? [])),
+          ExportFlx: answer('ExportFlx', exportFlx),
+          FlxInbox: answer('FlxInbox', () => flxConf().inbox),
+          ListTasks: answer('ListTasks', listTasks),
         },
       },
     }
@@ -525,7 +695,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       WindowSetLightTheme: noop,
       WindowSetDarkTheme: noop,
     }
-  }, fleet)
+  }, { ...fleet, flx: fleet.flx ?? FLX })
 }
 
 // resumeRollout lets the hosts held at ROLLOUT.pauseAt go on; with a step
@@ -543,4 +713,25 @@ export async function rolloutEvents(page) {
 export async function calls(page, method) {
   const all = await page.evaluate(() => window.__calls)
   return method ? all.filter((c) => c.method === method) : all
+}
+
+// dropFlx plays a file dropped on the window: Go opens it and emits
+// flx:opened (or a notification when it cannot), as Wails' file drop does.
+export async function dropFlx(page, path) {
+  await page.evaluate((p) => window.__dropFlx(p), path)
+}
+
+// inboxArrival emits the flx:inbox record Go sends when a file lands in the inbox.
+export async function inboxArrival(page, path, at = NOW) {
+  await fire(page, 'flx:inbox', { id: 0, at, kind: 'flx:inbox', subject: '', message: '', data: { path } })
+}
+
+// releaseFlxTasks lets the tasks held at FLX.holdAt go on.
+export async function releaseFlxTasks(page) {
+  await page.evaluate(() => window.__releaseFlxTasks())
+}
+
+// flxTasks returns the agent tasks the double queued, newest first.
+export async function flxTasks(page) {
+  return page.evaluate(() => window.__flxTasks)
 }

@@ -501,3 +501,143 @@ export const ROLLOUT = {
 }
 
 export const ROLLOUT_FLEET = { ...POPULATED_FLEET, rollout: ROLLOUT }
+
+// --- .flx/.flxx snapshots -------------------------------------------------
+// OpenFlx answers for the files below (by path); a path not listed cannot be
+// read. Ids are the SHA-256 of each file, as Go's.
+export const FLX_INBOX = '/home/ops/.local/share/borgdesk/inbox'
+
+const flxEntry = (path, size, mode = '0644', owner = 'root') => ({
+  path,
+  hash: `sha256:${[...path].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7).toString(16).padStart(8, '0').repeat(8)}`,
+  size,
+  mode,
+  owner,
+  mtime: '2026-11-20T03:15:00Z',
+})
+
+const PBX_FILES = [
+  flxEntry('etc/asterisk/extensions.conf', 18240),
+  flxEntry('etc/asterisk/pjsip.conf', 9311, '0640', 'asterisk'),
+  flxEntry('etc/asterisk/voicemail.conf', 2870, '0640', 'asterisk'),
+  flxEntry('etc/asterisk/manager.conf', 611, '0640', 'asterisk'),
+  flxEntry('etc/asterisk/keys/pbx1.pub', 451),
+  flxEntry('etc/flexpbx/flexpbx.conf', 1204, '0600'),
+  flxEntry('etc/flexpbx/trunks.json', 3382, '0600'),
+  flxEntry('etc/hosts', 244),
+  flxEntry('etc/ssh/sshd_config', 3290, '0600'),
+  flxEntry('var/lib/flexpbx/users.sqlite', 98304, '0640', 'flexpbx'),
+]
+
+const sum = (files) => files.reduce((n, f) => n + f.size, 0)
+
+export const FLX_PBX = {
+  id: 'a3f1c2d4e5b60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90',
+  name: 'pbx1-etc-2026-11-20_03-15-02.flx',
+  source: '/home/ops/Downloads/pbx1-etc-2026-11-20_03-15-02.flx',
+  size: 187_905,
+  inspection: {
+    meta: {
+      version: '1.0',
+      backup_type: 'system_config',
+      created: '2026-11-20 03:15:02',
+      flexpbx_version: '1.2.0',
+      producer: 'borgdesk-agent 0.3.1',
+      sensitive_data_included: false,
+      includes: { config_files: true, default_settings: true },
+      file_count: PBX_FILES.length,
+      redaction_report: [
+        { file: 'etc/asterisk/pjsip.conf', rule: 'secret setting', count: 14 },
+        { file: 'etc/asterisk/manager.conf', rule: 'secret setting', count: 2 },
+        { file: 'etc/flexpbx/flexpbx.conf', rule: 'password setting', count: 1 },
+        { file: 'etc/flexpbx/trunks.json', rule: 'api key', count: 3 },
+      ],
+      default_settings: { timezone: 'Europe/Paris', language: 'fr' },
+    },
+    files: PBX_FILES,
+    bytes: sum(PBX_FILES),
+    verified: true,
+  },
+}
+
+export const FLX_DAMAGED = {
+  id: '0be7a9c1d2e3f40516273849a0b1c2d3e4f5061728394a5b6c7d8e9f0a1b2c3d',
+  name: 'pbx1-flexpbx-2026-11-18_02-00-00.flxx',
+  source: '/home/ops/Downloads/pbx1-flexpbx-2026-11-18_02-00-00.flxx',
+  size: 52_113,
+  inspection: {
+    meta: {
+      version: '1.0',
+      backup_type: 'extended',
+      created: '2026-11-18 02:00:00',
+      flexpbx_version: '1.2.0',
+      producer: 'FlexPBX 1.2.0',
+      sensitive_data_included: false,
+      includes: { config_files: true, user_template: true, admin_template: true, schemas: true },
+      file_count: 6,
+      redaction_report: [],
+    },
+    files: PBX_FILES.slice(0, 2),
+    bytes: sum(PBX_FILES.slice(0, 2)),
+    verified: false,
+    error: 'etc/asterisk/voicemail.conf: the content does not match its hash (sha256:4c1f… expected, sha256:9e0a… read): the snapshot is damaged',
+  },
+}
+
+const INBOX_FILES = [flxEntry('etc/flexpbx/flexpbx.conf', 1311, '0600'), flxEntry('etc/flexpbx/ivr.json', 5120)]
+
+export const FLX_INBOX_FILE = {
+  id: '5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c',
+  name: 'pbx2-flexpbx-2026-11-21_22-10-00.flxx',
+  source: `${FLX_INBOX}/pbx2-flexpbx-2026-11-21_22-10-00.flxx`,
+  size: 9_870,
+  inspection: {
+    meta: {
+      version: '1.0',
+      backup_type: 'extended',
+      created: '2026-11-21T22:10:00Z',
+      flexpbx_version: '1.3.0',
+      producer: 'FlexPBX 1.3.0',
+      sensitive_data_included: true,
+      includes: { config_files: true, user_template: true },
+      file_count: INBOX_FILES.length,
+    },
+    files: INBOX_FILES,
+    bytes: sum(INBOX_FILES),
+    verified: true,
+  },
+}
+
+export const FLX = {
+  inbox: FLX_INBOX,
+  downloads: '/home/ops/Downloads',
+  stepMs: 40,
+  // A task status at which restore and create tasks wait for releaseFlxTasks(page).
+  holdAt: '',
+  files: Object.fromEntries([FLX_PBX, FLX_DAMAGED, FLX_INBOX_FILE].map((f) => [f.source, f])),
+  diff: [
+    { path: 'etc/asterisk/extensions.conf', status: 'changed' },
+    { path: 'etc/asterisk/pjsip.conf', status: 'changed' },
+    { path: 'etc/asterisk/keys/pbx1.pub', status: 'only in snapshot' },
+    { path: 'etc/flexpbx/trunks.json', status: 'only in snapshot' },
+    { path: 'etc/asterisk/old-trunk.conf', status: 'only in target' },
+  ],
+  // What a merge restore does; fresh also removes what only the target has.
+  changes: [
+    { path: 'etc/asterisk/extensions.conf', action: 'overwrite', size: 18240 },
+    { path: 'etc/asterisk/keys/pbx1.pub', action: 'create', size: 451 },
+    { path: 'etc/asterisk/manager.conf', action: 'unchanged', size: 611 },
+    { path: 'etc/asterisk/pjsip.conf', action: 'overwrite', size: 9311 },
+    { path: 'etc/asterisk/voicemail.conf', action: 'unchanged', size: 2870 },
+    { path: 'etc/flexpbx/flexpbx.conf', action: 'unchanged', size: 1204 },
+    { path: 'etc/flexpbx/trunks.json', action: 'create', size: 3382 },
+    { path: 'etc/hosts', action: 'unchanged', size: 244 },
+    { path: 'etc/ssh/sshd_config', action: 'unchanged', size: 3290 },
+    { path: 'var/lib/flexpbx/users.sqlite', action: 'keep (user data)', size: 98304 },
+  ],
+  rollback: '/var/backups/borgdesk-flx/rollback-2026-11-22_08-00-05.flx.gz',
+  // server uuid → paths ListFlx answers, newest first.
+  received: {
+    [WEB1.uuid]: [`/var/lib/borgdesk-test/flx/servers/${WEB1.uuid}/etc-2026-11-19_03-00-00.flx`],
+  },
+}

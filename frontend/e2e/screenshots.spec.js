@@ -1,5 +1,19 @@
 import { expect, test } from '@playwright/test'
-import { EMPTY_FLEET, POPULATED_FLEET, ROLLOUT, ROLLOUT_FLEET, ROLLOUT_PASSWORD, fire, installDesk, progress } from './desk-double.js'
+import {
+  EMPTY_FLEET,
+  FLX_DAMAGED,
+  FLX_INBOX_FILE,
+  FLX_PBX,
+  POPULATED_FLEET,
+  ROLLOUT,
+  ROLLOUT_FLEET,
+  ROLLOUT_PASSWORD,
+  dropFlx,
+  fire,
+  inboxArrival,
+  installDesk,
+  progress,
+} from './desk-double.js'
 
 // Pictures for a person to look at; test-results/ is not tracked.
 
@@ -150,6 +164,60 @@ async function pruneHeld(page) {
   await expect(page.getByTestId('prune-held')).toBeVisible()
 }
 
+// .flx snapshots: the restore view after a drop, with a plan and a result.
+async function flxView(page, file = FLX_PBX) {
+  await dropFlx(page, file.source)
+  await expect(page.getByTestId('flx-tree')).toBeVisible()
+}
+
+async function flxDamaged(page) {
+  await flxView(page, FLX_DAMAGED)
+}
+
+async function flxRestored(page) {
+  await flxView(page)
+  await page.getByTestId('flx-server').selectOption({ label: 'web1' })
+  await page.getByTestId('flx-compare').click()
+  await expect(page.getByTestId('flx-diff-changed')).toBeVisible()
+  await page.getByTestId('flx-dry-run').click()
+  await expect(page.getByTestId('flx-plan')).toHaveAttribute('data-status', 'succeeded')
+  await page.getByTestId('flx-restore').click()
+  await page.getByTestId('confirm-button').click()
+  await expect(page.getByTestId('flx-rollback')).toBeVisible()
+}
+
+async function flxFreshConfirm(page) {
+  await flxView(page)
+  await page.getByTestId('flx-server').selectOption({ label: 'web1' })
+  await page.getByTestId('flx-mode-fresh').click()
+  await page.getByTestId('flx-restore').click()
+  await page.getByTestId('confirm-input').fill('web')
+}
+
+async function flxDragging(page) {
+  await page.evaluate(() => {
+    const dt = new DataTransfer()
+    dt.items.add(new File(['{}'], 'pbx1.flx'))
+    window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, cancelable: true }))
+    // Keep the hint up while the picture is taken.
+    window.__dragging = setInterval(() => window.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, cancelable: true })), 100)
+  })
+  await expect(page.getByTestId('flx-drop-overlay')).toBeVisible()
+}
+
+async function flxInbox(page) {
+  await inboxArrival(page, FLX_INBOX_FILE.source)
+  await expect(page.getByTestId('flx-inbox-toast')).toBeVisible()
+}
+
+async function serverFlx(page) {
+  await page.getByTestId('flx-create').click()
+  await expect(page.getByTestId('flx-create-done')).toBeVisible()
+  await page.getByTestId('flx-export').first().click()
+  await expect(page.getByTestId('flx-exported')).toBeVisible()
+  await page.getByTestId('flx-card').scrollIntoViewIfNeeded()
+}
+
 const SHOTS = [
   { name: 'dashboard-welcome-light', fleet: EMPTY_FLEET, path: '/', ready: 'empty-dashboard' },
   { name: 'dashboard-light', fleet: POPULATED_FLEET, path: '/', ready: 'runs-table' },
@@ -202,6 +270,20 @@ const SHOTS = [
   { name: 'jobs-de-light', fleet: POPULATED_FLEET, path: '/#/jobs', ready: 'jobs-table', locale: 'de' },
   { name: 'job-detail-running-fr-dark', fleet: POPULATED_FLEET, path: '/#/jobs/1', ready: 'run-history', act: liveProgress, tall: true, dark: true, locale: 'fr' },
   { name: 'run-log-dark', fleet: POPULATED_FLEET, path: '/#/jobs/3', ready: 'run-history', act: runLog, dark: true },
+  { name: 'flx-restore-light', fleet: POPULATED_FLEET, path: '/', ready: 'runs-table', act: flxView, tall: 1400, top: true },
+  { name: 'flx-restore-dark', fleet: POPULATED_FLEET, path: '/', ready: 'runs-table', act: flxView, tall: 1400, top: true, dark: true },
+  { name: 'flx-restore-result-light', fleet: POPULATED_FLEET, path: '/', ready: 'runs-table', act: flxRestored, tall: 1500, top: true },
+  { name: 'flx-restore-result-dark', fleet: POPULATED_FLEET, path: '/', ready: 'runs-table', act: flxRestored, tall: 1500, top: true, dark: true },
+  { name: 'flx-restore-fresh-confirm-light', fleet: POPULATED_FLEET, path: '/', ready: 'runs-table', act: flxFreshConfirm },
+  { name: 'flx-damaged-light', fleet: POPULATED_FLEET, path: '/', ready: 'runs-table', act: flxDamaged, tall: true, top: true },
+  { name: 'flx-damaged-dark', fleet: POPULATED_FLEET, path: '/', ready: 'runs-table', act: flxDamaged, tall: true, top: true, dark: true },
+  { name: 'flx-restore-fr-light', fleet: POPULATED_FLEET, path: '/', ready: 'runs-table', act: flxView, tall: 1400, top: true, locale: 'fr' },
+  { name: 'flx-drop-light', fleet: POPULATED_FLEET, path: '/#/restore', ready: 'flx-section', act: flxDragging },
+  { name: 'flx-drop-dark', fleet: POPULATED_FLEET, path: '/#/restore', ready: 'flx-section', act: flxDragging, dark: true },
+  { name: 'restore-inbox-light', fleet: POPULATED_FLEET, path: '/#/restore', ready: 'flx-section', act: flxInbox },
+  { name: 'restore-inbox-dark', fleet: POPULATED_FLEET, path: '/#/restore', ready: 'flx-section', act: flxInbox, dark: true },
+  { name: 'server-flx-light', fleet: POPULATED_FLEET, path: DETAIL, ready: 'flx-card', act: serverFlx, tall: 1300 },
+  { name: 'server-flx-dark', fleet: POPULATED_FLEET, path: DETAIL, ready: 'flx-card', act: serverFlx, tall: 1300, dark: true },
 ]
 
 for (const shot of SHOTS) {

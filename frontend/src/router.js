@@ -8,6 +8,7 @@ import SettingsPage from './pages/SettingsPage.vue'
 import ServerDetailPage from './pages/ServerDetailPage.vue'
 import NewJobPage from './pages/NewJobPage.vue'
 import JobDetailPage from './pages/JobDetailPage.vue'
+import FlxRestorePage from './pages/FlxRestorePage.vue'
 
 // Order and icons here drive the sidebar.
 export const NAV_ITEMS = Object.freeze([
@@ -31,6 +32,8 @@ export function createAppRouter(history = createWebHashHistory()) {
       { name: 'job-new', path: '/jobs/new', component: NewJobPage, meta: { nav: 'jobs' } },
       // id is the job's numeric id, as RunJob and ListJobRuns take it.
       { name: 'job-detail', path: '/jobs/:id(\\d+)', component: JobDetailPage, meta: { nav: 'jobs' } },
+      // id is the snapshot's id (its SHA-256), as OpenFlx answers it.
+      { name: 'flx-restore', path: '/restore/flx/:id', component: FlxRestorePage, meta: { nav: 'restore' } },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
   })

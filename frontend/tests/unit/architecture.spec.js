@@ -32,6 +32,8 @@ describe('architecture', () => {
       'agent:heartbeat',
       'task:changed',
       'rollout:progress',
+      'flx:opened',
+      'flx:inbox',
     ])
     const spelled = files.filter(
       (f) => f.path !== 'events.js' && ALL_EVENTS.some((name) => f.text.includes(`'${name}'`)),
