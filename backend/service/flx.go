@@ -376,8 +376,7 @@ func (s *Service) WatchInbox(ctx context.Context) error {
 			if ev.Op&fsnotify.Write != 0 {
 				continue // announced at Create; writes of the same file follow
 			}
-			s.announce(events.FlxInbox, "", map[string]any{"path": ev.Name})
-			s.notify(ctx, "", fmt.Sprintf("%s arrived in the inbox (%s): open it to restore", name, dir))
+			s.announce(events.FlxInbox, "", map[string]any{"path": ev.Name}) // the window offers to open it
 		case <-w.Errors:
 		}
 	}
