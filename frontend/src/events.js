@@ -10,7 +10,8 @@ export const SETTINGS_CHANGED = 'settings:changed'
 // Ephemeral: id 0 and not in the event log. subject is the server's uuid,
 // data is {server_id, last_seen, metrics}.
 export const AGENT_HEARTBEAT = 'agent:heartbeat'
-// subject is the server's uuid, data is {task_id, status}.
+// subject is the server's uuid, data is {task_id, status}, and while an agent
+// reports progress also progress: {percent, message, files, bytes}.
 export const TASK_CHANGED = 'task:changed'
 // Ephemeral: one host's step in an SSH rollout; subject is the rollout id,
 // data is {rollout_id, host: {host, port, user, name, step, status, message,
