@@ -12,15 +12,21 @@ const (
 	PathFlxBlob = "/api/agent/tasks/{id}/flx"
 )
 
-// FlxRestorePayload restores the task's snapshot (fetched from PathFlxBlob).
-type FlxRestorePayload struct {
+// FlxSnapshot names the snapshot a task fetches from PathFlxBlob, and the
+// root it works under on the server.
+type FlxSnapshot struct {
 	Name   string `json:"name"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
+	Root   string `json:"root,omitempty"` // "/" when empty
+}
+
+// FlxRestorePayload restores the task's snapshot.
+type FlxRestorePayload struct {
+	FlxSnapshot
 	Mode   string `json:"mode"`
 	User   string `json:"user,omitempty"`
 	DryRun bool   `json:"dry_run,omitempty"`
-	Root   string `json:"root,omitempty"` // "/" when empty
 }
 
 // FlxRestoreResult is what the restore did.
@@ -35,10 +41,7 @@ type FlxRestoreResult struct {
 
 // FlxDiffPayload compares the task's snapshot with the server's files.
 type FlxDiffPayload struct {
-	Name   string `json:"name"`
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
-	Root   string `json:"root,omitempty"`
+	FlxSnapshot
 }
 
 // FlxDiffResult lists the differences.

@@ -146,7 +146,7 @@ func (s *Service) RestoreFlx(ctx context.Context, req FlxRestoreRequest) (store.
 	if req.Mode == "" {
 		req.Mode = flx.ModeMerge
 	}
-	return s.QueueTask(ctx, req.Server, agentapi.TaskFlxRestore, agentapi.FlxRestorePayload{Name: req.ID, Size: fi.Size(), SHA256: req.ID,
+	return s.QueueTask(ctx, req.Server, agentapi.TaskFlxRestore, agentapi.FlxRestorePayload{FlxSnapshot: agentapi.FlxSnapshot{Name: req.ID, Size: fi.Size(), SHA256: req.ID},
 		Mode: req.Mode, User: req.User, DryRun: req.DryRun})
 }
 
@@ -157,7 +157,7 @@ func (s *Service) DiffFlx(ctx context.Context, id, server string, timeout time.D
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.QueueTask(ctx, server, agentapi.TaskFlxDiff, agentapi.FlxDiffPayload{Name: id, Size: fi.Size(), SHA256: id})
+	t, err := s.QueueTask(ctx, server, agentapi.TaskFlxDiff, agentapi.FlxDiffPayload{FlxSnapshot: agentapi.FlxSnapshot{Name: id, Size: fi.Size(), SHA256: id}})
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +263,7 @@ func (s *Service) FlxForTask(ctx context.Context, agentUUID string, id int64) (s
 	if err != nil {
 		return "", err
 	}
-	var p agentapi.FlxDiffPayload // the same name/sha256 fields as a restore
+	var p agentapi.FlxSnapshot // restore and diff payloads both carry it
 	json.Unmarshal(t.Payload, &p)
 	path, _, err := s.stagedFlx(p.SHA256)
 	return path, err

@@ -17,9 +17,19 @@ import (
 	"borgdesk/backend/flx/flxcli"
 )
 
-// fetchFlx downloads the task's snapshot into a private temporary file and
-// checks it is the one the coordinator named.
-func (a *Agent) fetchFlx(ctx context.Context, t agentapi.Task, size int64, sum string) (string, error) {
+// fetchFlx downloads the task's snapshot into a private temporary file,
+// checks it is the one the coordinator named, and returns it with the root
+// to work under.
+func (a *Agent) fetchFlx(ctx context.Context, t agentapi.Task, ref agentapi.FlxSnapshot) (file, root string, err error) {
+	root = ref.Root
+	if root == "" {
+		root = "/"
+	}
+	file, err = a.download(ctx, t, ref.Size, ref.SHA256)
+	return file, root, err
+}
+
+func (a *Agent) download(ctx context.Context, t agentapi.Task, size int64, sum string) (string, error) {
 	cfg := a.cfg.Load()
 	dir := filepath.Join(cfg.Dir(), "flx")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -54,15 +64,11 @@ func (a *Agent) flxRestoreTask(ctx context.Context, t agentapi.Task) (json.RawMe
 	if err := json.Unmarshal(t.Payload, &p); err != nil {
 		return nil, fmt.Errorf("flx restore payload: %w", err)
 	}
-	file, err := a.fetchFlx(ctx, t, p.Size, p.SHA256)
+	file, root, err := a.fetchFlx(ctx, t, p.FlxSnapshot)
 	if err != nil {
 		return nil, err
 	}
 	defer os.Remove(file)
-	root := p.Root
-	if root == "" {
-		root = "/"
-	}
 	id := strconv.FormatInt(t.ID, 10)
 	last := time.Time{}
 	res, err := flx.Restore(file, flx.RestoreOptions{Root: root, Mode: p.Mode, User: p.User, DryRun: p.DryRun, Progress: func(done, total int, path string) {
@@ -87,15 +93,11 @@ func (a *Agent) flxDiffTask(ctx context.Context, t agentapi.Task) (json.RawMessa
 	if err := json.Unmarshal(t.Payload, &p); err != nil {
 		return nil, fmt.Errorf("flx diff payload: %w", err)
 	}
-	file, err := a.fetchFlx(ctx, t, p.Size, p.SHA256)
+	file, root, err := a.fetchFlx(ctx, t, p.FlxSnapshot)
 	if err != nil {
 		return nil, err
 	}
 	defer os.Remove(file)
-	root := p.Root
-	if root == "" {
-		root = "/"
-	}
 	d, err := flx.Diff(file, root)
 	if err != nil {
 		return nil, err
