@@ -531,9 +531,12 @@ func (r *Runner) upload(ctx context.Context, m *remote, binPath, binSum string, 
 		return fail("upload to %s failed: %v; nothing was installed", m.target.Host, err)
 	}
 	final := path.Join(path.Dir(AgentPath), tmpName)
+	// The hash is checked on root's own copy, after the copy: nothing the
+	// login user can still change is trusted.
 	script := "set -e; tmp=" + shq(tmp) + "; final=" + shq(final) + "; trap 'rm -f \"$tmp\" \"$final\"' EXIT; " +
-		"echo " + shq(binSum+"  "+tmp) + " | sha256sum -c --status || { echo 'the uploaded agent is damaged (hash mismatch)'; exit 1; }; " +
-		"if [ \"$tmp\" != \"$final\" ]; then cp \"$tmp\" \"$final\"; fi; chown 0:0 \"$final\"; chmod 0755 \"$final\"; mv -f \"$final\" " + AgentPath
+		"if [ \"$tmp\" != \"$final\" ]; then cp \"$tmp\" \"$final\"; fi; chown 0:0 \"$final\"; chmod 0755 \"$final\"; " +
+		"echo " + shq(binSum+"  "+final) + " | sha256sum -c --status || { echo 'the uploaded agent is damaged (hash mismatch)'; exit 1; }; " +
+		"mv -f \"$final\" " + AgentPath
 	if out, err := m.run(ctx, script, nil, true); err != nil {
 		c.Remove(tmp)
 		return fail("installing the agent on %s failed: %s", m.target.Host, lastLine(out))
