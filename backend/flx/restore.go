@@ -236,6 +236,10 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 	}
 	rbDir := o.RollbackDir
 	if rbDir == "" {
+		// Made through the root, so a symlink there cannot lead it outside.
+		if err := root.MkdirAll("var/backups/borgdesk-flx", 0o700); err != nil {
+			return nil, fmt.Errorf("the rollback directory var/backups/borgdesk-flx under %s: %w; nothing was restored", o.Root, err)
+		}
 		rbDir = filepath.Join(o.Root, "var", "backups", "borgdesk-flx")
 	}
 	rb, _, err := Create(rbDir, "rollback", true, save, Options{KeepSecrets: true, Producer: "borgdesk restore", Now: o.Now,
