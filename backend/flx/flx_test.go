@@ -266,6 +266,18 @@ func TestSymlinkEscapeRefused(t *testing.T) {
 	if entries, _ := os.ReadDir(outside); len(entries) != 0 {
 		t.Errorf("written outside the root: %v", entries)
 	}
+	// A symlinked var/ cannot carry the rollback snapshot outside either.
+	dst2, outside2 := t.TempDir(), t.TempDir()
+	os.Symlink(outside2, filepath.Join(dst2, "var"))
+	if _, err := Restore(name, RestoreOptions{Root: dst2}); err == nil || !strings.Contains(err.Error(), "rollback directory") {
+		t.Fatalf("rollback directory through a symlink: %v", err)
+	}
+	if entries, _ := os.ReadDir(outside2); len(entries) != 0 {
+		t.Errorf("the rollback went outside the root: %v", entries)
+	}
+	if _, err := os.Stat(filepath.Join(dst2, "etc")); err == nil {
+		t.Error("files were restored although the rollback point could not be made")
+	}
 }
 
 // merge keeps user data already there and updates system files; fresh
