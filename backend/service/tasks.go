@@ -197,19 +197,9 @@ func (s *Service) PingServer(ctx context.Context, ref string, timeout time.Durat
 	if err != nil {
 		return PingResult{}, err
 	}
-	wctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	var done store.Task
-	err = s.waitUntil(wctx, func() (bool, error) {
-		var err error
-		done, err = s.st.Task(wctx, t.ID)
-		return err == nil && done.Status != store.TaskQueued && done.Status != store.TaskDispatched && done.Status != store.TaskRunning, err
-	})
+	done, err := s.waitTaskDone(ctx, t.ID, timeout)
 	if err != nil {
-		if wctx.Err() != nil && ctx.Err() == nil {
-			return PingResult{}, fmt.Errorf("ping: the agent of %s did not answer within %s (task %d is %s): is it running and online?", t.ServerName, timeout, t.ID, done.Status)
-		}
-		return PingResult{}, err
+		return PingResult{}, fmt.Errorf("ping: %w", err)
 	}
 	if done.Status != store.TaskSucceeded {
 		return PingResult{}, fmt.Errorf("ping: test task %d %s: %s", t.ID, done.Status, done.Error)
