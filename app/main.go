@@ -5,6 +5,7 @@
 package app
 
 import (
+	"borgdesk/backend/flx"
 	"borgdesk/backend/flx/flxcli"
 	"context"
 	"errors"
@@ -15,7 +16,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -133,7 +133,7 @@ func run(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	rest := top.Args()
-	if len(rest) > 0 && isSnapshotPath(rest[0]) { // opened from the file manager
+	if len(rest) > 0 && flx.IsSnapshotName(rest[0]) { // opened from the file manager
 		g.openFiles = rest
 		return report(e, runDesktop(ctx, g, e))
 	}
@@ -153,15 +153,6 @@ func run(ctx context.Context, args []string, e env) int {
 		return exitUsage
 	}
 	return report(e, cmd(ctx, &g, rest[1:], e))
-}
-
-func isSnapshotPath(p string) bool {
-	for _, ext := range []string{".flx", ".flxx", ".flx.gz", ".flxx.gz"} {
-		if strings.HasSuffix(p, ext) {
-			return true
-		}
-	}
-	return false
 }
 
 // usageError marks a mistake on the command line (exit code 2).

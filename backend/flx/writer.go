@@ -242,6 +242,17 @@ func writeEntry(w *bufio.Writer, f File, keepSecrets bool) (map[string]int, erro
 	return counts, nil
 }
 
+// IsSnapshotName reports whether a file name is a .flx/.flxx snapshot's
+// (gzipped or not).
+func IsSnapshotName(name string) bool {
+	for _, ext := range []string{".flx", ".flxx", ".flx.gz", ".flxx.gz"} {
+		if strings.HasSuffix(name, ext) {
+			return true
+		}
+	}
+	return false
+}
+
 // FileName is <prefix>-YYYY-MM-DD_HH-MM-SS.flx[x][.gz].
 func FileName(prefix, typ string, gz bool, now time.Time) string {
 	ext := ".flx"

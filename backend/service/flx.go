@@ -58,7 +58,7 @@ var flxID = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // (every hash), and a copy is kept to send to agents. A damaged snapshot
 // is still described, with its error, and cannot be restored.
 func (s *Service) OpenFlx(ctx context.Context, path string) (FlxFile, error) {
-	if !strings.HasSuffix(path, ".flx") && !strings.HasSuffix(path, ".flxx") && !strings.HasSuffix(path, ".flx.gz") && !strings.HasSuffix(path, ".flxx.gz") {
+	if !flx.IsSnapshotName(path) {
 		return FlxFile{}, fmt.Errorf("%w: %s is not a .flx or .flxx file", ErrInvalid, filepath.Base(path))
 	}
 	src, err := os.Open(path)
@@ -371,8 +371,7 @@ func (s *Service) WatchInbox(ctx context.Context) error {
 				return nil
 			}
 			name := filepath.Base(ev.Name)
-			if ev.Op&(fsnotify.Create|fsnotify.Rename|fsnotify.Write) == 0 || strings.HasPrefix(name, ".") ||
-				!(strings.HasSuffix(name, ".flx") || strings.HasSuffix(name, ".flxx") || strings.HasSuffix(name, ".flx.gz") || strings.HasSuffix(name, ".flxx.gz")) {
+			if ev.Op&(fsnotify.Create|fsnotify.Rename|fsnotify.Write) == 0 || strings.HasPrefix(name, ".") || !flx.IsSnapshotName(name) {
 				continue
 			}
 			if ev.Op&fsnotify.Write != 0 {
