@@ -73,6 +73,14 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 		p.Quit()
 	}
 	nonce := newNonce()
+	// openSnapshots shows .flx files in the restore view (flx:opened).
+	openSnapshots := func(paths []string) {
+		for _, path := range paths {
+			if _, err := desk.OpenFlx(path); err != nil {
+				desk.svc.Notify(ctx, fmt.Sprintf("could not open %s: %v", path, err))
+			}
+		}
+	}
 
 	opts := &options.App{
 		Title:            "Borgdesk",
@@ -102,13 +110,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 			go func() { defer wg.Done(); <-ctx.Done(); p.Quit() }() // SIGINT/SIGTERM close the window
 			// Files dropped on the window (and, through Wails, the
 			// wails:file-drop event) open in the restore view.
-			runtime.OnFileDrop(wctx, func(x, y int, paths []string) {
-				for _, path := range paths {
-					if _, err := desk.OpenFlx(path); err != nil {
-						desk.svc.Notify(ctx, fmt.Sprintf("could not open %s: %v", path, err))
-					}
-				}
-			})
+			runtime.OnFileDrop(wctx, func(x, y int, paths []string) { openSnapshots(paths) })
 		},
 		OnDomReady: func(wctx context.Context) {
 			if coord == nil {
@@ -116,11 +118,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 			}
 			// Snapshots named on the command line (a double-click in the
 			// file manager) open once the page listens.
-			for _, path := range g.openFiles {
-				if _, err := desk.OpenFlx(path); err != nil {
-					desk.svc.Notify(ctx, fmt.Sprintf("could not open %s: %v", path, err))
-				}
-			}
+			openSnapshots(g.openFiles)
 			g.openFiles = nil
 			if !g.selfTest {
 				return
