@@ -156,24 +156,21 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 		if err := safeTarget(root, target); err != nil {
 			return nil, fmt.Errorf("%s: %w", e.name(), err)
 		}
-		// Compare with what is there (hashing as the content streams).
-		existing, err := hashFile(root, target)
-		sum := sha256.New()
-		if _, err2 := io.Copy(sum, content); err2 != nil {
-			return nil, err2
-		}
-		switch {
-		case err != nil:
-			p.action = ActCreate
-		case existing == hex.EncodeToString(sum.Sum(nil)):
-			p.action = ActUnchanged
-		case o.KeepExisting || (o.Mode == ModeMerge && userData(target)):
-			p.action = ActKeep
-		default:
-			p.action = ActOverwrite
-		}
 		p.target = target
+		// Walk hashes the content and checks it against e.Hash before the
+		// commit; compare what is there with that verified hash.
 		return func() error {
+			existing, err := hashFile(root, target)
+			switch {
+			case err != nil:
+				p.action = ActCreate
+			case strings.EqualFold("sha256:"+existing, e.Hash):
+				p.action = ActUnchanged
+			case o.KeepExisting || (o.Mode == ModeMerge && userData(target)):
+				p.action = ActKeep
+			default:
+				p.action = ActOverwrite
+			}
 			plan[e.Index] = p
 			targets[target] = true
 			dirs[path.Dir(target)] = true
