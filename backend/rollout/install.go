@@ -218,6 +218,19 @@ if [ -e ` + ConfigPath + ` ]; then echo installed=yes; fi
 echo "free_kb=$(df -Pk /usr/local/bin 2>/dev/null | awk 'NR==2{print $4}')"
 `
 
+// inspect runs the detect script as the login user.
+func (m *remote) inspect(ctx context.Context) (facts, error) {
+	out, err := m.run(ctx, detectScript, nil, false)
+	if err != nil {
+		return nil, fail("could not inspect %s: %v: %s", m.target.Host, err, lastLine(out))
+	}
+	f := parseFacts(out)
+	if f["arch"] == "" {
+		return nil, fail("could not inspect %s: %s", m.target.Host, lastLine(out))
+	}
+	return f, nil
+}
+
 func parseFacts(out string) facts {
 	f := facts{}
 	for _, l := range strings.Split(out, "\n") {
@@ -303,13 +316,9 @@ func (r *Runner) install(ctx context.Context, t Target, cred *Credentials, accep
 
 	step(StepDetect, "checking the system")
 	m := &remote{client: client, target: t}
-	out, err := m.run(ctx, detectScript, nil, false)
+	f, err := m.inspect(ctx)
 	if err != nil {
-		return fail("could not inspect %s: %v: %s", t.Host, err, lastLine(out))
-	}
-	f := parseFacts(out)
-	if f["arch"] == "" {
-		return fail("could not inspect %s: %s", t.Host, lastLine(out))
+		return err
 	}
 	arch := goArch(f["arch"])
 	if arch == "" {
@@ -601,11 +610,10 @@ func (r *Runner) Uninstall(ctx context.Context, t Target, server string, cred *C
 		}
 		defer client.Close()
 		m := &remote{client: client, target: t}
-		out, err := m.run(ctx, detectScript, nil, false)
+		f, err := m.inspect(ctx)
 		if err != nil {
-			return fail("could not inspect %s: %s", t.Host, lastLine(out))
+			return err
 		}
-		f := parseFacts(out)
 		if err := r.becomeRoot(ctx, m, f, cred); err != nil {
 			return err
 		}
