@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"borgdesk/backend/adminapi"
@@ -20,16 +21,19 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"serve":    cmdServe,
-		"status":   cmdStatus,
-		"server":   cmdServer,
-		"job":      cmdJob,
-		"token":    cmdToken,
-		"task":     cmdTask,
-		"archive":  cmdArchive,
-		"events":   cmdEvents,
-		"settings": cmdSettings,
-		"version":  cmdVersion,
+		"serve":      cmdServe,
+		"status":     cmdStatus,
+		"server":     cmdServer,
+		"job":        cmdJob,
+		"token":      cmdToken,
+		"task":       cmdTask,
+		"archive":    cmdArchive,
+		"find":       cmdFind,
+		"restore":    cmdRestore,
+		"db-restore": cmdDBRestore,
+		"events":     cmdEvents,
+		"settings":   cmdSettings,
+		"version":    cmdVersion,
 	}
 }
 
@@ -225,8 +229,29 @@ func cmdToken(ctx context.Context, g *globals, args []string, e env) error {
 }
 
 func cmdTask(ctx context.Context, g *globals, args []string, e env) error {
+	if len(args) > 0 && args[0] == "cancel" {
+		fs := newFlags("task cancel", g, e.stderr)
+		pos, err := parse(fs, args[1:], 1, 1, "TASK_ID")
+		if err != nil {
+			return err
+		}
+		id, err := strconv.ParseInt(pos[0], 10, 64)
+		if err != nil {
+			return usageError{"task cancel: TASK_ID is a number (borgdesk task list shows them)"}
+		}
+		c, err := client(g, e)
+		if err != nil {
+			return err
+		}
+		t, err := c.CancelTask(ctx, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s task %d on %s: %s\n", t.Type, t.ID, t.ServerName, t.Status)
+		return nil
+	}
 	if len(args) == 0 || args[0] != "list" {
-		return usageError{"usage: borgdesk task list [--server SERVER] [--limit N] [--json]"}
+		return usageError{"usage: borgdesk task list [--server SERVER] [--limit N] [--json] | task cancel TASK_ID"}
 	}
 	fs := newFlags("task list", g, e.stderr)
 	asJSON := fs.Bool("json", false, "print JSON")

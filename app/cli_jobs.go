@@ -216,8 +216,11 @@ func cmdJobPrune(ctx context.Context, g *globals, args []string, e env) error {
 }
 
 func cmdArchive(ctx context.Context, g *globals, args []string, e env) error {
+	if len(args) > 0 && args[0] == "ls" {
+		return cmdArchiveLs(ctx, g, args[1:], e)
+	}
 	if len(args) == 0 || args[0] != "list" {
-		return usageError{"usage: borgdesk archive list SERVER [--json]"}
+		return usageError{"usage: borgdesk archive list SERVER [--json] | archive ls SERVER ARCHIVE [PATH] [--json]"}
 	}
 	fs := newFlags("archive list", g, e.stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -242,9 +245,13 @@ func cmdArchive(ctx context.Context, g *globals, args []string, e env) error {
 	}
 	rows := make([][]string, 0, len(list))
 	for _, a := range list {
-		rows = append(rows, []string{a.Name, a.Job, a.Time})
+		size, dedup := "-", "-"
+		if a.Indexed {
+			size, dedup = humanBytes(a.Bytes), humanBytes(a.Deduplicated)
+		}
+		rows = append(rows, []string{a.Name, a.Job, a.Time, fmt.Sprint(a.Files), size, dedup})
 	}
-	return printTable(e.stdout, []string{"ARCHIVE", "JOB", "TIME"}, rows)
+	return printTable(e.stdout, []string{"ARCHIVE", "JOB", "TIME", "FILES", "SIZE", "DEDUPLICATED"}, rows)
 }
 
 func humanBytes(n int64) string {

@@ -188,11 +188,17 @@ Usage:
   borgdesk server list [--json] | show SERVER [--json]
   borgdesk server ping SERVER [--timeout 30s] [--json]
   borgdesk server revoke SERVER | remove SERVER
-  borgdesk task list [--server SERVER] [--limit N] [--json]
+  borgdesk task list [--server SERVER] [--limit N] [--json] | task cancel TASK_ID
   borgdesk job create --server S [--name N] (--paths P… [--exclude X…] | --mysql DBS|all | --postgres DBS|all
                       | --mongo DB | --docker C… | --lvm VG/LV) [--schedule CRON] [--keep-daily N …]
   borgdesk job list [--json] | run JOB [--wait] | prune JOB | cancel RUN_ID
-  borgdesk archive list SERVER [--json]
+  borgdesk archive list SERVER [--json] | ls SERVER ARCHIVE [PATH] [--json]
+  borgdesk find PATTERN [--server S] [--limit N] [--json]     every version of matching files, all servers
+  borgdesk restore SERVER ARCHIVE [--path P]… [--to DIR] [--target-server S2]
+                   [--policy skip|overwrite|keep-both] [--wait] [--json]
+  borgdesk db-restore SERVER ARCHIVE DUMP [--as NAME | --replace NAME --confirm NAME] [--target-server S2] [--wait]
+  borgdesk mount SERVER [ARCHIVE] DIR | mount FILE.flx DIR | umount DIR | mounts [--json]
+  borgdesk drill run JOB [--full] [--wait] | drill list [SERVER] [--json]
   borgdesk events [--limit N] [--follow] [--json]
   borgdesk settings get [KEY] [--json] | set KEY VALUE
   borgdesk version

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"borgdesk/backend/agentapi"
+	"borgdesk/backend/catalog"
 	"borgdesk/backend/flx"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
@@ -203,6 +204,43 @@ func (c *Client) CancelRun(ctx context.Context, id int64) (store.Run, error) {
 func (c *Client) ListArchives(ctx context.Context, ref string) ([]service.ArchiveInfo, error) {
 	var v []service.ArchiveInfo
 	return v, c.do(ctx, http.MethodGet, "/v1/servers/"+url.PathEscape(ref)+"/archives", nil, &v)
+}
+
+// BrowseArchive lists one folder of an archive.
+func (c *Client) BrowseArchive(ctx context.Context, ref, archive, dir string) (catalog.Listing, error) {
+	var v catalog.Listing
+	return v, c.do(ctx, http.MethodGet, "/v1/servers/"+url.PathEscape(ref)+"/archives/"+url.PathEscape(archive)+"/ls?path="+url.QueryEscape(dir), nil, &v)
+}
+
+// FindFiles searches the file catalog.
+func (c *Client) FindFiles(ctx context.Context, pattern, server string, limit int) ([]catalog.Hit, error) {
+	var v []catalog.Hit
+	q := url.Values{"pattern": {pattern}, "server": {server}, "limit": {strconv.Itoa(limit)}}
+	return v, c.do(ctx, http.MethodGet, "/v1/find?"+q.Encode(), nil, &v)
+}
+
+// FileVersions lists the versions of one path of a server.
+func (c *Client) FileVersions(ctx context.Context, ref, path string) ([]catalog.Version, error) {
+	var v []catalog.Version
+	return v, c.do(ctx, http.MethodGet, "/v1/servers/"+url.PathEscape(ref)+"/versions?path="+url.QueryEscape(path), nil, &v)
+}
+
+// StartRestore queues a file restore.
+func (c *Client) StartRestore(ctx context.Context, req service.RestoreRequest) (store.Task, error) {
+	var v store.Task
+	return v, c.do(ctx, http.MethodPost, "/v1/restores", req, &v)
+}
+
+// RestoreDatabase queues a database restore.
+func (c *Client) RestoreDatabase(ctx context.Context, req service.DBRestoreRequest) (store.Task, error) {
+	var v store.Task
+	return v, c.do(ctx, http.MethodPost, "/v1/db-restores", req, &v)
+}
+
+// CancelTask cancels an unfinished task.
+func (c *Client) CancelTask(ctx context.Context, id int64) (store.Task, error) {
+	var v store.Task
+	return v, c.do(ctx, http.MethodPost, "/v1/tasks/"+strconv.FormatInt(id, 10)+"/cancel", struct{}{}, &v)
 }
 
 // Check runs borg check on a server's repository.

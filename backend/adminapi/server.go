@@ -282,6 +282,37 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/servers/{ref}/archives", s.handle(func(r *http.Request) (any, error) {
 		return s.svc.ListArchives(r.Context(), r.PathValue("ref"))
 	}))
+	s.mux.HandleFunc("GET /v1/servers/{ref}/archives/{archive}/ls", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.BrowseArchive(r.Context(), r.PathValue("ref"), r.PathValue("archive"), r.URL.Query().Get("path"))
+	}))
+	s.mux.HandleFunc("GET /v1/servers/{ref}/versions", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.FileVersions(r.Context(), r.PathValue("ref"), r.URL.Query().Get("path"))
+	}))
+	s.mux.HandleFunc("GET /v1/find", s.handle(func(r *http.Request) (any, error) {
+		q := r.URL.Query()
+		return s.svc.FindFiles(r.Context(), q.Get("pattern"), q.Get("server"), limitParam(r))
+	}))
+	s.mux.HandleFunc("POST /v1/restores", s.handle(func(r *http.Request) (any, error) {
+		var in service.RestoreRequest
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.StartRestore(r.Context(), in)
+	}))
+	s.mux.HandleFunc("POST /v1/db-restores", s.handle(func(r *http.Request) (any, error) {
+		var in service.DBRestoreRequest
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.RestoreDatabase(r.Context(), in)
+	}))
+	s.mux.HandleFunc("POST /v1/tasks/{id}/cancel", s.handle(func(r *http.Request) (any, error) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: task id %q", service.ErrInvalid, r.PathValue("id"))
+		}
+		return s.svc.CancelTask(r.Context(), id)
+	}))
 	s.mux.HandleFunc("POST /v1/servers/{ref}/check", s.handle(func(r *http.Request) (any, error) {
 		return struct{}{}, s.svc.Check(r.Context(), r.PathValue("ref"), r.URL.Query().Get("verify_data") == "1")
 	}))

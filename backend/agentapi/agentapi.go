@@ -203,6 +203,14 @@ type TaskProgress struct {
 	Message string  `json:"message"`
 	Bytes   int64   `json:"bytes"`
 	Files   int64   `json:"files"`
+	// Restores also report their totals, the current path, the rate and
+	// an estimate of the time left.
+	TotalFiles  int64   `json:"total_files,omitempty"`
+	TotalBytes  int64   `json:"total_bytes,omitempty"`
+	Path        string  `json:"path,omitempty"`
+	Phase       string  `json:"phase,omitempty"`
+	BytesPerSec float64 `json:"bytes_per_sec,omitempty"`
+	ETASec      float64 `json:"eta_sec,omitempty"`
 }
 
 // Task outcomes.

@@ -40,6 +40,19 @@ type Borg struct {
 	BaseDir string
 	// LockWait is --lock-wait in seconds (borg's default 1 when zero).
 	LockWait int
+	// BypassLock adds --bypass-lock: for reading committed archives while
+	// a backup holds the repository's lock (see Reader).
+	BypassLock bool
+}
+
+// Reader is a copy of b that reads without taking the repository's lock
+// (--bypass-lock): browsing, previews, mounts and restore drills on the
+// coordinator go on while an agent writes a backup. Only committed
+// archives are read, so the backup in progress cannot be seen half-made.
+func (b *Borg) Reader() *Borg {
+	c := *b
+	c.BypassLock = true
+	return &c
 }
 
 // Exit codes (borg 1.2).
@@ -158,7 +171,9 @@ func (b *Borg) env(r Repo) []string {
 }
 
 func (b *Borg) command(ctx context.Context, r Repo, args ...string) *exec.Cmd {
-	if b.LockWait > 0 {
+	if b.BypassLock {
+		args = append([]string{"--bypass-lock"}, args...)
+	} else if b.LockWait > 0 {
 		args = append([]string{"--lock-wait", fmt.Sprint(b.LockWait)}, args...)
 	}
 	cmd := exec.CommandContext(ctx, b.bin(), args...)

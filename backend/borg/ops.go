@@ -229,6 +229,120 @@ func (b *Borg) Extract(ctx context.Context, r Repo, archive, dir string, paths .
 	return b.exitErr(ctx, "extract", cmd.Run(), errTail.String())
 }
 
+// ExtractProgress is one progress report of an extraction.
+type ExtractProgress struct {
+	Current, Total int64 // bytes
+	Path           string
+}
+
+// ExtractWithProgress restores paths of an archive (all when empty) into
+// dir, reporting progress. A path that is not in the archive is an error
+// naming it (borg only warns).
+func (b *Borg) ExtractWithProgress(ctx context.Context, r Repo, archive, dir string, paths []string, progress func(ExtractProgress)) error {
+	args := append([]string{"extract", "--progress", "--log-json", "--", r.Location + "::" + archive}, paths...)
+	cmd := b.command(ctx, r, args...)
+	cmd.Dir = dir
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("borg extract: %w (is borg installed?)", err)
+	}
+	errTail := &tail{n: 8192}
+	var missing []string
+	sc := bufio.NewScanner(stderr)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		var m struct {
+			Type    string   `json:"type"`
+			Message string   `json:"message"`
+			Current int64    `json:"current"`
+			Total   int64    `json:"total"`
+			Info    []string `json:"info"`
+		}
+		if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &m) != nil {
+			errTail.Write(append(line, '\n'))
+			continue
+		}
+		switch {
+		case m.Type == "progress_percent":
+			if progress != nil && m.Total > 0 {
+				p := ExtractProgress{Current: m.Current, Total: m.Total}
+				if len(m.Info) > 0 {
+					p.Path = m.Info[0]
+				}
+				progress(p)
+			}
+		case m.Type == "log_message":
+			errTail.Write([]byte(m.Message + "\n"))
+			if rest, ok := strings.CutPrefix(m.Message, "Include pattern '"); ok {
+				if pat, _, ok := strings.Cut(rest, "' never matched"); ok {
+					missing = append(missing, pat)
+				}
+			}
+		}
+	}
+	werr := b.exitErr(ctx, "extract", cmd.Wait(), errTail.String())
+	if len(missing) > 0 {
+		return fmt.Errorf("%s not in archive %s; browse the archive for the right path", strings.Join(missing, ", "), archive)
+	}
+	return werr
+}
+
+// VerifyExtract reads and checks every chunk of an archive without writing
+// anything (borg extract --dry-run).
+func (b *Borg) VerifyExtract(ctx context.Context, r Repo, archive string) error {
+	_, err := b.run(ctx, r, "extract", nil, "extract", "--dry-run", r.Location+"::"+archive)
+	return err
+}
+
+// Hashes streams the SHA-256 of the regular files under paths of an
+// archive (all when empty), as borg computes them from the stored chunks.
+func (b *Borg) Hashes(ctx context.Context, r Repo, archive string, paths []string, fn func(path string, size int64, sha256 string) error) error {
+	args := append([]string{"list", "--json-lines", "--format", "{type}{size}{sha256}{path}", "--", r.Location + "::" + archive}, paths...)
+	cmd := b.command(ctx, r, args...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	errTail := &tail{n: 4096}
+	cmd.Stderr = errTail
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("borg list: %w", err)
+	}
+	dec := json.NewDecoder(bufio.NewReaderSize(stdout, 256<<10))
+	var ferr error
+	for {
+		var it struct {
+			Type   string `json:"type"`
+			Size   int64  `json:"size"`
+			SHA256 string `json:"sha256"`
+			Path   string `json:"path"`
+		}
+		if err := dec.Decode(&it); err != nil {
+			if err != io.EOF {
+				ferr = fmt.Errorf("borg list: %w", err)
+			}
+			break
+		}
+		if it.Type != "-" {
+			continue
+		}
+		if err := fn(it.Path, it.Size, it.SHA256); err != nil {
+			ferr = err
+			break
+		}
+	}
+	if ferr != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return ferr
+	}
+	return b.exitErr(ctx, "list", cmd.Wait(), errTail.String())
+}
+
 // ExtractStdout writes one file of an archive to w.
 func (b *Borg) ExtractStdout(ctx context.Context, r Repo, archive, path string, w io.Writer) error {
 	cmd := b.command(ctx, r, "extract", "--stdout", "--", r.Location+"::"+archive, path)

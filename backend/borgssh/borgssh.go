@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +36,19 @@ import (
 type Authorizer interface {
 	// AgentForKey returns the agent UUID for key, if that agent may connect now.
 	AgentForKey(key ssh.PublicKey) (string, bool)
+}
+
+// GrantUserPrefix starts the SSH user name of a connection made under a
+// temporary grant ("grant-<id>"): an agent restoring another server's
+// files reaches that server's repository only this way, and only while
+// the grant lasts.
+const GrantUserPrefix = "grant-"
+
+// Granter is implemented by Authorizers that hand out temporary grants.
+type Granter interface {
+	// GrantedRepo returns the repository (an agent UUID) that agent may
+	// reach as user, if that grant is active now.
+	GrantedRepo(agent, user string) (string, bool)
 }
 
 // Config configures a Server.
@@ -75,7 +89,17 @@ func New(cfg Config) *Server {
 			if !ok {
 				return nil, errors.New("unknown or revoked key")
 			}
-			return &ssh.Permissions{Extensions: map[string]string{"agent": agent, "key": string(key.Marshal())}}, nil
+			repo := agent
+			if u := meta.User(); strings.HasPrefix(u, GrantUserPrefix) {
+				g, isGranter := cfg.Authorizer.(Granter)
+				if !isGranter {
+					return nil, errors.New("no grants here")
+				}
+				if repo, ok = g.GrantedRepo(agent, u); !ok {
+					return nil, errors.New("no active grant")
+				}
+			}
+			return &ssh.Permissions{Extensions: map[string]string{"agent": agent, "repo": repo, "user": meta.User(), "key": string(key.Marshal())}}, nil
 		},
 		ServerVersion: "SSH-2.0-Borgdesk",
 		MaxAuthTries:  3,
@@ -151,6 +175,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 }
 
+// EndGrant cuts the sessions opened under a grant (user "grant-<id>") once
+// the grant is over; new ones are already refused by the Granter.
+func (s *Server) EndGrant(user string) { s.Disconnect(user) }
+
 // Disconnect cuts every open session of an agent (after a revoke).
 func (s *Server) Disconnect(agent string) {
 	s.mu.Lock()
@@ -202,6 +230,10 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 	agent := conn.Permissions.Extensions["agent"]
 	s.track(agent, conn, true)
 	defer s.track(agent, conn, false)
+	if u := conn.Permissions.Extensions["user"]; strings.HasPrefix(u, GrantUserPrefix) {
+		s.track(u, conn, true)
+		defer s.track(u, conn, false)
+	}
 	defer conn.Close()
 	// A revoke between authentication and tracking missed this connection
 	// in Disconnect: look again now that it is tracked.
@@ -209,6 +241,12 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 		return
 	} else if id, ok := s.cfg.Authorizer.AgentForKey(key); !ok || id != agent {
 		return
+	}
+	repo, user := conn.Permissions.Extensions["repo"], conn.Permissions.Extensions["user"]
+	if repo != agent {
+		if repo2, ok := s.cfg.Authorizer.(Granter).GrantedRepo(agent, user); !ok || repo2 != repo {
+			return
+		}
 	}
 	log := s.log.With("agent", agent, "remote", nc.RemoteAddr())
 	go ssh.DiscardRequests(reqs) // tcpip-forward and friends: refused
@@ -221,13 +259,13 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 		if err != nil {
 			continue
 		}
-		go s.session(ctx, agent, ch, chReqs, log)
+		go s.session(ctx, repo, ch, chReqs, log)
 	}
 }
 
 // session answers one session channel: env is ignored, exec runs the fixed
-// borg serve command, everything else is refused.
-func (s *Server) session(ctx context.Context, agent string, ch ssh.Channel, reqs <-chan *ssh.Request, log *slog.Logger) {
+// borg serve command on repo, everything else is refused.
+func (s *Server) session(ctx context.Context, repo string, ch ssh.Channel, reqs <-chan *ssh.Request, log *slog.Logger) {
 	defer ch.Close()
 	for req := range reqs {
 		switch req.Type {
@@ -240,7 +278,7 @@ func (s *Server) session(ctx context.Context, agent string, ch ssh.Channel, reqs
 				return
 			}
 			req.Reply(true, nil)
-			code := s.serve(ctx, agent, payload.Command, ch, log)
+			code := s.serve(ctx, repo, payload.Command, ch, log)
 			ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{uint32(code)}))
 			return
 		default: // shell, pty-req, subsystem, x11, …
@@ -249,9 +287,9 @@ func (s *Server) session(ctx context.Context, agent string, ch ssh.Channel, reqs
 	}
 }
 
-// serve runs borg serve restricted to the agent's repository.
-func (s *Server) serve(ctx context.Context, agent, requested string, ch ssh.Channel, log *slog.Logger) int {
-	repo := filepath.Join(s.cfg.ReposDir, agent)
+// serve runs borg serve restricted to one repository.
+func (s *Server) serve(ctx context.Context, repoAgent, requested string, ch ssh.Channel, log *slog.Logger) int {
+	repo := filepath.Join(s.cfg.ReposDir, repoAgent)
 	cmd := exec.CommandContext(ctx, s.cfg.Borg, "serve", "--restrict-to-path", repo, "--append-only")
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),

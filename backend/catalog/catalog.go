@@ -20,6 +20,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 
 	_ "modernc.org/sqlite"
@@ -113,3 +114,17 @@ func (c *Catalog) Close() error { return c.db.Close() }
 
 // Path is the catalog's file.
 func (c *Catalog) Path() string { return c.path }
+
+// Size checkpoints the write-ahead log and returns the catalog's size on disk.
+func (c *Catalog) Size(ctx context.Context) (int64, error) {
+	if _, err := c.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return 0, err
+	}
+	var total int64
+	for _, suffix := range []string{"", "-wal"} {
+		if fi, err := os.Stat(c.path + suffix); err == nil {
+			total += fi.Size()
+		}
+	}
+	return total, nil
+}

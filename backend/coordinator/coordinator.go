@@ -25,6 +25,7 @@ import (
 	"borgdesk/backend/borg"
 	"borgdesk/backend/borgssh"
 	"borgdesk/backend/ca"
+	"borgdesk/backend/catalog"
 	"borgdesk/backend/datadir"
 	"borgdesk/backend/events"
 	"borgdesk/backend/gateway"
@@ -78,6 +79,7 @@ type Coordinator struct {
 	log   *slog.Logger
 	lock  *datadir.Lock
 	store *store.Store
+	cat   *catalog.Catalog
 	svc   *service.Service
 	ca    *ca.CA
 
@@ -138,9 +140,13 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if rp.Reserve == "" {
 		rp.Reserve = "2G"
 	}
+	cat, err := catalog.Open(ctx, filepath.Join(opts.DataDir, "catalog.db"))
+	if err != nil {
+		return fail(err)
+	}
 	svc := service.New(service.Config{Store: st, Bus: events.NewBus(), Now: opts.Now, DataDir: opts.DataDir, Version: opts.Version,
 		CA: authority, Dist: dist, GatewayURL: opts.GatewayURL, Heartbeat: opts.Heartbeat, Repos: rp,
-		InitReposAtEnrollment: !opts.LazyRepoInit, RetryDelay: opts.RetryDelay})
+		InitReposAtEnrollment: !opts.LazyRepoInit, RetryDelay: opts.RetryDelay, Catalog: cat, Logger: opts.Logger})
 	if err := svc.LoadAgents(ctx); err != nil {
 		return fail(err)
 	}
@@ -151,7 +157,7 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if len(interrupted) > 0 {
 		opts.Logger.Warn("runs interrupted by the last shutdown were marked failed and will run again", "runs", len(interrupted))
 	}
-	return &Coordinator{opts: opts, log: opts.Logger, lock: lock, store: st, svc: svc, ca: authority, hostKey: hostKey, repos: rp, interrupted: interrupted}, nil
+	return &Coordinator{opts: opts, log: opts.Logger, lock: lock, store: st, cat: cat, svc: svc, ca: authority, hostKey: hostKey, repos: rp, interrupted: interrupted}, nil
 }
 
 // Service is the coordinator's service layer.
@@ -212,6 +218,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	borgSrv := borgssh.New(borgssh.Config{HostKey: c.hostKey, Authorizer: c.svc, ReposDir: c.repos.Dir(), Borg: c.opts.Borg,
 		BorgBaseDir: filepath.Join(c.opts.DataDir, "borg-serve"), Logger: c.log})
 	c.svc.OnRevoke(borgSrv.Disconnect)
+	c.svc.OnGrantEnd(borgSrv.EndGrant)
 	gwURL, _ := url.Parse(c.svc.GatewayURL())
 	c.svc.SetBorgSSH(service.BorgSSH{Host: gwURL.Hostname(), Port: sshLn.Addr().(*net.TCPAddr).Port,
 		HostKey: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(c.hostKey.PublicKey())))})
@@ -224,6 +231,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	start("scheduler", func(ctx context.Context) error { return c.svc.RunScheduler(ctx, 15*time.Second) })
 	start("repository init", c.svc.RunRepoInit)
 	start("flx inbox", c.svc.WatchInbox)
+	start("file catalog", c.svc.RunCatalog)
 	if err := c.svc.Requeue(ctx, c.interrupted); err != nil {
 		c.log.Error("requeue interrupted runs", "err", err)
 	}
@@ -244,6 +252,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 
 // Close closes the database and releases the data dir.
 func (c *Coordinator) Close() error {
+	c.cat.Close()
 	err := c.store.Close()
 	if lerr := c.lock.Release(); err == nil {
 		err = lerr

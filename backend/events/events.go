@@ -38,7 +38,13 @@ const (
 )
 
 // All lists every event name, for clients that forward all of them.
-var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress, FlxOpened, FlxInbox}
+// MountChanged: a FUSE mount of an archive or a snapshot came or went.
+const MountChanged = "mount:changed"
+
+// DrillChanged: a restore drill started or finished.
+const DrillChanged = "drill:changed"
+
+var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress, FlxOpened, FlxInbox, MountChanged, DrillChanged}
 
 // Bus delivers events to subscribers.
 type Bus struct {

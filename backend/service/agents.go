@@ -272,6 +272,7 @@ func (s *Service) Heartbeat(ctx context.Context, agentUUID string, req agentapi.
 			if t.Type == agentapi.TaskBackup {
 				s.finishBackup(ctx, t)
 			}
+			s.taskEnded(t)
 		}
 	}
 	s.announce(events.AgentHeartbeat, sv.UUID, map[string]any{"server_id": sv.ID, "last_seen": sv.LastSeen, "metrics": req.Metrics})

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"borgdesk/backend/borg"
+	"borgdesk/backend/catalog"
 	"borgdesk/backend/events"
 	"borgdesk/backend/jobs"
 	"borgdesk/backend/store"
@@ -19,12 +20,16 @@ var ErrPruneHeld = errors.New("prune held")
 
 // ArchiveInfo is one archive of a server's repository.
 type ArchiveInfo struct {
-	Name  string `json:"name"`
-	ID    string `json:"id"`
-	Time  string `json:"time"`
-	Job   string `json:"job"`
-	Files int64  `json:"files,omitempty"`
-	Bytes int64  `json:"bytes,omitempty"`
+	Name         string   `json:"name"`
+	ID           string   `json:"id"`
+	Time         string   `json:"time"`
+	Job          string   `json:"job"`
+	Files        int64    `json:"files"`
+	Bytes        int64    `json:"bytes"`
+	Deduplicated int64    `json:"deduplicated"`
+	DurationSec  float64  `json:"duration_sec"`
+	Indexed      bool     `json:"indexed"`
+	Dumps        []string `json:"dumps"`
 }
 
 // ListArchives lists a server's archives from the coordinator's own copy of
@@ -41,14 +46,25 @@ func (s *Service) ListArchives(ctx context.Context, ref string) ([]ArchiveInfo, 
 	if err != nil {
 		return []ArchiveInfo{}, nil // no repository yet: no archives
 	}
-	list, err := s.repos.Borg.List(ctx, repo)
+	list, err := s.reader().List(ctx, repo)
 	if err != nil {
 		return nil, err
+	}
+	var known map[string]catalog.Archive
+	if s.cat != nil {
+		known, _ = s.cat.Archives(ctx, sv.UUID)
 	}
 	out := make([]ArchiveInfo, 0, len(list))
 	for _, a := range list {
 		job, _, _ := strings.Cut(a.Name, "@")
-		out = append(out, ArchiveInfo{Name: a.Name, ID: a.ID, Time: a.Start, Job: job})
+		ai := ArchiveInfo{Name: a.Name, ID: a.ID, Time: a.Start, Job: job, Dumps: []string{}}
+		if k, ok := known[a.Name]; ok && k.Pruned.IsZero() {
+			ai.Files, ai.Bytes, ai.Deduplicated, ai.DurationSec, ai.Indexed = k.Files, k.Bytes, k.Deduplicated, k.Duration, true
+			if k.Dumps != nil {
+				ai.Dumps = k.Dumps
+			}
+		}
+		out = append(out, ai)
 	}
 	return out, nil
 }
@@ -124,6 +140,11 @@ func (s *Service) prune(ctx context.Context, j store.Job) (PruneReport, error) {
 		rep.Kept, rep.Pruned = res.Kept, res.Pruned
 		if err := s.st.MarkPruned(ctx, j.ServerID, res.Pruned); err != nil {
 			return err
+		}
+		if s.cat != nil && len(res.Pruned) > 0 {
+			if err := s.cat.Forget(ctx, j.ServerUUID, res.Pruned, s.now()); err != nil {
+				return err
+			}
 		}
 		if len(res.Pruned) > 0 {
 			if err := s.repos.Borg.Compact(ctx, repo); err != nil {

@@ -185,21 +185,24 @@ func (s *Service) repoURL(agent string) string {
 	return fmt.Sprintf("ssh://borgdesk@%s:%d%s/%s", b.Host, b.Port, s.repos.Dir(), agent)
 }
 
-// withPassphrase adds the repository passphrase to a backup task as it is
-// handed to its agent; the stored task never holds it.
+// withPassphrase adds the repository passphrase to a backup or restore
+// task as it is handed to its agent; the stored task never holds it.
 func (s *Service) withPassphrase(agent string, t agentapi.Task) (agentapi.Task, error) {
-	if t.Type != agentapi.TaskBackup {
+	repoOf := agent
+	if src, ok := restoreSource(t); ok {
+		repoOf = src
+	} else if t.Type != agentapi.TaskBackup {
 		return t, nil
 	}
-	repo, err := s.repos.Repo(agent)
+	repo, err := s.repos.Repo(repoOf)
 	if err != nil {
 		return t, err
 	}
-	var p agentapi.BackupPayload
+	var p map[string]json.RawMessage
 	if err := json.Unmarshal(t.Payload, &p); err != nil {
 		return t, err
 	}
-	p.Passphrase = repo.Passphrase
+	p["passphrase"], _ = json.Marshal(repo.Passphrase)
 	t.Payload, err = json.Marshal(p)
 	return t, err
 }
@@ -245,7 +248,15 @@ func (s *Service) finishBackup(ctx context.Context, t store.Task) {
 		return
 	}
 	if j, err := s.st.Job(ctx, done.JobID); err == nil {
-		go s.applyRetention(context.WithoutCancel(ctx), j)
+		go func() {
+			bg := context.WithoutCancel(ctx)
+			s.applyRetention(bg, j)
+			if s.cat != nil {
+				if _, err := s.IndexServer(bg, j.ServerUUID); err != nil {
+					s.log().Warn("catalog: indexing after a backup failed", "server", j.ServerName, "err", err)
+				}
+			}
+		}()
 	}
 }
 

@@ -11,11 +11,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
 	"borgdesk/backend/agentdist"
 	"borgdesk/backend/ca"
+	"borgdesk/backend/catalog"
 	"borgdesk/backend/events"
 	"borgdesk/backend/repos"
 	"borgdesk/backend/store"
@@ -59,6 +61,10 @@ type Config struct {
 	// RolloutHeartbeatWait bounds an SSH rollout's wait for the new agent's
 	// first heartbeat (90 s when zero).
 	RolloutHeartbeatWait time.Duration
+	// Catalog is the file index; browsing and search are unavailable without it.
+	Catalog *catalog.Catalog
+	// Logger receives background failures (nothing when nil).
+	Logger *slog.Logger
 }
 
 // BorgSSH is where agents reach their repositories.
@@ -98,6 +104,10 @@ type Service struct {
 	lastCheck    time.Time
 	lastVerify   time.Time
 	rollouts     rollouts
+	cat          *catalog.Catalog
+	indexing     indexLocks
+	grants       grants
+	logger       *slog.Logger
 	// rolloutHeartbeatWait bounds a rollout's wait for the first heartbeat.
 	rolloutHeartbeatWait time.Duration
 }
@@ -124,8 +134,14 @@ func New(cfg Config) *Service {
 	}
 	s.allowed.set(nil)
 	s.initQ = make(chan string, 1024)
+	s.cat, s.logger = cfg.Catalog, cfg.Logger
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
 	return s
 }
+
+func (s *Service) log() *slog.Logger { return s.logger }
 
 // SetGatewayURL records where agents reach the gateway, once it listens.
 func (s *Service) SetGatewayURL(u string) {

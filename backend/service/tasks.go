@@ -175,6 +175,7 @@ func (s *Service) CompleteTask(ctx context.Context, agentUUID string, id int64, 
 	if t.Type == agentapi.TaskBackup {
 		s.finishBackup(ctx, t)
 	}
+	s.taskEnded(t)
 	return nil
 }
 

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
-	"strconv"
 
+	"borgdesk/agent/internal/dbconn"
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/borg"
 )
@@ -53,21 +53,7 @@ func dumpMySQL(ctx context.Context, env Env, repo borg.Repo, p agentapi.BackupPa
 	if s == nil {
 		s = &agentapi.MySQLSpec{}
 	}
-	bin := "mysqldump"
-	if _, err := exec.LookPath(bin); err != nil {
-		bin = "mariadb-dump"
-	}
-	base := []string{bin}
-	if s.DefaultsFile != "" { // must come first
-		base = append(base, "--defaults-extra-file="+s.DefaultsFile)
-	}
-	if s.Host != "" {
-		base = append(base, "--host="+s.Host, "--protocol=tcp")
-	}
-	if s.Port > 0 {
-		base = append(base, "--port="+strconv.Itoa(s.Port))
-	}
-	base = append(base, "--single-transaction", "--routines", "--events", "--triggers", "--hex-blob")
+	base := append(dbconn.MySQL("mysqldump", s), "--single-transaction", "--routines", "--events", "--triggers", "--hex-blob")
 	return each(ctx, env, p, s.Databases, func(archive, db string) (agentapi.BackupResult, error) {
 		argv := append([]string{}, base...)
 		name := "mysql/all-databases.sql"
@@ -86,37 +72,13 @@ func dumpPostgres(ctx context.Context, env Env, repo borg.Repo, p agentapi.Backu
 	if s == nil {
 		s = &agentapi.PostgresSpec{}
 	}
-	var conn, extraEnv []string
-	if s.Host != "" {
-		conn = append(conn, "--host="+s.Host)
-	}
-	if s.Port > 0 {
-		conn = append(conn, "--port="+strconv.Itoa(s.Port))
-	}
-	if s.User != "" {
-		conn = append(conn, "--username="+s.User)
-	}
-	conn = append(conn, "--no-password")
-	if s.PassFile != "" {
-		extraEnv = append(extraEnv, "PGPASSFILE="+s.PassFile)
-	}
-	osUser := s.OSUser
-	if osUser == "" && s.Host == "" {
-		osUser = "postgres"
-	}
-	wrap := func(argv []string) []string {
-		if osUser == "" {
-			return argv
-		}
-		return append([]string{"runuser", "-u", osUser, "--"}, argv...)
-	}
+	pg := dbconn.NewPostgres(s)
 	return each(ctx, env, p, s.Databases, func(archive, db string) (agentapi.BackupResult, error) {
 		if db == "" {
-			argv := wrap(append([]string{"pg_dumpall"}, conn...))
-			return dumpInto(ctx, env, repo, archive, "postgres/all.sql", argv, extraEnv)
+			return dumpInto(ctx, env, repo, archive, "postgres/all.sql", pg.Command("pg_dumpall"), pg.Env())
 		}
-		argv := wrap(append(append([]string{"pg_dump"}, conn...), "--format=custom", "--compress=0", "--dbname="+db))
-		return dumpInto(ctx, env, repo, archive, "postgres/"+db+".dump", argv, extraEnv)
+		argv := pg.Command("pg_dump", "--format=custom", "--compress=0", "--dbname="+db)
+		return dumpInto(ctx, env, repo, archive, "postgres/"+db+".dump", argv, pg.Env())
 	})
 }
 

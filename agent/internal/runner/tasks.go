@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"borgdesk/agent/internal/backup"
 	"borgdesk/agent/internal/client"
 	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
 )
 
 // runTask runs one task and reports its start, progress and outcome.
@@ -29,7 +27,8 @@ func (a *Agent) runTask(ctx context.Context, t agentapi.Task) {
 	result, err := a.execute(ctx, t)
 	done := agentapi.TaskComplete{Status: agentapi.TaskSucceeded, Result: result}
 	if err != nil {
-		done = agentapi.TaskComplete{Status: agentapi.TaskFailed, Error: err.Error()}
+		// A failed task may still say what it did (a restore's files written).
+		done = agentapi.TaskComplete{Status: agentapi.TaskFailed, Result: result, Error: err.Error()}
 	}
 	// The outcome must reach the coordinator even while we are stopping.
 	bo := newBackoff(time.Second, 30*time.Second)
@@ -60,6 +59,10 @@ func (a *Agent) execute(ctx context.Context, t agentapi.Task) (json.RawMessage, 
 		return a.flxDiffTask(ctx, t)
 	case agentapi.TaskFlxBackup:
 		return a.flxBackupTask(ctx, t)
+	case agentapi.TaskRestore:
+		return a.restoreTask(ctx, t)
+	case agentapi.TaskDBRestore:
+		return a.dbRestoreTask(ctx, t)
 	default:
 		return nil, fmt.Errorf("this agent (version %s) does not know task type %q: update it", a.opts.Version, t.Type)
 	}
@@ -95,34 +98,21 @@ func (a *Agent) backupTask(ctx context.Context, t agentapi.Task) (json.RawMessag
 	if err := json.Unmarshal(t.Payload, &p); err != nil {
 		return nil, fmt.Errorf("backup task payload: %w", err)
 	}
-	cfg := a.cfg.Load()
-	var log strings.Builder
-	id := strconv.FormatInt(t.ID, 10)
-	lockWait := p.LockWait
-	if lockWait <= 0 {
-		lockWait = 60
-	}
+	rep := a.reporter(ctx, t)
+	b, rsh := a.borgFor(p.LockWait)
 	env := backup.Env{
-		Borg: &borg.Borg{BaseDir: filepath.Join(cfg.Dir(), "borg"), LockWait: lockWait},
-		RSH:  shellQuote(a.opts.Exe) + " ssh --config " + shellQuote(cfg.Path()),
+		Borg: b,
+		RSH:  rsh,
 		Progress: func(bp agentapi.BackupProgress) {
-			prog := agentapi.TaskProgress{Message: bp.Path, Bytes: bp.Bytes, Files: bp.Files}
-			err := a.client.Do(ctx, "POST", "/api/agent/tasks/"+id+"/progress", prog, nil, 10*time.Second)
-			if client.Refused(err, agentapi.CodeConflict) { // the task is no longer running: cancelled
-				a.cancelTask(t.ID)
-			}
+			rep.progress(agentapi.TaskProgress{Message: bp.Path, Bytes: bp.Bytes, Files: bp.Files})
 		},
-		Log: func(format string, args ...any) {
-			if log.Len() < 64<<10 {
-				fmt.Fprintf(&log, time.Now().UTC().Format("15:04:05 ")+format+"\n", args...)
-			}
-		},
+		Log: rep.logf,
 	}
 	res, err := backup.Run(ctx, env, p)
 	if err != nil {
 		return nil, err
 	}
-	res.Log = log.String()
+	res.Log = rep.log.String()
 	return json.Marshal(res)
 }
 

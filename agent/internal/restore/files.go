@@ -1,0 +1,437 @@
+// Package restore puts archived files and database dumps back onto the
+// agent's server.
+//
+// Files are extracted by borg into a staging folder inside the destination
+// (same file system, so placing them is a rename), then placed one by one
+// under the overwrite policy. Nothing reaches the destination until borg
+// has extracted every byte: a failed, full or cancelled extraction leaves
+// the destination as it was, and a restore stopped while placing reports
+// exactly what it had written.
+package restore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/borg"
+)
+
+// Env is what a restore needs from the agent.
+type Env struct {
+	Borg *borg.Borg
+	// RSH is BORG_RSH: the agent's SSH client with the pinned host key.
+	RSH string
+	// TaskID names the staging folder.
+	TaskID int64
+	// Progress receives throttled reports.
+	Progress func(agentapi.TaskProgress)
+	// Log receives lines for the task's log.
+	Log func(format string, args ...any)
+	// Now is the clock (time.Now when nil); it names kept-both copies.
+	Now func() time.Time
+}
+
+// StagingPrefix starts the name of the folder a restore extracts into.
+const StagingPrefix = ".borgdesk-restore-"
+
+const maxWritten = 100
+
+// Files restores paths of an archive under p.To with p.Policy. On failure
+// the error says what had been written, and the result carries it too.
+func Files(ctx context.Context, env Env, p agentapi.RestorePayload) (agentapi.RestoreResult, error) {
+	env.defaults()
+	res := agentapi.RestoreResult{To: p.To, Written: []string{}}
+	if p.Passphrase == "" {
+		return res, errors.New("the task carries no repository passphrase")
+	}
+	switch p.Policy {
+	case agentapi.PolicySkip, agentapi.PolicyOverwrite, agentapi.PolicyKeepBoth:
+	default:
+		return res, fmt.Errorf("unknown overwrite policy %q: use skip, overwrite or keep-both", p.Policy)
+	}
+	to := p.To
+	if to == "" {
+		to = "/"
+	}
+	if !filepath.IsAbs(to) {
+		return res, fmt.Errorf("the destination %q is not an absolute path", p.To)
+	}
+	to = filepath.Clean(to)
+	res.To = to
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		return res, fmt.Errorf("cannot create the destination %s: %v; pick a directory the agent can write to", to, unwrapPath(err))
+	}
+	if free, ok := freeBytes(to); ok && p.TotalBytes > 0 && free < uint64(p.TotalBytes)+(1<<20) {
+		return res, fmt.Errorf("%s has %s free and the restore needs %s: free space there or restore to another directory", to, human(int64(free)), human(p.TotalBytes))
+	}
+	staging := filepath.Join(to, fmt.Sprintf("%s%d", StagingPrefix, env.TaskID))
+	os.RemoveAll(staging) // a previous attempt of this task
+	if err := os.Mkdir(staging, 0o700); err != nil {
+		return res, fmt.Errorf("cannot write into %s: %v; pick a directory the agent can write to", to, unwrapPath(err))
+	}
+	defer os.RemoveAll(staging)
+
+	repo := borg.Repo{Location: p.Repo, Passphrase: p.Passphrase, RSH: env.RSH}
+	b := *env.Borg
+	if p.LockWait > 0 {
+		b.LockWait = p.LockWait
+	}
+	env.Log("extracting %s from %s into %s", describe(p.Paths), p.Archive, to)
+	tr := newTracker(env, p.TotalFiles, p.TotalBytes)
+	err := b.ExtractWithProgress(ctx, repo, p.Archive, staging, p.Paths, tr.extracting)
+	if err != nil {
+		if ctx.Err() != nil {
+			return res, fmt.Errorf("restore cancelled while extracting: nothing was written to %s", to)
+		}
+		if errors.Is(err, borg.ErrNoSpace) || isNoSpace(err) {
+			return res, fmt.Errorf("%s is full: nothing was written there (the extraction was undone); free space or restore to another directory", to)
+		}
+		return res, fmt.Errorf("%w; nothing was written to %s", err, to)
+	}
+	pl := &placer{env: env, policy: p.Policy, res: &res, tr: tr, stamp: env.Now().Format("20060102-150405")}
+	tr.phase("placing")
+	if err := pl.place(ctx, staging, to, ""); err != nil {
+		return res, fmt.Errorf("%v; %s", err, summary(&res))
+	}
+	tr.done()
+	env.Log("restore into %s done: %s", to, summary(&res))
+	return res, nil
+}
+
+func (e *Env) defaults() {
+	if e.Log == nil {
+		e.Log = func(string, ...any) {}
+	}
+	if e.Progress == nil {
+		e.Progress = func(agentapi.TaskProgress) {}
+	}
+	if e.Now == nil {
+		e.Now = time.Now
+	}
+}
+
+func describe(paths []string) string {
+	if len(paths) == 0 {
+		return "the whole archive"
+	}
+	return strings.Join(paths, ", ")
+}
+
+// placer moves extracted entries into the destination.
+type placer struct {
+	env    Env
+	policy string
+	res    *agentapi.RestoreResult
+	tr     *tracker
+	stamp  string
+}
+
+// place moves the entries of src (a staging folder) into dst; rel is
+// their path relative to the destination, for the report.
+func (p *placer) place(ctx context.Context, src, dst, rel string) error {
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return errors.New("restore cancelled while placing files")
+		}
+		s, d, r := filepath.Join(src, e.Name()), filepath.Join(dst, e.Name()), filepath.Join(rel, e.Name())
+		existing, err := os.Lstat(d)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			files, bytes := count(s)
+			if err := move(s, d); err != nil {
+				return fmt.Errorf("cannot write %s: %v", d, unwrapPath(err))
+			}
+			p.wrote(r, files, bytes)
+		case err != nil:
+			return fmt.Errorf("cannot read %s: %v", d, unwrapPath(err))
+		case e.IsDir() && existing.IsDir():
+			if err := p.place(ctx, s, d, r); err != nil {
+				return err
+			}
+		case e.IsDir() != existing.IsDir():
+			// A folder where a file is, or the reverse: never destroy one
+			// for the other.
+			files, _ := count(s)
+			p.res.Skipped += max(files, 1)
+			p.env.Log("skipped %s: a %s is in the way at %s", r, kind(existing), d)
+		default:
+			if err := p.conflict(s, d, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// conflict places one file (or symlink) over an existing one.
+func (p *placer) conflict(s, d, r string) error {
+	switch p.policy {
+	case agentapi.PolicySkip:
+		p.res.Skipped++
+		return nil
+	case agentapi.PolicyOverwrite:
+		files, bytes := count(s)
+		if err := move(s, d); err != nil {
+			return fmt.Errorf("cannot replace %s: %v", d, unwrapPath(err))
+		}
+		p.res.Overwritten++
+		p.wrote(r, files, bytes)
+		return nil
+	}
+	// keep both: the archive's copy lands beside, renamed.
+	target := d + ".restored-" + p.stamp
+	for i := 2; ; i++ {
+		if _, err := os.Lstat(target); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		target = fmt.Sprintf("%s.restored-%s-%d", d, p.stamp, i)
+	}
+	files, bytes := count(s)
+	if err := move(s, target); err != nil {
+		return fmt.Errorf("cannot write %s: %v", target, unwrapPath(err))
+	}
+	p.res.Renamed++
+	p.wrote(r+" → "+filepath.Base(target), files, bytes)
+	return nil
+}
+
+func (p *placer) wrote(rel string, files, bytes int64) {
+	p.res.Files += files
+	p.res.Bytes += bytes
+	if len(p.res.Written) < maxWritten {
+		p.res.Written = append(p.res.Written, rel)
+	}
+	p.tr.placed(rel)
+}
+
+func kind(fi fs.FileInfo) string {
+	if fi.IsDir() {
+		return "folder"
+	}
+	return "file"
+}
+
+// count returns the regular files (a symlink counts as one) and their
+// bytes under path.
+func count(path string) (files, bytes int64) {
+	filepath.WalkDir(path, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		files++
+		if fi, err := d.Info(); err == nil && fi.Mode().IsRegular() {
+			bytes += fi.Size()
+		}
+		return nil
+	})
+	return files, bytes
+}
+
+// move renames src to dst, copying across file systems (a mount point
+// inside the destination) with modes, owners and times kept.
+func move(src, dst string) error {
+	err := os.Rename(src, dst)
+	if !errors.Is(err, syscall.EXDEV) {
+		return err
+	}
+	if err := copyTree(src, dst); err != nil {
+		os.RemoveAll(dst)
+		return err
+	}
+	return os.RemoveAll(src)
+}
+
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		fi, err := os.Lstat(path)
+		if err != nil {
+			return err
+		}
+		switch {
+		case fi.IsDir():
+			if err := os.Mkdir(target, fi.Mode().Perm()); err != nil {
+				return err
+			}
+		case fi.Mode()&fs.ModeSymlink != 0:
+			link, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			if err := os.Symlink(link, target); err != nil {
+				return err
+			}
+		case fi.Mode().IsRegular():
+			if err := copyFile(path, target, fi.Mode().Perm()); err != nil {
+				return err
+			}
+		default:
+			return nil // devices, fifos: borg restored them in staging only
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			os.Lchown(target, int(st.Uid), int(st.Gid))
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			os.Chmod(target, fi.Mode()&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky))
+			os.Chtimes(target, fi.ModTime(), fi.ModTime())
+		}
+		return nil
+	})
+}
+
+func copyFile(src, dst string, perm fs.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+func freeBytes(path string) (uint64, bool) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(path, &st); err != nil {
+		return 0, false
+	}
+	return st.Bavail * uint64(st.Bsize), true
+}
+
+func isNoSpace(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || strings.Contains(strings.ToLower(err.Error()), "no space left")
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
+
+func human(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// tracker turns borg's byte progress and the placing into throttled
+// reports with a rate and an estimate of the time left.
+type tracker struct {
+	env                    Env
+	totalFiles, totalBytes int64
+	start                  time.Time
+	mu                     sync.Mutex
+	last                   time.Time
+	files                  int64
+	lastPath               string
+	cur                    agentapi.TaskProgress
+}
+
+func newTracker(env Env, files, bytes int64) *tracker {
+	t := &tracker{env: env, totalFiles: files, totalBytes: bytes, start: time.Now()}
+	t.cur = agentapi.TaskProgress{Phase: "extracting", TotalFiles: files, TotalBytes: bytes}
+	return t
+}
+
+func (t *tracker) extracting(p borg.ExtractProgress) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if p.Path != "" && p.Path != t.lastPath {
+		t.files++
+		t.lastPath = p.Path
+	}
+	if p.Total > 0 {
+		t.totalBytes = p.Total
+	}
+	t.cur.Bytes, t.cur.TotalBytes, t.cur.Path = p.Current, t.totalBytes, p.Path
+	t.cur.Files = min(t.files, max(t.totalFiles, t.files))
+	t.emit(false)
+}
+
+func (t *tracker) phase(name string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.cur.Phase = name
+	t.cur.Bytes = t.cur.TotalBytes
+	t.emit(true)
+}
+
+func (t *tracker) placed(rel string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.cur.Path = rel
+	t.emit(false)
+}
+
+func (t *tracker) done() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.cur.Phase, t.cur.Files, t.cur.Percent, t.cur.ETASec = "done", max(t.totalFiles, t.files), 100, 0
+	t.emit(true)
+}
+
+// emit reports at most twice a second (always when forced).
+func (t *tracker) emit(force bool) {
+	now := time.Now()
+	if !force && now.Sub(t.last) < 500*time.Millisecond {
+		return
+	}
+	t.last = now
+	el := now.Sub(t.start).Seconds()
+	if el > 0 {
+		t.cur.BytesPerSec = float64(t.cur.Bytes) / el
+	}
+	if t.cur.TotalBytes > 0 {
+		t.cur.Percent = 100 * float64(t.cur.Bytes) / float64(t.cur.TotalBytes)
+		if t.cur.BytesPerSec > 0 && t.cur.Phase == "extracting" {
+			t.cur.ETASec = float64(t.cur.TotalBytes-t.cur.Bytes) / t.cur.BytesPerSec
+		}
+	}
+	t.cur.Message = fmt.Sprintf("%s %s", t.cur.Phase, t.cur.Path)
+	t.env.Progress(t.cur)
+}
+
+// summary says in one line what a restore wrote.
+func summary(r *agentapi.RestoreResult) string {
+	return fmt.Sprintf("%d file(s), %s written to %s (%d overwritten, %d renamed beside the existing one, %d skipped)",
+		r.Files, human(r.Bytes), r.To, r.Overwritten, r.Renamed, r.Skipped)
+}

@@ -1,0 +1,81 @@
+package agentapi
+
+// Restore task types.
+const (
+	TaskRestore   = "restore"
+	TaskDBRestore = "db-restore"
+)
+
+// Overwrite policies of a restore: what happens when a restored file
+// already exists at its destination.
+const (
+	PolicySkip      = "skip"      // the file on the server stays
+	PolicyOverwrite = "overwrite" // the archive's copy replaces it
+	PolicyKeepBoth  = "keep-both" // the archive's copy lands beside it, renamed
+)
+
+// RestorePayload restores paths of an archive onto the agent's server.
+type RestorePayload struct {
+	// Source is the UUID of the server whose repository holds the archive.
+	Source  string   `json:"source"`
+	Repo    string   `json:"repo"`
+	Archive string   `json:"archive"`
+	Paths   []string `json:"paths,omitempty"` // the whole archive when empty
+	// To is the directory restored paths are placed under ("/" puts them
+	// back where they were).
+	To         string `json:"to"`
+	Policy     string `json:"policy"`
+	TotalFiles int64  `json:"total_files"`
+	TotalBytes int64  `json:"total_bytes"`
+	LockWait   int    `json:"lock_wait,omitempty"`
+	// Passphrase is added when the task is handed out, never stored.
+	Passphrase string `json:"passphrase,omitempty"`
+}
+
+// RestoreResult says what a restore wrote.
+type RestoreResult struct {
+	To          string   `json:"to"`
+	Files       int64    `json:"files"`
+	Bytes       int64    `json:"bytes"`
+	Overwritten int64    `json:"overwritten"`
+	Skipped     int64    `json:"skipped"`
+	Renamed     int64    `json:"renamed"`
+	Written     []string `json:"written"` // the first 100 paths written
+	Log         string   `json:"log,omitempty"`
+}
+
+// DBRestorePayload restores one database dump of an archive.
+type DBRestorePayload struct {
+	Source  string `json:"source"`
+	Repo    string `json:"repo"`
+	Archive string `json:"archive"`
+	Dump    string `json:"dump"` // its path in the archive, e.g. postgres/app.dump
+	// Database is the database restored into: a new one (Replace false)
+	// or the original, replaced once the restore succeeded.
+	Database string `json:"database"`
+	Replace  bool   `json:"replace,omitempty"`
+	// Connection settings of the job that made the dump, when the dump is
+	// restored on the server it came from.
+	MySQL      *MySQLSpec    `json:"mysql,omitempty"`
+	Postgres   *PostgresSpec `json:"postgres,omitempty"`
+	Mongo      *MongoSpec    `json:"mongo,omitempty"`
+	TotalBytes int64         `json:"total_bytes"`
+	LockWait   int           `json:"lock_wait,omitempty"`
+	Passphrase string        `json:"passphrase,omitempty"`
+}
+
+// TableRows is one table's row count after a database restore.
+type TableRows struct {
+	Name string `json:"name"`
+	Rows int64  `json:"rows"`
+}
+
+// DBRestoreResult summarizes a database restore.
+type DBRestoreResult struct {
+	Engine   string      `json:"engine"`
+	Database string      `json:"database"`
+	Tables   []TableRows `json:"tables"`
+	Rows     int64       `json:"rows"`
+	Bytes    int64       `json:"bytes"`
+	Log      string      `json:"log,omitempty"`
+}

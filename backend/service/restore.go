@@ -1,0 +1,361 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/borgssh"
+	"borgdesk/backend/events"
+	"borgdesk/backend/store"
+)
+
+// grants are temporary rights of an agent to read another server's
+// repository through the Borg SSH server, one per cross-server restore
+// task. A grant is valid only while its task has not finished, and ends
+// (its sessions cut) when the task does.
+type grants struct {
+	mu     sync.Mutex
+	byUser map[string]grant
+	ended  []func(user string)
+}
+
+type grant struct {
+	agent, repo string
+	task        int64
+}
+
+func (g *grants) add(agent, repo string) string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	user := borgssh.GrantUserPrefix + hex.EncodeToString(b)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.byUser == nil {
+		g.byUser = map[string]grant{}
+	}
+	g.byUser[user] = grant{agent: agent, repo: repo}
+	return user
+}
+
+func (g *grants) setTask(user string, task int64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if gr, ok := g.byUser[user]; ok {
+		gr.task = task
+		g.byUser[user] = gr
+	}
+}
+
+// end removes the grants of a task and cuts their sessions.
+func (g *grants) end(task int64) {
+	g.mu.Lock()
+	var users []string
+	for u, gr := range g.byUser {
+		if gr.task == task {
+			users = append(users, u)
+			delete(g.byUser, u)
+		}
+	}
+	hooks := g.ended
+	g.mu.Unlock()
+	for _, u := range users {
+		for _, h := range hooks {
+			h(u)
+		}
+	}
+}
+
+// OnGrantEnd registers fn to cut the sessions of an ended grant.
+func (s *Service) OnGrantEnd(fn func(user string)) {
+	s.grants.mu.Lock()
+	s.grants.ended = append(s.grants.ended, fn)
+	s.grants.mu.Unlock()
+}
+
+// GrantedRepo implements borgssh.Granter: the repository agent may read
+// as user, while the restore task it was granted for is unfinished.
+func (s *Service) GrantedRepo(agent, user string) (string, bool) {
+	s.grants.mu.Lock()
+	gr, ok := s.grants.byUser[user]
+	s.grants.mu.Unlock()
+	if !ok || gr.agent != agent || gr.task == 0 || !s.allowed.has(agent) {
+		return "", false
+	}
+	t, err := s.st.Task(context.Background(), gr.task)
+	if err != nil || t.Status == store.TaskSucceeded || t.Status == store.TaskFailed || t.Status == store.TaskCancelled {
+		return "", false
+	}
+	return gr.repo, true
+}
+
+// RestoreRequest asks for files of an archive to be restored.
+type RestoreRequest struct {
+	Server  string   `json:"server"`
+	Archive string   `json:"archive"`
+	Paths   []string `json:"paths"`
+	// To is a directory on the target server; "" puts files back where they were.
+	To           string `json:"to"`
+	TargetServer string `json:"target_server"`
+	Policy       string `json:"policy"`
+}
+
+// StartRestore queues a restore task on the target server's agent (the
+// source server's by default). A restore onto another server gives that
+// agent a grant to read the source repository for this one task.
+func (s *Service) StartRestore(ctx context.Context, req RestoreRequest) (store.Task, error) {
+	src, target, err := s.restoreServers(ctx, req.Server, req.TargetServer)
+	if err != nil {
+		return store.Task{}, err
+	}
+	if req.Policy == "" {
+		req.Policy = agentapi.PolicyKeepBoth
+	}
+	switch req.Policy {
+	case agentapi.PolicySkip, agentapi.PolicyOverwrite, agentapi.PolicyKeepBoth:
+	default:
+		return store.Task{}, fmt.Errorf("%w: overwrite policy %q: use skip, overwrite or keep-both", ErrInvalid, req.Policy)
+	}
+	to := strings.TrimSpace(req.To)
+	if to == "" {
+		to = "/"
+	}
+	if !filepath.IsAbs(to) {
+		return store.Task{}, fmt.Errorf("%w: restore into an absolute directory (such as /srv/restore), not %q", ErrInvalid, req.To)
+	}
+	var paths []string
+	for _, p := range req.Paths {
+		if p = strings.Trim(strings.TrimSpace(p), "/"); p != "" {
+			if strings.Contains("/"+p+"/", "/../") {
+				return store.Task{}, fmt.Errorf("%w: %q climbs out of the archive", ErrInvalid, p)
+			}
+			paths = append(paths, p)
+		}
+	}
+	if err := s.ensureIndexed(ctx, src, req.Archive); err != nil {
+		return store.Task{}, catalogErr(err)
+	}
+	files, bytes, err := s.cat.Totals(ctx, src.UUID, req.Archive, paths)
+	if err != nil {
+		return store.Task{}, catalogErr(err)
+	}
+	repoURL, user := s.repoURL(src.UUID), ""
+	if target.UUID != src.UUID {
+		user = s.grants.add(target.UUID, src.UUID)
+		repoURL = strings.Replace(repoURL, "ssh://borgdesk@", "ssh://"+user+"@", 1)
+	}
+	payload := agentapi.RestorePayload{Source: src.UUID, Repo: repoURL, Archive: req.Archive, Paths: paths, To: filepath.Clean(to),
+		Policy: req.Policy, TotalFiles: files, TotalBytes: bytes, LockWait: s.repos.Borg.LockWait}
+	t, err := s.queueGranted(ctx, target, agentapi.TaskRestore, payload, user)
+	if err != nil {
+		return t, err
+	}
+	s.publishTask(ctx, t, fmt.Sprintf("restore of %s from %s/%s onto %s:%s queued (%d files, %s)",
+		describePaths(paths), src.Name, req.Archive, target.Name, payload.To, files, humanBytes(bytes)))
+	return t, nil
+}
+
+func (s *Service) restoreServers(ctx context.Context, source, target string) (store.Server, store.Server, error) {
+	src, err := s.Server(ctx, source)
+	if err != nil {
+		return src, src, err
+	}
+	if err := s.needCatalog(); err != nil {
+		return src, src, err
+	}
+	if s.borgSSH().Port == 0 {
+		return src, src, fmt.Errorf("%w: the Borg SSH server is not running", ErrUnavailable)
+	}
+	dst := src
+	if target != "" {
+		if dst, err = s.Server(ctx, target); err != nil {
+			return src, dst, err
+		}
+	}
+	if !s.allowed.has(dst.UUID) {
+		return src, dst, fmt.Errorf("%w: %s has no enrolled agent to restore onto", ErrInvalid, dst.Name)
+	}
+	return src, dst, nil
+}
+
+// queueGranted queues a task and ties a grant (if any) to it.
+func (s *Service) queueGranted(ctx context.Context, target store.Server, typ string, payload any, user string) (store.Task, error) {
+	raw, _ := json.Marshal(payload)
+	t, err := s.st.CreateTask(ctx, target.ID, typ, raw)
+	if err != nil {
+		return t, err
+	}
+	if user != "" {
+		s.grants.setTask(user, t.ID)
+	}
+	s.wake.wake(target.ID)
+	return t, nil
+}
+
+func describePaths(p []string) string {
+	if len(p) == 0 {
+		return "the whole archive"
+	}
+	if len(p) > 3 {
+		return strings.Join(p[:3], ", ") + fmt.Sprintf(" and %d more", len(p)-3)
+	}
+	return strings.Join(p, ", ")
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// DBRestoreRequest asks for a database dump of an archive to be restored.
+type DBRestoreRequest struct {
+	Server  string `json:"server"`
+	Archive string `json:"archive"`
+	Dump    string `json:"dump"`
+	// Mode is "copy" (a new database, the default) or "replace".
+	Mode string `json:"mode"`
+	// Database is the new database's name (copy) or the original's (replace).
+	Database string `json:"database"`
+	// Confirm must repeat Database to replace it.
+	Confirm      string `json:"confirm"`
+	TargetServer string `json:"target_server"`
+}
+
+var dumpPath = regexp.MustCompile(`^(postgres|mysql|mongo)/([A-Za-z0-9_.-]+)\.(dump|sql|archive)$`)
+
+// RestoreDatabase queues the restore of a database dump: into a new
+// database by default, or over the original after a confirmation that
+// names it.
+func (s *Service) RestoreDatabase(ctx context.Context, req DBRestoreRequest) (store.Task, error) {
+	src, target, err := s.restoreServers(ctx, req.Server, req.TargetServer)
+	if err != nil {
+		return store.Task{}, err
+	}
+	m := dumpPath.FindStringSubmatch(strings.Trim(req.Dump, "/"))
+	if m == nil {
+		return store.Task{}, fmt.Errorf("%w: %q is not a database dump (postgres/NAME.dump, mysql/NAME.sql or mongo/NAME.archive)", ErrInvalid, req.Dump)
+	}
+	dump, orig := m[0], m[2]
+	if err := s.ensureIndexed(ctx, src, req.Archive); err != nil {
+		return store.Task{}, catalogErr(err)
+	}
+	e, err := s.cat.Stat(ctx, src.UUID, req.Archive, dump)
+	if err != nil {
+		return store.Task{}, catalogErr(err)
+	}
+	p := agentapi.DBRestorePayload{Source: src.UUID, Archive: req.Archive, Dump: dump, TotalBytes: e.Size, LockWait: s.repos.Borg.LockWait}
+	switch req.Mode {
+	case "", "copy":
+		p.Database = req.Database
+		if p.Database == "" {
+			p.Database = orig + "_restored_" + s.now().Format("20060102")
+		}
+		if p.Database == orig && target.UUID == src.UUID {
+			return store.Task{}, fmt.Errorf("%w: a copy needs a new name; %s is the original (to overwrite it, choose replace)", ErrInvalid, orig)
+		}
+	case "replace":
+		p.Database, p.Replace = req.Database, true
+		if p.Database == "" {
+			p.Database = orig
+		}
+		if req.Confirm != p.Database {
+			return store.Task{}, fmt.Errorf("%w: replacing database %s on %s destroys its current contents; confirm by typing its name", ErrInvalid, p.Database, target.Name)
+		}
+	default:
+		return store.Task{}, fmt.Errorf("%w: mode %q: use copy or replace", ErrInvalid, req.Mode)
+	}
+	if target.UUID == src.UUID { // the job's own connection settings
+		name, _, _ := strings.Cut(req.Archive, "@")
+		if j, err := s.jobOf(ctx, src.UUID, name); err == nil {
+			var spec agentapi.BackupSpec
+			if json.Unmarshal([]byte(j.Spec), &spec) == nil {
+				p.MySQL, p.Postgres, p.Mongo = spec.MySQL, spec.Postgres, spec.Mongo
+			}
+		}
+	}
+	user := ""
+	p.Repo = s.repoURL(src.UUID)
+	if target.UUID != src.UUID {
+		user = s.grants.add(target.UUID, src.UUID)
+		p.Repo = strings.Replace(p.Repo, "ssh://borgdesk@", "ssh://"+user+"@", 1)
+	}
+	t, err := s.queueGranted(ctx, target, agentapi.TaskDBRestore, p, user)
+	if err != nil {
+		return t, err
+	}
+	verb := "into a new database"
+	if p.Replace {
+		verb = "replacing the database"
+	}
+	s.publishTask(ctx, t, fmt.Sprintf("database restore of %s from %s/%s onto %s %s %s queued", dump, src.Name, req.Archive, target.Name, verb, p.Database))
+	return t, nil
+}
+
+// restoreSource is the repository a restore task reads (for its passphrase).
+func restoreSource(t agentapi.Task) (string, bool) {
+	if t.Type != agentapi.TaskRestore && t.Type != agentapi.TaskDBRestore {
+		return "", false
+	}
+	var p struct {
+		Source string `json:"source"`
+	}
+	json.Unmarshal(t.Payload, &p)
+	return p.Source, p.Source != ""
+}
+
+// CancelTask cancels an unfinished task; its agent stops it at the next
+// progress report (a backup's run is cancelled with it).
+func (s *Service) CancelTask(ctx context.Context, id int64) (store.Task, error) {
+	t, err := s.st.Task(ctx, id)
+	if err != nil {
+		return t, err
+	}
+	if t.Type == agentapi.TaskBackup {
+		if r, err := s.st.RunByTask(ctx, id); err == nil {
+			if _, err := s.CancelRun(ctx, r.ID); err != nil {
+				return t, err
+			}
+			return s.st.Task(ctx, id)
+		}
+	}
+	if err := s.st.CancelTask(ctx, id); err != nil {
+		return t, err
+	}
+	t, err = s.st.Task(ctx, id)
+	if err != nil {
+		return t, err
+	}
+	s.publishTask(ctx, t, fmt.Sprintf("%s task %d cancelled by the operator", t.Type, t.ID))
+	s.grants.end(id)
+	return t, nil
+}
+
+// taskEnded releases what a finished task held.
+func (s *Service) taskEnded(t store.Task) {
+	s.grants.end(t.ID)
+	if t.Type == agentapi.TaskRestore || t.Type == agentapi.TaskDBRestore {
+		s.announce(events.TaskChanged, t.ServerUUID, map[string]any{"task_id": t.ID, "status": t.Status, "result": json.RawMessage(nonNull(t.Result))})
+	}
+}
+
+func nonNull(b []byte) []byte {
+	if len(b) == 0 {
+		return []byte("null")
+	}
+	return b
+}
