@@ -137,6 +137,32 @@ func TestPostgresJobRestoresIdenticalRows(t *testing.T) {
 		t.Errorf("restored rows %s; want %s", got, want)
 	}
 
+	// The agent restores the dump into a new database, with a row count.
+	archive := run["archive"].(string)
+	var task dbRestoreTask
+	f.mustJSON(&task, "db-restore", "db1", archive, "postgres/shop.dump", "--as", "shop_agent", "--wait")
+	if task.Status != "succeeded" || task.Result.Rows != 5000 || len(task.Result.Tables) != 1 || task.Result.Tables[0].Name != "public.items" {
+		t.Fatalf("db-restore into a copy = %+v", task)
+	}
+	if got := pg.psql(t, "shop_agent", pgChecksum); got != want {
+		t.Errorf("db-restore copy rows %s; want %s", got, want)
+	}
+	if r := f.cli("db-restore", "db1", archive, "postgres/shop.dump", "--as", "shop_agent", "--wait"); r.code == 0 || !strings.Contains(r.stderr, "already exists") {
+		t.Errorf("db-restore over an existing copy = %+v", r)
+	}
+	// Replacing the original needs its name confirmed, then brings it back.
+	pg.psql(t, "shop", "DELETE FROM items WHERE id > 10")
+	if r := f.cli("db-restore", "db1", archive, "postgres/shop.dump", "--replace", "shop", "--wait"); r.code == 0 || !strings.Contains(r.stderr, "confirm by typing its name") {
+		t.Errorf("replace without confirmation = %+v", r)
+	}
+	if got := pg.psql(t, "shop", "SELECT count(*) FROM items"); got != "10" {
+		t.Fatalf("an unconfirmed replace touched the database: %s rows", got)
+	}
+	f.mustJSON(&task, "db-restore", "db1", archive, "postgres/shop.dump", "--replace", "shop", "--confirm", "shop", "--wait")
+	if got := pg.psql(t, "shop", pgChecksum); task.Status != "succeeded" || got != want {
+		t.Errorf("replace: %+v, rows %s; want %s", task, got, want)
+	}
+
 	// A database that does not exist fails the run with a readable error.
 	f.mustJSON(&job, "job", "create", "--server", "db1", "--name", "ghost-db", "--postgres", "nosuchdb",
 		"--pg-host", "127.0.0.1", "--pg-port", port, "--pg-user", "borgtest", "--pg-passfile", pg.passfile)
@@ -144,6 +170,18 @@ func TestPostgresJobRestoresIdenticalRows(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.stderr, "nosuchdb") {
 		t.Errorf("job for a missing database = %+v; want a failure naming it", r)
 	}
+}
+
+type dbRestoreTask struct {
+	Status string `json:"status"`
+	Result struct {
+		Database string `json:"database"`
+		Rows     int64  `json:"rows"`
+		Tables   []struct {
+			Name string `json:"name"`
+			Rows int64  `json:"rows"`
+		} `json:"tables"`
+	} `json:"result"`
 }
 
 type mariadb struct {
@@ -211,6 +249,20 @@ func TestMariaDBJobRestoresIdenticalRows(t *testing.T) {
 	}
 	if got := my.sql(t, "SET SESSION group_concat_max_len = 10000000; "+myChecksum); got != want {
 		t.Errorf("restored rows %s; want %s", got, want)
+	}
+
+	// The agent restores the dump into a new database (the dump's own
+	// CREATE DATABASE and USE are left out), with a row count.
+	var task dbRestoreTask
+	f.mustJSON(&task, "db-restore", "db2", run["archive"].(string), "mysql/shop.sql", "--as", "shop_copy", "--wait")
+	if task.Status != "succeeded" || task.Result.Rows != 3000 || len(task.Result.Tables) != 1 || task.Result.Tables[0].Name != "items" {
+		t.Fatalf("db-restore into a copy = %+v", task)
+	}
+	if got := my.sql(t, "SET SESSION group_concat_max_len = 10000000; "+strings.Replace(myChecksum, "shop.items", "shop_copy.items", 1)); got != want {
+		t.Errorf("db-restore copy rows %s; want %s", got, want)
+	}
+	if got := my.sql(t, "SELECT COUNT(*) FROM shop.items"); got != "3000" {
+		t.Errorf("the original changed during a copy restore: %s rows", got)
 	}
 
 	// Wrong credentials fail the run, and no archive is left behind.
