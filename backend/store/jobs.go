@@ -20,20 +20,24 @@ type Job struct {
 	// Keep is the retention policy (borg.Keep as JSON).
 	Keep            string     `json:"keep"`
 	LastScheduledAt *time.Time `json:"last_scheduled_at" ts_type:"string"`
-	ServerUUID      string     `json:"server_uuid"`
-	CreatedAt       time.Time  `json:"created_at" ts_type:"string"`
-	UpdatedAt       time.Time  `json:"updated_at" ts_type:"string"`
+	// DrillSchedule is a cron schedule for restore drills ("" none).
+	DrillSchedule string     `json:"drill_schedule"`
+	LastDrillAt   *time.Time `json:"last_drill_at" ts_type:"string"`
+	ServerUUID    string     `json:"server_uuid"`
+	CreatedAt     time.Time  `json:"created_at" ts_type:"string"`
+	UpdatedAt     time.Time  `json:"updated_at" ts_type:"string"`
 }
 
-const jobColumns = `j.id, j.server_id, s.name, s.uuid, j.name, j.kind, j.spec_json, j.schedule, j.enabled, j.keep_json, j.last_scheduled_at, j.created_at, j.updated_at`
+const jobColumns = `j.id, j.server_id, s.name, s.uuid, j.name, j.kind, j.spec_json, j.schedule, j.enabled, j.keep_json, j.last_scheduled_at, j.created_at, j.updated_at, j.drill_schedule, j.last_drill_at`
 
 func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 	var j Job
 	var created, updated string
-	var sched sql.NullString
-	if err := row.Scan(&j.ID, &j.ServerID, &j.ServerName, &j.ServerUUID, &j.Name, &j.Kind, &j.Spec, &j.Schedule, &j.Enabled, &j.Keep, &sched, &created, &updated); err != nil {
+	var sched, drilled sql.NullString
+	if err := row.Scan(&j.ID, &j.ServerID, &j.ServerName, &j.ServerUUID, &j.Name, &j.Kind, &j.Spec, &j.Schedule, &j.Enabled, &j.Keep, &sched, &created, &updated, &j.DrillSchedule, &drilled); err != nil {
 		return Job{}, err
 	}
+	j.LastDrillAt = parseNullTS(drilled)
 	j.LastScheduledAt = parseNullTS(sched)
 	j.CreatedAt = parseTS(created)
 	j.UpdatedAt = parseTS(updated)

@@ -110,4 +110,25 @@ ALTER TABLE runs ADD COLUMN log TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN pruned_at TEXT;
 CREATE INDEX runs_status ON runs(status);
 `,
+	// 4: restore drills, and a drill schedule per job.
+	`
+CREATE TABLE drills (
+	id          INTEGER PRIMARY KEY,
+	job_id      INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+	server_id   INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+	archive     TEXT NOT NULL,
+	mode        TEXT NOT NULL,
+	status      TEXT NOT NULL,
+	started_at  TEXT NOT NULL,
+	finished_at TEXT,
+	files       INTEGER NOT NULL DEFAULT 0,
+	bytes       INTEGER NOT NULL DEFAULT 0,
+	checked     INTEGER NOT NULL DEFAULT 0,
+	mismatches  INTEGER NOT NULL DEFAULT 0,
+	error       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX drills_server ON drills(server_id, status, finished_at);
+ALTER TABLE jobs ADD COLUMN drill_schedule TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN last_drill_at TEXT;
+`,
 }

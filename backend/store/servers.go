@@ -39,12 +39,18 @@ type Server struct {
 	Metrics         json.RawMessage `json:"metrics" ts_type:"any"`
 	CreatedAt       time.Time       `json:"created_at" ts_type:"string"`
 	UpdatedAt       time.Time       `json:"updated_at" ts_type:"string"`
+	// LastVerifiedAt is when a restore drill last proved the server's
+	// latest archive restorable; VerifyStale says that is too long ago
+	// (set by the service, from the drill.stale_days setting).
+	LastVerifiedAt *time.Time `json:"last_verified_at" ts_type:"string"`
+	VerifyStale    bool       `json:"verify_stale"`
 }
 
 const serverColumns = `s.id, s.uuid, s.name, s.host, s.port, s.ssh_user, s.host_key_fp, s.status,
 	a.last_seen_at, COALESCE(a.agent_version, ''), COALESCE(a.protocol_version, 0), COALESCE(a.hostname, ''),
 	COALESCE(a.cert_serial, ''), a.cert_not_after, a.revoked_at,
-	COALESCE(a.capabilities_json, 'null'), COALESCE(a.metrics_json, 'null'), s.created_at, s.updated_at`
+	COALESCE(a.capabilities_json, 'null'), COALESCE(a.metrics_json, 'null'), s.created_at, s.updated_at,
+	(SELECT max(d.finished_at) FROM drills d WHERE d.server_id = s.id AND d.status = 'passed')`
 
 const serverFrom = ` FROM servers s LEFT JOIN agents a ON a.server_id = s.id`
 
@@ -52,9 +58,10 @@ func scanServer(row interface{ Scan(...any) error }) (Server, error) {
 	var sv Server
 	var lastSeen, notAfter, revoked sql.NullString
 	var caps, metrics, created, updated string
+	var verified sql.NullString
 	err := row.Scan(&sv.ID, &sv.UUID, &sv.Name, &sv.Host, &sv.Port, &sv.User, &sv.HostKeyFP, &sv.Status,
 		&lastSeen, &sv.Version, &sv.ProtocolVersion, &sv.Hostname, &sv.CertSerial, &notAfter, &revoked,
-		&caps, &metrics, &created, &updated)
+		&caps, &metrics, &created, &updated, &verified)
 	if err != nil {
 		return Server{}, err
 	}
@@ -62,6 +69,7 @@ func scanServer(row interface{ Scan(...any) error }) (Server, error) {
 	sv.LastSeen = parseNullTS(lastSeen)
 	sv.CertNotAfter = parseNullTS(notAfter)
 	sv.RevokedAt = parseNullTS(revoked)
+	sv.LastVerifiedAt = parseNullTS(verified)
 	sv.Capabilities = rawOrNil(caps)
 	sv.Metrics = rawOrNil(metrics)
 	sv.CreatedAt = parseTS(created)
