@@ -70,6 +70,9 @@ var ErrWrongPassphrase = errors.New("wrong passphrase for the repository")
 // ErrNoRepository means there is no repository at the location.
 var ErrNoRepository = errors.New("no borg repository at that location")
 
+// ErrNoArchive means the repository has no archive of that name.
+var ErrNoArchive = errors.New("no archive of that name in the repository")
+
 // ErrNoSpace means the disk holding the repository (or the cache) is full.
 var ErrNoSpace = errors.New("no space left on device")
 
@@ -94,6 +97,8 @@ func (e *Error) Error() string {
 		hint = ": the passphrase does not open this repository's key; check the passphrase file"
 	case ErrNoRepository:
 		hint = ": the repository does not exist (yet) at that location"
+	case ErrNoArchive:
+		hint = ": the repository has no archive of that name (pruned or deleted?); list the archives and pick one of them"
 	case ErrQuota:
 		hint = ": the repository reached its storage quota, which the coordinator sets so its disk never fills up; free space on the coordinator or prune old archives, then run the job again (nothing already backed up was lost)"
 	case ErrNoSpace:
@@ -116,6 +121,8 @@ func classify(stderr string) error {
 		return ErrLocked
 	case strings.Contains(s, "passphrase supplied in borg_passphrase") || strings.Contains(s, "passphrase is incorrect") || strings.Contains(s, "incorrect passphrase"):
 		return ErrWrongPassphrase
+	case noArchive(s):
+		return ErrNoArchive
 	case strings.Contains(s, "does not exist") && strings.Contains(s, "repository"), strings.Contains(s, "is not a valid repository"):
 		return ErrNoRepository
 	case strings.Contains(s, "storage quota"):
@@ -124,6 +131,17 @@ func classify(stderr string) error {
 		return ErrNoSpace
 	}
 	return nil
+}
+
+// noArchive spots borg's "Archive NAME does not exist" (s lowercased).
+func noArchive(s string) bool {
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "archive ") && strings.HasSuffix(line, " does not exist") {
+			return true
+		}
+	}
+	return false
 }
 
 // Warning is a command that succeeded with warnings (exit 1), such as

@@ -123,6 +123,10 @@ func TestErrorsSaySomethingUseful(t *testing.T) {
 	if !errors.Is(err, ErrNoRepository) {
 		t.Errorf("missing repository: %v", err)
 	}
+	_, err = b.Info(ctx, r, "nope")
+	if !errors.Is(err, ErrNoArchive) || errors.Is(err, ErrNoRepository) || !strings.Contains(err.Error(), "list the archives") {
+		t.Errorf("missing archive: %v", err)
+	}
 	// Hold the lock with another borg process.
 	hold := exec.Command(b.bin(), "with-lock", r.Location, "sleep", "10")
 	hold.Env = b.env(r)

@@ -352,6 +352,23 @@ func (b *Borg) ExtractStdout(ctx context.Context, r Repo, archive, path string, 
 	return b.exitErr(ctx, "extract", cmd.Run(), errTail.String())
 }
 
+// Mount mounts an archive (every archive of the repository when archive
+// is "") on dir with borg's FUSE file system. It returns once the file
+// system is mounted; borg then serves it in the background until it is
+// unmounted (fusermount3 -u dir). With --bypass-lock it neither waits for
+// nor takes the repository's lock, so a running backup does not stop it
+// (it may then not show that backup's archive).
+func (b *Borg) Mount(ctx context.Context, r Repo, archive, dir string) error {
+	target := r.Location
+	if archive != "" {
+		target += "::" + archive
+	}
+	cmd := b.command(ctx, r, "--bypass-lock", "mount", "--", target, dir)
+	errTail := &tail{n: 4096}
+	cmd.Stderr = errTail
+	return b.exitErr(ctx, "mount", cmd.Run(), errTail.String())
+}
+
 // Keep is a retention policy; zero fields are not passed.
 type Keep struct {
 	Within  string `json:"within,omitempty"` // e.g. "2d"
