@@ -198,7 +198,7 @@ Usage:
                    [--policy skip|overwrite|keep-both] [--wait] [--json]
   borgdesk db-restore SERVER ARCHIVE DUMP [--as NAME | --replace NAME --confirm NAME] [--target-server S2] [--wait]
   borgdesk mount SERVER [ARCHIVE] DIR | mount FILE.flx DIR | umount DIR | mounts [--json]
-  borgdesk drill run JOB [--full] [--wait] | drill list [SERVER] [--json]
+  borgdesk drill run JOB [--full] [--wait] | drill list [SERVER] [--json] | drill schedule JOB CRON
   borgdesk events [--limit N] [--follow] [--json]
   borgdesk settings get [KEY] [--json] | set KEY VALUE
   borgdesk version

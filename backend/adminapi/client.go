@@ -17,6 +17,7 @@ import (
 
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/catalog"
+	"borgdesk/backend/mounts"
 	"borgdesk/backend/flx"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
@@ -241,6 +242,53 @@ func (c *Client) RestoreDatabase(ctx context.Context, req service.DBRestoreReque
 func (c *Client) CancelTask(ctx context.Context, id int64) (store.Task, error) {
 	var v store.Task
 	return v, c.do(ctx, http.MethodPost, "/v1/tasks/"+strconv.FormatInt(id, 10)+"/cancel", struct{}{}, &v)
+}
+
+// Mount mounts an archive (or a whole repository, or a .flx snapshot when flx is set).
+func (c *Client) Mount(ctx context.Context, server, archive, flx, dir string) (mounts.Mount, error) {
+	var v mounts.Mount
+	body := map[string]string{"server": server, "archive": archive, "flx": flx, "dir": dir}
+	return v, c.do(ctx, http.MethodPost, "/v1/mounts", body, &v)
+}
+
+// Unmount unmounts a Borgdesk mount.
+func (c *Client) Unmount(ctx context.Context, dir string) error {
+	return c.do(ctx, http.MethodDelete, "/v1/mounts?dir="+url.QueryEscape(dir), nil, nil)
+}
+
+// ListMounts lists the live mounts.
+func (c *Client) ListMounts(ctx context.Context) ([]mounts.Mount, error) {
+	var v []mounts.Mount
+	return v, c.do(ctx, http.MethodGet, "/v1/mounts", nil, &v)
+}
+
+// RunDrill starts a restore drill of a job.
+func (c *Client) RunDrill(ctx context.Context, job string, full bool) (store.Drill, error) {
+	var v store.Drill
+	q := ""
+	if full {
+		q = "?full=1"
+	}
+	return v, c.do(ctx, http.MethodPost, "/v1/jobs/"+url.PathEscape(job)+"/drill"+q, struct{}{}, &v)
+}
+
+// WaitDrill returns a drill once it has finished.
+func (c *Client) WaitDrill(ctx context.Context, id int64) (store.Drill, error) {
+	var v store.Drill
+	return v, c.do(ctx, http.MethodGet, "/v1/drills/"+strconv.FormatInt(id, 10), nil, &v)
+}
+
+// ListDrills lists drills, of one server when server is set.
+func (c *Client) ListDrills(ctx context.Context, server string, limit int) ([]store.Drill, error) {
+	var v []store.Drill
+	q := url.Values{"server": {server}, "limit": {strconv.Itoa(limit)}}
+	return v, c.do(ctx, http.MethodGet, "/v1/drills?"+q.Encode(), nil, &v)
+}
+
+// SetJobDrillSchedule sets a job's drill schedule.
+func (c *Client) SetJobDrillSchedule(ctx context.Context, job, schedule string) (store.Job, error) {
+	var v store.Job
+	return v, c.do(ctx, http.MethodPut, "/v1/jobs/"+url.PathEscape(job)+"/drill-schedule", map[string]string{"value": schedule}, &v)
 }
 
 // Check runs borg check on a server's repository.

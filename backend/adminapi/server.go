@@ -313,6 +313,45 @@ func (s *Server) routes() {
 		}
 		return s.svc.CancelTask(r.Context(), id)
 	}))
+	s.mux.HandleFunc("GET /v1/mounts", s.handle(func(r *http.Request) (any, error) { return s.svc.ListMounts(), nil }))
+	s.mux.HandleFunc("POST /v1/mounts", s.handle(func(r *http.Request) (any, error) {
+		var in struct {
+			Server  string `json:"server"`
+			Archive string `json:"archive"`
+			Flx     string `json:"flx"`
+			Dir     string `json:"dir"`
+		}
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		if in.Flx != "" {
+			return s.svc.MountFlx(r.Context(), in.Flx, in.Dir)
+		}
+		return s.svc.Mount(r.Context(), in.Server, in.Archive, in.Dir)
+	}))
+	s.mux.HandleFunc("DELETE /v1/mounts", s.handle(func(r *http.Request) (any, error) {
+		return struct{}{}, s.svc.Unmount(r.Context(), r.URL.Query().Get("dir"))
+	}))
+	s.mux.HandleFunc("POST /v1/jobs/{ref}/drill", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.RunDrill(r.Context(), r.PathValue("ref"), r.URL.Query().Get("full") == "1")
+	}))
+	s.mux.HandleFunc("PUT /v1/jobs/{ref}/drill-schedule", s.handle(func(r *http.Request) (any, error) {
+		var in settingValue
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.SetJobDrillSchedule(r.Context(), r.PathValue("ref"), in.Value)
+	}))
+	s.mux.HandleFunc("GET /v1/drills", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.ListDrills(r.Context(), r.URL.Query().Get("server"), limitParam(r))
+	}))
+	s.mux.HandleFunc("GET /v1/drills/{id}", s.handle(func(r *http.Request) (any, error) {
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%w: drill id %q", service.ErrInvalid, r.PathValue("id"))
+		}
+		return s.svc.WaitDrill(r.Context(), id)
+	}))
 	s.mux.HandleFunc("POST /v1/servers/{ref}/check", s.handle(func(r *http.Request) (any, error) {
 		return struct{}{}, s.svc.Check(r.Context(), r.PathValue("ref"), r.URL.Query().Get("verify_data") == "1")
 	}))

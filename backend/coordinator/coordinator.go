@@ -29,6 +29,7 @@ import (
 	"borgdesk/backend/datadir"
 	"borgdesk/backend/events"
 	"borgdesk/backend/gateway"
+	"borgdesk/backend/mounts"
 	"borgdesk/backend/repos"
 	"borgdesk/backend/service"
 	"borgdesk/backend/store"
@@ -75,13 +76,14 @@ type Options struct {
 
 // Coordinator is an open data dir with its service layer.
 type Coordinator struct {
-	opts  Options
-	log   *slog.Logger
-	lock  *datadir.Lock
-	store *store.Store
-	cat   *catalog.Catalog
-	svc   *service.Service
-	ca    *ca.CA
+	opts   Options
+	log    *slog.Logger
+	lock   *datadir.Lock
+	store  *store.Store
+	cat    *catalog.Catalog
+	mounts *mounts.Manager
+	svc    *service.Service
+	ca     *ca.CA
 
 	hostKey     ssh.Signer
 	repos       *repos.Repos
@@ -144,9 +146,18 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if err != nil {
 		return fail(err)
 	}
+	mnt := mounts.New(filepath.Join(opts.DataDir, "mounts.json"), rp.Borg, opts.Logger)
+	if cleaned, err := mnt.CleanStale(ctx); err != nil {
+		opts.Logger.Warn("mounts left by the last run could not all be cleaned", "err", err)
+	} else if len(cleaned) > 0 {
+		opts.Logger.Info("unmounted what the last run left mounted", "dirs", cleaned)
+	}
+	if err := st.FailInterruptedDrills(ctx); err != nil {
+		return fail(err)
+	}
 	svc := service.New(service.Config{Store: st, Bus: events.NewBus(), Now: opts.Now, DataDir: opts.DataDir, Version: opts.Version,
 		CA: authority, Dist: dist, GatewayURL: opts.GatewayURL, Heartbeat: opts.Heartbeat, Repos: rp,
-		InitReposAtEnrollment: !opts.LazyRepoInit, RetryDelay: opts.RetryDelay, Catalog: cat, Logger: opts.Logger})
+		InitReposAtEnrollment: !opts.LazyRepoInit, RetryDelay: opts.RetryDelay, Catalog: cat, Mounts: mnt, Logger: opts.Logger})
 	if err := svc.LoadAgents(ctx); err != nil {
 		return fail(err)
 	}
@@ -157,7 +168,7 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if len(interrupted) > 0 {
 		opts.Logger.Warn("runs interrupted by the last shutdown were marked failed and will run again", "runs", len(interrupted))
 	}
-	return &Coordinator{opts: opts, log: opts.Logger, lock: lock, store: st, cat: cat, svc: svc, ca: authority, hostKey: hostKey, repos: rp, interrupted: interrupted}, nil
+	return &Coordinator{opts: opts, log: opts.Logger, lock: lock, store: st, cat: cat, mounts: mnt, svc: svc, ca: authority, hostKey: hostKey, repos: rp, interrupted: interrupted}, nil
 }
 
 // Service is the coordinator's service layer.
@@ -243,6 +254,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		"ca_fingerprint", c.ca.Fingerprint(), "version", c.opts.Version)
 	<-ctx.Done()
 	wg.Wait()
+	c.mounts.UnmountAll(context.WithoutCancel(ctx))
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

@@ -11,7 +11,11 @@ import (
 
 // ListServers returns every server, by name.
 func (s *Service) ListServers(ctx context.Context) ([]store.Server, error) {
-	return s.st.ListServers(ctx)
+	servers, err := s.st.ListServers(ctx)
+	if err == nil {
+		s.markStale(ctx, servers)
+	}
+	return servers, err
 }
 
 // Server returns the server whose id, UUID or name is ref.
@@ -20,7 +24,13 @@ func (s *Service) Server(ctx context.Context, ref string) (store.Server, error) 
 	if ref == "" {
 		return store.Server{}, fmt.Errorf("%w: name a server by its name, id or UUID", ErrInvalid)
 	}
-	return s.st.FindServer(ctx, ref)
+	sv, err := s.st.FindServer(ctx, ref)
+	if err == nil {
+		one := []store.Server{sv}
+		s.markStale(ctx, one)
+		sv = one[0]
+	}
+	return sv, err
 }
 
 // RemoveServer forgets a server with its jobs and runs. Its repository on

@@ -344,6 +344,7 @@ func (s *Service) RunScheduler(ctx context.Context, every time.Duration) error {
 
 func (s *Service) runDue(ctx context.Context) {
 	s.runDueChecks(ctx)
+	s.runDueDrills(ctx)
 	all, err := s.st.ListJobs(ctx)
 	if err != nil {
 		return

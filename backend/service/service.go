@@ -19,6 +19,7 @@ import (
 	"borgdesk/backend/ca"
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/events"
+	"borgdesk/backend/mounts"
 	"borgdesk/backend/repos"
 	"borgdesk/backend/store"
 )
@@ -63,6 +64,8 @@ type Config struct {
 	RolloutHeartbeatWait time.Duration
 	// Catalog is the file index; browsing and search are unavailable without it.
 	Catalog *catalog.Catalog
+	// Mounts manages FUSE mounts; unavailable without it.
+	Mounts *mounts.Manager
 	// Logger receives background failures (nothing when nil).
 	Logger *slog.Logger
 }
@@ -107,6 +110,8 @@ type Service struct {
 	cat          *catalog.Catalog
 	indexing     indexLocks
 	grants       grants
+	drills       drillState
+	mounts       *mounts.Manager
 	logger       *slog.Logger
 	// rolloutHeartbeatWait bounds a rollout's wait for the first heartbeat.
 	rolloutHeartbeatWait time.Duration
@@ -134,7 +139,7 @@ func New(cfg Config) *Service {
 	}
 	s.allowed.set(nil)
 	s.initQ = make(chan string, 1024)
-	s.cat, s.logger = cfg.Catalog, cfg.Logger
+	s.cat, s.mounts, s.logger = cfg.Catalog, cfg.Mounts, cfg.Logger
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

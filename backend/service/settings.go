@@ -31,6 +31,7 @@ var settingKeys = map[string]setting{
 	"notify.email.to":            {def: "", help: "comma-separated e-mail addresses", validate: addressList},
 	"check.schedule":             {def: "0 4 * * 0", help: "a cron schedule for `borg check` of every repository (empty: never)", validate: cronOrEmpty},
 	"check.verify_data_schedule": {def: "0 5 1 * *", help: "a cron schedule for `borg check --verify-data` (empty: never)", validate: cronOrEmpty},
+	"drill.stale_days":           {def: "8", help: "days after which a server whose backups no restore drill has verified is flagged and the operator alerted (1 to 365)", validate: intRange(1, 365)},
 }
 
 // SettingKeys lists the known setting keys, sorted.
@@ -122,6 +123,16 @@ func hostName(v string) error {
 		return fmt.Errorf("%q is not a host name", v)
 	}
 	return nil
+}
+
+func intRange(lo, hi int) func(string) error {
+	return func(v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			return fmt.Errorf("%q is not a whole number from %d to %d", v, lo, hi)
+		}
+		return nil
+	}
 }
 
 func port(v string) error {
