@@ -1,13 +1,18 @@
 package app
 
 import (
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/flx"
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/catalog"
+	"borgdesk/backend/flx"
+	"borgdesk/backend/mounts"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
 	"borgdesk/backend/store"
@@ -18,6 +23,11 @@ import (
 // backend/service; only the frontend's Pinia stores call these.
 type Desk struct {
 	svc *service.Service
+	// saveDialog asks where to save a download (the native dialog in the
+	// desktop build); "" means the operator cancelled.
+	saveDialog func(ctx context.Context, name string) (string, error)
+	// openFolder shows a directory in the system file manager.
+	openFolder func(dir string) error
 
 	mu  sync.Mutex
 	ctx context.Context
@@ -200,3 +210,110 @@ func (d *Desk) ExportFlx(path string) (string, error) { return d.svc.ExportFlx(d
 
 // FlxInbox is the folder watched for snapshots to open.
 func (d *Desk) FlxInbox() string { return d.svc.InboxDir() }
+
+// BrowseArchive lists one folder of an archive ("" is its root).
+func (d *Desk) BrowseArchive(server, archive, dir string) (catalog.Listing, error) {
+	return d.svc.BrowseArchive(d.context(), server, archive, dir)
+}
+
+// PreviewFile returns the first 64 KiB of a file of an archive.
+func (d *Desk) PreviewFile(server, archive, path string) (service.Preview, error) {
+	return d.svc.PreviewFile(d.context(), server, archive, path)
+}
+
+// DownloadFile saves a file of an archive on this workstation where the
+// operator chooses; it returns the path written ("" when cancelled).
+func (d *Desk) DownloadFile(server, archive, path string) (string, error) {
+	if d.saveDialog == nil {
+		return "", errors.New("downloads need the desktop window")
+	}
+	dest, err := d.saveDialog(d.context(), filepath.Base(path))
+	if err != nil || dest == "" {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(dest), ".borgdesk-download-*")
+	if err != nil {
+		return "", fmt.Errorf("cannot write into %s: %w", filepath.Dir(dest), err)
+	}
+	defer os.Remove(tmp.Name())
+	e, err := d.svc.ArchiveFile(d.context(), server, archive, path, tmp)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", err
+	}
+	if e.Mode != "" {
+		os.Chmod(tmp.Name(), os.FileMode(catalog.ParseMode(e.Mode))&0o777)
+	}
+	if err := os.Rename(tmp.Name(), dest); err != nil {
+		return "", err
+	}
+	return dest, nil
+}
+
+// FindFiles searches every archive of the fleet (or of one server).
+func (d *Desk) FindFiles(pattern, server string, limit int) ([]catalog.Hit, error) {
+	return d.svc.FindFiles(d.context(), pattern, server, limit)
+}
+
+// FileVersions lists every version of one path of a server.
+func (d *Desk) FileVersions(server, path string) ([]catalog.Version, error) {
+	return d.svc.FileVersions(d.context(), server, path)
+}
+
+// StartRestore restores files of an archive onto a server (progress as
+// task:changed events).
+func (d *Desk) StartRestore(req service.RestoreRequest) (store.Task, error) {
+	return d.svc.StartRestore(d.context(), req)
+}
+
+// GetTask returns one task.
+func (d *Desk) GetTask(id int64) (store.Task, error) { return d.svc.Task(d.context(), id) }
+
+// CancelTask cancels an unfinished task.
+func (d *Desk) CancelTask(id int64) (store.Task, error) { return d.svc.CancelTask(d.context(), id) }
+
+// RestoreDatabase restores a database dump of an archive.
+func (d *Desk) RestoreDatabase(req service.DBRestoreRequest) (store.Task, error) {
+	return d.svc.RestoreDatabase(d.context(), req)
+}
+
+// Mount mounts an archive read-only and shows it in the file manager.
+func (d *Desk) Mount(server, archive, dir string) (mounts.Mount, error) {
+	m, err := d.svc.Mount(d.context(), server, archive, dir)
+	if err == nil && d.openFolder != nil {
+		d.openFolder(m.Dir) // the mount stands even without a file manager
+	}
+	return m, err
+}
+
+// MountFlx mounts a .flx/.flxx snapshot read-only and shows it.
+func (d *Desk) MountFlx(path, dir string) (mounts.Mount, error) {
+	m, err := d.svc.MountFlx(d.context(), path, dir)
+	if err == nil && d.openFolder != nil {
+		d.openFolder(m.Dir)
+	}
+	return m, err
+}
+
+// Unmount unmounts a Borgdesk mount.
+func (d *Desk) Unmount(dir string) error { return d.svc.Unmount(d.context(), dir) }
+
+// ListMounts lists the live mounts.
+func (d *Desk) ListMounts() []mounts.Mount { return d.svc.ListMounts() }
+
+// RunDrill starts a restore drill of a job (full: every file).
+func (d *Desk) RunDrill(job string, full bool) (store.Drill, error) {
+	return d.svc.RunDrill(d.context(), job, full)
+}
+
+// ListDrills lists the newest drills ("" all servers).
+func (d *Desk) ListDrills(server string, limit int) ([]store.Drill, error) {
+	return d.svc.ListDrills(d.context(), server, limit)
+}
+
+// SetJobDrillSchedule sets when a job's restore drill runs ("" never).
+func (d *Desk) SetJobDrillSchedule(job, schedule string) (store.Job, error) {
+	return d.svc.SetJobDrillSchedule(d.context(), job, schedule)
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"borgdesk/backend/coordinator"
+	"borgdesk/backend/mounts"
 )
 
 // wailsPlatform is the platform seam over the Wails runtime.
@@ -55,6 +56,10 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 		}
 		defer coord.Close()
 		desk = newDesk(coord.Service())
+		desk.saveDialog = func(ctx context.Context, name string) (string, error) {
+			return runtime.SaveFileDialog(ctx, runtime.SaveDialogOptions{Title: "Save a file from the archive", DefaultFilename: name})
+		}
+		desk.openFolder = mounts.OpenInFileManager
 	} else {
 		desk = newDesk(nil)
 	}

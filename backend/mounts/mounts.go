@@ -36,7 +36,7 @@ type Mount struct {
 	Archive string `json:"archive,omitempty"`
 	// Source is the repository location (with ::archive) or the snapshot's path.
 	Source string    `json:"source"`
-	Since  time.Time `json:"since"`
+	Since  time.Time `json:"since" ts_type:"string"`
 	// Warning says what is wrong with a damaged snapshot that was mounted
 	// all the same (the damaged file reads as an I/O error).
 	Warning string `json:"warning,omitempty"`

@@ -8,13 +8,14 @@ WAILS_VERSION="${WAILS_VERSION:-v2.16.0}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 
 # Build: GTK + WebKitGTK 4.1 for Wails. Tests: Xvfb and friends for the real
-# window, Chromium for Playwright, borg/FUSE/OpenSSH for backup and rollout tests,
+# window, Chromium for Playwright, borg/FUSE (python3-pyfuse3 for borg mount)/OpenSSH
+# for backup, mount and rollout tests,
 # PostgreSQL/MariaDB and a private Docker engine (docker.io) for the job tests.
 packages=(
   build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev
   xvfb xauth dbus dbus-x11 imagemagick xdotool
   chromium
-  borgbackup fuse3 openssh-server openssh-client iproute2 sqlite3
+  borgbackup fuse3 python3-pyfuse3 openssh-server openssh-client iproute2 sqlite3
   postgresql mariadb-server mariadb-client util-linux
   docker.io busybox-static
 )

@@ -172,6 +172,135 @@ export namespace borg {
 
 }
 
+export namespace catalog {
+	
+	export class Entry {
+	    name: string;
+	    path: string;
+	    type: string;
+	    size: number;
+	    mtime: string;
+	    mode: string;
+	    user: string;
+	    group: string;
+	    link_target?: string;
+	    children: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Entry(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.path = source["path"];
+	        this.type = source["type"];
+	        this.size = source["size"];
+	        this.mtime = source["mtime"];
+	        this.mode = source["mode"];
+	        this.user = source["user"];
+	        this.group = source["group"];
+	        this.link_target = source["link_target"];
+	        this.children = source["children"];
+	    }
+	}
+	export class Version {
+	    archive: string;
+	    time: string;
+	    size: number;
+	    mtime: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Version(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.archive = source["archive"];
+	        this.time = source["time"];
+	        this.size = source["size"];
+	        this.mtime = source["mtime"];
+	    }
+	}
+	export class Hit {
+	    server_uuid: string;
+	    server_name: string;
+	    path: string;
+	    type: string;
+	    versions: Version[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Hit(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server_uuid = source["server_uuid"];
+	        this.server_name = source["server_name"];
+	        this.path = source["path"];
+	        this.type = source["type"];
+	        this.versions = this.convertValues(source["versions"], Version);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Listing {
+	    archive: string;
+	    dir: string;
+	    entries: Entry[];
+	    total: number;
+	    truncated: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Listing(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.archive = source["archive"];
+	        this.dir = source["dir"];
+	        this.entries = this.convertValues(source["entries"], Entry);
+	        this.total = source["total"];
+	        this.truncated = source["truncated"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace flx {
 	
 	export class DiffEntry {
@@ -325,6 +454,35 @@ export namespace flx {
 		}
 	}
 	
+
+}
+
+export namespace mounts {
+	
+	export class Mount {
+	    dir: string;
+	    kind: string;
+	    server?: string;
+	    archive?: string;
+	    source: string;
+	    since: string;
+	    warning?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Mount(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.dir = source["dir"];
+	        this.kind = source["kind"];
+	        this.server = source["server"];
+	        this.archive = source["archive"];
+	        this.source = source["source"];
+	        this.since = source["since"];
+	        this.warning = source["warning"];
+	    }
+	}
 
 }
 
@@ -525,8 +683,12 @@ export namespace service {
 	    id: string;
 	    time: string;
 	    job: string;
-	    files?: number;
-	    bytes?: number;
+	    files: number;
+	    bytes: number;
+	    deduplicated: number;
+	    duration_sec: number;
+	    indexed: boolean;
+	    dumps: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new ArchiveInfo(source);
@@ -540,6 +702,34 @@ export namespace service {
 	        this.job = source["job"];
 	        this.files = source["files"];
 	        this.bytes = source["bytes"];
+	        this.deduplicated = source["deduplicated"];
+	        this.duration_sec = source["duration_sec"];
+	        this.indexed = source["indexed"];
+	        this.dumps = source["dumps"];
+	    }
+	}
+	export class DBRestoreRequest {
+	    server: string;
+	    archive: string;
+	    dump: string;
+	    mode: string;
+	    database: string;
+	    confirm: string;
+	    target_server: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DBRestoreRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.archive = source["archive"];
+	        this.dump = source["dump"];
+	        this.mode = source["mode"];
+	        this.database = source["database"];
+	        this.confirm = source["confirm"];
+	        this.target_server = source["target_server"];
 	    }
 	}
 	export class FlxFile {
@@ -656,6 +846,26 @@ export namespace service {
 	        this.round_trip_ms = source["round_trip_ms"];
 	    }
 	}
+	export class Preview {
+	    path: string;
+	    size: number;
+	    text: string;
+	    binary: boolean;
+	    truncated: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Preview(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.size = source["size"];
+	        this.text = source["text"];
+	        this.binary = source["binary"];
+	        this.truncated = source["truncated"];
+	    }
+	}
 	export class PruneReport {
 	    kept: string[];
 	    pruned: string[];
@@ -670,6 +880,28 @@ export namespace service {
 	        this.kept = source["kept"];
 	        this.pruned = source["pruned"];
 	        this.missing = source["missing"];
+	    }
+	}
+	export class RestoreRequest {
+	    server: string;
+	    archive: string;
+	    paths: string[];
+	    to: string;
+	    target_server: string;
+	    policy: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoreRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.archive = source["archive"];
+	        this.paths = source["paths"];
+	        this.to = source["to"];
+	        this.target_server = source["target_server"];
+	        this.policy = source["policy"];
 	    }
 	}
 	export class Status {
@@ -729,6 +961,48 @@ export namespace service {
 
 export namespace store {
 	
+	export class Drill {
+	    id: number;
+	    job_id: number;
+	    job_name: string;
+	    server_id: number;
+	    server_uuid: string;
+	    server_name: string;
+	    archive: string;
+	    mode: string;
+	    status: string;
+	    started_at: string;
+	    finished_at?: string;
+	    files: number;
+	    bytes: number;
+	    checked: number;
+	    mismatches: number;
+	    error: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Drill(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.job_id = source["job_id"];
+	        this.job_name = source["job_name"];
+	        this.server_id = source["server_id"];
+	        this.server_uuid = source["server_uuid"];
+	        this.server_name = source["server_name"];
+	        this.archive = source["archive"];
+	        this.mode = source["mode"];
+	        this.status = source["status"];
+	        this.started_at = source["started_at"];
+	        this.finished_at = source["finished_at"];
+	        this.files = source["files"];
+	        this.bytes = source["bytes"];
+	        this.checked = source["checked"];
+	        this.mismatches = source["mismatches"];
+	        this.error = source["error"];
+	    }
+	}
 	export class Event {
 	    id: number;
 	    at: string;
@@ -762,6 +1036,8 @@ export namespace store {
 	    enabled: boolean;
 	    keep: string;
 	    last_scheduled_at?: string;
+	    drill_schedule: string;
+	    last_drill_at?: string;
 	    server_uuid: string;
 	    created_at: string;
 	    updated_at: string;
@@ -782,6 +1058,8 @@ export namespace store {
 	        this.enabled = source["enabled"];
 	        this.keep = source["keep"];
 	        this.last_scheduled_at = source["last_scheduled_at"];
+	        this.drill_schedule = source["drill_schedule"];
+	        this.last_drill_at = source["last_drill_at"];
 	        this.server_uuid = source["server_uuid"];
 	        this.created_at = source["created_at"];
 	        this.updated_at = source["updated_at"];
@@ -852,6 +1130,8 @@ export namespace store {
 	    metrics: any;
 	    created_at: string;
 	    updated_at: string;
+	    last_verified_at?: string;
+	    verify_stale: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Server(source);
@@ -879,6 +1159,8 @@ export namespace store {
 	        this.metrics = source["metrics"];
 	        this.created_at = source["created_at"];
 	        this.updated_at = source["updated_at"];
+	        this.last_verified_at = source["last_verified_at"];
+	        this.verify_stale = source["verify_stale"];
 	    }
 	}
 	export class Task {
