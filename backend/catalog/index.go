@@ -39,7 +39,19 @@ func (c *Catalog) Index(ctx context.Context, m Meta, src Source) (int64, error) 
 	if c.names == nil || len(c.names) > nameCacheMax {
 		c.names = make(map[string]int64, 4096)
 	}
-	tx, err := c.db.BeginTx(ctx, nil)
+	// One connection with a large page cache for the bulk insert: the
+	// entries_path index grows everywhere at once (every path gains a
+	// version), and a cache smaller than it makes each insert a page read.
+	conn, err := c.db.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("catalog: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
+		return 0, fmt.Errorf("catalog: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -32000`)
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("catalog: %w", err)
 	}

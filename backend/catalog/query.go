@@ -195,7 +195,7 @@ func (c *Catalog) List(ctx context.Context, server, archive, dir string, limit i
 	if err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM paths p JOIN entries e ON e.archive = ? AND e.path = p.id WHERE p.parent = ?`, aid, pid).Scan(&out.Total); err != nil {
 		return out, fmt.Errorf("catalog: %w", err)
 	}
-	rows, err := c.db.QueryContext(ctx, `SELECT `+entryCols+` FROM paths p JOIN entries e ON e.archive = ? AND e.path = p.id`+entryJoins+`
+	rows, err := c.db.QueryContext(ctx, `SELECT `+entryCols+` FROM paths p CROSS JOIN entries e ON e.archive = ? AND e.path = p.id`+entryJoins+`
 		WHERE p.parent = ? ORDER BY e.type <> 100, n.name LIMIT ?`, aid, pid, limit)
 	if err != nil {
 		return out, fmt.Errorf("catalog: %w", err)
@@ -223,7 +223,7 @@ func (c *Catalog) Stat(ctx context.Context, server, archive, p string) (Entry, e
 	if err != nil || pid == 0 {
 		return Entry{}, fmt.Errorf("%s is not in archive %s", p, archive)
 	}
-	row := c.db.QueryRowContext(ctx, `SELECT `+entryCols+` FROM paths p JOIN entries e ON e.archive = ? AND e.path = p.id`+entryJoins+` WHERE p.id = ?`, aid, pid)
+	row := c.db.QueryRowContext(ctx, `SELECT `+entryCols+` FROM paths p CROSS JOIN entries e ON e.archive = ? AND e.path = p.id`+entryJoins+` WHERE p.id = ?`, aid, pid)
 	dir, _ := split(p)
 	e, err := scanEntry(row, dir)
 	if err == sql.ErrNoRows {
@@ -257,7 +257,7 @@ func (c *Catalog) Totals(ctx context.Context, server, archive string, paths []st
 		err = c.db.QueryRowContext(ctx, `WITH RECURSIVE sub(id) AS (
 				SELECT ?
 				UNION ALL
-				SELECT p.id FROM paths p JOIN sub ON p.parent = sub.id JOIN entries e ON e.archive = ? AND e.path = p.id
+				SELECT p.id FROM sub CROSS JOIN paths p ON p.parent = sub.id CROSS JOIN entries e ON e.archive = ? AND e.path = p.id
 			)
 			SELECT count(*), COALESCE(sum(e.size), 0) FROM sub JOIN entries e ON e.archive = ? AND e.path = sub.id WHERE e.type = 45`, pid, aid, aid).Scan(&f, &b)
 		if err != nil {

@@ -76,20 +76,25 @@ func timeIt(n int, f func() error) (time.Duration, error) {
 func main() {
 	perArchive := flag.Int("files", 1_000_000, "entries per archive")
 	archives := flag.Int("archives", 10, "archives (over two servers)")
+	keep := flag.String("keep", "", "build the catalog in this directory and keep it")
 	flag.Parse()
-	if err := run(*perArchive, *archives); err != nil {
+	if err := run(*perArchive, *archives, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "benchcatalog:", err)
 		os.Exit(1)
 	}
 }
 
-func run(per, count int) error {
+func run(per, count int, keep string) error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "benchcatalog")
-	if err != nil {
-		return err
+	dir := keep
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "benchcatalog")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
 	}
-	defer os.RemoveAll(dir)
 	c, err := catalog.Open(ctx, filepath.Join(dir, "catalog.db"))
 	if err != nil {
 		return err
