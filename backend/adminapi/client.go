@@ -17,8 +17,8 @@ import (
 
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/catalog"
-	"borgdesk/backend/mounts"
 	"borgdesk/backend/flx"
+	"borgdesk/backend/mounts"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
 	"borgdesk/backend/store"
