@@ -240,4 +240,36 @@ func TestRestoreFullAndCancelled(t *testing.T) {
 		entries, _ := os.ReadDir(to)
 		return len(entries) == 0
 	})
+
+	// The agent is killed mid-restore: when it comes back, the staging
+	// folder is removed and the task is reported as interrupted.
+	to2 := t.TempDir()
+	f.mustJSON(&task, "restore", "web1", archive, "--to", to2)
+	waitFor(t, 60*time.Second, "the restore to be extracting", func() bool {
+		staged, _ := filepath.Glob(filepath.Join(to2, ".borgdesk-restore-*", "*"))
+		return len(staged) > 0
+	})
+	f.kill(web1)
+	if staged, _ := filepath.Glob(filepath.Join(to2, ".borgdesk-restore-*")); len(staged) != 1 {
+		t.Fatalf("after the kill: %v", staged)
+	}
+	f.run(web1)
+	waitFor(t, 60*time.Second, "the restarted agent to remove the staging folder", func() bool {
+		entries, _ := os.ReadDir(to2)
+		return len(entries) == 0
+	})
+	waitFor(t, 60*time.Second, "the task to be reported interrupted", func() bool {
+		var tasks []struct {
+			ID     int64  `json:"id"`
+			Status string `json:"status"`
+			Error  string `json:"error"`
+		}
+		f.mustJSON(&tasks, "task", "list", "--server", "web1")
+		for _, tk := range tasks {
+			if tk.ID == task.ID {
+				return tk.Status == "failed" && tk.Error != ""
+			}
+		}
+		return false
+	})
 }

@@ -289,8 +289,24 @@ func (s *Service) MarkOffline(ctx context.Context) error {
 	}
 	for _, sv := range gone {
 		s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("server %s is offline (no heartbeat for %s)", sv.Name, s.offlineAfter), map[string]any{"id": sv.ID, "status": sv.Status})
+		s.warnRestoresOffline(ctx, sv)
 	}
 	return nil
+}
+
+// warnRestoresOffline tells the operator about restores whose agent went
+// silent: they may go on (a network cut) or be failed as interrupted when
+// the agent comes back, and until then what they wrote is unknown.
+func (s *Service) warnRestoresOffline(ctx context.Context, sv store.Server) {
+	tasks, err := s.st.ListTasks(ctx, sv.ID, 50)
+	if err != nil {
+		return
+	}
+	for _, t := range tasks {
+		if (t.Type == agentapi.TaskRestore || t.Type == agentapi.TaskDBRestore) && (t.Status == store.TaskRunning || t.Status == store.TaskDispatched) {
+			s.notify(ctx, sv.UUID, fmt.Sprintf("%s went offline during %s task %d: it is reported as interrupted when the agent comes back; until then check what reached the destination on %s", sv.Name, t.Type, t.ID, sv.Name))
+		}
+	}
 }
 
 // RunOfflineMonitor calls MarkOffline periodically until ctx ends.

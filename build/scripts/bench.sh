@@ -21,3 +21,6 @@ BORGDESK_BENCH_ROLLOUT=1 go test -count=1 -run '^TestRolloutTimings$' -v ./app 2
 echo
 echo ".flx snapshots (create, verify, restore against sha256+base64 of the same files; peak memory per size):"
 go run ./build/benchflx -mb "${BENCH_FLX_MB:-256,1024}" | tee "$out/bench-flx.txt"
+echo
+echo "file catalog (${BENCH_CATALOG_ARCHIVES:-10} generated archives of ${BENCH_CATALOG_FILES:-1000000} entries over two servers):"
+go run ./build/benchcatalog -files "${BENCH_CATALOG_FILES:-1000000}" -archives "${BENCH_CATALOG_ARCHIVES:-10}" | tee "$out/bench-catalog.txt"

@@ -40,6 +40,27 @@ type Env struct {
 	Log func(format string, args ...any)
 	// Now is the clock (time.Now when nil); it names kept-both copies.
 	Now func() time.Time
+	// StateDir, when set, records staging folders while they exist, so
+	// that CleanStaging removes those a killed agent left behind.
+	StateDir string
+}
+
+// CleanStaging removes the staging folders of restores the agent did not
+// finish (it was killed or the machine stopped), and returns them.
+func CleanStaging(stateDir string) []string {
+	recs, _ := filepath.Glob(filepath.Join(stateDir, "restore-staging-*"))
+	var cleaned []string
+	for _, r := range recs {
+		if b, err := os.ReadFile(r); err == nil {
+			p := strings.TrimSpace(string(b))
+			if strings.HasPrefix(filepath.Base(p), StagingPrefix) {
+				os.RemoveAll(p)
+				cleaned = append(cleaned, p)
+			}
+		}
+		os.Remove(r)
+	}
+	return cleaned
 }
 
 // StagingPrefix starts the name of the folder a restore extracts into.
@@ -81,6 +102,12 @@ func Files(ctx context.Context, env Env, p agentapi.RestorePayload) (agentapi.Re
 		return res, fmt.Errorf("cannot write into %s: %v; pick a directory the agent can write to", to, unwrapPath(err))
 	}
 	defer os.RemoveAll(staging)
+	if env.StateDir != "" {
+		rec := filepath.Join(env.StateDir, fmt.Sprintf("restore-staging-%d", env.TaskID))
+		if err := os.WriteFile(rec, []byte(staging+"\n"), 0o600); err == nil {
+			defer os.Remove(rec)
+		}
+	}
 
 	repo := borg.Repo{Location: p.Repo, Passphrase: p.Passphrase, RSH: env.RSH}
 	b := *env.Borg

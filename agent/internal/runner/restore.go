@@ -59,7 +59,7 @@ func (a *Agent) restoreTask(ctx context.Context, t agentapi.Task) (json.RawMessa
 	}
 	rep := a.reporter(ctx, t)
 	b, rsh := a.borgFor(p.LockWait)
-	res, err := restore.Files(ctx, restore.Env{Borg: b, RSH: rsh, TaskID: t.ID, Progress: rep.progress, Log: rep.logf}, p)
+	res, err := restore.Files(ctx, restore.Env{Borg: b, RSH: rsh, TaskID: t.ID, Progress: rep.progress, Log: rep.logf, StateDir: a.cfg.Load().Dir()}, p)
 	res.Log = rep.log.String()
 	raw, _ := json.Marshal(res)
 	return raw, err

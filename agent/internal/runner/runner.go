@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"borgdesk/agent/internal/client"
+	"borgdesk/agent/internal/restore"
 	"borgdesk/agent/internal/config"
 	"borgdesk/agent/internal/identity"
 	"borgdesk/agent/internal/sysinfo"
@@ -124,6 +125,9 @@ func (a *Agent) Client() *client.Client { return a.client }
 func (a *Agent) Run(ctx context.Context) error {
 	cfg := a.cfg.Load()
 	a.log.Info("agent running", "name", cfg.Agent.Name, "uuid", cfg.Agent.UUID, "server", cfg.Server.URL, "version", a.opts.Version)
+	if cleaned := restore.CleanStaging(cfg.Dir()); len(cleaned) > 0 {
+		a.log.Warn("removed the staging folders of restores interrupted by the last stop", "dirs", cleaned)
+	}
 	if pending, rollback := a.updater.Pending(); rollback {
 		a.log.Error("the updated agent never proved healthy; rolling back")
 		if err := a.updater.Rollback(); err != nil {
