@@ -10,6 +10,7 @@ import (
 	"borgdesk/backend/borg"
 	"borgdesk/backend/service"
 	"borgdesk/backend/store"
+	"borgdesk/backend/units"
 )
 
 // listFlag collects a repeatable flag; commas also separate values.
@@ -254,19 +255,6 @@ func cmdArchive(ctx context.Context, g *globals, args []string, e env) error {
 	return printTable(e.stdout, []string{"ARCHIVE", "JOB", "TIME", "FILES", "SIZE", "DEDUPLICATED"}, rows)
 }
 
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
 func cmdJobCancel(ctx context.Context, g *globals, args []string, e env) error {
 	fs := newFlags("job cancel", g, e.stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -325,3 +313,5 @@ func cmdJobRuns(ctx context.Context, g *globals, args []string, e env) error {
 	}
 	return printTable(e.stdout, []string{"RUN", "JOB", "STATUS", "TRIGGER", "ATTEMPT", "STARTED", "ARCHIVE", "ERROR"}, rows)
 }
+
+func humanBytes(n int64) string { return units.Bytes(n) }

@@ -15,6 +15,7 @@ import (
 	"borgdesk/backend/borgssh"
 	"borgdesk/backend/events"
 	"borgdesk/backend/store"
+	"borgdesk/backend/units"
 )
 
 // grants are temporary rights of an agent to read another server's
@@ -209,19 +210,6 @@ func describePaths(p []string) string {
 	return strings.Join(p, ", ")
 }
 
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
 // DBRestoreRequest asks for a database dump of an archive to be restored.
 type DBRestoreRequest struct {
 	Server  string `json:"server"`
@@ -359,3 +347,5 @@ func nonNull(b []byte) []byte {
 	}
 	return b
 }
+
+func humanBytes(n int64) string { return units.Bytes(n) }

@@ -25,6 +25,7 @@ import (
 
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/borg"
+	"borgdesk/backend/units"
 )
 
 // Env is what a restore needs from the agent.
@@ -94,7 +95,7 @@ func Files(ctx context.Context, env Env, p agentapi.RestorePayload) (agentapi.Re
 		return res, fmt.Errorf("cannot create the destination %s: %v; pick a directory the agent can write to", to, unwrapPath(err))
 	}
 	if free, ok := freeBytes(to); ok && p.TotalBytes > 0 && free < uint64(p.TotalBytes)+(1<<20) {
-		return res, fmt.Errorf("%s has %s free and the restore needs %s: free space there or restore to another directory", to, human(int64(free)), human(p.TotalBytes))
+		return res, fmt.Errorf("%s has %s free and the restore needs %s: free space there or restore to another directory", to, units.Bytes(int64(free)), units.Bytes(p.TotalBytes))
 	}
 	staging := filepath.Join(to, fmt.Sprintf("%s%d", StagingPrefix, env.TaskID))
 	os.RemoveAll(staging) // a previous attempt of this task
@@ -367,19 +368,6 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func human(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
 // tracker turns borg's byte progress and the placing into throttled
 // reports with a rate and an estimate of the time left.
 type tracker struct {
@@ -460,5 +448,5 @@ func (t *tracker) emit(force bool) {
 // summary says in one line what a restore wrote.
 func summary(r *agentapi.RestoreResult) string {
 	return fmt.Sprintf("%d file(s), %s written to %s (%d overwritten, %d renamed beside the existing one, %d skipped)",
-		r.Files, human(r.Bytes), r.To, r.Overwritten, r.Renamed, r.Skipped)
+		r.Files, units.Bytes(r.Bytes), r.To, r.Overwritten, r.Renamed, r.Skipped)
 }

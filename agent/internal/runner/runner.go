@@ -20,9 +20,9 @@ import (
 	"time"
 
 	"borgdesk/agent/internal/client"
-	"borgdesk/agent/internal/restore"
 	"borgdesk/agent/internal/config"
 	"borgdesk/agent/internal/identity"
+	"borgdesk/agent/internal/restore"
 	"borgdesk/agent/internal/sysinfo"
 	"borgdesk/agent/internal/update"
 	"borgdesk/backend/agentapi"
