@@ -5,7 +5,11 @@ import {service} from '../models';
 import {flx} from '../models';
 import {rollout} from '../models';
 
+export function BrowseArchive(arg1:string,arg2:string,arg3:string):Promise<service.Listing>;
+
 export function CancelRun(arg1:number):Promise<store.Run>;
+
+export function CancelTask(arg1:number):Promise<store.Task>;
 
 export function CreateEnrollmentToken(arg1:string,arg2:string):Promise<service.TokenInfo>;
 
@@ -15,7 +19,13 @@ export function CreateJob(arg1:service.JobInput):Promise<store.Job>;
 
 export function DiffFlx(arg1:string,arg2:string):Promise<Array<flx.DiffEntry>>;
 
+export function DownloadFile(arg1:string,arg2:string,arg3:string):Promise<string>;
+
 export function ExportFlx(arg1:string):Promise<string>;
+
+export function FileVersions(arg1:string,arg2:string):Promise<Array<service.Version>>;
+
+export function FindFiles(arg1:string,arg2:string,arg3:number):Promise<Array<service.Hit>>;
 
 export function FlxInbox():Promise<string>;
 
@@ -29,7 +39,11 @@ export function GetServer(arg1:string):Promise<store.Server>;
 
 export function GetSettings():Promise<Record<string, string>>;
 
+export function GetTask(arg1:number):Promise<store.Task>;
+
 export function ListArchives(arg1:string):Promise<Array<service.ArchiveInfo>>;
+
+export function ListDrills(arg1:string,arg2:number):Promise<Array<store.Drill>>;
 
 export function ListEvents(arg1:number):Promise<Array<store.Event>>;
 
@@ -39,6 +53,8 @@ export function ListJobRuns(arg1:string,arg2:number):Promise<Array<store.Run>>;
 
 export function ListJobs():Promise<Array<store.Job>>;
 
+export function ListMounts():Promise<Array<service.Mount>>;
+
 export function ListRollouts():Promise<Array<rollout.Rollout>>;
 
 export function ListRuns(arg1:number):Promise<Array<store.Run>>;
@@ -46,6 +62,10 @@ export function ListRuns(arg1:number):Promise<Array<store.Run>>;
 export function ListServers():Promise<Array<store.Server>>;
 
 export function ListTasks(arg1:string,arg2:number):Promise<Array<store.Task>>;
+
+export function Mount(arg1:string,arg2:string,arg3:string):Promise<service.Mount>;
+
+export function MountFlx(arg1:string,arg2:string):Promise<service.Mount>;
 
 export function OpenFlx(arg1:string):Promise<service.FlxFile>;
 
@@ -55,22 +75,34 @@ export function Ping(arg1:string):Promise<string>;
 
 export function PingServer(arg1:string):Promise<service.PingResult>;
 
+export function PreviewFile(arg1:string,arg2:string,arg3:string):Promise<service.Preview>;
+
 export function ProbeHosts(arg1:Array<rollout.Target>):Promise<Array<rollout.HostKey>>;
 
 export function PruneJob(arg1:string):Promise<service.PruneReport>;
 
 export function RemoveServer(arg1:string):Promise<store.Server>;
 
+export function RestoreDatabase(arg1:service.DBRestoreRequest):Promise<store.Task>;
+
 export function RestoreFlx(arg1:service.FlxRestoreRequest):Promise<store.Task>;
 
 export function RevokeServer(arg1:string):Promise<store.Server>;
 
+export function RunDrill(arg1:string,arg2:boolean):Promise<store.Drill>;
+
 export function RunJob(arg1:string):Promise<store.Run>;
 
+export function SetJobDrillSchedule(arg1:string,arg2:string):Promise<store.Job>;
+
 export function SetSetting(arg1:string,arg2:string):Promise<void>;
+
+export function StartRestore(arg1:service.RestoreRequest):Promise<store.Task>;
 
 export function StartRollout(arg1:rollout.Request):Promise<rollout.Rollout>;
 
 export function Status():Promise<service.Status>;
 
 export function UninstallServer(arg1:rollout.UninstallRequest):Promise<rollout.HostState>;
+
+export function Unmount(arg1:string):Promise<void>;
