@@ -231,13 +231,16 @@ export async function installRestoreDesk(page) {
       const d = { id: ++drillSeq, job_id: job.id, job_name: job.name, server_id: job.server_id, server_uuid: job.server_uuid, server_name: job.server_name, archive: newest.name, mode: full ? 'full' : 'sample', status: 'running', started_at: now(), finished_at: null, files: 0, bytes: 0, checked: 0, mismatches: 0, error: '' }
       conf().drills.unshift(d)
       setTimeout(() => drillEvent(d), 0)
-      setTimeout(() => {
+      const finish = () => {
         Object.assign(d, { status: 'passed', finished_at: now(), files: 48213, bytes: 1.53e9, checked: full ? 48213 : 500 })
         const server = state.servers.find((s) => s.uuid === d.server_uuid)
         if (server) Object.assign(server, { last_verified_at: d.finished_at, verify_stale: false })
         drillEvent(d)
         emit('server:changed', { id: nextEventId(), at: now(), kind: 'server.verified', subject: d.server_uuid, message: `${d.server_name} verified restorable`, data: null })
-      }, conf().stepMs * 4)
+      }
+      // Held like the restores, so a test sees the drill running.
+      if (conf().holdAt === 'running') held.push(finish)
+      else setTimeout(finish, conf().stepMs * 4)
       return clone(d)
     }
     const listDrills = (ref, limit) => {
@@ -274,7 +277,7 @@ export async function installRestoreDesk(page) {
   }, RESTORE)
 }
 
-// releaseRestoreTasks lets the restores held at RESTORE.holdAt go on.
+// releaseRestoreTasks lets the restores and drills held at RESTORE.holdAt go on.
 export async function releaseRestoreTasks(page) {
   await page.evaluate(() => window.__releaseRestoreTasks())
 }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { DB_ARCHIVE, RESTORE, RESTORE_FLEET, calls, installDesk, releaseRestoreTasks } from './desk-double.js'
+import { DB_ARCHIVE, FLX_PBX, RESTORE, RESTORE_FLEET, calls, dropFlx, installDesk, releaseRestoreTasks } from './desk-double.js'
 
 const [WEB1, DB1] = RESTORE_FLEET.servers
 const ARCHIVE = 'etc-and-www@2026-11-21T08.12.00Z'
@@ -104,7 +104,7 @@ test('mount an archive, see it listed live, and unmount it (a busy mount says wh
 })
 
 test('a job runs a restore test; its history follows drill:changed; the drill schedule is saved', async ({ page }) => {
-  await installDesk(page, RESTORE_FLEET)
+  await installDesk(page, HELD)
   await page.goto('/#/jobs/1')
   const card = page.getByTestId('job-drills')
   const rows = card.getByTestId('drill-row')
@@ -119,7 +119,9 @@ test('a job runs a restore test; its history follows drill:changed; the drill sc
   await card.getByTestId('drill-run').click()
   await expect(rows.first()).toHaveAttribute('data-status', 'running')
   await expect(card.getByTestId('drill-run')).toBeDisabled()
+  await releaseRestoreTasks(page)
   await expect(rows.first()).toHaveAttribute('data-status', 'passed')
+  await expect(card.getByTestId('drill-run')).toBeEnabled()
   await expect(rows.first().getByTestId('drill-checked')).toHaveText('48,213 of 48,213')
   await expect(rows).toHaveCount(2)
   expect((await calls(page, 'RunDrill')).map((c) => c.args)).toEqual([['1', true]])
@@ -154,4 +156,17 @@ test('servers say when they were last verified restorable, with a stale badge', 
   const banner = page.getByTestId('page-server-detail').getByTestId('server-verified')
   await expect(banner.getByTestId('verify-stale')).toBeVisible()
   await expect(banner).toContainText('Run a restore test from one of its jobs.')
+})
+
+test('a .flx snapshot opened in this window can be mounted from the Restore page', async ({ page }) => {
+  await installDesk(page, RESTORE_FLEET)
+  await page.goto('/')
+  await dropFlx(page, FLX_PBX.source)
+  await expect(page.getByTestId('flx-restore-view')).toBeVisible()
+  await page.getByTestId('nav-restore').click()
+  await page.getByTestId('flx-mount').click()
+  const dir = `/run/user/1000/borgdesk/flx/${FLX_PBX.name}`
+  await expect(page.getByTestId('flx-mounted')).toHaveText(`${FLX_PBX.name} is mounted at ${dir} and open in your file manager.`)
+  expect((await calls(page, 'MountFlx')).map((c) => c.args)).toEqual([[FLX_PBX.source, '']])
+  await expect(page.locator(`[data-testid="mount-row"][data-dir="${dir}"]`)).toContainText(FLX_PBX.source)
 })

@@ -70,7 +70,9 @@ export const useRestoreStore = defineStore('restore', () => {
     }
     const progress = parseJSON(data.progress)
     patch(id, { status: laterStatus(known.status, data.status ?? ''), progress: progress ?? known.progress })
-    if (isTaskDone(data.status) || !progress) refresh(id)
+    // A finished task's result, or the progress of a running one that the
+    // event did not carry, comes from GetTask.
+    if (isTaskDone(data.status) || (data.status === 'running' && !progress)) refresh(id)
   }
 
   const subscription = eventSubscription([TASK_CHANGED], (_, event) => onEvent(event))

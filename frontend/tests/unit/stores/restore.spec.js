@@ -85,3 +85,20 @@ describe('restore store', () => {
     expect(store.tasks).toEqual({})
   })
 })
+
+describe('restore store, waiting states', () => {
+  beforeEach(() => {
+    resetRuntime()
+    setActivePinia(createPinia())
+  })
+
+  it('queued and dispatched carry no progress and cost no GetTask', async () => {
+    Desk.StartRestore.mockResolvedValue({ id: 75, status: 'queued' })
+    const store = useRestoreStore()
+    await store.restoreFiles(REQUEST)
+    emit('task:changed', changed({ task_id: 75, status: 'dispatched', progress: null }))
+    await flushPromises()
+    expect(store.task(75).status).toBe('dispatched')
+    expect(Desk.GetTask).not.toHaveBeenCalled()
+  })
+})
