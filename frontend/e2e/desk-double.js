@@ -4,10 +4,12 @@
 // use Go's snake_case JSON keys.
 
 import { EMPTY_FLEET, FLX, NOW, WEB1 } from './fixtures.js'
+import { installRestoreDesk } from './desk-restore.js'
 
 export { NOW, EMPTY_FLEET, FLEET_SERVERS, FLEET_JOBS, FLEET_RUNS, FLEET_ARCHIVES, POPULATED_FLEET } from './fixtures.js'
 export { ROLLOUT, ROLLOUT_FLEET, ROLLOUT_PASSWORD, ROLLOUT_STEPS, UNINSTALL_PASSWORD } from './fixtures.js'
 export { FLX, FLX_DAMAGED, FLX_INBOX, FLX_INBOX_FILE, FLX_PBX } from './fixtures.js'
+export * from './desk-restore.js'
 
 export function progress(runId, at, { files, bytes, path, status = 'running', subject = WEB1.uuid }) {
   return { id: 0, at, kind: 'run:progress', subject, message: '', data: { run_id: runId, status, files, bytes, path } }
@@ -660,6 +662,9 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       },
     }
 
+    // What desk-restore.js builds on (its script runs right after this one).
+    window.__desk = { answer, find, findJob, state, clone, emit: emitNow, nextEventId: () => ++eventId }
+
     const noop = () => {}
     window.runtime = {
       EventsOnMultiple(name, callback, maxCallbacks) {
@@ -696,6 +701,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       WindowSetDarkTheme: noop,
     }
   }, { ...fleet, flx: fleet.flx ?? FLX })
+  await installRestoreDesk(page)
 }
 
 // resumeRollout lets the hosts held at ROLLOUT.pauseAt go on; with a step

@@ -13,6 +13,9 @@ import {
   inboxArrival,
   installDesk,
   progress,
+  DB_ARCHIVE,
+  RESTORE,
+  RESTORE_FLEET,
 } from './desk-double.js'
 
 // Pictures for a person to look at; test-results/ is not tracked.
@@ -218,7 +221,56 @@ async function serverFlx(page) {
   await page.getByTestId('flx-card').scrollIntoViewIfNeeded()
 }
 
+// Issue 7: an archive browsed, a restore under way, a search, a database restore.
+const BROWSE = `/#/archives/${RESTORE_FLEET.servers[0].uuid}/${encodeURIComponent('etc-and-www@2026-11-21T08.12.00Z')}`
+const RESTORE_HELD = { ...RESTORE_FLEET, restore: { ...RESTORE, holdAt: 'running' } }
+
+async function browseNginx(page) {
+  const row = (path) => page.locator(`[data-testid="browse-row"][data-path="${path}"]`)
+  await row('etc').getByTestId('browse-toggle').click()
+  await row('etc/nginx').getByTestId('browse-toggle').click()
+  await row('etc/nginx/sites-enabled').getByTestId('browse-check').check()
+  await row('etc/nginx/nginx.conf').getByTestId('browse-name').click()
+  await expect(page.getByTestId('preview-text')).toBeVisible()
+}
+
+async function restoreOptions(page) {
+  await browseNginx(page)
+  await page.getByTestId('restore-button').click()
+  await page.getByTestId('restore-dest-folder').click()
+  await page.getByTestId('restore-folder').fill('/srv/restore')
+}
+
+async function restoreRunning(page) {
+  await restoreOptions(page)
+  await page.getByTestId('restore-next').click()
+  await page.getByTestId('restore-start').click()
+  await expect(page.getByTestId('progress-files')).toBeVisible()
+}
+
+async function findNginx(page) {
+  await page.getByTestId('find-pattern').fill('*.conf')
+  await page.getByTestId('find-submit').click()
+  await expect(page.getByTestId('find-hit').first()).toBeVisible()
+}
+
+async function dbReplace(page) {
+  await page.getByTestId('db-restore-button').click()
+  await page.getByTestId('db-mode-replace').click()
+}
+
 const SHOTS = [
+  { name: 'archive-browser-light', fleet: RESTORE_FLEET, path: BROWSE, ready: 'browse-tree', act: browseNginx, tall: 1000 },
+  { name: 'archive-browser-dark', fleet: RESTORE_FLEET, path: BROWSE, ready: 'browse-tree', act: browseNginx, tall: 1000, dark: true },
+  { name: 'restore-options-light', fleet: RESTORE_FLEET, path: BROWSE, ready: 'browse-tree', act: restoreOptions, tall: 1200 },
+  { name: 'restore-progress-dark', fleet: RESTORE_HELD, path: BROWSE, ready: 'browse-tree', act: restoreRunning, dark: true },
+  { name: 'restore-progress-fr-light', fleet: RESTORE_HELD, path: BROWSE, ready: 'browse-tree', act: restoreRunning, locale: 'fr' },
+  { name: 'find-light', fleet: RESTORE_FLEET, path: '/#/find', ready: 'find-form', act: findNginx, tall: true },
+  { name: 'find-dark', fleet: RESTORE_FLEET, path: '/#/find', ready: 'find-form', act: findNginx, tall: true, dark: true },
+  { name: 'db-restore-replace-light', fleet: RESTORE_FLEET, path: `/#/archives/${RESTORE_FLEET.servers[1].uuid}/${encodeURIComponent(DB_ARCHIVE)}`, ready: 'db-restore-button', act: dbReplace, tall: 1100 },
+  { name: 'job-drills-dark', fleet: RESTORE_FLEET, path: '/#/jobs/1', ready: 'job-drills', tall: 1300, dark: true },
+  { name: 'servers-verified-light', fleet: RESTORE_FLEET, path: '/#/servers', ready: 'servers-table' },
+
   { name: 'dashboard-welcome-light', fleet: EMPTY_FLEET, path: '/', ready: 'empty-dashboard' },
   { name: 'dashboard-light', fleet: POPULATED_FLEET, path: '/', ready: 'runs-table' },
   { name: 'servers-light', fleet: POPULATED_FLEET, path: '/#/servers', ready: 'servers-table' },

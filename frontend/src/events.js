@@ -22,6 +22,10 @@ export const ROLLOUT_PROGRESS = 'rollout:progress'
 export const FLX_OPENED = 'flx:opened'
 // Ephemeral: a snapshot landed in the watched inbox folder; data is {path}.
 export const FLX_INBOX = 'flx:inbox'
+// The FUSE mounts changed (a mount or an unmount); ListMounts has the list.
+export const MOUNT_CHANGED = 'mount:changed'
+// A restore drill started or finished; data is {id, status}.
+export const DRILL_CHANGED = 'drill:changed'
 
 export const ALL_EVENTS = Object.freeze([
   SERVER_CHANGED,
@@ -34,6 +38,8 @@ export const ALL_EVENTS = Object.freeze([
   ROLLOUT_PROGRESS,
   FLX_OPENED,
   FLX_INBOX,
+  MOUNT_CHANGED,
+  DRILL_CHANGED,
 ])
 
 // Events that are not persisted records, so they never enter the event list.

@@ -9,6 +9,8 @@ import ServerDetailPage from './pages/ServerDetailPage.vue'
 import NewJobPage from './pages/NewJobPage.vue'
 import JobDetailPage from './pages/JobDetailPage.vue'
 import FlxRestorePage from './pages/FlxRestorePage.vue'
+import ArchiveBrowserPage from './pages/ArchiveBrowserPage.vue'
+import FindPage from './pages/FindPage.vue'
 
 // Order and icons here drive the sidebar.
 export const NAV_ITEMS = Object.freeze([
@@ -17,6 +19,7 @@ export const NAV_ITEMS = Object.freeze([
   { name: 'jobs', path: '/jobs', icon: 'clock', component: JobsPage },
   { name: 'archives', path: '/archives', icon: 'archive', component: ArchivesPage },
   { name: 'restore', path: '/restore', icon: 'restore', component: RestorePage },
+  { name: 'find', path: '/find', icon: 'search', component: FindPage },
   { name: 'settings', path: '/settings', icon: 'settings', component: SettingsPage },
 ])
 
@@ -34,6 +37,9 @@ export function createAppRouter(history = createWebHashHistory()) {
       { name: 'job-detail', path: '/jobs/:id(\\d+)', component: JobDetailPage, meta: { nav: 'jobs' } },
       // id is the snapshot's id (its SHA-256), as OpenFlx answers it.
       { name: 'flx-restore', path: '/restore/flx/:id', component: FlxRestorePage, meta: { nav: 'restore' } },
+      // server is the server's uuid, archive the archive's name, as
+      // BrowseArchive takes them.
+      { name: 'archive-browse', path: '/archives/:server/:archive', component: ArchiveBrowserPage, meta: { nav: 'archives' } },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
   })

@@ -52,6 +52,13 @@ export const useJobsStore = defineStore('jobs', () => {
     return result
   }
 
+  // replace puts a job Go answered with (after a change) in the list.
+  function replace(record) {
+    if (!record) return
+    const job = withParsed(record)
+    items.value = items.value.map((j) => (j.id === job.id ? job : j))
+  }
+
   // run queues a run now; the run Go answers with is shown at once.
   async function run(job) {
     const result = await outcome(() => RunJob(String(job.id)))
@@ -66,5 +73,5 @@ export const useJobsStore = defineStore('jobs', () => {
     return { ...result, held: !result.ok && result.error.startsWith(PRUNE_HELD) }
   }
 
-  return { items, loaded, loading, error, isEmpty, load: fetchJobs, byId, create, run, prune, stop: subscription.stop }
+  return { items, loaded, loading, error, isEmpty, load: fetchJobs, byId, create, replace, run, prune, stop: subscription.stop }
 })

@@ -34,6 +34,8 @@ describe('architecture', () => {
       'rollout:progress',
       'flx:opened',
       'flx:inbox',
+      'mount:changed',
+      'drill:changed',
     ])
     const spelled = files.filter(
       (f) => f.path !== 'events.js' && ALL_EVENTS.some((name) => f.text.includes(`'${name}'`)),
