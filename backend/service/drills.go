@@ -116,6 +116,8 @@ func (s *Service) drill(ctx context.Context, j store.Job, repo borg.Repo, d stor
 		msg += ": " + done.Error
 	}
 	s.publish(ctx, events.DrillChanged, j.ServerUUID, msg, map[string]any{"id": done.ID, "status": done.Status})
+	// the server's "last verified restorable" changed
+	s.announce(events.ServerChanged, j.ServerUUID, map[string]any{"id": j.ServerID, "verified": done.Status == store.DrillPassed})
 	if done.Status == store.DrillFailed {
 		s.notify(ctx, j.ServerUUID, msg)
 	}
