@@ -61,7 +61,7 @@ func (c *Catalog) Index(ctx context.Context, m Meta, src Source) (int64, error) 
 		return 0, err
 	}
 	defer ix.close()
-	if err := src(ix.add); err != nil {
+	if err := pipeline(ctx, src, ix.add); err != nil {
 		return 0, err
 	}
 	if err := ix.finish(); err != nil {
@@ -310,4 +310,54 @@ func split(p string) (string, string) {
 		return p[:i], p[i+1:]
 	}
 	return "", p
+}
+
+// pipeline runs src (borg decoding its listing) on its own goroutine and
+// feeds add in batches, so listing and inserting overlap on two cores.
+func pipeline(ctx context.Context, src Source, add func(borg.Item) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	const size = 1024
+	batches := make(chan []borg.Item, 8)
+	srcErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		batch := make([]borg.Item, 0, size)
+		err := src(func(it borg.Item) error {
+			batch = append(batch, it)
+			if len(batch) == size {
+				select {
+				case batches <- batch:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				batch = make([]borg.Item, 0, size)
+			}
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
+		}
+		srcErr <- err
+	}()
+	var addErr error
+	for b := range batches {
+		if addErr != nil {
+			continue // drain until the source stops
+		}
+		for _, it := range b {
+			if addErr = add(it); addErr != nil {
+				cancel()
+				break
+			}
+		}
+	}
+	if err := <-srcErr; addErr == nil {
+		return err
+	}
+	return addErr
 }

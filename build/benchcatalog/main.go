@@ -56,6 +56,55 @@ func archive(files int, gen int) catalog.Source {
 	}
 }
 
+// realBorg indexes a real archive of n small files: borg list --json-lines
+// alone against listing and indexing together (what a backup's indexing costs).
+func realBorg(n int) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "benchcatalog-borg")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	src := filepath.Join(dir, "src")
+	for i := 0; i < n; i++ {
+		d := filepath.Join(src, fmt.Sprintf("d%03d", i/200))
+		if i%200 == 0 {
+			os.MkdirAll(d, 0o755)
+		}
+		if err := os.WriteFile(filepath.Join(d, fmt.Sprintf("f%05d.conf", i)), []byte(fmt.Sprintf("key%d = %d\n", i, i)), 0o644); err != nil {
+			return err
+		}
+	}
+	b := &borg.Borg{BaseDir: filepath.Join(dir, "base")}
+	repo := borg.Repo{Location: filepath.Join(dir, "repo"), Passphrase: "bench"}
+	if err := b.Init(ctx, repo); err != nil {
+		return err
+	}
+	if _, err := b.Create(ctx, repo, borg.CreateOptions{Archive: "a", Paths: []string{src}}, nil); err != nil {
+		return err
+	}
+	var listed int
+	t := time.Now()
+	if err := b.ListItems(ctx, repo, "a", func(borg.Item) error { listed++; return nil }); err != nil {
+		return err
+	}
+	listT := time.Since(t)
+	c, err := catalog.Open(ctx, filepath.Join(dir, "catalog.db"))
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	t = time.Now()
+	got, err := c.Index(ctx, catalog.Meta{Server: "s", Name: "a", Time: time.Now()}, func(fn func(borg.Item) error) error { return b.ListItems(ctx, repo, "a", fn) })
+	if err != nil {
+		return err
+	}
+	both := time.Since(t)
+	fmt.Printf("real archive of %d entries: borg list --json-lines alone %.0f entries/s (%.1f s); listing and indexing together %.0f entries/s (%.1f s) = %.2fx borg list alone\n",
+		listed, float64(listed)/listT.Seconds(), listT.Seconds(), float64(got)/both.Seconds(), both.Seconds(), both.Seconds()/listT.Seconds())
+	return nil
+}
+
 func median(d []time.Duration) time.Duration {
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
 	return d[len(d)/2]
@@ -77,7 +126,14 @@ func main() {
 	perArchive := flag.Int("files", 1_000_000, "entries per archive")
 	archives := flag.Int("archives", 10, "archives (over two servers)")
 	keep := flag.String("keep", "", "build the catalog in this directory and keep it")
+	borgFiles := flag.Int("borg-files", 50000, "files of a real borg archive indexed through borg list (0: skip)")
 	flag.Parse()
+	if *borgFiles > 0 {
+		if err := realBorg(*borgFiles); err != nil {
+			fmt.Fprintln(os.Stderr, "benchcatalog:", err)
+			os.Exit(1)
+		}
+	}
 	if err := run(*perArchive, *archives, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "benchcatalog:", err)
 		os.Exit(1)
