@@ -67,6 +67,24 @@ func TestCatalogBrowseFindAndRestore(t *testing.T) {
 	if r := f.cli("find", "nginx.conf", "--server", "web2", "--json"); r.code != 0 || strings.TrimSpace(r.stdout) != "[]" {
 		t.Fatalf("find on web2 = %+v", r)
 	}
+	// A second server with its own nginx.conf: find lists both servers.
+	other := filepath.Join(t.TempDir(), "other")
+	os.MkdirAll(filepath.Join(other, "nginx"), 0o755)
+	os.WriteFile(filepath.Join(other, "nginx", "nginx.conf"), []byte("user www;\n"), 0o644)
+	var job, run map[string]any
+	f.mustJSON(&job, "job", "create", "--server", "web2", "--name", "conf", "--paths", other)
+	f.mustJSON(&run, "job", "run", "conf", "--wait")
+	waitFor(t, 30*time.Second, "web2's archive in the catalog", func() bool {
+		r := f.cli("find", "nginx.conf", "--json")
+		return r.code == 0 && json.Unmarshal([]byte(r.stdout), &hits) == nil && len(hits) == 2
+	})
+	servers := map[string]int{}
+	for _, h := range hits {
+		servers[h.ServerName] = len(h.Versions)
+	}
+	if servers["web1"] != 2 || servers["web2"] != 1 {
+		t.Fatalf("find across servers = %+v", hits)
+	}
 
 	// The archive list carries the catalog's figures; ls opens a folder.
 	var archives []map[string]any
