@@ -317,3 +317,7 @@ func (d *Desk) ListDrills(server string, limit int) ([]store.Drill, error) {
 func (d *Desk) SetJobDrillSchedule(job, schedule string) (store.Job, error) {
 	return d.svc.SetJobDrillSchedule(d.context(), job, schedule)
 }
+
+// GetHealth rates every server green, amber or red (backup age against its
+// RPO, agent, certificate, restore drills) and the fleet by its worst.
+func (d *Desk) GetHealth() (service.FleetHealth, error) { return d.svc.Health(d.context()) }

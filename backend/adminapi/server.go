@@ -134,6 +134,7 @@ func peerUID(c *net.UnixConn) (uint32, bool) {
 
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/status", s.handle(func(r *http.Request) (any, error) { return s.svc.Status(r.Context()) }))
+	s.mux.HandleFunc("GET /v1/health", s.handle(func(r *http.Request) (any, error) { return s.svc.Health(r.Context()) }))
 	s.mux.HandleFunc("GET /v1/servers", s.handle(func(r *http.Request) (any, error) { return s.svc.ListServers(r.Context()) }))
 	s.mux.HandleFunc("GET /v1/servers/{ref}", s.handle(func(r *http.Request) (any, error) {
 		return s.svc.Server(r.Context(), r.PathValue("ref"))

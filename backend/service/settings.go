@@ -62,7 +62,7 @@ func (s *Service) Settings(ctx context.Context) (map[string]string, error) {
 
 // Setting returns one setting's value (its default when never set).
 func (s *Service) Setting(ctx context.Context, key string) (string, error) {
-	def, ok := settingKeys[key]
+	def, ok := lookupSetting(key)
 	if !ok {
 		return "", unknownSetting(key)
 	}
@@ -73,9 +73,27 @@ func (s *Service) Setting(ctx context.Context, key string) (string, error) {
 	return v, err
 }
 
+// lookupSetting finds a key's definition; "rpo.<server name>" is a
+// per-server RPO (empty: the default applies).
+func lookupSetting(key string) (setting, bool) {
+	if def, ok := settingKeys[key]; ok {
+		return def, true
+	}
+	if name, ok := strings.CutPrefix(key, "rpo."); ok && name != "" {
+		min := minDuration(time.Hour)
+		return setting{def: "", help: "a duration of at least 1h for this server, or empty for rpo.default", validate: func(v string) error {
+			if v == "" {
+				return nil
+			}
+			return min(v)
+		}}, true
+	}
+	return setting{}, false
+}
+
 // SetSetting validates and stores a setting, then announces it.
 func (s *Service) SetSetting(ctx context.Context, key, value string) error {
-	def, ok := settingKeys[key]
+	def, ok := lookupSetting(key)
 	if !ok {
 		return unknownSetting(key)
 	}

@@ -224,3 +224,24 @@ func (s *Store) MarkPruned(ctx context.Context, serverID int64, archives []strin
 	}
 	return nil
 }
+
+// LastBackups returns, per server id, when its newest successful (or
+// warning) run finished.
+func (s *Store) LastBackups(ctx context.Context) (map[int64]time.Time, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT j.server_id, max(r.finished_at) FROM runs r JOIN jobs j ON j.id = r.job_id
+		WHERE r.status IN ('succeeded', 'warning') AND r.finished_at IS NOT NULL GROUP BY j.server_id`)
+	if err != nil {
+		return nil, fmt.Errorf("last backups: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]time.Time{}
+	for rows.Next() {
+		var id int64
+		var at string
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, err
+		}
+		out[id] = parseTS(at)
+	}
+	return out, rows.Err()
+}

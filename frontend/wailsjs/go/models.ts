@@ -732,6 +732,76 @@ export namespace service {
 	        this.target_server = source["target_server"];
 	    }
 	}
+	export class ServerHealth {
+	    id: number;
+	    uuid: string;
+	    name: string;
+	    state: string;
+	    reasons: string[];
+	    last_backup?: string;
+	    rpo_hours: number;
+	    online: boolean;
+	    last_verified_at?: string;
+	    cert_not_after?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ServerHealth(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.uuid = source["uuid"];
+	        this.name = source["name"];
+	        this.state = source["state"];
+	        this.reasons = source["reasons"];
+	        this.last_backup = source["last_backup"];
+	        this.rpo_hours = source["rpo_hours"];
+	        this.online = source["online"];
+	        this.last_verified_at = source["last_verified_at"];
+	        this.cert_not_after = source["cert_not_after"];
+	    }
+	}
+	export class FleetHealth {
+	    state: string;
+	    green: number;
+	    amber: number;
+	    red: number;
+	    summary: string;
+	    servers: ServerHealth[];
+	
+	    static createFrom(source: any = {}) {
+	        return new FleetHealth(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.state = source["state"];
+	        this.green = source["green"];
+	        this.amber = source["amber"];
+	        this.red = source["red"];
+	        this.summary = source["summary"];
+	        this.servers = this.convertValues(source["servers"], ServerHealth);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class FlxFile {
 	    id: string;
 	    name: string;
@@ -904,6 +974,7 @@ export namespace service {
 	        this.policy = source["policy"];
 	    }
 	}
+	
 	export class Status {
 	    version: string;
 	    data_dir: string;

@@ -33,6 +33,8 @@ export function FlxInbox():Promise<string>;
 
 export function ForgetHostKey(arg1:string,arg2:number):Promise<void>;
 
+export function GetHealth():Promise<service.FleetHealth>;
+
 export function GetRollout(arg1:string):Promise<rollout.Rollout>;
 
 export function GetRun(arg1:number):Promise<store.Run>;

@@ -54,6 +54,10 @@ export function ForgetHostKey(arg1, arg2) {
   return window['go']['app']['Desk']['ForgetHostKey'](arg1, arg2);
 }
 
+export function GetHealth() {
+  return window['go']['app']['Desk']['GetHealth']();
+}
+
 export function GetRollout(arg1) {
   return window['go']['app']['Desk']['GetRollout'](arg1);
 }
