@@ -10,7 +10,8 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 # Build: GTK + WebKitGTK 4.1 for Wails. Tests: Xvfb and friends for the real
 # window, Chromium for Playwright, borg/FUSE (python3-pyfuse3 for borg mount)/OpenSSH
 # for backup, mount and rollout tests,
-# PostgreSQL/MariaDB and a private Docker engine (docker.io) for the job tests.
+# PostgreSQL/MariaDB and a private Docker engine (docker.io) for the job tests,
+# aiosmtpd (a real SMTP server) for the e-mail tests.
 packages=(
   build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev
   xvfb xauth dbus dbus-x11 imagemagick xdotool
@@ -18,6 +19,7 @@ packages=(
   borgbackup fuse3 python3-pyfuse3 openssh-server openssh-client iproute2 sqlite3
   postgresql mariadb-server mariadb-client util-linux
   docker.io busybox-static
+  python3-aiosmtpd
 )
 
 sudo_cmd=()
