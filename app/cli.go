@@ -35,6 +35,8 @@ func init() {
 		"umount":     cmdUmount,
 		"mounts":     cmdMounts,
 		"drill":      cmdDrill,
+		"mail":       cmdMail,
+		"health":     cmdHealth,
 		"events":     cmdEvents,
 		"settings":   cmdSettings,
 		"version":    cmdVersion,

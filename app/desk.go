@@ -12,6 +12,7 @@ import (
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/flx"
+	"borgdesk/backend/mail"
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
@@ -321,3 +322,9 @@ func (d *Desk) SetJobDrillSchedule(job, schedule string) (store.Job, error) {
 // GetHealth rates every server green, amber or red (backup age against its
 // RPO, agent, certificate, restore drills) and the fleet by its worst.
 func (d *Desk) GetHealth() (service.FleetHealth, error) { return d.svc.Health(d.context()) }
+
+// SendTestEmail sends a test e-mail to notify.email.to now and says how it went.
+func (d *Desk) SendTestEmail() (string, error) { return d.svc.SendTestEmail(d.context()) }
+
+// GetMailStatus reports the e-mail outbox: waiting, delivered, last error.
+func (d *Desk) GetMailStatus() mail.Status { return d.svc.MailStatus() }

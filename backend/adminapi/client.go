@@ -18,6 +18,7 @@ import (
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/flx"
+	"borgdesk/backend/mail"
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
@@ -289,6 +290,26 @@ func (c *Client) ListDrills(ctx context.Context, server string, limit int) ([]st
 func (c *Client) SetJobDrillSchedule(ctx context.Context, job, schedule string) (store.Job, error) {
 	var v store.Job
 	return v, c.do(ctx, http.MethodPut, "/v1/jobs/"+url.PathEscape(job)+"/drill-schedule", map[string]string{"value": schedule}, &v)
+}
+
+// SendTestEmail sends a test e-mail now.
+func (c *Client) SendTestEmail(ctx context.Context) (string, error) {
+	var v struct {
+		Value string `json:"value"`
+	}
+	return v.Value, c.do(ctx, http.MethodPost, "/v1/mail/test", struct{}{}, &v)
+}
+
+// MailStatus reports the e-mail outbox.
+func (c *Client) MailStatus(ctx context.Context) (mail.Status, error) {
+	var v mail.Status
+	return v, c.do(ctx, http.MethodGet, "/v1/mail/status", nil, &v)
+}
+
+// Health rates the fleet.
+func (c *Client) Health(ctx context.Context) (service.FleetHealth, error) {
+	var v service.FleetHealth
+	return v, c.do(ctx, http.MethodGet, "/v1/health", nil, &v)
 }
 
 // Check runs borg check on a server's repository.

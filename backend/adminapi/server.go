@@ -134,6 +134,11 @@ func peerUID(c *net.UnixConn) (uint32, bool) {
 
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/status", s.handle(func(r *http.Request) (any, error) { return s.svc.Status(r.Context()) }))
+	s.mux.HandleFunc("POST /v1/mail/test", s.handle(func(r *http.Request) (any, error) {
+		msg, err := s.svc.SendTestEmail(r.Context())
+		return settingValue{Value: msg}, err
+	}))
+	s.mux.HandleFunc("GET /v1/mail/status", s.handle(func(r *http.Request) (any, error) { return s.svc.MailStatus(), nil }))
 	s.mux.HandleFunc("GET /v1/health", s.handle(func(r *http.Request) (any, error) { return s.svc.Health(r.Context()) }))
 	s.mux.HandleFunc("GET /v1/servers", s.handle(func(r *http.Request) (any, error) { return s.svc.ListServers(r.Context()) }))
 	s.mux.HandleFunc("GET /v1/servers/{ref}", s.handle(func(r *http.Request) (any, error) {

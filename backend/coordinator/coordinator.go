@@ -29,6 +29,7 @@ import (
 	"borgdesk/backend/datadir"
 	"borgdesk/backend/events"
 	"borgdesk/backend/gateway"
+	"borgdesk/backend/mail"
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/repos"
 	"borgdesk/backend/service"
@@ -243,6 +244,11 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	start("repository init", c.svc.RunRepoInit)
 	start("flx inbox", c.svc.WatchInbox)
 	start("file catalog", c.svc.RunCatalog)
+	outbox := mail.Open(c.opts.DataDir, mail.Options{Config: c.svc.MailConfig, Logger: c.log,
+		Problem: func(msg string) { c.svc.Notify(context.WithoutCancel(ctx), msg) }})
+	c.svc.SetOutbox(outbox)
+	start("mail outbox", outbox.Run)
+	start("alerts", c.svc.RunAlerts)
 	if err := c.svc.Requeue(ctx, c.interrupted); err != nil {
 		c.log.Error("requeue interrupted runs", "err", err)
 	}

@@ -1,131 +1,28 @@
 package mail
 
 import (
-	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"flag"
-	"math/big"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"borgdesk/backend/mail/mailtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// smtpd is a real SMTP server (aiosmtpd from Debian's python3-aiosmtpd).
-type smtpd struct {
-	t      *testing.T
-	port   int
-	dir    string
-	out    string
-	tlsCfg *tls.Config
-	cmd    *exec.Cmd
-}
-
-const systemPython = "/usr/bin/python3"
-
-func newSMTPD(t *testing.T) *smtpd {
-	t.Helper()
-	if exec.Command(systemPython, "-c", "import aiosmtpd").Run() != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("python3-aiosmtpd is not installed (make deps installs it)")
-		}
-		t.Skip("python3-aiosmtpd is not installed")
-	}
-	dir := t.TempDir()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	kder, _ := x509.MarshalECPrivateKey(key)
-	os.WriteFile(filepath.Join(dir, "cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
-	cert, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	l, _ := net.Listen("tcp", "127.0.0.1:0")
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	s := &smtpd{t: t, port: port, dir: dir, out: filepath.Join(dir, "received"), tlsCfg: &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}}
-	os.MkdirAll(s.out, 0o755)
-	return s
-}
-
-func (s *smtpd) start() {
-	s.t.Helper()
-	s.cmd = exec.Command(systemPython, "testdata/smtpd.py", itoa(s.port), filepath.Join(s.dir, "cert.pem"), filepath.Join(s.dir, "key.pem"), "alerts", "s3cret", s.out)
-	stdin, _ := s.cmd.StdinPipe()
-	stdout, _ := s.cmd.StdoutPipe()
-	s.cmd.Stderr = os.Stderr
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatal(err)
-	}
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || strings.TrimSpace(line) != "ready" {
-		s.t.Fatalf("smtpd did not start: %q %v", line, err)
-	}
-	s.t.Cleanup(func() { stdin.Close(); s.stop() })
-}
-
-func (s *smtpd) stop() {
-	if s.cmd != nil && s.cmd.Process != nil {
-		s.cmd.Process.Signal(syscall.SIGTERM)
-		s.cmd.Wait()
-		s.cmd = nil
-	}
-}
-
-func (s *smtpd) received() []string {
-	entries, _ := os.ReadDir(s.out)
-	var out []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".eml") {
-			b, _ := os.ReadFile(filepath.Join(s.out, e.Name()))
-			out = append(out, string(b))
-		}
-	}
-	return out
-}
-
-func itoa(n int) string { return strconv.Itoa(n) }
-
-func (s *smtpd) config(user, password string) func(context.Context) (Config, error) {
+func config(s *mailtest.SMTPD, user, password string) func(context.Context) (Config, error) {
 	return func(context.Context) (Config, error) {
-		return Config{Host: "127.0.0.1", Port: s.port, Security: "starttls", User: user, Password: password,
-			From: "Borgdesk <borgdesk@desk.example>", TLSConfig: s.tlsCfg, Timeout: 5 * time.Second}, nil
+		return Config{Host: "127.0.0.1", Port: s.Port, Security: "starttls", User: user, Password: password,
+			From: "Borgdesk <borgdesk@desk.example>", TLSConfig: s.TLS, Timeout: 5 * time.Second}, nil
 	}
 }
 
-// pythonMbox counts the messages Python's own mailbox module reads in an
-// mbox file and returns their subjects: a second, independent reader.
-func pythonMbox(t *testing.T, path string) []string {
-	t.Helper()
-	out, err := exec.Command(systemPython, "-c", `import mailbox, sys
-for m in mailbox.mbox(sys.argv[1]):
-    print(m["Subject"])`, path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("python mailbox on %s: %v\n%s", path, err, out)
-	}
-	s := strings.TrimSpace(string(out))
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, "\n")
-}
+func pythonMbox(t *testing.T, path string) []string { return mailtest.PythonMbox(t, path) }
 
 func alert(title string) Alert {
 	return Alert{Kind: "run_failed", Title: title, Body: "borg create failed: connection closed", Server: "web1",
@@ -134,9 +31,9 @@ func alert(title string) Alert {
 
 func TestOutboxKeepsMailWhileSMTPIsDownThenDelivers(t *testing.T) {
 	ctx := context.Background()
-	srv := newSMTPD(t)
+	srv := mailtest.New(t)
 	var problems []string
-	o := Open(t.TempDir(), Options{Config: srv.config("alerts", "s3cret"), Problem: func(m string) { problems = append(problems, m) }})
+	o := Open(t.TempDir(), Options{Config: config(srv, "alerts", "s3cret"), Problem: func(m string) { problems = append(problems, m) }})
 	m, _ := Render(alert("run 7 of web1/site failed"), []string{"ops@example.com"})
 	if err := o.Queue(ctx, m); err != nil {
 		t.Fatal(err)
@@ -152,7 +49,7 @@ func TestOutboxKeepsMailWhileSMTPIsDownThenDelivers(t *testing.T) {
 		t.Fatalf("python reads the outbox as %q", got)
 	}
 
-	srv.start()
+	srv.Start()
 	n, err := o.Deliver(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("delivery once SMTP is back: %d, %v", n, err)
@@ -167,7 +64,7 @@ func TestOutboxKeepsMailWhileSMTPIsDownThenDelivers(t *testing.T) {
 	if got := pythonMbox(t, st.SentPath); len(got) != 1 || got[0] != "[Borgdesk] run 7 of web1/site failed" {
 		t.Fatalf("python reads sent.mbox as %q", got)
 	}
-	rx := srv.received()
+	rx := srv.Received()
 	if len(rx) != 1 || !strings.Contains(rx[0], "run 7 of web1/site failed") || !strings.Contains(rx[0], "multipart/alternative") || !strings.Contains(rx[0], "text/html") {
 		t.Fatalf("the server received %d messages: %v", len(rx), rx)
 	}
@@ -178,9 +75,9 @@ func TestOutboxKeepsMailWhileSMTPIsDownThenDelivers(t *testing.T) {
 
 func TestWrongPasswordAndRefusedRecipientKeepTheMessage(t *testing.T) {
 	ctx := context.Background()
-	srv := newSMTPD(t)
-	srv.start()
-	o := Open(t.TempDir(), Options{Config: srv.config("alerts", "wrong")})
+	srv := mailtest.New(t)
+	srv.Start()
+	o := Open(t.TempDir(), Options{Config: config(srv, "alerts", "wrong")})
 	m, _ := Render(alert("x"), []string{"ops@example.com"})
 	if err := o.SendNow(ctx, m); err == nil || !strings.Contains(err.Error(), "smtp.password") {
 		t.Fatalf("wrong password: %v", err)
@@ -188,13 +85,13 @@ func TestWrongPasswordAndRefusedRecipientKeepTheMessage(t *testing.T) {
 	if st := o.Status(); st.Pending != 1 {
 		t.Fatalf("the message was lost: %+v", st)
 	}
-	o2 := Open(t.TempDir(), Options{Config: srv.config("alerts", "s3cret")})
+	o2 := Open(t.TempDir(), Options{Config: config(srv, "alerts", "s3cret")})
 	m2, _ := Render(alert("y"), []string{"refused@example.com"})
 	if err := o2.SendNow(ctx, m2); err == nil || !strings.Contains(err.Error(), "refused a recipient") {
 		t.Fatalf("refused recipient: %v", err)
 	}
-	if st := o2.Status(); st.Pending != 1 || len(srv.received()) != 0 {
-		t.Fatalf("after a refused recipient: %+v, received %d", st, len(srv.received()))
+	if st := o2.Status(); st.Pending != 1 || len(srv.Received()) != 0 {
+		t.Fatalf("after a refused recipient: %+v, received %d", st, len(srv.Received()))
 	}
 }
 

@@ -111,6 +111,7 @@ type Service struct {
 	indexing     indexLocks
 	grants       grants
 	drills       drillState
+	alerts       alerting
 	mounts       *mounts.Manager
 	logger       *slog.Logger
 	// rolloutHeartbeatWait bounds a rollout's wait for the first heartbeat.

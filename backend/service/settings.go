@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +33,17 @@ var settingKeys = map[string]setting{
 	"notify.email.to":            {def: "", help: "comma-separated e-mail addresses", validate: addressList},
 	"check.schedule":             {def: "0 4 * * 0", help: "a cron schedule for `borg check` of every repository (empty: never)", validate: cronOrEmpty},
 	"check.verify_data_schedule": {def: "0 5 1 * *", help: "a cron schedule for `borg check --verify-data` (empty: never)", validate: cronOrEmpty},
+	"smtp.security":              {def: "starttls", help: "starttls, tls or none", validate: oneOf("starttls", "tls", "none")},
+	"smtp.user":                  {def: "", help: "the SMTP user name (empty: no authentication)", validate: func(string) error { return nil }},
+	"smtp.from":                  {def: "", help: "the sender address, such as Borgdesk <borgdesk@example.com>", validate: addressOrEmpty},
+	"smtp.password":              {def: "", help: "the SMTP password (kept in DATA/keys/smtp.password, never shown)", validate: func(string) error { return nil }},
+	"notify.email.events":        {def: "run_failed,rpo_missed,agent_offline,cert_expiring,drill_failed", help: "comma-separated alert kinds: " + strings.Join(AlertKinds, ", "), validate: alertKinds},
+	"notify.desktop.events":      {def: "run_failed,rpo_missed,agent_offline,cert_expiring,drill_failed,flx_inbox", help: "comma-separated alert kinds: " + strings.Join(AlertKinds, ", "), validate: alertKinds},
+	"notify.webhook.events":      {def: "run_failed,rpo_missed,agent_offline,cert_expiring,drill_failed", help: "comma-separated alert kinds: " + strings.Join(AlertKinds, ", "), validate: alertKinds},
+	"notify.webhook.url":         {def: "", help: "an http(s) URL that receives each alert as JSON (empty: none)", validate: httpURLOrEmpty},
+	"notify.webhook.secret":      {def: "", help: "a secret for the X-Borgdesk-Signature HMAC-SHA256 header (empty: unsigned)", validate: func(string) error { return nil }},
+	"notify.quiet_hours":         {def: "", help: "HH:MM-HH:MM during which desktop notifications wait (empty: none)", validate: quietHours},
+	"notify.offline_after":       {def: "30m", help: "how long an agent may be silent before an alert, at least 1m", validate: minDuration(time.Minute)},
 	"drill.stale_days":           {def: "8", help: "days after which a server whose backups no restore drill has verified is flagged and the operator alerted (1 to 365)", validate: intRange(1, 365)},
 }
 
@@ -56,6 +69,17 @@ func (s *Service) Settings(ctx context.Context) (map[string]string, error) {
 		if v, ok := stored[k]; ok {
 			out[k] = v
 		}
+	}
+	// Per-server RPOs, and the password only as "is it set".
+	for k, v := range stored {
+		if strings.HasPrefix(k, "rpo.") {
+			out[k] = v
+		}
+	}
+	out["smtp.password"] = ""
+	out["smtp.password_set"] = "false"
+	if _, err := os.Stat(s.smtpPasswordPath()); err == nil {
+		out["smtp.password_set"] = "true"
 	}
 	return out, nil
 }
@@ -96,6 +120,12 @@ func (s *Service) SetSetting(ctx context.Context, key, value string) error {
 	def, ok := lookupSetting(key)
 	if !ok {
 		return unknownSetting(key)
+	}
+	if key == "smtp.password" { // write-only, kept in a 0600 file
+		if err := s.setSMTPPassword(value); err != nil {
+			return err
+		}
+		return s.publish(ctx, events.SettingsChanged, key, key+" changed", map[string]string{"key": key})
 	}
 	value = strings.TrimSpace(value)
 	if err := def.validate(value); err != nil {
@@ -141,6 +171,49 @@ func hostName(v string) error {
 		return fmt.Errorf("%q is not a host name", v)
 	}
 	return nil
+}
+
+func addressOrEmpty(v string) error {
+	if v == "" {
+		return nil
+	}
+	_, err := mail.ParseAddress(v)
+	return err
+}
+
+func alertKinds(v string) error {
+	for _, k := range strings.Split(v, ",") {
+		if k = strings.TrimSpace(k); k != "" && !slices.Contains(AlertKinds, k) {
+			return fmt.Errorf("%q is not an alert kind", k)
+		}
+	}
+	return nil
+}
+
+func httpURLOrEmpty(v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http(s) URL", v)
+	}
+	return nil
+}
+
+func quietHours(v string) error {
+	if v == "" {
+		return nil
+	}
+	from, to, ok := strings.Cut(v, "-")
+	if ok {
+		_, err1 := time.Parse("15:04", strings.TrimSpace(from))
+		_, err2 := time.Parse("15:04", strings.TrimSpace(to))
+		if err1 == nil && err2 == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not HH:MM-HH:MM", v)
 }
 
 func intRange(lo, hi int) func(string) error {

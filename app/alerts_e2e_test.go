@@ -1,0 +1,113 @@
+package app
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"borgdesk/backend/mail/mailtest"
+)
+
+// With SMTP down, a failed job leaves one message in outbox.mbox that
+// Python's mailbox module reads; when SMTP comes back it is delivered and
+// moved to sent.mbox. The same failure reaches a webhook, signed.
+func TestFailedJobEmailThroughTheOutbox(t *testing.T) {
+	smtp := mailtest.New(t)
+	t.Setenv("SSL_CERT_FILE", smtp.CertFile) // the coordinator trusts the test server's certificate
+	var mu sync.Mutex
+	var hooks []map[string]any
+	var sigs []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var a map[string]any
+		json.Unmarshal(body, &a)
+		mac := hmac.New(sha256.New, []byte("hooksecret"))
+		mac.Write(body)
+		valid := r.Header.Get("X-Borgdesk-Signature") == "sha256="+hex.EncodeToString(mac.Sum(nil))
+		mu.Lock()
+		hooks, sigs = append(hooks, a), append(sigs, fmt.Sprint(valid))
+		mu.Unlock()
+	}))
+	defer hook.Close()
+
+	f := startFleet(t)
+	f.run(f.enroll("web1"))
+	for _, kv := range [][2]string{
+		{"smtp.host", "127.0.0.1"}, {"smtp.port", fmt.Sprint(smtp.Port)}, {"notify.email.to", "ops@example.com"},
+		{"smtp.user", mailtest.User}, {"smtp.password", mailtest.Password},
+		{"notify.webhook.url", hook.URL}, {"notify.webhook.secret", "hooksecret"},
+	} {
+		if r := f.cli("settings", "set", kv[0], kv[1]); r.code != 0 {
+			t.Fatalf("settings set %s: %+v", kv[0], r)
+		}
+	}
+	if r := f.cli("settings", "get", "smtp.password"); strings.Contains(r.stdout, mailtest.Password) {
+		t.Fatalf("the SMTP password is shown: %q", r.stdout)
+	}
+	if r := f.cli("settings", "set", "notify.email.events", "run_failed,nonsense"); r.code == 0 {
+		t.Errorf("an unknown alert kind was accepted")
+	}
+
+	var job map[string]any
+	f.mustJSON(&job, "job", "create", "--server", "web1", "--name", "doomed", "--paths", t.TempDir(), "--pre", "/bin/false")
+	if r := f.cli("job", "run", "doomed", "--wait"); r.code == 0 {
+		t.Fatalf("the job did not fail: %+v", r)
+	}
+	outbox := filepath.Join(f.data, "outbox.mbox")
+	var subjects []string
+	waitFor(t, 30*time.Second, "one message in outbox.mbox", func() bool {
+		if _, err := os.Stat(outbox); err != nil {
+			return false
+		}
+		subjects = mailtest.PythonMbox(t, outbox)
+		return len(subjects) == 1
+	})
+	if subjects[0] != "[Borgdesk] Backup web1/doomed failed" {
+		t.Fatalf("outbox subject = %q", subjects[0])
+	}
+	var st map[string]any
+	f.mustJSON(&st, "mail", "status")
+	if st["pending"].(float64) != 1 || !strings.Contains(st["last_error"].(string), "cannot reach the SMTP server") {
+		t.Fatalf("mail status with SMTP down = %v", st)
+	}
+
+	// SMTP comes back: the sender's retry delivers the message.
+	smtp.Start()
+	waitFor(t, 60*time.Second, "the retry to deliver the outbox", func() bool { return len(smtp.Received()) == 1 })
+	waitFor(t, 10*time.Second, "sent.mbox to hold the message", func() bool {
+		return len(mailtest.PythonMbox(t, filepath.Join(f.data, "sent.mbox"))) == 1
+	})
+	if left := mailtest.PythonMbox(t, outbox); len(left) != 0 {
+		t.Errorf("outbox still holds %q", left)
+	}
+	if rx := smtp.Received()[0]; !strings.Contains(rx, "To: <ops@example.com>") && !strings.Contains(rx, "To: ops@example.com") {
+		t.Errorf("delivered message:\n%s", rx)
+	}
+	if r := f.cli("mail", "test"); r.code != 0 || !strings.Contains(r.stdout, "delivered to ops@example.com") {
+		t.Errorf("mail test = %+v", r)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(hooks) == 0 || hooks[0]["kind"] != "run_failed" || sigs[0] != "true" {
+		t.Errorf("webhook got %v (signatures %v)", hooks, sigs)
+	}
+
+	// The failed server is red.
+	var h map[string]any
+	f.mustJSON(&h, "health")
+	if h["state"] != "red" {
+		t.Errorf("health = %v", h)
+	}
+}
