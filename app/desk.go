@@ -328,3 +328,13 @@ func (d *Desk) SendTestEmail() (string, error) { return d.svc.SendTestEmail(d.co
 
 // GetMailStatus reports the e-mail outbox: waiting, delivered, last error.
 func (d *Desk) GetMailStatus() mail.Status { return d.svc.MailStatus() }
+
+// GetStorage reports the coordinator's disk, each repository's growth and
+// when the disk fills at that pace.
+func (d *Desk) GetStorage() (service.Storage, error) { return d.svc.GetStorage(d.context()) }
+
+// GetMetrics returns a server's CPU, memory, disk and network samples of
+// the last hours.
+func (d *Desk) GetMetrics(server string, hours int) ([]store.MetricPoint, error) {
+	return d.svc.GetMetrics(d.context(), server, hours)
+}

@@ -139,6 +139,11 @@ func (s *Server) routes() {
 		return settingValue{Value: msg}, err
 	}))
 	s.mux.HandleFunc("GET /v1/mail/status", s.handle(func(r *http.Request) (any, error) { return s.svc.MailStatus(), nil }))
+	s.mux.HandleFunc("GET /v1/storage", s.handle(func(r *http.Request) (any, error) { return s.svc.GetStorage(r.Context()) }))
+	s.mux.HandleFunc("GET /v1/servers/{ref}/metrics", s.handle(func(r *http.Request) (any, error) {
+		hours, _ := strconv.Atoi(r.URL.Query().Get("hours"))
+		return s.svc.GetMetrics(r.Context(), r.PathValue("ref"), hours)
+	}))
 	s.mux.HandleFunc("GET /v1/health", s.handle(func(r *http.Request) (any, error) { return s.svc.Health(r.Context()) }))
 	s.mux.HandleFunc("GET /v1/servers", s.handle(func(r *http.Request) (any, error) { return s.svc.ListServers(r.Context()) }))
 	s.mux.HandleFunc("GET /v1/servers/{ref}", s.handle(func(r *http.Request) (any, error) {

@@ -239,3 +239,15 @@ func (r *Repos) setConfig(path, key, value string) error {
 	}
 	return atomicfile.Write(file, []byte(strings.Join(lines, "\n")), fi.Mode().Perm())
 }
+
+// ReserveBytes is the reserve in bytes (0 when none or unreadable).
+func (r *Repos) ReserveBytes() int64 {
+	if r.Reserve == "" {
+		return 0
+	}
+	n, err := humanize.ParseBytes(r.Reserve)
+	if err != nil {
+		return 0
+	}
+	return int64(n)
+}

@@ -258,6 +258,7 @@ func (s *Service) Heartbeat(ctx context.Context, agentUUID string, req agentapi.
 	if prev != store.ServerOnline {
 		s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("server %s is online", sv.Name), map[string]any{"id": sv.ID, "status": sv.Status})
 	}
+	s.sampleMetrics(ctx, sv.ID, req.Metrics)
 	// Tasks the agent no longer runs were lost with a killed or restarted agent.
 	// A task started before this agent process, or more than two minutes
 	// ago, that the agent does not list is not running (its outcome report

@@ -251,6 +251,7 @@ func (s *Service) finishBackup(ctx context.Context, t store.Task) {
 		go func() {
 			bg := context.WithoutCancel(ctx)
 			s.applyRetention(bg, j)
+			s.recordRepoSize(bg, j.ServerID, j.ServerUUID)
 			if s.cat != nil {
 				if _, err := s.IndexServer(bg, j.ServerUUID); err != nil {
 					s.log().Warn("catalog: indexing after a backup failed", "server", j.ServerName, "err", err)

@@ -112,6 +112,7 @@ type Service struct {
 	grants       grants
 	drills       drillState
 	alerts       alerting
+	metrics      metricSampler
 	mounts       *mounts.Manager
 	logger       *slog.Logger
 	// rolloutHeartbeatWait bounds a rollout's wait for the first heartbeat.

@@ -131,4 +131,24 @@ CREATE INDEX drills_server ON drills(server_id, status, finished_at);
 ALTER TABLE jobs ADD COLUMN drill_schedule TEXT NOT NULL DEFAULT '';
 ALTER TABLE jobs ADD COLUMN last_drill_at TEXT;
 `,
+	// 5: repository sizes after each backup, and servers' metrics over time.
+	`
+CREATE TABLE repo_sizes (
+	server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+	at        TEXT NOT NULL,
+	bytes     INTEGER NOT NULL
+);
+CREATE INDEX repo_sizes_server ON repo_sizes(server_id, at);
+CREATE TABLE metrics (
+	server_id INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+	at        TEXT NOT NULL,
+	cpu       REAL NOT NULL,
+	load1     REAL NOT NULL,
+	mem       REAL NOT NULL,
+	disk      REAL NOT NULL,
+	rx        REAL NOT NULL,
+	tx        REAL NOT NULL
+);
+CREATE INDEX metrics_server ON metrics(server_id, at);
+`,
 }

@@ -457,6 +457,33 @@ export namespace flx {
 
 }
 
+export namespace mail {
+	
+	export class Status {
+	    pending: number;
+	    sent: number;
+	    last_error: string;
+	    last_attempt: string;
+	    outbox: string;
+	    sent_path: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Status(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.pending = source["pending"];
+	        this.sent = source["sent"];
+	        this.last_error = source["last_error"];
+	        this.last_attempt = source["last_attempt"];
+	        this.outbox = source["outbox"];
+	        this.sent_path = source["sent_path"];
+	    }
+	}
+
+}
+
 export namespace mounts {
 	
 	export class Mount {
@@ -952,6 +979,42 @@ export namespace service {
 	        this.missing = source["missing"];
 	    }
 	}
+	export class RepoStorage {
+	    uuid: string;
+	    name: string;
+	    bytes: number;
+	    history: store.SizePoint[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RepoStorage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.uuid = source["uuid"];
+	        this.name = source["name"];
+	        this.bytes = source["bytes"];
+	        this.history = this.convertValues(source["history"], store.SizePoint);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class RestoreRequest {
 	    server: string;
 	    archive: string;
@@ -1002,6 +1065,48 @@ export namespace service {
 	        this.gateway_url = source["gateway_url"];
 	        this.ca_fingerprint = source["ca_fingerprint"];
 	    }
+	}
+	export class Storage {
+	    disk_path: string;
+	    disk_total: number;
+	    disk_free: number;
+	    reserve_bytes: number;
+	    repos_bytes: number;
+	    forecast_full_at: string;
+	    servers: RepoStorage[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Storage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.disk_path = source["disk_path"];
+	        this.disk_total = source["disk_total"];
+	        this.disk_free = source["disk_free"];
+	        this.reserve_bytes = source["reserve_bytes"];
+	        this.repos_bytes = source["repos_bytes"];
+	        this.forecast_full_at = source["forecast_full_at"];
+	        this.servers = this.convertValues(source["servers"], RepoStorage);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class TokenInfo {
 	    token: string;
@@ -1136,6 +1241,30 @@ export namespace store {
 	        this.updated_at = source["updated_at"];
 	    }
 	}
+	export class MetricPoint {
+	    at: string;
+	    cpu_percent: number;
+	    load1: number;
+	    mem_percent: number;
+	    disk_percent: number;
+	    net_rx_bps: number;
+	    net_tx_bps: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new MetricPoint(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.at = source["at"];
+	        this.cpu_percent = source["cpu_percent"];
+	        this.load1 = source["load1"];
+	        this.mem_percent = source["mem_percent"];
+	        this.disk_percent = source["disk_percent"];
+	        this.net_rx_bps = source["net_rx_bps"];
+	        this.net_tx_bps = source["net_tx_bps"];
+	    }
+	}
 	export class Run {
 	    id: number;
 	    job_id: number;
@@ -1232,6 +1361,20 @@ export namespace store {
 	        this.updated_at = source["updated_at"];
 	        this.last_verified_at = source["last_verified_at"];
 	        this.verify_stale = source["verify_stale"];
+	    }
+	}
+	export class SizePoint {
+	    at: string;
+	    bytes: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new SizePoint(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.at = source["at"];
+	        this.bytes = source["bytes"];
 	    }
 	}
 	export class Task {
