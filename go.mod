@@ -3,6 +3,7 @@ module borgdesk
 go 1.26.0
 
 require (
+	fyne.io/systray v1.12.2
 	github.com/dustin/go-humanize v1.1.0
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/godbus/dbus/v5 v5.1.0

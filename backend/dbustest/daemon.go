@@ -47,7 +47,7 @@ func Start() (*Daemon, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	cmd.Stderr = os.Stderr
+	// Its stderr (a harmless fd-limit complaint when not root) is not kept.
 	if err := cmd.Start(); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("start dbus-daemon: %w", err)

@@ -114,11 +114,17 @@ func (b *bus) connect() bool {
 	return true
 }
 
+// dial connects to the bus at addr, or to the session bus the environment
+// names when addr is empty (never launching one: godbus would start a
+// dbus-daemon of its own).
 func dial(addr string) (*dbus.Conn, error) {
+	var conn *dbus.Conn
+	var err error
 	if addr == "" {
-		return dbus.SessionBusPrivateNoAutoStartup(dbus.WithContext(context.Background()))
+		conn, err = dbus.SessionBusPrivateNoAutoStartup()
+	} else {
+		conn, err = dbus.Dial(addr)
 	}
-	conn, err := dbus.Dial(addr)
 	if err != nil {
 		return nil, err
 	}

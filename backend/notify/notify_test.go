@@ -199,3 +199,25 @@ func TestNoServerLogsOnce(t *testing.T) {
 		t.Errorf("%d warnings without a notification server; want 1", got)
 	}
 }
+
+func TestSessionBusFromTheEnvironment(t *testing.T) {
+	d, srv := server(t)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", d.Addr)
+	n := newNotifier(t, Options{})
+	n.Send(Alert{Kind: KindFlxInbox, Key: "flx_inbox:a.flx", Title: "New snapshot in the inbox", Body: "a <b>.flx & more", Route: "/restore"})
+	waitFor(t, "the notification", func() bool { return len(srv.Received()) == 1 })
+	if got := srv.Received()[0].Body; got != "a <b>.flx & more" {
+		t.Errorf("body = %q; want it as sent to a server without body-markup", got)
+	}
+}
+
+func TestBodyMarkupIsEscaped(t *testing.T) {
+	d, srv := server(t)
+	srv.Capabilities = []string{"actions", "body", "body-markup"}
+	n := newNotifier(t, Options{Address: d.Addr})
+	n.Send(Alert{Key: "k", Title: "t", Body: "path <backup> & co"})
+	waitFor(t, "the notification", func() bool { return len(srv.Received()) == 1 })
+	if got := srv.Received()[0].Body; got != "path &lt;backup&gt; &amp; co" {
+		t.Errorf("body = %q; want markup escaped", got)
+	}
+}
