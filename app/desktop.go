@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wailsapp/wails/v2"
@@ -21,12 +22,20 @@ import (
 	"borgdesk/backend/mounts"
 )
 
-// wailsPlatform is the platform seam over the Wails runtime.
-type wailsPlatform struct{ ctx context.Context }
+// wailsPlatform is the platform seam over the Wails runtime. Its Quit
+// really quits: it marks the shell as quitting, so the window does not
+// hide to the tray instead.
+type wailsPlatform struct {
+	ctx      context.Context
+	quitting *atomic.Bool
+}
 
 func (p wailsPlatform) Emit(name string, data any) { runtime.EventsEmit(p.ctx, name, data) }
 func (p wailsPlatform) ExecJS(js string)           { runtime.WindowExecJS(p.ctx, js) }
-func (p wailsPlatform) Quit()                      { runtime.Quit(p.ctx) }
+func (p wailsPlatform) Quit() {
+	p.quitting.Store(true)
+	runtime.Quit(p.ctx)
+}
 
 // runDesktop opens the window over a coordinator that owns the data dir.
 // The coordinator, the event forwarder and the self-test all run under one
@@ -39,6 +48,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 	}
 	var desk *Desk
 	var coord *coordinator.Coordinator
+	shell := &trayShell{logger: newLogger(e.stderr)}
 	if !bindingsOnly {
 		if err := checkDisplay(e.getenv); err != nil {
 			return err
@@ -56,6 +66,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 		}
 		defer coord.Close()
 		desk = newDesk(coord.Service())
+		shell.svc = coord.Service()
 		desk.saveDialog = func(ctx context.Context, name string) (string, error) {
 			return runtime.SaveFileDialog(ctx, runtime.SaveDialogOptions{Title: "Save a file from the archive", DefaultFilename: name})
 		}
@@ -102,7 +113,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 			if coord == nil {
 				return
 			}
-			p := wailsPlatform{wctx}
+			p := wailsPlatform{ctx: wctx, quitting: &shell.quitting}
 			desk.setContext(ctx)
 			wg.Add(3)
 			go func() {
@@ -116,6 +127,15 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 			// Files dropped on the window (and, through Wails, the
 			// wails:file-drop event) open in the restore view.
 			runtime.OnFileDrop(wctx, func(x, y int, paths []string) { openSnapshots(paths) })
+			// The tray and desktop notifications; closing the window hides
+			// it to the tray while the coordinator keeps serving.
+			shell.start(ctx, wctx)
+		},
+		OnBeforeClose: func(wctx context.Context) bool {
+			if coord == nil || ctx.Err() != nil {
+				return false
+			}
+			return shell.beforeClose(wctx)
 		},
 		OnDomReady: func(wctx context.Context) {
 			if coord == nil {
@@ -128,7 +148,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 			if !g.selfTest {
 				return
 			}
-			p := wailsPlatform{wctx}
+			p := wailsPlatform{ctx: wctx, quitting: &shell.quitting}
 			runtime.EventsOnce(wctx, selfTestEvent, func(data ...any) {
 				r, err := checkSelfTest(nonce, data)
 				if err != nil {
@@ -176,6 +196,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 		},
 		OnShutdown: func(context.Context) {
 			cancel()
+			shell.stop()
 			wg.Wait()
 		},
 	}

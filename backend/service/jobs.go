@@ -369,6 +369,9 @@ func (s *Service) runDue(ctx context.Context) {
 		if err := s.st.SetJobScheduled(ctx, j.ID, now); err != nil {
 			continue
 		}
+		if s.SchedulesPaused(ctx) {
+			continue // the slot passes unrun: no catch-up flood on resume
+		}
 		trigger := "schedule"
 		if sched.Next(sched.Next(last)).Before(now) {
 			trigger = "catch-up" // slots were missed while the coordinator was closed

@@ -45,6 +45,9 @@ var settingKeys = map[string]setting{
 	"notify.quiet_hours":         {def: "", help: "HH:MM-HH:MM during which desktop notifications wait (empty: none)", validate: quietHours},
 	"notify.offline_after":       {def: "30m", help: "how long an agent may be silent before an alert, at least 1m", validate: minDuration(time.Minute)},
 	"drill.stale_days":           {def: "8", help: "days after which a server whose backups no restore drill has verified is flagged and the operator alerted (1 to 365)", validate: intRange(1, 365)},
+	"schedules.paused":           {def: "false", help: "true pauses every job's schedule (runs started by hand still run)", validate: oneOf("true", "false")},
+	"ui.close_to_tray":           {def: "true", help: "true hides the window to the tray when it is closed; false quits", validate: oneOf("true", "false")},
+	"ui.tray_hint_shown":         {def: "false", help: "true once the window has said that it keeps running in the tray", validate: oneOf("true", "false")},
 }
 
 // SettingKeys lists the known setting keys, sorted.

@@ -10,6 +10,10 @@ export const THEMES = Object.freeze(['system', 'light', 'dark'])
 export const THEME_KEY = 'ui.theme'
 export const LOCALE_KEY = 'ui.locale'
 const DARK_QUERY = '(prefers-color-scheme: dark)'
+// Go asks the window to show a page (a vue-router path) when the tray or a
+// desktop notification is clicked. It carries no event record, so it is not
+// one of the names in events.js.
+const NAVIGATE = 'app:navigate'
 
 // The app store holds what the whole window shares: the backend status and
 // the theme and language, which are kept as settings on the Go side.
@@ -34,6 +38,12 @@ export const useAppStore = defineStore('app', () => {
   const subscription = eventSubscription([SERVER_CHANGED, JOB_CHANGED, RUN_PROGRESS], (name, event) => {
     if (name === RUN_PROGRESS && !event?.id) return
     fetchStatus()
+  })
+
+  // navigation counts Go's requests, so asking twice for one page shows it again.
+  const navigation = ref({ route: '', n: 0 })
+  const navigate = eventSubscription([NAVIGATE], (_, route) => {
+    if (typeof route === 'string' && route) navigation.value = { route, n: navigation.value.n + 1 }
   })
 
   // Theme: an explicit choice wins; "system" follows prefers-color-scheme,
@@ -71,6 +81,11 @@ export const useAppStore = defineStore('app', () => {
   )
 
   async function init() {
+    try {
+      navigate.ensure()
+    } catch (err) {
+      statusError.value = errorMessage(err)
+    }
     await Promise.all([fetchStatus(), settings.load()])
   }
 
@@ -85,6 +100,7 @@ export const useAppStore = defineStore('app', () => {
   return {
     status,
     statusError,
+    navigation,
     theme,
     effectiveTheme,
     locale,
@@ -92,6 +108,9 @@ export const useAppStore = defineStore('app', () => {
     loadStatus: fetchStatus,
     setTheme,
     setLocale,
-    stop: subscription.stop,
+    stop() {
+      subscription.stop()
+      navigate.stop()
+    },
   }
 })

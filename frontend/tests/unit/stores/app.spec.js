@@ -180,3 +180,24 @@ describe('app store: status and locale', () => {
     expect(Desk.SetSetting).not.toHaveBeenCalled()
   })
 })
+
+describe('app store: navigation from Go', () => {
+  beforeEach(() => {
+    resetRuntime()
+    setActivePinia(createPinia())
+  })
+  afterEach(() => {
+    window.matchMedia = originalMatchMedia
+  })
+
+  it('counts each app:navigate request, so the same page can be asked for twice', async () => {
+    const { store } = start()
+    await store.init()
+    emit('app:navigate', '/jobs/3?run=4')
+    expect(store.navigation).toEqual({ route: '/jobs/3?run=4', n: 1 })
+    emit('app:navigate', '/jobs/3?run=4')
+    expect(store.navigation.n).toBe(2)
+    emit('app:navigate', 42)
+    expect(store.navigation.n).toBe(2)
+  })
+})
