@@ -5,10 +5,12 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"borgdesk/backend/events"
 	"borgdesk/backend/notify"
 	"borgdesk/backend/service"
 	"borgdesk/backend/tray"
@@ -39,6 +41,36 @@ func (s *trayShell) start(ctx, wctx context.Context) {
 		s.logger.Warn("desktop notifications are off", "err", err)
 	} else {
 		s.notes = notes
+		// The service's alert rules reach the desktop through the notifier;
+		// quiet hours follow the setting.
+		quiet := func() {
+			if v, err := s.svc.Setting(ctx, "notify.quiet_hours"); err == nil {
+				if err := notes.SetQuietHours(v); err != nil {
+					s.logger.Warn("quiet hours not applied", "err", err)
+				}
+			}
+		}
+		quiet()
+		s.svc.SetDesktopNotifier(func(a service.Alert) {
+			notes.Send(notify.Alert{Kind: a.Kind, Key: a.Key, Title: a.Title, Body: a.Body, Route: strings.TrimPrefix(a.Route, "#")})
+		})
+		go func() {
+			sub := s.svc.Subscribe(16)
+			defer sub.Close()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case ev, ok := <-sub.C:
+					if !ok {
+						return
+					}
+					if ev.Kind == events.SettingsChanged && ev.Subject == "notify.quiet_hours" {
+						quiet()
+					}
+				}
+			}
+		}()
 	}
 	t, err := tray.Start(ctx, tray.Options{Source: s.svc, Open: s.open, Quit: s.quit, Logger: s.logger})
 	if err != nil {

@@ -81,3 +81,49 @@ rm -rf "$snapdir"
 if [ "$code" -ne 0 ]; then echo "FAIL: app exited $code after the drop"; cat "$log2"; exit 1; fi
 grep "self-test: ok (dropped" "$log2"
 echo "ok: a dropped .flx opened the restore view; screenshot $out/desktop-flx.png"
+
+# The dashboard with real data, in the light and the dark theme: a
+# coordinator (`serve`) enrolls a real agent, which backs up a folder with
+# real borg, and one job fails; then the window opens on that data dir.
+seed="$(mktemp -d)"
+agent="$(dirname "$bin")/borgdesk-agent-linux-amd64"
+serve_log="$out/desktop-seed.log"
+"$bin" serve --data "$seed/data" --listen 127.0.0.1:0 --ssh-listen 127.0.0.1:0 --agent-dir "$seed" >"$serve_log" 2>&1 &
+spid=$!
+for _ in $(seq 1 100); do [ -S "$seed/data/borgdesk.sock" ] && break; sleep 0.1; done
+tok="$("$bin" --data "$seed/data" token create --name web1 --json)"
+field() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" <<<"$tok" | head -n1; }
+"$agent" enroll --config "$seed/agent/config.yaml" --server "$(field server_url)" --name web1 \
+  --token "$(field token)" --ca-fingerprint "$(field ca_fingerprint)" >/dev/null
+"$agent" run --config "$seed/agent/config.yaml" >"$seed/agent.log" 2>&1 &
+apid=$!
+mkdir -p "$seed/site/etc" && for i in $(seq 1 50); do echo "setting$i = $i" >"$seed/site/etc/app$i.conf"; done
+"$bin" --data "$seed/data" job create --server web1 --name site --paths "$seed/site" >/dev/null
+"$bin" --data "$seed/data" job run site --wait >/dev/null
+"$bin" --data "$seed/data" job create --server web1 --name db --paths "$seed/site" --pre /bin/false >/dev/null
+"$bin" --data "$seed/data" job run db --wait >/dev/null 2>&1 || true
+"$bin" --data "$seed/data" settings set ui.theme light
+kill "$apid" 2>/dev/null || true; wait "$apid" 2>/dev/null || true
+kill "$spid"; wait "$spid" || true
+log3="$out/desktop-dashboard.log"
+"$bin" --data "$seed/data" --self-test --self-test-hold 8s --listen 127.0.0.1:0 --ssh-listen 127.0.0.1:0 >"$log3" 2>&1 &
+pid=$!
+if ! wait_for "$log3" "self-test: ok" "$pid"; then
+  wait "$pid" || true
+  echo "FAIL: self-test on the seeded data dir did not pass:"; cat "$log3"; rm -rf "$seed"; exit 1
+fi
+sleep 2
+import -window root "$out/dashboard-light.png"
+"$bin" --data "$seed/data" settings set ui.theme dark
+sleep 1.5
+import -window root "$out/dashboard-dark.png"
+code=0
+wait "$pid" || code=$?
+rm -rf "$seed"
+if [ "$code" -ne 0 ]; then echo "FAIL: app exited $code on the seeded data dir"; cat "$log3"; exit 1; fi
+light="$(convert "$out/dashboard-light.png" -colorspace Gray -format '%[fx:mean]' info:)"
+dark="$(convert "$out/dashboard-dark.png" -colorspace Gray -format '%[fx:mean]' info:)"
+if ! awk -v l="$light" -v d="$dark" 'BEGIN { exit !(l > d + 0.2) }'; then
+  echo "FAIL: the dark dashboard ($dark) is not darker than the light one ($light)"; exit 1
+fi
+echo "ok: dashboard with real data (a backup of web1 and a failed job) in light (mean $light) and dark (mean $dark): $out/dashboard-light.png, $out/dashboard-dark.png"
