@@ -35,6 +35,10 @@ export function ForgetHostKey(arg1:string,arg2:number):Promise<void>;
 
 export function GetHealth():Promise<service.FleetHealth>;
 
+export function GetMailStatus():Promise<service.MailStatus>;
+
+export function GetMetrics(arg1:string,arg2:number):Promise<Array<service.MetricPoint>>;
+
 export function GetRollout(arg1:string):Promise<rollout.Rollout>;
 
 export function GetRun(arg1:number):Promise<store.Run>;
@@ -42,6 +46,8 @@ export function GetRun(arg1:number):Promise<store.Run>;
 export function GetServer(arg1:string):Promise<store.Server>;
 
 export function GetSettings():Promise<Record<string, string>>;
+
+export function GetStorage():Promise<service.Storage>;
 
 export function GetTask(arg1:number):Promise<store.Task>;
 
@@ -96,6 +102,8 @@ export function RevokeServer(arg1:string):Promise<store.Server>;
 export function RunDrill(arg1:string,arg2:boolean):Promise<store.Drill>;
 
 export function RunJob(arg1:string):Promise<store.Run>;
+
+export function SendTestEmail():Promise<string>;
 
 export function SetJobDrillSchedule(arg1:string,arg2:string):Promise<store.Job>;
 

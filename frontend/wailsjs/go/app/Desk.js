@@ -58,6 +58,14 @@ export function GetHealth() {
   return window['go']['app']['Desk']['GetHealth']();
 }
 
+export function GetMailStatus() {
+  return window['go']['app']['Desk']['GetMailStatus']();
+}
+
+export function GetMetrics(arg1, arg2) {
+  return window['go']['app']['Desk']['GetMetrics'](arg1, arg2);
+}
+
 export function GetRollout(arg1) {
   return window['go']['app']['Desk']['GetRollout'](arg1);
 }
@@ -72,6 +80,10 @@ export function GetServer(arg1) {
 
 export function GetSettings() {
   return window['go']['app']['Desk']['GetSettings']();
+}
+
+export function GetStorage() {
+  return window['go']['app']['Desk']['GetStorage']();
 }
 
 export function GetTask(arg1) {
@@ -180,6 +192,10 @@ export function RunDrill(arg1, arg2) {
 
 export function RunJob(arg1) {
   return window['go']['app']['Desk']['RunJob'](arg1);
+}
+
+export function SendTestEmail() {
+  return window['go']['app']['Desk']['SendTestEmail']();
 }
 
 export function SetJobDrillSchedule(arg1, arg2) {
