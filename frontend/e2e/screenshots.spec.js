@@ -16,6 +16,8 @@ import {
   DB_ARCHIVE,
   RESTORE,
   RESTORE_FLEET,
+  OPERATOR_FLEET,
+  FLEET_500,
 } from './desk-double.js'
 
 // Pictures for a person to look at; test-results/ is not tracked.
@@ -259,7 +261,36 @@ async function dbReplace(page) {
   await page.getByTestId('db-mode-replace').click()
 }
 
+// Issue 8: the operator's dashboard, its settings and a server's load.
+async function healthDetail(page) {
+  await page.getByTestId('attention-row').first().click()
+  await expect(page.getByTestId('health-detail')).toBeVisible()
+  await expect(page.getByTestId('storage-chart').locator('canvas')).toBeVisible()
+}
+
+async function chartsDrawn(page) {
+  await expect(page.getByTestId('metrics-net').locator('canvas')).toBeVisible()
+}
+
+async function mailFailed(page) {
+  await page.evaluate(() => {
+    window.__fleet.mail.testError = 'send test e-mail: smtp mail.example.lan:587: 535 5.7.8 Authentication credentials invalid'
+  })
+  await page.getByTestId('mail-test-send').click()
+  await expect(page.getByTestId('mail-test-result')).toBeVisible()
+}
+
 const SHOTS = [
+  { name: 'dashboard-health-light', fleet: OPERATOR_FLEET, path: '/', ready: 'fleet-health', act: healthDetail, tall: 1700, top: true },
+  { name: 'dashboard-health-dark', fleet: OPERATOR_FLEET, path: '/', ready: 'fleet-health', act: healthDetail, tall: 1700, top: true, dark: true },
+  { name: 'dashboard-health-fr-light', fleet: OPERATOR_FLEET, path: '/', ready: 'fleet-health', act: healthDetail, tall: 1700, top: true, locale: 'fr' },
+  { name: 'dashboard-500-light', fleet: FLEET_500, path: '/', ready: 'fleet-health', tall: 1200, top: true },
+  { name: 'dashboard-500-dark', fleet: FLEET_500, path: '/', ready: 'fleet-health', tall: 1200, top: true, dark: true },
+  { name: 'server-metrics-light', fleet: OPERATOR_FLEET, path: DETAIL, ready: 'metrics-card', act: chartsDrawn, tall: 1700, top: true },
+  { name: 'server-metrics-dark', fleet: OPERATOR_FLEET, path: DETAIL, ready: 'metrics-card', act: chartsDrawn, tall: 1700, top: true, dark: true },
+  { name: 'settings-operator-light', fleet: OPERATOR_FLEET, path: '/#/settings', ready: 'settings-email', act: mailFailed, tall: 2600, top: true },
+  { name: 'settings-operator-dark', fleet: OPERATOR_FLEET, path: '/#/settings', ready: 'settings-email', tall: 2600, top: true, dark: true },
+  { name: 'settings-operator-de-light', fleet: OPERATOR_FLEET, path: '/#/settings', ready: 'settings-email', tall: 2600, top: true, locale: 'de' },
   { name: 'archive-browser-light', fleet: RESTORE_FLEET, path: BROWSE, ready: 'browse-tree', act: browseNginx, tall: 1000 },
   { name: 'archive-browser-dark', fleet: RESTORE_FLEET, path: BROWSE, ready: 'browse-tree', act: browseNginx, tall: 1000, dark: true },
   { name: 'restore-options-light', fleet: RESTORE_FLEET, path: BROWSE, ready: 'browse-tree', act: restoreOptions, tall: 1200 },
@@ -340,7 +371,7 @@ const SHOTS = [
 
 for (const shot of SHOTS) {
   test(`screenshot ${shot.name}`, async ({ page }) => {
-    const settings = { ...(shot.dark ? { 'ui.theme': 'dark' } : {}), ...(shot.locale ? { 'ui.locale': shot.locale } : {}) }
+    const settings = { ...(shot.fleet.settings ?? {}), ...(shot.dark ? { 'ui.theme': 'dark' } : {}), ...(shot.locale ? { 'ui.locale': shot.locale } : {}) }
     // The page scrolls inside <main>, so a tall page needs a tall window.
     if (shot.tall) await page.setViewportSize({ width: 1280, height: shot.tall === true ? 960 : shot.tall })
     await installDesk(page, { ...shot.fleet, settings })

@@ -9,6 +9,8 @@ export const useSettingsStore = defineStore('settings', () => {
   const loaded = ref(false)
   const loadError = ref('')
   const saveError = ref('')
+  // key → Go's error for the last value refused there, shown by its field.
+  const fieldErrors = ref({})
 
   const fetchSettings = coalesced(async () => {
     try {
@@ -32,6 +34,10 @@ export const useSettingsStore = defineStore('settings', () => {
     try {
       await SetSetting(key, value)
       saveError.value = ''
+      if (fieldErrors.value[key]) {
+        const { [key]: _, ...rest } = fieldErrors.value
+        fieldErrors.value = rest
+      }
       return true
     } catch (err) {
       const restored = { ...values.value }
@@ -39,6 +45,22 @@ export const useSettingsStore = defineStore('settings', () => {
       else delete restored[key]
       values.value = restored
       saveError.value = errorMessage(err)
+      fieldErrors.value = { ...fieldErrors.value, [key]: saveError.value }
+      return false
+    }
+  }
+
+  // saveSecret stores a write-only value (the SMTP password): it is never
+  // kept here, only the "<key>_set" flag Go reports with it.
+  async function saveSecret(key, value) {
+    try {
+      await SetSetting(key, value)
+      const { [key]: _, ...rest } = fieldErrors.value
+      fieldErrors.value = rest
+      values.value = { ...values.value, [key]: '', [`${key}_set`]: value ? 'true' : 'false' }
+      return true
+    } catch (err) {
+      fieldErrors.value = { ...fieldErrors.value, [key]: errorMessage(err) }
       return false
     }
   }
@@ -47,5 +69,5 @@ export const useSettingsStore = defineStore('settings', () => {
     return values.value[key] ?? fallback
   }
 
-  return { values, loaded, loadError, saveError, load: fetchSettings, save, get, stop: subscription.stop }
+  return { values, loaded, loadError, saveError, fieldErrors, load: fetchSettings, save, saveSecret, get, stop: subscription.stop }
 })

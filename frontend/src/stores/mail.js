@@ -1,0 +1,35 @@
+import { defineStore } from 'pinia'
+import { ref } from 'vue'
+import { GetMailStatus, SendTestEmail } from 'wailsjs/go/app/Desk.js'
+import { NOTIFICATION, SETTINGS_CHANGED } from '@/events.js'
+import { coalesced, errorMessage, eventSubscription, outcome } from './bridge.js'
+
+// The mail store holds the outbox's state (GetMailStatus) and sends the test
+// e-mail. Every alert is announced as a notification event and goes through
+// the outbox, so the status is read again then, and when the settings change
+// (a new SMTP server may deliver what was waiting).
+export const useMailStore = defineStore('mail', () => {
+  const status = ref(null)
+  const error = ref('')
+
+  const fetchStatus = coalesced(async () => {
+    try {
+      subscription.ensure()
+      status.value = (await GetMailStatus()) ?? null
+      error.value = ''
+    } catch (err) {
+      error.value = errorMessage(err)
+    }
+  })
+
+  const subscription = eventSubscription([NOTIFICATION, SETTINGS_CHANGED], () => fetchStatus())
+
+  // sendTest resolves to {ok, value: Go's sentence, error: the SMTP error}.
+  async function sendTest() {
+    const result = await outcome(() => SendTestEmail())
+    fetchStatus()
+    return result
+  }
+
+  return { status, error, load: fetchStatus, sendTest, stop: subscription.stop }
+})
