@@ -335,12 +335,19 @@ func (s *Service) staleDays(ctx context.Context) int {
 // within drill.stale_days.
 func (s *Service) markStale(ctx context.Context, servers []store.Server) {
 	limit := s.now().Add(-time.Duration(s.staleDays(ctx)) * 24 * time.Hour)
+	var backed map[int64]time.Time
 	for i := range servers {
 		sv := &servers[i]
 		if sv.LastVerifiedAt != nil && sv.LastVerifiedAt.After(limit) {
 			continue
 		}
-		if has, err := s.st.HasArchives(ctx, sv.ID); err == nil && has {
+		if backed == nil {
+			var err error
+			if backed, err = s.st.LastBackups(ctx); err != nil {
+				return
+			}
+		}
+		if _, ok := backed[sv.ID]; ok {
 			sv.VerifyStale = true
 		}
 	}

@@ -46,3 +46,54 @@ func BenchmarkListServers500(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDashboardQueries500 is what the dashboard's first paint asks the
+// database for on a 500-server fleet with 100,000 runs: the servers, each
+// server's newest successful backup, and the newest runs.
+func BenchmarkDashboardQueries500(b *testing.B) {
+	st := benchStore(b)
+	ctx := context.Background()
+	tx, err := st.db.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := ts(st.now())
+	for i := range 500 {
+		res, err := tx.ExecContext(ctx, `INSERT INTO servers (uuid, name, created_at, updated_at) VALUES (?, ?, ?, ?)`, fmt.Sprint("u", i), fmt.Sprintf("srv%03d", i), now, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sid, _ := res.LastInsertId()
+		res, err = tx.ExecContext(ctx, `INSERT INTO jobs (server_id, name, kind, created_at, updated_at) VALUES (?, 'files', 'files', ?, ?)`, sid, now, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		jid, _ := res.LastInsertId()
+		for r := range 200 {
+			status := RunSucceeded
+			if r%10 == 9 {
+				status = RunFailed
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO runs (job_id, status, started_at, finished_at) VALUES (?, ?, ?, ?)`, jid, status, now, now); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		servers, err := st.ListServers(ctx)
+		if err != nil || len(servers) != 500 {
+			b.Fatalf("servers: %d, %v", len(servers), err)
+		}
+		last, err := st.LastBackups(ctx)
+		if err != nil || len(last) != 500 {
+			b.Fatalf("last backups: %d, %v", len(last), err)
+		}
+		if runs, err := st.ListRuns(ctx, 50); err != nil || len(runs) != 50 {
+			b.Fatalf("runs: %d, %v", len(runs), err)
+		}
+	}
+}

@@ -151,4 +151,8 @@ CREATE TABLE metrics (
 );
 CREATE INDEX metrics_server ON metrics(server_id, at);
 `,
+	// 6: each job's newest successful run without scanning its history.
+	`
+CREATE INDEX runs_job_status_finished ON runs(job_id, status, finished_at);
+`,
 }

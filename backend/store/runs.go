@@ -228,8 +228,12 @@ func (s *Store) MarkPruned(ctx context.Context, serverID int64, archives []strin
 // LastBackups returns, per server id, when its newest successful (or
 // warning) run finished.
 func (s *Store) LastBackups(ctx context.Context) (map[int64]time.Time, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT j.server_id, max(r.finished_at) FROM runs r JOIN jobs j ON j.id = r.job_id
-		WHERE r.status IN ('succeeded', 'warning') AND r.finished_at IS NOT NULL GROUP BY j.server_id`)
+	// Per job through the (job_id, status, finished_at) index: a lookup per
+	// job, not a scan of every run.
+	rows, err := s.db.QueryContext(ctx, `SELECT j.server_id, max(
+			COALESCE((SELECT max(finished_at) FROM runs r WHERE r.job_id = j.id AND r.status = 'succeeded'), ''),
+			COALESCE((SELECT max(finished_at) FROM runs r WHERE r.job_id = j.id AND r.status = 'warning'), ''))
+		FROM jobs j`)
 	if err != nil {
 		return nil, fmt.Errorf("last backups: %w", err)
 	}
@@ -241,7 +245,12 @@ func (s *Store) LastBackups(ctx context.Context) (map[int64]time.Time, error) {
 		if err := rows.Scan(&id, &at); err != nil {
 			return nil, err
 		}
-		out[id] = parseTS(at)
+		if at == "" {
+			continue
+		}
+		if t := parseTS(at); t.After(out[id]) {
+			out[id] = t
+		}
 	}
 	return out, rows.Err()
 }
