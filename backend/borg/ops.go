@@ -186,7 +186,13 @@ type Item struct {
 
 // ListItems streams an archive's entries to fn (borg list --json-lines).
 func (b *Borg) ListItems(ctx context.Context, r Repo, archive string, fn func(Item) error) error {
-	cmd := b.command(ctx, r, "list", "--json-lines", r.Location+"::"+archive)
+	return listLines(ctx, b, r, []string{"list", "--json-lines", r.Location + "::" + archive}, fn)
+}
+
+// listLines runs a borg list with --json-lines and streams each decoded
+// line to fn; an error from fn stops borg.
+func listLines[T any](ctx context.Context, b *Borg, r Repo, args []string, fn func(T) error) error {
+	cmd := b.command(ctx, r, args...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return err
@@ -199,7 +205,7 @@ func (b *Borg) ListItems(ctx context.Context, r Repo, archive string, fn func(It
 	dec := json.NewDecoder(bufio.NewReaderSize(stdout, 256<<10))
 	var ferr error
 	for {
-		var it Item
+		var it T
 		if err := dec.Decode(&it); err != nil {
 			if err != io.EOF {
 				ferr = fmt.Errorf("borg list: %w", err)
@@ -301,46 +307,19 @@ func (b *Borg) VerifyExtract(ctx context.Context, r Repo, archive string) error 
 // Hashes streams the SHA-256 of the regular files under paths of an
 // archive (all when empty), as borg computes them from the stored chunks.
 func (b *Borg) Hashes(ctx context.Context, r Repo, archive string, paths []string, fn func(path string, size int64, sha256 string) error) error {
+	type hashed struct {
+		Type   string `json:"type"`
+		Size   int64  `json:"size"`
+		SHA256 string `json:"sha256"`
+		Path   string `json:"path"`
+	}
 	args := append([]string{"list", "--json-lines", "--format", "{type}{size}{sha256}{path}", "--", r.Location + "::" + archive}, paths...)
-	cmd := b.command(ctx, r, args...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	errTail := &tail{n: 4096}
-	cmd.Stderr = errTail
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("borg list: %w", err)
-	}
-	dec := json.NewDecoder(bufio.NewReaderSize(stdout, 256<<10))
-	var ferr error
-	for {
-		var it struct {
-			Type   string `json:"type"`
-			Size   int64  `json:"size"`
-			SHA256 string `json:"sha256"`
-			Path   string `json:"path"`
-		}
-		if err := dec.Decode(&it); err != nil {
-			if err != io.EOF {
-				ferr = fmt.Errorf("borg list: %w", err)
-			}
-			break
-		}
+	return listLines(ctx, b, r, args, func(it hashed) error {
 		if it.Type != "-" {
-			continue
+			return nil
 		}
-		if err := fn(it.Path, it.Size, it.SHA256); err != nil {
-			ferr = err
-			break
-		}
-	}
-	if ferr != nil {
-		cmd.Process.Kill()
-		cmd.Wait()
-		return ferr
-	}
-	return b.exitErr(ctx, "list", cmd.Wait(), errTail.String())
+		return fn(it.Path, it.Size, it.SHA256)
+	})
 }
 
 // ExtractStdout writes one file of an archive to w.
