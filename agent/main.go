@@ -21,10 +21,10 @@ import (
 
 	"borgdesk/agent/internal/config"
 	"borgdesk/agent/internal/enroll"
-	"borgdesk/backend/rsh"
 	"borgdesk/agent/internal/runner"
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/flx/flxcli"
+	"borgdesk/backend/rsh"
 	"borgdesk/backend/version"
 )
 

@@ -10,9 +10,9 @@ package ca
 import (
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/sha256"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
