@@ -69,6 +69,33 @@ func (r *Repos) Repo(agent string) (borg.Repo, error) {
 	return borg.Repo{Location: path, Passphrase: string(pass)}, nil
 }
 
+// Passphrase returns the passphrase of an agent's repository wherever it
+// lives, creating it (0600, DATA/keys) for a repository not made yet.
+func (r *Repos) Passphrase(agent string) (string, error) {
+	if !uuidRe.MatchString(agent) {
+		return "", fmt.Errorf("agent id %q is not a UUID", agent)
+	}
+	lock := r.lock(agent)
+	lock.Lock()
+	defer lock.Unlock()
+	passFile := filepath.Join(r.keys, agent+".passphrase")
+	if _, err := os.Stat(passFile); errors.Is(err, os.ErrNotExist) {
+		raw := make([]byte, 32)
+		rand.Read(raw)
+		if err := os.MkdirAll(r.keys, 0o700); err != nil {
+			return "", err
+		}
+		if err := atomicfile.Write(passFile, []byte(base64.RawURLEncoding.EncodeToString(raw)), 0o600); err != nil {
+			return "", fmt.Errorf("write passphrase: %w", err)
+		}
+	}
+	pass, err := os.ReadFile(passFile)
+	if err != nil {
+		return "", fmt.Errorf("passphrase of repository %s: %w", agent, err)
+	}
+	return string(pass), nil
+}
+
 // Ensure creates the agent's passphrase and repository if they do not exist.
 func (r *Repos) Ensure(ctx context.Context, agent string) (borg.Repo, error) {
 	lock := r.lock(agent)

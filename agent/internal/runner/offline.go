@@ -81,6 +81,9 @@ func (a *Agent) deliverOffline(ctx context.Context) error {
 	if err != nil || len(runs) == 0 {
 		return err
 	}
+	if len(runs) > 10 { // the gateway takes 1 MiB a request; the rest follow
+		runs = runs[:10]
+	}
 	var resp agentapi.OfflineRunsResponse
 	if err := a.client.Do(ctx, "POST", agentapi.PathOfflineRuns, agentapi.OfflineRunsRequest{Runs: runs}, &resp, time.Minute); err != nil {
 		return err
@@ -159,6 +162,9 @@ func (a *Agent) runOffline(ctx context.Context, j agentapi.OfflineJob, slot time
 		run.Status = "succeeded"
 	}
 	res.Log = log.String()
+	if len(res.Log) > 64<<10 {
+		res.Log = res.Log[:32<<10] + "\n…\n" + res.Log[len(res.Log)-32<<10:]
+	}
 	run.Result = &res
 	if qerr := a.off.Enqueue(run); qerr != nil {
 		a.log.Error("offline run finished but could not be queued for the coordinator", "job", j.Name, "err", qerr)
