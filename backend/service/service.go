@@ -108,19 +108,19 @@ type Service struct {
 	initQ        chan string
 	checkMu      sync.Mutex
 	// seen are the agents heard since start (offline runs delivered).
-	seen seenSince
-	self string
-	lastCheck    time.Time
-	lastVerify   time.Time
-	rollouts     rollouts
-	cat          *catalog.Catalog
-	indexing     indexLocks
-	grants       grants
-	drills       drillState
-	alerts       alerting
-	metrics      metricSampler
-	mounts       *mounts.Manager
-	logger       *slog.Logger
+	seen       seenSince
+	self       string
+	lastCheck  time.Time
+	lastVerify time.Time
+	rollouts   rollouts
+	cat        *catalog.Catalog
+	indexing   indexLocks
+	grants     grants
+	drills     drillState
+	alerts     alerting
+	metrics    metricSampler
+	mounts     *mounts.Manager
+	logger     *slog.Logger
 	// rolloutHeartbeatWait bounds a rollout's wait for the first heartbeat.
 	rolloutHeartbeatWait time.Duration
 }

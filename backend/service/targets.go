@@ -253,7 +253,9 @@ func (s *Service) pushNodeKeys(ctx context.Context) {
 }
 
 // ListTargets lists the storage targets.
-func (s *Service) ListTargets(ctx context.Context) ([]store.Target, error) { return s.st.ListTargets(ctx) }
+func (s *Service) ListTargets(ctx context.Context) ([]store.Target, error) {
+	return s.st.ListTargets(ctx)
+}
 
 // SetRepoTarget puts a server's repository on a target ("" or "local": the
 // coordinator's data dir). Only a server without archives can change
