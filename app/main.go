@@ -201,7 +201,7 @@ Usage:
                    [--policy skip|overwrite|keep-both] [--wait] [--json]
   borgdesk db-restore SERVER ARCHIVE DUMP [--as NAME | --replace NAME --confirm NAME] [--target-server S2] [--wait]
   borgdesk mount SERVER [ARCHIVE] DIR | mount FILE.flx DIR | umount DIR | mounts [--json]
-  borgdesk storage list | add-node SERVER | add-hosted NAME … | keys|check|remove TARGET | use SERVER TARGET|local
+  borgdesk storage list | add-node SERVER | add-hosted NAME … | keys|check|remove TARGET | use|move SERVER TARGET|local
   borgdesk drill run JOB [--full] [--wait] | drill list [SERVER] [--json] | drill schedule JOB CRON
   borgdesk health [--json]                  green/amber/red per server (backup age vs RPO, agent, certificate, drills)
   borgdesk mail test | mail status [--json]   alert e-mail: send a test now; the outbox (DATA/outbox.mbox, sent.mbox)

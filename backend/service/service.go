@@ -109,6 +109,7 @@ type Service struct {
 	checkMu      sync.Mutex
 	// seen are the agents heard since start (offline runs delivered).
 	seen       seenSince
+	moving     moves
 	self       string
 	lastCheck  time.Time
 	lastVerify time.Time
