@@ -131,6 +131,9 @@ func TestServePicksUpAddressSettingsOnRestart(t *testing.T) {
 		t.Errorf("gateway.url = %+v; want one derived from the gateway's port", got)
 	}
 	healthAt(t, gw)
+	if r := runCLI(ctx, nil, "--data", dir, "status"); r.code != 0 || !strings.Contains(r.stdout, gw+" (setting)") {
+		t.Errorf("status = %+v; want gateway.listen %s (setting)", r, gw)
+	}
 	if c, err := net.DialTimeout("tcp", ssh, 5*time.Second); err != nil {
 		t.Errorf("the Borg SSH server does not listen at %s: %v", ssh, err)
 	} else {

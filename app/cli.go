@@ -103,11 +103,15 @@ func cmdStatus(ctx context.Context, g *globals, args []string, e env) error {
 	if *asJSON {
 		return printJSON(e.stdout, st)
 	}
-	return printTable(e.stdout, []string{"FIELD", "VALUE"}, [][]string{
+	rows := [][]string{
 		{"version", st.Version}, {"data", st.DataDir}, {"schema", fmt.Sprint(st.Schema)},
 		{"started", fmtTime(st.StartedAt)}, {"servers", fmt.Sprint(st.Servers)},
 		{"jobs", fmt.Sprint(st.Jobs)}, {"running", fmt.Sprint(st.RunsRunning)},
-	})
+	}
+	for _, a := range st.Addresses { // "gateway.listen  [::]:8443 (default)"
+		rows = append(rows, []string{a.Key, a.InUse + " (" + a.From + ")"})
+	}
+	return printTable(e.stdout, []string{"FIELD", "VALUE"}, rows)
 }
 
 func cmdServer(ctx context.Context, g *globals, args []string, e env) error {
