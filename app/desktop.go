@@ -19,6 +19,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"borgdesk/backend/coordinator"
+	"borgdesk/backend/datadir"
 	"borgdesk/backend/mounts"
 )
 
@@ -71,6 +72,10 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 			return runtime.SaveFileDialog(ctx, runtime.SaveDialogOptions{Title: "Save a file from the archive", DefaultFilename: name})
 		}
 		desk.openFolder = mounts.OpenInFileManager
+		desk.dirs = &dataDirs{inUse: datadir.Resolution{Dir: opts.DataDir, From: g.dataFrom}, flag: g.data, getenv: e.getenv,
+			folderDialog: func(ctx context.Context, title, start string) (string, error) {
+				return runtime.OpenDirectoryDialog(ctx, runtime.OpenDialogOptions{Title: title, DefaultDirectory: start, CanCreateDirectories: true})
+			}}
 	} else {
 		desk = newDesk(nil)
 	}
