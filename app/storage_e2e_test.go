@@ -78,7 +78,7 @@ func startStorageFleet(t *testing.T) *storageFleet {
 	sf.src = filepath.Join(t.TempDir(), "srv")
 	generateTree(t, sf.src, 40)
 	var job map[string]any
-	f.mustJSON(&job, "job", "create", "--server", "web", "--name", "site", "--paths", sf.src, "--schedule", "* * * * *", "--keep-daily", "7")
+	f.mustJSON(&job, "job", "create", "--server", "web", "--name", "site", "--paths", sf.src, "--schedule", "* * * * *", "--keep-within", "1d")
 	var run map[string]any
 	f.mustJSON(&run, "job", "run", "site", "--wait")
 	if run["status"] != "succeeded" {

@@ -258,6 +258,7 @@ func (s *Service) Heartbeat(ctx context.Context, agentUUID string, req agentapi.
 	}
 	if prev != store.ServerOnline {
 		s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("server %s is online", sv.Name), map[string]any{"id": sv.ID, "status": sv.Status})
+		go s.wakeNodeRepos(context.WithoutCancel(ctx), sv.ID) // runs waiting for this storage node
 	}
 	s.sampleMetrics(ctx, sv.ID, req.Metrics)
 	// Tasks the agent no longer runs were lost with a killed or restarted agent.

@@ -143,6 +143,9 @@ func (s *Service) dispatchOne(ctx context.Context, serverID int64) (failed bool)
 		fail(fmt.Errorf("%w: this coordinator holds no repositories (no Borg SSH server)", ErrUnavailable))
 		return failed
 	}
+	if s.repoBusy(ctx, r, j) {
+		return false // stays queued; dispatched when the move ends or the node is back
+	}
 	if err := s.ensureRepo(ctx, j.ServerUUID); err != nil {
 		fail(err)
 		s.notify(ctx, j.ServerUUID, fmt.Sprintf("run %d of %s/%s did not start: %v", r.ID, r.ServerName, r.JobName, err))

@@ -68,6 +68,7 @@ func (s *Service) StartMoveRepo(ctx context.Context, server, target string) (Mov
 			s.notify(context.Background(), sv.UUID, fmt.Sprintf("moving the repository of %s to %s failed: %v", sv.Name, target, err))
 		}
 		s.moving.set(sv.UUID, r)
+		s.dispatchNext(context.Background(), sv.ID) // runs that waited for the move
 	}()
 	return rep, nil
 }

@@ -111,6 +111,7 @@ type Service struct {
 	// seen are the agents heard since start (offline runs delivered).
 	seen       seenSince
 	moving     moves
+	waitTold   sync.Map // run IDs whose wait for a node was announced
 	self       string
 	lastCheck  time.Time
 	lastVerify time.Time

@@ -383,3 +383,40 @@ func storageRepoOwner(t agentapi.Task) (string, bool) {
 	json.Unmarshal(t.Payload, &p)
 	return p.Server, p.Server != ""
 }
+
+// repoBusy says whether a run must wait: its repository is moving, or lives
+// on a storage node that is offline (the operator is told once per run).
+func (s *Service) repoBusy(ctx context.Context, r store.Run, j store.Job) bool {
+	if m, ok := s.moving.get(j.ServerUUID); ok && m.State == "running" {
+		return true
+	}
+	t, on, err := s.st.RepoTarget(ctx, j.ServerID)
+	if err != nil || !on || t.Kind != store.TargetNode {
+		return false
+	}
+	node, err := s.st.Server(ctx, t.ServerID)
+	if err != nil || node.Online {
+		return false
+	}
+	if _, told := s.waitTold.LoadOrStore(r.ID, true); !told {
+		s.notify(ctx, j.ServerUUID, fmt.Sprintf("run %d of %s/%s waits: storage node %s (%s) is offline; it starts as soon as the node is back", r.ID, j.ServerName, j.Name, t.Name, node.Name))
+	}
+	return true
+}
+
+// wakeNodeRepos dispatches the runs waiting for a storage node that came back.
+func (s *Service) wakeNodeRepos(ctx context.Context, nodeServerID int64) {
+	targets, err := s.st.ListTargets(ctx)
+	if err != nil {
+		return
+	}
+	for _, t := range targets {
+		if t.Kind != store.TargetNode || t.ServerID != nodeServerID {
+			continue
+		}
+		ids, _ := s.st.TargetRepos(ctx, t.ID)
+		for _, id := range ids {
+			s.dispatchNext(ctx, id)
+		}
+	}
+}
