@@ -203,6 +203,9 @@ Usage:
   borgdesk mail test | mail status [--json]   alert e-mail: send a test now; the outbox (DATA/outbox.mbox, sent.mbox)
   borgdesk events [--limit N] [--follow] [--json]
   borgdesk settings get [KEY] [--json] | set KEY VALUE
+  borgdesk recovery-kit export FILE | status     the CA, keys, passphrases and database in one encrypted file
+  borgdesk recovery-kit import FILE [--data DIR] | inspect FILE      (no coordinator running; an empty data dir)
+                   passphrase from the terminal, --passphrase-file FILE or --passphrase-stdin; never in arguments
   borgdesk version
 
 Global flags (also accepted after the command):

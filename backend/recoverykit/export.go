@@ -57,9 +57,6 @@ type Exported struct {
 	Path     string    `json:"path"`
 	Size     int64     `json:"size"`
 	Manifest *Manifest `json:"manifest"`
-	// Digest fingerprints the secrets exported (SecretsDigest), so the
-	// coordinator can tell when the kit falls behind.
-	Digest   string   `json:"digest"`
 	Warnings []string `json:"warnings,omitempty"`
 }
 
@@ -113,7 +110,7 @@ func Export(ctx context.Context, o ExportOptions) (*Exported, error) {
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Rel < files[j].Rel })
 	man.Files = len(files)
-	if res.Digest, err = SecretsDigest(o.DataDir); err != nil {
+	if man.Digest, err = SecretsDigest(o.DataDir); err != nil {
 		return nil, err
 	}
 	raw, err := json.Marshal(man)

@@ -28,6 +28,10 @@ type ImportOptions struct {
 	Kit        string
 	DataDir    string
 	Passphrase string
+	// Prepare, when set, runs on the staged database before the files
+	// move into place (the coordinator records the kit there); its failure
+	// fails the import.
+	Prepare func(ctx context.Context, db string, m *Manifest) error
 	// writeLimit, in tests, makes writes fail with ENOSPC after this many
 	// bytes, as a full disk does.
 	writeLimit int64
@@ -118,6 +122,11 @@ func Import(ctx context.Context, o ImportOptions) (res *Imported, err error) {
 	}
 	if err := checkDatabase(ctx, filepath.Join(stage, DatabaseFile), man); err != nil {
 		return nil, err
+	}
+	if o.Prepare != nil {
+		if err := o.Prepare(ctx, filepath.Join(stage, DatabaseFile), man); err != nil {
+			return nil, fmt.Errorf("recovery kit: %w; nothing was kept", err)
+		}
 	}
 	if err := moveInto(stage, dir); err != nil {
 		return nil, err

@@ -59,7 +59,7 @@ var (
 type Manifest struct {
 	Format    int       `json:"format"`
 	Version   string    `json:"borgdesk_version"`
-	CreatedAt time.Time `json:"created_at"`
+	CreatedAt time.Time `json:"created_at" ts_type:"string"`
 	// Schema is the database's schema version.
 	Schema int `json:"schema"`
 	// DataDir is where the coordinator's data dir was; agents address
@@ -74,6 +74,9 @@ type Manifest struct {
 	// Files and Bytes count the kit's files and their total size.
 	Files int   `json:"files"`
 	Bytes int64 `json:"bytes"`
+	// Digest is SecretsDigest of the data dir when the kit was made: a
+	// coordinator restored from the kit knows it is as current as the kit.
+	Digest string `json:"secrets_digest"`
 }
 
 // Repository is one repository the kit has the keys of.
