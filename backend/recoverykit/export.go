@@ -57,7 +57,7 @@ type Exported struct {
 	Path     string    `json:"path"`
 	Size     int64     `json:"size"`
 	Manifest *Manifest `json:"manifest"`
-	Warnings []string `json:"warnings,omitempty"`
+	Warnings []string  `json:"warnings,omitempty"`
 }
 
 var uuidRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
@@ -76,6 +76,7 @@ func Export(ctx context.Context, o ExportOptions) (*Exported, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	removeStaleStages(o.DataDir, o.Now())
 	stage, err := os.MkdirTemp(o.DataDir, ".recovery-kit-*")
 	if err != nil {
 		return nil, fmt.Errorf("recovery kit: scratch space in the data dir: %w", err)
@@ -139,6 +140,17 @@ func Export(ctx context.Context, o ExportOptions) (*Exported, error) {
 	}
 	res.Size, res.Manifest = fi.Size(), &man
 	return res, nil
+}
+
+// removeStaleStages deletes the scratch folders of exports that died (a
+// killed coordinator) more than an hour ago; a running export's is younger.
+func removeStaleStages(dataDir string, now time.Time) {
+	old, _ := filepath.Glob(filepath.Join(dataDir, ".recovery-kit-*"))
+	for _, p := range old {
+		if fi, err := os.Stat(p); err == nil && now.Sub(fi.ModTime()) > time.Hour {
+			os.RemoveAll(p)
+		}
+	}
 }
 
 // encrypt writes the snapshot of files, gzipped, through age.

@@ -52,6 +52,9 @@ type Imported struct {
 // place. Any failure removes what it wrote; a data dir that holds anything
 // is refused untouched.
 func Import(ctx context.Context, o ImportOptions) (res *Imported, err error) {
+	if o.DataDir == "" {
+		return nil, errors.New("recovery kit: no data dir to import into; pass --data DIR")
+	}
 	dir, err := filepath.Abs(o.DataDir)
 	if err != nil {
 		return nil, err

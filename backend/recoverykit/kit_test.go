@@ -200,6 +200,19 @@ func TestExportImportRoundTrip(t *testing.T) {
 	}
 }
 
+// The scratch folder of an export killed long ago is cleared by the next.
+func TestExportClearsAKilledExportsScratch(t *testing.T) {
+	dir, src := coordinatorDir(t)
+	stale := filepath.Join(dir, ".recovery-kit-123")
+	write(t, filepath.Join(stale, DatabaseFile), "old copy", 0o600)
+	long := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(stale, long, long)
+	export(t, dir, src)
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("the stale scratch folder is still there")
+	}
+}
+
 func TestExportRefusals(t *testing.T) {
 	dir, src := coordinatorDir(t)
 	ctx := context.Background()
