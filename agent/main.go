@@ -21,10 +21,10 @@ import (
 
 	"borgdesk/agent/internal/config"
 	"borgdesk/agent/internal/enroll"
-	"borgdesk/agent/internal/rsh"
 	"borgdesk/agent/internal/runner"
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/flx/flxcli"
+	"borgdesk/backend/rsh"
 	"borgdesk/backend/version"
 )
 
@@ -199,8 +199,14 @@ func cmdSelfcheck(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // and the pinned host key.
 func cmdSSH(ctx context.Context, args []string, stderr io.Writer) int {
 	cfgPath := envOr("BORGDESK_AGENT_CONFIG", config.DefaultPath)
-	if len(args) >= 2 && args[0] == "--config" {
-		cfgPath, args = args[1], args[2:]
+	hostKey := ""
+	for len(args) >= 2 && (args[0] == "--config" || args[0] == "--host-key") {
+		if args[0] == "--config" {
+			cfgPath = args[1]
+		} else {
+			hostKey = args[1] // a storage node's or hosted service's key, from the task
+		}
+		args = args[2:]
 	}
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
@@ -212,7 +218,10 @@ func cmdSSH(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "borgdesk-agent ssh: %v\n", err)
 		return 255
 	}
-	code, err := rsh.Run(ctx, rsh.Params{KeyFile: cfg.File(cfg.SSH.Key), HostKey: cfg.BorgSSH.HostKey}, target, os.Stdin, os.Stdout, stderr)
+	if hostKey == "" {
+		hostKey = cfg.BorgSSH.HostKey
+	}
+	code, err := rsh.Run(ctx, rsh.Params{KeyFile: cfg.File(cfg.SSH.Key), HostKey: hostKey}, target, os.Stdin, os.Stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "borgdesk-agent ssh: %v\n", err)
 	}

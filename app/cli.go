@@ -35,6 +35,7 @@ func init() {
 		"umount":       cmdUmount,
 		"mounts":       cmdMounts,
 		"drill":        cmdDrill,
+		"storage":      cmdStorage,
 		"mail":         cmdMail,
 		"health":       cmdHealth,
 		"events":       cmdEvents,

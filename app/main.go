@@ -146,6 +146,9 @@ func run(ctx context.Context, args []string, e env) int {
 	if rest[0] == "flx" { // files on this workstation; no coordinator needed
 		return flxcli.Run(rest[1:], flxcli.Env{Stdin: e.stdin, Stdout: e.stdout, Stderr: e.stderr, Producer: "borgdesk " + version.Version, DefaultDir: "."})
 	}
+	if rest[0] == "rsh" { // borg's BORG_RSH, run by the coordinator itself
+		return runRSH(ctx, rest[1:], e)
+	}
 	cmd, ok := commands[rest[0]]
 	if !ok {
 		fmt.Fprintf(e.stderr, "borgdesk: unknown command %q\n", rest[0])
@@ -198,6 +201,7 @@ Usage:
                    [--policy skip|overwrite|keep-both] [--wait] [--json]
   borgdesk db-restore SERVER ARCHIVE DUMP [--as NAME | --replace NAME --confirm NAME] [--target-server S2] [--wait]
   borgdesk mount SERVER [ARCHIVE] DIR | mount FILE.flx DIR | umount DIR | mounts [--json]
+  borgdesk storage list | add-node SERVER | add-hosted NAME … | keys|check|remove TARGET | use SERVER TARGET|local
   borgdesk drill run JOB [--full] [--wait] | drill list [SERVER] [--json] | drill schedule JOB CRON
   borgdesk health [--json]                  green/amber/red per server (backup age vs RPO, agent, certificate, drills)
   borgdesk mail test | mail status [--json]   alert e-mail: send a test now; the outbox (DATA/outbox.mbox, sent.mbox)

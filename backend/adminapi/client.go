@@ -463,3 +463,44 @@ func decodeError(resp *http.Response) error {
 	}
 	return &RemoteError{Code: body.Error.Code, Message: body.Error.Message}
 }
+
+// ListTargets lists the storage targets.
+func (c *Client) ListTargets(ctx context.Context) ([]store.Target, error) {
+	var v []store.Target
+	return v, c.do(ctx, http.MethodGet, "/v1/targets", nil, &v)
+}
+
+// AddStorageNode makes a server a storage node.
+func (c *Client) AddStorageNode(ctx context.Context, in service.StorageNodeInput) (store.Target, error) {
+	var v store.Target
+	return v, c.do(ctx, http.MethodPost, "/v1/targets/nodes", in, &v)
+}
+
+// AddHostedTarget records a hosted Borg service.
+func (c *Client) AddHostedTarget(ctx context.Context, in service.HostedInput) (store.Target, error) {
+	var v store.Target
+	return v, c.do(ctx, http.MethodPost, "/v1/targets/hosted", in, &v)
+}
+
+// HostedKeys are the authorized_keys lines to install at a hosted service.
+func (c *Client) HostedKeys(ctx context.Context, ref string) ([]string, error) {
+	var v []string
+	return v, c.do(ctx, http.MethodGet, "/v1/targets/"+url.PathEscape(ref)+"/keys", nil, &v)
+}
+
+// CheckTarget proves the coordinator reaches a target.
+func (c *Client) CheckTarget(ctx context.Context, ref string) (store.Target, error) {
+	var v store.Target
+	return v, c.do(ctx, http.MethodPost, "/v1/targets/"+url.PathEscape(ref)+"/check", struct{}{}, &v)
+}
+
+// RemoveTarget removes a target no repository uses.
+func (c *Client) RemoveTarget(ctx context.Context, ref string) error {
+	return c.do(ctx, http.MethodDelete, "/v1/targets/"+url.PathEscape(ref), nil, nil)
+}
+
+// SetRepoTarget puts a server's repository on a target ("local": the coordinator).
+func (c *Client) SetRepoTarget(ctx context.Context, server, target string) (store.Server, error) {
+	var v store.Server
+	return v, c.do(ctx, http.MethodPut, "/v1/servers/"+url.PathEscape(server)+"/storage", map[string]string{"value": target}, &v)
+}

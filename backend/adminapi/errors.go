@@ -25,6 +25,7 @@ var codes = []struct {
 	{CodeInvalid, http.StatusBadRequest, service.ErrInvalid},
 	{CodeConflict, http.StatusConflict, service.ErrConflict},
 	{"prune_held", http.StatusConflict, service.ErrPruneHeld},
+	{"host_key_unconfirmed", http.StatusConflict, service.ErrHostKeyUnconfirmed},
 	{"unavailable", http.StatusServiceUnavailable, service.ErrUnavailable},
 }
 

@@ -363,6 +363,39 @@ func (s *Server) routes() {
 		}
 		return s.svc.WaitDrill(r.Context(), id)
 	}))
+	s.mux.HandleFunc("GET /v1/targets", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.ListTargets(r.Context())
+	}))
+	s.mux.HandleFunc("POST /v1/targets/nodes", s.handle(func(r *http.Request) (any, error) {
+		var in service.StorageNodeInput
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.AddStorageNode(r.Context(), in)
+	}))
+	s.mux.HandleFunc("POST /v1/targets/hosted", s.handle(func(r *http.Request) (any, error) {
+		var in service.HostedInput
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.AddHostedTarget(r.Context(), in)
+	}))
+	s.mux.HandleFunc("GET /v1/targets/{ref}/keys", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.HostedKeys(r.Context(), r.PathValue("ref"))
+	}))
+	s.mux.HandleFunc("POST /v1/targets/{ref}/check", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.CheckTarget(r.Context(), r.PathValue("ref"))
+	}))
+	s.mux.HandleFunc("DELETE /v1/targets/{ref}", s.handle(func(r *http.Request) (any, error) {
+		return struct{}{}, s.svc.RemoveTarget(r.Context(), r.PathValue("ref"))
+	}))
+	s.mux.HandleFunc("PUT /v1/servers/{ref}/storage", s.handle(func(r *http.Request) (any, error) {
+		var in settingValue
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.SetRepoTarget(r.Context(), r.PathValue("ref"), in.Value)
+	}))
 	s.mux.HandleFunc("POST /v1/servers/{ref}/check", s.handle(func(r *http.Request) (any, error) {
 		return struct{}{}, s.svc.Check(r.Context(), r.PathValue("ref"), r.URL.Query().Get("verify_data") == "1")
 	}))

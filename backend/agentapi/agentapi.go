@@ -164,6 +164,9 @@ type HeartbeatResponse struct {
 	HeartbeatEvery  int       `json:"heartbeat_seconds"`
 	// Cancel lists running tasks the operator cancelled: stop them.
 	Cancel []int64 `json:"cancel,omitempty"`
+	// ScheduleSerial names the agent's current schedule bundle ("" none):
+	// when it differs from the one the agent holds, it fetches PathSchedule.
+	ScheduleSerial string `json:"schedule_serial,omitempty"`
 }
 
 // Task types.

@@ -87,10 +87,13 @@ type LVMSpec struct {
 
 // BackupPayload is a backup task's payload.
 type BackupPayload struct {
-	JobID   int64      `json:"job_id"`
-	RunID   int64      `json:"run_id"`
-	Archive string     `json:"archive"`
-	Repo    string     `json:"repo"` // ssh://borgdesk@host:port/path
+	JobID   int64  `json:"job_id"`
+	RunID   int64  `json:"run_id"`
+	Archive string `json:"archive"`
+	Repo    string `json:"repo"` // ssh://borgdesk@host:port/path
+	// HostKey pins the repository host's SSH key when it is not the
+	// coordinator's (a storage node or a hosted Borg service).
+	HostKey string     `json:"host_key,omitempty"`
 	Spec    BackupSpec `json:"spec"`
 	// LockWait is how many seconds borg waits for the repository's lock
 	// (held by a prune, check or mount on the coordinator); 60 when zero.

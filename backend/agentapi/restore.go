@@ -19,6 +19,7 @@ type RestorePayload struct {
 	// Source is the UUID of the server whose repository holds the archive.
 	Source  string   `json:"source"`
 	Repo    string   `json:"repo"`
+	HostKey string   `json:"host_key,omitempty"` // as in BackupPayload
 	Archive string   `json:"archive"`
 	Paths   []string `json:"paths,omitempty"` // the whole archive when empty
 	// To is the directory restored paths are placed under ("/" puts them
@@ -48,6 +49,7 @@ type RestoreResult struct {
 type DBRestorePayload struct {
 	Source  string `json:"source"`
 	Repo    string `json:"repo"`
+	HostKey string `json:"host_key,omitempty"` // as in BackupPayload
 	Archive string `json:"archive"`
 	Dump    string `json:"dump"` // its path in the archive, e.g. postgres/app.dump
 	// Database is the database restored into: a new one (Replace false)

@@ -61,7 +61,13 @@ type Config struct {
 	Borg string
 	// BorgBaseDir is BORG_BASE_DIR for `borg serve`.
 	BorgBaseDir string
-	Logger      *slog.Logger
+	// Admin, when set, is the one identity the Authorizer may return that
+	// is served every repository under ReposDir without --append-only: the
+	// coordinator's own key on a storage node, which reads archives for the
+	// catalog, browsing and drills. Agents never get it; the coordinator's
+	// own server leaves it empty.
+	Admin  string
+	Logger *slog.Logger
 }
 
 // Server is the Borg SSH server.
@@ -139,6 +145,9 @@ func newHostKey(path string) ([]byte, error) {
 	}
 	return raw, atomicfile.Write(path, raw, 0o600)
 }
+
+// ReposDir is the directory of the repositories served.
+func (s *Server) ReposDir() string { return s.cfg.ReposDir }
 
 // Listen opens the server's TCP listener.
 func Listen(addr string) (net.Listener, error) {
@@ -287,10 +296,21 @@ func (s *Server) session(ctx context.Context, repo string, ch ssh.Channel, reqs 
 	}
 }
 
+// ServeArgs is the borg serve command line a connection of identity gets:
+// its own repository, append-only; only the Admin identity is served the
+// whole repositories directory without --append-only.
+func (s *Server) ServeArgs(identity string) []string {
+	if s.cfg.Admin != "" && identity == s.cfg.Admin {
+		return []string{"serve", "--restrict-to-path", s.cfg.ReposDir}
+	}
+	return []string{"serve", "--restrict-to-path", filepath.Join(s.cfg.ReposDir, identity), "--append-only"}
+}
+
 // serve runs borg serve restricted to one repository.
 func (s *Server) serve(ctx context.Context, repoAgent, requested string, ch ssh.Channel, log *slog.Logger) int {
-	repo := filepath.Join(s.cfg.ReposDir, repoAgent)
-	cmd := exec.CommandContext(ctx, s.cfg.Borg, "serve", "--restrict-to-path", repo, "--append-only")
+	args := s.ServeArgs(repoAgent)
+	repo := args[2]
+	cmd := exec.CommandContext(ctx, s.cfg.Borg, args...)
 	cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + s.cfg.BorgBaseDir,

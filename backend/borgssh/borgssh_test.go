@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -197,4 +198,28 @@ func TestGrantReachesAnotherRepositoryOnlyWhileActive(t *testing.T) {
 		t.Fatal(err)
 	}
 	own.Close()
+}
+
+// Only the configured Admin identity is served without --append-only, and
+// only on a server that has one (a storage node); agents never are.
+func TestServeArgsAdminOnlyWhereConfigured(t *testing.T) {
+	dir := t.TempDir()
+	coordinator := New(Config{ReposDir: dir})
+	node := New(Config{ReposDir: dir, Admin: "coordinator"})
+	uuid := "0b5b7f6e-3c2a-4d7e-9f10-2a3b4c5d6e7f"
+	for _, tc := range []struct {
+		srv      *Server
+		identity string
+		want     []string
+	}{
+		{coordinator, uuid, []string{"serve", "--restrict-to-path", filepath.Join(dir, uuid), "--append-only"}},
+		{coordinator, "coordinator", []string{"serve", "--restrict-to-path", filepath.Join(dir, "coordinator"), "--append-only"}},
+		{node, uuid, []string{"serve", "--restrict-to-path", filepath.Join(dir, uuid), "--append-only"}},
+		{node, "coordinator", []string{"serve", "--restrict-to-path", dir}},
+		{node, "", []string{"serve", "--restrict-to-path", dir, "--append-only"}},
+	} {
+		if got := tc.srv.ServeArgs(tc.identity); !slices.Equal(got, tc.want) {
+			t.Errorf("ServeArgs(%q) admin=%q = %v, want %v", tc.identity, tc.srv.cfg.Admin, got, tc.want)
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -330,4 +331,15 @@ func (c *CA) servingKey() (*ecdsa.PrivateKey, error) {
 		return nil, err
 	}
 	return key, nil
+}
+
+// ScheduleContext separates schedule signatures from anything else the CA
+// key signs: the signature covers this prefix and the bundle.
+const ScheduleContext = "borgdesk schedule bundle v1\n"
+
+// SignSchedule signs a schedule bundle (agentapi.SignedSchedule) with the
+// CA key: an agent trusts its offline schedule only with this signature.
+func (c *CA) SignSchedule(bundle []byte) ([]byte, error) {
+	sum := sha256.Sum256(append([]byte(ScheduleContext), bundle...))
+	return ecdsa.SignASN1(rand.Reader, c.key, sum[:])
 }

@@ -37,6 +37,8 @@ func (g *Gateway) routes() {
 	g.mux.Handle("GET "+agentapi.PathUpdateFetch, g.agent(g.updateDownload))
 	g.mux.Handle("GET "+agentapi.PathFlxBlob, g.agent(g.flxDownload))
 	g.mux.Handle("PUT "+agentapi.PathFlxBlob, g.agent(g.flxUpload))
+	g.mux.Handle("GET "+agentapi.PathSchedule, g.agent(g.schedule))
+	g.mux.Handle("POST "+agentapi.PathOfflineRuns, g.agent(g.offlineRuns))
 }
 
 // agent wraps a handler that needs a client certificate.
@@ -118,6 +120,31 @@ func (g *Gateway) heartbeat(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	resp, err := g.cfg.Service.Heartbeat(r.Context(), agentID(r.Context()), req)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// schedule hands an agent its signed offline schedule.
+func (g *Gateway) schedule(w http.ResponseWriter, r *http.Request) error {
+	resp, err := g.cfg.Service.Schedule(r.Context(), agentID(r.Context()))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store") // it carries passphrases
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+// offlineRuns takes the runs an agent made while the coordinator was closed.
+func (g *Gateway) offlineRuns(w http.ResponseWriter, r *http.Request) error {
+	var req agentapi.OfflineRunsRequest
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	resp, err := g.cfg.Service.DeliverOfflineRuns(r.Context(), agentID(r.Context()), req)
 	if err != nil {
 		return err
 	}

@@ -34,8 +34,9 @@ type Repos struct {
 	// record the failure and the operator loses nothing.
 	Reserve string
 
-	mu    sync.Mutex
-	locks map[string]*sync.Mutex
+	mu     sync.Mutex
+	locks  map[string]*sync.Mutex
+	passMu sync.Mutex // creating passphrases
 }
 
 // New uses DATA/repos and DATA/keys under dataDir.
@@ -69,6 +70,34 @@ func (r *Repos) Repo(agent string) (borg.Repo, error) {
 	return borg.Repo{Location: path, Passphrase: string(pass)}, nil
 }
 
+// Passphrase returns the passphrase of an agent's repository wherever it
+// lives, creating it (0600, DATA/keys) for a repository not made yet.
+func (r *Repos) Passphrase(agent string) (string, error) {
+	if !uuidRe.MatchString(agent) {
+		return "", fmt.Errorf("agent id %q is not a UUID", agent)
+	}
+	// Not the repository's maintenance lock: callers hold that one while
+	// they look the repository up.
+	r.passMu.Lock()
+	defer r.passMu.Unlock()
+	passFile := filepath.Join(r.keys, agent+".passphrase")
+	if _, err := os.Stat(passFile); errors.Is(err, os.ErrNotExist) {
+		raw := make([]byte, 32)
+		rand.Read(raw)
+		if err := os.MkdirAll(r.keys, 0o700); err != nil {
+			return "", err
+		}
+		if err := atomicfile.Write(passFile, []byte(base64.RawURLEncoding.EncodeToString(raw)), 0o600); err != nil {
+			return "", fmt.Errorf("write passphrase: %w", err)
+		}
+	}
+	pass, err := os.ReadFile(passFile)
+	if err != nil {
+		return "", fmt.Errorf("passphrase of repository %s: %w", agent, err)
+	}
+	return string(pass), nil
+}
+
 // Ensure creates the agent's passphrase and repository if they do not exist.
 func (r *Repos) Ensure(ctx context.Context, agent string) (borg.Repo, error) {
 	lock := r.lock(agent)
@@ -83,14 +112,9 @@ func (r *Repos) Ensure(ctx context.Context, agent string) (borg.Repo, error) {
 		if _, err := os.Stat(filepath.Join(path, "config")); err == nil {
 			return borg.Repo{}, fmt.Errorf("repository %s exists but its passphrase file %s is missing; restore it from a backup", path, passFile)
 		}
-		raw := make([]byte, 32)
-		rand.Read(raw)
-		if err := os.MkdirAll(r.keys, 0o700); err != nil {
-			return borg.Repo{}, err
-		}
-		if err := atomicfile.Write(passFile, []byte(base64.RawURLEncoding.EncodeToString(raw)), 0o600); err != nil {
-			return borg.Repo{}, fmt.Errorf("write passphrase: %w", err)
-		}
+	}
+	if _, err := r.Passphrase(agent); err != nil {
+		return borg.Repo{}, err
 	}
 	repo, err := r.Repo(agent)
 	if err != nil {

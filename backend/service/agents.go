@@ -217,6 +217,7 @@ func (s *Service) Register(ctx context.Context, req agentapi.RegisterRequest) (a
 		return agentapi.RegisterResponse{}, err
 	}
 	s.allowed.add(id, req.SSHPublicKey)
+	go s.pushNodeKeys(context.WithoutCancel(ctx)) // storage nodes accept the new agent
 	if s.repos != nil && s.initRepos {
 		select { // borg init takes a moment: a worker does it; the first backup waits for it if needed
 		case s.initQ <- id:
@@ -278,7 +279,9 @@ func (s *Service) Heartbeat(ctx context.Context, agentUUID string, req agentapi.
 	}
 	s.announce(events.AgentHeartbeat, sv.UUID, map[string]any{"server_id": sv.ID, "last_seen": sv.LastSeen, "metrics": req.Metrics})
 	cancel, _ := s.st.CancelledAmong(ctx, sv.ID, req.RunningTaskIDs)
-	return agentapi.HeartbeatResponse{ServerTime: s.now().UTC(), ProtocolVersion: agentapi.ProtocolVersion, HeartbeatEvery: int(s.heartbeat / time.Second), Cancel: cancel}, nil
+	s.seen.mark(sv.UUID)
+	return agentapi.HeartbeatResponse{ServerTime: s.now().UTC(), ProtocolVersion: agentapi.ProtocolVersion, HeartbeatEvery: int(s.heartbeat / time.Second), Cancel: cancel,
+		ScheduleSerial: s.scheduleSerial(ctx, sv)}, nil
 }
 
 // MarkOffline turns servers silent for longer than the offline threshold
@@ -334,6 +337,7 @@ func (s *Service) RevokeServer(ctx context.Context, ref string) (store.Server, e
 		return store.Server{}, err
 	}
 	s.allowed.remove(sv.UUID) // before the write: refuse at once, even if the write is slow
+	defer func() { go s.pushNodeKeys(context.WithoutCancel(ctx)) }()
 	for _, hook := range s.revokeHooks {
 		hook(sv.UUID)
 	}

@@ -1,6 +1,9 @@
 package service
 
 import (
+	"time"
+
+	"borgdesk/backend/agentapi"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,7 +45,7 @@ func (s *Service) ListArchives(ctx context.Context, ref string) ([]ArchiveInfo, 
 	if s.repos == nil {
 		return nil, fmt.Errorf("%w: this coordinator holds no repositories", ErrUnavailable)
 	}
-	repo, err := s.repos.Repo(sv.UUID)
+	repo, err := s.readRepo(ctx, sv.UUID)
 	if err != nil {
 		return []ArchiveInfo{}, nil // no repository yet: no archives
 	}
@@ -109,12 +112,14 @@ func (s *Service) prune(ctx context.Context, j store.Job) (PruneReport, error) {
 		return PruneReport{}, fmt.Errorf("%w: this coordinator holds no repositories", ErrUnavailable)
 	}
 	var rep PruneReport
+	held := func() error {
+		detail := fmt.Sprintf("%d archive(s) Borgdesk made are gone from the repository of %s (%s), deleted by a client through append-only mode; nothing is lost yet — roll the repository back to the last good transaction before any prune makes it permanent",
+			len(rep.Missing), j.ServerName, strings.Join(rep.Missing, ", "))
+		s.notify(ctx, j.ServerUUID, fmt.Sprintf("prune of %s/%s held: %s", j.ServerName, j.Name, detail))
+		return fmt.Errorf("%w for %s/%s: %s", ErrPruneHeld, j.ServerName, j.Name, detail)
+	}
 	err := s.repos.Locked(j.ServerUUID, func() error {
-		repo, err := s.repos.Repo(j.ServerUUID)
-		if err != nil {
-			return err
-		}
-		list, err := s.repos.Borg.List(ctx, repo)
+		loc, err := s.location(ctx, j.ServerUUID)
 		if err != nil {
 			return err
 		}
@@ -122,20 +127,40 @@ func (s *Service) prune(ctx context.Context, j store.Job) (PruneReport, error) {
 		if err != nil {
 			return err
 		}
-		for _, k := range known {
-			if !slices.ContainsFunc(list, func(a borg.Archive) bool { return a.Name == k }) {
-				rep.Missing = append(rep.Missing, k)
+		var res borg.PruneResult
+		if loc.target != nil && loc.target.Kind == store.TargetNode {
+			// On a storage node, the node's own borg prunes and compacts
+			// (the same client-deletion check runs there first).
+			r, err := s.nodeRepoOp(ctx, *loc.target, agentapi.StorageRepoPayload{Op: agentapi.RepoPrune, Server: j.ServerUUID, Keep: keep,
+				Prefix: jobs.ArchivePrefix(j.Name), Known: known}, 2*time.Hour)
+			if rep.Missing = r.Missing; len(rep.Missing) > 0 {
+				return held()
 			}
-		}
-		if len(rep.Missing) > 0 {
-			detail := fmt.Sprintf("%d archive(s) Borgdesk made are gone from the repository of %s (%s), deleted by a client through append-only mode; nothing is lost yet — roll the repository back to the last good transaction before any prune makes it permanent",
-				len(rep.Missing), j.ServerName, strings.Join(rep.Missing, ", "))
-			s.notify(ctx, j.ServerUUID, fmt.Sprintf("prune of %s/%s held: %s", j.ServerName, j.Name, detail))
-			return fmt.Errorf("%w for %s/%s: %s", ErrPruneHeld, j.ServerName, j.Name, detail)
-		}
-		res, err := s.repos.Borg.Prune(ctx, repo, keep, jobs.ArchivePrefix(j.Name), false)
-		if err != nil {
-			return err
+			if err != nil {
+				return err
+			}
+			res = borg.PruneResult{Kept: r.Kept, Pruned: r.Pruned}
+		} else {
+			list, err := s.repos.Borg.List(ctx, loc.read)
+			if err != nil {
+				return err
+			}
+			for _, k := range known {
+				if !slices.ContainsFunc(list, func(a borg.Archive) bool { return a.Name == k }) {
+					rep.Missing = append(rep.Missing, k)
+				}
+			}
+			if len(rep.Missing) > 0 {
+				return held()
+			}
+			if res, err = s.repos.Borg.Prune(ctx, loc.read, keep, jobs.ArchivePrefix(j.Name), false); err != nil {
+				return err
+			}
+			if len(res.Pruned) > 0 {
+				if err := s.repos.Borg.Compact(ctx, loc.read); err != nil {
+					return err
+				}
+			}
 		}
 		rep.Kept, rep.Pruned = res.Kept, res.Pruned
 		if err := s.st.MarkPruned(ctx, j.ServerID, res.Pruned); err != nil {
@@ -143,11 +168,6 @@ func (s *Service) prune(ctx context.Context, j store.Job) (PruneReport, error) {
 		}
 		if s.cat != nil && len(res.Pruned) > 0 {
 			if err := s.cat.Forget(ctx, j.ServerUUID, res.Pruned, s.now()); err != nil {
-				return err
-			}
-		}
-		if len(res.Pruned) > 0 {
-			if err := s.repos.Borg.Compact(ctx, repo); err != nil {
 				return err
 			}
 		}
@@ -170,7 +190,7 @@ func (s *Service) Check(ctx context.Context, ref string, verifyData bool) error 
 		return fmt.Errorf("%w: this coordinator holds no repositories", ErrUnavailable)
 	}
 	return s.repos.Locked(sv.UUID, func() error {
-		repo, err := s.repos.Repo(sv.UUID)
+		repo, err := s.readRepo(ctx, sv.UUID)
 		if err != nil {
 			return err
 		}

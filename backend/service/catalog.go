@@ -57,7 +57,7 @@ func (s *Service) IndexServer(ctx context.Context, uuid string) (int, error) {
 	mu := s.indexing.get(uuid)
 	mu.Lock()
 	defer mu.Unlock()
-	repo, err := s.repos.Repo(uuid)
+	repo, err := s.readRepo(ctx, uuid)
 	if err != nil {
 		return 0, nil // no repository yet
 	}
@@ -243,7 +243,7 @@ func (s *Service) PreviewFile(ctx context.Context, ref, archive, path string) (P
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	buf.full = cancel
-	repo, err := s.repos.Repo(sv.UUID)
+	repo, err := s.readRepo(ctx, sv.UUID)
 	if err != nil {
 		return Preview{}, err
 	}
@@ -266,7 +266,7 @@ func (s *Service) ArchiveFile(ctx context.Context, ref, archive, path string, w 
 	if err != nil {
 		return e, err
 	}
-	repo, err := s.repos.Repo(sv.UUID)
+	repo, err := s.readRepo(ctx, sv.UUID)
 	if err != nil {
 		return e, err
 	}

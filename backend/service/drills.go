@@ -43,7 +43,7 @@ func (s *Service) RunDrill(ctx context.Context, jobRef string, full bool) (store
 	if err := s.needCatalog(); err != nil {
 		return store.Drill{}, err
 	}
-	repo, err := s.repos.Repo(j.ServerUUID)
+	repo, err := s.readRepo(ctx, j.ServerUUID)
 	if err != nil {
 		return store.Drill{}, fmt.Errorf("%w: %s has no repository yet: run a backup first", ErrInvalid, j.ServerName)
 	}

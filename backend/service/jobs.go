@@ -143,19 +143,27 @@ func (s *Service) dispatchOne(ctx context.Context, serverID int64) (failed bool)
 		fail(fmt.Errorf("%w: this coordinator holds no repositories (no Borg SSH server)", ErrUnavailable))
 		return failed
 	}
-	if _, err := s.repos.Ensure(ctx, j.ServerUUID); err != nil {
+	if err := s.ensureRepo(ctx, j.ServerUUID); err != nil {
 		fail(err)
+		s.notify(ctx, j.ServerUUID, fmt.Sprintf("run %d of %s/%s did not start: %v", r.ID, r.ServerName, r.JobName, err))
 		return failed
 	}
-	running, err := s.st.CountRunning(ctx)
+	loc, err := s.location(ctx, j.ServerUUID)
 	if err != nil {
 		fail(err)
 		return failed
 	}
-	if _, err := s.repos.LimitToFreeSpace(ctx, j.ServerUUID, running+1); err != nil {
-		fail(err)
-		s.notify(ctx, j.ServerUUID, fmt.Sprintf("run %d of %s/%s did not start: %v", r.ID, r.ServerName, r.JobName, err))
-		return failed
+	if loc.local() {
+		running, err := s.st.CountRunning(ctx)
+		if err != nil {
+			fail(err)
+			return failed
+		}
+		if _, err := s.repos.LimitToFreeSpace(ctx, j.ServerUUID, running+1); err != nil {
+			fail(err)
+			s.notify(ctx, j.ServerUUID, fmt.Sprintf("run %d of %s/%s did not start: %v", r.ID, r.ServerName, r.JobName, err))
+			return failed
+		}
 	}
 	var spec agentapi.BackupSpec
 	if err := json.Unmarshal([]byte(j.Spec), &spec); err != nil {
@@ -163,7 +171,7 @@ func (s *Service) dispatchOne(ctx context.Context, serverID int64) (failed bool)
 		return failed
 	}
 	archive := jobs.ArchiveName(j.Name, s.now())
-	payload := agentapi.BackupPayload{JobID: j.ID, RunID: r.ID, Archive: archive, Repo: s.repoURL(j.ServerUUID), Spec: spec, LockWait: s.repos.Borg.LockWait}
+	payload := agentapi.BackupPayload{JobID: j.ID, RunID: r.ID, Archive: archive, Repo: loc.agentURL, HostKey: loc.hostKey, Spec: spec, LockWait: s.repos.Borg.LockWait}
 	raw, _ := json.Marshal(payload)
 	t, err := s.st.CreateTask(ctx, serverID, agentapi.TaskBackup, raw)
 	if err != nil {
@@ -191,13 +199,16 @@ func (s *Service) withPassphrase(agent string, t agentapi.Task) (agentapi.Task, 
 	repoOf := agent
 	if src, ok := restoreSource(t); ok {
 		repoOf = src
+	} else if owner, ok := storageRepoOwner(t); ok {
+		repoOf = owner
 	} else if t.Type != agentapi.TaskBackup {
 		return t, nil
 	}
-	repo, err := s.repos.Repo(repoOf)
+	pass, err := s.repos.Passphrase(repoOf)
 	if err != nil {
 		return t, err
 	}
+	repo := borg.Repo{Passphrase: pass}
 	var p map[string]json.RawMessage
 	if err := json.Unmarshal(t.Payload, &p); err != nil {
 		return t, err
@@ -365,6 +376,9 @@ func (s *Service) runDue(ctx context.Context) {
 		}
 		if !sched.Due(last, now) {
 			continue
+		}
+		if s.waitForOfflineRuns(ctx, j) {
+			continue // its agent may have run it alone; it reports first
 		}
 		if err := s.st.SetJobScheduled(ctx, j.ID, now); err != nil {
 			continue

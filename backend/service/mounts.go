@@ -48,7 +48,7 @@ func (s *Service) Mount(ctx context.Context, ref, archive, dir string) (mounts.M
 	if err != nil {
 		return mounts.Mount{}, err
 	}
-	repo, err := s.repos.Repo(sv.UUID)
+	repo, err := s.readRepo(ctx, sv.UUID)
 	if err != nil {
 		return mounts.Mount{}, fmt.Errorf("%w: %s has no repository yet: run a backup first", ErrInvalid, sv.Name)
 	}

@@ -147,12 +147,19 @@ func (s *Service) StartRestore(ctx context.Context, req RestoreRequest) (store.T
 	if err != nil {
 		return store.Task{}, catalogErr(err)
 	}
-	repoURL, user := s.repoURL(src.UUID), ""
+	loc, err := s.location(ctx, src.UUID)
+	if err != nil {
+		return store.Task{}, err
+	}
+	repoURL, user := loc.agentURL, ""
 	if target.UUID != src.UUID {
+		if !loc.local() {
+			return store.Task{}, fmt.Errorf("%w: the repository of %s is on storage target %s; restoring it onto another server is not supported yet — restore onto %s, or browse and download the files", ErrInvalid, src.Name, loc.target.Name, src.Name)
+		}
 		user = s.grants.add(target.UUID, src.UUID)
 		repoURL = strings.Replace(repoURL, "ssh://borgdesk@", "ssh://"+user+"@", 1)
 	}
-	payload := agentapi.RestorePayload{Source: src.UUID, Repo: repoURL, Archive: req.Archive, Paths: paths, To: filepath.Clean(to),
+	payload := agentapi.RestorePayload{Source: src.UUID, Repo: repoURL, HostKey: loc.hostKey, Archive: req.Archive, Paths: paths, To: filepath.Clean(to),
 		Policy: req.Policy, TotalFiles: files, TotalBytes: bytes, LockWait: s.repos.Borg.LockWait}
 	t, err := s.queueGranted(ctx, target, agentapi.TaskRestore, payload, user)
 	if err != nil {
@@ -277,8 +284,15 @@ func (s *Service) RestoreDatabase(ctx context.Context, req DBRestoreRequest) (st
 		}
 	}
 	user := ""
-	p.Repo = s.repoURL(src.UUID)
+	loc, err := s.location(ctx, src.UUID)
+	if err != nil {
+		return store.Task{}, err
+	}
+	p.Repo, p.HostKey = loc.agentURL, loc.hostKey
 	if target.UUID != src.UUID {
+		if !loc.local() {
+			return store.Task{}, fmt.Errorf("%w: the repository of %s is on storage target %s; restoring its databases onto another server is not supported yet", ErrInvalid, src.Name, loc.target.Name)
+		}
 		user = s.grants.add(target.UUID, src.UUID)
 		p.Repo = strings.Replace(p.Repo, "ssh://borgdesk@", "ssh://"+user+"@", 1)
 	}

@@ -68,6 +68,9 @@ type Config struct {
 	Mounts *mounts.Manager
 	// Logger receives background failures (nothing when nil).
 	Logger *slog.Logger
+	// Self is this program, run as BORG_RSH to reach storage targets
+	// (os.Executable when empty).
+	Self string
 }
 
 // BorgSSH is where agents reach their repositories.
@@ -104,17 +107,20 @@ type Service struct {
 	initRepos    bool
 	initQ        chan string
 	checkMu      sync.Mutex
-	lastCheck    time.Time
-	lastVerify   time.Time
-	rollouts     rollouts
-	cat          *catalog.Catalog
-	indexing     indexLocks
-	grants       grants
-	drills       drillState
-	alerts       alerting
-	metrics      metricSampler
-	mounts       *mounts.Manager
-	logger       *slog.Logger
+	// seen are the agents heard since start (offline runs delivered).
+	seen       seenSince
+	self       string
+	lastCheck  time.Time
+	lastVerify time.Time
+	rollouts   rollouts
+	cat        *catalog.Catalog
+	indexing   indexLocks
+	grants     grants
+	drills     drillState
+	alerts     alerting
+	metrics    metricSampler
+	mounts     *mounts.Manager
+	logger     *slog.Logger
 	// rolloutHeartbeatWait bounds a rollout's wait for the first heartbeat.
 	rolloutHeartbeatWait time.Duration
 }
@@ -141,7 +147,7 @@ func New(cfg Config) *Service {
 	}
 	s.allowed.set(nil)
 	s.initQ = make(chan string, 1024)
-	s.cat, s.mounts, s.logger = cfg.Catalog, cfg.Mounts, cfg.Logger
+	s.cat, s.mounts, s.logger, s.self = cfg.Catalog, cfg.Mounts, cfg.Logger, cfg.Self
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

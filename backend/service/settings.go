@@ -47,6 +47,7 @@ var settingKeys = map[string]setting{
 	"drill.stale_days":           {def: "8", help: "days after which a server whose backups no restore drill has verified is flagged and the operator alerted (1 to 365)", validate: intRange(1, 365)},
 	"schedules.paused":           {def: "false", help: "true pauses every job's schedule (runs started by hand still run)", validate: oneOf("true", "false")},
 	"ui.close_to_tray":           {def: "true", help: "true hides the window to the tray when it is closed; false quits", validate: oneOf("true", "false")},
+	"offline.after":              {def: "2m", help: "how long agents wait for an unreachable coordinator before running their own schedules (jobs whose repository is on a storage node or a hosted service), at least 5s", validate: minDuration(5 * time.Second)},
 	"ui.tray_hint_shown":         {def: "false", help: "true once the window has said that it keeps running in the tray", validate: oneOf("true", "false")},
 	"recovery.last_export":       {def: "", help: "when the last recovery kit was made (RFC 3339, written by `recovery-kit export`; empty: never, and the reminder shows)", validate: rfc3339OrEmpty},
 }

@@ -39,6 +39,9 @@ func (s *Service) recordRepoSize(ctx context.Context, serverID int64, uuid strin
 	if s.repos == nil {
 		return
 	}
+	if _, onTarget, _ := s.st.RepoTarget(ctx, serverID); onTarget {
+		return // measured on the target (a node reports its free space)
+	}
 	dir, err := s.repos.Path(uuid)
 	if err != nil {
 		return

@@ -155,4 +155,31 @@ CREATE INDEX metrics_server ON metrics(server_id, at);
 	`
 CREATE INDEX runs_job_status_finished ON runs(job_id, status, finished_at);
 `,
+	// 7: storage targets (storage nodes, hosted Borg services), where each
+	// server's repository lives, and runs agents made on their own while
+	// the coordinator was closed (delivered once: offline_id).
+	`
+CREATE TABLE targets (
+	id         INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL UNIQUE,
+	kind       TEXT NOT NULL,
+	server_id  INTEGER REFERENCES servers(id) ON DELETE CASCADE,
+	host       TEXT NOT NULL DEFAULT '',
+	port       INTEGER NOT NULL DEFAULT 22,
+	ssh_user   TEXT NOT NULL DEFAULT '',
+	path       TEXT NOT NULL DEFAULT '',
+	listen     TEXT NOT NULL DEFAULT '',
+	host_key   TEXT NOT NULL DEFAULT '',
+	status     TEXT NOT NULL DEFAULT 'pending',
+	last_error TEXT NOT NULL DEFAULT '',
+	free_bytes INTEGER NOT NULL DEFAULT 0,
+	created_at TEXT NOT NULL
+);
+CREATE TABLE repo_targets (
+	server_id INTEGER PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE,
+	target_id INTEGER NOT NULL REFERENCES targets(id)
+);
+ALTER TABLE runs ADD COLUMN offline_id TEXT;
+CREATE UNIQUE INDEX runs_offline_id ON runs(offline_id) WHERE offline_id IS NOT NULL;
+`,
 }

@@ -42,13 +42,17 @@ func (r *reporter) logf(format string, args ...any) {
 
 // borgFor is the agent's borg, reaching the coordinator through its own
 // SSH client with the pinned host key.
-func (a *Agent) borgFor(lockWait int) (*borg.Borg, string) {
+func (a *Agent) borgFor(lockWait int, hostKey string) (*borg.Borg, string) {
 	cfg := a.cfg.Load()
 	if lockWait <= 0 {
 		lockWait = 60
 	}
-	return &borg.Borg{BaseDir: filepath.Join(cfg.Dir(), "borg"), LockWait: lockWait},
-		shellQuote(a.opts.Exe) + " ssh --config " + shellQuote(cfg.Path())
+	rsh := shellQuote(a.opts.Exe) + " ssh --config " + shellQuote(cfg.Path())
+	if hostKey != "" {
+		// A repository on a storage node or a hosted service: pin its key.
+		rsh += " --host-key " + shellQuote(hostKey)
+	}
+	return &borg.Borg{BaseDir: filepath.Join(cfg.Dir(), "borg"), LockWait: lockWait}, rsh
 }
 
 // restoreTask restores files of an archive onto this server.
@@ -58,7 +62,7 @@ func (a *Agent) restoreTask(ctx context.Context, t agentapi.Task) (json.RawMessa
 		return nil, fmt.Errorf("restore task payload: %w", err)
 	}
 	rep := a.reporter(ctx, t)
-	b, rsh := a.borgFor(p.LockWait)
+	b, rsh := a.borgFor(p.LockWait, p.HostKey)
 	res, err := restore.Files(ctx, restore.Env{Borg: b, RSH: rsh, TaskID: t.ID, Progress: rep.progress, Log: rep.logf, StateDir: a.cfg.Load().Dir()}, p)
 	res.Log = rep.log.String()
 	raw, _ := json.Marshal(res)
@@ -72,7 +76,7 @@ func (a *Agent) dbRestoreTask(ctx context.Context, t agentapi.Task) (json.RawMes
 		return nil, fmt.Errorf("database restore task payload: %w", err)
 	}
 	rep := a.reporter(ctx, t)
-	b, rsh := a.borgFor(p.LockWait)
+	b, rsh := a.borgFor(p.LockWait, p.HostKey)
 	res, err := restore.Database(ctx, restore.Env{Borg: b, RSH: rsh, TaskID: t.ID, Progress: rep.progress, Log: rep.logf}, p)
 	res.Log = rep.log.String()
 	raw, _ := json.Marshal(res)

@@ -22,7 +22,9 @@ import (
 	"borgdesk/agent/internal/client"
 	"borgdesk/agent/internal/config"
 	"borgdesk/agent/internal/identity"
+	"borgdesk/agent/internal/offline"
 	"borgdesk/agent/internal/restore"
+	"borgdesk/agent/internal/storage"
 	"borgdesk/agent/internal/sysinfo"
 	"borgdesk/agent/internal/update"
 	"borgdesk/backend/agentapi"
@@ -67,6 +69,13 @@ type Agent struct {
 	healthy  chan struct{} // closed after the first accepted heartbeat
 	watching chan struct{} // closed once file changes are being watched
 	once     sync.Once
+	// node serves repositories when this agent is a storage node.
+	node *storage.Node
+	// off is the signed offline schedule and the queue of runs made while
+	// the coordinator was unreachable; passes are its passphrases (memory).
+	off         *offline.Store
+	passes      passphrases
+	lastContact atomic.Int64
 }
 
 // New loads the configuration and certificates.
@@ -108,6 +117,10 @@ func New(opts Options) (*Agent, error) {
 		return nil, err
 	}
 	a.updater = &update.Updater{Client: a.client, PublicKey: cfg.Update.PublicKey, Version: opts.Version, Exe: opts.Exe, StateDir: cfg.Dir()}
+	a.node = storage.New(cfg.Dir(), "", opts.Logger)
+	if a.off, err = offline.Open(cfg.Dir(), cfg.Agent.UUID, caPEM); err != nil {
+		a.log.Warn("offline schedule not loaded", "err", err)
+	}
 	return a, nil
 }
 
@@ -139,10 +152,16 @@ func (a *Agent) Run(ctx context.Context) error {
 		go a.confirmUpdate(ctx)
 	}
 
+	if err := a.node.Start(ctx); err != nil {
+		a.log.Error("storage node not started", "err", err)
+	}
+	defer a.node.Close()
+
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var loops sync.WaitGroup
 	loops.Go(func() { a.heartbeatLoop(ctx) })
+	loops.Go(func() { a.offlineLoop(ctx) })
 	loops.Go(func() { a.maintenanceLoop(ctx, cancel) })
 	loops.Go(func() { a.watch(ctx) })
 	a.pollLoop(ctx)
@@ -215,6 +234,7 @@ func (a *Agent) pollLoop(ctx context.Context) {
 			continue
 		}
 		bo.reset()
+		a.contact()
 		for _, t := range resp.Tasks {
 			slots <- struct{}{}
 			a.tasks.Add(1)
@@ -265,10 +285,17 @@ func (a *Agent) heartbeat(ctx context.Context) error {
 		Capabilities:    *caps,
 		Metrics:         sysinfo.Metrics(ctx, a.opts.CPUSample),
 	}
+	// Runs made while the coordinator was away reach it before the first
+	// heartbeat, so its scheduler never repeats them as catch-up runs.
+	if err := a.deliverOffline(ctx); err != nil {
+		return fmt.Errorf("deliver offline runs: %w", err)
+	}
 	var resp agentapi.HeartbeatResponse
 	if err := a.client.Do(ctx, "POST", agentapi.PathHeartbeat, req, &resp, 30*time.Second); err != nil {
 		return err
 	}
+	a.contact()
+	a.syncSchedule(ctx, resp.ScheduleSerial)
 	for _, id := range resp.Cancel {
 		a.cancelTask(id)
 	}

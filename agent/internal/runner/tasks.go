@@ -63,6 +63,10 @@ func (a *Agent) execute(ctx context.Context, t agentapi.Task) (json.RawMessage, 
 		return a.restoreTask(ctx, t)
 	case agentapi.TaskDBRestore:
 		return a.dbRestoreTask(ctx, t)
+	case agentapi.TaskStorageConfig:
+		return a.storageConfigTask(ctx, t)
+	case agentapi.TaskStorageRepo:
+		return a.storageRepoTask(ctx, t)
 	default:
 		return nil, fmt.Errorf("this agent (version %s) does not know task type %q: update it", a.opts.Version, t.Type)
 	}
@@ -99,7 +103,7 @@ func (a *Agent) backupTask(ctx context.Context, t agentapi.Task) (json.RawMessag
 		return nil, fmt.Errorf("backup task payload: %w", err)
 	}
 	rep := a.reporter(ctx, t)
-	b, rsh := a.borgFor(p.LockWait)
+	b, rsh := a.borgFor(p.LockWait, p.HostKey)
 	env := backup.Env{
 		Borg: b,
 		RSH:  rsh,

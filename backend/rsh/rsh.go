@@ -142,3 +142,12 @@ func keepAlive(ctx context.Context, c *ssh.Client) {
 		}
 	}
 }
+
+// Fingerprint is the SHA256 fingerprint of an authorized_keys line.
+func Fingerprint(line string) (string, error) {
+	k, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
+	if err != nil {
+		return "", err
+	}
+	return ssh.FingerprintSHA256(k), nil
+}

@@ -1,0 +1,194 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"borgdesk/backend/rsh"
+	"borgdesk/backend/service"
+	"borgdesk/backend/store"
+	"borgdesk/backend/units"
+)
+
+const storageUsage = `usage: borgdesk storage list [--json]
+       borgdesk storage add-node SERVER [--name N] [--listen :2222] [--address HOST] [--dir /var/lib/borgdesk-storage]
+       borgdesk storage add-hosted NAME --host H [--port 22] --user U --path DIR [--accept-host-key SHA256:…]
+       borgdesk storage keys TARGET          # the authorized_keys lines a hosted service needs
+       borgdesk storage check TARGET
+       borgdesk storage use SERVER TARGET|local
+       borgdesk storage remove TARGET`
+
+// cmdStorage manages storage targets: storage nodes and hosted Borg services.
+func cmdStorage(ctx context.Context, g *globals, args []string, e env) error {
+	if len(args) == 0 {
+		return usageError{storageUsage}
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "list":
+		fs := newFlags("storage list", g, e.stderr)
+		asJSON := fs.Bool("json", false, "print JSON")
+		if _, err := parse(fs, rest, 0, 0, ""); err != nil {
+			return err
+		}
+		list, err := c.ListTargets(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.stdout, orEmpty(list))
+		}
+		rows := [][]string{{"local", "coordinator", "data dir", "ready", "-"}}
+		for _, t := range list {
+			where := fmt.Sprintf("%s@%s:%d%s", t.User, t.Host, t.Port, t.Path)
+			if t.Kind == store.TargetNode {
+				where = fmt.Sprintf("%s (%s:%d) %s", t.ServerName, t.Host, t.Port, t.Path)
+			}
+			free := "-"
+			if t.FreeBytes > 0 {
+				free = units.Bytes(t.FreeBytes)
+			}
+			status := t.Status
+			if t.LastError != "" {
+				status += ": " + t.LastError
+			}
+			rows = append(rows, []string{t.Name, t.Kind, where, status, free})
+		}
+		return printTable(e.stdout, []string{"NAME", "KIND", "WHERE", "STATUS", "FREE"}, rows)
+	case "add-node":
+		fs := newFlags("storage add-node", g, e.stderr)
+		var in service.StorageNodeInput
+		fs.StringVar(&in.Name, "name", "", "target name (default: the server's)")
+		fs.StringVar(&in.Listen, "listen", ":2222", "the node's Borg SSH server address")
+		fs.StringVar(&in.Address, "address", "", "host other servers reach it at (default: the server's address)")
+		fs.StringVar(&in.Dir, "dir", "/var/lib/borgdesk-storage", "directory of the repositories on the node")
+		pos, err := parse(fs, rest, 1, 1, "SERVER [--name N] [--listen ADDR] [--address HOST] [--dir DIR]")
+		if err != nil {
+			return err
+		}
+		in.Server = pos[0]
+		t, err := c.AddStorageNode(ctx, in)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "storage node %s ready: %s:%d%s, host key %s, %s free\n", t.Name, t.Host, t.Port, t.Path, keyFingerprint(t.HostKey), units.Bytes(t.FreeBytes))
+		fmt.Fprintf(e.stdout, "put a server's repository there with: borgdesk storage use SERVER %s\n", t.Name)
+		return nil
+	case "add-hosted":
+		fs := newFlags("storage add-hosted", g, e.stderr)
+		var in service.HostedInput
+		fs.StringVar(&in.Host, "host", "", "the service's SSH host")
+		fs.IntVar(&in.Port, "port", 22, "its SSH port")
+		fs.StringVar(&in.User, "user", "", "the SSH user the service gave you")
+		fs.StringVar(&in.Path, "path", "", "directory of the repositories there (relative to the login's home unless absolute)")
+		fs.StringVar(&in.AcceptHostKey, "accept-host-key", "", "the host key fingerprint you checked (SHA256:…)")
+		pos, err := parse(fs, rest, 1, 1, "NAME --host H --user U --path DIR [--port P] [--accept-host-key SHA256:…]")
+		if err != nil {
+			return err
+		}
+		in.Name = pos[0]
+		t, err := c.AddHostedTarget(ctx, in)
+		if err != nil {
+			return err
+		}
+		lines, err := c.HostedKeys(ctx, t.Name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "hosted target %s recorded (%s@%s:%d%s). Add this line to its authorized_keys, then run `borgdesk storage check %s`:\n\n", t.Name, t.User, t.Host, t.Port, t.Path, t.Name)
+		for _, l := range lines {
+			fmt.Fprintln(e.stdout, l)
+		}
+		fmt.Fprintf(e.stdout, "\nEach server you put there adds an append-only line: `borgdesk storage keys %s` prints them all.\n", t.Name)
+		return nil
+	case "keys":
+		if _, err := parse(newFlags("storage keys", g, e.stderr), rest, 1, 1, "TARGET"); err != nil {
+			return err
+		}
+		lines, err := c.HostedKeys(ctx, rest[0])
+		if err != nil {
+			return err
+		}
+		for _, l := range lines {
+			fmt.Fprintln(e.stdout, l)
+		}
+		return nil
+	case "check":
+		if _, err := parse(newFlags("storage check", g, e.stderr), rest, 1, 1, "TARGET"); err != nil {
+			return err
+		}
+		t, err := c.CheckTarget(ctx, rest[0])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s: %s\n", t.Name, t.Status)
+		return nil
+	case "use":
+		pos, err := parse(newFlags("storage use", g, e.stderr), rest, 2, 2, "SERVER TARGET|local")
+		if err != nil {
+			return err
+		}
+		if _, err := c.SetRepoTarget(ctx, pos[0], pos[1]); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "the repository of %s lives on %s from its next backup\n", pos[0], pos[1])
+		return nil
+	case "remove":
+		if _, err := parse(newFlags("storage remove", g, e.stderr), rest, 1, 1, "TARGET"); err != nil {
+			return err
+		}
+		return c.RemoveTarget(ctx, rest[0])
+	}
+	return usageError{storageUsage}
+}
+
+func orEmpty[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+func keyFingerprint(line string) string {
+	if line == "" {
+		return "-"
+	}
+	if fp, err := rsh.Fingerprint(line); err == nil {
+		return fp
+	}
+	return "?"
+}
+
+// runRSH is BORG_RSH for the coordinator's own borg reaching a storage
+// target: `borgdesk rsh --key FILE --host-key 'ssh-ed25519 …' [-p PORT]
+// USER@HOST COMMAND…` (not for people; the coordinator runs it). It
+// returns the remote command's exit code, as ssh does.
+func runRSH(ctx context.Context, args []string, e env) int {
+	var key, hostKey string
+	for len(args) >= 2 && (args[0] == "--key" || args[0] == "--host-key") {
+		if args[0] == "--key" {
+			key = args[1]
+		} else {
+			hostKey = args[1]
+		}
+		args = args[2:]
+	}
+	if key == "" || hostKey == "" {
+		fmt.Fprintln(e.stderr, "usage: borgdesk rsh --key FILE --host-key KEY [-p PORT] USER@HOST COMMAND…")
+		return 255
+	}
+	target, err := rsh.ParseArgs(args)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "borgdesk rsh: %v\n", err)
+		return 255
+	}
+	code, err := rsh.Run(ctx, rsh.Params{KeyFile: key, HostKey: hostKey}, target, e.stdin, e.stdout, e.stderr)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "borgdesk rsh: %v\n", err)
+	}
+	return code
+}
