@@ -11,6 +11,7 @@ import (
 	"borgdesk/backend/adminapi"
 	"borgdesk/backend/coordinator"
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/service"
 	"borgdesk/backend/store"
 	"borgdesk/backend/version"
 )
@@ -40,6 +41,7 @@ func init() {
 		"health":       cmdHealth,
 		"events":       cmdEvents,
 		"settings":     cmdSettings,
+		"datadir":      cmdDatadir,
 		"recovery-kit": cmdRecoveryKit,
 		"version":      cmdVersion,
 	}
@@ -102,11 +104,15 @@ func cmdStatus(ctx context.Context, g *globals, args []string, e env) error {
 	if *asJSON {
 		return printJSON(e.stdout, st)
 	}
-	return printTable(e.stdout, []string{"FIELD", "VALUE"}, [][]string{
+	rows := [][]string{
 		{"version", st.Version}, {"data", st.DataDir}, {"schema", fmt.Sprint(st.Schema)},
 		{"started", fmtTime(st.StartedAt)}, {"servers", fmt.Sprint(st.Servers)},
 		{"jobs", fmt.Sprint(st.Jobs)}, {"running", fmt.Sprint(st.RunsRunning)},
-	})
+	}
+	for _, a := range st.Addresses { // "gateway.listen  [::]:8443 (default)"
+		rows = append(rows, []string{a.Key, a.InUse + " (" + a.From + ")"})
+	}
+	return printTable(e.stdout, []string{"FIELD", "VALUE"}, rows)
 }
 
 func cmdServer(ctx context.Context, g *globals, args []string, e env) error {
@@ -396,7 +402,13 @@ func cmdSettings(ctx context.Context, g *globals, args []string, e env) error {
 	}
 	switch {
 	case sub == "set":
-		return c.SetSetting(ctx, pos[0], pos[1])
+		if err := c.SetSetting(ctx, pos[0], pos[1]); err != nil {
+			return err
+		}
+		if service.NeedsRestart(pos[0]) {
+			fmt.Fprintf(e.stdout, "%s is saved; it takes effect when Borgdesk restarts.\n%s\n", pos[0], restartNote(pos[0]))
+		}
+		return nil
 	case len(pos) == 1:
 		v, err := c.Setting(ctx, pos[0])
 		if err != nil {

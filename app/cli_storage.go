@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"borgdesk/backend/rsh"
 	"borgdesk/backend/service"
@@ -15,7 +16,8 @@ const storageUsage = `usage: borgdesk storage list [--json]
        borgdesk storage add-hosted NAME --host H [--port 22] --user U --path DIR [--accept-host-key SHA256:…]
        borgdesk storage keys TARGET          # the authorized_keys lines a hosted service needs
        borgdesk storage check TARGET
-       borgdesk storage use SERVER TARGET|local
+       borgdesk storage use SERVER TARGET|local          # a server without archives yet
+       borgdesk storage move SERVER TARGET|local [--wait] [--json]  # copies every archive, verified; SERVER alone: its status
        borgdesk storage remove TARGET`
 
 // cmdStorage manages storage targets: storage nodes and hosted Borg services.
@@ -136,6 +138,45 @@ func cmdStorage(ctx context.Context, g *globals, args []string, e env) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "the repository of %s lives on %s from its next backup\n", pos[0], pos[1])
+		return nil
+	case "move":
+		fs := newFlags("storage move", g, e.stderr)
+		asJSON := fs.Bool("json", false, "print JSON")
+		wait := fs.Bool("wait", false, "wait for the move to finish (exit 1 if it failed)")
+		pos, err := parse(fs, rest, 1, 2, "SERVER TARGET|local [--wait] | storage move SERVER (its status)")
+		if err != nil {
+			return err
+		}
+		var rep service.MoveReport
+		if len(pos) == 2 {
+			rep, err = c.MoveRepo(ctx, pos[0], pos[1])
+		} else {
+			rep, err = c.MoveStatus(ctx, pos[0])
+		}
+		for err == nil && *wait && rep.State == "running" {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Second):
+			}
+			rep, err = c.MoveStatus(ctx, pos[0])
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case *asJSON:
+			if err := printJSON(e.stdout, rep); err != nil {
+				return err
+			}
+		case rep.State == "running":
+			fmt.Fprintf(e.stdout, "moving the repository of %s to %s; follow it with: borgdesk storage move %s\n", rep.Server, rep.To, rep.Server)
+		case rep.State == "done":
+			fmt.Fprintf(e.stdout, "the repository of %s moved from %s to %s: %d archive(s) copied, %d verified entry by entry; the old repository was left in place\n", rep.Server, rep.From, rep.To, len(rep.Copied), rep.Verified)
+		}
+		if rep.State == "failed" {
+			return fmt.Errorf("moving the repository of %s failed: %s", rep.Server, rep.Error)
+		}
 		return nil
 	case "remove":
 		if _, err := parse(newFlags("storage remove", g, e.stderr), rest, 1, 1, "TARGET"); err != nil {

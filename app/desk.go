@@ -30,6 +30,8 @@ type Desk struct {
 	saveDialog func(ctx context.Context, title, name string) (string, error)
 	// openFolder shows a directory in the system file manager.
 	openFolder func(dir string) error
+	// dirs shows and chooses the data dir (nil without a coordinator).
+	dirs *dataDirs
 
 	mu  sync.Mutex
 	ctx context.Context

@@ -19,6 +19,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"borgdesk/backend/coordinator"
+	"borgdesk/backend/datadir"
 	"borgdesk/backend/mounts"
 )
 
@@ -78,6 +79,14 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 			return runtime.SaveFileDialog(wctx, runtime.SaveDialogOptions{Title: title, DefaultFilename: name})
 		}
 		desk.openFolder = mounts.OpenInFileManager
+		desk.dirs = &dataDirs{inUse: datadir.Resolution{Dir: opts.DataDir, From: g.dataFrom}, flag: g.data, getenv: e.getenv,
+			folderDialog: func(_ context.Context, title, start string) (string, error) {
+				wctx := window.get()
+				if wctx == nil {
+					return "", errors.New("the window is not ready yet")
+				}
+				return runtime.OpenDirectoryDialog(wctx, runtime.OpenDialogOptions{Title: title, DefaultDirectory: start, CanCreateDirectories: true})
+			}}
 	} else {
 		desk = newDesk(nil)
 	}

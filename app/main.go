@@ -21,6 +21,7 @@ import (
 
 	"borgdesk/backend/coordinator"
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/service"
 	"borgdesk/backend/version"
 )
 
@@ -45,6 +46,7 @@ type env struct {
 type globals struct {
 	data         string
 	socket       string
+	dataFrom     string // where resolve found the data dir
 	selfTest     bool
 	selfTestHold time.Duration
 	selfTestDrop string
@@ -65,13 +67,40 @@ type coordFlags struct {
 }
 
 func (c *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
-	fs.StringVar(&c.listen, "listen", firstNonEmpty(c.listen, getenv("BORGDESK_LISTEN"), ":8443"), "agent gateway address (env BORGDESK_LISTEN)")
-	fs.StringVar(&c.sshListen, "ssh-listen", firstNonEmpty(c.sshListen, getenv("BORGDESK_SSH_LISTEN"), ":2222"), "Borg SSH server address (env BORGDESK_SSH_LISTEN)")
-	fs.StringVar(&c.gatewayURL, "gateway-url", firstNonEmpty(c.gatewayURL, getenv("BORGDESK_GATEWAY_URL")), "URL agents use to reach the gateway (env BORGDESK_GATEWAY_URL; default https://HOSTNAME:PORT)")
+	// The addresses have no flag default: an empty one means "not given",
+	// so the environment, then the setting, then the default apply.
+	fs.StringVar(&c.listen, "listen", c.listen, "agent gateway address (env BORGDESK_LISTEN; default: the setting gateway.listen, :8443)")
+	fs.StringVar(&c.sshListen, "ssh-listen", c.sshListen, "Borg SSH server address (env BORGDESK_SSH_LISTEN; default: the setting ssh.listen, :2222)")
+	fs.StringVar(&c.gatewayURL, "gateway-url", c.gatewayURL, "URL agents use to reach the gateway (env BORGDESK_GATEWAY_URL; default: the setting gateway.url, else https://HOSTNAME:PORT)")
 	fs.DurationVar(&c.retryDelay, "retry-delay", 30*time.Second, "first backoff step before a failed run is retried (doubles per attempt, 3 attempts)")
 	fs.StringVar(&c.reserve, "repo-reserve", "2G", "disk space backups leave free on the coordinator's disk, so a full disk never stops it")
 	fs.DurationVar(&c.lockWait, "lock-wait", 60*time.Second, "how long a backup waits for its repository's lock (held by a prune, check or mount) before it fails and is retried")
 	fs.StringVar(&c.agentDir, "agent-dir", firstNonEmpty(c.agentDir, getenv("BORGDESK_AGENT_DIR")), "directory of borgdesk-agent-<os>-<arch> builds handed out as updates (env BORGDESK_AGENT_DIR; default: beside this program)")
+}
+
+// addressFlags are the coordinator's addresses in order of precedence: a
+// flag, else its environment variable, else nothing (the setting or the
+// default applies), by setting key.
+var addressFlags = []struct{ key, flag, env string }{
+	{service.KeyGatewayListen, "--listen", "BORGDESK_LISTEN"},
+	{service.KeySSHListen, "--ssh-listen", "BORGDESK_SSH_LISTEN"},
+	{service.KeyGatewayURL, "--gateway-url", "BORGDESK_GATEWAY_URL"},
+}
+
+// explicit returns the addresses given by a flag or the environment, by
+// setting key, and which flag or variable gave each.
+func (c *coordFlags) explicit(getenv func(string) string) (values, sources map[string]string) {
+	flags := map[string]string{service.KeyGatewayListen: c.listen, service.KeySSHListen: c.sshListen, service.KeyGatewayURL: c.gatewayURL}
+	values, sources = map[string]string{}, map[string]string{}
+	for _, a := range addressFlags {
+		switch {
+		case flags[a.key] != "":
+			values[a.key], sources[a.key] = flags[a.key], a.flag
+		case getenv(a.env) != "":
+			values[a.key], sources[a.key] = getenv(a.env), a.env
+		}
+	}
+	return values, sources
 }
 
 func firstNonEmpty(vals ...string) string {
@@ -89,22 +118,26 @@ func (g *globals) options(e env, logger *slog.Logger) (coordinator.Options, erro
 	if err != nil {
 		return coordinator.Options{}, err
 	}
+	addrs, sources := g.coord.explicit(e.getenv)
 	return coordinator.Options{DataDir: dataDir, Socket: socket, Version: version.Version, Logger: logger,
-		GatewayListen: g.coord.listen, SSHListen: g.coord.sshListen, GatewayURL: g.coord.gatewayURL, AgentDir: g.coord.agentDir, RetryDelay: g.coord.retryDelay, RepoReserve: g.coord.reserve, LockWait: g.coord.lockWait}, nil
+		GatewayListen: addrs[service.KeyGatewayListen], SSHListen: addrs[service.KeySSHListen], GatewayURL: addrs[service.KeyGatewayURL], AddressSources: sources,
+		AgentDir: g.coord.agentDir, RetryDelay: g.coord.retryDelay, RepoReserve: g.coord.reserve, LockWait: g.coord.lockWait}, nil
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.data, "data", g.data, "data directory (env "+datadir.EnvData+"; default $XDG_DATA_HOME/borgdesk)")
+	fs.StringVar(&g.data, "data", g.data, "data directory (env "+datadir.EnvData+"; default: desk.json's data_dir, else $XDG_DATA_HOME/borgdesk)")
 	fs.StringVar(&g.socket, "socket", g.socket, "admin socket (env "+datadir.EnvSocket+"; default DATA/"+datadir.SocketFile+")")
 }
 
-// resolve returns the data dir and admin socket the flags and environment name.
+// resolve returns the data dir and admin socket the flags, environment and
+// desk.json name.
 func (g *globals) resolve(e env) (dataDir, socket string, err error) {
-	dataDir, err = datadir.Resolve(g.data, e.getenv)
+	r, err := datadir.ResolveFrom(g.data, e.getenv)
 	if err != nil {
 		return "", "", err
 	}
-	return dataDir, datadir.SocketPath(dataDir, g.socket, e.getenv), nil
+	g.dataFrom = r.From
+	return r.Dir, datadir.SocketPath(r.Dir, g.socket, e.getenv), nil
 }
 
 // Main runs Borgdesk with args (without the program name) and returns the
@@ -201,19 +234,20 @@ Usage:
                    [--policy skip|overwrite|keep-both] [--wait] [--json]
   borgdesk db-restore SERVER ARCHIVE DUMP [--as NAME | --replace NAME --confirm NAME] [--target-server S2] [--wait]
   borgdesk mount SERVER [ARCHIVE] DIR | mount FILE.flx DIR | umount DIR | mounts [--json]
-  borgdesk storage list | add-node SERVER | add-hosted NAME … | keys|check|remove TARGET | use SERVER TARGET|local
+  borgdesk storage list | add-node SERVER | add-hosted NAME … | keys|check|remove TARGET | use|move SERVER TARGET|local
   borgdesk drill run JOB [--full] [--wait] | drill list [SERVER] [--json] | drill schedule JOB CRON
   borgdesk health [--json]                  green/amber/red per server (backup age vs RPO, agent, certificate, drills)
   borgdesk mail test | mail status [--json]   alert e-mail: send a test now; the outbox (DATA/outbox.mbox, sent.mbox)
   borgdesk events [--limit N] [--follow] [--json]
-  borgdesk settings get [KEY] [--json] | set KEY VALUE
+  borgdesk settings get [KEY] [--json] | set KEY VALUE   (gateway.listen, ssh.listen, gateway.url: at the next start)
+  borgdesk datadir [show] [--json] | set DIR | unset   the data dir of the next start (desk.json)
   borgdesk recovery-kit export FILE | status     the CA, keys, passphrases and database in one encrypted file
   borgdesk recovery-kit import FILE [--data DIR] | inspect FILE      (no coordinator running; an empty data dir)
                    passphrase from the terminal, --passphrase-file FILE or --passphrase-stdin; never in arguments
   borgdesk version
 
 Global flags (also accepted after the command):
-  --data DIR      data directory (env %s)
+  --data DIR      data directory (env %s; else desk.json's data_dir)
   --socket PATH   admin socket (env %s)
 `, version.Version, datadir.EnvData, datadir.EnvSocket)
 }

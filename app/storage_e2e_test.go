@@ -207,6 +207,31 @@ func TestStorageNodeBackupWhileCoordinatorStopped(t *testing.T) {
 			t.Errorf("a catch-up run repeated the offline run: %v", r)
 		}
 	}
+
+	// The repository moves back to the coordinator, every archive verified.
+	var moved map[string]any
+	f.mustJSON(&moved, "storage", "move", "web", "local")
+	waitFor(t, 5*time.Minute, "the move to finish", func() bool {
+		f.mustJSON(&moved, "storage", "move", "web")
+		return moved["state"] != "running"
+	})
+	if moved["state"] != "done" {
+		t.Fatalf("move = %v", moved)
+	}
+	onNode := borgArchives(t, sf.nodeRepo(), pass)
+	local := borgArchives(t, filepath.Join(f.data, "repos", sf.webUUID), pass)
+	for _, a := range onNode {
+		if !contains(local, a) {
+			t.Errorf("archive %s was not moved to the coordinator (moved %v)", a, moved)
+		}
+	}
+	if moved["to"] != "local" || int(moved["verified"].(float64)) < len(onNode) {
+		t.Errorf("move report = %v", moved)
+	}
+	run := f.runWait("site")
+	if run["status"] != "succeeded" || !contains(borgArchives(t, filepath.Join(f.data, "repos", sf.webUUID), pass), run["archive"].(string)) {
+		t.Errorf("the backup after the move did not land on the coordinator: %v", run)
+	}
 }
 
 func mustTarget(t *testing.T, f *fleet, name string) map[string]any {

@@ -504,3 +504,15 @@ func (c *Client) SetRepoTarget(ctx context.Context, server, target string) (stor
 	var v store.Server
 	return v, c.do(ctx, http.MethodPut, "/v1/servers/"+url.PathEscape(server)+"/storage", map[string]string{"value": target}, &v)
 }
+
+// MoveStatus follows a repository move.
+func (c *Client) MoveStatus(ctx context.Context, server string) (service.MoveReport, error) {
+	var v service.MoveReport
+	return v, c.do(ctx, http.MethodGet, "/v1/servers/"+url.PathEscape(server)+"/storage/move", nil, &v)
+}
+
+// MoveRepo starts moving a server's repository to another target, verified.
+func (c *Client) MoveRepo(ctx context.Context, server, target string) (service.MoveReport, error) {
+	var v service.MoveReport
+	return v, c.do(ctx, http.MethodPost, "/v1/servers/"+url.PathEscape(server)+"/storage/move", map[string]string{"value": target}, &v)
+}

@@ -389,6 +389,16 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("DELETE /v1/targets/{ref}", s.handle(func(r *http.Request) (any, error) {
 		return struct{}{}, s.svc.RemoveTarget(r.Context(), r.PathValue("ref"))
 	}))
+	s.mux.HandleFunc("POST /v1/servers/{ref}/storage/move", s.handle(func(r *http.Request) (any, error) {
+		var in settingValue
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.StartMoveRepo(r.Context(), r.PathValue("ref"), in.Value)
+	}))
+	s.mux.HandleFunc("GET /v1/servers/{ref}/storage/move", s.handle(func(r *http.Request) (any, error) {
+		return s.svc.MoveStatus(r.Context(), r.PathValue("ref"))
+	}))
 	s.mux.HandleFunc("PUT /v1/servers/{ref}/storage", s.handle(func(r *http.Request) (any, error) {
 		var in settingValue
 		if err := decodeBody(r, &in); err != nil {

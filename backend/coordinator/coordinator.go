@@ -45,11 +45,16 @@ type Options struct {
 	Now     func() time.Time
 	// Ready, if set, is called once every listener is open.
 	Ready func()
-	// GatewayListen is the agent gateway's address (":8443" when empty).
+	// GatewayListen is the agent gateway's address; when empty, the
+	// setting gateway.listen (":8443" by default).
 	GatewayListen string
-	// GatewayURL is how agents reach the gateway; derived from this host's
-	// name and the gateway's port when empty.
+	// GatewayURL is how agents reach the gateway; when empty, the setting
+	// gateway.url, else derived from this host's name and the gateway's port.
 	GatewayURL string
+	// AddressSources name the flag or environment variable behind
+	// GatewayListen, SSHListen and GatewayURL, by setting key, for the
+	// operator to see what overrides the settings (FromOption when absent).
+	AddressSources map[string]string
 	// GatewayHosts are the names and addresses in the gateway's certificate;
 	// this host's names and addresses when empty.
 	GatewayHosts []string
@@ -58,7 +63,8 @@ type Options struct {
 	AgentDir string
 	// Heartbeat is the agents' heartbeat interval (60 s when zero).
 	Heartbeat time.Duration
-	// SSHListen is the Borg SSH server's address (":2222" when empty).
+	// SSHListen is the Borg SSH server's address; when empty, the setting
+	// ssh.listen (":2222" by default).
 	SSHListen string
 	// Borg is the borg binary ("borg" from PATH when empty).
 	Borg string
@@ -197,17 +203,19 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		return err
 	}
 	admin := adminapi.NewServer(c.svc, c.log)
-	if c.opts.GatewayListen == "" {
-		c.opts.GatewayListen = ":8443"
-	}
-	gwLn, err := gateway.Listen(c.opts.GatewayListen)
+	plan, err := c.planAddresses(ctx)
 	if err != nil {
 		adminLn.Close()
 		return err
 	}
+	gwLn, err := gateway.Listen(plan.gatewayListen.InUse)
+	if err != nil {
+		adminLn.Close()
+		return listenError(err, plan.gatewayListen)
+	}
 	hosts := c.opts.GatewayHosts
 	if len(hosts) == 0 {
-		hosts = gateway.DefaultHosts()
+		hosts = certificateHosts(gateway.DefaultHosts(), plan.gatewayURL.InUse)
 	}
 	gw, err := gateway.New(gateway.Config{Service: c.svc, CA: c.ca, Logger: c.log, Now: c.opts.Now, Hosts: hosts, Version: c.opts.Version})
 	if err != nil {
@@ -215,18 +223,18 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		gwLn.Close()
 		return err
 	}
-	if c.opts.GatewayURL == "" {
-		c.svc.SetGatewayURL(defaultGatewayURL(gwLn.Addr()))
+	if plan.gatewayURL.InUse == "" {
+		plan.gatewayURL.InUse = defaultGatewayURL(gwLn.Addr())
 	}
-	if c.opts.SSHListen == "" {
-		c.opts.SSHListen = ":2222"
-	}
-	sshLn, err := borgssh.Listen(c.opts.SSHListen)
+	c.svc.SetGatewayURL(plan.gatewayURL.InUse)
+	sshLn, err := borgssh.Listen(plan.sshListen.InUse)
 	if err != nil {
 		adminLn.Close()
 		gwLn.Close()
-		return err
+		return listenError(err, plan.sshListen)
 	}
+	plan.gatewayListen.InUse, plan.sshListen.InUse = boundAddr(gwLn), boundAddr(sshLn)
+	c.svc.SetAddresses([]service.Address{plan.gatewayListen, plan.sshListen, plan.gatewayURL})
 	borgSrv := borgssh.New(borgssh.Config{HostKey: c.hostKey, Authorizer: c.svc, ReposDir: c.repos.Dir(), Borg: c.opts.Borg,
 		BorgBaseDir: filepath.Join(c.opts.DataDir, "borg-serve"), Logger: c.log})
 	c.svc.OnRevoke(borgSrv.Disconnect)
@@ -257,6 +265,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		c.opts.Ready()
 	}
 	c.log.Info("coordinator running", "data", c.opts.DataDir, "socket", c.opts.Socket, "gateway", c.svc.GatewayURL(),
+		"gateway_listen", plan.gatewayListen.InUse, "ssh_listen", plan.sshListen.InUse,
 		"ca_fingerprint", c.ca.Fingerprint(), "version", c.opts.Version)
 	<-ctx.Done()
 	wg.Wait()

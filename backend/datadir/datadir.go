@@ -36,30 +36,55 @@ var (
 	ErrLocked = errors.New("data dir is in use by another Borgdesk coordinator")
 )
 
-// Resolve picks the data dir: the flag, else $BORGDESK_DATA, else
-// $XDG_DATA_HOME/borgdesk, else ~/.local/share/borgdesk.
+// Resolve picks the data dir: the flag, else $BORGDESK_DATA, else the
+// data_dir in desk.json (DeskConfigPath), else $XDG_DATA_HOME/borgdesk, else
+// ~/.local/share/borgdesk.
 func Resolve(flagValue string, getenv func(string) string) (string, error) {
-	dir := flagValue
-	if dir == "" {
-		dir = getenv(EnvData)
+	r, err := ResolveFrom(flagValue, getenv)
+	return r.Dir, err
+}
+
+// ResolveFrom is Resolve, also saying where the data dir came from. A
+// desk.json that cannot be read is an error naming it (only when neither
+// the flag nor the variable is set: they do not need the file).
+func ResolveFrom(flagValue string, getenv func(string) string) (Resolution, error) {
+	r := Resolution{Dir: flagValue, From: FromFlag}
+	if r.Dir == "" {
+		r = Resolution{Dir: getenv(EnvData), From: FromEnv}
 	}
-	if dir == "" {
-		if xdg := getenv("XDG_DATA_HOME"); xdg != "" {
-			dir = filepath.Join(xdg, "borgdesk")
+	if r.Dir == "" {
+		cfg, err := ReadDeskConfig(DeskConfigPath(getenv))
+		if err != nil {
+			return Resolution{}, err
 		}
+		r = Resolution{Dir: cfg.DataDir, From: FromDesk}
 	}
-	if dir == "" {
-		home := getenv("HOME")
-		if home == "" {
-			return "", errors.New("cannot choose a data dir: neither --data, $BORGDESK_DATA, $XDG_DATA_HOME nor $HOME is set; pass --data DIR")
+	if r.Dir == "" {
+		def, err := DefaultDir(getenv)
+		if err != nil {
+			return Resolution{}, err
 		}
-		dir = filepath.Join(home, ".local", "share", "borgdesk")
+		r = Resolution{Dir: def, From: FromDefault}
 	}
-	abs, err := filepath.Abs(dir)
+	abs, err := filepath.Abs(r.Dir)
 	if err != nil {
-		return "", fmt.Errorf("resolve data dir %q: %w", dir, err)
+		return Resolution{}, fmt.Errorf("resolve data dir %q: %w", r.Dir, err)
 	}
-	return abs, nil
+	r.Dir = abs
+	return r, nil
+}
+
+// DefaultDir is the data dir when nothing names one:
+// $XDG_DATA_HOME/borgdesk, else ~/.local/share/borgdesk.
+func DefaultDir(getenv func(string) string) (string, error) {
+	if xdg := getenv("XDG_DATA_HOME"); xdg != "" {
+		return filepath.Join(xdg, "borgdesk"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		return "", errors.New("cannot choose a data dir: neither --data, $BORGDESK_DATA, " + DeskFile + ", $XDG_DATA_HOME nor $HOME is set; pass --data DIR")
+	}
+	return filepath.Join(home, ".local", "share", "borgdesk"), nil
 }
 
 // SocketPath is the admin socket for dir unless overridden by --socket or $BORGDESK_SOCKET.

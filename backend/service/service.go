@@ -93,6 +93,7 @@ type Service struct {
 	gatewayMu    sync.RWMutex
 	gatewayURL   string
 	gatewayPin   string
+	addresses    []Address
 	heartbeat    time.Duration
 	offlineAfter time.Duration
 	taskLease    time.Duration
@@ -109,6 +110,7 @@ type Service struct {
 	checkMu      sync.Mutex
 	// seen are the agents heard since start (offline runs delivered).
 	seen       seenSince
+	moving     moves
 	self       string
 	lastCheck  time.Time
 	lastVerify time.Time
@@ -211,11 +213,14 @@ type Status struct {
 	// the pin install commands carry.
 	GatewayURL    string `json:"gateway_url"`
 	CAFingerprint string `json:"ca_fingerprint"`
+	// Addresses are the gateway's and the Borg SSH server's addresses as
+	// the coordinator started, with where each came from.
+	Addresses []Address `json:"addresses"`
 }
 
 // Status reports the coordinator's version, data dir and counts.
 func (s *Service) Status(ctx context.Context) (Status, error) {
-	st := Status{Version: s.version, DataDir: s.dataDir, StartedAt: s.started.UTC(), GatewayURL: s.GatewayURL()}
+	st := Status{Version: s.version, DataDir: s.dataDir, StartedAt: s.started.UTC(), GatewayURL: s.GatewayURL(), Addresses: s.Addresses()}
 	if s.ca != nil {
 		st.CAFingerprint = s.ca.Fingerprint()
 	}

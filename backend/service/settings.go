@@ -48,6 +48,10 @@ var settingKeys = map[string]setting{
 	"schedules.paused":           {def: "false", help: "true pauses every job's schedule (runs started by hand still run)", validate: oneOf("true", "false")},
 	"ui.close_to_tray":           {def: "true", help: "true hides the window to the tray when it is closed; false quits", validate: oneOf("true", "false")},
 	"offline.after":              {def: "2m", help: "how long agents wait for an unreachable coordinator before running their own schedules (jobs whose repository is on a storage node or a hosted service), at least 5s", validate: minDuration(5 * time.Second)},
+	KeyGatewayListen:             {def: DefaultGatewayListen, help: "HOST:PORT or :PORT the agent gateway listens on (takes effect when Borgdesk restarts)", validate: CheckListenAddr},
+	KeySSHListen:                 {def: DefaultSSHListen, help: "HOST:PORT or :PORT the Borg SSH server listens on (takes effect when Borgdesk restarts)", validate: CheckListenAddr},
+	KeyGatewayURL:                {def: "", help: "https://HOST:PORT agents are told to use, or empty for this host's name and the gateway's port (takes effect when Borgdesk restarts)", validate: gatewayURLOrEmpty},
+	"ui.guide_done":              {def: "false", help: "true once the operator finished or hid the dashboard's getting-started guide", validate: oneOf("true", "false")},
 	"ui.tray_hint_shown":         {def: "false", help: "true once the window has said that it keeps running in the tray", validate: oneOf("true", "false")},
 	"recovery.last_export":       {def: "", help: "when the last recovery kit was made (RFC 3339, written by `recovery-kit export`; empty: never, and the reminder shows)", validate: rfc3339OrEmpty},
 }

@@ -81,6 +81,15 @@ func (s *Service) location(ctx context.Context, uuid string) (repoLoc, error) {
 		return repoLoc{}, err
 	}
 	if !onTarget {
+		return s.locationOn(uuid, nil)
+	}
+	return s.locationOn(uuid, &t)
+}
+
+// locationOn is where a server's repository is (or would be) on target t
+// (nil: the coordinator's data dir).
+func (s *Service) locationOn(uuid string, t *store.Target) (repoLoc, error) {
+	if t == nil {
 		repo, err := s.repos.Repo(uuid)
 		if err != nil {
 			return repoLoc{}, err
@@ -95,7 +104,7 @@ func (s *Service) location(ctx context.Context, uuid string) (repoLoc, error) {
 		return repoLoc{}, fmt.Errorf("%w: storage target %s has not reported its SSH host key yet (is its agent online?)", ErrUnavailable, t.Name)
 	}
 	dir := path.Join(t.Path, uuid)
-	loc := repoLoc{target: &t, hostKey: t.HostKey}
+	loc := repoLoc{target: t, hostKey: t.HostKey}
 	switch t.Kind {
 	case store.TargetNode:
 		loc.agentURL = fmt.Sprintf("ssh://borgdesk@%s%s", net.JoinHostPort(t.Host, strconv.Itoa(t.Port)), dir)
@@ -315,28 +324,35 @@ func (s *Service) ensureRepo(ctx context.Context, uuid string) error {
 		return err
 	}
 	if !on {
+		return s.ensureRepoOn(ctx, uuid, nil)
+	}
+	return s.ensureRepoOn(ctx, uuid, &t)
+}
+
+// ensureRepoOn creates a server's repository on target t (nil: the
+// coordinator's data dir) if it is not there yet.
+func (s *Service) ensureRepoOn(ctx context.Context, uuid string, t *store.Target) error {
+	if t == nil {
 		_, err := s.repos.Ensure(ctx, uuid)
 		return err
 	}
 	if _, err := s.repos.Passphrase(uuid); err != nil {
 		return err
 	}
-	switch t.Kind {
-	case store.TargetNode:
-		_, err := s.nodeRepoOp(ctx, t, agentapi.StorageRepoPayload{Op: agentapi.RepoInit, Server: uuid}, 10*time.Minute)
+	if t.Kind == store.TargetNode {
+		_, err := s.nodeRepoOp(ctx, *t, agentapi.StorageRepoPayload{Op: agentapi.RepoInit, Server: uuid}, 10*time.Minute)
 		return err
-	default:
-		loc, err := s.location(ctx, uuid)
-		if err != nil {
-			return err
-		}
-		if _, err := s.repos.Borg.List(ctx, loc.read); err == nil {
-			return nil
-		} else if !errors.Is(err, borg.ErrNoRepository) {
-			return err
-		}
-		return s.repos.Borg.Init(ctx, loc.read)
 	}
+	loc, err := s.locationOn(uuid, t)
+	if err != nil {
+		return err
+	}
+	if _, err := s.repos.Borg.List(ctx, loc.read); err == nil {
+		return nil
+	} else if !errors.Is(err, borg.ErrNoRepository) {
+		return err
+	}
+	return s.repos.Borg.Init(ctx, loc.read)
 }
 
 // nodeRepoOp runs a maintenance operation on the storage node holding a

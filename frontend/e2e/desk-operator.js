@@ -100,14 +100,26 @@ export async function installOperatorDesk(page) {
         if (v && !DURATION.test(v)) throw invalid(key, v, 'a duration such as 12h, or empty for the default')
         return
       }
-      if (key === 'ui.close_to_tray') {
+      if (key === 'ui.close_to_tray' || key === 'ui.guide_done') {
         if (!['true', 'false'].includes(v)) throw invalid(key, v, 'true or false')
+        return
+      }
+      if (key === 'gateway.listen' || key === 'ssh.listen') {
+        const m = v.match(/^(.*):(\d+)$/)
+        if (!m || /[\s/@]/.test(m[1])) throw invalid(key, v, `"${v}" is not HOST:PORT or :PORT`)
+        if (Number(m[2]) < 1 || Number(m[2]) > 65535) throw invalid(key, v, `"${m[2]}" is not a port number from 1 to 65535`)
+        return
+      }
+      if (key === 'gateway.url') {
+        if (v && !/^https:\/\/[^/\s@?#]+\/?$/.test(v)) throw invalid(key, v, `"${v}" is not an https://HOST:PORT URL`)
         return
       }
       throw new Error(`set setting: unknown key ${key}`)
     }
 
-    Desk.GetSettings = answer('GetSettings', () => ({ ...clone(state.settings), ...(Object.hasOwn(state.settings, 'smtp.password_set') || Object.hasOwn(state.settings, 'smtp.host') ? { 'smtp.password': '' } : {}) }))
+    // Go answers every known key, its default when never set.
+    const DEFAULTS = { 'gateway.listen': ':8443', 'ssh.listen': ':2222', 'gateway.url': '' }
+    Desk.GetSettings = answer('GetSettings', () => ({ ...DEFAULTS, ...clone(state.settings), ...(Object.hasOwn(state.settings, 'smtp.password_set') || Object.hasOwn(state.settings, 'smtp.host') ? { 'smtp.password': '' } : {}) }))
     Desk.SetSetting = answer('SetSetting', (key, value) => {
       check(key, value)
       if (key === 'smtp.password') {

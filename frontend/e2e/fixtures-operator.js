@@ -131,6 +131,7 @@ export const OPERATOR_SETTINGS = {
   'notify.quiet_hours': '22:00-07:00',
   'notify.offline_after': '30m',
   'ui.close_to_tray': 'true',
+  'ui.guide_done': 'true',
   'rpo.default': '26h',
   'rpo.db1': '12h',
 }

@@ -14,6 +14,12 @@ export const EMPTY_FLEET = {
     servers: 0,
     jobs: 0,
     runs_running: 0,
+    gateway_url: 'https://desk.example.lan:8443',
+    addresses: [
+      { key: 'gateway.listen', in_use: '[::]:8443', from: 'default', setting: ':8443' },
+      { key: 'ssh.listen', in_use: '[::]:2222', from: 'default', setting: ':2222' },
+      { key: 'gateway.url', in_use: 'https://desk.example.lan:8443', from: 'default', setting: '' },
+    ],
   },
   servers: [],
   jobs: [],
@@ -417,6 +423,8 @@ export const FLEET_ARCHIVES = {
 
 export const POPULATED_FLEET = {
   ...EMPTY_FLEET,
+  // An established fleet: its operator has been through the getting-started guide.
+  settings: { 'ui.guide_done': 'true' },
   status: { ...EMPTY_FLEET.status, servers: 4, jobs: FLEET_JOBS.length, runs_running: 1 },
   servers: FLEET_SERVERS,
   jobs: FLEET_JOBS,

@@ -294,8 +294,24 @@ async function kitSaved(page) {
   await page.getByTestId('kit-export').click()
   await expect(page.getByTestId('kit-result')).toBeVisible()
 }
+// The network and data folder sections, with a port changed since the
+// start and another data folder chosen for the next one.
+async function networkAndData(page, section = 'settings-ports') {
+  await page.getByTestId('port-gateway').fill('127.0.0.1:9443')
+  await page.getByTestId('port-gateway').press('Enter')
+  await expect(page.getByTestId('port-gateway-restart')).toBeVisible()
+  await page.getByTestId('datadir-input').fill('/srv/borgdesk')
+  await page.getByTestId('datadir-save').click()
+  await expect(page.getByTestId('datadir-next')).toBeVisible()
+  await page.getByTestId(section).scrollIntoViewIfNeeded()
+  await page.locator('main').evaluate((main) => main.scrollBy(0, -24))
+}
+const dataFolder = (page) => networkAndData(page, 'settings-data')
 
 const SHOTS = [
+  { name: 'settings-network-data-light', fleet: OPERATOR_FLEET, path: '/#/settings', ready: 'settings-ports', act: networkAndData, tall: 1300 },
+  { name: 'settings-network-data-fr-dark', fleet: OPERATOR_FLEET, path: '/#/settings', ready: 'settings-ports', act: dataFolder, tall: 1300, dark: true, locale: 'fr' },
+  { name: 'dashboard-guide-light', fleet: { ...POPULATED_FLEET, settings: {} }, path: '/', ready: 'getting-started', tall: 1100, top: true },
   { name: 'dashboard-health-light', fleet: OPERATOR_FLEET, path: '/', ready: 'fleet-health', act: healthDetail, tall: 1700, top: true },
   { name: 'dashboard-health-dark', fleet: OPERATOR_FLEET, path: '/', ready: 'fleet-health', act: healthDetail, tall: 1700, top: true, dark: true },
   { name: 'dashboard-health-fr-light', fleet: OPERATOR_FLEET, path: '/', ready: 'fleet-health', act: healthDetail, tall: 1700, top: true, locale: 'fr' },

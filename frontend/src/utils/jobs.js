@@ -14,6 +14,15 @@ export const JOB_KINDS = Object.freeze([
   { kind: 'lvm', icon: 'layers', tool: 'lvm' },
 ])
 
+// A new job starts with a name that says its kind, and a files job with
+// /etc, the configuration every server has; both are there to be changed.
+export const DEFAULT_PATHS = '/etc'
+const DEFAULT_NAMES = Object.freeze({ files: 'files', mysql: 'mysql', postgres: 'postgres', mongo: 'mongodb', docker: 'docker', lvm: 'lvm' })
+
+export function defaultJobName(kind) {
+  return DEFAULT_NAMES[kind] ?? ''
+}
+
 export function kindInfo(kind) {
   return JOB_KINDS.find((k) => k.kind === kind) ?? { kind, icon: 'archive', tool: '' }
 }
@@ -74,9 +83,9 @@ export function hooks(text) {
 export function newJobForm() {
   return {
     server: '',
-    name: '',
+    name: defaultJobName('files'),
     kind: 'files',
-    paths: '',
+    paths: DEFAULT_PATHS,
     excludes: '',
     oneFileSystem: false,
     compression: DEFAULT_COMPRESSION,

@@ -301,6 +301,39 @@ export namespace catalog {
 
 }
 
+export namespace datadir {
+	
+	export class Info {
+	    in_use: string;
+	    from: string;
+	    next: string;
+	    next_from: string;
+	    next_error: string;
+	    next_has_data: boolean;
+	    configured: string;
+	    config_file: string;
+	    default: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Info(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.in_use = source["in_use"];
+	        this.from = source["from"];
+	        this.next = source["next"];
+	        this.next_from = source["next_from"];
+	        this.next_error = source["next_error"];
+	        this.next_has_data = source["next_has_data"];
+	        this.configured = source["configured"];
+	        this.config_file = source["config_file"];
+	        this.default = source["default"];
+	    }
+	}
+
+}
+
 export namespace flx {
 	
 	export class DiffEntry {
@@ -784,6 +817,24 @@ export namespace rollout {
 
 export namespace service {
 	
+	export class Address {
+	    key: string;
+	    in_use: string;
+	    from: string;
+	    setting: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Address(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.in_use = source["in_use"];
+	        this.from = source["from"];
+	        this.setting = source["setting"];
+	    }
+	}
 	export class ArchiveInfo {
 	    name: string;
 	    id: string;
@@ -1185,6 +1236,7 @@ export namespace service {
 	    runs_running: number;
 	    gateway_url: string;
 	    ca_fingerprint: string;
+	    addresses: Address[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -1201,7 +1253,26 @@ export namespace service {
 	        this.runs_running = source["runs_running"];
 	        this.gateway_url = source["gateway_url"];
 	        this.ca_fingerprint = source["ca_fingerprint"];
+	        this.addresses = this.convertValues(source["addresses"], Address);
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class Storage {
 	    disk_path: string;

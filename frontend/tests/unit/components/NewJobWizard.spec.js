@@ -233,6 +233,31 @@ describe('New job wizard', () => {
     expect(get(wrapper, 'job-paths').element.value).toBe('/etc\n/var/www')
   })
 
+  it('starts from sensible defaults and says what each step means for a first-timer', async () => {
+    Desk.ListServers.mockResolvedValue([web1, revoked])
+    const { wrapper } = await open()
+    // One server to choose from is chosen; the name follows the kind until typed.
+    expect(get(wrapper, 'job-server').element.value).toBe('uuid-web1')
+    expect(get(wrapper, 'job-name').element.value).toBe('files')
+    expect(get(wrapper, 'job-paths').element.value).toBe('/etc')
+    await get(wrapper, 'job-kind-postgres').get('input').setValue(true)
+    expect(get(wrapper, 'job-name').element.value).toBe('postgres')
+    await get(wrapper, 'job-name').setValue('shop')
+    await get(wrapper, 'job-kind-mysql').get('input').setValue(true)
+    expect(get(wrapper, 'job-name').element.value).toBe('shop')
+    await get(wrapper, 'job-kind-files').get('input').setValue(true)
+
+    await next(wrapper)
+    expect(get(wrapper, 'schedule-rpo').text()).toContain('recovery point objective')
+    expect(get(wrapper, 'schedule-rpo').text()).toContain('26h')
+    await next(wrapper)
+    expect(get(wrapper, 'keep-explain').text()).toContain('append-only')
+    await next(wrapper)
+    expect(get(wrapper, 'review-next').text()).toBe(
+      'What happens next: Borgdesk saves the job and web1 backs up daily at 03:00. On the job’s page, which opens next, you can also run it now. Each run makes an archive you can browse and restore; older ones go as the policy above says.'.replace('’', "'"),
+    )
+  })
+
   it('speaks German', async () => {
     const { wrapper } = await open('de')
     expect(get(wrapper, 'page-title').text()).toBe('Neuer Backup-Auftrag')

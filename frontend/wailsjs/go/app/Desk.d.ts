@@ -4,6 +4,7 @@ import {catalog} from '../models';
 import {store} from '../models';
 import {service} from '../models';
 import {flx} from '../models';
+import {datadir} from '../models';
 import {mail} from '../models';
 import {rollout} from '../models';
 import {mounts} from '../models';
@@ -13,6 +14,8 @@ export function BrowseArchive(arg1:string,arg2:string,arg3:string):Promise<catal
 export function CancelRun(arg1:number):Promise<store.Run>;
 
 export function CancelTask(arg1:number):Promise<store.Task>;
+
+export function ChooseFolder(arg1:string,arg2:string):Promise<string>;
 
 export function CreateEnrollmentToken(arg1:string,arg2:string):Promise<service.TokenInfo>;
 
@@ -35,6 +38,8 @@ export function FindFiles(arg1:string,arg2:string,arg3:number):Promise<Array<cat
 export function FlxInbox():Promise<string>;
 
 export function ForgetHostKey(arg1:string,arg2:number):Promise<void>;
+
+export function GetDataDir():Promise<datadir.Info>;
 
 export function GetHealth():Promise<service.FleetHealth>;
 
@@ -111,6 +116,8 @@ export function RunJob(arg1:string):Promise<store.Run>;
 export function SendTestEmail():Promise<string>;
 
 export function SetJobDrillSchedule(arg1:string,arg2:string):Promise<store.Job>;
+
+export function SetNextDataDir(arg1:string):Promise<datadir.Info>;
 
 export function SetSetting(arg1:string,arg2:string):Promise<void>;
 

@@ -14,6 +14,10 @@ export function CancelTask(arg1) {
   return window['go']['app']['Desk']['CancelTask'](arg1);
 }
 
+export function ChooseFolder(arg1, arg2) {
+  return window['go']['app']['Desk']['ChooseFolder'](arg1, arg2);
+}
+
 export function CreateEnrollmentToken(arg1, arg2) {
   return window['go']['app']['Desk']['CreateEnrollmentToken'](arg1, arg2);
 }
@@ -56,6 +60,10 @@ export function FlxInbox() {
 
 export function ForgetHostKey(arg1, arg2) {
   return window['go']['app']['Desk']['ForgetHostKey'](arg1, arg2);
+}
+
+export function GetDataDir() {
+  return window['go']['app']['Desk']['GetDataDir']();
 }
 
 export function GetHealth() {
@@ -208,6 +216,10 @@ export function SendTestEmail() {
 
 export function SetJobDrillSchedule(arg1, arg2) {
   return window['go']['app']['Desk']['SetJobDrillSchedule'](arg1, arg2);
+}
+
+export function SetNextDataDir(arg1) {
+  return window['go']['app']['Desk']['SetNextDataDir'](arg1);
 }
 
 export function SetSetting(arg1, arg2) {
