@@ -14,6 +14,7 @@ import (
 	"borgdesk/backend/flx"
 	"borgdesk/backend/mail"
 	"borgdesk/backend/mounts"
+	"borgdesk/backend/recoverykit"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
 	"borgdesk/backend/store"
@@ -24,9 +25,9 @@ import (
 // backend/service; only the frontend's Pinia stores call these.
 type Desk struct {
 	svc *service.Service
-	// saveDialog asks where to save a download (the native dialog in the
+	// saveDialog asks where to save a file (the native dialog in the
 	// desktop build); "" means the operator cancelled.
-	saveDialog func(ctx context.Context, name string) (string, error)
+	saveDialog func(ctx context.Context, title, name string) (string, error)
 	// openFolder shows a directory in the system file manager.
 	openFolder func(dir string) error
 	// dirs shows and chooses the data dir (nil without a coordinator).
@@ -230,7 +231,7 @@ func (d *Desk) DownloadFile(server, archive, path string) (string, error) {
 	if d.saveDialog == nil {
 		return "", errors.New("downloads need the desktop window")
 	}
-	dest, err := d.saveDialog(d.context(), filepath.Base(path))
+	dest, err := d.saveDialog(d.context(), "Save a file from the archive", filepath.Base(path))
 	if err != nil || dest == "" {
 		return "", err
 	}
@@ -339,4 +340,28 @@ func (d *Desk) GetStorage() (service.Storage, error) { return d.svc.GetStorage(d
 // the last hours.
 func (d *Desk) GetMetrics(server string, hours int) ([]store.MetricPoint, error) {
 	return d.svc.GetMetrics(d.context(), server, hours)
+}
+
+// ExportRecoveryKit checks the passphrase, asks where to save the kit (the
+// native save dialog) and has the coordinator write it there. A cancelled
+// dialog gives a result with an empty path.
+func (d *Desk) ExportRecoveryKit(passphrase string) (service.KitExport, error) {
+	if err := recoverykit.CheckPassphrase(passphrase); err != nil {
+		return service.KitExport{}, err
+	}
+	if d.saveDialog == nil {
+		return service.KitExport{}, errors.New("saving a recovery kit needs the desktop window; use `borgdesk recovery-kit export FILE`")
+	}
+	name := "borgdesk-recovery-kit-" + time.Now().Format("2006-01-02") + ".age"
+	dest, err := d.saveDialog(d.context(), "Save the recovery kit (away from this workstation)", name)
+	if err != nil || dest == "" {
+		return service.KitExport{}, err
+	}
+	return d.svc.ExportRecoveryKit(d.context(), service.KitExportRequest{Path: dest, Passphrase: passphrase})
+}
+
+// GetRecoveryKitStatus reports when the last recovery kit was made and
+// what changed in the fleet since.
+func (d *Desk) GetRecoveryKitStatus() (service.KitStatus, error) {
+	return d.svc.RecoveryKitStatus(d.context())
 }

@@ -49,6 +49,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 	}
 	var desk *Desk
 	var coord *coordinator.Coordinator
+	var window wailsContext
 	shell := &trayShell{logger: newLogger(e.stderr)}
 	if !bindingsOnly {
 		if err := checkDisplay(e.getenv); err != nil {
@@ -68,13 +69,23 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 		defer coord.Close()
 		desk = newDesk(coord.Service())
 		shell.svc = coord.Service()
-		desk.saveDialog = func(ctx context.Context, name string) (string, error) {
-			return runtime.SaveFileDialog(ctx, runtime.SaveDialogOptions{Title: "Save a file from the archive", DefaultFilename: name})
+		// Native dialogs need Wails' own context (the one OnStartup gets),
+		// not the coordinator's: Wails exits the process otherwise.
+		desk.saveDialog = func(_ context.Context, title, name string) (string, error) {
+			wctx := window.get()
+			if wctx == nil {
+				return "", errors.New("the window is not ready yet")
+			}
+			return runtime.SaveFileDialog(wctx, runtime.SaveDialogOptions{Title: title, DefaultFilename: name})
 		}
 		desk.openFolder = mounts.OpenInFileManager
 		desk.dirs = &dataDirs{inUse: datadir.Resolution{Dir: opts.DataDir, From: g.dataFrom}, flag: g.data, getenv: e.getenv,
-			folderDialog: func(ctx context.Context, title, start string) (string, error) {
-				return runtime.OpenDirectoryDialog(ctx, runtime.OpenDialogOptions{Title: title, DefaultDirectory: start, CanCreateDirectories: true})
+			folderDialog: func(_ context.Context, title, start string) (string, error) {
+				wctx := window.get()
+				if wctx == nil {
+					return "", errors.New("the window is not ready yet")
+				}
+				return runtime.OpenDirectoryDialog(wctx, runtime.OpenDialogOptions{Title: title, DefaultDirectory: start, CanCreateDirectories: true})
 			}}
 	} else {
 		desk = newDesk(nil)
@@ -120,6 +131,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 			}
 			p := wailsPlatform{ctx: wctx, quitting: &shell.quitting}
 			desk.setContext(ctx)
+			window.set(wctx)
 			wg.Add(3)
 			go func() {
 				defer wg.Done()
@@ -214,3 +226,14 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 	defer mu.Unlock()
 	return runErr
 }
+
+// wailsContext holds the context Wails gives OnStartup, which its runtime
+// calls (dialogs) need.
+type wailsContext struct {
+	mu  sync.Mutex
+	ctx context.Context
+}
+
+func (w *wailsContext) set(ctx context.Context) { w.mu.Lock(); w.ctx = ctx; w.mu.Unlock() }
+
+func (w *wailsContext) get() context.Context { w.mu.Lock(); defer w.mu.Unlock(); return w.ctx }

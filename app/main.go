@@ -241,6 +241,9 @@ Usage:
   borgdesk events [--limit N] [--follow] [--json]
   borgdesk settings get [KEY] [--json] | set KEY VALUE   (gateway.listen, ssh.listen, gateway.url: at the next start)
   borgdesk datadir [show] [--json] | set DIR | unset   the data dir of the next start (desk.json)
+  borgdesk recovery-kit export FILE | status     the CA, keys, passphrases and database in one encrypted file
+  borgdesk recovery-kit import FILE [--data DIR] | inspect FILE      (no coordinator running; an empty data dir)
+                   passphrase from the terminal, --passphrase-file FILE or --passphrase-stdin; never in arguments
   borgdesk version
 
 Global flags (also accepted after the command):

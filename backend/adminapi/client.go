@@ -357,6 +357,20 @@ func (c *Client) SetSetting(ctx context.Context, key, value string) error {
 	return c.do(ctx, http.MethodPut, "/v1/settings/"+url.PathEscape(key), settingValue{Value: value}, nil)
 }
 
+// ExportRecoveryKit has the coordinator write a recovery kit to path (on
+// this machine); the passphrase travels in the request body over the
+// socket, never in a process's arguments.
+func (c *Client) ExportRecoveryKit(ctx context.Context, path, passphrase string) (service.KitExport, error) {
+	var v service.KitExport
+	return v, c.do(ctx, http.MethodPost, "/v1/recovery-kit", service.KitExportRequest{Path: path, Passphrase: passphrase}, &v)
+}
+
+// RecoveryKitStatus reports the last recovery kit and what changed since.
+func (c *Client) RecoveryKitStatus(ctx context.Context) (service.KitStatus, error) {
+	var v service.KitStatus
+	return v, c.do(ctx, http.MethodGet, "/v1/recovery-kit", nil, &v)
+}
+
 // StreamEvents calls fn for every event until ctx ends, fn returns an error,
 // or the coordinator closes the stream.
 func (c *Client) StreamEvents(ctx context.Context, fn func(store.Event) error) error {

@@ -416,6 +416,14 @@ func (s *Server) routes() {
 		return s.svc.ListEvents(r.Context(), limitParam(r))
 	}))
 	s.mux.HandleFunc("GET /v1/events/stream", s.stream)
+	s.mux.HandleFunc("POST /v1/recovery-kit", s.handle(func(r *http.Request) (any, error) {
+		var in service.KitExportRequest
+		if err := decodeBody(r, &in); err != nil {
+			return nil, err
+		}
+		return s.svc.ExportRecoveryKit(r.Context(), in)
+	}))
+	s.mux.HandleFunc("GET /v1/recovery-kit", s.handle(func(r *http.Request) (any, error) { return s.svc.RecoveryKitStatus(r.Context()) }))
 	s.mux.HandleFunc("GET /v1/settings", s.handle(func(r *http.Request) (any, error) { return s.svc.Settings(r.Context()) }))
 	s.mux.HandleFunc("GET /v1/settings/{key}", s.handle(func(r *http.Request) (any, error) {
 		v, err := s.svc.Setting(r.Context(), r.PathValue("key"))

@@ -312,3 +312,13 @@ func (b *Borg) SetConfig(ctx context.Context, r Repo, key, value string) error {
 	_, err := b.run(ctx, r, "config", nil, "config", r.Location, key, value)
 	return err
 }
+
+// KeyExport returns the repository's key as `borg key export` writes it (a
+// text file; the key stays encrypted with the repository's passphrase). It
+// reads the repository's config without taking its lock, so it works while
+// a backup runs; borg refuses --bypass-lock for it, so none is passed.
+func (b *Borg) KeyExport(ctx context.Context, r Repo) ([]byte, error) {
+	c := *b
+	c.BypassLock = false
+	return c.run(ctx, r, "key export", nil, "key", "export", r.Location)
+}

@@ -44,7 +44,11 @@ const MountChanged = "mount:changed"
 // DrillChanged: a restore drill started or finished.
 const DrillChanged = "drill:changed"
 
-var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress, FlxOpened, FlxInbox, MountChanged, DrillChanged}
+// RecoveryExported: a recovery kit was written; data {path, size,
+// created_at}. The reminder to make one goes away.
+const RecoveryExported = "recovery:exported"
+
+var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress, FlxOpened, FlxInbox, MountChanged, DrillChanged, RecoveryExported}
 
 // Bus delivers events to subscribers.
 type Bus struct {

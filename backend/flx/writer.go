@@ -106,6 +106,10 @@ type Options struct {
 	DefaultSettings, UserTemplate, AdminTemplate, Schemas json.RawMessage
 	// RollbackCreated marks a rollback snapshot.
 	RollbackCreated []string
+	// Extra are more top-level keys, written (sorted) before the files, so
+	// a reader has them with the first entry (Meta.Extra): a recovery kit's
+	// manifest travels this way.
+	Extra map[string]json.RawMessage
 }
 
 // Write streams a snapshot of files to w and returns its metadata.
@@ -151,6 +155,14 @@ func Write(w io.Writer, files []File, o Options) (*Meta, error) {
 	}
 	if len(m.RollbackCreated) > 0 {
 		field(false, "rollback_created", m.RollbackCreated)
+	}
+	extra := make([]string, 0, len(o.Extra))
+	for k := range o.Extra {
+		extra = append(extra, k)
+	}
+	sort.Strings(extra)
+	for _, k := range extra {
+		field(false, k, o.Extra[k])
 	}
 	bw.WriteString(",\n\"files\": [")
 	var report []Redaction

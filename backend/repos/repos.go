@@ -275,3 +275,13 @@ func (r *Repos) ReserveBytes() int64 {
 	}
 	return int64(n)
 }
+
+// ExportKey returns `borg key export` of the agent's repository, for the
+// recovery kit.
+func (r *Repos) ExportKey(ctx context.Context, agent string) ([]byte, error) {
+	repo, err := r.Repo(agent)
+	if err != nil {
+		return nil, err
+	}
+	return r.Borg.KeyExport(ctx, repo)
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"borgdesk/backend/borg"
 )
@@ -78,5 +79,38 @@ func TestLimitToFreeSpaceSetsBorgsQuota(t *testing.T) {
 	r.Reserve = "1000P"
 	if _, err := r.LimitToFreeSpace(ctx, agent, 1); err == nil || !strings.Contains(err.Error(), "free space there") {
 		t.Fatalf("reserve above the free space: %v", err)
+	}
+}
+
+// The key export is borg's, readable while another borg holds the lock.
+func TestExportKey(t *testing.T) {
+	needBorg(t)
+	ctx := context.Background()
+	data := t.TempDir()
+	r := New(data, &borg.Borg{BaseDir: filepath.Join(data, "borg"), LockWait: 1})
+	const agent = "0b6c8f4e-5f0e-4d5e-9a43-3f3b5c1f2a10"
+	repo, err := r.Ensure(ctx, agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold := exec.Command("borg", "with-lock", repo.Location, "sleep", "3")
+	hold.Env = append(os.Environ(), "BORG_PASSPHRASE="+repo.Passphrase, "BORG_BASE_DIR="+t.TempDir())
+	if err := hold.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer hold.Wait()
+	defer hold.Process.Kill()
+	for i := 0; i < 100; i++ { // until borg holds the lock
+		if _, err := os.Stat(filepath.Join(repo.Location, "lock.roster")); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	key, err := r.ExportKey(ctx, agent)
+	if err != nil || !strings.HasPrefix(string(key), "BORG_KEY ") {
+		t.Fatalf("key export = %q, %v", key, err)
+	}
+	if _, err := r.ExportKey(ctx, "not-a-uuid"); err == nil {
+		t.Error("an invalid agent id was exported")
 	}
 }

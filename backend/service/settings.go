@@ -53,6 +53,7 @@ var settingKeys = map[string]setting{
 	KeyGatewayURL:                {def: "", help: "https://HOST:PORT agents are told to use, or empty for this host's name and the gateway's port (takes effect when Borgdesk restarts)", validate: gatewayURLOrEmpty},
 	"ui.guide_done":              {def: "false", help: "true once the operator finished or hid the dashboard's getting-started guide", validate: oneOf("true", "false")},
 	"ui.tray_hint_shown":         {def: "false", help: "true once the window has said that it keeps running in the tray", validate: oneOf("true", "false")},
+	"recovery.last_export":       {def: "", help: "when the last recovery kit was made (RFC 3339, written by `recovery-kit export`; empty: never, and the reminder shows)", validate: rfc3339OrEmpty},
 }
 
 // SettingKeys lists the known setting keys, sorted.

@@ -6,6 +6,7 @@
 import { EMPTY_FLEET, FLX, NOW, WEB1 } from './fixtures.js'
 import { installRestoreDesk } from './desk-restore.js'
 import { installOperatorDesk } from './desk-operator.js'
+import { installRecoveryDesk } from './desk-recovery.js'
 import { installSettingsDesk } from './desk-settings.js'
 
 export { NOW, EMPTY_FLEET, WEB1, FLEET_SERVERS, FLEET_JOBS, FLEET_RUNS, FLEET_ARCHIVES, POPULATED_FLEET } from './fixtures.js'
@@ -13,6 +14,7 @@ export { ROLLOUT, ROLLOUT_FLEET, ROLLOUT_PASSWORD, ROLLOUT_STEPS, UNINSTALL_PASS
 export { FLX, FLX_DAMAGED, FLX_INBOX, FLX_INBOX_FILE, FLX_PBX } from './fixtures.js'
 export * from './desk-restore.js'
 export * from './desk-operator.js'
+export { KIT_PATH, RECOVERY_NEVER, RECOVERY_OUTDATED } from './desk-recovery.js'
 export * from './desk-settings.js'
 
 export function progress(runId, at, { files, bytes, path, status = 'running', subject = WEB1.uuid }) {
@@ -707,6 +709,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
   }, { ...fleet, flx: fleet.flx ?? FLX })
   await installRestoreDesk(page)
   await installOperatorDesk(page)
+  await installRecoveryDesk(page)
   await installSettingsDesk(page)
 }
 

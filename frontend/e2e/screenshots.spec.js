@@ -18,6 +18,8 @@ import {
   RESTORE_FLEET,
   OPERATOR_FLEET,
   FLEET_500,
+  RECOVERY_NEVER,
+  RECOVERY_OUTDATED,
 } from './desk-double.js'
 
 // Pictures for a person to look at; test-results/ is not tracked.
@@ -280,6 +282,18 @@ async function mailFailed(page) {
   await expect(page.getByTestId('mail-test-result')).toBeVisible()
 }
 
+// The recovery kit: the dialog filled in, and its result.
+async function kitDialog(page) {
+  await page.getByTestId('kit-reminder-export').click()
+  await page.getByTestId('kit-passphrase').fill('orange tractor seven')
+  await page.getByTestId('kit-confirm').fill('orange tractor seven')
+}
+
+async function kitSaved(page) {
+  await kitDialog(page)
+  await page.getByTestId('kit-export').click()
+  await expect(page.getByTestId('kit-result')).toBeVisible()
+}
 // The network and data folder sections, with a port changed since the
 // start and another data folder chosen for the next one.
 async function networkAndData(page, section = 'settings-ports') {
@@ -384,6 +398,12 @@ const SHOTS = [
   { name: 'restore-inbox-dark', fleet: POPULATED_FLEET, path: '/#/restore', ready: 'flx-section', act: flxInbox, dark: true },
   { name: 'server-flx-light', fleet: POPULATED_FLEET, path: DETAIL, ready: 'flx-card', act: serverFlx, tall: 1300 },
   { name: 'server-flx-dark', fleet: POPULATED_FLEET, path: DETAIL, ready: 'flx-card', act: serverFlx, tall: 1300, dark: true },
+  { name: 'recovery-reminder-light', fleet: { ...EMPTY_FLEET, recovery: RECOVERY_NEVER }, path: '/', ready: 'kit-reminder' },
+  { name: 'recovery-outdated-dark', fleet: { ...OPERATOR_FLEET, recovery: RECOVERY_OUTDATED }, path: '/', ready: 'kit-reminder', tall: 1000, dark: true },
+  { name: 'recovery-dialog-light', fleet: { ...EMPTY_FLEET, recovery: RECOVERY_NEVER }, path: '/', ready: 'kit-reminder', act: kitDialog, tall: 960 },
+  { name: 'recovery-dialog-dark', fleet: { ...EMPTY_FLEET, recovery: RECOVERY_NEVER }, path: '/', ready: 'kit-reminder', act: kitDialog, tall: 960, dark: true },
+  { name: 'recovery-saved-de-light', fleet: { ...OPERATOR_FLEET, recovery: RECOVERY_OUTDATED }, path: '/', ready: 'kit-reminder', act: kitSaved, locale: 'de' },
+  { name: 'recovery-settings-light', fleet: { ...OPERATOR_FLEET, recovery: RECOVERY_OUTDATED }, path: '/#/settings', ready: 'settings-recovery', act: async (page) => page.getByTestId('settings-recovery').scrollIntoViewIfNeeded() },
 ]
 
 for (const shot of SHOTS) {

@@ -26,6 +26,8 @@ export const FLX_INBOX = 'flx:inbox'
 export const MOUNT_CHANGED = 'mount:changed'
 // A restore drill started or finished; data is {id, status}.
 export const DRILL_CHANGED = 'drill:changed'
+// A recovery kit was written; data is {path, size, created_at}.
+export const RECOVERY_EXPORTED = 'recovery:exported'
 
 export const ALL_EVENTS = Object.freeze([
   SERVER_CHANGED,
@@ -40,6 +42,7 @@ export const ALL_EVENTS = Object.freeze([
   FLX_INBOX,
   MOUNT_CHANGED,
   DRILL_CHANGED,
+  RECOVERY_EXPORTED,
 ])
 
 // Events that are not persisted records, so they never enter the event list.

@@ -36,6 +36,7 @@ describe('architecture', () => {
       'flx:inbox',
       'mount:changed',
       'drill:changed',
+      'recovery:exported',
     ])
     const spelled = files.filter(
       (f) => f.path !== 'events.js' && ALL_EVENTS.some((name) => f.text.includes(`'${name}'`)),

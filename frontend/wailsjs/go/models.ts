@@ -546,6 +546,85 @@ export namespace mounts {
 
 }
 
+export namespace recoverykit {
+	
+	export class Repository {
+	    uuid: string;
+	    server?: string;
+	    passphrase: boolean;
+	    key_export: boolean;
+	    key_error?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Repository(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.uuid = source["uuid"];
+	        this.server = source["server"];
+	        this.passphrase = source["passphrase"];
+	        this.key_export = source["key_export"];
+	        this.key_error = source["key_error"];
+	    }
+	}
+	export class Manifest {
+	    format: number;
+	    borgdesk_version: string;
+	    created_at: string;
+	    schema: number;
+	    data_dir: string;
+	    ca_fingerprint: string;
+	    gateway_url: string;
+	    borg_ssh?: string;
+	    servers: number;
+	    repositories: Repository[];
+	    files: number;
+	    bytes: number;
+	    secrets_digest: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Manifest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.format = source["format"];
+	        this.borgdesk_version = source["borgdesk_version"];
+	        this.created_at = source["created_at"];
+	        this.schema = source["schema"];
+	        this.data_dir = source["data_dir"];
+	        this.ca_fingerprint = source["ca_fingerprint"];
+	        this.gateway_url = source["gateway_url"];
+	        this.borg_ssh = source["borg_ssh"];
+	        this.servers = source["servers"];
+	        this.repositories = this.convertValues(source["repositories"], Repository);
+	        this.files = source["files"];
+	        this.bytes = source["bytes"];
+	        this.secrets_digest = source["secrets_digest"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+
+}
+
 export namespace rollout {
 	
 	export class HostKey {
@@ -975,6 +1054,64 @@ export namespace service {
 		    }
 		    return a;
 		}
+	}
+	export class KitExport {
+	    path: string;
+	    size: number;
+	    created_at: string;
+	    manifest: recoverykit.Manifest;
+	    warnings: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new KitExport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.size = source["size"];
+	        this.created_at = source["created_at"];
+	        this.manifest = this.convertValues(source["manifest"], recoverykit.Manifest);
+	        this.warnings = source["warnings"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class KitStatus {
+	    last_export?: string;
+	    last_path: string;
+	    stale: boolean;
+	    new_servers: string[];
+	    secrets_changed: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new KitStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.last_export = source["last_export"];
+	        this.last_path = source["last_path"];
+	        this.stale = source["stale"];
+	        this.new_servers = source["new_servers"];
+	        this.secrets_changed = source["secrets_changed"];
+	    }
 	}
 	export class PingResult {
 	    task_id: number;

@@ -29,6 +29,8 @@ export function DownloadFile(arg1:string,arg2:string,arg3:string):Promise<string
 
 export function ExportFlx(arg1:string):Promise<string>;
 
+export function ExportRecoveryKit(arg1:string):Promise<service.KitExport>;
+
 export function FileVersions(arg1:string,arg2:string):Promise<Array<catalog.Version>>;
 
 export function FindFiles(arg1:string,arg2:string,arg3:number):Promise<Array<catalog.Hit>>;
@@ -44,6 +46,8 @@ export function GetHealth():Promise<service.FleetHealth>;
 export function GetMailStatus():Promise<mail.Status>;
 
 export function GetMetrics(arg1:string,arg2:number):Promise<Array<store.MetricPoint>>;
+
+export function GetRecoveryKitStatus():Promise<service.KitStatus>;
 
 export function GetRollout(arg1:string):Promise<rollout.Rollout>;
 

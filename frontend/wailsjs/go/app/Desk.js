@@ -42,6 +42,10 @@ export function ExportFlx(arg1) {
   return window['go']['app']['Desk']['ExportFlx'](arg1);
 }
 
+export function ExportRecoveryKit(arg1) {
+  return window['go']['app']['Desk']['ExportRecoveryKit'](arg1);
+}
+
 export function FileVersions(arg1, arg2) {
   return window['go']['app']['Desk']['FileVersions'](arg1, arg2);
 }
@@ -72,6 +76,10 @@ export function GetMailStatus() {
 
 export function GetMetrics(arg1, arg2) {
   return window['go']['app']['Desk']['GetMetrics'](arg1, arg2);
+}
+
+export function GetRecoveryKitStatus() {
+  return window['go']['app']['Desk']['GetRecoveryKitStatus']();
 }
 
 export function GetRollout(arg1) {
