@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -47,7 +48,7 @@ type storageFleet struct {
 	nodeCfg, webCfg, nodeDir, webUUID, src string
 }
 
-func startStorageFleet(t *testing.T) *storageFleet {
+func startStorageFleet(t *testing.T, schedule ...string) *storageFleet {
 	// Fixed ports: agents keep the gateway's address across restarts.
 	f := startFleetWith(t, "--listen", "127.0.0.1:"+strconv.Itoa(freePort(t)), "--ssh-listen", "127.0.0.1:"+strconv.Itoa(freePort(t)))
 	sf := &storageFleet{fleet: f, nodeCfg: f.enroll("node"), webCfg: f.enroll("web"), nodeDir: filepath.Join(t.TempDir(), "node-repos")}
@@ -78,7 +79,7 @@ func startStorageFleet(t *testing.T) *storageFleet {
 	sf.src = filepath.Join(t.TempDir(), "srv")
 	generateTree(t, sf.src, 40)
 	var job map[string]any
-	f.mustJSON(&job, "job", "create", "--server", "web", "--name", "site", "--paths", sf.src, "--schedule", "* * * * *", "--keep-within", "1d")
+	f.mustJSON(&job, append([]string{"job", "create", "--server", "web", "--name", "site", "--paths", sf.src, "--keep-within", "1d"}, schedule...)...)
 	var run map[string]any
 	f.mustJSON(&run, "job", "run", "site", "--wait")
 	if run["status"] != "succeeded" {
@@ -99,7 +100,7 @@ func (sf *storageFleet) nodeRepo() string { return filepath.Join(sf.nodeDir, sf.
 
 func TestStorageNodeBackupWhileCoordinatorStopped(t *testing.T) {
 	t.Parallel() // mostly waits for the next minute of the schedule
-	sf := startStorageFleet(t)
+	sf := startStorageFleet(t, "--schedule", "* * * * *")
 	f := sf.fleet
 	pass := sf.pass()
 
@@ -254,4 +255,75 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// The full disaster drill: the repository lives on a storage node; the
+// workstation is lost (its data dir deleted); a new one imports the
+// recovery kit into another directory, the agents reconnect with their old
+// certificates, and a file from an archive made before the loss comes back.
+func TestDisasterDrillWithStorageNode(t *testing.T) {
+	t.Parallel()
+	sf := startStorageFleet(t)
+	f := sf.fleet
+	const motd = "made before the loss\n"
+	os.WriteFile(filepath.Join(sf.src, "motd"), []byte(motd), 0o644)
+	before := f.runWait("site")
+	if before["status"] != "succeeded" {
+		t.Fatalf("backup = %v", before)
+	}
+	const kitPass = "a long drill passphrase"
+	kit := filepath.Join(t.TempDir(), "fleet.kit")
+	if r := f.cliIn(kitPass+"\n", "recovery-kit", "export", kit, "--passphrase-stdin"); r.code != 0 {
+		t.Fatalf("export = %+v", r)
+	}
+	var status map[string]any
+	f.mustJSON(&status, "status")
+
+	// The loss.
+	f.serve.Process.Signal(syscall.SIGTERM)
+	f.serve.Wait()
+	waitFor(t, 20*time.Second, "the old data dir to be deleted", func() bool { return os.RemoveAll(f.data) == nil })
+	// A new workstation, another data dir, the same address.
+	f.data = filepath.Join(t.TempDir(), "new-workstation")
+	for i, a := range f.serveArgs {
+		if a == "--data" {
+			f.serveArgs[i+1] = f.data
+		}
+	}
+	passFile := filepath.Join(t.TempDir(), "pass")
+	os.WriteFile(passFile, []byte(kitPass+"\n"), 0o600)
+	if r := runBin(t, "recovery-kit", "import", kit, "--data", f.data, "--passphrase-file", passFile); r.code != 0 {
+		t.Fatalf("import = %+v", r)
+	}
+	restarted := time.Now()
+	f.startServe()
+	var after map[string]any
+	f.mustJSON(&after, "status")
+	if after["ca_fingerprint"] != status["ca_fingerprint"] {
+		t.Fatalf("new coordinator %v, want the CA of %v", after, status)
+	}
+	waitFor(t, 60*time.Second, "both agents back with their old certificates", func() bool {
+		var list []map[string]any
+		f.mustJSON(&list, "server", "list")
+		back := 0
+		for _, s := range list {
+			if seen, _ := time.Parse(time.RFC3339Nano, fmt.Sprint(s["last_seen"])); s["online"] == true && seen.After(restarted) {
+				back++
+			}
+		}
+		return back == 2
+	})
+	// The archive made before the loss is still there and restores.
+	to := t.TempDir()
+	rel := strings.TrimPrefix(sf.src, "/") + "/motd"
+	if r := f.cli("restore", "web", before["archive"].(string), "--path", rel, "--to", to, "--wait"); r.code != 0 {
+		t.Fatalf("restore after the loss = %+v", r)
+	}
+	if got, err := os.ReadFile(filepath.Join(to, rel)); err != nil || string(got) != motd {
+		t.Fatalf("restored motd = %q, %v", got, err)
+	}
+	// And backups go on to the node.
+	if run := f.runWait("site"); run["status"] != "succeeded" || !contains(borgArchives(t, sf.nodeRepo(), sf.pass()), run["archive"].(string)) {
+		t.Errorf("backup after the drill = %v", run)
+	}
 }
