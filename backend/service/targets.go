@@ -266,6 +266,13 @@ func (s *Service) ListTargets(ctx context.Context) ([]store.Target, error) {
 	return s.st.ListTargets(ctx)
 }
 
+// RepoTargets names the target of every repository that does not live on
+// the coordinator, by server id; a server missing from it keeps its
+// repository in the coordinator's data dir.
+func (s *Service) RepoTargets(ctx context.Context) (map[int64]string, error) {
+	return s.st.RepoTargets(ctx)
+}
+
 // SetRepoTarget puts a server's repository on a target ("" or "local": the
 // coordinator's data dir). Only a server without archives can change
 // target here: moving archives is `borgdesk storage move`.

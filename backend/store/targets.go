@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -33,7 +36,10 @@ type Target struct {
 	// Listen is the node's Borg SSH server address.
 	Listen string `json:"listen"`
 	// HostKey is the pinned SSH host key (authorized_keys format).
-	HostKey   string    `json:"host_key"`
+	HostKey string `json:"host_key"`
+	// HostKeyFP is HostKey's SHA256 fingerprint, as ssh-keygen -l prints
+	// it ("" while there is no key), for the operator to compare.
+	HostKeyFP string    `json:"host_key_fingerprint"`
 	Status    string    `json:"status"` // pending, ready, failing
 	LastError string    `json:"last_error"`
 	FreeBytes int64     `json:"free_bytes"`
@@ -48,7 +54,23 @@ func scanTarget(row interface{ Scan(...any) error }) (Target, error) {
 	var created string
 	err := row.Scan(&t.ID, &t.Name, &t.Kind, &t.ServerID, &t.ServerName, &t.ServerUUID, &t.Host, &t.Port, &t.User, &t.Path, &t.Listen, &t.HostKey, &t.Status, &t.LastError, &t.FreeBytes, &created)
 	t.CreatedAt = parseTS(created)
+	t.HostKeyFP = keyFingerprint(t.HostKey)
 	return t, err
+}
+
+// keyFingerprint is the SHA256 fingerprint of an authorized_keys line
+// ("type base64 [comment]"), "" when it is not one.
+func keyFingerprint(line string) string {
+	f := strings.Fields(line)
+	if len(f) < 2 {
+		return ""
+	}
+	blob, err := base64.StdEncoding.DecodeString(f[1])
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(blob)
+	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
 }
 
 // CreateTarget records a target.
@@ -139,6 +161,26 @@ func (s *Store) RepoTarget(ctx context.Context, serverID int64) (Target, bool, e
 		return Target{}, false, nil
 	}
 	return t, err == nil, err
+}
+
+// RepoTargets names the target of every repository that is not on the
+// coordinator, by server id, in one query.
+func (s *Store) RepoTargets(ctx context.Context) (map[int64]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT rt.server_id, t.name FROM repo_targets rt JOIN targets t ON t.id = rt.target_id`)
+	if err != nil {
+		return nil, fmt.Errorf("read repository targets: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
 }
 
 // TargetRepos lists the servers whose repositories live on a target.

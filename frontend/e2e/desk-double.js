@@ -8,6 +8,7 @@ import { installRestoreDesk } from './desk-restore.js'
 import { installOperatorDesk } from './desk-operator.js'
 import { installRecoveryDesk } from './desk-recovery.js'
 import { installSettingsDesk } from './desk-settings.js'
+import { installStorageDesk } from './desk-storage.js'
 
 export { NOW, EMPTY_FLEET, WEB1, FLEET_SERVERS, FLEET_JOBS, FLEET_RUNS, FLEET_ARCHIVES, POPULATED_FLEET } from './fixtures.js'
 export { ROLLOUT, ROLLOUT_FLEET, ROLLOUT_PASSWORD, ROLLOUT_STEPS, UNINSTALL_PASSWORD } from './fixtures.js'
@@ -16,6 +17,7 @@ export * from './desk-restore.js'
 export * from './desk-operator.js'
 export { KIT_PATH, RECOVERY_NEVER, RECOVERY_OUTDATED } from './desk-recovery.js'
 export * from './desk-settings.js'
+export * from './desk-storage.js'
 
 export function progress(runId, at, { files, bytes, path, status = 'running', subject = WEB1.uuid }) {
   return { id: 0, at, kind: 'run:progress', subject, message: '', data: { run_id: runId, status, files, bytes, path } }
@@ -711,6 +713,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
   await installOperatorDesk(page)
   await installRecoveryDesk(page)
   await installSettingsDesk(page)
+  await installStorageDesk(page)
 }
 
 // resumeRollout lets the hosts held at ROLLOUT.pauseAt go on; with a step

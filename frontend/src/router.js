@@ -11,6 +11,7 @@ import JobDetailPage from './pages/JobDetailPage.vue'
 import FlxRestorePage from './pages/FlxRestorePage.vue'
 import ArchiveBrowserPage from './pages/ArchiveBrowserPage.vue'
 import FindPage from './pages/FindPage.vue'
+import StoragePage from './pages/StoragePage.vue'
 
 // Order and icons here drive the sidebar.
 export const NAV_ITEMS = Object.freeze([
@@ -18,6 +19,7 @@ export const NAV_ITEMS = Object.freeze([
   { name: 'servers', path: '/servers', icon: 'server', component: ServersPage },
   { name: 'jobs', path: '/jobs', icon: 'clock', component: JobsPage },
   { name: 'archives', path: '/archives', icon: 'archive', component: ArchivesPage },
+  { name: 'storage', path: '/storage', icon: 'drive', component: StoragePage },
   { name: 'restore', path: '/restore', icon: 'restore', component: RestorePage },
   { name: 'find', path: '/find', icon: 'search', component: FindPage },
   { name: 'settings', path: '/settings', icon: 'settings', component: SettingsPage },

@@ -48,6 +48,13 @@ export const useEventsStore = defineStore('events', () => {
     toasts.value = toasts.value.filter((t) => t.id !== id)
   }
 
+  // The dashboard's notice of runs agents made while Borgdesk was closed
+  // stays until dismissed; a later delivery (a higher id) shows it again.
+  const offlineSeen = ref(0)
+  function dismissOffline(upTo) {
+    offlineSeen.value = Math.max(offlineSeen.value, Number(upTo) || 0)
+  }
+
   const subscription = eventSubscription(LOGGED_EVENTS, (name, event) => {
     record(event)
     if (name === NOTIFICATION && event) notify(event)
@@ -73,6 +80,8 @@ export const useEventsStore = defineStore('events', () => {
     load: fetchEvents,
     start,
     dismiss,
+    offlineSeen,
+    dismissOffline,
     stop: subscription.stop,
   }
 })

@@ -1017,6 +1017,28 @@ export namespace service {
 	        this.dry_run = source["dry_run"];
 	    }
 	}
+	export class HostedInput {
+	    name: string;
+	    host: string;
+	    port: number;
+	    user: string;
+	    path: string;
+	    accept_host_key: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HostedInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.host = source["host"];
+	        this.port = source["port"];
+	        this.user = source["user"];
+	        this.path = source["path"];
+	        this.accept_host_key = source["accept_host_key"];
+	    }
+	}
 	export class JobInput {
 	    server: string;
 	    name: string;
@@ -1316,6 +1338,26 @@ export namespace service {
 		    return a;
 		}
 	}
+	export class StorageNodeInput {
+	    server: string;
+	    name: string;
+	    listen: string;
+	    address: string;
+	    dir: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new StorageNodeInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.name = source["name"];
+	        this.listen = source["listen"];
+	        this.address = source["address"];
+	        this.dir = source["dir"];
+	    }
+	}
 	export class TokenInfo {
 	    token: string;
 	    name: string;
@@ -1583,6 +1625,50 @@ export namespace store {
 	        if ('string' === typeof source) source = JSON.parse(source);
 	        this.at = source["at"];
 	        this.bytes = source["bytes"];
+	    }
+	}
+	export class Target {
+	    id: number;
+	    name: string;
+	    kind: string;
+	    server_id: number;
+	    server_name: string;
+	    server_uuid: string;
+	    host: string;
+	    port: number;
+	    user: string;
+	    path: string;
+	    listen: string;
+	    host_key: string;
+	    host_key_fingerprint: string;
+	    status: string;
+	    last_error: string;
+	    free_bytes: number;
+	    created_at: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Target(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.kind = source["kind"];
+	        this.server_id = source["server_id"];
+	        this.server_name = source["server_name"];
+	        this.server_uuid = source["server_uuid"];
+	        this.host = source["host"];
+	        this.port = source["port"];
+	        this.user = source["user"];
+	        this.path = source["path"];
+	        this.listen = source["listen"];
+	        this.host_key = source["host_key"];
+	        this.host_key_fingerprint = source["host_key_fingerprint"];
+	        this.status = source["status"];
+	        this.last_error = source["last_error"];
+	        this.free_bytes = source["free_bytes"];
+	        this.created_at = source["created_at"];
 	    }
 	}
 	export class Task {

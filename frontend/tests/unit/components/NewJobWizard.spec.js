@@ -3,6 +3,7 @@ import { enableAutoUnmount, flushPromises } from '@vue/test-utils'
 import * as Desk from 'wailsjs/go/app/Desk.js'
 import { resetRuntime } from '../fake-runtime.js'
 import { mountWith, serverRecord } from '../mount.js'
+import { nodeRecord } from '../target-records.js'
 import NewJobPage from '@/pages/NewJobPage.vue'
 
 vi.mock('wailsjs/go/app/Desk.js', () => import('../fake-desk.js'))
@@ -262,5 +263,26 @@ describe('New job wizard', () => {
     const { wrapper } = await open('de')
     expect(get(wrapper, 'page-title').text()).toBe('Neuer Backup-Auftrag')
     expect(get(wrapper, 'wizard-next').text()).toBe('Weiter')
+  })
+
+  it('says on the review where the backups will be stored', async () => {
+    Desk.ListTargets.mockResolvedValue([nodeRecord()])
+    Desk.RepoTargets.mockResolvedValue({ 2: 'nas1' })
+    const { wrapper } = await open()
+    await fillWhat(wrapper)
+    await next(wrapper)
+    await next(wrapper)
+    await next(wrapper)
+    expect(get(wrapper, 'review-storage').text()).toContain('This coordinator (data dir)')
+    expect(get(wrapper, 'review-storage-help').text()).toContain('need Borgdesk open')
+
+    await get(wrapper, 'review-edit-what').trigger('click')
+    await flushPromises()
+    await get(wrapper, 'job-server').setValue('uuid-db1')
+    await next(wrapper)
+    await next(wrapper)
+    await next(wrapper)
+    expect(get(wrapper, 'review-storage').text()).toContain('Storage node nas1 (10.0.0.9:2222)')
+    expect(get(wrapper, 'review-storage-help').text()).toContain('while Borgdesk is closed')
   })
 })
