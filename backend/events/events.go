@@ -44,7 +44,11 @@ const MountChanged = "mount:changed"
 // DrillChanged: a restore drill started or finished.
 const DrillChanged = "drill:changed"
 
-var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress, FlxOpened, FlxInbox, MountChanged, DrillChanged}
+// ReplicaChanged: a repository's replication was set, removed, started or
+// finished; subject is the server's uuid, data {server_id, running, state}.
+const ReplicaChanged = "replica:changed"
+
+var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress, FlxOpened, FlxInbox, MountChanged, DrillChanged, ReplicaChanged}
 
 // Bus delivers events to subscribers.
 type Bus struct {

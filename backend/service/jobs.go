@@ -251,6 +251,7 @@ func (s *Service) finishBackup(ctx context.Context, t store.Task) {
 		go func() {
 			bg := context.WithoutCancel(ctx)
 			s.applyRetention(bg, j)
+			s.replicateAfterBackup(bg, j.ServerID)
 			s.recordRepoSize(bg, j.ServerID, j.ServerUUID)
 			if s.cat != nil {
 				if _, err := s.IndexServer(bg, j.ServerUUID); err != nil {
@@ -346,6 +347,7 @@ func (s *Service) RunScheduler(ctx context.Context, every time.Duration) error {
 func (s *Service) runDue(ctx context.Context) {
 	s.runDueChecks(ctx)
 	s.runDueDrills(ctx)
+	s.runDueReplicas(ctx)
 	all, err := s.st.ListJobs(ctx)
 	if err != nil {
 		return

@@ -20,6 +20,7 @@ import (
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/events"
 	"borgdesk/backend/mounts"
+	"borgdesk/backend/replicate"
 	"borgdesk/backend/repos"
 	"borgdesk/backend/store"
 )
@@ -68,6 +69,9 @@ type Config struct {
 	Mounts *mounts.Manager
 	// Logger receives background failures (nothing when nil).
 	Logger *slog.Logger
+	// Replicator copies repositories to their replicas (rclone from PATH
+	// over Repos' borg when nil).
+	Replicator *replicate.Replicator
 }
 
 // BorgSSH is where agents reach their repositories.
@@ -115,6 +119,9 @@ type Service struct {
 	metrics      metricSampler
 	mounts       *mounts.Manager
 	logger       *slog.Logger
+	replicas     replicaRuns
+	// replicatorOverride replaces the default replicator (Config.Replicator).
+	replicatorOverride *replicate.Replicator
 	// rolloutHeartbeatWait bounds a rollout's wait for the first heartbeat.
 	rolloutHeartbeatWait time.Duration
 }
@@ -142,6 +149,7 @@ func New(cfg Config) *Service {
 	s.allowed.set(nil)
 	s.initQ = make(chan string, 1024)
 	s.cat, s.mounts, s.logger = cfg.Catalog, cfg.Mounts, cfg.Logger
+	s.replicatorOverride = cfg.Replicator
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

@@ -26,6 +26,10 @@ export const FLX_INBOX = 'flx:inbox'
 export const MOUNT_CHANGED = 'mount:changed'
 // A restore drill started or finished; data is {id, status}.
 export const DRILL_CHANGED = 'drill:changed'
+// A repository's replication was set, removed, started or finished; subject
+// is the server's uuid, data is {server_id, running, state}. Start and end
+// of a run are logged; the running flag in between is live only (id 0).
+export const REPLICA_CHANGED = 'replica:changed'
 
 export const ALL_EVENTS = Object.freeze([
   SERVER_CHANGED,
@@ -40,6 +44,7 @@ export const ALL_EVENTS = Object.freeze([
   FLX_INBOX,
   MOUNT_CHANGED,
   DRILL_CHANGED,
+  REPLICA_CHANGED,
 ])
 
 // Events that are not persisted records, so they never enter the event list.
