@@ -39,6 +39,7 @@ func init() {
 		"health":     cmdHealth,
 		"events":     cmdEvents,
 		"settings":   cmdSettings,
+		"replica":    cmdReplica,
 		"version":    cmdVersion,
 	}
 }

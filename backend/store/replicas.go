@@ -22,7 +22,7 @@ type Replica struct {
 	ServerUUID      string     `json:"server_uuid"`
 	ServerName      string     `json:"server_name"`
 	Kind            string     `json:"kind"`
-	Target          string     `json:"target"` // replicate.Target as JSON, without secrets
+	Target          string     `json:"-"` // replicate.Target as JSON, without secrets (ReplicaStatus shows it decoded)
 	AfterBackup     bool       `json:"after_backup"`
 	Schedule        string     `json:"schedule"`
 	LastScheduledAt *time.Time `json:"last_scheduled_at" ts_type:"string"`

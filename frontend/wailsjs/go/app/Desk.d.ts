@@ -40,6 +40,8 @@ export function GetMailStatus():Promise<mail.Status>;
 
 export function GetMetrics(arg1:string,arg2:number):Promise<Array<store.MetricPoint>>;
 
+export function GetReplica(arg1:string):Promise<service.ReplicaStatus>;
+
 export function GetRollout(arg1:string):Promise<rollout.Rollout>;
 
 export function GetRun(arg1:number):Promise<store.Run>;
@@ -66,6 +68,8 @@ export function ListJobs():Promise<Array<store.Job>>;
 
 export function ListMounts():Promise<Array<mounts.Mount>>;
 
+export function ListReplicas():Promise<Array<service.ReplicaStatus>>;
+
 export function ListRollouts():Promise<Array<rollout.Rollout>>;
 
 export function ListRuns(arg1:number):Promise<Array<store.Run>>;
@@ -90,7 +94,11 @@ export function PreviewFile(arg1:string,arg2:string,arg3:string):Promise<service
 
 export function ProbeHosts(arg1:Array<rollout.Target>):Promise<Array<rollout.HostKey>>;
 
+export function ProbeReplicaHost(arg1:string,arg2:string):Promise<service.ReplicaHostKey>;
+
 export function PruneJob(arg1:string):Promise<service.PruneReport>;
+
+export function RemoveReplica(arg1:string):Promise<service.ReplicaStatus>;
 
 export function RemoveServer(arg1:string):Promise<store.Server>;
 
@@ -104,9 +112,13 @@ export function RunDrill(arg1:string,arg2:boolean):Promise<store.Drill>;
 
 export function RunJob(arg1:string):Promise<store.Run>;
 
+export function RunReplica(arg1:string):Promise<service.ReplicaStatus>;
+
 export function SendTestEmail():Promise<string>;
 
 export function SetJobDrillSchedule(arg1:string,arg2:string):Promise<store.Job>;
+
+export function SetReplica(arg1:service.ReplicaInput):Promise<service.ReplicaStatus>;
 
 export function SetSetting(arg1:string,arg2:string):Promise<void>;
 

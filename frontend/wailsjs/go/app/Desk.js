@@ -66,6 +66,10 @@ export function GetMetrics(arg1, arg2) {
   return window['go']['app']['Desk']['GetMetrics'](arg1, arg2);
 }
 
+export function GetReplica(arg1) {
+  return window['go']['app']['Desk']['GetReplica'](arg1);
+}
+
 export function GetRollout(arg1) {
   return window['go']['app']['Desk']['GetRollout'](arg1);
 }
@@ -118,6 +122,10 @@ export function ListMounts() {
   return window['go']['app']['Desk']['ListMounts']();
 }
 
+export function ListReplicas() {
+  return window['go']['app']['Desk']['ListReplicas']();
+}
+
 export function ListRollouts() {
   return window['go']['app']['Desk']['ListRollouts']();
 }
@@ -166,8 +174,16 @@ export function ProbeHosts(arg1) {
   return window['go']['app']['Desk']['ProbeHosts'](arg1);
 }
 
+export function ProbeReplicaHost(arg1, arg2) {
+  return window['go']['app']['Desk']['ProbeReplicaHost'](arg1, arg2);
+}
+
 export function PruneJob(arg1) {
   return window['go']['app']['Desk']['PruneJob'](arg1);
+}
+
+export function RemoveReplica(arg1) {
+  return window['go']['app']['Desk']['RemoveReplica'](arg1);
 }
 
 export function RemoveServer(arg1) {
@@ -194,12 +210,20 @@ export function RunJob(arg1) {
   return window['go']['app']['Desk']['RunJob'](arg1);
 }
 
+export function RunReplica(arg1) {
+  return window['go']['app']['Desk']['RunReplica'](arg1);
+}
+
 export function SendTestEmail() {
   return window['go']['app']['Desk']['SendTestEmail']();
 }
 
 export function SetJobDrillSchedule(arg1, arg2) {
   return window['go']['app']['Desk']['SetJobDrillSchedule'](arg1, arg2);
+}
+
+export function SetReplica(arg1) {
+  return window['go']['app']['Desk']['SetReplica'](arg1);
 }
 
 export function SetSetting(arg1, arg2) {
