@@ -6,12 +6,14 @@
 import { EMPTY_FLEET, FLX, NOW, WEB1 } from './fixtures.js'
 import { installRestoreDesk } from './desk-restore.js'
 import { installOperatorDesk } from './desk-operator.js'
+import { installReplicaDesk } from './desk-replicas.js'
 
 export { NOW, EMPTY_FLEET, WEB1, FLEET_SERVERS, FLEET_JOBS, FLEET_RUNS, FLEET_ARCHIVES, POPULATED_FLEET } from './fixtures.js'
 export { ROLLOUT, ROLLOUT_FLEET, ROLLOUT_PASSWORD, ROLLOUT_STEPS, UNINSTALL_PASSWORD } from './fixtures.js'
 export { FLX, FLX_DAMAGED, FLX_INBOX, FLX_INBOX_FILE, FLX_PBX } from './fixtures.js'
 export * from './desk-restore.js'
 export * from './desk-operator.js'
+export * from './desk-replicas.js'
 
 export function progress(runId, at, { files, bytes, path, status = 'running', subject = WEB1.uuid }) {
   return { id: 0, at, kind: 'run:progress', subject, message: '', data: { run_id: runId, status, files, bytes, path } }
@@ -705,6 +707,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
   }, { ...fleet, flx: fleet.flx ?? FLX })
   await installRestoreDesk(page)
   await installOperatorDesk(page)
+  await installReplicaDesk(page)
 }
 
 // resumeRollout lets the hosts held at ROLLOUT.pauseAt go on; with a step

@@ -36,6 +36,7 @@ describe('architecture', () => {
       'flx:inbox',
       'mount:changed',
       'drill:changed',
+      'replica:changed',
     ])
     const spelled = files.filter(
       (f) => f.path !== 'events.js' && ALL_EVENTS.some((name) => f.text.includes(`'${name}'`)),
