@@ -306,17 +306,15 @@ func (s *session) about(ctx context.Context, dir string) int64 {
 	return *a.Free
 }
 
-// hashes are the hash types the target computes ("md5", "sha1"…).
-func (s *session) hashes(ctx context.Context, dir string) []string {
-	out, err := s.run(ctx, "backend", "features", dir)
-	if err != nil {
-		return nil
+// hashUsed is the hash rclone check compared ("md5", "sha1"…), or "none"
+// when the two sides have no hash in common (sizes only).
+func (o output) hashUsed() string {
+	for _, l := range o.lines {
+		if h, ok := strings.CutPrefix(l.Msg, "Using "); ok && strings.HasSuffix(h, " for hash comparisons") {
+			return strings.TrimSuffix(h, " for hash comparisons")
+		}
 	}
-	var f struct {
-		Hashes []string `json:"Hashes"`
-	}
-	json.Unmarshal(out.stdout, &f)
-	return f.Hashes
+	return "none"
 }
 
 // writeList writes names, one a line, to a file in the session directory.

@@ -14,6 +14,10 @@ import (
 	"borgdesk/backend/borg"
 )
 
+// preCopyAbove is how much a replica must lack before the bulk is copied
+// without the lock first; below it, one locked pass is quicker.
+const preCopyAbove = 64 << 20
+
 // Replicator copies repositories to targets.
 type Replicator struct {
 	// Borg holds the repository's lock and lists its archives.
@@ -82,14 +86,17 @@ func (r *Replicator) Replicate(ctx context.Context, repo borg.Repo, name string,
 		return Result{}, err
 	}
 	var res Result
-	// The bulk, without the lock: segment files never change once written.
-	pre, err := s.run(ctx, append([]string{"copy", filepath.Join(repo.Location, "data"), dst + "/data"}, s.copyFlags()...)...)
-	res.add(pre)
-	if err != nil {
+	// The bulk, without the lock (segment files never change once
+	// written), when there is enough of it to keep backups waiting.
+	if need > preCopyAbove {
+		pre, err := s.run(ctx, append([]string{"copy", filepath.Join(repo.Location, "data"), dst + "/data"}, s.copyFlags()...)...)
+		res.add(pre)
 		// A segment compacted away while it was read is no reason to
 		// stop: the locked pass copies what is there. Anything else is.
-		if why := r.explain(ctx, s, t, err, need); Reason(why) != "error" {
-			return Result{}, r.rollback(ctx, s, dst, before, why)
+		if err != nil {
+			if why := r.explain(ctx, s, t, err, need); Reason(why) != "error" {
+				return Result{}, r.rollback(ctx, s, dst, before, why)
+			}
 		}
 	}
 	held, err := r.Borg.HoldLock(ctx, repo)
@@ -148,45 +155,38 @@ func (r *Replicator) verify(ctx context.Context, s *session, src, dst string, re
 		return err
 	}
 	res.Files, res.Bytes = files, bytes
-	sizes, err := s.run(ctx, append([]string{"check", src, dst, "--size-only"}, lockFiles...)...)
-	if err != nil {
-		return checkFailed(sizes, err, "sizes")
-	}
-	hashes := s.hashes(ctx, dst)
-	hash := ""
-	for _, h := range []string{"md5", "sha1", "sha256", "crc32"} {
-		if slices.Contains(hashes, h) {
-			hash = h
-			break
+	if !first {
+		sizes, err := s.run(ctx, append([]string{"check", src, dst, "--size-only"}, lockFiles...)...)
+		if err != nil {
+			return checkFailed(sizes, err, "sizes")
 		}
-	}
-	if hash == "" {
-		res.Verified = fmt.Sprintf("sizes of %d files (the target computes no hash rclone can compare)", files)
-		return nil
-	}
-	names := res.copiedNames
-	args := []string{"check", src, dst}
-	if first {
-		args = append(args, lockFiles...)
-	} else {
-		if len(names) == 0 {
+		if len(res.copiedNames) == 0 {
 			res.Verified = fmt.Sprintf("sizes of %d files (nothing copied)", files)
 			return nil
 		}
-		fromFile, err := s.writeList("copied.txt", names)
+	}
+	args := append([]string{"check", src, dst, "-v"}, lockFiles...)
+	if !first {
+		list, err := s.writeList("copied.txt", res.copiedNames)
 		if err != nil {
 			return err
 		}
-		args = append(args, "--files-from-raw", fromFile)
+		args = []string{"check", src, dst, "-v", "--files-from-raw", list}
 	}
 	out, err := s.run(ctx, args...)
+	hash := out.hashUsed()
 	if err != nil {
-		return checkFailed(out, err, strings.ToUpper(hash)+" hashes")
+		return checkFailed(out, err, strings.ToUpper(strings.TrimPrefix(hash+" ", "none "))+"sizes or hashes")
 	}
-	if first {
+	switch {
+	case hash == "none" && first:
+		res.Verified = fmt.Sprintf("sizes of all %d files (the target computes no hash rclone can compare)", files)
+	case hash == "none":
+		res.Verified = fmt.Sprintf("sizes of %d files (the target computes no hash rclone can compare)", files)
+	case first:
 		res.Verified = fmt.Sprintf("sizes and %s hashes of all %d files", strings.ToUpper(hash), files)
-	} else {
-		res.Verified = fmt.Sprintf("sizes of %d files, %s hashes of the %d copied", files, strings.ToUpper(hash), len(names))
+	default:
+		res.Verified = fmt.Sprintf("sizes of %d files, %s hashes of the %d copied", files, strings.ToUpper(hash), len(res.copiedNames))
 	}
 	return nil
 }
