@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,9 +83,22 @@ func TestReplicationThroughput(t *testing.T) {
 		t.Fatal(err)
 	}
 	rsSSH2 := timed(t, "rsync", "-a", "--delete", "-e", ssh, repo.Location+"/", "root@"+h.IP+":/root/rsync/")
+	var steps []string
+	r.Trace = func(step string, d time.Duration) { steps = append(steps, fmt.Sprintf("%s %.2f s", step, d.Seconds())) }
 	res = replicate(t, r, repo, tg)
+	r.Trace = nil
 	fmt.Printf("replication after one more backup (8 MiB new): rsync over ssh %.2f s, Replicate to SFTP %.2f s (%d files, %.1f MiB copied; lock held %.2f s; verified %s)\n",
 		rsSSH2.Seconds(), res.Duration.Seconds(), res.Copied, float64(res.Transferred)/(1<<20), res.LockHeld.Seconds(), res.Verified)
+	fmt.Printf("replication   its steps: %s\n", strings.Join(steps, ", "))
+	fmt.Printf("replication   machine load (1 min) at the end: %s\n", loadAvg())
+}
+
+func loadAvg() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Fields(string(raw))[0]
 }
 
 func replicate(t *testing.T, r *Replicator, repo borg.Repo, tg Target) Result {
@@ -105,14 +119,15 @@ func timed(t *testing.T, name string, args ...string) time.Duration {
 	return time.Since(start)
 }
 
-// writeTree writes mb MiB: half random (as compressed or encrypted data
-// is), half repetitive text borg compresses, in files of 1 to 16 MiB.
+// writeTree writes mb MiB in files of 1 to 16 MiB: mostly random (as
+// compressed or encrypted data is), one in eight repetitive text that borg
+// compresses.
 func writeTree(t *testing.T, dir string, mb int) {
 	t.Helper()
 	for i, left := 0, mb; left > 0; i++ {
 		n := min(left, 1+mrand.IntN(16))
 		var body []byte
-		if i%2 == 0 {
+		if i%8 != 7 {
 			body = randomBytes(n << 20)
 		} else {
 			line := []byte(fmt.Sprintf("%08d GET /index.html 200 5120 \"Mozilla/5.0\" %x\n", i, mrand.Uint64()))

@@ -45,6 +45,7 @@ type session struct {
 	config string
 	env    []string
 	target Target
+	trace  func(step string, d time.Duration)
 }
 
 func (rc *Rclone) bin() string {
@@ -205,7 +206,11 @@ func (s *session) run(ctx context.Context, args ...string) (output, error) {
 	cmd.WaitDelay = 10 * time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
 	err := cmd.Run()
+	if s.trace != nil {
+		s.trace("rclone "+args[0], time.Since(start))
+	}
 	out := output{stdout: stdout.Bytes(), lines: parseLog(stderr.Bytes())}
 	if err == nil {
 		return out, nil

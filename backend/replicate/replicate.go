@@ -24,6 +24,18 @@ type Replicator struct {
 	Borg   *borg.Borg
 	Rclone *Rclone
 	Now    func() time.Time
+	// Trace, when set, hears how long each step took (benchmarks).
+	Trace func(step string, d time.Duration)
+}
+
+// step times fn for Trace.
+func (r *Replicator) step(name string, fn func() error) error {
+	start := time.Now()
+	err := fn()
+	if r.Trace != nil {
+		r.Trace(name, time.Since(start))
+	}
+	return err
 }
 
 // Result is one successful replication.
@@ -76,6 +88,7 @@ func (r *Replicator) Replicate(ctx context.Context, repo borg.Repo, name string,
 		return Result{}, err
 	}
 	defer s.close()
+	s.trace = r.Trace
 	dst := t.remotePath(remote, name)
 	before, err := s.list(ctx, dst)
 	if err != nil {
@@ -99,19 +112,21 @@ func (r *Replicator) Replicate(ctx context.Context, repo borg.Repo, name string,
 			}
 		}
 	}
-	held, err := r.Borg.HoldLock(ctx, repo)
+	var held *borg.Held
+	err = r.step("borg with-lock (lock taken)", func() (err error) { held, err = r.Borg.HoldLock(ctx, repo); return err })
 	if err != nil {
 		return Result{}, &Error{Kind: ErrLocked, Msg: "could not take the repository's lock to copy it: " + err.Error()}
 	}
 	defer held.Release()
 	locked := now()
-	archives, err := r.Borg.Reader().List(ctx, repo)
-	if err != nil {
-		return Result{}, fmt.Errorf("list the archives of the source: %w", err)
-	}
-	for _, a := range archives {
-		res.Archives = append(res.Archives, a.Name)
-	}
+	// The archives the replica will hold, listed while the copy runs (both
+	// only read the locked repository).
+	listed := make(chan listing, 1)
+	go func() {
+		start := time.Now()
+		archives, err := r.Borg.Reader().List(ctx, repo)
+		listed <- listing{archives, err, time.Since(start)}
+	}()
 	body, err := s.run(ctx, append(append([]string{"copy", repo.Location, dst, "--exclude", "/index.*"}, lockFiles...), s.copyFlags()...)...)
 	res.add(body)
 	if err != nil {
@@ -123,15 +138,31 @@ func (r *Replicator) Replicate(ctx context.Context, repo borg.Repo, name string,
 	if err != nil {
 		return Result{}, r.explain(ctx, s, t, err, need)
 	}
+	l := <-listed
+	if r.Trace != nil {
+		r.Trace("borg list (beside the copy)", l.took)
+	}
+	if l.err != nil {
+		return Result{}, fmt.Errorf("list the archives of the source: %w", l.err)
+	}
+	for _, a := range l.archives {
+		res.Archives = append(res.Archives, a.Name)
+	}
 	if err := r.verify(ctx, s, repo.Location, dst, &res, len(before) == 0); err != nil {
 		return Result{}, err
 	}
 	res.LockHeld = now().Sub(locked)
-	if err := held.Release(); err != nil {
+	if err := r.step("borg with-lock (lock released)", held.Release); err != nil {
 		return Result{}, fmt.Errorf("release the repository's lock: %w", err)
 	}
 	res.Duration = now().Sub(start)
 	return res, nil
+}
+
+type listing struct {
+	archives []borg.Archive
+	err      error
+	took     time.Duration
 }
 
 // add counts what one copy wrote.

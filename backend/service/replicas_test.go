@@ -186,3 +186,47 @@ func (f *replicaFixture) replicaArchives(t *testing.T, dir string) []string {
 	}
 	return names
 }
+
+// TestReplicaScheduleAndAfterBackup: a due schedule starts a replication;
+// a backup starts one only when the replica asks for it.
+func TestReplicaScheduleAndAfterBackup(t *testing.T) {
+	f := newReplicaFixture(t)
+	ctx := context.Background()
+	f.backup(t, "etc-1")
+	dir := t.TempDir()
+	st, err := f.svc.SetReplica(ctx, ReplicaInput{Server: "web1", Dir: dir, Schedule: "0 * * * *"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.svc.runDueReplicas(ctx)
+	if st, _ = f.svc.GetReplica(ctx, "web1"); st.Running || st.LastAttemptAt != nil {
+		t.Fatalf("a replica set just now ran before its first slot: %+v", st)
+	}
+	f.st.SetReplicaScheduled(ctx, st.ServerID, time.Now().Add(-2*time.Hour))
+	f.svc.runDueReplicas(ctx)
+	if st, err = f.svc.WaitReplica(ctx, "web1"); err != nil || st.Summary != "in sync" || st.LastAttemptAt == nil {
+		t.Fatalf("after the slot: %+v, %v", st, err)
+	}
+	if got := f.replicaArchives(t, filepath.Join(dir, f.uuid)); !slices.Equal(got, []string{"etc-1"}) {
+		t.Errorf("replica archives = %v", got)
+	}
+
+	f.backup(t, "etc-2")
+	f.svc.replicateAfterBackup(ctx, st.ServerID)
+	if st, _ = f.svc.GetReplica(ctx, "web1"); st.Running || st.Summary != "behind by 1 archive" {
+		t.Errorf("after a backup, with after_backup off: %q running %v", st.Summary, st.Running)
+	}
+	if _, err := f.svc.SetReplica(ctx, ReplicaInput{Server: "web1", Dir: dir, AfterBackup: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.svc.replicateAfterBackup(ctx, st.ServerID)
+	if st, err = f.svc.WaitReplica(ctx, "web1"); err != nil || st.Summary != "in sync" || len(st.Archives) != 2 {
+		t.Errorf("after a backup, with after_backup on: %q %v (%v)", st.Summary, st.Archives, err)
+	}
+	if _, err := f.svc.SetReplica(ctx, ReplicaInput{Server: "web1", Dir: "relative/dir"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("a relative directory: %v; want ErrInvalid", err)
+	}
+	if _, err := f.svc.SetReplica(ctx, ReplicaInput{Server: "web1", Dir: dir, SFTP: "a@b"}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("two targets: %v; want ErrInvalid", err)
+	}
+}
