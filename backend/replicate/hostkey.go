@@ -97,6 +97,20 @@ func PinnedFingerprint(file string) string {
 	return ssh.FingerprintSHA256(key)
 }
 
+// PublicKeyLine returns the authorized_keys line of the key in privFile
+// ("" when there is none).
+func PublicKeyLine(privFile, comment string) string {
+	raw, err := os.ReadFile(privFile)
+	if err != nil {
+		return ""
+	}
+	signer, err := ssh.ParsePrivateKey(raw)
+	if err != nil {
+		return ""
+	}
+	return authorizedLine(signer.PublicKey(), comment)
+}
+
 // EnsureKey returns the authorized_keys line of the ed25519 key in
 // privFile, creating the key (0600) when the file does not exist.
 func EnsureKey(privFile, comment string) (string, error) {

@@ -262,7 +262,7 @@ func (s *Service) replicaStatus(ctx context.Context, r store.Replica) ReplicaSta
 	files := s.replicaFiles(r.ServerUUID)
 	switch st.Target.Kind {
 	case replicate.KindSFTP:
-		if pub, err := replicate.EnsureKey(files.key, "borgdesk-replica@"+r.ServerName); err == nil {
+		if pub := replicate.PublicKeyLine(files.key, "borgdesk-replica@"+r.ServerName); pub != "" {
 			st.PublicKey = replicate.AuthorizedKeysLine(pub)
 		}
 		st.HostKeyFingerprint = replicate.PinnedFingerprint(files.knownHosts)

@@ -18,6 +18,27 @@ type replicaRuns struct {
 	mu      sync.Mutex
 	running map[string]bool // server uuid → running
 	again   map[string]bool
+	// waiting are scheduled replications held until the server's running
+	// backup ends (its lock would make them fail).
+	waiting map[string]bool
+}
+
+func (r *replicaRuns) wait(uuid string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.waiting == nil {
+		r.waiting = map[string]bool{}
+	}
+	r.waiting[uuid] = true
+}
+
+// takeWaiting reports (and forgets) a replication held for a backup.
+func (r *replicaRuns) takeWaiting(uuid string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := r.waiting[uuid]
+	delete(r.waiting, uuid)
+	return w
 }
 
 func (r *replicaRuns) start(uuid string) bool {
@@ -165,14 +186,20 @@ func (s *Service) replicateOnce(ctx context.Context, serverID int64) {
 		map[string]any{"server_id": serverID, "running": true, "state": st.State})
 }
 
-// replicateAfterBackup replicates a server's repository after a backup,
-// when its replica asks for it.
-func (s *Service) replicateAfterBackup(ctx context.Context, serverID int64) {
+// replicateAfterBackup replicates a server's repository after a backup
+// ended: after a successful one when its replica asks for it, and after any
+// one when a scheduled replication waited for it.
+func (s *Service) replicateAfterBackup(ctx context.Context, serverID int64, succeeded bool) {
 	r, err := s.st.Replica(ctx, serverID)
-	if err != nil || !r.AfterBackup {
+	if err != nil {
 		return
 	}
-	s.startReplica(ctx, r, "after a backup")
+	switch {
+	case s.replicas.takeWaiting(r.ServerUUID):
+		s.startReplica(ctx, r, "schedule, after the backup it waited for")
+	case succeeded && r.AfterBackup:
+		s.startReplica(ctx, r, "after a backup")
+	}
 }
 
 // runDueReplicas starts the replications whose schedule is due.
@@ -198,6 +225,11 @@ func (s *Service) runDueReplicas(ctx context.Context) {
 			last = *r.LastScheduledAt
 		}
 		if !sched.Due(last, now) || s.st.SetReplicaScheduled(ctx, r.ServerID, now) != nil || s.SchedulesPaused(ctx) {
+			continue
+		}
+		if busy, err := s.st.BackupRunning(ctx, r.ServerID); err == nil && busy {
+			s.replicas.wait(r.ServerUUID)
+			s.publish(ctx, events.ReplicaChanged, r.ServerUUID, fmt.Sprintf("replication of %s waits for the backup that is running", r.ServerName), map[string]any{"server_id": r.ServerID})
 			continue
 		}
 		s.startReplica(ctx, r, "schedule")

@@ -212,17 +212,32 @@ func TestReplicaScheduleAndAfterBackup(t *testing.T) {
 	}
 
 	f.backup(t, "etc-2")
-	f.svc.replicateAfterBackup(ctx, st.ServerID)
+	f.svc.replicateAfterBackup(ctx, st.ServerID, true)
 	if st, _ = f.svc.GetReplica(ctx, "web1"); st.Running || st.Summary != "behind by 1 archive" {
 		t.Errorf("after a backup, with after_backup off: %q running %v", st.Summary, st.Running)
 	}
-	if _, err := f.svc.SetReplica(ctx, ReplicaInput{Server: "web1", Dir: dir, AfterBackup: true}); err != nil {
+	if _, err := f.svc.SetReplica(ctx, ReplicaInput{Server: "web1", Dir: dir, AfterBackup: true, Schedule: "0 * * * *"}); err != nil {
 		t.Fatal(err)
 	}
-	f.svc.replicateAfterBackup(ctx, st.ServerID)
+	f.svc.replicateAfterBackup(ctx, st.ServerID, true)
 	if st, err = f.svc.WaitReplica(ctx, "web1"); err != nil || st.Summary != "in sync" || len(st.Archives) != 2 {
 		t.Errorf("after a backup, with after_backup on: %q %v (%v)", st.Summary, st.Archives, err)
 	}
+	// A slot that falls during a backup waits for it to end, even a failed one.
+	run, _ := f.st.QueueRun(ctx, f.job.ID, "test", 1)
+	f.st.MarkRunRunning(ctx, run.ID, 0, "etc-3")
+	f.st.SetReplicaScheduled(ctx, st.ServerID, time.Now().Add(-2*time.Hour))
+	f.svc.runDueReplicas(ctx)
+	if st, _ = f.svc.GetReplica(ctx, "web1"); st.Running || st.LastScheduledAt == nil || time.Since(*st.LastScheduledAt) > time.Minute {
+		t.Errorf("a slot during a backup: running %v, slot %v; want it held", st.Running, st.LastScheduledAt)
+	}
+	attempt := *st.LastAttemptAt
+	f.st.FinishRun(ctx, run.ID, store.RunOutcome{Status: store.RunFailed, Error: "connection reset"})
+	f.svc.replicateAfterBackup(ctx, st.ServerID, false)
+	if st, err = f.svc.WaitReplica(ctx, "web1"); err != nil || !st.LastAttemptAt.After(attempt) || st.Summary != "in sync" {
+		t.Errorf("after the backup it waited for: %q, attempt %v (before %v), %v", st.Summary, st.LastAttemptAt, attempt, err)
+	}
+
 	if _, err := f.svc.SetReplica(ctx, ReplicaInput{Server: "web1", Dir: "relative/dir"}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("a relative directory: %v; want ErrInvalid", err)
 	}

@@ -165,3 +165,12 @@ func (s *Store) SetReplicaScheduled(ctx context.Context, serverID int64, at time
 	_, err := s.db.ExecContext(ctx, `UPDATE replicas SET last_scheduled_at = ? WHERE server_id = ?`, ts(at), serverID)
 	return err
 }
+
+// BackupRunning reports whether a backup of the server is running now (a
+// scheduled replication waits for it rather than for its lock).
+func (s *Store) BackupRunning(ctx context.Context, serverID int64) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM runs r JOIN jobs j ON j.id = r.job_id WHERE j.server_id = ? AND r.status = ?`,
+		serverID, RunRunning).Scan(&n)
+	return n > 0, err
+}
