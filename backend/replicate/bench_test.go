@@ -74,17 +74,19 @@ func TestReplicationThroughput(t *testing.T) {
 	ssh := fmt.Sprintf("ssh -i %s -o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes -o BatchMode=yes", tg.KeyFile, tg.KnownHostsFile)
 	rsSSH := timed(t, "rsync", "-a", "-e", ssh, repo.Location+"/", "root@"+h.IP+":/root/rsync/")
 	report("rsync -a over ssh (plain copy, network)", rsSSH, 0)
+	var steps []string
+	r.Trace = func(step string, d time.Duration) { steps = append(steps, fmt.Sprintf("%s %.2f s", step, d.Seconds())) }
 	res = replicate(t, r, repo, tg)
 	report("Replicate to SFTP (first)", res.Duration, rsSSH)
 	fmt.Printf("replication   verified: %s; lock held %.2f s\n", res.Verified, res.LockHeld.Seconds())
+	fmt.Printf("replication   its steps: %s\n", strings.Join(steps, ", "))
 
 	os.WriteFile(filepath.Join(data, "new.bin"), randomBytes(8<<20), 0o600)
 	if _, err := b.Create(ctx, repo, borg.CreateOptions{Archive: "bench-2", Paths: []string{data}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	rsSSH2 := timed(t, "rsync", "-a", "--delete", "-e", ssh, repo.Location+"/", "root@"+h.IP+":/root/rsync/")
-	var steps []string
-	r.Trace = func(step string, d time.Duration) { steps = append(steps, fmt.Sprintf("%s %.2f s", step, d.Seconds())) }
+	steps = nil
 	res = replicate(t, r, repo, tg)
 	r.Trace = nil
 	fmt.Printf("replication after one more backup (8 MiB new): rsync over ssh %.2f s, Replicate to SFTP %.2f s (%d files, %.1f MiB copied; lock held %.2f s; verified %s)\n",
