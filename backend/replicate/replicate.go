@@ -26,6 +26,8 @@ type Replicator struct {
 	Now    func() time.Time
 	// Trace, when set, hears how long each step took (benchmarks).
 	Trace func(step string, d time.Duration)
+	// PreCopyAbove overrides preCopyAbove (tests).
+	PreCopyAbove int64
 }
 
 // step times fn for Trace.
@@ -101,9 +103,13 @@ func (r *Replicator) Replicate(ctx context.Context, repo borg.Repo, name string,
 	var res Result
 	// The bulk, without the lock (segment files never change once
 	// written), when there is enough of it to keep backups waiting.
-	if need > preCopyAbove {
+	above := int64(preCopyAbove)
+	if r.PreCopyAbove > 0 {
+		above = r.PreCopyAbove
+	}
+	if need > above {
 		pre, err := s.run(ctx, append([]string{"copy", filepath.Join(repo.Location, "data"), dst + "/data"}, s.copyFlags()...)...)
-		res.add(pre)
+		res.add(pre, "data/")
 		// A segment compacted away while it was read is no reason to
 		// stop: the locked pass copies what is there. Anything else is.
 		if err != nil {
@@ -128,12 +134,12 @@ func (r *Replicator) Replicate(ctx context.Context, repo borg.Repo, name string,
 		listed <- listing{archives, err, time.Since(start)}
 	}()
 	body, err := s.run(ctx, append(append([]string{"copy", repo.Location, dst, "--exclude", "/index.*"}, lockFiles...), s.copyFlags()...)...)
-	res.add(body)
+	res.add(body, "")
 	if err != nil {
 		return Result{}, r.rollback(ctx, s, dst, before, r.explain(ctx, s, t, err, need))
 	}
 	final, err := s.run(ctx, append(append([]string{"sync", repo.Location, dst}, lockFiles...), s.copyFlags()...)...)
-	res.add(final)
+	res.add(final, "")
 	res.Deleted = final.stats().Deletes
 	if err != nil {
 		return Result{}, r.explain(ctx, s, t, err, need)
@@ -165,12 +171,13 @@ type listing struct {
 	took     time.Duration
 }
 
-// add counts what one copy wrote.
-func (res *Result) add(o output) {
+// add counts what one copy wrote; dir is where it copied to, relative to
+// the repository.
+func (res *Result) add(o output, dir string) {
 	st := o.stats()
 	res.Transferred += st.Bytes
 	for _, c := range o.copied() {
-		if !slices.Contains(res.copiedNames, c) {
+		if c = dir + c; !slices.Contains(res.copiedNames, c) {
 			res.copiedNames = append(res.copiedNames, c)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"borgdesk/backend/borg"
 )
@@ -116,6 +117,24 @@ func TestReplicateLocal(t *testing.T) {
 			res.Copied, res.Files, res.Deleted, res.Verified)
 	}
 	if got := archivesOf(t, filepath.Join(dst, "uuid-1"), f.repo.Passphrase); !slices.Equal(got, []string{"files-1", "files-2"}) {
+		t.Errorf("replica archives = %v", got)
+	}
+
+	// A large change goes in two passes: the bulk before the lock.
+	r.PreCopyAbove = 1
+	var steps []string
+	r.Trace = func(step string, _ time.Duration) { steps = append(steps, step) }
+	f.backup(t, "files-3", 1<<20)
+	if res, err = r.Replicate(ctx, f.repo, "uuid-1", target); err != nil {
+		t.Fatal(err)
+	}
+	if i := slices.Index(steps, "borg with-lock (lock taken)"); i < 2 || steps[i-1] != "rclone copy" {
+		t.Errorf("steps = %v; want a copy before the lock", steps)
+	}
+	if !strings.Contains(res.Verified, "hashes of the") {
+		t.Errorf("verified = %q", res.Verified)
+	}
+	if got := archivesOf(t, filepath.Join(dst, "uuid-1"), f.repo.Passphrase); len(got) != 3 {
 		t.Errorf("replica archives = %v", got)
 	}
 }
