@@ -311,6 +311,18 @@ func (s *session) about(ctx context.Context, dir string) int64 {
 	return *a.Free
 }
 
+// matching is the count of rclone check's "N matching files" (-1 when absent).
+func (o output) matching() int {
+	for _, l := range o.lines {
+		if n, ok := strings.CutSuffix(l.Msg, " matching files"); ok {
+			if v, err := strconv.Atoi(n); err == nil {
+				return v
+			}
+		}
+	}
+	return -1
+}
+
 // hashUsed is the hash rclone check compared ("md5", "sha1"…), or "none"
 // when the two sides have no hash in common (sizes only).
 func (o output) hashUsed() string {

@@ -193,6 +193,12 @@ func (r *Replicator) verify(ctx context.Context, s *session, src, dst string, re
 		return err
 	}
 	res.Files, res.Bytes = files, bytes
+	// A segment the lock-free pass copied may have been compacted away
+	// before the lock was taken: the sync deleted it, nothing to check.
+	res.copiedNames = slices.DeleteFunc(res.copiedNames, func(name string) bool {
+		_, err := os.Stat(filepath.Join(src, filepath.FromSlash(name)))
+		return err != nil
+	})
 	if !first {
 		sizes, err := s.run(ctx, append([]string{"check", src, dst, "--size-only"}, lockFiles...)...)
 		if err != nil {
@@ -215,6 +221,13 @@ func (r *Replicator) verify(ctx context.Context, s *session, src, dst string, re
 	hash := out.hashUsed()
 	if err != nil {
 		return checkFailed(out, err, strings.ToUpper(strings.TrimPrefix(hash+" ", "none "))+"sizes or hashes")
+	}
+	want := files
+	if !first {
+		want = len(res.copiedNames)
+	}
+	if got := out.matching(); got != want {
+		return &Error{Kind: ErrVerify, Msg: fmt.Sprintf("rclone check compared %d files where %d were expected; the replica is checked again on the next run", got, want), Detail: out.tail()}
 	}
 	switch {
 	case hash == "none" && first:
