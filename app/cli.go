@@ -43,6 +43,7 @@ func init() {
 		"settings":     cmdSettings,
 		"datadir":      cmdDatadir,
 		"recovery-kit": cmdRecoveryKit,
+		"replica":      cmdReplica,
 		"version":      cmdVersion,
 	}
 }

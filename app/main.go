@@ -236,6 +236,9 @@ Usage:
   borgdesk mount SERVER [ARCHIVE] DIR | mount FILE.flx DIR | umount DIR | mounts [--json]
   borgdesk storage list | add-node SERVER | add-hosted NAME … | keys|check|remove TARGET | use|move SERVER TARGET|local
   borgdesk drill run JOB [--full] [--wait] | drill list [SERVER] [--json] | drill schedule JOB CRON
+  borgdesk replica set SERVER (--sftp user@host[:port]/path [--accept-host-key SHA256:…] | --s3 https://ENDPOINT/BUCKET[/PREFIX]
+                   --access-key-id ID --secret-key-stdin | --dir DIR) [--after-backup=false] [--schedule CRON]
+  borgdesk replica list [--json] | show SERVER [--json] | run SERVER [--wait] | remove SERVER
   borgdesk health [--json]                  green/amber/red per server (backup age vs RPO, agent, certificate, drills)
   borgdesk mail test | mail status [--json]   alert e-mail: send a test now; the outbox (DATA/outbox.mbox, sent.mbox)
   borgdesk events [--limit N] [--follow] [--json]

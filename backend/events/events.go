@@ -44,11 +44,15 @@ const MountChanged = "mount:changed"
 // DrillChanged: a restore drill started or finished.
 const DrillChanged = "drill:changed"
 
+// ReplicaChanged: a repository's replication was set, removed, started or
+// finished; subject is the server's uuid, data {server_id, running, state}.
+const ReplicaChanged = "replica:changed"
+
 // RecoveryExported: a recovery kit was written; data {path, size,
 // created_at}. The reminder to make one goes away.
 const RecoveryExported = "recovery:exported"
 
-var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress, FlxOpened, FlxInbox, MountChanged, DrillChanged, RecoveryExported}
+var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress, FlxOpened, FlxInbox, MountChanged, DrillChanged, RecoveryExported, ReplicaChanged}
 
 // Bus delivers events to subscribers.
 type Bus struct {

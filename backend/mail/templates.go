@@ -18,7 +18,7 @@ var (
 
 // Alert is what an alert e-mail says.
 type Alert struct {
-	Kind        string // run_failed, rpo_missed, agent_offline, cert_expiring, drill_failed, flx_inbox, test
+	Kind        string // run_failed, rpo_missed, agent_offline, cert_expiring, drill_failed, flx_inbox, replica_failed, test
 	Title       string
 	Body        string
 	Server      string
@@ -30,13 +30,14 @@ type Alert struct {
 }
 
 var kindText = map[string]string{
-	"run_failed":    "a backup run failed",
-	"rpo_missed":    "a server is past its backup-age target (RPO)",
-	"agent_offline": "an agent stopped reporting",
-	"cert_expiring": "an agent certificate is about to expire",
-	"drill_failed":  "a restore drill failed",
-	"flx_inbox":     "a .flx snapshot arrived in the inbox",
-	"test":          "a test e-mail from Settings",
+	"run_failed":     "a backup run failed",
+	"rpo_missed":     "a server is past its backup-age target (RPO)",
+	"agent_offline":  "an agent stopped reporting",
+	"cert_expiring":  "an agent certificate is about to expire",
+	"drill_failed":   "a restore drill failed",
+	"flx_inbox":      "a .flx snapshot arrived in the inbox",
+	"replica_failed": "a repository could not be copied to its replica",
+	"test":           "a test e-mail from Settings",
 }
 
 // KindText says in words what kind of alert this is.
@@ -50,7 +51,7 @@ func (a Alert) KindText() string {
 // Colour is the accent of the HTML e-mail: red for failures, amber otherwise.
 func (a Alert) Colour() string {
 	switch a.Kind {
-	case "run_failed", "rpo_missed", "drill_failed":
+	case "run_failed", "rpo_missed", "drill_failed", "replica_failed":
 		return "#dc2626"
 	case "test", "flx_inbox":
 		return "#2563eb"

@@ -19,12 +19,13 @@ import (
 
 // Alert kinds.
 const (
-	KindRunFailed    = "run_failed"
-	KindRPOMissed    = "rpo_missed"
-	KindAgentOffline = "agent_offline"
-	KindCertExpiring = "cert_expiring"
-	KindDrillFailed  = "drill_failed"
-	KindFlxInbox     = "flx_inbox"
+	KindRunFailed     = "run_failed"
+	KindRPOMissed     = "rpo_missed"
+	KindAgentOffline  = "agent_offline"
+	KindCertExpiring  = "cert_expiring"
+	KindDrillFailed   = "drill_failed"
+	KindFlxInbox      = "flx_inbox"
+	KindReplicaFailed = "replica_failed"
 )
 
 // Alert is one thing to tell the operator.

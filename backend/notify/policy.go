@@ -215,7 +215,7 @@ func repeatBody(a Alert, g *group) string {
 		return a.Body
 	}
 	verb := "Reported"
-	if a.Kind == KindRunFailed || a.Kind == KindDrillFailed {
+	if a.Kind == KindRunFailed || a.Kind == KindDrillFailed || a.Kind == KindReplicaFailed {
 		verb = "Failed"
 	}
 	since := g.first.Format("15:04")

@@ -31,10 +31,12 @@ const (
 	AlertCertExpiring = "cert_expiring"
 	AlertDrillFailed  = "drill_failed"
 	AlertFlxInbox     = "flx_inbox"
+	// AlertReplicaFailed: a repository could not be copied to its replica.
+	AlertReplicaFailed = "replica_failed"
 )
 
 // AlertKinds lists every alert kind.
-var AlertKinds = []string{AlertRunFailed, AlertRPOMissed, AlertAgentOffline, AlertCertExpiring, AlertDrillFailed, AlertFlxInbox}
+var AlertKinds = []string{AlertRunFailed, AlertRPOMissed, AlertAgentOffline, AlertCertExpiring, AlertDrillFailed, AlertFlxInbox, AlertReplicaFailed}
 
 // Alert is something the operator must hear about, on the channels the
 // notify.*.events settings name.

@@ -252,6 +252,7 @@ func (s *Service) finishBackup(ctx context.Context, t store.Task) {
 	s.publish(ctx, events.RunProgress, t.ServerUUID, msg, map[string]any{"run_id": done.ID, "status": done.Status})
 	if done.Status == store.RunFailed {
 		s.notify(ctx, t.ServerUUID, msg)
+		s.replicateAfterBackup(context.WithoutCancel(ctx), done.ServerID, false)
 		if transient(done.Error) && done.Attempt < 3 {
 			j, err := s.st.Job(ctx, done.JobID)
 			if err == nil {
@@ -265,6 +266,7 @@ func (s *Service) finishBackup(ctx context.Context, t store.Task) {
 		go func() {
 			bg := context.WithoutCancel(ctx)
 			s.applyRetention(bg, j)
+			s.replicateAfterBackup(bg, j.ServerID, true)
 			s.recordRepoSize(bg, j.ServerID, j.ServerUUID)
 			if s.cat != nil {
 				if _, err := s.IndexServer(bg, j.ServerUUID); err != nil {
@@ -360,6 +362,7 @@ func (s *Service) RunScheduler(ctx context.Context, every time.Duration) error {
 func (s *Service) runDue(ctx context.Context) {
 	s.runDueChecks(ctx)
 	s.runDueDrills(ctx)
+	s.runDueReplicas(ctx)
 	all, err := s.st.ListJobs(ctx)
 	if err != nil {
 		return

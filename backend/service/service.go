@@ -20,6 +20,7 @@ import (
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/events"
 	"borgdesk/backend/mounts"
+	"borgdesk/backend/replicate"
 	"borgdesk/backend/repos"
 	"borgdesk/backend/store"
 )
@@ -71,6 +72,9 @@ type Config struct {
 	// Self is this program, run as BORG_RSH to reach storage targets
 	// (os.Executable when empty).
 	Self string
+	// Replicator copies repositories to their replicas (rclone from PATH
+	// over Repos' borg when nil).
+	Replicator *replicate.Replicator
 }
 
 // BorgSSH is where agents reach their repositories.
@@ -124,6 +128,9 @@ type Service struct {
 	metrics    metricSampler
 	mounts     *mounts.Manager
 	logger     *slog.Logger
+	replicas   replicaRuns
+	// replicatorOverride replaces the default replicator (Config.Replicator).
+	replicatorOverride *replicate.Replicator
 	// rolloutHeartbeatWait bounds a rollout's wait for the first heartbeat.
 	rolloutHeartbeatWait time.Duration
 }
@@ -151,6 +158,8 @@ func New(cfg Config) *Service {
 	s.allowed.set(nil)
 	s.initQ = make(chan string, 1024)
 	s.cat, s.mounts, s.logger, s.self = cfg.Catalog, cfg.Mounts, cfg.Logger, cfg.Self
+	s.cat, s.mounts, s.logger = cfg.Catalog, cfg.Mounts, cfg.Logger
+	s.replicatorOverride = cfg.Replicator
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}

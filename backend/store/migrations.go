@@ -182,4 +182,29 @@ CREATE TABLE repo_targets (
 ALTER TABLE runs ADD COLUMN offline_id TEXT;
 CREATE UNIQUE INDEX runs_offline_id ON runs(offline_id) WHERE offline_id IS NOT NULL;
 `,
+	// 8: replication of each repository to a second target, and the state
+	// of its last run. Secrets live in files under DATA/keys/replicas.
+	`
+CREATE TABLE replicas (
+	server_id         INTEGER PRIMARY KEY REFERENCES servers(id) ON DELETE CASCADE,
+	kind              TEXT NOT NULL,
+	target_json       TEXT NOT NULL,
+	after_backup      INTEGER NOT NULL DEFAULT 1,
+	schedule          TEXT NOT NULL DEFAULT '',
+	last_scheduled_at TEXT,
+	status            TEXT NOT NULL DEFAULT 'never',
+	error             TEXT NOT NULL DEFAULT '',
+	reason            TEXT NOT NULL DEFAULT '',
+	archives_json     TEXT NOT NULL DEFAULT '[]',
+	last_attempt_at   TEXT,
+	last_success_at   TEXT,
+	bytes             INTEGER NOT NULL DEFAULT 0,
+	files             INTEGER NOT NULL DEFAULT 0,
+	transferred       INTEGER NOT NULL DEFAULT 0,
+	duration_ms       INTEGER NOT NULL DEFAULT 0,
+	verified          TEXT NOT NULL DEFAULT '',
+	created_at        TEXT NOT NULL,
+	updated_at        TEXT NOT NULL
+);
+`,
 }

@@ -24,3 +24,6 @@ go run ./build/benchflx -mb "${BENCH_FLX_MB:-256,1024}" | tee "$out/bench-flx.tx
 echo
 echo "file catalog (${BENCH_CATALOG_ARCHIVES:-10} generated archives of ${BENCH_CATALOG_FILES:-1000000} entries over two servers):"
 go run ./build/benchcatalog -files "${BENCH_CATALOG_FILES:-1000000}" -archives "${BENCH_CATALOG_ARCHIVES:-10}" | tee "$out/bench-catalog.txt"
+echo
+echo "replication (a real borg repository of ${BENCH_REPL_MB:-256} MiB of data; rclone to a local directory and to a real sshd in a network namespace, against cp -a and rsync; needs root):"
+BORGDESK_BENCH_REPLICATE=1 BENCH_REPL_MB="${BENCH_REPL_MB:-256}" go test -count=1 -run '^TestReplicationThroughput$' -v ./backend/replicate 2>&1 | grep -E '^(replication|---|FAIL|ok)' | tee "$out/bench-replication.txt"

@@ -9,6 +9,7 @@ import { installOperatorDesk } from './desk-operator.js'
 import { installRecoveryDesk } from './desk-recovery.js'
 import { installSettingsDesk } from './desk-settings.js'
 import { installStorageDesk } from './desk-storage.js'
+import { installReplicaDesk } from './desk-replicas.js'
 
 export { NOW, EMPTY_FLEET, WEB1, FLEET_SERVERS, FLEET_JOBS, FLEET_RUNS, FLEET_ARCHIVES, POPULATED_FLEET } from './fixtures.js'
 export { ROLLOUT, ROLLOUT_FLEET, ROLLOUT_PASSWORD, ROLLOUT_STEPS, UNINSTALL_PASSWORD } from './fixtures.js'
@@ -18,6 +19,7 @@ export * from './desk-operator.js'
 export { KIT_PATH, RECOVERY_NEVER, RECOVERY_OUTDATED } from './desk-recovery.js'
 export * from './desk-settings.js'
 export * from './desk-storage.js'
+export * from './desk-replicas.js'
 
 export function progress(runId, at, { files, bytes, path, status = 'running', subject = WEB1.uuid }) {
   return { id: 0, at, kind: 'run:progress', subject, message: '', data: { run_id: runId, status, files, bytes, path } }
@@ -714,6 +716,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
   await installRecoveryDesk(page)
   await installSettingsDesk(page)
   await installStorageDesk(page)
+  await installReplicaDesk(page)
 }
 
 // resumeRollout lets the hosts held at ROLLOUT.pauseAt go on; with a step

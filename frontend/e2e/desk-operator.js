@@ -55,7 +55,7 @@ export async function installOperatorDesk(page) {
     })
 
     // Go's checks of the values (service/settings.go), with its sentences.
-    const EVENTS = ['run_failed', 'rpo_missed', 'agent_offline', 'cert_expiring', 'drill_failed', 'flx_inbox']
+    const EVENTS = ['run_failed', 'rpo_missed', 'agent_offline', 'cert_expiring', 'drill_failed', 'flx_inbox', 'replica_failed']
     const DURATION = /^(\d+(\.\d+)?(h|m|s))+$/
     const invalid = (key, value, why) => new Error(`set setting ${key}: invalid value ${JSON.stringify(value)}: ${why}`)
     const check = (key, value) => {

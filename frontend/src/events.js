@@ -28,6 +28,10 @@ export const MOUNT_CHANGED = 'mount:changed'
 export const DRILL_CHANGED = 'drill:changed'
 // A recovery kit was written; data is {path, size, created_at}.
 export const RECOVERY_EXPORTED = 'recovery:exported'
+// A repository's replication was set, removed, started or finished; subject
+// is the server's uuid, data is {server_id, running, state}. Start and end
+// of a run are logged; the running flag in between is live only (id 0).
+export const REPLICA_CHANGED = 'replica:changed'
 
 export const ALL_EVENTS = Object.freeze([
   SERVER_CHANGED,
@@ -43,6 +47,7 @@ export const ALL_EVENTS = Object.freeze([
   MOUNT_CHANGED,
   DRILL_CHANGED,
   RECOVERY_EXPORTED,
+  REPLICA_CHANGED,
 ])
 
 // Events that are not persisted records, so they never enter the event list.

@@ -37,6 +37,7 @@ describe('architecture', () => {
       'mount:changed',
       'drill:changed',
       'recovery:exported',
+      'replica:changed',
     ])
     const spelled = files.filter(
       (f) => f.path !== 'events.js' && ALL_EVENTS.some((name) => f.text.includes(`'${name}'`)),

@@ -625,6 +625,39 @@ export namespace recoverykit {
 
 }
 
+export namespace replicate {
+	
+	export class Target {
+	    kind: string;
+	    host?: string;
+	    port?: number;
+	    user?: string;
+	    path?: string;
+	    endpoint?: string;
+	    bucket?: string;
+	    region?: string;
+	    access_key_id?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Target(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.host = source["host"];
+	        this.port = source["port"];
+	        this.user = source["user"];
+	        this.path = source["path"];
+	        this.endpoint = source["endpoint"];
+	        this.bucket = source["bucket"];
+	        this.region = source["region"];
+	        this.access_key_id = source["access_key_id"];
+	    }
+	}
+
+}
+
 export namespace rollout {
 	
 	export class HostKey {
@@ -1189,6 +1222,178 @@ export namespace service {
 	        this.missing = source["missing"];
 	    }
 	}
+	export class ReplicaHostKey {
+	    type: string;
+	    fingerprint: string;
+	    file: string;
+	    address: string;
+	    pinned: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ReplicaHostKey(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.type = source["type"];
+	        this.fingerprint = source["fingerprint"];
+	        this.file = source["file"];
+	        this.address = source["address"];
+	        this.pinned = source["pinned"];
+	    }
+	}
+	export class S3Input {
+	    endpoint: string;
+	    bucket: string;
+	    prefix: string;
+	    region: string;
+	    access_key_id: string;
+	    secret_key?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new S3Input(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.endpoint = source["endpoint"];
+	        this.bucket = source["bucket"];
+	        this.prefix = source["prefix"];
+	        this.region = source["region"];
+	        this.access_key_id = source["access_key_id"];
+	        this.secret_key = source["secret_key"];
+	    }
+	}
+	export class ReplicaInput {
+	    server: string;
+	    sftp?: string;
+	    accept_host_key?: string;
+	    s3?: S3Input;
+	    dir?: string;
+	    after_backup: boolean;
+	    schedule: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ReplicaInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.sftp = source["sftp"];
+	        this.accept_host_key = source["accept_host_key"];
+	        this.s3 = this.convertValues(source["s3"], S3Input);
+	        this.dir = source["dir"];
+	        this.after_backup = source["after_backup"];
+	        this.schedule = source["schedule"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ReplicaStatus {
+	    server_id: number;
+	    server_uuid: string;
+	    server_name: string;
+	    kind: string;
+	    after_backup: boolean;
+	    schedule: string;
+	    last_scheduled_at?: string;
+	    status: string;
+	    error: string;
+	    reason: string;
+	    archives: string[];
+	    last_attempt_at?: string;
+	    last_success_at?: string;
+	    bytes: number;
+	    files: number;
+	    transferred: number;
+	    duration_ms: number;
+	    verified: string;
+	    created_at: string;
+	    updated_at: string;
+	    target: replicate.Target;
+	    display: string;
+	    location: string;
+	    state: string;
+	    summary: string;
+	    behind: number;
+	    running: boolean;
+	    public_key?: string;
+	    host_key_fingerprint?: string;
+	    secret_set: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ReplicaStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server_id = source["server_id"];
+	        this.server_uuid = source["server_uuid"];
+	        this.server_name = source["server_name"];
+	        this.kind = source["kind"];
+	        this.after_backup = source["after_backup"];
+	        this.schedule = source["schedule"];
+	        this.last_scheduled_at = source["last_scheduled_at"];
+	        this.status = source["status"];
+	        this.error = source["error"];
+	        this.reason = source["reason"];
+	        this.archives = source["archives"];
+	        this.last_attempt_at = source["last_attempt_at"];
+	        this.last_success_at = source["last_success_at"];
+	        this.bytes = source["bytes"];
+	        this.files = source["files"];
+	        this.transferred = source["transferred"];
+	        this.duration_ms = source["duration_ms"];
+	        this.verified = source["verified"];
+	        this.created_at = source["created_at"];
+	        this.updated_at = source["updated_at"];
+	        this.target = this.convertValues(source["target"], replicate.Target);
+	        this.display = source["display"];
+	        this.location = source["location"];
+	        this.state = source["state"];
+	        this.summary = source["summary"];
+	        this.behind = source["behind"];
+	        this.running = source["running"];
+	        this.public_key = source["public_key"];
+	        this.host_key_fingerprint = source["host_key_fingerprint"];
+	        this.secret_set = source["secret_set"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class RepoStorage {
 	    uuid: string;
 	    name: string;
@@ -1247,6 +1452,7 @@ export namespace service {
 	        this.policy = source["policy"];
 	    }
 	}
+	
 	
 	export class Status {
 	    version: string;

@@ -55,6 +55,8 @@ export function GetMetrics(arg1:string,arg2:number):Promise<Array<store.MetricPo
 
 export function GetRecoveryKitStatus():Promise<service.KitStatus>;
 
+export function GetReplica(arg1:string):Promise<service.ReplicaStatus>;
+
 export function GetRollout(arg1:string):Promise<rollout.Rollout>;
 
 export function GetRun(arg1:number):Promise<store.Run>;
@@ -83,6 +85,8 @@ export function ListJobs():Promise<Array<store.Job>>;
 
 export function ListMounts():Promise<Array<mounts.Mount>>;
 
+export function ListReplicas():Promise<Array<service.ReplicaStatus>>;
+
 export function ListRollouts():Promise<Array<rollout.Rollout>>;
 
 export function ListRuns(arg1:number):Promise<Array<store.Run>>;
@@ -109,7 +113,11 @@ export function PreviewFile(arg1:string,arg2:string,arg3:string):Promise<service
 
 export function ProbeHosts(arg1:Array<rollout.Target>):Promise<Array<rollout.HostKey>>;
 
+export function ProbeReplicaHost(arg1:string,arg2:string):Promise<service.ReplicaHostKey>;
+
 export function PruneJob(arg1:string):Promise<service.PruneReport>;
+
+export function RemoveReplica(arg1:string):Promise<service.ReplicaStatus>;
 
 export function RemoveServer(arg1:string):Promise<store.Server>;
 
@@ -127,11 +135,15 @@ export function RunDrill(arg1:string,arg2:boolean):Promise<store.Drill>;
 
 export function RunJob(arg1:string):Promise<store.Run>;
 
+export function RunReplica(arg1:string):Promise<service.ReplicaStatus>;
+
 export function SendTestEmail():Promise<string>;
 
 export function SetJobDrillSchedule(arg1:string,arg2:string):Promise<store.Job>;
 
 export function SetNextDataDir(arg1:string):Promise<datadir.Info>;
+
+export function SetReplica(arg1:service.ReplicaInput):Promise<service.ReplicaStatus>;
 
 export function SetRepoTarget(arg1:string,arg2:string):Promise<store.Server>;
 

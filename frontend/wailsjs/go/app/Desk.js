@@ -94,6 +94,10 @@ export function GetRecoveryKitStatus() {
   return window['go']['app']['Desk']['GetRecoveryKitStatus']();
 }
 
+export function GetReplica(arg1) {
+  return window['go']['app']['Desk']['GetReplica'](arg1);
+}
+
 export function GetRollout(arg1) {
   return window['go']['app']['Desk']['GetRollout'](arg1);
 }
@@ -150,6 +154,10 @@ export function ListMounts() {
   return window['go']['app']['Desk']['ListMounts']();
 }
 
+export function ListReplicas() {
+  return window['go']['app']['Desk']['ListReplicas']();
+}
+
 export function ListRollouts() {
   return window['go']['app']['Desk']['ListRollouts']();
 }
@@ -202,8 +210,16 @@ export function ProbeHosts(arg1) {
   return window['go']['app']['Desk']['ProbeHosts'](arg1);
 }
 
+export function ProbeReplicaHost(arg1, arg2) {
+  return window['go']['app']['Desk']['ProbeReplicaHost'](arg1, arg2);
+}
+
 export function PruneJob(arg1) {
   return window['go']['app']['Desk']['PruneJob'](arg1);
+}
+
+export function RemoveReplica(arg1) {
+  return window['go']['app']['Desk']['RemoveReplica'](arg1);
 }
 
 export function RemoveServer(arg1) {
@@ -238,6 +254,10 @@ export function RunJob(arg1) {
   return window['go']['app']['Desk']['RunJob'](arg1);
 }
 
+export function RunReplica(arg1) {
+  return window['go']['app']['Desk']['RunReplica'](arg1);
+}
+
 export function SendTestEmail() {
   return window['go']['app']['Desk']['SendTestEmail']();
 }
@@ -248,6 +268,10 @@ export function SetJobDrillSchedule(arg1, arg2) {
 
 export function SetNextDataDir(arg1) {
   return window['go']['app']['Desk']['SetNextDataDir'](arg1);
+}
+
+export function SetReplica(arg1) {
+  return window['go']['app']['Desk']['SetReplica'](arg1);
 }
 
 export function SetRepoTarget(arg1, arg2) {
