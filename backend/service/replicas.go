@@ -121,6 +121,12 @@ func (s *Service) SetReplica(ctx context.Context, in ReplicaInput) (ReplicaStatu
 	if s.repos == nil {
 		return ReplicaStatus{}, fmt.Errorf("%w: this coordinator holds no repositories", ErrUnavailable)
 	}
+	if t, onTarget, err := s.st.RepoTarget(ctx, sv.ID); err != nil {
+		return ReplicaStatus{}, err
+	} else if onTarget {
+		// rclone copies files: it needs the repository on this computer's disk.
+		return ReplicaStatus{}, fmt.Errorf("%w: the repository of %s lives on storage target %s; replication copies repositories the coordinator holds — keep a second copy with `borgdesk storage move` to another target, or move it here first", ErrInvalid, sv.Name, t.Name)
+	}
 	if in.Schedule != "" {
 		if _, err := jobs.ParseSchedule(in.Schedule); err != nil {
 			return ReplicaStatus{}, fmt.Errorf("%w: %v", ErrInvalid, err)

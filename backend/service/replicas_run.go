@@ -152,6 +152,9 @@ func (s *Service) replicateOnce(ctx context.Context, serverID int64) {
 		if err != nil {
 			return err
 		}
+		if _, onTarget, _ := s.st.RepoTarget(ctx, serverID); onTarget {
+			return &replicate.Error{Kind: replicate.ErrSourceMissing, Msg: fmt.Sprintf("the repository of %s now lives on a storage target; replication copies repositories the coordinator holds", r.ServerName)}
+		}
 		repo, err := s.repos.Repo(r.ServerUUID)
 		if err != nil {
 			return &replicate.Error{Kind: replicate.ErrSourceMissing, Msg: fmt.Sprintf("%s has no repository yet (no backup made): nothing to replicate", r.ServerName)}
