@@ -125,7 +125,7 @@ func (s *Service) SetReplica(ctx context.Context, in ReplicaInput) (ReplicaStatu
 		return ReplicaStatus{}, err
 	} else if onTarget {
 		// rclone copies files: it needs the repository on this computer's disk.
-		return ReplicaStatus{}, fmt.Errorf("%w: the repository of %s lives on storage target %s; replication copies repositories the coordinator holds — keep a second copy with `borgdesk storage move` to another target, or move it here first", ErrInvalid, sv.Name, t.Name)
+		return ReplicaStatus{}, fmt.Errorf("%w: the repository of %s lives on storage target %s; replication copies repositories the coordinator holds (replicating from a storage node or a hosted service is not supported yet)", ErrInvalid, sv.Name, t.Name)
 	}
 	if in.Schedule != "" {
 		if _, err := jobs.ParseSchedule(in.Schedule); err != nil {
