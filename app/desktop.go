@@ -64,6 +64,11 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 		if err != nil {
 			return err
 		}
+		if g.selfTestBench {
+			if err := checkBenchDataDir(opts.DataDir); err != nil {
+				return err
+			}
+		}
 		coord, err = coordinator.Open(ctx, opts)
 		if err != nil {
 			return err
@@ -90,7 +95,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 				return runtime.OpenDirectoryDialog(wctx, runtime.OpenDialogOptions{Title: title, DefaultDirectory: start, CanCreateDirectories: true})
 			}}
 		if g.selfTestBench {
-			if bench, err = newBenchRun(ctx, dist, opts.DataDir, coord.Service(), launched); err != nil {
+			if bench, err = newBenchRun(ctx, dist, coord.Service(), launched); err != nil {
 				return err
 			}
 		}

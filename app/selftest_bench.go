@@ -71,13 +71,10 @@ type benchRun struct {
 	coordOpen float64 // ms from launch to the coordinator being open
 }
 
-// newBenchRun checks that dataDir is a bench fleet and prepares the page
-// with the probe.
-func newBenchRun(ctx context.Context, dist fs.FS, dataDir string, svc *service.Service, launched time.Time) (*benchRun, error) {
+// newBenchRun prepares the page with the probe, once the coordinator is
+// open on a bench fleet (checkBenchDataDir).
+func newBenchRun(ctx context.Context, dist fs.FS, svc *service.Service, launched time.Time) (*benchRun, error) {
 	coordOpen := msSince(launched)
-	if err := checkBenchDataDir(dataDir); err != nil {
-		return nil, err
-	}
 	tiles, err := benchTiles(ctx, svc)
 	if err != nil {
 		return nil, err
