@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make bench: Go micro-benchmarks (medians and ratios), the agent gateway
-# load test, backups, rollout, .flx, the catalog, replication and the dashboard in the real
-# window (needs the desktop binary: make bench builds it); raw output and
-# reports are kept in $1.
+# load test, backups, rollout, .flx, the catalog, replication and the
+# dashboard in the real window (needs the desktop binary: make bench builds
+# it); raw output and reports are kept in $1.
 set -euo pipefail
 out="${1:-artifacts}"
 mkdir -p "$out"
