@@ -59,7 +59,7 @@ test-e2e:
 test-desktop: build
 	build/scripts/desktop-smoke.sh $(BIN)/borgdesk $(ARTIFACTS)
 
-bench:
+bench: build
 	build/scripts/bench.sh $(ARTIFACTS)
 
 clean:

@@ -43,6 +43,7 @@ func (p wailsPlatform) Quit() {
 // context that ends when the window closes (or on SIGINT/SIGTERM), and the
 // window does not finish closing before they have stopped.
 func runDesktop(ctx context.Context, g globals, e env) error {
+	launched := time.Now()
 	dist, err := fs.Sub(e.assets, "frontend/dist")
 	if err != nil {
 		return fmt.Errorf("frontend assets: %w", err)
@@ -50,6 +51,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 	var desk *Desk
 	var coord *coordinator.Coordinator
 	var window wailsContext
+	var bench *benchRun
 	shell := &trayShell{logger: newLogger(e.stderr)}
 	if !bindingsOnly {
 		if err := checkDisplay(e.getenv); err != nil {
@@ -61,6 +63,11 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 		opts, err := g.options(e, newLogger(e.stderr))
 		if err != nil {
 			return err
+		}
+		if g.selfTestBench {
+			if err := checkBenchDataDir(opts.DataDir); err != nil {
+				return err
+			}
 		}
 		coord, err = coordinator.Open(ctx, opts)
 		if err != nil {
@@ -87,6 +94,11 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 				}
 				return runtime.OpenDirectoryDialog(wctx, runtime.OpenDialogOptions{Title: title, DefaultDirectory: start, CanCreateDirectories: true})
 			}}
+		if g.selfTestBench {
+			if bench, err = newBenchRun(ctx, dist, coord.Service(), launched); err != nil {
+				return err
+			}
+		}
 	} else {
 		desk = newDesk(nil)
 	}
@@ -121,7 +133,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 		MinWidth:         960,
 		MinHeight:        600,
 		BackgroundColour: &options.RGBA{R: 17, G: 24, B: 39, A: 255},
-		AssetServer:      &assetserver.Options{Assets: dist},
+		AssetServer:      &assetserver.Options{Assets: dist, Middleware: bench.middleware()},
 		Bind:             []any{desk},
 		DragAndDrop:      &options.DragAndDrop{EnableFileDrop: true},
 		Linux:            &linux.Options{ProgramName: "borgdesk", WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
@@ -147,6 +159,9 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 			// The tray and desktop notifications; closing the window hides
 			// it to the tray while the coordinator keeps serving.
 			shell.start(ctx, wctx)
+			if bench != nil {
+				bench.start(ctx, wctx, e.stdout, p.Quit, func(err error) { fail(err, p) })
+			}
 		},
 		OnBeforeClose: func(wctx context.Context) bool {
 			if coord == nil || ctx.Err() != nil {
@@ -162,7 +177,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 			// file manager) open once the page listens.
 			openSnapshots(g.openFiles)
 			g.openFiles = nil
-			if !g.selfTest {
+			if !g.selfTest || bench != nil {
 				return
 			}
 			p := wailsPlatform{ctx: wctx, quitting: &shell.quitting}

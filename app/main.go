@@ -50,6 +50,8 @@ type globals struct {
 	selfTest     bool
 	selfTestHold time.Duration
 	selfTestDrop string
+	// selfTestBench measures the dashboard in the window (make bench).
+	selfTestBench bool
 	// openFiles are snapshots to open in the window (file manager).
 	openFiles []string
 	coord     coordFlags
@@ -158,11 +160,16 @@ func run(ctx context.Context, args []string, e env) int {
 	g.coord.register(top, e.getenv)
 	top.DurationVar(&g.selfTestHold, "self-test-hold", 0, "with --self-test: keep the window open this long after success (for a screenshot)")
 	top.StringVar(&g.selfTestDrop, "self-test-drop", "", "with --self-test: then drop this .flx on the window (Wails' file-drop event) and check the restore view opens")
+	top.BoolVar(&g.selfTestBench, "self-test-bench", false, "with --self-test, on a fleet made by build/benchdash: time the dashboard's first paint and live updates in the window and print them as JSON (make bench)")
 	top.Usage = func() { usage(e.stderr) }
 	if err := top.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
+		return exitUsage
+	}
+	if g.selfTestBench && !g.selfTest {
+		fmt.Fprintln(e.stderr, "borgdesk: --self-test-bench goes with --self-test")
 		return exitUsage
 	}
 	rest := top.Args()
@@ -248,6 +255,13 @@ Usage:
   borgdesk recovery-kit import FILE [--data DIR] | inspect FILE      (no coordinator running; an empty data dir)
                    passphrase from the terminal, --passphrase-file FILE or --passphrase-stdin; never in arguments
   borgdesk version
+
+Self-tests of the window (make test-desktop, make bench), not for everyday use:
+  borgdesk --self-test [--self-test-hold 5s] [--self-test-drop FILE.flx]
+                                           open the window, check a JavaScript → Go round trip, exit 0 on success
+  borgdesk --self-test --self-test-bench --data DIR
+                                           time the dashboard's first paint and live updates; only on a fleet
+                                           made by build/benchdash (it writes fake progress and RPO settings)
 
 Global flags (also accepted after the command):
   --data DIR      data directory (env %s; else desk.json's data_dir)

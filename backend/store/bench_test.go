@@ -97,3 +97,48 @@ func BenchmarkDashboardQueries500(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRunByTask500 is the lookup every progress report and every
+// finished backup makes (the run of an agent's task) in a store of 500
+// jobs with 100,000 runs.
+func BenchmarkRunByTask500(b *testing.B) {
+	st := benchStore(b)
+	ctx := context.Background()
+	tx, err := st.db.BeginTx(ctx, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := ts(st.now())
+	var last int64
+	for i := range 500 {
+		res, err := tx.ExecContext(ctx, `INSERT INTO servers (uuid, name, created_at, updated_at) VALUES (?, ?, ?, ?)`, fmt.Sprint("u", i), fmt.Sprintf("srv%03d", i), now, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sid, _ := res.LastInsertId()
+		res, err = tx.ExecContext(ctx, `INSERT INTO jobs (server_id, name, kind, created_at, updated_at) VALUES (?, 'files', 'files', ?, ?)`, sid, now, now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		jid, _ := res.LastInsertId()
+		for range 200 {
+			res, err := tx.ExecContext(ctx, `INSERT INTO tasks (server_id, type, payload_json, status, created_at) VALUES (?, 'backup', '{}', 'succeeded', ?)`, sid, now)
+			if err != nil {
+				b.Fatal(err)
+			}
+			last, _ = res.LastInsertId()
+			if _, err := tx.ExecContext(ctx, `INSERT INTO runs (job_id, status, task_id, started_at, finished_at) VALUES (?, 'succeeded', ?, ?, ?)`, jid, last, now, now); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if r, err := st.RunByTask(ctx, last); err != nil || r.TaskID != last {
+			b.Fatalf("RunByTask = %+v, %v", r, err)
+		}
+	}
+}

@@ -207,4 +207,9 @@ CREATE TABLE replicas (
 	updated_at        TEXT NOT NULL
 );
 `,
+	// 9: the run of an agent's task (every progress report and finished
+	// backup looks it up) without scanning every run.
+	`
+CREATE INDEX runs_task ON runs(task_id) WHERE task_id IS NOT NULL;
+`,
 }

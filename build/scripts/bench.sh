@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# make bench: Go micro-benchmarks (medians and ratios) and the agent gateway
-# load test; raw output and reports are kept in $1.
+# make bench: Go micro-benchmarks (medians and ratios), the agent gateway
+# load test, backups, rollout, .flx, the catalog, replication and the
+# dashboard in the real window (needs the desktop binary: make bench builds
+# it); raw output and reports are kept in $1.
 set -euo pipefail
 out="${1:-artifacts}"
 mkdir -p "$out"
@@ -27,3 +29,12 @@ go run ./build/benchcatalog -files "${BENCH_CATALOG_FILES:-1000000}" -archives "
 echo
 echo "replication (a real borg repository of ${BENCH_REPL_MB:-256} MiB of data; rclone to a local directory and to a real sshd in a network namespace, against cp -a and rsync; needs root):"
 BORGDESK_BENCH_REPLICATE=1 BENCH_REPL_MB="${BENCH_REPL_MB:-256}" go test -count=1 -run '^TestReplicationThroughput$' -v ./backend/replicate 2>&1 | grep -E '^(replication|---|FAIL|ok)' | tee "$out/bench-replication.txt"
+echo
+echo "dashboard in the real window (500 servers and 100,000 runs against 5 servers; the desktop binary under Xvfb):"
+if ! xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- go run ./build/benchdash -bin "${BORGDESK_BIN:-build/bin/borgdesk}" \
+  -rounds "${BENCH_DASH_ROUNDS:-3}" -raw "$out/bench-dashboard-raw.jsonl" 2>"$out/bench-dashboard.log" |
+  grep --line-buffered -v '^SpiRegistry daemon' | tee "$out/bench-dashboard.txt"; then
+  echo "the dashboard bench failed; the end of $out/bench-dashboard.log:"
+  tail -n 30 "$out/bench-dashboard.log"
+  exit 1
+fi
