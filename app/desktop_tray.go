@@ -56,14 +56,16 @@ func (s *trayShell) start(ctx, wctx context.Context) {
 		})
 		go func() {
 			sub := s.svc.Subscribe(16)
-			defer sub.Close()
+			defer func() { sub.Close() }()
 			for {
 				select {
 				case <-ctx.Done():
 					return
 				case ev, ok := <-sub.C:
-					if !ok {
-						return
+					if !ok { // fell behind a burst: subscribe again, re-read the setting
+						sub = s.svc.Subscribe(16)
+						quiet()
+						continue
 					}
 					if ev.Kind == events.SettingsChanged && ev.Subject == "notify.quiet_hours" {
 						quiet()
