@@ -326,4 +326,24 @@ func TestDisasterDrillWithStorageNode(t *testing.T) {
 	if run := f.runWait("site"); run["status"] != "succeeded" || !contains(borgArchives(t, sf.nodeRepo(), sf.pass()), run["archive"].(string)) {
 		t.Errorf("backup after the drill = %v", run)
 	}
+
+	// The node's repository gets a second copy: rclone on the node, as a task.
+	replica := filepath.Join(t.TempDir(), "replicas")
+	if r := f.cli("replica", "set", "web", "--dir", replica, "--after-backup=false"); r.code != 0 {
+		t.Fatalf("replica set = %+v", r)
+	}
+	var st map[string]any
+	f.mustJSON(&st, "replica", "run", "web", "--wait")
+	if st["state"] != "in_sync" {
+		t.Fatalf("replication of the node's repository = %v", st)
+	}
+	copied := borgArchives(t, filepath.Join(replica, sf.webUUID), sf.pass())
+	if strings.Join(copied, " ") != strings.Join(borgArchives(t, sf.nodeRepo(), sf.pass()), " ") || len(copied) < 2 {
+		t.Errorf("replica archives %v, node archives %v", copied, borgArchives(t, sf.nodeRepo(), sf.pass()))
+	}
+	check := exec.Command("borg", "check", filepath.Join(replica, sf.webUUID))
+	check.Env = append(os.Environ(), "BORG_PASSPHRASE="+sf.pass(), "BORG_BASE_DIR="+t.TempDir(), "BORG_RELOCATED_REPO_ACCESS_IS_OK=yes")
+	if out, err := check.CombinedOutput(); err != nil {
+		t.Errorf("borg check of the replica: %v\n%s", err, out)
+	}
 }

@@ -186,3 +186,29 @@ func VerifySchedule(caCertPEM []byte, s SignedSchedule, agent string) (ScheduleB
 	}
 	return b, nil
 }
+
+// TaskStorageReplicate replicates a repository a storage node holds, with
+// rclone on the node (the files are there).
+const TaskStorageReplicate = "storage-replicate"
+
+// StorageReplicatePayload is one replication on a node. Target is the
+// replicate.Target's JSON form; the secrets (the SFTP key, the pinned host
+// keys, an S3 secret) and the passphrase are added at hand-out, never
+// stored with the task, and live on the node only in a 0700 temporary
+// directory for the run.
+type StorageReplicatePayload struct {
+	Server     string          `json:"server"`
+	Target     json.RawMessage `json:"target"`
+	Passphrase string          `json:"passphrase,omitempty"`
+	Key        string          `json:"key,omitempty"`
+	KnownHosts string          `json:"known_hosts,omitempty"`
+	Secret     string          `json:"secret,omitempty"`
+}
+
+// StorageReplicateResult is a node's replication outcome: the result, or
+// the failure's kind (replicate.Reason) and sentence.
+type StorageReplicateResult struct {
+	Result  json.RawMessage `json:"result,omitempty"`
+	ErrKind string          `json:"err_kind,omitempty"`
+	ErrMsg  string          `json:"err_msg,omitempty"`
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -217,6 +218,15 @@ func (s *Service) withPassphrase(agent string, t agentapi.Task) (agentapi.Task, 
 		return t, err
 	}
 	p["passphrase"], _ = json.Marshal(repo.Passphrase)
+	if t.Type == agentapi.TaskStorageReplicate {
+		// The replica's secrets too, for this run only.
+		f := s.replicaFiles(repoOf)
+		for key, file := range map[string]string{"key": f.key, "known_hosts": f.knownHosts, "secret": f.secret} {
+			if b, err := os.ReadFile(file); err == nil {
+				p[key], _ = json.Marshal(string(b))
+			}
+		}
+	}
 	t.Payload, err = json.Marshal(p)
 	return t, err
 }

@@ -123,9 +123,9 @@ func (s *Service) SetReplica(ctx context.Context, in ReplicaInput) (ReplicaStatu
 	}
 	if t, onTarget, err := s.st.RepoTarget(ctx, sv.ID); err != nil {
 		return ReplicaStatus{}, err
-	} else if onTarget {
-		// rclone copies files: it needs the repository on this computer's disk.
-		return ReplicaStatus{}, fmt.Errorf("%w: the repository of %s lives on storage target %s; replication copies repositories the coordinator holds (replicating from a storage node or a hosted service is not supported yet)", ErrInvalid, sv.Name, t.Name)
+	} else if onTarget && t.Kind != store.TargetNode {
+		// rclone copies files: a hosted service's are out of reach.
+		return ReplicaStatus{}, fmt.Errorf("%w: the repository of %s lives on hosted service %s, whose files rclone cannot read; replicate repositories held here or on a storage node (the service may offer its own replication)", ErrInvalid, sv.Name, t.Name)
 	}
 	if in.Schedule != "" {
 		if _, err := jobs.ParseSchedule(in.Schedule); err != nil {

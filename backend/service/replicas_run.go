@@ -152,8 +152,12 @@ func (s *Service) replicateOnce(ctx context.Context, serverID int64) {
 		if err != nil {
 			return err
 		}
-		if _, onTarget, _ := s.st.RepoTarget(ctx, serverID); onTarget {
-			return &replicate.Error{Kind: replicate.ErrSourceMissing, Msg: fmt.Sprintf("the repository of %s now lives on a storage target; replication copies repositories the coordinator holds", r.ServerName)}
+		if tg, onTarget, _ := s.st.RepoTarget(ctx, serverID); onTarget {
+			if tg.Kind != store.TargetNode {
+				return &replicate.Error{Kind: replicate.ErrSourceMissing, Msg: fmt.Sprintf("the repository of %s now lives on hosted service %s, whose files rclone cannot read", r.ServerName, tg.Name)}
+			}
+			res, err = s.nodeReplicate(ctx, tg, r.ServerUUID, t)
+			return err
 		}
 		repo, err := s.repos.Repo(r.ServerUUID)
 		if err != nil {

@@ -19,6 +19,7 @@ import (
 	"borgdesk/backend/borg"
 	"borgdesk/backend/borgssh"
 	"borgdesk/backend/events"
+	"borgdesk/backend/replicate"
 	"borgdesk/backend/store"
 )
 
@@ -383,7 +384,7 @@ func (s *Service) nodeRepoOp(ctx context.Context, t store.Target, p agentapi.Sto
 
 // storageRepoOwner is the repository a storage-repo task works on.
 func storageRepoOwner(t agentapi.Task) (string, bool) {
-	if t.Type != agentapi.TaskStorageRepo {
+	if t.Type != agentapi.TaskStorageRepo && t.Type != agentapi.TaskStorageReplicate {
 		return "", false
 	}
 	var p agentapi.StorageRepoPayload
@@ -426,4 +427,36 @@ func (s *Service) wakeNodeRepos(ctx context.Context, nodeServerID int64) {
 			s.dispatchNext(ctx, id)
 		}
 	}
+}
+
+// nodeReplicate replicates a repository a storage node holds, with rclone
+// on the node, as a task of its agent.
+func (s *Service) nodeReplicate(ctx context.Context, t store.Target, uuid string, target replicate.Target) (replicate.Result, error) {
+	var res replicate.Result
+	raw, _ := json.Marshal(target)
+	task, err := s.QueueTask(ctx, t.ServerUUID, agentapi.TaskStorageReplicate, agentapi.StorageReplicatePayload{Server: uuid, Target: raw})
+	if err != nil {
+		return res, err
+	}
+	done, err := s.waitTaskDone(ctx, task.ID, 6*time.Hour)
+	if err != nil {
+		return res, &replicate.Error{Kind: replicate.ErrUnreachable, Msg: fmt.Sprintf("storage node %s: %v", t.Name, err)}
+	}
+	if done.Status != store.TaskSucceeded {
+		return res, fmt.Errorf("replication on storage node %s: %s", t.Name, done.Error)
+	}
+	var out agentapi.StorageReplicateResult
+	json.Unmarshal(done.Result, &out)
+	json.Unmarshal(out.Result, &res)
+	if out.ErrMsg != "" {
+		kind := errors.New(out.ErrKind)
+		for _, k := range []error{replicate.ErrTargetFull, replicate.ErrHostKeyChanged, replicate.ErrHostKeyUnknown, replicate.ErrAuth, replicate.ErrUnreachable,
+			replicate.ErrVerify, replicate.ErrLocked, replicate.ErrNoRclone, replicate.ErrSourceMissing} {
+			if k.Error() == out.ErrKind {
+				kind = k
+			}
+		}
+		return res, &replicate.Error{Kind: kind, Msg: fmt.Sprintf("on storage node %s: %s", t.Name, out.ErrMsg)}
+	}
+	return res, nil
 }

@@ -67,6 +67,8 @@ func (a *Agent) execute(ctx context.Context, t agentapi.Task) (json.RawMessage, 
 		return a.storageConfigTask(ctx, t)
 	case agentapi.TaskStorageRepo:
 		return a.storageRepoTask(ctx, t)
+	case agentapi.TaskStorageReplicate:
+		return a.storageReplicateTask(ctx, t)
 	default:
 		return nil, fmt.Errorf("this agent (version %s) does not know task type %q: update it", a.opts.Version, t.Type)
 	}
