@@ -115,6 +115,11 @@ type OfflineJob struct {
 	Repo     string     `json:"repo"`
 	HostKey  string     `json:"host_key"`
 	LockWait int        `json:"lock_wait,omitempty"`
+	// Keep is the job's retention: the agent cannot prune through the
+	// append-only path, so it is applied by the coordinator (or the storage
+	// node's task) once the runs are delivered; it travels signed so the
+	// agent's copy of the job is whole.
+	Keep borg.Keep `json:"keep,omitzero"`
 	// LastScheduledAt is the last slot the coordinator ran.
 	LastScheduledAt *time.Time `json:"last_scheduled_at,omitempty"`
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"borgdesk/backend/agentapi"
+	"borgdesk/backend/borg"
 	"borgdesk/backend/events"
 	"borgdesk/backend/store"
 )
@@ -85,7 +86,9 @@ func (s *Service) scheduleBundle(ctx context.Context, sv store.Server) (*agentap
 		if err := json.Unmarshal([]byte(j.Spec), &spec); err != nil {
 			continue
 		}
-		b.Jobs = append(b.Jobs, agentapi.OfflineJob{ID: j.ID, Name: j.Name, Schedule: j.Schedule, Spec: spec, Repo: loc.agentURL,
+		var keep borg.Keep
+		json.Unmarshal([]byte(j.Keep), &keep)
+		b.Jobs = append(b.Jobs, agentapi.OfflineJob{ID: j.ID, Name: j.Name, Schedule: j.Schedule, Spec: spec, Repo: loc.agentURL, Keep: keep,
 			HostKey: loc.hostKey, LockWait: s.repos.Borg.LockWait, LastScheduledAt: j.LastScheduledAt})
 		pass[j.ID] = loc.read.Passphrase
 	}
@@ -194,6 +197,17 @@ func (s *Service) DeliverOfflineRuns(ctx context.Context, agentUUID string, req 
 		map[string]any{"id": sv.ID, "offline_runs": len(added)})
 	go func() {
 		bg := context.WithoutCancel(ctx)
+		// Retention of the jobs that made archives while the coordinator
+		// was closed (the agent could not prune through append-only).
+		pruned := map[int64]bool{}
+		for _, r := range added {
+			if r.Status != store.RunFailed && !pruned[r.JobID] {
+				pruned[r.JobID] = true
+				if j, err := s.st.Job(bg, r.JobID); err == nil {
+					s.applyRetention(bg, j)
+				}
+			}
+		}
 		s.recordRepoSize(bg, sv.ID, sv.UUID)
 		if s.cat != nil {
 			if _, err := s.IndexServer(bg, sv.UUID); err != nil {
