@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -48,6 +49,9 @@ func (s *Service) RunDrill(ctx context.Context, jobRef string, full bool) (store
 		return store.Drill{}, fmt.Errorf("%w: %s has no repository yet: run a backup first", ErrInvalid, j.ServerName)
 	}
 	list, err := s.reader().List(ctx, repo)
+	if errors.Is(err, borg.ErrNoRepository) { // not even created yet
+		return store.Drill{}, fmt.Errorf("%w: job %s/%s has no archive yet: run a backup first", ErrInvalid, j.ServerName, j.Name)
+	}
 	if err != nil {
 		return store.Drill{}, err
 	}
