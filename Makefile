@@ -11,7 +11,7 @@ DESKTOP_TAGS  := desktop,production,webkit2_41
 BIN           := build/bin
 ARTIFACTS     := artifacts
 
-.PHONY: deps run build frontend cli agent test test-go test-frontend test-e2e test-desktop bench clean
+.PHONY: deps run build frontend cli agent test test-go test-ui test-frontend test-e2e test-desktop bench clean
 
 deps:
 	@WAILS_VERSION=$(WAILS_VERSION) build/scripts/deps.sh
@@ -38,11 +38,15 @@ agent:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -trimpath -ldflags "-s -w $(LDFLAGS)" -o $(BIN)/borgdesk-agent-linux-arm64 ./agent
 	@echo "built $(BIN)/borgdesk-agent-linux-{amd64,arm64}"
 
+# The Go suite (mostly waiting on real processes) runs beside the UI suites
+# (mostly CPU), each target's output printed whole when it ends.
 test: deps
-	$(MAKE) test-go
+	$(MAKE) --no-print-directory --output-sync=recurse -j2 test-go test-ui
+	$(MAKE) test-desktop
+
+test-ui:
 	$(MAKE) test-frontend
 	$(MAKE) test-e2e
-	$(MAKE) test-desktop
 
 test-go:
 	go vet ./...

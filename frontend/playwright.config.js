@@ -9,6 +9,10 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
+  // make test runs the Go suite at the same time on two cores: give
+  // assertions room under load.
+  expect: { timeout: 10_000 },
+  timeout: 60_000,
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
