@@ -210,6 +210,7 @@ func (f *fleet) borgLocal(uuid string, args ...string) (string, error) {
 }
 
 func TestBackupEndToEnd(t *testing.T) {
+	t.Parallel() // its own coordinator, agents, ports and data dir
 	f := startFleet(t)
 	web1 := f.enroll("web1")
 	web2 := f.enroll("web2")
@@ -314,6 +315,7 @@ func sshPortFrom(t *testing.T, cfg string) int {
 }
 
 func TestAgentKilledMidBackupIsRetried(t *testing.T) {
+	t.Parallel() // its own coordinator, agents, ports and data dir
 	f := startFleetWith(t, "--retry-delay", "1s")
 	cfg := f.enroll("web1")
 	log := f.run(cfg)
@@ -351,6 +353,7 @@ func (f *fleet) kill(cfg string) {
 }
 
 func TestCoordinatorRestartMidBackup(t *testing.T) {
+	t.Parallel() // its own coordinator, agents, ports and data dir
 	gw, ssh := freePort(t), freePort(t)
 	f := startFleetWith(t, "--retry-delay", "1s", "--listen", fmt.Sprintf("127.0.0.1:%d", gw), "--ssh-listen", fmt.Sprintf("127.0.0.1:%d", ssh))
 	cfg := f.enroll("web1")
@@ -376,6 +379,7 @@ func TestCoordinatorRestartMidBackup(t *testing.T) {
 }
 
 func TestCancelARunningBackup(t *testing.T) {
+	t.Parallel() // its own coordinator, agents, ports and data dir
 	f := startFleet(t)
 	cfg := f.enroll("web1")
 	log := f.run(cfg)
@@ -415,6 +419,7 @@ func TestCancelARunningBackup(t *testing.T) {
 }
 
 func TestCutBackupResumesFromCheckpoint(t *testing.T) {
+	t.Parallel() // its own coordinator, agents, ports and data dir
 	f := startFleetWith(t, "--retry-delay", "1s")
 	cfg := f.enroll("web1")
 	log := f.run(cfg)

@@ -107,6 +107,7 @@ func (p *postgres) psql(t *testing.T, db, sql string) string {
 const pgChecksum = "SELECT count(*) || ':' || md5(string_agg(id || '|' || name || '|' || price::text, ',' ORDER BY id)) FROM items"
 
 func TestPostgresJobRestoresIdenticalRows(t *testing.T) {
+	t.Parallel() // its own coordinator, agents, ports and data dir
 	pg := startPostgres(t)
 	pg.psql(t, "postgres", "CREATE DATABASE shop")
 	pg.psql(t, "shop", "CREATE TABLE items (id int PRIMARY KEY, name text, price numeric(10,2)); INSERT INTO items SELECT g, 'item ' || g || ' ünïcode', g * 1.25 FROM generate_series(1, 5000) g")
@@ -222,6 +223,7 @@ func (m *mariadb) sql(t *testing.T, q string) string {
 const myChecksum = "SELECT CONCAT(COUNT(*), ':', MD5(GROUP_CONCAT(id, '|', name, '|', price ORDER BY id SEPARATOR ','))) FROM shop.items"
 
 func TestMariaDBJobRestoresIdenticalRows(t *testing.T) {
+	t.Parallel() // its own coordinator, agents, ports and data dir
 	my := startMariaDB(t)
 	my.sql(t, "SET SESSION max_recursive_iterations = 100000; CREATE DATABASE shop; CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(64), price DECIMAL(10,2)) CHARACTER SET utf8mb4;"+
 		"INSERT INTO shop.items WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM seq WHERE n < 3000) SELECT n, CONCAT('item ', n, ' ünïcode'), n*1.25 FROM seq;")

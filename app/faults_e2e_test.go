@@ -51,6 +51,7 @@ func (f *fleet) waitRepo(uuid string) string {
 // says so; the retry succeeds once the lock is gone, and the lock holder is
 // never disturbed.
 func TestLockedRepositoryFailsClearlyAndIsRetried(t *testing.T) {
+	t.Parallel() // its own coordinator, agents, ports and data dir
 	f := startFleetWith(t, "--retry-delay", "1s", "--lock-wait", "2s")
 	cfg := f.enroll("web1")
 	f.run(cfg)

@@ -131,6 +131,7 @@ func TestMountWhileABackupRuns(t *testing.T) {
 // Restore drills: a sample drill and a full one pass and make the server
 // verified; a damaged repository fails the drill and alerts the operator.
 func TestRestoreDrills(t *testing.T) {
+	t.Parallel() // its own coordinator, agents, ports and data dir
 	f := startFleet(t)
 	web1 := f.enroll("web1")
 	f.run(web1)

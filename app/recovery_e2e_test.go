@@ -26,6 +26,7 @@ import (
 // moved, so a coordinator that keeps repositories in its data dir must come
 // back at the same path (the import warns otherwise).
 func TestRecoveryKitDisasterDrill(t *testing.T) {
+	t.Parallel() // its own coordinator, agents, ports and data dir
 	gw, sshPort := freePort(t), freePort(t)
 	f := startFleetWith(t, "--listen", fmt.Sprintf("127.0.0.1:%d", gw), "--ssh-listen", fmt.Sprintf("127.0.0.1:%d", sshPort))
 	cfg := f.enroll("web1")

@@ -15,6 +15,7 @@ import (
 // stays "in sync", and is a repository borg lists; the CLI's other verbs
 // and its refusals work.
 func TestReplicaEndToEnd(t *testing.T) {
+	t.Parallel() // its own coordinator, agents, ports and data dir
 	if _, err := exec.LookPath("rclone"); err != nil {
 		if os.Getenv("CI") != "" {
 			t.Fatal("rclone is not installed (make deps installs it)")

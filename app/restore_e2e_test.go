@@ -53,6 +53,7 @@ type hit struct {
 }
 
 func TestCatalogBrowseFindAndRestore(t *testing.T) {
+	t.Parallel() // its own coordinator, agents, ports and data dir
 	f := startRestoreFleet(t)
 
 	// Each backup is indexed; find lists every version, newest first.
@@ -170,6 +171,7 @@ func read(t *testing.T, p string) string {
 // A restore onto another server reads the source repository under a grant
 // that exists for that task only.
 func TestRestoreOntoAnotherServer(t *testing.T) {
+	t.Parallel() // its own coordinator, agents, ports and data dir
 	f := startRestoreFleet(t)
 	to := t.TempDir()
 	var task struct {
