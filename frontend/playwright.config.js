@@ -9,8 +9,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 2,
   retries: 0,
-  // make test runs the Go suite at the same time on two cores: give
-  // assertions room under load.
+  // Two workers on two cores: give assertions room under load.
   expect: { timeout: 10_000 },
   timeout: 60_000,
   reporter: [['list']],
