@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -188,7 +189,7 @@ func TestStorageNodeBackupWhileCoordinatorStopped(t *testing.T) {
 		return false
 	})
 	// (Another minute may have passed meanwhile: list the node again.)
-	if nodeNow := borgArchives(t, sf.nodeRepo(), pass); offlineRun["status"] != "succeeded" || !contains(nodeNow, offlineRun["archive"].(string)) {
+	if nodeNow := borgArchives(t, sf.nodeRepo(), pass); offlineRun["status"] != "succeeded" || !slices.Contains(nodeNow, offlineRun["archive"].(string)) {
 		t.Errorf("offline run = %v; archives on the node %v", offlineRun, nodeNow)
 	}
 	waitFor(t, 30*time.Second, "the agent's queue to empty", func() bool {
@@ -225,7 +226,7 @@ func TestStorageNodeBackupWhileCoordinatorStopped(t *testing.T) {
 	onNode := borgArchives(t, sf.nodeRepo(), pass)
 	local := borgArchives(t, filepath.Join(f.data, "repos", sf.webUUID), pass)
 	for _, a := range onNode {
-		if !contains(local, a) {
+		if !slices.Contains(local, a) {
 			t.Errorf("archive %s was not moved to the coordinator (moved %v)", a, moved)
 		}
 	}
@@ -233,7 +234,7 @@ func TestStorageNodeBackupWhileCoordinatorStopped(t *testing.T) {
 		t.Errorf("move report = %v", moved)
 	}
 	run := f.runWait("site")
-	if run["status"] != "succeeded" || !contains(borgArchives(t, filepath.Join(f.data, "repos", sf.webUUID), pass), run["archive"].(string)) {
+	if run["status"] != "succeeded" || !slices.Contains(borgArchives(t, filepath.Join(f.data, "repos", sf.webUUID), pass), run["archive"].(string)) {
 		t.Errorf("the backup after the move did not land on the coordinator: %v", run)
 	}
 }
@@ -249,15 +250,6 @@ func mustTarget(t *testing.T, f *fleet, name string) map[string]any {
 	}
 	t.Fatalf("no storage target %s in %v", name, list)
 	return nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // The full disaster drill: the repository lives on a storage node; the
@@ -327,7 +319,7 @@ func TestDisasterDrillWithStorageNode(t *testing.T) {
 		t.Fatalf("restored motd = %q, %v", got, err)
 	}
 	// And backups go on to the node.
-	if run := f.runWait("site"); run["status"] != "succeeded" || !contains(borgArchives(t, sf.nodeRepo(), sf.pass()), run["archive"].(string)) {
+	if run := f.runWait("site"); run["status"] != "succeeded" || !slices.Contains(borgArchives(t, sf.nodeRepo(), sf.pass()), run["archive"].(string)) {
 		t.Errorf("backup after the drill = %v", run)
 	}
 

@@ -38,6 +38,17 @@ func Reason(err error) string {
 	return "error"
 }
 
+// KindOf is the failure kind Reason names reason ("target full" →
+// ErrTargetFull), for an outcome that travelled as text; nil if unknown.
+func KindOf(reason string) error {
+	for _, r := range reasons {
+		if r.Error() == reason {
+			return r
+		}
+	}
+	return nil
+}
+
 // Error is a failed replication: a sentence that says what happened and
 // what to do, with rclone's own words after it.
 type Error struct {

@@ -151,3 +151,8 @@ func Fingerprint(line string) (string, error) {
 	}
 	return ssh.FingerprintSHA256(k), nil
 }
+
+// Quote quotes s for borg's shlex split of BORG_RSH.
+func Quote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
+}

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"borgdesk/backend/agentapi"
 	"borgdesk/backend/borg"
 	"borgdesk/backend/store"
 )
@@ -162,7 +163,7 @@ func (s *Service) RemoveTarget(ctx context.Context, ref string) error {
 		return err
 	}
 	if t.Kind == store.TargetNode {
-		s.QueueTask(ctx, t.ServerUUID, "storage-config", map[string]any{"disable": true, "listen": t.Listen, "dir": t.Path, "agents": map[string]string{}})
+		s.QueueTask(ctx, t.ServerUUID, agentapi.TaskStorageConfig, agentapi.StorageConfigPayload{Disable: true, Listen: t.Listen, Dir: t.Path, Agents: map[string]string{}})
 	}
 	return nil
 }

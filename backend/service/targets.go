@@ -20,6 +20,7 @@ import (
 	"borgdesk/backend/borgssh"
 	"borgdesk/backend/events"
 	"borgdesk/backend/replicate"
+	"borgdesk/backend/rsh"
 	"borgdesk/backend/store"
 )
 
@@ -63,10 +64,8 @@ func (s *Service) coordinatorRSH(hostKey string) string {
 	if self == "" {
 		self, _ = os.Executable()
 	}
-	return shellQuote(self) + " rsh --key " + shellQuote(s.coordinatorKeyFile()) + " --host-key " + shellQuote(hostKey)
+	return rsh.Quote(self) + " rsh --key " + rsh.Quote(s.coordinatorKeyFile()) + " --host-key " + rsh.Quote(hostKey)
 }
-
-func shellQuote(v string) string { return "'" + strings.ReplaceAll(v, "'", `'"'"'`) + "'" }
 
 // location is where a server's repository lives.
 func (s *Service) location(ctx context.Context, uuid string) (repoLoc, error) {
@@ -449,12 +448,9 @@ func (s *Service) nodeReplicate(ctx context.Context, t store.Target, uuid string
 	json.Unmarshal(done.Result, &out)
 	json.Unmarshal(out.Result, &res)
 	if out.ErrMsg != "" {
-		kind := errors.New(out.ErrKind)
-		for _, k := range []error{replicate.ErrTargetFull, replicate.ErrHostKeyChanged, replicate.ErrHostKeyUnknown, replicate.ErrAuth, replicate.ErrUnreachable,
-			replicate.ErrVerify, replicate.ErrLocked, replicate.ErrNoRclone, replicate.ErrSourceMissing} {
-			if k.Error() == out.ErrKind {
-				kind = k
-			}
+		kind := replicate.KindOf(out.ErrKind)
+		if kind == nil {
+			kind = errors.New(out.ErrKind)
 		}
 		return res, &replicate.Error{Kind: kind, Msg: fmt.Sprintf("on storage node %s: %s", t.Name, out.ErrMsg)}
 	}

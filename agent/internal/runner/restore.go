@@ -13,6 +13,7 @@ import (
 	"borgdesk/agent/internal/restore"
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/borg"
+	"borgdesk/backend/rsh"
 )
 
 // reporter sends a task's progress to the coordinator and keeps its log.
@@ -47,12 +48,12 @@ func (a *Agent) borgFor(lockWait int, hostKey string) (*borg.Borg, string) {
 	if lockWait <= 0 {
 		lockWait = 60
 	}
-	rsh := shellQuote(a.opts.Exe) + " ssh --config " + shellQuote(cfg.Path())
+	cmd := rsh.Quote(a.opts.Exe) + " ssh --config " + rsh.Quote(cfg.Path())
 	if hostKey != "" {
 		// A repository on a storage node or a hosted service: pin its key.
-		rsh += " --host-key " + shellQuote(hostKey)
+		cmd += " --host-key " + rsh.Quote(hostKey)
 	}
-	return &borg.Borg{BaseDir: filepath.Join(cfg.Dir(), "borg"), LockWait: lockWait}, rsh
+	return &borg.Borg{BaseDir: filepath.Join(cfg.Dir(), "borg"), LockWait: lockWait}, cmd
 }
 
 // restoreTask restores files of an archive onto this server.

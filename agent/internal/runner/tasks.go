@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"borgdesk/agent/internal/backup"
@@ -120,9 +119,4 @@ func (a *Agent) backupTask(ctx context.Context, t agentapi.Task) (json.RawMessag
 	}
 	res.Log = rep.log.String()
 	return json.Marshal(res)
-}
-
-// shellQuote quotes s for borg's shlex split of BORG_RSH.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
 }
