@@ -44,6 +44,10 @@ const (
 // there is no work; clients should allow a little more.
 const LongPoll = 25 * time.Second
 
+// RenewBefore is how long before expiry an agent renews its certificate;
+// the coordinator refuses renewals earlier than that (with a day's slack).
+const RenewBefore = 30 * 24 * time.Hour
+
 // Error is the body of every non-2xx response.
 type Error struct {
 	Code    string `json:"code"`
@@ -62,6 +66,9 @@ const (
 	CodeInternal         = "internal"
 	CodeNoUpdate         = "no_update"
 	CodeConflict         = "conflict" // e.g. a task that is no longer running (cancelled)
+	// CodeSuperseded refuses a certificate that a renewal replaced: the
+	// agent drops its connections made with it and tries again.
+	CodeSuperseded = "certificate_superseded"
 )
 
 // Health is GET /api/health.

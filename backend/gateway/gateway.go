@@ -90,19 +90,14 @@ func New(cfg Config) (*Gateway, error) {
 func (g *Gateway) TLSConfig() *tls.Config { return g.tls }
 
 // verifyConnection runs after the standard chain and expiry checks: a
-// presented certificate must name an allowed agent.
+// presented certificate must be the live certificate of an allowed agent
+// (a revoked agent's, or one a renewal replaced, fails the handshake).
 func (g *Gateway) verifyConnection(cs tls.ConnectionState) error {
 	if len(cs.PeerCertificates) == 0 {
 		return nil // routes decide; only health and registration accept this
 	}
-	id, ok := ca.AgentUUID(cs.PeerCertificates[0])
-	if !ok {
-		return errors.New("client certificate names no Borgdesk agent")
-	}
-	if !g.cfg.Service.AgentAllowed(id) {
-		return fmt.Errorf("agent %s is revoked or not enrolled", id)
-	}
-	return nil
+	_, err := g.cfg.Service.CertificateAllowed(cs.PeerCertificates[0])
+	return err
 }
 
 // Listen opens the gateway's TCP listener.

@@ -284,3 +284,59 @@ func TestRenewalIssuesANewCertificateForTheSameAgent(t *testing.T) {
 		t.Errorf("store has serial %s; want %s", sv.CertSerial, ca.SerialHex(cert))
 	}
 }
+
+func TestOldCertificateIsRefusedOnceRenewed(t *testing.T) {
+	f := newFixture(t)
+	a := f.enroll("web1")
+	f.clock.Add(340 * 24 * time.Hour) // inside the renewal window
+	key, csr := newCSR(t)
+	var resp agentapi.RenewResponse
+	if status, body := f.post(a.hc, agentapi.PathRenew, agentapi.RenewRequest{CSR: csr}, &resp); status != 200 {
+		t.Fatalf("renew = %d %s", status, body)
+	}
+	// The kept-alive connection made with the old certificate is refused
+	// on its next request, with a code that tells the agent to reconnect…
+	status, body, err := f.do(a.hc, http.MethodGet, agentapi.PathTasks+"?wait=0", nil, agentapi.ProtocolVersion)
+	if err != nil || status != http.StatusForbidden || errCode(t, string(body)) != agentapi.CodeSuperseded {
+		t.Errorf("kept-alive connection with the old certificate = %d %s %v; want 403 %s", status, body, err, agentapi.CodeSuperseded)
+	}
+	// …a new connection with it fails its handshake…
+	_, _, err = f.do(f.client(&a.cert), http.MethodGet, agentapi.PathTasks+"?wait=0", nil, agentapi.ProtocolVersion)
+	if err == nil || !strings.Contains(err.Error(), "tls") {
+		t.Errorf("new connection with the old certificate: err = %v; want a TLS handshake failure", err)
+	}
+	// …it cannot renew again, even on the connection it still holds…
+	_, csr2 := newCSR(t)
+	raw, _ := json.Marshal(agentapi.RenewRequest{CSR: csr2})
+	if status, body, err := f.do(a.hc, http.MethodPost, agentapi.PathRenew, bytes.NewReader(raw), agentapi.ProtocolVersion); err == nil && status == 200 {
+		t.Errorf("the old certificate renewed again: %.80s", body)
+	}
+	// …and the renewed one works.
+	keyDER, _ := x509.MarshalPKCS8PrivateKey(key)
+	renewed, err := tls.X509KeyPair([]byte(resp.Certificate), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := f.get(f.client(&renewed), agentapi.PathTasks+"?wait=0", nil); status != 200 {
+		t.Errorf("renewed certificate = %d %s", status, body)
+	}
+}
+
+func TestRenewalOutsideItsWindowIsRefused(t *testing.T) {
+	f := newFixture(t)
+	a := f.enroll("web1")
+	before, _ := f.st.ServerByUUID(context.Background(), a.uuid)
+	f.clock.Add(300 * 24 * time.Hour) // 65 days before expiry: too early
+	_, csr := newCSR(t)
+	status, body := f.post(a.hc, agentapi.PathRenew, agentapi.RenewRequest{CSR: csr}, nil)
+	if status != http.StatusConflict || !strings.Contains(body, "renewal opens on") {
+		t.Errorf("early renewal = %d %.120s; want 409 saying when renewal opens", status, body)
+	}
+	after, _ := f.st.ServerByUUID(context.Background(), a.uuid)
+	if after.CertSerial != before.CertSerial {
+		t.Errorf("an early renewal changed the stored serial %s → %s", before.CertSerial, after.CertSerial)
+	}
+	if status, body := f.get(a.hc, agentapi.PathTasks+"?wait=0", nil); status != 200 {
+		t.Errorf("the certificate stopped working after a refused renewal: %d %s", status, body)
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"borgdesk/backend/agentapi"
-	"borgdesk/backend/ca"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
 )
@@ -48,8 +47,13 @@ func (g *Gateway) agent(h func(http.ResponseWriter, *http.Request) error) http.H
 			g.fail(w, r, http.StatusUnauthorized, agentapi.CodeUnauthorized, "a client certificate is required: enroll this agent with `borgdesk-agent enroll`")
 			return
 		}
-		id, ok := ca.AgentUUID(r.TLS.PeerCertificates[0])
-		if !ok || !g.cfg.Service.AgentAllowed(id) {
+		id, err := g.cfg.Service.CertificateAllowed(r.TLS.PeerCertificates[0])
+		switch {
+		case errors.Is(err, service.ErrSuperseded):
+			// Renewed after this connection's handshake.
+			g.fail(w, r, http.StatusForbidden, agentapi.CodeSuperseded, err.Error())
+			return
+		case err != nil:
 			// Revoked after this connection's handshake.
 			g.fail(w, r, http.StatusForbidden, agentapi.CodeForbidden, "this agent is revoked or not enrolled: enroll it again with a new token")
 			return
@@ -265,7 +269,7 @@ func (g *Gateway) renew(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	resp, err := g.cfg.Service.RenewCertificate(r.Context(), agentID(r.Context()), req.CSR)
+	resp, err := g.cfg.Service.RenewCertificate(r.Context(), r.TLS.PeerCertificates[0], req.CSR)
 	if err != nil {
 		return err
 	}

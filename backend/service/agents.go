@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -51,35 +52,49 @@ func validNameOf(what, name string) error {
 // the database and a revoke takes effect at once.
 type allowList struct {
 	mu   sync.RWMutex
-	ids  map[string]string // uuid → SSH key (wire format)
-	keys map[string]string // SSH key (wire format) → uuid
+	ids  map[string]allowed // uuid → its SSH key and live certificate
+	keys map[string]string  // SSH key (wire format) → uuid
 }
+
+// allowed is what an agent may present: its SSH key (wire format) and the
+// serial of its one live certificate.
+type allowed struct{ key, serial string }
 
 func (a *allowList) set(agents []store.ActiveAgent) {
 	a.mu.Lock()
-	a.ids, a.keys = map[string]string{}, map[string]string{}
+	a.ids, a.keys = map[string]allowed{}, map[string]string{}
 	a.mu.Unlock()
 	for _, ag := range agents {
-		a.add(ag.UUID, ag.SSHPublicKey)
+		a.add(ag.UUID, ag.SSHPublicKey, ag.CertSerial)
 	}
 }
 
-func (a *allowList) add(id, authorizedKey string) {
+func (a *allowList) add(id, authorizedKey, serial string) {
 	key := ""
 	if pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(authorizedKey)); err == nil {
 		key = string(pk.Marshal())
 	}
 	a.mu.Lock()
-	a.ids[id] = key
+	a.ids[id] = allowed{key: key, serial: serial}
 	if key != "" {
 		a.keys[key] = id
 	}
 	a.mu.Unlock()
 }
 
+// renewed makes serial the agent's only live certificate.
+func (a *allowList) renewed(id, serial string) {
+	a.mu.Lock()
+	if al, ok := a.ids[id]; ok {
+		al.serial = serial
+		a.ids[id] = al
+	}
+	a.mu.Unlock()
+}
+
 func (a *allowList) remove(id string) {
 	a.mu.Lock()
-	delete(a.keys, a.ids[id])
+	delete(a.keys, a.ids[id].key)
 	delete(a.ids, id)
 	a.mu.Unlock()
 }
@@ -89,6 +104,14 @@ func (a *allowList) has(id string) bool {
 	defer a.mu.RUnlock()
 	_, ok := a.ids[id]
 	return ok
+}
+
+// certificate reports whether serial is the live certificate of agent id.
+func (a *allowList) certificate(id, serial string) (known, live bool) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	al, ok := a.ids[id]
+	return ok, ok && al.serial == serial
 }
 
 func (a *allowList) agentForKey(key ssh.PublicKey) (string, bool) {
@@ -102,9 +125,30 @@ func (a *allowList) agentForKey(key ssh.PublicKey) (string, bool) {
 // (the Borg SSH server's authorizer).
 func (s *Service) AgentForKey(key ssh.PublicKey) (string, bool) { return s.allowed.agentForKey(key) }
 
-// AgentAllowed reports whether an agent UUID may use the gateway. The
-// gateway asks on every handshake and every request.
+// AgentAllowed reports whether an agent UUID is enrolled and not revoked.
 func (s *Service) AgentAllowed(uuid string) bool { return s.allowed.has(uuid) }
+
+// ErrSuperseded means a client certificate was replaced by a renewal: only
+// the newest certificate of an agent is live.
+var ErrSuperseded = errors.New("certificate superseded")
+
+// CertificateAllowed says whether cert may use the gateway: it must name an
+// enrolled, unrevoked agent and be that agent's one live certificate (the
+// serial recorded at enrollment or at the last renewal). The gateway asks on
+// every handshake and every request; it returns the agent's UUID.
+func (s *Service) CertificateAllowed(cert *x509.Certificate) (string, error) {
+	id, ok := ca.AgentUUID(cert)
+	if !ok {
+		return "", fmt.Errorf("%w: the client certificate names no Borgdesk agent", ErrForbidden)
+	}
+	switch known, live := s.allowed.certificate(id, ca.SerialHex(cert)); {
+	case !known:
+		return id, fmt.Errorf("%w: agent %s is revoked or not enrolled: enroll it again with a new token", ErrForbidden, id)
+	case !live:
+		return id, fmt.Errorf("%w: agent %s presented a certificate that a renewal replaced: use the renewed one", ErrSuperseded, id)
+	}
+	return id, nil
+}
 
 // TokenInfo is a freshly created enrollment token; the token itself is shown
 // once and only its hash is stored.
@@ -216,7 +260,7 @@ func (s *Service) Register(ctx context.Context, req agentapi.RegisterRequest) (a
 	case err != nil:
 		return agentapi.RegisterResponse{}, err
 	}
-	s.allowed.add(id, req.SSHPublicKey)
+	s.allowed.add(id, req.SSHPublicKey, ca.SerialHex(cert))
 	go s.pushNodeKeys(context.WithoutCancel(ctx)) // storage nodes accept the new agent
 	if s.repos != nil && s.initRepos {
 		select { // borg init takes a moment: a worker does it; the first backup waits for it if needed
@@ -352,9 +396,20 @@ func (s *Service) RevokeServer(ctx context.Context, ref string) (store.Server, e
 }
 
 // RenewCertificate signs a new certificate for an agent from its CSR.
-func (s *Service) RenewCertificate(ctx context.Context, agentUUID string, csrPEM string) (agentapi.RenewResponse, error) {
+func (s *Service) RenewCertificate(ctx context.Context, current *x509.Certificate, csrPEM string) (agentapi.RenewResponse, error) {
 	if err := s.needCA(); err != nil {
 		return agentapi.RenewResponse{}, err
+	}
+	agentUUID, err := s.CertificateAllowed(current)
+	if err != nil {
+		return agentapi.RenewResponse{}, err
+	}
+	// A stolen key must not mint certificates forever: only the live
+	// certificate renews, and only in the last RenewBefore of its life (a
+	// day's slack for clocks that disagree).
+	if opens := current.NotAfter.Add(-agentapi.RenewBefore - 24*time.Hour); s.now().Before(opens) {
+		return agentapi.RenewResponse{}, fmt.Errorf("%w: renewal opens on %s, %d days before the certificate expires (%s); nothing to do until then",
+			ErrConflict, opens.UTC().Format("2006-01-02"), int(agentapi.RenewBefore/(24*time.Hour)), current.NotAfter.UTC().Format("2006-01-02"))
 	}
 	certPEM, cert, err := s.ca.SignAgent([]byte(csrPEM), agentUUID)
 	if err != nil {
@@ -363,6 +418,7 @@ func (s *Service) RenewCertificate(ctx context.Context, agentUUID string, csrPEM
 	if err := s.st.UpdateAgentCertificate(ctx, agentUUID, ca.SerialHex(cert), cert.NotAfter); err != nil {
 		return agentapi.RenewResponse{}, err
 	}
+	s.allowed.renewed(agentUUID, ca.SerialHex(cert)) // the old certificate is refused from now on
 	sv, err := s.st.ServerByUUID(ctx, agentUUID)
 	if err == nil {
 		s.publish(ctx, events.ServerChanged, agentUUID, fmt.Sprintf("server %s renewed its certificate (valid until %s)", sv.Name, cert.NotAfter.UTC().Format("2006-01-02")), map[string]any{"id": sv.ID})

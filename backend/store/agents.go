@@ -256,12 +256,13 @@ func (s *Store) RevokeServer(ctx context.Context, id int64) (Server, error) {
 type ActiveAgent struct {
 	UUID         string
 	SSHPublicKey string
+	CertSerial   string // the agent's one live certificate
 }
 
 // ActiveAgents returns every enrolled agent that is not revoked: the only
 // identities the gateway and the Borg SSH server accept.
 func (s *Store) ActiveAgents(ctx context.Context) ([]ActiveAgent, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT s.uuid, a.ssh_public_key FROM servers s JOIN agents a ON a.server_id = s.id
+	rows, err := s.db.QueryContext(ctx, `SELECT s.uuid, a.ssh_public_key, a.cert_serial FROM servers s JOIN agents a ON a.server_id = s.id
 		WHERE s.status != ? AND a.revoked_at IS NULL`, ServerRevoked)
 	if err != nil {
 		return nil, fmt.Errorf("list active agents: %w", err)
@@ -270,7 +271,7 @@ func (s *Store) ActiveAgents(ctx context.Context) ([]ActiveAgent, error) {
 	var out []ActiveAgent
 	for rows.Next() {
 		var a ActiveAgent
-		if err := rows.Scan(&a.UUID, &a.SSHPublicKey); err != nil {
+		if err := rows.Scan(&a.UUID, &a.SSHPublicKey, &a.CertSerial); err != nil {
 			return nil, err
 		}
 		out = append(out, a)

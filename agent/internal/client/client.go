@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"borgdesk/backend/agentapi"
@@ -50,7 +51,8 @@ func Refused(err error, codes ...string) bool {
 // Client talks to one gateway.
 type Client struct {
 	base *url.URL
-	hc   *http.Client
+	tls  *tls.Config
+	hc   atomic.Pointer[http.Client]
 }
 
 // New returns a client for baseURL with tlsConf.
@@ -59,15 +61,20 @@ func New(baseURL string, tlsConf *tls.Config) (*Client, error) {
 	if err != nil || u.Scheme != "https" || u.Host == "" {
 		return nil, fmt.Errorf("server URL %q: use https://HOST:PORT", baseURL)
 	}
-	tr := &http.Transport{
-		TLSClientConfig:     tlsConf,
+	c := &Client{base: u, tls: tlsConf}
+	c.hc.Store(c.newHTTP())
+	return c, nil
+}
+
+func (c *Client) newHTTP() *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		TLSClientConfig:     c.tls,
 		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		TLSHandshakeTimeout: 10 * time.Second,
 		IdleConnTimeout:     90 * time.Second,
 		MaxIdleConnsPerHost: 4,
 		ForceAttemptHTTP2:   true,
-	}
-	return &Client{base: u, hc: &http.Client{Transport: tr}}, nil
+	}}
 }
 
 // MutualTLS is the configuration for an enrolled agent: the fleet CA as the
@@ -80,8 +87,13 @@ func MutualTLS(caPEM []byte, getCert func(*tls.CertificateRequestInfo) (*tls.Cer
 	return &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: pool, GetClientCertificate: getCert}, nil
 }
 
-// CloseIdle drops kept-alive connections (after a certificate change).
-func (c *Client) CloseIdle() { c.hc.CloseIdleConnections() }
+// Reset starts new connections for every later request, so none is made
+// with the certificate they were opened with (after a renewal, the gateway
+// refuses the old one); requests in flight finish on the old ones.
+func (c *Client) Reset() {
+	old := c.hc.Swap(c.newHTTP())
+	old.CloseIdleConnections()
+}
 
 // Do sends in as JSON (nil for no body) and decodes the reply into out (nil
 // to discard it). timeout bounds the whole exchange.
@@ -117,7 +129,7 @@ func (c *Client) Upload(ctx context.Context, path string, body io.Reader, size i
 	req.ContentLength = size
 	req.Header.Set(agentapi.ProtocolHeader, strconv.Itoa(agentapi.ProtocolVersion))
 	req.Header.Set("Content-Type", "application/octet-stream")
-	resp, err := c.hc.Do(req)
+	resp, err := c.hc.Load().Do(req)
 	if err != nil {
 		return fmt.Errorf("PUT %s: %w", path, err)
 	}
@@ -142,29 +154,44 @@ func (c *Client) Stream(ctx context.Context, path string, timeout time.Duration)
 }
 
 func (c *Client) send(ctx context.Context, method, path string, in any, timeout time.Duration) (*http.Response, error) {
-	var body io.Reader
+	var body []byte
 	if in != nil {
 		raw, err := json.Marshal(in)
 		if err != nil {
 			return nil, err
 		}
-		body = bytes.NewReader(raw)
+		body = raw
 	}
+	resp, err := c.sendOnce(ctx, method, path, body, timeout)
+	if Refused(err, agentapi.CodeSuperseded) {
+		// A connection opened before a renewal: the next one presents the
+		// renewed certificate.
+		c.Reset()
+		resp, err = c.sendOnce(ctx, method, path, body, timeout)
+	}
+	return resp, err
+}
+
+func (c *Client) sendOnce(ctx context.Context, method, path string, body []byte, timeout time.Duration) (*http.Response, error) {
 	ref, err := url.Parse(path)
 	if err != nil {
 		return nil, err
 	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
-	req, err := http.NewRequestWithContext(ctx, method, c.base.ResolveReference(ref).String(), body)
+	req, err := http.NewRequestWithContext(ctx, method, c.base.ResolveReference(ref).String(), rd)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
 	req.Header.Set(agentapi.ProtocolHeader, strconv.Itoa(agentapi.ProtocolVersion))
-	if in != nil {
+	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.hc.Do(req)
+	resp, err := c.hc.Load().Do(req)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("%s %s: %w", method, path, err)

@@ -52,7 +52,7 @@ func (a *Agent) RenewIfDue(ctx context.Context) error {
 			os.Remove(old)
 		}
 	}
-	a.client.CloseIdle()
+	a.client.Reset()
 	a.log.Info("certificate renewed", "expires", newLeaf.NotAfter.UTC().Format(time.RFC3339))
 	return nil
 }

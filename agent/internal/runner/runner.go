@@ -34,7 +34,7 @@ import (
 var ErrRestart = errors.New("restart requested")
 
 // RenewBefore is how long before expiry the agent renews its certificate.
-const RenewBefore = 30 * 24 * time.Hour
+const RenewBefore = agentapi.RenewBefore
 
 // Options configure an agent.
 type Options struct {

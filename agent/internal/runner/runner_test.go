@@ -7,20 +7,25 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"borgdesk/agent/internal/client"
 	"borgdesk/agent/internal/enroll"
+	"borgdesk/backend/agentapi"
 	"borgdesk/backend/coordinator"
 	"borgdesk/backend/service"
 )
 
 // coord runs a real coordinator (store, CA, gateway) on 127.0.0.1.
-func coord(t *testing.T) *service.Service {
+func coord(t *testing.T) *service.Service { return coordAt(t, time.Now) }
+
+// coordAt is a running coordinator whose clock is now.
+func coordAt(t *testing.T, now func() time.Time) *service.Service {
 	t.Helper()
 	dir := t.TempDir()
-	c, err := coordinator.Open(context.Background(), coordinator.Options{DataDir: dir, Socket: filepath.Join(dir, "s.sock"),
+	c, err := coordinator.Open(context.Background(), coordinator.Options{DataDir: dir, Socket: filepath.Join(dir, "s.sock"), Now: now,
 		GatewayListen: "127.0.0.1:0", SSHListen: "127.0.0.1:0", GatewayHosts: []string{"127.0.0.1"}, AgentDir: t.TempDir(), Version: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -143,11 +148,13 @@ func TestAgentRunsTestTask(t *testing.T) {
 }
 
 func TestRenewalWithInjectedClock(t *testing.T) {
-	svc := coord(t)
+	var mu sync.Mutex
+	clock := time.Now()
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	svc := coordAt(t, now) // the coordinator renews only inside the window: same clock
 	path := enrollAgent(t, svc, "web1")
 	before := filepath.Join(filepath.Dir(path), "agent.crt")
-	clock := time.Now()
-	a, err := New(Options{ConfigPath: path, Version: "v1", Now: func() time.Time { return clock }})
+	a, err := New(Options{ConfigPath: path, Version: "v1", Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +162,9 @@ func TestRenewalWithInjectedClock(t *testing.T) {
 	if err := a.RenewIfDue(context.Background()); err != nil || !a.Certificate().Equal(old) {
 		t.Fatalf("renewed a fresh certificate: %v", err)
 	}
+	mu.Lock()
 	clock = old.NotAfter.Add(-29 * 24 * time.Hour)
+	mu.Unlock()
 	if err := a.RenewIfDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -165,6 +174,13 @@ func TestRenewalWithInjectedClock(t *testing.T) {
 	}
 	if renewed.PublicKey.(interface{ Equal(crypto.PublicKey) bool }).Equal(old.PublicKey) {
 		t.Error("renewal kept the old key; want a fresh one")
+	}
+	// The gateway now refuses the old certificate: the agent's next
+	// requests go out on new connections with the renewed one.
+	for i := range 3 {
+		if err := a.client.Do(context.Background(), "GET", agentapi.PathTasks+"?wait=0", nil, nil, 10*time.Second); err != nil {
+			t.Fatalf("request %d after renewal: %v", i, err)
+		}
 	}
 	if _, err := os.Stat(before); !os.IsNotExist(err) {
 		t.Errorf("old certificate file left behind: %v", err)

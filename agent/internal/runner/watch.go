@@ -77,7 +77,7 @@ func (a *Agent) Reload() {
 	}
 	a.cfg.Store(next)
 	if leaf == nil || !leaf.Equal(newLeaf) {
-		a.client.CloseIdle()
+		a.client.Reset()
 		a.log.Info("certificate reloaded", "expires", newLeaf.NotAfter.UTC().Format(time.RFC3339))
 	}
 	a.log.Info("configuration reloaded", "heartbeat", next.Agent.HeartbeatInterval.D(), "max_concurrent_tasks", next.Agent.MaxConcurrentTasks)
