@@ -45,15 +45,30 @@ func TestFailedJobEmailThroughTheOutbox(t *testing.T) {
 	f.run(f.enroll("web1"))
 	for _, kv := range [][2]string{
 		{"smtp.host", "127.0.0.1"}, {"smtp.port", fmt.Sprint(smtp.Port)}, {"notify.email.to", "ops@example.com"},
-		{"smtp.user", mailtest.User}, {"smtp.password", mailtest.Password},
-		{"notify.webhook.url", hook.URL}, {"notify.webhook.secret", "hooksecret"},
+		{"smtp.user", mailtest.User}, {"notify.webhook.url", hook.URL},
 	} {
 		if r := f.cli("settings", "set", kv[0], kv[1]); r.code != 0 {
 			t.Fatalf("settings set %s: %+v", kv[0], r)
 		}
 	}
-	if r := f.cli("settings", "get", "smtp.password"); strings.Contains(r.stdout, mailtest.Password) {
-		t.Fatalf("the SMTP password is shown: %q", r.stdout)
+	// Secrets come from standard input only, and never come back out.
+	if r := f.cli("settings", "set", "notify.webhook.secret", "hooksecret"); r.code == 0 || !strings.Contains(r.stderr, "set-secret") {
+		t.Errorf("a secret on the command line was accepted: %+v", r)
+	}
+	for _, kv := range [][2]string{{"smtp.password", mailtest.Password}, {"notify.webhook.secret", "hooksecret"}} {
+		if r := f.cliIn(kv[1]+"\n", "settings", "set-secret", kv[0], "--stdin"); r.code != 0 {
+			t.Fatalf("settings set-secret %s: %+v", kv[0], r)
+		}
+		if r := f.cli("settings", "get", kv[0]); r.code == 0 || strings.Contains(r.stdout+r.stderr, kv[1]) {
+			t.Errorf("settings get %s = %+v; want a refusal without the value", kv[0], r)
+		}
+	}
+	if r := f.cli("settings", "get", "--json"); strings.Contains(r.stdout, mailtest.Password) || strings.Contains(r.stdout, "hooksecret") ||
+		!strings.Contains(r.stdout, `"notify.webhook.secret_set": "true"`) {
+		t.Errorf("settings get --json shows a secret or misses notify.webhook.secret_set: %s", r.stdout)
+	}
+	if r := f.cli("events", "--json", "--limit", "500"); strings.Contains(r.stdout, mailtest.Password) || strings.Contains(r.stdout, "hooksecret") {
+		t.Errorf("an event carries a secret: %s", r.stdout)
 	}
 	if r := f.cli("settings", "set", "notify.email.events", "run_failed,nonsense"); r.code == 0 {
 		t.Errorf("an unknown alert kind was accepted")

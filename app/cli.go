@@ -1,11 +1,14 @@
 package app
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"borgdesk/backend/adminapi"
@@ -379,9 +382,12 @@ func cmdEvents(ctx context.Context, g *globals, args []string, e env) error {
 
 func cmdSettings(ctx context.Context, g *globals, args []string, e env) error {
 	if len(args) == 0 {
-		return usageError{"usage: borgdesk settings get [KEY] | set KEY VALUE"}
+		return usageError{"usage: borgdesk settings get [KEY] | set KEY VALUE | set-secret KEY --stdin"}
 	}
 	sub, args := args[0], args[1:]
+	if sub == "set-secret" {
+		return cmdSetSecret(ctx, g, args, e)
+	}
 	fs := newFlags("settings "+sub, g, e.stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
 	var pos []string
@@ -392,7 +398,7 @@ func cmdSettings(ctx context.Context, g *globals, args []string, e env) error {
 	case "set":
 		pos, err = parse(fs, args, 2, 2, "KEY VALUE")
 	default:
-		return usageError{fmt.Sprintf("unknown settings subcommand %q; use get or set", sub)}
+		return usageError{fmt.Sprintf("unknown settings subcommand %q; use get, set or set-secret", sub)}
 	}
 	if err != nil {
 		return err
@@ -403,6 +409,9 @@ func cmdSettings(ctx context.Context, g *globals, args []string, e env) error {
 	}
 	switch {
 	case sub == "set":
+		if service.IsSecret(pos[0]) {
+			return usageError{fmt.Sprintf("%s is a secret: on the command line it would show in ps and your shell history; use `borgdesk settings set-secret %s --stdin` and type or pipe it", pos[0], pos[0])}
+		}
 		if err := c.SetSetting(ctx, pos[0], pos[1]); err != nil {
 			return err
 		}
@@ -439,4 +448,30 @@ func cmdSettings(ctx context.Context, g *globals, args []string, e env) error {
 		}
 		return printTable(e.stdout, []string{"KEY", "VALUE"}, rows)
 	}
+}
+
+// cmdSetSecret stores a write-only setting read from standard input (its
+// first line; an empty line removes it), never from the command line.
+func cmdSetSecret(ctx context.Context, g *globals, args []string, e env) error {
+	fs := newFlags("settings set-secret", g, e.stderr)
+	fromStdin := fs.Bool("stdin", false, "read the value from the first line of standard input")
+	pos, err := parse(fs, args, 1, 1, "KEY --stdin")
+	if err != nil {
+		return err
+	}
+	if !service.IsSecret(pos[0]) {
+		return usageError{fmt.Sprintf("%s is not a secret setting: use `borgdesk settings set %s VALUE`", pos[0], pos[0])}
+	}
+	if !*fromStdin {
+		return usageError{"settings set-secret reads the value from standard input: add --stdin"}
+	}
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read %s from standard input: %w", pos[0], err)
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	return c.SetSetting(ctx, pos[0], strings.TrimRight(line, "\r\n"))
 }

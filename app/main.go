@@ -250,6 +250,7 @@ Usage:
   borgdesk mail test | mail status [--json]   alert e-mail: send a test now; the outbox (DATA/outbox.mbox, sent.mbox)
   borgdesk events [--limit N] [--follow] [--json]
   borgdesk settings get [KEY] [--json] | set KEY VALUE   (gateway.listen, ssh.listen, gateway.url: at the next start)
+  borgdesk settings set-secret KEY --stdin   (smtp.password, notify.webhook.secret: write-only)
   borgdesk datadir [show] [--json] | set DIR | unset   the data dir of the next start (desk.json)
   borgdesk recovery-kit export FILE | status     the CA, keys, passphrases and database in one encrypted file
   borgdesk recovery-kit import FILE [--data DIR] | inspect FILE      (no coordinator running; an empty data dir)

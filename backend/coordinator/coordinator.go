@@ -168,6 +168,9 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if err := svc.LoadAgents(ctx); err != nil {
 		return fail(err)
 	}
+	if err := svc.MoveSecretsOutOfDatabase(ctx); err != nil {
+		return fail(err)
+	}
 	interrupted, err := st.FailInterruptedRuns(ctx)
 	if err != nil {
 		return fail(err)

@@ -7,11 +7,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -162,7 +160,7 @@ func (s *Service) postWebhook(ctx context.Context, a Alert) {
 	if url == "" {
 		return
 	}
-	secret, _ := s.Setting(ctx, "notify.webhook.secret")
+	secret, _ := s.secret("notify.webhook.secret")
 	body, _ := json.Marshal(a)
 	s.alerts.mu.Lock()
 	if s.alerts.webhooks == nil {
@@ -313,16 +311,12 @@ func (s *Service) checkConditions(ctx context.Context) {
 	}
 }
 
-// smtpPasswordPath is where the SMTP password lives (0600), outside the
-// database so that a copy of the database carries no mail secret.
-func (s *Service) smtpPasswordPath() string { return filepath.Join(s.dataDir, "keys", "smtp.password") }
-
 // MailConfig is the SMTP configuration from the settings.
 func (s *Service) MailConfig(ctx context.Context) (mail.Config, error) {
 	get := func(k string) string { v, _ := s.Setting(ctx, k); return v }
 	port, _ := strconv.Atoi(get("smtp.port"))
-	pw, err := os.ReadFile(s.smtpPasswordPath())
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	pw, err := s.secret("smtp.password")
+	if err != nil {
 		return mail.Config{}, err
 	}
 	from := get("smtp.from")
@@ -330,25 +324,7 @@ func (s *Service) MailConfig(ctx context.Context) (mail.Config, error) {
 		from = "Borgdesk <borgdesk@" + hostname() + ">"
 	}
 	return mail.Config{Host: get("smtp.host"), Port: port, Security: get("smtp.security"), User: get("smtp.user"),
-		Password: strings.TrimRight(string(pw), "\n"), From: from}, nil
-}
-
-// setSMTPPassword stores (or, when empty, removes) the SMTP password.
-func (s *Service) setSMTPPassword(pw string) error {
-	if pw == "" {
-		if err := os.Remove(s.smtpPasswordPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(s.smtpPasswordPath()), 0o700); err != nil {
-		return err
-	}
-	tmp := s.smtpPasswordPath() + ".tmp"
-	if err := os.WriteFile(tmp, []byte(pw), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, s.smtpPasswordPath())
+		Password: pw, From: from}, nil
 }
 
 // SendTestEmail queues a test message to notify.email.to and delivers the

@@ -73,9 +73,9 @@ func TestSettingsDefaults(t *testing.T) {
 	if all["ui.theme"] != "system" || all["rpo.default"] != "26h" || all["smtp.port"] != "587" {
 		t.Errorf("defaults = %v", all)
 	}
-	// every key, plus smtp.password_set (the password itself is never shown)
-	if len(all) != len(SettingKeys())+1 || all["smtp.password_set"] != "false" || all["smtp.password"] != "" {
-		t.Errorf("Settings has %d keys (want %d), password_set %q", len(all), len(SettingKeys())+1, all["smtp.password_set"])
+	// every key, plus <secret>_set for each secret (never the secret itself)
+	if len(all) != len(SettingKeys())+2 || all["smtp.password_set"] != "false" || all["smtp.password"] != "" || all["notify.webhook.secret_set"] != "false" {
+		t.Errorf("Settings has %d keys (want %d), password_set %q", len(all), len(SettingKeys())+2, all["smtp.password_set"])
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,17 +78,13 @@ func (s *Service) Settings(ctx context.Context) (map[string]string, error) {
 			out[k] = v
 		}
 	}
-	// Per-server RPOs, and the password only as "is it set".
+	// Per-server RPOs, and the secrets only as "is it set".
 	for k, v := range stored {
 		if strings.HasPrefix(k, "rpo.") {
 			out[k] = v
 		}
 	}
-	out["smtp.password"] = ""
-	out["smtp.password_set"] = "false"
-	if _, err := os.Stat(s.smtpPasswordPath()); err == nil {
-		out["smtp.password_set"] = "true"
-	}
+	s.secretsSet(out)
 	return out, nil
 }
 
@@ -98,6 +93,9 @@ func (s *Service) Setting(ctx context.Context, key string) (string, error) {
 	def, ok := lookupSetting(key)
 	if !ok {
 		return "", unknownSetting(key)
+	}
+	if IsSecret(key) {
+		return "", fmt.Errorf("%w: %s is %v: it is never shown again; `borgdesk settings get` lists %s_set (true or false)", ErrInvalid, key, ErrWriteOnly, key)
 	}
 	v, err := s.st.Setting(ctx, key)
 	if errors.Is(err, store.ErrNotFound) {
@@ -130,11 +128,8 @@ func (s *Service) SetSetting(ctx context.Context, key, value string) error {
 	if !ok {
 		return unknownSetting(key)
 	}
-	if key == "smtp.password" { // write-only, kept in a 0600 file
-		if err := s.setSMTPPassword(value); err != nil {
-			return err
-		}
-		return s.publish(ctx, events.SettingsChanged, key, key+" changed", map[string]string{"key": key})
+	if IsSecret(key) {
+		return s.setSecret(ctx, key, value)
 	}
 	value = strings.TrimSpace(value)
 	if err := def.validate(value); err != nil {

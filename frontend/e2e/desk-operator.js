@@ -122,8 +122,9 @@ export async function installOperatorDesk(page) {
     Desk.GetSettings = answer('GetSettings', () => ({ ...DEFAULTS, ...clone(state.settings), ...(Object.hasOwn(state.settings, 'smtp.password_set') || Object.hasOwn(state.settings, 'smtp.host') ? { 'smtp.password': '' } : {}) }))
     Desk.SetSetting = answer('SetSetting', (key, value) => {
       check(key, value)
-      if (key === 'smtp.password') {
-        state.settings['smtp.password_set'] = value ? 'true' : 'false'
+      if (key === 'smtp.password' || key === 'notify.webhook.secret') {
+        // Go keeps secrets write-only: only "<key>_set" comes back
+        state.settings[`${key}_set`] = value ? 'true' : 'false'
         state.secret = value
       } else {
         state.settings[key] = value

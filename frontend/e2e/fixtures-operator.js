@@ -128,6 +128,7 @@ export const OPERATOR_SETTINGS = {
   'notify.webhook.events': '',
   'notify.webhook.url': '',
   'notify.webhook.secret': '',
+  'notify.webhook.secret_set': 'false',
   'notify.quiet_hours': '22:00-07:00',
   'notify.offline_after': '30m',
   'ui.close_to_tray': 'true',
