@@ -340,3 +340,26 @@ func TestRenewalOutsideItsWindowIsRefused(t *testing.T) {
 		t.Errorf("the certificate stopped working after a refused renewal: %d %s", status, body)
 	}
 }
+
+func TestTwoAgentsCannotShareAnSSHKey(t *testing.T) {
+	f := newFixture(t)
+	first, _ := f.registerReq("web1", f.token("web1", time.Hour))
+	if status, body := f.post(f.anon(), agentapi.PathRegister, first, nil); status != 200 {
+		t.Fatalf("first enrollment: %d %s", status, body)
+	}
+	tok := f.token("web2", time.Hour)
+	copied, _ := f.registerReq("web2", tok)
+	copied.SSHPublicKey = first.SSHPublicKey
+	status, body := f.post(f.anon(), agentapi.PathRegister, copied, nil)
+	if status != http.StatusConflict || !strings.Contains(body, "belongs to another enrolled agent (web1)") {
+		t.Errorf("second agent with web1's SSH key = %d %s; want 409 naming web1", status, body)
+	}
+	// Nothing was recorded and the token was not spent.
+	if _, err := f.st.FindServer(context.Background(), "web2"); err == nil {
+		t.Error("the refused enrollment left a server web2")
+	}
+	own, _ := f.registerReq("web2", tok)
+	if status, body := f.post(f.anon(), agentapi.PathRegister, own, nil); status != 200 {
+		t.Errorf("web2 with its own key after the refusal: %d %s", status, body)
+	}
+}

@@ -257,6 +257,8 @@ func (s *Service) Register(ctx context.Context, req agentapi.RegisterRequest) (a
 	case errors.Is(err, store.ErrTokenUsed), errors.Is(err, store.ErrTokenExpired),
 		errors.Is(err, store.ErrTokenName), errors.Is(err, store.ErrTokenUnknown):
 		return agentapi.RegisterResponse{}, fmt.Errorf("%w: %v; create a new one with `borgdesk token create --name %s`", ErrToken, err, req.Name)
+	case errors.Is(err, store.ErrSSHKeyInUse):
+		return agentapi.RegisterResponse{}, fmt.Errorf("%w: %v: every agent makes its own key at enrollment, so this one was copied from another server; enroll with a fresh agent identity (remove /etc/borgdesk-agent on this host first), the token is still valid", ErrConflict, err)
 	case err != nil:
 		return agentapi.RegisterResponse{}, err
 	}

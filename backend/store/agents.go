@@ -17,6 +17,9 @@ var (
 	ErrTokenName = errors.New("enrollment token was issued for another name")
 	// ErrTokenUnknown means no token has that hash.
 	ErrTokenUnknown = errors.New("enrollment token is not known")
+	// ErrSSHKeyInUse refuses an enrollment whose SSH key another live agent
+	// already has: the Borg SSH server tells agents apart by their keys.
+	ErrSSHKeyInUse = errors.New("this SSH key belongs to another enrolled agent")
 )
 
 // Token is an enrollment token as stored: only its hash is kept.
@@ -125,6 +128,15 @@ func (s *Store) Enroll(ctx context.Context, e Enrollment) (Server, error) {
 		}
 	default:
 		return Server{}, fmt.Errorf("server %q is enrolled and %s; revoke it before enrolling it again: %w", e.Name, status, ErrConflict)
+	}
+	var holder string
+	err = tx.QueryRowContext(ctx, `SELECT s.name FROM agents a JOIN servers s ON s.id = a.server_id
+		WHERE a.ssh_public_key = ? AND a.revoked_at IS NULL AND s.status != ?`, e.SSHPublicKey, ServerRevoked).Scan(&holder)
+	switch {
+	case err == nil:
+		return Server{}, fmt.Errorf("%w (%s)", ErrSSHKeyInUse, holder)
+	case !errors.Is(err, sql.ErrNoRows):
+		return Server{}, fmt.Errorf("check the agent's SSH key: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO agents (server_id, cert_serial, cert_not_after, ssh_public_key, agent_version, protocol_version, hostname, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, serverID, e.CertSerial, ts(e.CertNotAfter), e.SSHPublicKey, e.AgentVersion, e.Protocol, e.Hostname, ts(now)); err != nil {
