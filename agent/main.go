@@ -190,7 +190,7 @@ func cmdSelfcheck(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := a.Client().Do(ctx, "GET", agentapi.PathTasks+"?max=0&wait=0", nil, &tasks, 15*time.Second); err != nil {
 		return fmt.Errorf("authenticate to the coordinator: %w", err)
 	}
-	fmt.Fprintf(stdout, "ok: coordinator %s (protocol %d) accepts this agent\n", h.Version, h.ProtocolVersion)
+	fmt.Fprintf(stdout, "ok: the coordinator (protocol %d) accepts this agent\n", h.ProtocolVersion)
 	return nil
 }
 

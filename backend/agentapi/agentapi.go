@@ -74,7 +74,6 @@ const (
 // Health is GET /api/health.
 type Health struct {
 	Status          string `json:"status"`
-	Version         string `json:"version"`
 	ProtocolVersion int    `json:"protocol_version"`
 }
 

@@ -135,8 +135,8 @@ func create(dir, certPath, keyPath string, now func() time.Time) (*CA, error) {
 }
 
 func parse(certPEM, keyPEM []byte, keyPath string, now func() time.Time) (*CA, error) {
-	if fi, err := os.Stat(keyPath); err == nil && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("CA key %s has mode %v: others can read it; run `chmod 600 %s` (and consider the CA compromised if they did)", keyPath, fi.Mode().Perm(), keyPath)
+	if err := CheckKeyFile(keyPath, "CA key", "consider the CA compromised if they did"); err != nil {
+		return nil, err
 	}
 	cb, _ := pem.Decode(certPEM)
 	if cb == nil || cb.Type != "CERTIFICATE" {
@@ -309,6 +309,9 @@ func (c *CA) servingKey() (*ecdsa.PrivateKey, error) {
 		return ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	}
 	path := filepath.Join(c.dir, ServingKeyFile)
+	if err := CheckKeyFile(path, "gateway key", "remove it and restart to make a new one"); err != nil {
+		return nil, err
+	}
 	if raw, err := os.ReadFile(path); err == nil {
 		if b, _ := pem.Decode(raw); b != nil {
 			if k, err := x509.ParsePKCS8PrivateKey(b.Bytes); err == nil {
@@ -342,4 +345,28 @@ const ScheduleContext = "borgdesk schedule bundle v1\n"
 func (c *CA) SignSchedule(bundle []byte) ([]byte, error) {
 	sum := sha256.Sum256(append([]byte(ScheduleContext), bundle...))
 	return ecdsa.SignASN1(rand.Reader, c.key, sum[:])
+}
+
+// CheckKeyFile refuses a private key file that others could read or
+// replace: mode beyond 0600, or owned by another user than this process's
+// (or root). A missing file is not an error (it is made on first use);
+// afterwards says what to do besides fixing the mode.
+func CheckKeyFile(path, what, afterwards string) error {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", what, path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s %s is not a regular file (a link?): replace it with the key itself", what, path)
+	}
+	if fi.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("%s %s has mode %v: others can read it; run `chmod 600 %s` (and %s)", what, path, fi.Mode().Perm(), path, afterwards)
+	}
+	if uid, ok := fileOwner(fi); ok && uid != os.Getuid() && uid != 0 {
+		return fmt.Errorf("%s %s belongs to user %d, not to the user Borgdesk runs as (%d): run `chown %d %s` (and %s)", what, path, uid, os.Getuid(), os.Getuid(), path, afterwards)
+	}
+	return nil
 }

@@ -136,3 +136,26 @@ func TestServingCertificateNamesHosts(t *testing.T) {
 		t.Error("certificate valid for a host it does not name")
 	}
 }
+
+func TestExposedGatewayKeyIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	c, err := LoadOrCreate(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.ServingCertificate([]string{"localhost"}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, ServingKeyFile)
+	os.Chmod(path, 0o640)
+	if _, _, err := c.ServingCertificate([]string{"localhost"}); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("group-readable gateway key: err = %v; want a refusal that says chmod 600", err)
+	}
+	os.Chmod(path, 0o600)
+	if os.Getuid() == 0 {
+		os.Chown(path, 4242, 4242)
+		if _, _, err := c.ServingCertificate([]string{"localhost"}); err == nil || !strings.Contains(err.Error(), "belongs to user 4242") {
+			t.Errorf("gateway key of another user: err = %v; want a refusal naming the owner", err)
+		}
+	}
+}

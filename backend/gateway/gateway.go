@@ -38,16 +38,21 @@ type Config struct {
 	Hosts []string
 	// LongPoll is how long GET tasks waits for work (agentapi.LongPoll when zero).
 	LongPoll time.Duration
-	// Version is the coordinator's version, reported by /api/health.
+	// Version is the coordinator's version (for the log; /api/health is
+	// open and names no version).
 	Version string
+	// MaxUnauthenticated bounds connections without a client certificate
+	// (DefaultMaxUnauthenticated when zero).
+	MaxUnauthenticated int
 }
 
 // Gateway serves the agent API.
 type Gateway struct {
-	cfg Config
-	log *slog.Logger
-	tls *tls.Config
-	mux *http.ServeMux
+	cfg   Config
+	log   *slog.Logger
+	tls   *tls.Config
+	mux   *http.ServeMux
+	conns *connLimit
 }
 
 // New builds a gateway with a fresh serving certificate for cfg.Hosts.
@@ -61,7 +66,10 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.LongPoll == 0 {
 		cfg.LongPoll = agentapi.LongPoll
 	}
-	g := &Gateway{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	if cfg.MaxUnauthenticated == 0 {
+		cfg.MaxUnauthenticated = DefaultMaxUnauthenticated
+	}
+	g := &Gateway{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), conns: newConnLimit(cfg.MaxUnauthenticated)}
 	certPEM, keyPEM, err := cfg.CA.ServingCertificate(cfg.Hosts)
 	if err != nil {
 		return nil, fmt.Errorf("gateway certificate: %w", err)
@@ -114,8 +122,11 @@ func (g *Gateway) Serve(ctx context.Context, ln net.Listener) error {
 	hs := &http.Server{
 		Handler:           g,
 		TLSConfig:         g.tls,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ConnState:         g.conns.track,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelDebug),
 	}

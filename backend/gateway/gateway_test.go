@@ -22,8 +22,12 @@ import (
 func TestHealthIsOpen(t *testing.T) {
 	f := newFixture(t)
 	var h agentapi.Health
-	if status, body := f.get(f.anon(), agentapi.PathHealth, &h); status != 200 || h.ProtocolVersion != agentapi.ProtocolVersion {
+	status, body := f.get(f.anon(), agentapi.PathHealth, &h)
+	if status != 200 || h.ProtocolVersion != agentapi.ProtocolVersion {
 		t.Errorf("health = %d %s", status, body)
+	}
+	if strings.Contains(body, `"version"`) || strings.Contains(body, "test") {
+		t.Errorf("health tells a stranger the coordinator's version: %s", body)
 	}
 }
 

@@ -71,7 +71,8 @@ func (g *Gateway) agent(h func(http.ResponseWriter, *http.Request) error) http.H
 }
 
 func (g *Gateway) health(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, agentapi.Health{Status: "ok", Version: g.cfg.Version, ProtocolVersion: agentapi.ProtocolVersion})
+	// No version: a stranger learns nothing that would pick an exploit.
+	writeJSON(w, http.StatusOK, agentapi.Health{Status: "ok", ProtocolVersion: agentapi.ProtocolVersion})
 }
 
 // installScript serves the one-line install's shell script. The token in
@@ -224,6 +225,7 @@ func (g *Gateway) flxUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	extendRead(w, uploadReadTimeout) // a large snapshot over a slow link
 	stored, err := g.cfg.Service.StoreFlxUpload(r.Context(), agentID(r.Context()), id, r.URL.Query().Get("name"), r.Body)
 	if err != nil {
 		return err
