@@ -140,7 +140,12 @@ func (d *Dir) openat(rel string, flags int, mode uint32) (int, error) {
 	flags |= unix.O_NOFOLLOW | unix.O_CLOEXEC
 	if !d.res.walk.Load() {
 		fd, err := d.openat2(rel, flags, mode)
-		if !errors.Is(err, unix.ENOSYS) {
+		switch {
+		case errors.Is(err, unix.ENOTDIR):
+			// A file or a symlink where a directory should be: the walk
+			// (as safe) tells which.
+			return d.walk(rel, flags, mode)
+		case !errors.Is(err, unix.ENOSYS):
 			return fd, err
 		}
 		d.res.walk.Store(true)

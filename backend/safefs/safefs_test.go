@@ -96,6 +96,14 @@ func TestRefusesUnsafePaths(t *testing.T) {
 				t.Errorf("MkdirAll(%q) succeeded", c.rel+"/new")
 			}
 		}
+		for _, rel := range []string{"a/link-dir", "a/inner-link"} {
+			if _, err := d.OpenDir(rel); !errors.Is(err, ErrSymlink) {
+				t.Errorf("OpenDir(%q): %v; want ErrSymlink", rel, err)
+			}
+		}
+		if _, err := d.OpenDir("a/b/f"); !errors.Is(err, syscall.ENOTDIR) {
+			t.Errorf("OpenDir(a/b/f): %v; want ENOTDIR", err)
+		}
 		f, err := d.Open("a/b/f")
 		if err != nil {
 			t.Fatalf("Open(a/b/f): %v", err)
