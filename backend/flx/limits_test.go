@@ -70,11 +70,11 @@ func TestGzipBombRefusedWhileStreaming(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const cap = 16 << 20
+	const limit = 16 << 20
 	_, err = WalkLimited(zr, func(m *Meta, e *Entry, content io.Reader) (func() error, error) {
 		_, err := io.Copy(io.Discard, content)
 		return nil, err
-	}, Limits{MaxBytes: cap})
+	}, Limits{MaxBytes: limit})
 	var le *LimitError
 	if !errors.As(err, &le) || le.What != "total size" {
 		t.Fatalf("err = %v; want a LimitError on the total size", err)
@@ -92,13 +92,13 @@ func TestGzipBombRefusedWhileStreaming(t *testing.T) {
 
 	// Restore and Inspect refuse it the same way, writing nothing.
 	dst := t.TempDir()
-	if _, err := Restore(name, RestoreOptions{Root: dst, Limits: Limits{MaxBytes: cap}}); !errors.As(err, &le) || !strings.Contains(err.Error(), "nothing was written") {
+	if _, err := Restore(name, RestoreOptions{Root: dst, Limits: Limits{MaxBytes: limit}}); !errors.As(err, &le) || !strings.Contains(err.Error(), "nothing was written") {
 		t.Errorf("restore: %v; want the cap's sentence and that nothing was written", err)
 	}
 	if entries, _ := os.ReadDir(dst); len(entries) != 0 {
 		t.Errorf("restore wrote %v", entries)
 	}
-	if in, err := InspectPage(name, InspectOptions{Limits: Limits{MaxBytes: cap}}); !errors.As(err, &le) || in.Verified {
+	if in, err := InspectPage(name, InspectOptions{Limits: Limits{MaxBytes: limit}}); !errors.As(err, &le) || in.Verified {
 		t.Errorf("inspect: %v, verified %v; want the cap refused", err, in.Verified)
 	}
 }
@@ -116,7 +116,9 @@ func TestEntryAndPathCaps(t *testing.T) {
 	if _, err := Restore(snap, RestoreOptions{Root: t.TempDir(), DryRun: true, Limits: Limits{MaxEntries: 3}}); err != nil {
 		t.Errorf("3 entries under a cap of 3: %v", err)
 	}
-	edited := rewrite(t, snap, func(s string) string { return strings.Replace(s, `"path": "etc/a"`, fmt.Sprintf("%q: %q", "path", long), 1) })
+	edited := rewrite(t, snap, func(s string) string {
+		return strings.Replace(s, `"path": "etc/a"`, fmt.Sprintf("%q: %q", "path", long), 1)
+	})
 	if _, err := Inspect(edited); !errors.As(err, &le) || le.What != "path length" || !strings.Contains(err.Error(), "entry 1") {
 		t.Errorf("a %d-byte path: %v; want the path length cap, naming the entry", len(long), err)
 	}

@@ -22,7 +22,6 @@ package safefs
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -301,6 +300,19 @@ func (d *Dir) CreateTemp(prefix string) (*os.File, string, error) {
 	return nil, "", d.pathErr("create", prefix+"*", unix.EEXIST)
 }
 
+// Create creates the new file name in d for writing (mode 0600 until
+// SetAttrs); it fails if name exists, a symlink included.
+func (d *Dir) Create(name string) (*os.File, error) {
+	if err := checkName(name); err != nil {
+		return nil, d.pathErr("create", name, err)
+	}
+	fd, err := unix.Openat(d.fd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, d.pathErr("create", name, err)
+	}
+	return os.NewFile(uintptr(fd), d.Rel(name)), nil
+}
+
 // Lstat describes the entry name of d itself, a symlink as a symlink.
 // Its Sys is a *unix.Stat_t.
 func (d *Dir) Lstat(name string) (fs.FileInfo, error) {
@@ -349,10 +361,10 @@ func (d *Dir) Rename(oldName, newName string) error {
 // directories, so no path is resolved again.
 func RenameAt(from *Dir, oldName string, to *Dir, newName string) error {
 	if err := errors.Join(checkName(oldName), checkName(newName)); err != nil {
-		return fmt.Errorf("rename %s to %s: %w", from.Rel(oldName), to.Rel(newName), ErrUnsafePath)
+		return linkErr(from, oldName, to, newName, ErrUnsafePath)
 	}
 	if err := unix.Renameat(from.fd, oldName, to.fd, newName); err != nil {
-		return fmt.Errorf("rename %s to %s: %w", from.Rel(oldName), to.Rel(newName), mapErr(err))
+		return linkErr(from, oldName, to, newName, err)
 	}
 	return nil
 }
@@ -361,7 +373,7 @@ func RenameAt(from *Dir, oldName string, to *Dir, newName string) error {
 // errors.Is(err, fs.ErrExist) when newName exists.
 func RenameNoReplace(from *Dir, oldName string, to *Dir, newName string) error {
 	if err := errors.Join(checkName(oldName), checkName(newName)); err != nil {
-		return fmt.Errorf("rename %s to %s: %w", from.Rel(oldName), to.Rel(newName), ErrUnsafePath)
+		return linkErr(from, oldName, to, newName, ErrUnsafePath)
 	}
 	err := unix.Renameat2(from.fd, oldName, to.fd, newName, unix.RENAME_NOREPLACE)
 	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) {
@@ -374,9 +386,13 @@ func RenameNoReplace(from *Dir, oldName string, to *Dir, newName string) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("rename %s to %s: %w", from.Rel(oldName), to.Rel(newName), mapErr(err))
+		return linkErr(from, oldName, to, newName, err)
 	}
 	return nil
+}
+
+func linkErr(from *Dir, oldName string, to *Dir, newName string, err error) error {
+	return &os.LinkError{Op: "rename", Old: from.Rel(oldName), New: to.Rel(newName), Err: mapErr(err)}
 }
 
 // Remove removes the file (or symlink) name from d; a symlink is removed
