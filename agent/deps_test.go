@@ -37,3 +37,21 @@ func TestAgentCLI(t *testing.T) {
 		t.Errorf("bogus: code %d, err %q", code, errb.String())
 	}
 }
+
+// The coordinator's packages the agent may use: the shared ones. A new
+// one is added here on purpose, never by accident.
+func TestAgentBackendAllowList(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "borgdesk/agent").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	allowed := map[string]bool{}
+	for _, p := range []string{"agentapi", "atomicfile", "borg", "borgssh", "flx", "flx/flxcli", "jobs", "replicate", "rsh", "safefs", "units", "version"} {
+		allowed["borgdesk/backend/"+p] = true
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "borgdesk/backend/") && !allowed[dep] {
+			t.Errorf("borgdesk-agent imports %s, which is not on the allow-list of shared packages", dep)
+		}
+	}
+}

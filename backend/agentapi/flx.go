@@ -27,6 +27,9 @@ type FlxRestorePayload struct {
 	Mode   string `json:"mode"`
 	User   string `json:"user,omitempty"`
 	DryRun bool   `json:"dry_run,omitempty"`
+	// KeepSetuid keeps setuid/setgid bits on root's files (dropped
+	// otherwise).
+	KeepSetuid bool `json:"keep_setuid,omitempty"`
 }
 
 // FlxRestoreResult is what the restore did.

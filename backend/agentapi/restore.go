@@ -24,11 +24,14 @@ type RestorePayload struct {
 	Paths   []string `json:"paths,omitempty"` // the whole archive when empty
 	// To is the directory restored paths are placed under ("/" puts them
 	// back where they were).
-	To         string `json:"to"`
-	Policy     string `json:"policy"`
-	TotalFiles int64  `json:"total_files"`
-	TotalBytes int64  `json:"total_bytes"`
-	LockWait   int    `json:"lock_wait,omitempty"`
+	To     string `json:"to"`
+	Policy string `json:"policy"`
+	// KeepSetuid keeps setuid/setgid bits on restored files that belong
+	// to root; they are dropped otherwise (and always on others' files).
+	KeepSetuid bool  `json:"keep_setuid,omitempty"`
+	TotalFiles int64 `json:"total_files"`
+	TotalBytes int64 `json:"total_bytes"`
+	LockWait   int   `json:"lock_wait,omitempty"`
 	// Passphrase is added when the task is handed out, never stored.
 	Passphrase string `json:"passphrase,omitempty"`
 }

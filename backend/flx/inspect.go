@@ -9,35 +9,62 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"borgdesk/backend/safefs"
 )
 
-// Inspection is a snapshot's metadata, its file list and whether every
-// entry checks out.
+// Inspection is a snapshot's metadata, a page of its file list and
+// whether every entry checks out.
 type Inspection struct {
-	Meta     *Meta   `json:"meta"`
+	Meta *Meta `json:"meta"`
+	// Files is the page asked for (FilesOffset on, at most the page's
+	// size): a snapshot's list is never held whole.
 	Files    []Entry `json:"files"`
 	Bytes    int64   `json:"bytes"`
 	Verified bool    `json:"verified"`
 	Error    string  `json:"error,omitempty"`
+	// FilesTotal is the number of entries read; FilesMore of them come
+	// after the page.
+	FilesTotal  int `json:"files_total"`
+	FilesOffset int `json:"files_offset,omitempty"`
+	FilesMore   int `json:"files_more,omitempty"`
 }
 
-// Inspect reads a snapshot through, checking every hash. A damaged
-// snapshot still reports what could be read before the damage.
+// DefaultInspectPage is how many entries Inspect lists.
+const DefaultInspectPage = 1000
+
+// InspectOptions choose the page of the file list and the caps.
+type InspectOptions struct {
+	Offset int
+	Limit  int // DefaultInspectPage when zero or less
+	Limits Limits
+}
+
+// Inspect reads a snapshot through, checking every hash, and lists its
+// first DefaultInspectPage entries. A damaged snapshot still reports what
+// could be read before the damage.
 func Inspect(name string) (*Inspection, error) {
+	return InspectPage(name, InspectOptions{})
+}
+
+// InspectPage is Inspect listing the entries o chooses.
+func InspectPage(name string, o InspectOptions) (*Inspection, error) {
+	if o.Limit <= 0 {
+		o.Limit = DefaultInspectPage
+	}
 	f, err := Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	in := &Inspection{}
-	m, err := Walk(f, func(m *Meta, e *Entry, content io.Reader) (func() error, error) {
+	in := &Inspection{FilesOffset: o.Offset, Files: []Entry{}}
+	m, err := WalkLimited(f, func(m *Meta, e *Entry, content io.Reader) (func() error, error) {
 		in.Meta = m
 		return func() error {
-			in.Files = append(in.Files, *e)
-			in.Bytes += e.Size
+			in.add(e, o)
 			return nil
 		}, nil
-	})
+	}, o.Limits)
 	if m != nil {
 		in.Meta = m
 	}
@@ -47,6 +74,18 @@ func Inspect(name string) (*Inspection, error) {
 	}
 	in.Verified = true
 	return in, nil
+}
+
+func (in *Inspection) add(e *Entry, o InspectOptions) {
+	in.FilesTotal++
+	in.Bytes += e.Size
+	switch {
+	case in.FilesTotal <= o.Offset:
+	case len(in.Files) < o.Limit:
+		in.Files = append(in.Files, *e)
+	default:
+		in.FilesMore++
+	}
 }
 
 // DiffEntry is one path that differs.
@@ -65,7 +104,7 @@ func Diff(name, other string) ([]DiffEntry, error) {
 	var b map[string]string
 	if fi, err := os.Stat(other); err == nil && fi.IsDir() {
 		b = map[string]string{}
-		root, err := os.OpenRoot(other)
+		root, err := safefs.OpenRoot(other)
 		if err != nil {
 			return nil, err
 		}
@@ -81,8 +120,7 @@ func Diff(name, other string) ([]DiffEntry, error) {
 		}
 		// Files in the snapshot's directories that it does not have.
 		for d := range dirs {
-			entries, _ := fs.ReadDir(root.FS(), d)
-			for _, de := range entries {
+			for _, de := range readDir(root, d) {
 				p := d + "/" + de.Name()
 				if _, ok := a[p]; !ok && de.Type().IsRegular() && Excluded(p) == "" {
 					b[p] = "?"
@@ -110,6 +148,16 @@ func Diff(name, other string) ([]DiffEntry, error) {
 	return out, nil
 }
 
+func readDir(root *safefs.Dir, rel string) []fs.DirEntry {
+	d, err := root.OpenDir(rel)
+	if err != nil {
+		return nil
+	}
+	defer d.Close()
+	entries, _ := d.ReadDir()
+	return entries
+}
+
 func hashes(name string) (map[string]string, error) {
 	out := map[string]string{}
 	_, err := walkFile(name, func(m *Meta, e *Entry, content io.Reader) (func() error, error) {
@@ -117,7 +165,7 @@ func hashes(name string) (map[string]string, error) {
 		io.Copy(h, content)
 		rel, _ := CleanPath(e.Path)
 		return func() error { out[rel] = "sha256:" + hex.EncodeToString(h.Sum(nil)); return nil }, nil
-	})
+	}, Limits{})
 	if err != nil {
 		return nil, errors.Join(errors.New(name), err)
 	}

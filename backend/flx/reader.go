@@ -148,8 +148,17 @@ type FileFunc func(m *Meta, e *Entry, content io.Reader) (commit func() error, e
 // naming the entry, on anything malformed: bad JSON, missing or mismatched
 // hashes and sizes, undecodable base64, unsafe or duplicate paths, a wrong
 // file_count, a newer major version.
+//
+// Walk reads under the default Limits.
 func Walk(r io.Reader, fn FileFunc) (*Meta, error) {
-	l := newLexer(r)
+	return WalkLimited(r, fn, Limits{})
+}
+
+// WalkLimited is Walk under lim: past a cap it stops at once with a
+// *LimitError.
+func WalkLimited(r io.Reader, fn FileFunc, lim Limits) (*Meta, error) {
+	lim = lim.withDefaults()
+	l := newLexer(&capReader{r: r, max: lim.MaxBytes})
 	m := &Meta{Extra: map[string]json.RawMessage{}}
 	if err := l.expect('{'); err != nil {
 		return nil, fmt.Errorf("not a .flx snapshot (a JSON object): %w", err)
@@ -186,7 +195,10 @@ func Walk(r io.Reader, fn FileFunc) (*Meta, error) {
 			} else {
 				for {
 					count++
-					if err := walkEntry(l, m, count, seen, fn); err != nil {
+					if count > lim.MaxEntries {
+						return nil, &LimitError{What: "entries", Limit: int64(lim.MaxEntries), Flag: "--max-files"}
+					}
+					if err := walkEntry(l, m, count, seen, fn, lim); err != nil {
 						return nil, err
 					}
 					sep, err := l.next(",]")
@@ -314,7 +326,7 @@ func CleanPath(p string) (string, error) {
 	return rel, nil
 }
 
-func walkEntry(l *lexer, m *Meta, index int, seen map[string]int, fn FileFunc) error {
+func walkEntry(l *lexer, m *Meta, index int, seen map[string]int, fn FileFunc, lim Limits) error {
 	e := &Entry{Index: index, Size: -1}
 	if err := l.expect('{'); err != nil {
 		return fmt.Errorf("entry %d: %w", index, err)
@@ -364,6 +376,9 @@ func walkEntry(l *lexer, m *Meta, index int, seen map[string]int, fn FileFunc) e
 				return fmt.Errorf("%s: %s: %w", e.name(), key, err)
 			}
 			if key == "path" {
+				if len(e.Path) > lim.MaxPathLen {
+					return fmt.Errorf("entry %d: %w", index, &LimitError{What: "path length", Limit: int64(lim.MaxPathLen), Flag: "--max-path"})
+				}
 				rel, err := CleanPath(e.Path)
 				if err != nil {
 					return fmt.Errorf("%s: %w", e.name(), err)

@@ -1,7 +1,6 @@
 package flx
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -16,9 +15,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"borgdesk/backend/safefs"
 )
 
 // Restore modes.
@@ -49,8 +49,13 @@ type RestoreOptions struct {
 	RollbackDir string
 	// KeepExisting keeps every file already there that differs.
 	KeepExisting bool
-	Now          time.Time
-	Progress     func(done, total int, path string)
+	// KeepSetuid keeps setuid and setgid bits on files that belong to
+	// root (after migrate's mapping); they are dropped otherwise.
+	KeepSetuid bool
+	// Limits cap the snapshot's size, entries and path lengths.
+	Limits   Limits
+	Now      time.Time
+	Progress func(done, total int, path string)
 }
 
 // Change is one file the restore touches.
@@ -98,26 +103,18 @@ func userData(rel string) bool {
 // Restore verifies the whole snapshot first (every hash; any problem
 // aborts with nothing written), saves a rollback snapshot of everything it
 // will overwrite or remove, then writes each file through a temporary name
-// inside the root. os.Root confines every write: absolute paths, ".." and
-// symlinks pointing out are refused.
+// inside the root. Every write resolves its path again, beneath the root
+// and without following any symlink (safefs), at the moment it writes: the
+// plan's checks are for early, clear refusals, not what keeps it inside.
 func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
 	if o.Mode == "" {
 		o.Mode = ModeMerge
 	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
-	}
-	switch o.Mode {
-	case ModeFresh, ModeMerge:
-		if o.User != "" {
-			return nil, fmt.Errorf("-u names a user for migrate only")
-		}
-	case ModeMigrate:
-		if o.User == "" {
-			return nil, fmt.Errorf("migrate needs the target user (-u USER)")
-		}
-	default:
-		return nil, fmt.Errorf("unknown mode %q: fresh, merge or migrate", o.Mode)
 	}
 	if o.Root == "" {
 		o.Root = "/"
@@ -125,7 +122,7 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 	if err := os.MkdirAll(o.Root, 0o755); err != nil {
 		return nil, err
 	}
-	root, err := os.OpenRoot(o.Root)
+	root, err := safefs.OpenRoot(o.Root)
 	if err != nil {
 		return nil, err
 	}
@@ -137,8 +134,82 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 			return nil, err
 		}
 	}
+	plan, res, err := planRestore(snapshot, root, mig, o)
+	if err != nil || o.DryRun {
+		return res, err
+	}
+	rb, err := saveRollback(root, res, o)
+	if err != nil {
+		return nil, err
+	}
+	res.Rollback = rb
 
-	// Pass 1: verify and plan; nothing is written.
+	// Pass 2: write. A failure here rolls back what was written.
+	w := &writer{root: root, keepSetuid: o.KeepSetuid}
+	total, done := len(plan), 0
+	_, err = walkFile(snapshot, func(m *Meta, e *Entry, content io.Reader) (func() error, error) {
+		p := plan[e.Index]
+		if p.action != ActCreate && p.action != ActOverwrite {
+			return nil, nil
+		}
+		s, err := w.stage(p.target, content, p.uid, p.gid, e)
+		if err != nil {
+			return nil, err
+		}
+		return func() error {
+			if err := s.commit(); err != nil {
+				return err
+			}
+			done++
+			if o.Progress != nil {
+				o.Progress(done, total, p.target)
+			}
+			return nil
+		}, nil
+	}, o.Limits)
+	if err != nil {
+		w.abort()
+		if _, rerr := Rollback(rb, o.Root); rerr != nil {
+			return res, fmt.Errorf("restore failed (%v) and so did its rollback (%v): put %s back by hand with `flx restore --rollback`", err, rerr, rb)
+		}
+		return res, fmt.Errorf("restore failed and was rolled back: %w", err)
+	}
+	var notRemoved []error
+	for _, c := range res.Changes {
+		if c.Action == ActRemove {
+			if err := removeFile(root, c.Path); err != nil {
+				notRemoved = append(notRemoved, err)
+			}
+		}
+	}
+	// One flush of the whole file system instead of one per file.
+	root.Syncfs()
+	if len(notRemoved) > 0 {
+		return res, fmt.Errorf("restored, but %d stale file(s) were left in place (undo with `flx restore --rollback --root %s %s`): %w",
+			len(notRemoved), o.Root, rb, errors.Join(notRemoved...))
+	}
+	return res, nil
+}
+
+func (o *RestoreOptions) check() error {
+	switch o.Mode {
+	case ModeFresh, ModeMerge, "":
+		if o.User != "" {
+			return fmt.Errorf("-u names a user for migrate only")
+		}
+	case ModeMigrate:
+		if o.User == "" {
+			return fmt.Errorf("migrate needs the target user (-u USER)")
+		}
+	default:
+		return fmt.Errorf("unknown mode %q: fresh, merge or migrate", o.Mode)
+	}
+	return nil
+}
+
+// planRestore is pass 1: it verifies every entry and decides what to do
+// with it; nothing is written.
+func planRestore(snapshot string, root *safefs.Dir, mig *migration, o RestoreOptions) (map[int]planned, *RestoreResult, error) {
 	plan := map[int]planned{}
 	res := &RestoreResult{DryRun: o.DryRun}
 	dirs := map[string]bool{}
@@ -153,7 +224,10 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 				p.uid, p.gid = mig.uid, mig.gid
 			}
 		}
-		if err := safeTarget(root, target); err != nil {
+		if p.uid < 0 && e.Owner != "" {
+			p.uid, p.gid = lookupOwner(e.Owner)
+		}
+		if err := checkTarget(root, target); err != nil {
 			return nil, fmt.Errorf("%s: %w", e.name(), err)
 		}
 		p.target = target
@@ -177,26 +251,42 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 			res.Changes = append(res.Changes, Change{Path: target, Action: p.action, Size: e.Size})
 			return nil
 		}, nil
-	})
+	}, o.Limits)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w; nothing was written", snapshot, err)
+		return nil, nil, fmt.Errorf("%s: %w; nothing was written", snapshot, err)
 	}
 	res.Meta = meta
 	if o.Mode == ModeFresh {
-		for dir := range dirs {
-			entries, err := fs.ReadDir(root.FS(), dir)
-			if err != nil {
-				continue
-			}
-			for _, de := range entries {
-				p := path.Join(dir, de.Name())
-				if de.Type().IsRegular() && !targets[p] {
-					res.Changes = append(res.Changes, Change{Path: p, Action: ActRemove})
-				}
+		res.Changes = append(res.Changes, stale(root, dirs, targets)...)
+	}
+	sort.SliceStable(res.Changes, func(i, j int) bool { return res.Changes[i].Path < res.Changes[j].Path })
+	res.Placeholders = placeholders(meta, res.Changes)
+	return plan, res, nil
+}
+
+// stale lists the regular files in the snapshot's directories that it
+// does not have (fresh removes them).
+func stale(root *safefs.Dir, dirs, targets map[string]bool) []Change {
+	var out []Change
+	for dir := range dirs {
+		d, err := root.OpenDir(dir)
+		if err != nil {
+			continue
+		}
+		entries, _ := d.ReadDir()
+		d.Close()
+		for _, de := range entries {
+			p := path.Join(dir, de.Name())
+			if de.Type().IsRegular() && !targets[p] {
+				out = append(out, Change{Path: p, Action: ActRemove})
 			}
 		}
 	}
-	sort.SliceStable(res.Changes, func(i, j int) bool { return res.Changes[i].Path < res.Changes[j].Path })
+	return out
+}
+
+// placeholders lists the files written that were sanitized.
+func placeholders(meta *Meta, changes []Change) []string {
 	redacted := map[string]bool{}
 	for _, r := range meta.Redactions {
 		if !strings.HasPrefix(r.Rule, "excluded") {
@@ -205,28 +295,36 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 			}
 		}
 	}
-	for i := range res.Changes {
-		c := res.Changes[i]
+	var out []string
+	for _, c := range changes {
 		if (c.Action == ActCreate || c.Action == ActOverwrite) && redacted[c.Path] {
-			res.Placeholders = append(res.Placeholders, c.Path)
+			out = append(out, c.Path)
 		}
 	}
-	if o.DryRun {
-		return res, nil
-	}
+	return out
+}
 
-	// The rollback point: everything that will be overwritten or removed,
-	// and user data kept (saved aside), plus the list of files created.
+// saveRollback writes the rollback point: everything that will be
+// overwritten or removed, and user data kept (saved aside), plus the list
+// of files created. Its reads go through the root, never through a link.
+func saveRollback(root *safefs.Dir, res *RestoreResult, o RestoreOptions) (string, error) {
 	var save []File
 	var created []string
 	for _, c := range res.Changes {
 		switch c.Action {
 		case ActOverwrite, ActRemove, ActKeep:
-			info, err := root.Lstat(c.Path)
+			f, err := root.Open(c.Path)
 			if err != nil {
-				return nil, err
+				return "", fmt.Errorf("saving %s for the rollback: %w; nothing was restored", c.Path, err)
 			}
-			save = append(save, File{Rel: c.Path, Abs: filepath.Join(o.Root, filepath.FromSlash(c.Path)), Info: info})
+			info, err := f.Stat()
+			f.Close()
+			if err != nil {
+				return "", fmt.Errorf("saving %s for the rollback: %w; nothing was restored", c.Path, err)
+			}
+			rel := c.Path
+			save = append(save, File{Rel: rel, Abs: filepath.Join(o.Root, filepath.FromSlash(rel)), Info: info,
+				Open: func() (io.ReadCloser, error) { return root.Open(rel) }})
 		case ActCreate:
 			created = append(created, c.Path)
 		}
@@ -234,110 +332,63 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 	rbDir := o.RollbackDir
 	if rbDir == "" {
 		// Made through the root, so a symlink there cannot lead it outside.
-		if err := root.MkdirAll("var/backups/borgdesk-flx", 0o700); err != nil {
-			return nil, fmt.Errorf("the rollback directory var/backups/borgdesk-flx under %s: %w; nothing was restored", o.Root, err)
+		d, err := root.MkdirAll("var/backups/borgdesk-flx", 0o700)
+		if err != nil {
+			return "", fmt.Errorf("the rollback directory var/backups/borgdesk-flx under %s: %w; nothing was restored", o.Root, err)
 		}
+		d.Close()
 		rbDir = filepath.Join(o.Root, "var", "backups", "borgdesk-flx")
 	}
 	rb, _, err := Create(rbDir, "rollback", true, save, Options{KeepSecrets: true, Producer: "borgdesk restore", Now: o.Now,
 		SourceRoot: o.Root, RollbackCreated: created, Includes: map[string]bool{"rollback": true}})
 	if err != nil {
-		return nil, fmt.Errorf("writing the rollback snapshot in %s: %w; nothing was restored", rbDir, err)
+		return "", fmt.Errorf("writing the rollback snapshot in %s: %w; nothing was restored", rbDir, err)
 	}
 	os.Remove(filepath.Join(rbDir, "latest.flx"))
-	res.Rollback = rb
-
-	// Pass 2: write. A failure here rolls back what was written.
-	total, done := len(plan), 0
-	_, err = walkFile(snapshot, func(m *Meta, e *Entry, content io.Reader) (func() error, error) {
-		p := plan[e.Index]
-		if p.action != ActCreate && p.action != ActOverwrite {
-			return nil, nil
-		}
-		tmp, err := writeTemp(root, p.target, e.Perm(), content)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p.target, err)
-		}
-		perm, mtime, owner := e.Perm(), e.Mtime, e.Owner
-		return func() error {
-			if err := root.Rename(tmp, p.target); err != nil {
-				root.Remove(tmp)
-				return err
-			}
-			root.Chmod(p.target, perm)
-			uid, gid := p.uid, p.gid
-			if uid < 0 && owner != "" {
-				uid, gid = lookupOwner(owner)
-			}
-			if uid >= 0 {
-				root.Chown(p.target, uid, gid)
-			}
-			if t, err := time.Parse(time.RFC3339, mtime); err == nil {
-				root.Chtimes(p.target, t, t)
-			}
-			done++
-			if o.Progress != nil {
-				o.Progress(done, total, p.target)
-			}
-			return nil
-		}, nil
-	})
-	if err != nil {
-		cleanTemps(root, targets)
-		if _, rerr := Rollback(rb, o.Root); rerr != nil {
-			return res, fmt.Errorf("restore failed (%v) and so did its rollback (%v): put %s back by hand with `flx restore --rollback`", err, rerr, rb)
-		}
-		return res, fmt.Errorf("restore failed and was rolled back: %w", err)
-	}
-	for _, c := range res.Changes {
-		if c.Action == ActRemove {
-			root.Remove(c.Path)
-		}
-	}
-	// One flush of the whole file system instead of one per file.
-	if d, err := root.Open("."); err == nil {
-		unix.Syncfs(int(d.Fd()))
-		d.Close()
-	}
-	return res, nil
+	return rb, nil
 }
 
-func walkFile(name string, fn FileFunc) (*Meta, error) {
+func walkFile(name string, fn FileFunc, lim Limits) (*Meta, error) {
 	f, err := Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return Walk(f, fn)
+	return WalkLimited(f, fn, lim)
 }
 
-// safeTarget refuses a target whose parents or itself are symlinks (within
-// the root or not) or that os.Root finds escaping.
-func safeTarget(root *os.Root, target string) error {
-	parts := strings.Split(target, "/")
-	for i := 1; i <= len(parts); i++ {
-		p := strings.Join(parts[:i], "/")
-		fi, err := root.Lstat(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %v", p, err)
-		}
-		if fi.Mode()&fs.ModeSymlink != 0 {
-			return fmt.Errorf("%s is a symlink in the target: refusing to write through it", p)
-		}
-		if i < len(parts) && !fi.IsDir() {
-			return fmt.Errorf("%s is not a directory in the target", p)
-		}
-		if i == len(parts) && !fi.Mode().IsRegular() {
-			return fmt.Errorf("%s exists and is not a regular file", p)
-		}
+// checkTarget refuses early, with a clear sentence, a target whose parents
+// or itself are symlinks or not what they should be. It is advice for the
+// plan: the writes resolve again and never follow a link whatever it said.
+func checkTarget(root *safefs.Dir, target string) error {
+	base := path.Base(target)
+	d, err := root.OpenDir(path.Dir(target))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case errors.Is(err, safefs.ErrSymlink):
+		return fmt.Errorf("%s: a symlink is on the way in the target: refusing to write through it", target)
+	case errors.Is(err, syscall.ENOTDIR):
+		return fmt.Errorf("%s: a parent is not a directory in the target", target)
+	case err != nil:
+		return err
+	}
+	defer d.Close()
+	fi, err := d.Lstat(base)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("%s is a symlink in the target: refusing to write through it", target)
+	case !fi.Mode().IsRegular():
+		return fmt.Errorf("%s exists and is not a regular file", target)
 	}
 	return nil
 }
 
-func hashFile(root *os.Root, name string) (string, error) {
+func hashFile(root *safefs.Dir, name string) (string, error) {
 	f, err := root.Open(name)
 	if err != nil {
 		return "", err
@@ -348,43 +399,6 @@ func hashFile(root *os.Root, name string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-func writeTemp(root *os.Root, target string, perm os.FileMode, content io.Reader) (string, error) {
-	if err := root.MkdirAll(path.Dir(target), 0o755); err != nil {
-		return "", err
-	}
-	rnd := make([]byte, 6)
-	rand.Read(rnd)
-	tmp := path.Join(path.Dir(target), ".flx-restore-"+hex.EncodeToString(rnd))
-	f, err := root.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return "", err
-	}
-	_, err = io.Copy(f, content)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		root.Remove(tmp)
-		return "", err
-	}
-	return tmp, nil
-}
-
-func cleanTemps(root *os.Root, targets map[string]bool) {
-	dirs := map[string]bool{}
-	for t := range targets {
-		dirs[path.Dir(t)] = true
-	}
-	for d := range dirs {
-		entries, _ := fs.ReadDir(root.FS(), d)
-		for _, de := range entries {
-			if strings.HasPrefix(de.Name(), ".flx-restore-") {
-				root.Remove(path.Join(d, de.Name()))
-			}
-		}
-	}
 }
 
 var ownerCache sync.Map // owner name → [2]int
@@ -413,48 +427,46 @@ func lookupOwnerSlow(owner string) (int, int) {
 }
 
 // Rollback puts back a restore's rollback snapshot: the files it saved are
-// written again and the files the restore created are removed.
+// written again (through the root, like any restore; setuid and setgid
+// kept on root's files, since they were there before) and the files the
+// restore created are removed.
 func Rollback(snapshot, rootDir string) (*Meta, error) {
-	root, err := os.OpenRoot(rootDir)
+	root, err := safefs.OpenRoot(rootDir)
 	if err != nil {
 		return nil, err
 	}
 	defer root.Close()
 	// Verify first, like any restore.
-	if _, err := walkFile(snapshot, nil); err != nil {
+	if _, err := walkFile(snapshot, nil, Limits{}); err != nil {
 		return nil, fmt.Errorf("%s: %w; nothing was written", snapshot, err)
 	}
+	w := &writer{root: root, keepSetuid: true}
 	m, err := walkFile(snapshot, func(m *Meta, e *Entry, content io.Reader) (func() error, error) {
 		rel, _ := CleanPath(e.Path)
-		if err := safeTarget(root, rel); err != nil {
-			return nil, err
+		uid, gid := -1, -1
+		if e.Owner != "" {
+			uid, gid = lookupOwner(e.Owner)
 		}
-		tmp, err := writeTemp(root, rel, e.Perm(), content)
+		s, err := w.stage(rel, content, uid, gid, e)
 		if err != nil {
 			return nil, err
 		}
-		perm, owner, mtime := e.Perm(), e.Owner, e.Mtime
-		return func() error {
-			if err := root.Rename(tmp, rel); err != nil {
-				return err
-			}
-			root.Chmod(rel, perm)
-			if uid, gid := lookupOwner(owner); uid >= 0 && owner != "" {
-				root.Chown(rel, uid, gid)
-			}
-			if t, err := time.Parse(time.RFC3339, mtime); err == nil {
-				root.Chtimes(rel, t, t)
-			}
-			return nil
-		}, nil
-	})
+		return s.commit, nil
+	}, Limits{})
 	if err != nil {
+		w.abort()
 		return nil, err
 	}
+	var errs []error
 	for _, p := range m.RollbackCreated {
 		if rel, err := CleanPath(p); err == nil {
-			root.Remove(rel)
+			if err := removeFile(root, rel); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
 		}
+	}
+	if len(errs) > 0 {
+		return m, fmt.Errorf("rolled back, but files the restore created are still there: %w", errors.Join(errs...))
 	}
 	return m, nil
 }

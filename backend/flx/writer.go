@@ -26,6 +26,16 @@ type File struct {
 	Rel  string // the path stored, relative to the source root
 	Abs  string // where to read it
 	Info fs.FileInfo
+	// Open, when set, opens the content instead of os.Open(Abs): a
+	// restore's rollback reads through its root, never following a link.
+	Open func() (io.ReadCloser, error)
+}
+
+func (f File) open() (io.ReadCloser, error) {
+	if f.Open != nil {
+		return f.Open()
+	}
+	return os.Open(f.Abs)
 }
 
 // Skipped is a file left out, and why.
@@ -215,7 +225,7 @@ func Write(w io.Writer, files []File, o Options) (*Meta, error) {
 }
 
 func writeEntry(w *bufio.Writer, f File, keepSecrets bool) (map[string]int, error) {
-	src, err := os.Open(f.Abs)
+	src, err := f.open()
 	if err != nil {
 		return nil, err
 	}

@@ -102,7 +102,7 @@ func (s *Service) OpenFlx(ctx context.Context, path string) (FlxFile, error) {
 			return f, err
 		}
 	}
-	s.publish(ctx, events.FlxOpened, id, fmt.Sprintf("opened %s: %d files, %s", f.Name, len(in.Files), verdict(in)), map[string]any{"id": id, "path": path})
+	s.publish(ctx, events.FlxOpened, id, fmt.Sprintf("opened %s: %d files, %s", f.Name, in.FilesTotal, verdict(in)), map[string]any{"id": id, "path": path})
 	return f, nil
 }
 

@@ -13,11 +13,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -25,6 +23,7 @@ import (
 
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/borg"
+	"borgdesk/backend/safefs"
 	"borgdesk/backend/units"
 )
 
@@ -97,12 +96,23 @@ func Files(ctx context.Context, env Env, p agentapi.RestorePayload) (agentapi.Re
 	if free, ok := freeBytes(to); ok && p.TotalBytes > 0 && free < uint64(p.TotalBytes)+(1<<20) {
 		return res, fmt.Errorf("%s has %s free and the restore needs %s: free space there or restore to another directory", to, units.Bytes(int64(free)), units.Bytes(p.TotalBytes))
 	}
-	staging := filepath.Join(to, fmt.Sprintf("%s%d", StagingPrefix, env.TaskID))
-	os.RemoveAll(staging) // a previous attempt of this task
-	if err := os.Mkdir(staging, 0o700); err != nil {
+	root, err := safefs.OpenRoot(to)
+	if err != nil {
+		return res, fmt.Errorf("cannot open the destination %s: %v; pick a directory the agent can write to", to, unwrapPath(err))
+	}
+	defer root.Close()
+	name := fmt.Sprintf("%s%d", StagingPrefix, env.TaskID)
+	staging := filepath.Join(to, name)
+	root.RemoveAll(name) // a previous attempt of this task
+	if err := root.Mkdir(name, 0o700); err != nil {
 		return res, fmt.Errorf("cannot write into %s: %v; pick a directory the agent can write to", to, unwrapPath(err))
 	}
-	defer os.RemoveAll(staging)
+	defer root.RemoveAll(name)
+	stage, err := root.OpenDir(name)
+	if err != nil {
+		return res, fmt.Errorf("cannot open %s: %v", staging, unwrapPath(err))
+	}
+	defer stage.Close()
 	if env.StateDir != "" {
 		rec := filepath.Join(env.StateDir, fmt.Sprintf("restore-staging-%d", env.TaskID))
 		if err := os.WriteFile(rec, []byte(staging+"\n"), 0o600); err == nil {
@@ -117,7 +127,9 @@ func Files(ctx context.Context, env Env, p agentapi.RestorePayload) (agentapi.Re
 	}
 	env.Log("extracting %s from %s into %s", describe(p.Paths), p.Archive, to)
 	tr := newTracker(env, p.TotalFiles, p.TotalBytes)
-	err := b.ExtractWithProgress(ctx, repo, p.Archive, staging, p.Paths, tr.extracting)
+	// borg extracts into the directory opened above, whatever its name
+	// has become since: the child changes into it through its descriptor.
+	err = b.ExtractWithProgress(ctx, repo, p.Archive, fmt.Sprintf("/proc/self/fd/%d", stage.Fd()), p.Paths, tr.extracting)
 	if err != nil {
 		if ctx.Err() != nil {
 			return res, fmt.Errorf("restore cancelled while extracting: nothing was written to %s", to)
@@ -127,9 +139,9 @@ func Files(ctx context.Context, env Env, p agentapi.RestorePayload) (agentapi.Re
 		}
 		return res, fmt.Errorf("%w; nothing was written to %s", err, to)
 	}
-	pl := &placer{env: env, policy: p.Policy, res: &res, tr: tr, stamp: env.Now().Format("20060102-150405")}
+	pl := &placer{env: env, policy: p.Policy, keepSetuid: p.KeepSetuid, to: to, res: &res, tr: tr, stamp: env.Now().Format("20060102-150405")}
 	tr.phase("placing")
-	if err := pl.place(ctx, staging, to, ""); err != nil {
+	if err := pl.placeAll(ctx, stage, root); err != nil {
 		return res, fmt.Errorf("%v; %s", err, summary(&res))
 	}
 	tr.done()
@@ -154,194 +166,6 @@ func describe(paths []string) string {
 		return "the whole archive"
 	}
 	return strings.Join(paths, ", ")
-}
-
-// placer moves extracted entries into the destination.
-type placer struct {
-	env    Env
-	policy string
-	res    *agentapi.RestoreResult
-	tr     *tracker
-	stamp  string
-}
-
-// place moves the entries of src (a staging folder) into dst; rel is
-// their path relative to the destination, for the report.
-func (p *placer) place(ctx context.Context, src, dst, rel string) error {
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		return err
-	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	for _, e := range entries {
-		if err := ctx.Err(); err != nil {
-			return errors.New("restore cancelled while placing files")
-		}
-		s, d, r := filepath.Join(src, e.Name()), filepath.Join(dst, e.Name()), filepath.Join(rel, e.Name())
-		existing, err := os.Lstat(d)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			files, bytes := count(s)
-			if err := move(s, d); err != nil {
-				return fmt.Errorf("cannot write %s: %v", d, unwrapPath(err))
-			}
-			p.wrote(r, files, bytes)
-		case err != nil:
-			return fmt.Errorf("cannot read %s: %v", d, unwrapPath(err))
-		case e.IsDir() && existing.IsDir():
-			if err := p.place(ctx, s, d, r); err != nil {
-				return err
-			}
-		case e.IsDir() != existing.IsDir():
-			// A folder where a file is, or the reverse: never destroy one
-			// for the other.
-			files, _ := count(s)
-			p.res.Skipped += max(files, 1)
-			p.env.Log("skipped %s: a %s is in the way at %s", r, kind(existing), d)
-		default:
-			if err := p.conflict(s, d, r); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// conflict places one file (or symlink) over an existing one.
-func (p *placer) conflict(s, d, r string) error {
-	switch p.policy {
-	case agentapi.PolicySkip:
-		p.res.Skipped++
-		return nil
-	case agentapi.PolicyOverwrite:
-		files, bytes := count(s)
-		if err := move(s, d); err != nil {
-			return fmt.Errorf("cannot replace %s: %v", d, unwrapPath(err))
-		}
-		p.res.Overwritten++
-		p.wrote(r, files, bytes)
-		return nil
-	}
-	// keep both: the archive's copy lands beside, renamed.
-	target := d + ".restored-" + p.stamp
-	for i := 2; ; i++ {
-		if _, err := os.Lstat(target); errors.Is(err, fs.ErrNotExist) {
-			break
-		}
-		target = fmt.Sprintf("%s.restored-%s-%d", d, p.stamp, i)
-	}
-	files, bytes := count(s)
-	if err := move(s, target); err != nil {
-		return fmt.Errorf("cannot write %s: %v", target, unwrapPath(err))
-	}
-	p.res.Renamed++
-	p.wrote(r+" → "+filepath.Base(target), files, bytes)
-	return nil
-}
-
-func (p *placer) wrote(rel string, files, bytes int64) {
-	p.res.Files += files
-	p.res.Bytes += bytes
-	if len(p.res.Written) < maxWritten {
-		p.res.Written = append(p.res.Written, rel)
-	}
-	p.tr.placed(rel)
-}
-
-func kind(fi fs.FileInfo) string {
-	if fi.IsDir() {
-		return "folder"
-	}
-	return "file"
-}
-
-// count returns the regular files (a symlink counts as one) and their
-// bytes under path.
-func count(path string) (files, bytes int64) {
-	filepath.WalkDir(path, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		files++
-		if fi, err := d.Info(); err == nil && fi.Mode().IsRegular() {
-			bytes += fi.Size()
-		}
-		return nil
-	})
-	return files, bytes
-}
-
-// move renames src to dst, copying across file systems (a mount point
-// inside the destination) with modes, owners and times kept.
-func move(src, dst string) error {
-	err := os.Rename(src, dst)
-	if !errors.Is(err, syscall.EXDEV) {
-		return err
-	}
-	if err := copyTree(src, dst); err != nil {
-		os.RemoveAll(dst)
-		return err
-	}
-	return os.RemoveAll(src)
-}
-
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		target := filepath.Join(dst, rel)
-		fi, err := os.Lstat(path)
-		if err != nil {
-			return err
-		}
-		switch {
-		case fi.IsDir():
-			if err := os.Mkdir(target, fi.Mode().Perm()); err != nil {
-				return err
-			}
-		case fi.Mode()&fs.ModeSymlink != 0:
-			link, err := os.Readlink(path)
-			if err != nil {
-				return err
-			}
-			if err := os.Symlink(link, target); err != nil {
-				return err
-			}
-		case fi.Mode().IsRegular():
-			if err := copyFile(path, target, fi.Mode().Perm()); err != nil {
-				return err
-			}
-		default:
-			return nil // devices, fifos: borg restored them in staging only
-		}
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			os.Lchown(target, int(st.Uid), int(st.Gid))
-		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			os.Chmod(target, fi.Mode()&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky))
-			os.Chtimes(target, fi.ModTime(), fi.ModTime())
-		}
-		return nil
-	})
-}
-
-func copyFile(src, dst string, perm fs.FileMode) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 func freeBytes(path string) (uint64, bool) {

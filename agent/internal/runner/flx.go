@@ -71,7 +71,7 @@ func (a *Agent) flxRestoreTask(ctx context.Context, t agentapi.Task) (json.RawMe
 	defer os.Remove(file)
 	id := strconv.FormatInt(t.ID, 10)
 	last := time.Time{}
-	res, err := flx.Restore(file, flx.RestoreOptions{Root: root, Mode: p.Mode, User: p.User, DryRun: p.DryRun, Progress: func(done, total int, path string) {
+	res, err := flx.Restore(file, flx.RestoreOptions{Root: root, Mode: p.Mode, User: p.User, DryRun: p.DryRun, KeepSetuid: p.KeepSetuid, Progress: func(done, total int, path string) {
 		if time.Since(last) < time.Second && done < total {
 			return
 		}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"borgdesk/backend/flx"
@@ -34,10 +35,12 @@ type Env struct {
 
 const usage = `usage: flx COMMAND …
   backup|create [-t flx|flxx] [-c] [-o DIR] [--root R] [--profile etc|flexpbx] [--keep-secrets] [-v] [PATH…]
-  restore [-m fresh|merge|migrate] [-u USER] [-y] [--dry-run] [--root R] [-v] FILE
+  restore [-m fresh|merge|migrate] [-u USER] [-y] [--dry-run] [--root R] [--keep-setuid] [-v] FILE
   restore --rollback [--root R] [-y] ROLLBACK-FILE
-  migrate [-s FILE] [-b DIR] [-k] [-y] [-v] [--root R] TARGET-USER
-  inspect FILE [--json]     verify FILE     diff FILE (DIR|FILE)`
+  migrate [-s FILE] [-b DIR] [-k] [-y] [-v] [--root R] [--keep-setuid] TARGET-USER
+  inspect FILE [--json] [--offset N] [--limit N]     verify FILE     diff FILE (DIR|FILE)
+  restore, migrate, inspect and verify take the caps --max-size SIZE (e.g. 64G),
+  --max-files N and --max-path BYTES`
 
 // Run runs `flx args…` and returns the exit code.
 func Run(args []string, e Env) int {
@@ -207,6 +210,8 @@ func restore(args []string, e Env, migrate bool) error {
 	src := fs.String("s", "", "migrate: the snapshot (default: latest in -b)")
 	dir := fs.String("b", e.DefaultDir, "migrate: the backup directory holding latest.flx/latest.flxx")
 	keepExisting := fs.Bool("k", false, "migrate: keep the target's existing files (merge instead of overwrite)")
+	keepSetuid := fs.Bool("keep-setuid", false, "keep setuid/setgid bits on files that belong to root (dropped otherwise)")
+	limits := limitFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -246,7 +251,7 @@ func restore(args []string, e Env, migrate bool) error {
 		fmt.Fprintf(e.Stdout, "rolled back: %d files put back, %d created files removed\n", m.FileCount, len(m.RollbackCreated))
 		return nil
 	}
-	opts := flx.RestoreOptions{Root: *root, Mode: *mode, User: *usr, DryRun: true, KeepExisting: *keepExisting}
+	opts := flx.RestoreOptions{Root: *root, Mode: *mode, User: *usr, DryRun: true, KeepExisting: *keepExisting, KeepSetuid: *keepSetuid, Limits: *limits}
 	plan, err := flx.Restore(file, opts)
 	if err != nil {
 		return err
@@ -295,14 +300,17 @@ func confirm(e Env, q string) bool {
 func inspect(args []string, e Env) error {
 	fs := flag.NewFlagSet("flx inspect", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON")
+	offset := fs.Int("offset", 0, "list the files from this one on (0 is the first)")
+	limit := fs.Int("limit", flx.DefaultInspectPage, "list at most this many files")
+	limits := limitFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageErr{"flx inspect FILE [--json]"}
+		return usageErr{"flx inspect FILE [--json] [--offset N] [--limit N]"}
 	}
-	in, err := flx.Inspect(pos[0])
+	in, err := flx.InspectPage(pos[0], flx.InspectOptions{Offset: *offset, Limit: *limit, Limits: *limits})
 	if in == nil {
 		return err
 	}
@@ -323,6 +331,9 @@ func inspect(args []string, e Env) error {
 	for _, f := range in.Files {
 		fmt.Fprintf(e.Stdout, "  %s %10d  %s\n", f.Mode, f.Size, f.Path)
 	}
+	if in.FilesMore > 0 {
+		fmt.Fprintf(e.Stdout, "  … %d more (--offset %d lists them)\n", in.FilesMore, in.FilesOffset+len(in.Files))
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
@@ -341,6 +352,7 @@ func firstNonEmpty(v ...string) string {
 
 func verify(args []string, e Env) error {
 	fs := flag.NewFlagSet("flx verify", flag.ContinueOnError)
+	limits := limitFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -348,11 +360,11 @@ func verify(args []string, e Env) error {
 	if len(pos) != 1 {
 		return usageErr{"flx verify FILE"}
 	}
-	in, err := flx.Inspect(pos[0])
+	in, err := flx.InspectPage(pos[0], flx.InspectOptions{Limit: 1, Limits: *limits})
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
 	}
-	fmt.Fprintf(e.Stdout, "%s: %d files, every hash matches\n", pos[0], len(in.Files))
+	fmt.Fprintf(e.Stdout, "%s: %d files, every hash matches\n", pos[0], in.FilesTotal)
 	return nil
 }
 
@@ -383,4 +395,45 @@ func diff(args []string, e Env) error {
 		fmt.Fprintln(e.Stdout, "no differences")
 	}
 	return nil
+}
+
+// limitFlags adds the caps on what reading a snapshot may cost; the
+// returned Limits is filled once the flags are parsed.
+func limitFlags(fs *flag.FlagSet) *flx.Limits {
+	l := &flx.Limits{}
+	fs.Func("max-size", fmt.Sprintf("cap on the snapshot's size once decompressed, e.g. 64G (default %s)", sizeString(flx.DefaultMaxBytes)), func(v string) error {
+		n, err := parseSize(v)
+		l.MaxBytes = n
+		return err
+	})
+	fs.IntVar(&l.MaxEntries, "max-files", flx.DefaultMaxEntries, "cap on the number of files in the snapshot")
+	fs.IntVar(&l.MaxPathLen, "max-path", flx.DefaultMaxPathLen, "cap on the length of a path in the snapshot, in bytes")
+	return l
+}
+
+// parseSize reads bytes, or a number with K, M, G or T (powers of 1024).
+func parseSize(v string) (int64, error) {
+	mult := int64(1)
+	s := strings.ToUpper(strings.TrimSuffix(strings.TrimSuffix(v, "B"), "i"))
+	if i := strings.IndexAny(s, "KMGT"); i >= 0 && i == len(s)-1 {
+		mult = 1 << (10 * (strings.IndexByte("KMGT", s[i]) + 1))
+		s = s[:i]
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("%q is not a size (bytes, or a number with K, M, G or T)", v)
+	}
+	return n * mult, nil
+}
+
+func sizeString(n int64) string {
+	for _, u := range []struct {
+		suffix string
+		shift  uint
+	}{{"T", 40}, {"G", 30}, {"M", 20}, {"K", 10}} {
+		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
+			return strconv.FormatInt(n>>u.shift, 10) + u.suffix
+		}
+	}
+	return strconv.FormatInt(n, 10)
 }

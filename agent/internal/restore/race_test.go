@@ -1,0 +1,195 @@
+package restore
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/safefs"
+)
+
+// needRoot fails a test that needs root when it runs as another user,
+// unless BORGDESK_TEST_SKIP_ROOT=1 says the person running it opts out.
+func needRoot(t *testing.T, why string) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("BORGDESK_TEST_SKIP_ROOT") == "1" {
+		t.Skipf("needs root to %s (skipped: BORGDESK_TEST_SKIP_ROOT=1)", why)
+	}
+	t.Fatalf("needs root to %s: run as root, or set BORGDESK_TEST_SKIP_ROOT=1 to skip", why)
+}
+
+type fileState struct {
+	ino      uint64
+	uid, gid uint32
+	mode     os.FileMode
+	content  string
+}
+
+func stateOf(t *testing.T, dir string) map[string]fileState {
+	t.Helper()
+	out := map[string]fileState{}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range append(entries, nil) {
+		name := "."
+		if e != nil {
+			name = e.Name()
+		}
+		p := filepath.Join(dir, name)
+		fi, err := os.Lstat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		s := fileState{ino: st.Ino, uid: st.Uid, gid: st.Gid, mode: fi.Mode()}
+		if fi.Mode().IsRegular() {
+			raw, _ := os.ReadFile(p)
+			s.content = string(raw)
+		}
+		out[name] = s
+	}
+	return out
+}
+
+// swapper turns dir into a symlink to one of targets and back, in a tight
+// loop, until stop is called.
+func swapper(dir string, targets []string) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		aside := dir + ".aside"
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				os.Remove(dir)
+				os.Rename(aside, dir)
+				os.MkdirAll(dir, 0o755)
+				return
+			default:
+			}
+			os.RemoveAll(aside)
+			os.Rename(dir, aside)
+			os.Symlink(targets[i%len(targets)], dir)
+			os.Remove(dir)
+			os.Rename(aside, dir)
+			for range i % 13 {
+				os.Lstat(dir)
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// writeFiles writes files (path → content) under root with an owner and
+// a mode.
+func writeFiles(t *testing.T, root string, files map[string]string, uid int, mode os.FileMode) {
+	t.Helper()
+	for p, c := range files {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), mode); err != nil {
+			t.Fatal(err)
+		}
+		os.Chown(full, uid, uid)
+		os.Chmod(full, mode)
+	}
+}
+
+// A local user who owns a directory of the destination swaps it for a
+// symlink while restored files are placed: nothing is ever created,
+// replaced, chowned or chmodded through the link.
+func TestPlaceRaceNeverWritesThroughSymlinks(t *testing.T) {
+	needRoot(t, "give staged files another owner (uid 12345)")
+	dst := t.TempDir()
+	cron := filepath.Join(dst, "etc", "cron.d")
+	outside := t.TempDir()
+	for _, dir := range []string{cron, outside} {
+		writeFiles(t, dir, map[string]string{"existing": "root's own\n", "keep": "root's own\n"}, 0, 0o644)
+	}
+	wantCron, wantOutside := stateOf(t, cron), stateOf(t, outside)
+	cfg := filepath.Join(dst, "home", "alice", ".config")
+	os.MkdirAll(cfg, 0o755)
+	staged := map[string]string{}
+	for _, n := range []string{"a.conf", "b.conf", "existing"} {
+		staged["home/alice/.config/"+n] = "from the archive: " + n + "\n"
+	}
+
+	stop := swapper(cfg, []string{"../../etc/cron.d", outside})
+	deadline := time.Now().Add(30 * time.Second)
+	runs, failed := 0, 0
+	for ; runs < 200 && time.Now().Before(deadline); runs++ {
+		staging := filepath.Join(dst, StagingPrefix+"1")
+		os.RemoveAll(staging)
+		writeFiles(t, staging, staged, 12345, 0o666)
+		policy := agentapi.PolicyOverwrite
+		if runs%2 == 1 {
+			policy = agentapi.PolicyKeepBoth
+		}
+		if err := placeStaging(t, staging, dst, policy); err != nil {
+			failed++
+			if failed < 4 {
+				t.Log(err)
+			}
+		}
+	}
+	stop()
+	t.Logf("%d placements under attack, %d refused", runs, failed)
+	for name, dir := range map[string]string{"etc/cron.d inside the destination": cron, "a directory outside it": outside} {
+		want := wantCron
+		if dir == outside {
+			want = wantOutside
+		}
+		got := stateOf(t, dir)
+		for n, w := range want {
+			if g, ok := got[n]; !ok {
+				t.Errorf("%s: %s was removed", name, n)
+			} else if g != w {
+				t.Errorf("%s: %s changed: got %+v; want %+v", name, n, g, w)
+			}
+		}
+		for n := range got {
+			if _, ok := want[n]; !ok {
+				t.Errorf("%s: %s was created there", name, n)
+			}
+		}
+	}
+}
+
+// placeStaging places a staging tree built by the test, as Files does
+// once borg has extracted.
+func placeStaging(t *testing.T, staging, to, policy string) error {
+	t.Helper()
+	res := agentapi.RestoreResult{To: to}
+	return placeWith(t, staging, to, &placer{policy: policy, res: &res})
+}
+
+func placeWith(t *testing.T, staging, to string, pl *placer) error {
+	t.Helper()
+	pl.env.defaults()
+	pl.to, pl.tr, pl.stamp = to, newTracker(pl.env, 0, 0), "20260101-000000"
+	root, err := safefs.OpenRoot(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	stage, err := root.OpenDir(filepath.Base(staging))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stage.Close()
+	return pl.placeAll(context.Background(), stage, root)
+}
