@@ -3,6 +3,8 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -561,4 +563,70 @@ func TestFlxOnAServer(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "etc/pbx/sip.conf") || !strings.Contains(r.stdout, "secret setting") || strings.Contains(r.stdout, "server-secret") {
 		t.Errorf("the server's snapshot: %+v", r)
 	}
+}
+
+// A password login whose sudo asks for no password (NOPASSWD, as on many
+// cloud images): the rollout succeeds, fresh and again, with and without
+// systemd, and the password reaches nothing on the host, the coordinator's
+// data dir, its log or its events.
+func TestRolloutWithNopasswdSudo(t *testing.T) {
+	n := testhost.NewNetwork(t)
+	hosts := n.AddHosts(t, 2, testhost.Options{})
+	f := rolloutFleet(t, n)
+	password := "nopasswd-" + randomHex(t, 12) + "-secret"
+	hosts[1].FakeSystemd(t)
+	for _, h := range hosts {
+		h.SudoWithoutPassword(t, h.SudoUser)
+		h.SetPassword(t, h.SudoUser, password)
+	}
+	stop := watchCmdlines(password)
+	for i, c := range []struct{ name, started string }{{"nopw-plain", "restart loop"}, {"nopw-systemd", "systemd unit"}} {
+		h := hosts[i]
+		args := []string{"server", "add", "--host", h.IP, "--user", h.SudoUser, "--password-stdin", "--name", c.name}
+		r := f.cliIn(password+"\n", append(args, "--accept-host-key", h.HostKeyFingerprint(t))...)
+		if r.code != 0 || !strings.Contains(r.stdout, c.started) {
+			t.Fatalf("%s: server add: %+v; want it done, started with a %s\nsshd:\n%s", c.name, r, c.started, h.SSHDLog())
+		}
+		r = f.cliIn(password+"\n", args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "already enrolled as "+c.name) {
+			t.Fatalf("%s: re-run: %+v", c.name, r)
+		}
+		var sv map[string]any
+		f.mustJSON(&sv, "server", "show", c.name)
+		if sv["online"] != true {
+			t.Errorf("%s after the re-run: %v", c.name, sv)
+		}
+	}
+	if leaks := stop(); len(leaks) > 0 {
+		t.Errorf("the password appeared in process arguments or environments:\n%s", strings.Join(leaks, "\n"))
+	}
+	unit, err := os.ReadFile(filepath.Join(hosts[1].Root, "etc/systemd/system/borgdesk-agent.service"))
+	if err != nil || !strings.HasPrefix(string(unit), "[Unit]\n") {
+		t.Errorf("the unit file: %v, starts with %q", err, strings.SplitN(string(unit), "\n", 2)[0])
+	}
+	for _, h := range hosts {
+		for _, dir := range []string{"etc", "usr/local", "var", "tmp", "run", "root", "home"} {
+			if files := grepTree(filepath.Join(h.Root, dir), password); len(files) > 0 {
+				t.Errorf("%s: the password is in %v", h.Name, files)
+			}
+		}
+	}
+	if files := grepTree(f.data, password); len(files) > 0 {
+		t.Errorf("the password is in the data dir: %v", files)
+	}
+	if strings.Contains(f.log.String(), password) {
+		t.Error("the password is in the coordinator's log")
+	}
+	if evs := f.cli("events", "--limit", "200", "--json"); strings.Contains(evs.stdout, password) {
+		t.Error("the password is in the events")
+	}
+}
+
+func randomHex(t *testing.T, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
 }

@@ -224,7 +224,6 @@ if command -v borg >/dev/null 2>&1; then echo "borg=$(borg --version 2>/dev/null
 if [ -d /run/systemd/system ]; then echo init=systemd; else echo init=none; fi
 if command -v sudo >/dev/null 2>&1; then echo sudo=yes; fi
 for pm in apt-get dnf zypper; do if command -v $pm >/dev/null 2>&1; then echo "pm=$pm"; break; fi; done
-if [ -e ` + ConfigPath + ` ]; then echo installed=yes; fi
 echo "free_kb=$(df -Pk /usr/local/bin 2>/dev/null | awk 'NR==2{print $4}')"
 `
 
@@ -352,7 +351,7 @@ func (r *Runner) install(ctx context.Context, t Target, cred *Credentials, accep
 	if err != nil {
 		return err
 	}
-	installed := f["installed"] == "yes"
+	installed := m.agentConfigured(ctx)
 	// Space for the new binary beside the old one, plus config and margin.
 	need := fi.Size()/1024 + 8*1024
 	if free, err := strconv.ParseInt(f["free_kb"], 10, 64); err == nil && free < need {
@@ -454,6 +453,14 @@ func (r *Runner) install(ctx context.Context, t Target, cred *Credentials, accep
 	st.ServerUUID = uuid
 	st.Message = fmt.Sprintf("enrolled as %s and reporting", t.Name)
 	return nil
+}
+
+// agentConfigured reports whether the agent's configuration exists. It is
+// asked as root: the configuration directory is root's alone (0700), so a
+// sudo user's own look would miss it.
+func (m *remote) agentConfigured(ctx context.Context) bool {
+	out, err := m.run(ctx, "if [ -e "+ConfigPath+" ]; then echo yes; fi", nil, true)
+	return err == nil && out == "yes"
 }
 
 func (r *Runner) installBorg(ctx context.Context, m *remote, f facts, step func(string, string)) error {
