@@ -7,6 +7,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -133,17 +134,11 @@ func cmdEnroll(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		if *token != "" {
 			return usageError{errors.New("enroll: give --token or --token-file, not both")}
 		}
-		var raw []byte
-		var err error
-		if *tokenFile == "-" {
-			raw, err = io.ReadAll(io.LimitReader(stdin, 4096))
-		} else {
-			raw, err = os.ReadFile(*tokenFile)
-		}
+		t, err := readToken(*tokenFile, stdin, stderr)
 		if err != nil {
 			return fmt.Errorf("read the token: %w", err)
 		}
-		*token = strings.TrimSpace(string(raw))
+		*token = t
 	}
 	cfg, err := enroll.Run(ctx, enroll.Params{ConfigPath: *cfgPath, ServerURL: *server, Token: *token, CAFingerprint: *pin, Name: *name, Version: version.Version, Force: *force})
 	if err != nil {
@@ -152,6 +147,26 @@ func cmdEnroll(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	fmt.Fprintf(stdout, "enrolled as %s (%s); configuration in %s\nstart it with: systemctl enable --now borgdesk-agent (or: borgdesk-agent run --config %s)\n",
 		cfg.Agent.Name, cfg.Agent.UUID, cfg.Path(), cfg.Path())
 	return nil
+}
+
+// readToken reads the token's first line from file, or from stdin for "-",
+// asking for it when stdin is a terminal (the enroll command that
+// `borgdesk token create` prints).
+func readToken(file string, stdin io.Reader, stderr io.Writer) (string, error) {
+	if file != "-" {
+		raw, err := os.ReadFile(file)
+		return strings.TrimSpace(string(raw)), err
+	}
+	if f, ok := stdin.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			fmt.Fprint(stderr, "enrollment token (from borgdesk token create): ")
+		}
+	}
+	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimSpace(line), nil
 }
 
 func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {

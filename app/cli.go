@@ -241,7 +241,7 @@ func cmdToken(ctx context.Context, g *globals, args []string, e env) error {
 	if *asJSON {
 		return printJSON(e.stdout, tok)
 	}
-	fmt.Fprintf(e.stdout, "Enrollment token for %s (single use, expires %s):\n\n  %s\n\nRun this on the server (it installs and enrolls the agent):\n\n  %s\n\nOr, where borgdesk-agent is already installed:\n\n  %s\n\nCA fingerprint: %s\n",
+	fmt.Fprintf(e.stdout, "Enrollment token for %s (single use, expires %s):\n\n  %s\n\nRun this on the server (it installs and enrolls the agent):\n\n  %s\n\nOr, where borgdesk-agent is already installed (it asks for the token):\n\n  %s\n\nCA fingerprint: %s\n",
 		tok.Name, fmtTime(tok.ExpiresAt), tok.Token, tok.InstallCommand, tok.EnrollCommand, tok.CAFingerprint)
 	return nil
 }

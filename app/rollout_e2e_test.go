@@ -3,6 +3,8 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,7 +14,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,8 +58,22 @@ func (f *fleet) cliIn(stdin string, args ...string) result {
 // watchCmdlines samples every process's arguments and environment until
 // stop is called, and reports any that contain secret.
 func watchCmdlines(secret string) (stop func() []string) {
-	var mu sync.Mutex
-	var hits []string
+	all := recordCmdlines()
+	return func() []string {
+		var hits []string
+		for _, c := range all() {
+			if strings.Contains(c, secret) {
+				hits = append(hits, c)
+			}
+		}
+		return hits
+	}
+}
+
+// recordCmdlines samples every process's arguments and environment until
+// stop is called, and returns each distinct one ("/proc/PID/cmdline: …").
+func recordCmdlines() (stop func() []string) {
+	seen := map[string]bool{}
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -67,11 +82,8 @@ func watchCmdlines(secret string) (stop func() []string) {
 			dirs, _ := filepath.Glob("/proc/[0-9]*")
 			for _, d := range dirs {
 				for _, f := range []string{"cmdline", "environ"} {
-					raw, err := os.ReadFile(filepath.Join(d, f))
-					if err == nil && bytes.Contains(raw, []byte(secret)) {
-						mu.Lock()
-						hits = append(hits, d+"/"+f+": "+strings.ReplaceAll(string(raw), "\x00", " "))
-						mu.Unlock()
+					if raw, err := os.ReadFile(filepath.Join(d, f)); err == nil {
+						seen[d+"/"+f+": "+strings.ReplaceAll(string(raw), "\x00", " ")] = true
 					}
 				}
 			}
@@ -85,9 +97,11 @@ func watchCmdlines(secret string) (stop func() []string) {
 	return func() []string {
 		close(done)
 		<-finished
-		mu.Lock()
-		defer mu.Unlock()
-		return hits
+		var all []string
+		for c := range seen {
+			all = append(all, c)
+		}
+		return all
 	}
 }
 
@@ -346,7 +360,10 @@ func TestRolloutConnectionResetMidUpload(t *testing.T) {
 	t.Logf("temporary files left by the cut connection (removed by the next run): %v", matches)
 }
 
-// The one-line command from `token create`, run as root on a host, enrolls it.
+// The one-line command from `token create`, run as root on a host, enrolls
+// it. The link is good for one fetch: the script it served carries another
+// secret, which no process's arguments or environment and no file on the
+// host ever show; the same line run again says the link was used.
 func TestOneLineInstall(t *testing.T) {
 	n := testhost.NewNetwork(t)
 	h := n.AddHost(t, testhost.Options{})
@@ -357,7 +374,14 @@ func TestOneLineInstall(t *testing.T) {
 	if !strings.Contains(cmd, "--pinnedpubkey") || !strings.HasSuffix(cmd, "| sudo sh") {
 		t.Fatalf("install command: %s", cmd)
 	}
-	out, err := h.Exec(context.Background(), "sh", "-c", cmd)
+	if enroll := tok["enroll_command"].(string); strings.Contains(enroll, tok["token"].(string)) || !strings.HasSuffix(enroll, "--token-file -") {
+		t.Errorf("enroll command: %s; want --token-file - and no token", enroll)
+	}
+	// tee keeps a copy of the served script (outside the dirs checked below).
+	const served = "/tmp/served-install.sh"
+	cmdlines := recordCmdlines()
+	out, err := h.Exec(context.Background(), "sh", "-c", strings.Replace(cmd, "| sudo sh", "| tee "+served+" | sudo sh", 1))
+	seen := cmdlines()
 	if err != nil {
 		t.Fatalf("the one-line install: %v\n%s", err, out)
 	}
@@ -366,11 +390,41 @@ func TestOneLineInstall(t *testing.T) {
 		f.mustJSON(&sv, "server", "show", "oneliner")
 		return sv["online"] == true
 	})
-	// The token is spent: the same line now only says so.
+	script, err := os.ReadFile(filepath.Join(h.Root, served))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := installSecret(t, string(script))
+	if secret == tok["token"] || strings.Contains(string(script), tok["token"].(string)) {
+		t.Errorf("the served script carries the link's token")
+	}
+	for _, c := range seen {
+		if strings.Contains(c, secret) {
+			t.Errorf("the enrollment secret is in a process's arguments or environment: %s", c)
+		}
+	}
+	for _, dir := range []string{"etc", "usr/local", "var", "root", "run", "home"} {
+		if files := grepTree(filepath.Join(h.Root, dir), secret); len(files) > 0 {
+			t.Errorf("the enrollment secret is in %v", files)
+		}
+	}
+	// The link is spent: the same line now only says so.
 	out, err = h.Exec(context.Background(), "sh", "-c", cmd)
-	if err == nil || !strings.Contains(out, "unknown, already used or expired") {
+	if err == nil || !strings.Contains(out, "this install link was already used: create a new one with borgdesk token create") {
 		t.Errorf("the same line again: %v %s", err, out)
 	}
+}
+
+// installSecret is the enrollment secret a served install script carries.
+func installSecret(t *testing.T, script string) string {
+	t.Helper()
+	for _, l := range strings.Split(script, "\n") {
+		if s, ok := strings.CutPrefix(l, "X-Borgdesk-Install-Secret: "); ok && s != "" {
+			return s
+		}
+	}
+	t.Fatalf("no enrollment secret in the served script:\n%s", script)
+	return ""
 }
 
 func jsonInto(t *testing.T, s string, v any) {
@@ -561,4 +615,70 @@ func TestFlxOnAServer(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "etc/pbx/sip.conf") || !strings.Contains(r.stdout, "secret setting") || strings.Contains(r.stdout, "server-secret") {
 		t.Errorf("the server's snapshot: %+v", r)
 	}
+}
+
+// A password login whose sudo asks for no password (NOPASSWD, as on many
+// cloud images): the rollout succeeds, fresh and again, with and without
+// systemd, and the password reaches nothing on the host, the coordinator's
+// data dir, its log or its events.
+func TestRolloutWithNopasswdSudo(t *testing.T) {
+	n := testhost.NewNetwork(t)
+	hosts := n.AddHosts(t, 2, testhost.Options{})
+	f := rolloutFleet(t, n)
+	password := "nopasswd-" + randomHex(t, 12) + "-secret"
+	hosts[1].FakeSystemd(t)
+	for _, h := range hosts {
+		h.SudoWithoutPassword(t, h.SudoUser)
+		h.SetPassword(t, h.SudoUser, password)
+	}
+	stop := watchCmdlines(password)
+	for i, c := range []struct{ name, started string }{{"nopw-plain", "restart loop"}, {"nopw-systemd", "systemd unit"}} {
+		h := hosts[i]
+		args := []string{"server", "add", "--host", h.IP, "--user", h.SudoUser, "--password-stdin", "--name", c.name}
+		r := f.cliIn(password+"\n", append(args, "--accept-host-key", h.HostKeyFingerprint(t))...)
+		if r.code != 0 || !strings.Contains(r.stdout, c.started) {
+			t.Fatalf("%s: server add: %+v; want it done, started with a %s\nsshd:\n%s", c.name, r, c.started, h.SSHDLog())
+		}
+		r = f.cliIn(password+"\n", args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "already enrolled as "+c.name) {
+			t.Fatalf("%s: re-run: %+v", c.name, r)
+		}
+		var sv map[string]any
+		f.mustJSON(&sv, "server", "show", c.name)
+		if sv["online"] != true {
+			t.Errorf("%s after the re-run: %v", c.name, sv)
+		}
+	}
+	if leaks := stop(); len(leaks) > 0 {
+		t.Errorf("the password appeared in process arguments or environments:\n%s", strings.Join(leaks, "\n"))
+	}
+	unit, err := os.ReadFile(filepath.Join(hosts[1].Root, "etc/systemd/system/borgdesk-agent.service"))
+	if err != nil || !strings.HasPrefix(string(unit), "[Unit]\n") {
+		t.Errorf("the unit file: %v, starts with %q", err, strings.SplitN(string(unit), "\n", 2)[0])
+	}
+	for _, h := range hosts {
+		for _, dir := range []string{"etc", "usr/local", "var", "tmp", "run", "root", "home"} {
+			if files := grepTree(filepath.Join(h.Root, dir), password); len(files) > 0 {
+				t.Errorf("%s: the password is in %v", h.Name, files)
+			}
+		}
+	}
+	if files := grepTree(f.data, password); len(files) > 0 {
+		t.Errorf("the password is in the data dir: %v", files)
+	}
+	if strings.Contains(f.log.String(), password) {
+		t.Error("the password is in the coordinator's log")
+	}
+	if evs := f.cli("events", "--limit", "200", "--json"); strings.Contains(evs.stdout, password) {
+		t.Error("the password is in the events")
+	}
+}
+
+func randomHex(t *testing.T, n int) string {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
 }

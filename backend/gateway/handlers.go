@@ -25,7 +25,7 @@ func (g *Gateway) routes() {
 	g.mux.HandleFunc("GET "+agentapi.PathHealth, g.health)
 	g.mux.HandleFunc("POST "+agentapi.PathRegister, g.register)
 	g.mux.HandleFunc("GET /api/install/{token}", g.installScript)
-	g.mux.HandleFunc("GET /api/install/{token}/agent/{arch}", g.installBinary)
+	g.mux.HandleFunc("GET /api/install/agent/{arch}", g.installBinary)
 	g.mux.Handle("POST "+agentapi.PathHeartbeat, g.agent(g.heartbeat))
 	g.mux.Handle("GET "+agentapi.PathTasks, g.agent(g.tasks))
 	g.mux.Handle("POST "+agentapi.PathTaskStart, g.agent(g.taskStart))
@@ -75,26 +75,37 @@ func (g *Gateway) health(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, agentapi.Health{Status: "ok", ProtocolVersion: agentapi.ProtocolVersion})
 }
 
-// installScript serves the one-line install's shell script. The token in
-// the path is a secret: it is never logged.
+// installScript serves the one-line install's shell script, once per link:
+// the fetch spends the token in the path (a secret, never logged). A
+// refusal is a script too, which tells the `sh` it is piped into why.
 func (g *Gateway) installScript(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/x-shellscript; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	script, err := g.cfg.Service.InstallScript(r.Context(), r.PathValue("token"))
-	if err != nil {
+	switch {
+	case errors.Is(err, service.ErrInstallLinkUsed):
+		w.WriteHeader(http.StatusGone)
+		io.WriteString(w, rollout.UsedScript)
+	case err != nil:
 		if !errors.Is(err, service.ErrNotFound) {
 			g.log.Error("install script", "err", err)
 		}
 		w.WriteHeader(http.StatusNotFound)
 		io.WriteString(w, rollout.RefusedScript)
-		return
+	default:
+		io.WriteString(w, script)
 	}
-	io.WriteString(w, script)
 }
 
-// installBinary serves the agent build to a one-line install.
+// installBinary serves the agent build to a one-line install, which shows
+// the enrollment secret its script carries in a header.
 func (g *Gateway) installBinary(w http.ResponseWriter, r *http.Request) {
-	path, err := g.cfg.Service.InstallBinary(r.Context(), r.PathValue("token"), r.PathValue("arch"))
+	secret := r.Header.Get(rollout.InstallSecretHeader)
+	if secret == "" {
+		http.Error(w, "no install secret: run the one-line install command from borgdesk token create", http.StatusNotFound)
+		return
+	}
+	path, err := g.cfg.Service.InstallBinary(r.Context(), secret, r.PathValue("arch"))
 	if err != nil {
 		http.Error(w, "unknown, used or expired install link, or no build for that architecture", http.StatusNotFound)
 		return

@@ -10,8 +10,9 @@ import (
 )
 
 // Commands over one connection keep their whole output, stdout and stderr
-// together, and their stdin after sudo's password (a regression: the two
-// output streams once shared an unlocked buffer).
+// together, and a privileged one gets exactly its stdin through a sudo that
+// asks for the password (a regression: the two output streams once shared
+// an unlocked buffer).
 func TestRemoteCommandsOnARealHost(t *testing.T) {
 	n := testhost.NewNetwork(t)
 	h := n.AddHost(t, testhost.Options{})

@@ -80,7 +80,8 @@ type remote struct {
 	client *ssh.Client
 	target Target
 	root   bool
-	// sudo answers sudo's prompt (nil: root, or sudo without a password).
+	// sudo is the password for a sudo that asks for one; nil for root and
+	// for a sudo that asks for none, which then never receives it.
 	sudo []byte
 }
 
@@ -148,40 +149,49 @@ func (r *Runner) connect(ctx context.Context, t Target, cred *Credentials, accep
 	return ssh.NewClient(c, chans, reqs), nil
 }
 
-// run runs a shell script, as root when privileged (through sudo for a
-// non-root user, whose password goes to sudo on stdin, never on a command
-// line). stdin follows sudo's password.
+// run runs a shell script, as root when privileged: directly for root,
+// through `sudo -n` where sudo asks for no password, else through sudo with
+// the password answered by askpass (sudo.go). stdin is the script's input
+// and reaches nothing else.
 func (m *remote) run(ctx context.Context, script string, stdin []byte, privileged bool) (string, error) {
+	switch {
+	case !privileged || m.root:
+		return m.runDirect(ctx, "sh -c "+shq(script), stdin)
+	case m.sudo == nil:
+		return m.runDirect(ctx, "sudo -n sh -c "+shq(script), stdin)
+	}
+	return m.runAskpass(ctx, script, stdin)
+}
+
+// runDirect runs cmd with stdin as its whole input.
+func (m *remote) runDirect(ctx context.Context, cmd string, stdin []byte) (string, error) {
 	s, err := m.client.NewSession()
 	if err != nil {
 		return "", fail("SSH session to %s: %v", m.target.Host, err)
 	}
 	defer s.Close()
-	cmd := "sh -c " + shq(script)
-	var in []byte
-	if privileged && !m.root {
-		if m.sudo != nil {
-			cmd = "sudo -k -S -p '' " + cmd
-			in = append(append(in, m.sudo...), '\n')
-		} else {
-			cmd = "sudo -n " + cmd
-		}
-	}
-	in = append(in, stdin...)
-	s.Stdin = bytes.NewReader(in)
+	s.Stdin = bytes.NewReader(stdin)
 	out := &lockedBuffer{}
 	s.Stdout, s.Stderr = out, out // two goroutines copy them: one locked buffer
+	err = runSession(ctx, s, cmd)
+	if ctx.Err() != nil {
+		return "", ctx.Err()
+	}
+	return strings.TrimSpace(out.String()), err
+}
+
+// runSession runs cmd in s; a cancelled ctx ends the remote command.
+func runSession(ctx context.Context, s *ssh.Session, cmd string) error {
 	done := make(chan error, 1)
 	go func() { done <- s.Run(cmd) }()
 	select {
-	case err = <-done:
+	case err := <-done:
+		return err
 	case <-ctx.Done():
 		s.Signal(ssh.SIGTERM)
 		s.Close()
-		return "", ctx.Err()
+		return ctx.Err()
 	}
-	clear(in)
-	return strings.TrimSpace(out.String()), err
 }
 
 type lockedBuffer struct {
@@ -214,7 +224,6 @@ if command -v borg >/dev/null 2>&1; then echo "borg=$(borg --version 2>/dev/null
 if [ -d /run/systemd/system ]; then echo init=systemd; else echo init=none; fi
 if command -v sudo >/dev/null 2>&1; then echo sudo=yes; fi
 for pm in apt-get dnf zypper; do if command -v $pm >/dev/null 2>&1; then echo "pm=$pm"; break; fi; done
-if [ -e ` + ConfigPath + ` ]; then echo installed=yes; fi
 echo "free_kb=$(df -Pk /usr/local/bin 2>/dev/null | awk 'NR==2{print $4}')"
 `
 
@@ -342,7 +351,7 @@ func (r *Runner) install(ctx context.Context, t Target, cred *Credentials, accep
 	if err != nil {
 		return err
 	}
-	installed := f["installed"] == "yes"
+	installed := m.agentConfigured(ctx)
 	// Space for the new binary beside the old one, plus config and margin.
 	need := fi.Size()/1024 + 8*1024
 	if free, err := strconv.ParseInt(f["free_kb"], 10, 64); err == nil && free < need {
@@ -446,35 +455,12 @@ func (r *Runner) install(ctx context.Context, t Target, cred *Credentials, accep
 	return nil
 }
 
-// becomeRoot checks that the user is root or may use sudo.
-func (r *Runner) becomeRoot(ctx context.Context, m *remote, f facts, cred *Credentials) error {
-	if f["uid"] == "0" {
-		m.root = true
-		return nil
-	}
-	if f["sudo"] != "yes" {
-		return fail("%s is not root on %s and sudo is not installed: log in as root, or install sudo and allow %s to use it", m.target.User, m.target.Host, m.target.User)
-	}
-	switch {
-	case len(cred.SudoPassword) > 0:
-		m.sudo = cred.SudoPassword
-	case len(cred.Password) > 0:
-		m.sudo = cred.Password
-	}
-	out, err := m.run(ctx, "id -u", nil, true)
-	if err == nil && out == "0" {
-		return nil
-	}
-	low := strings.ToLower(out)
-	switch {
-	case strings.Contains(low, "password is required") || strings.Contains(low, "a terminal is required"):
-		return fail("sudo on %s wants %s's password and none was given: give the sudo password", m.target.Host, m.target.User)
-	case strings.Contains(low, "not in the sudoers") || strings.Contains(low, "not allowed") || strings.Contains(low, "may not run sudo"):
-		return fail("%s may not use sudo on %s: add it to the sudo group (or sudoers), or log in as root", m.target.User, m.target.Host)
-	case strings.Contains(low, "incorrect password") || strings.Contains(low, "sorry, try again"):
-		return fail("sudo on %s refused the password for %s", m.target.Host, m.target.User)
-	}
-	return fail("sudo on %s failed: %s", m.target.Host, lastLine(out))
+// agentConfigured reports whether the agent's configuration exists. It is
+// asked as root: the configuration directory is root's alone (0700), so a
+// sudo user's own look would miss it.
+func (m *remote) agentConfigured(ctx context.Context) bool {
+	out, err := m.run(ctx, "if [ -e "+ConfigPath+" ]; then echo yes; fi", nil, true)
+	return err == nil && out == "yes"
 }
 
 func (r *Runner) installBorg(ctx context.Context, m *remote, f facts, step func(string, string)) error {

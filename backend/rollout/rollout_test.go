@@ -98,26 +98,60 @@ func TestKnownHostsPinning(t *testing.T) {
 	}
 }
 
-// The one-line install's script is valid shell, pins the CA and never puts
-// the token on a command line.
+// The one-line install's script is valid shell, pins the CA and carries
+// its enrollment secret only in here-documents (a command's stdin), never
+// as an argument, so ps never shows it.
 func TestInstallScript(t *testing.T) {
-	s := InstallScript(ScriptParams{Name: "web1", Token: "tok-abc", GatewayURL: "https://10.0.0.1:8443", CAFingerprint: "SHA256:xyz",
+	const secret = "secret-abc"
+	s := InstallScript(ScriptParams{Name: "web1", Secret: secret, GatewayURL: "https://10.0.0.1:8443", CAFingerprint: "SHA256:xyz",
 		CAPEM: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", SHA256: map[string]string{"amd64": "ab12"}, ExpiresAt: time.Now()})
 	f := filepath.Join(t.TempDir(), "install.sh")
 	os.WriteFile(f, []byte(s), 0o644)
 	if out, err := exec.Command("sh", "-n", f).CombinedOutput(); err != nil {
 		t.Fatalf("sh -n: %v %s\n%s", err, out, s)
 	}
-	for _, want := range []string{"--cacert", "sha256sum -c", "--token-file -", "--ca-fingerprint 'SHA256:xyz'", "sum='ab12'", "sum=''"} {
+	for _, want := range []string{"--cacert", "sha256sum -c", "--token-file -", "-H @-", "--ca-fingerprint 'SHA256:xyz'", "sum='ab12'", "sum=''"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("script lacks %q", want)
 		}
 	}
-	for _, line := range strings.Split(s, "\n") {
-		if strings.Contains(line, "tok-abc") && !strings.HasPrefix(line, "printf '%s\\n' 'tok-abc'") && !strings.Contains(line, "/api/install/tok-abc/agent/") {
-			t.Errorf("the token appears outside the printf pipe and the download URL: %s", line)
+	if strings.Contains(s, "--token ") {
+		t.Error("the script passes a token as an argument")
+	}
+	uses := 0
+	for _, line := range argumentLines(s) {
+		if strings.Contains(line, secret) {
+			t.Errorf("the secret is on a command line, not in a here-document: %s", line)
 		}
 	}
+	for _, body := range []string{secret, InstallSecretHeader + ": " + secret} {
+		if strings.Contains(s, "<<'BORGDESK_SECRET'\n"+body+"\nBORGDESK_SECRET\n") {
+			uses++
+		}
+	}
+	if uses != 2 {
+		t.Errorf("the secret reaches %d of curl's header and enroll's stdin; want both:\n%s", uses, s)
+	}
+}
+
+// argumentLines are the lines of a script outside its here-documents.
+func argumentLines(script string) []string {
+	var lines []string
+	end := ""
+	for _, l := range strings.Split(script, "\n") {
+		switch {
+		case end != "":
+			if l == end {
+				end = ""
+			}
+		default:
+			lines = append(lines, l)
+			if i := strings.Index(l, "<<'"); i >= 0 {
+				end = strings.TrimSuffix(l[i+3:], "'")
+			}
+		}
+	}
+	return lines
 }
 
 func TestSystemdUnitMatchesBuildFile(t *testing.T) {

@@ -8,27 +8,42 @@ import (
 
 // ScriptParams fill the one-line install's shell script.
 type ScriptParams struct {
-	Name, Token, GatewayURL, CAFingerprint, CAPEM string
+	Name, GatewayURL, CAFingerprint, CAPEM string
+	// Secret is the one-time enrollment secret the script carries: never
+	// the install link's token, which fetching the script spent.
+	Secret string
 	// SHA256 of the agent build per architecture (amd64, arm64); a missing
 	// one makes the script refuse that architecture.
 	SHA256    map[string]string
 	ExpiresAt time.Time
 }
 
+// InstallSecretHeader carries the enrollment secret when the install
+// script downloads the agent: a header curl reads from stdin, where a URL
+// would show it in argv.
+const InstallSecretHeader = "X-Borgdesk-Install-Secret"
+
 // InstallScript is what `curl … /api/install/<token> | sudo sh` runs: it
 // downloads the agent over HTTPS against the pinned CA, checks its hash,
-// enrolls with the token (from a pipe, never a command line) and the CA
-// fingerprint, and starts it. It installs nothing unless every check passes.
+// enrolls with the secret and the CA fingerprint, and starts it. It
+// installs nothing unless every check passes. The secret is only ever in
+// here-documents, a command's stdin: never an argument, so never in ps.
 func InstallScript(p ScriptParams) string {
 	var b bytes.Buffer
 	scriptTmpl.Execute(&b, map[string]any{"P": p, "AgentPath": AgentPath, "ConfigPath": ConfigPath, "UnitPath": UnitPath,
-		"Unit": SystemdUnit, "Supervised": supervisedScript, "Expires": p.ExpiresAt.UTC().Format(time.RFC3339)})
+		"Unit": SystemdUnit, "Supervised": supervisedScript, "Header": InstallSecretHeader, "Expires": p.ExpiresAt.UTC().Format(time.RFC3339)})
 	return b.String()
 }
 
-// RefusedScript is served for an unknown, used or expired token.
+// RefusedScript is served for an unknown or expired install link.
 const RefusedScript = `#!/bin/sh
-echo "borgdesk: this install link is unknown, already used or expired; create a new one in Borgdesk (Add server → one-line command)" >&2
+echo "borgdesk: this install link is unknown or expired: create a new one with borgdesk token create (or in Borgdesk: Add server → one-line command)" >&2
+exit 1
+`
+
+// UsedScript is served when the install link's script was fetched before.
+const UsedScript = `#!/bin/sh
+echo "borgdesk: this install link was already used: create a new one with borgdesk token create (or in Borgdesk: Add server → one-line command)" >&2
 exit 1
 `
 
@@ -48,7 +63,9 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cat > "$tmp/ca.pem" <<'BORGDESK_CA'
 {{.P.CAPEM}}BORGDESK_CA
 say "downloading the agent for linux/$arch"
-curl -fsS --proto =https --cacert "$tmp/ca.pem" -o "$tmp/agent" {{sq (print .P.GatewayURL "/api/install/" .P.Token "/agent/")}}"$arch"
+curl -fsS --proto =https --cacert "$tmp/ca.pem" -H @- -o "$tmp/agent" {{sq (print .P.GatewayURL "/api/install/agent/")}}"$arch" <<'BORGDESK_SECRET'
+{{.Header}}: {{.P.Secret}}
+BORGDESK_SECRET
 echo "$sum  $tmp/agent" | sha256sum -c --status || { say "the downloaded agent is damaged (SHA-256 mismatch); nothing was installed"; exit 1; }
 chmod 0755 "$tmp/agent"
 if ! command -v borg >/dev/null 2>&1; then
@@ -60,7 +77,9 @@ if ! command -v borg >/dev/null 2>&1; then
 fi
 force=""
 [ -e {{.ConfigPath}} ] && force="--force"
-printf '%s\n' {{sq .P.Token}} | "$tmp/agent" enroll --config {{.ConfigPath}} --server {{sq .P.GatewayURL}} --name {{sq .P.Name}} --ca-fingerprint {{sq .P.CAFingerprint}} --token-file - $force
+"$tmp/agent" enroll --config {{.ConfigPath}} --server {{sq .P.GatewayURL}} --name {{sq .P.Name}} --ca-fingerprint {{sq .P.CAFingerprint}} --token-file - $force <<'BORGDESK_SECRET'
+{{.P.Secret}}
+BORGDESK_SECRET
 mkdir -p "$(dirname {{.AgentPath}})"
 cp "$tmp/agent" {{.AgentPath}}.new && mv -f {{.AgentPath}}.new {{.AgentPath}}
 if [ -d /run/systemd/system ]; then

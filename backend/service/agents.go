@@ -31,6 +31,8 @@ var (
 	ErrToken = errors.New("enrollment token refused")
 	// ErrForbidden means the agent is not (or no longer) allowed.
 	ErrForbidden = errors.New("agent is not allowed")
+	// ErrInstallLinkUsed means a one-line install link's script was already fetched.
+	ErrInstallLinkUsed = errors.New("this install link was already used")
 	// ErrUnavailable means something the request needs is not set up on this coordinator.
 	ErrUnavailable = errors.New("not available on this coordinator")
 )
@@ -178,11 +180,10 @@ func (s *Service) CreateEnrollmentToken(ctx context.Context, name string, ttl ti
 	if ttl < time.Minute || ttl > 7*24*time.Hour {
 		return TokenInfo{}, fmt.Errorf("%w: token lifetime %s: choose between 1m and 168h", ErrInvalid, ttl)
 	}
-	raw := make([]byte, 32) // 256 bits
-	if _, err := rand.Read(raw); err != nil {
+	token, err := newToken()
+	if err != nil {
 		return TokenInfo{}, err
 	}
-	token := base64.RawURLEncoding.EncodeToString(raw)
 	tok, err := s.st.CreateToken(ctx, name, hashToken(token), s.now().Add(ttl))
 	if err != nil {
 		return TokenInfo{}, err
@@ -199,8 +200,24 @@ func (s *Service) CreateEnrollmentToken(ctx context.Context, name string, ttl ti
 		CAFingerprint:  fp,
 		ServerURL:      gw,
 		InstallCommand: s.installCommand(gw, token),
-		EnrollCommand:  fmt.Sprintf("sudo borgdesk-agent enroll --server %s --name %s --token %s --ca-fingerprint %s", gw, name, token, fp),
+		EnrollCommand:  enrollCommand(gw, name, fp),
 	}, nil
+}
+
+// enrollCommand enrolls a server that already has the agent. The token is
+// not in it: the agent asks for it on stdin, so it stays out of argv and
+// shell history.
+func enrollCommand(gw, name, fp string) string {
+	return fmt.Sprintf("sudo borgdesk-agent enroll --server %s --name %s --ca-fingerprint %s --token-file -", gw, name, fp)
+}
+
+// newToken is 256 random bits, URL-safe.
+func newToken() (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("make a token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(raw), nil
 }
 
 func hashToken(token string) string {

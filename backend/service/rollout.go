@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -301,17 +302,27 @@ func (s *Service) installCommand(gw, token string) string {
 	return fmt.Sprintf("curl -sS --proto =https -k --pinnedpubkey 'sha256//%s' %s/api/install/%s | sudo sh", pin, gw, token)
 }
 
-// InstallScript is the one-line install's script for a usable token; the
-// token is not spent (enrollment spends it).
+// InstallScript is the one-line install's script. Fetching it spends the
+// link's token: the script carries a new one-time enrollment secret
+// instead, which reaches the agent on stdin, so the token readable in
+// curl's argv and the shell's history is worthless once the script is
+// served. ErrInstallLinkUsed on a second fetch, ErrNotFound for an unknown
+// or expired link.
 func (s *Service) InstallScript(ctx context.Context, token string) (string, error) {
-	tok, err := s.st.UsableToken(ctx, hashToken(token))
-	if err != nil {
-		return "", err
-	}
 	if err := s.needCA(); err != nil {
 		return "", err
 	}
-	p := rollout.ScriptParams{Name: tok.Name, Token: token, GatewayURL: s.GatewayURL(), CAFingerprint: s.ca.Fingerprint(),
+	secret, err := newToken()
+	if err != nil {
+		return "", err
+	}
+	tok, err := s.st.ExchangeToken(ctx, hashToken(token), hashToken(secret))
+	if errors.Is(err, store.ErrTokenUsed) {
+		return "", ErrInstallLinkUsed
+	} else if err != nil {
+		return "", err
+	}
+	p := rollout.ScriptParams{Name: tok.Name, Secret: secret, GatewayURL: s.GatewayURL(), CAFingerprint: s.ca.Fingerprint(),
 		CAPEM: string(s.ca.CertPEM()), SHA256: map[string]string{}, ExpiresAt: tok.ExpiresAt}
 	if s.dist != nil {
 		for _, arch := range []string{"amd64", "arm64"} {
@@ -323,9 +334,10 @@ func (s *Service) InstallScript(ctx context.Context, token string) (string, erro
 	return rollout.InstallScript(p), nil
 }
 
-// InstallBinary is the agent build a one-line install downloads.
-func (s *Service) InstallBinary(ctx context.Context, token, arch string) (string, error) {
-	if _, err := s.st.UsableToken(ctx, hashToken(token)); err != nil {
+// InstallBinary is the agent build a one-line install downloads with the
+// enrollment secret its script carries.
+func (s *Service) InstallBinary(ctx context.Context, secret, arch string) (string, error) {
+	if _, err := s.st.UsableToken(ctx, hashToken(secret)); err != nil {
 		return "", err
 	}
 	if s.dist == nil {

@@ -62,6 +62,55 @@ func (s *Store) UsableToken(ctx context.Context, hash string) (Token, error) {
 	return t, nil
 }
 
+// ExchangeToken spends the unused, unexpired token with oldHash and stores
+// newHash for the same name and expiry in its place, in one transaction: a
+// one-line install link is good for one fetch of the script, which carries
+// the new token. ErrTokenUsed when it was spent already, ErrNotFound when
+// it is unknown or expired.
+func (s *Store) ExchangeToken(ctx context.Context, oldHash, newHash string) (Token, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Token{}, err
+	}
+	defer tx.Rollback()
+	var t Token
+	var expires string
+	var used sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT id, name, expires_at, used_at FROM enrollment_tokens WHERE token_hash = ?`, oldHash).
+		Scan(&t.ID, &t.Name, &expires, &used)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Token{}, ErrNotFound
+	case err != nil:
+		return Token{}, fmt.Errorf("read token: %w", err)
+	case used.Valid:
+		return Token{}, ErrTokenUsed
+	}
+	now := s.now()
+	t.ExpiresAt = parseTS(expires)
+	if !now.Before(t.ExpiresAt) {
+		return Token{}, ErrNotFound
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE enrollment_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL`, ts(now), t.ID)
+	if err != nil {
+		return Token{}, fmt.Errorf("spend token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return Token{}, ErrTokenUsed
+	}
+	res, err = tx.ExecContext(ctx, `INSERT INTO enrollment_tokens (name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		t.Name, newHash, ts(now), expires)
+	if err != nil {
+		return Token{}, fmt.Errorf("store the new token for %q: %w", t.Name, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Token{}, fmt.Errorf("exchange token for %q: %w", t.Name, err)
+	}
+	t.ID, _ = res.LastInsertId()
+	t.CreatedAt = now.UTC()
+	return t, nil
+}
+
 // Enrollment is what a successful registration records.
 type Enrollment struct {
 	TokenHash    string
