@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"borgdesk/backend/agentapi"
+	"borgdesk/backend/ca"
 	"borgdesk/backend/atomicfile"
 )
 
@@ -36,7 +37,7 @@ type Binary struct {
 	OS, Arch  string
 	SHA256    string // hex
 	Size      int64
-	Signature string // base64 ed25519 over agentapi.UpdateMessage
+	Signature string // base64 ed25519 over agentapi.UpdateMessage; set by Sign only
 }
 
 // Dist is the set of agent binaries in a directory, and the signing key.
@@ -56,7 +57,11 @@ type cached struct {
 
 // Open uses the agent binaries in dir (named borgdesk-agent-<os>-<arch>)
 // and the signing key at keyPath, creating the key (0600) on first use.
+// A key file others can read, or that another user owns, is refused.
 func Open(dir, keyPath string) (*Dist, error) {
+	if err := ca.CheckKeyFile(keyPath, "update signing key", "consider every agent update signed since untrusted"); err != nil {
+		return nil, err
+	}
 	key, err := loadOrCreateKey(keyPath)
 	if err != nil {
 		return nil, err
@@ -74,15 +79,27 @@ func (d *Dist) PublicKey() string {
 
 var platform = regexp.MustCompile(`^[a-z0-9]+$`)
 
-// Lookup returns the signed binary for goos/arch.
+// ErrUntrusted means a binary or its folder could have been replaced by
+// someone other than the coordinator's user.
+var ErrUntrusted = errors.New("agent binary is not safe to hand out")
+
+// Lookup returns the binary for goos/arch, unsigned: only Sign makes it
+// an update an agent accepts. The file and its folder must be writable by
+// the coordinator's user (or root) alone.
 func (d *Dist) Lookup(goos, arch string) (Binary, error) {
 	if !platform.MatchString(goos) || !platform.MatchString(arch) {
 		return Binary{}, fmt.Errorf("%w: %q/%q is not a platform name", ErrNoBinary, goos, arch)
 	}
 	path := filepath.Join(d.dir, "borgdesk-agent-"+goos+"-"+arch)
-	fi, err := os.Stat(path)
+	fi, err := os.Lstat(path)
 	if err != nil {
 		return Binary{}, fmt.Errorf("%w %s/%s: %s is missing (build it with `make agent`)", ErrNoBinary, goos, arch, path)
+	}
+	if err := trusted(d.dir, true); err != nil {
+		return Binary{}, err
+	}
+	if err := trusted(path, false); err != nil {
+		return Binary{}, err
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -113,8 +130,35 @@ func (d *Dist) describe(path, goos, arch string) (Binary, error) {
 		return Binary{}, err
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
-	sig := ed25519.Sign(d.key, agentapi.UpdateMessage(version, goos, arch, sum))
-	return Binary{Path: path, Version: version, OS: goos, Arch: arch, SHA256: sum, Size: n, Signature: base64.StdEncoding.EncodeToString(sig)}, nil
+	return Binary{Path: path, Version: version, OS: goos, Arch: arch, SHA256: sum, Size: n}, nil
+}
+
+// Sign makes bin an update agents accept: an ed25519 signature over its
+// version, platform and hash. The caller decides that the agent may move
+// to this version (Newer, or the operator's pin).
+func (d *Dist) Sign(bin Binary) Binary {
+	sig := ed25519.Sign(d.key, agentapi.UpdateMessage(bin.Version, bin.OS, bin.Arch, bin.SHA256))
+	bin.Signature = base64.StdEncoding.EncodeToString(sig)
+	return bin
+}
+
+// trusted refuses a file (or folder) that is a link, or that a group,
+// others or another user than this process's (root aside) could replace.
+func trusted(path string, dir bool) error {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUntrusted, err)
+	}
+	switch {
+	case dir && !fi.IsDir(), !dir && !fi.Mode().IsRegular():
+		return fmt.Errorf("%w: %s is a link or not a plain %s; put the real build there", ErrUntrusted, path, map[bool]string{true: "folder", false: "file"}[dir])
+	case fi.Mode().Perm()&0o022 != 0:
+		return fmt.Errorf("%w: %s has mode %v, so others could replace it; run `chmod go-w %s`", ErrUntrusted, path, fi.Mode().Perm(), path)
+	}
+	if uid, ok := ca.FileOwner(fi); ok && uid != os.Getuid() && uid != 0 {
+		return fmt.Errorf("%w: %s belongs to user %d, not to the user Borgdesk runs as (%d) or root; run `chown %d %s`", ErrUntrusted, path, uid, os.Getuid(), os.Getuid(), path)
+	}
+	return nil
 }
 
 var versionFlag = regexp.MustCompile(`borgdesk/backend/version\.Version=([^\s'"]+)`)

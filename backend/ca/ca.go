@@ -365,7 +365,7 @@ func CheckKeyFile(path, what, afterwards string) error {
 	if fi.Mode().Perm()&0o077 != 0 {
 		return fmt.Errorf("%s %s has mode %v: others can read it; run `chmod 600 %s` (and %s)", what, path, fi.Mode().Perm(), path, afterwards)
 	}
-	if uid, ok := fileOwner(fi); ok && uid != os.Getuid() && uid != 0 {
+	if uid, ok := FileOwner(fi); ok && uid != os.Getuid() && uid != 0 {
 		return fmt.Errorf("%s %s belongs to user %d, not to the user Borgdesk runs as (%d): run `chown %d %s` (and %s)", what, path, uid, os.Getuid(), os.Getuid(), path, afterwards)
 	}
 	return nil

@@ -7,8 +7,8 @@ import (
 	"syscall"
 )
 
-// fileOwner is the uid that owns a file.
-func fileOwner(fi fs.FileInfo) (int, bool) {
+// FileOwner is the uid that owns a file (false where files have no uid).
+func FileOwner(fi fs.FileInfo) (int, bool) {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
 		return 0, false

@@ -304,7 +304,7 @@ func (g *Gateway) updateCheck(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (g *Gateway) updateDownload(w http.ResponseWriter, r *http.Request) error {
-	bin, err := g.cfg.Service.AgentBinary(r.URL.Query().Get("os"), r.URL.Query().Get("arch"))
+	bin, err := g.cfg.Service.UpdateBinary(r.Context(), agentID(r.Context()), r.URL.Query().Get("os"), r.URL.Query().Get("arch"))
 	if err != nil {
 		return err
 	}
