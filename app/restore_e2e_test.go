@@ -1,12 +1,20 @@
 package app
 
 import (
+	"archive/tar"
+	"bytes"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -168,37 +176,251 @@ func read(t *testing.T, p string) string {
 	return string(b)
 }
 
-// A restore onto another server reads the source repository under a grant
-// that exists for that task only.
+// A restore onto another server streams: the coordinator reads its copy
+// of the source repository and sends the files over the gateway; the
+// target agent places them as it places its own, and never receives the
+// source's passphrase, repository or any SSH grant.
 func TestRestoreOntoAnotherServer(t *testing.T) {
 	t.Parallel() // its own coordinator, agents, ports and data dir
 	f := startRestoreFleet(t)
-	to := t.TempDir()
-	var task struct {
-		ID      int64  `json:"id"`
-		Status  string `json:"status"`
-		Server  string `json:"server_name"`
-		Payload struct {
-			Repo string `json:"repo"`
-		} `json:"payload"`
+	web1 := f.uuid("web1")
+	pass, err := os.ReadFile(filepath.Join(f.data, "keys", web1+".passphrase"))
+	if err != nil || len(pass) == 0 {
+		t.Fatalf("web1's passphrase: %v", err)
 	}
+	secrets := map[string]string{"web1's passphrase": strings.TrimSpace(string(pass)), "web1's repository": filepath.Join(f.data, "repos", web1),
+		"an SSH grant": "grant-"}
+
+	to := t.TempDir()
+	var task crossTask
 	f.mustJSON(&task, "restore", "web1", f.a2, "--path", f.rel+"/d02", "--to", to, "--target-server", "web2", "--wait")
-	if task.Status != "succeeded" || task.Server != "web2" || !strings.Contains(task.Payload.Repo, "ssh://grant-") {
+	if task.Status != "succeeded" || task.Server != "web2" || !task.Payload.Stream || task.Payload.Repo != "" {
 		t.Fatalf("cross-server restore = %+v", task)
 	}
-	compareTrees(t, filepath.Join(f.src, "d02"), filepath.Join(to, f.rel, "d02"))
-
-	// The grant ended with the task: web2's key no longer opens web1's
-	// repository, even with the passphrase.
-	pass, _ := os.ReadFile(filepath.Join(f.data, "keys", f.uuid("web1")+".passphrase"))
-	list := exec.Command("borg", "list", task.Payload.Repo)
-	list.Env = append(os.Environ(), "BORG_PASSPHRASE="+string(pass), "BORG_BASE_DIR="+t.TempDir(),
-		"BORG_RSH="+f.agentBin+" ssh --config "+f.web2, "BORG_RELOCATED_REPO_ACCESS_IS_OK=yes")
-	if out, err := list.CombinedOutput(); err == nil {
-		t.Errorf("web2 listed web1's repository after the restore ended:\n%s", out)
+	if task.Progress.Phase != "done" || task.Progress.Percent != 100 || task.Progress.Bytes == 0 || task.Result.Files == 0 {
+		t.Errorf("progress %+v, result %+v; want done at 100%%", task.Progress, task.Result)
 	}
-	if strings.Contains(string(pass), "grant") || len(pass) == 0 {
-		t.Fatal("no passphrase read")
+	compareTrees(t, filepath.Join(f.src, "d02"), filepath.Join(to, f.rel, "d02"))
+	if leftovers, _ := filepath.Glob(filepath.Join(to, ".borgdesk-restore-*")); len(leftovers) > 0 {
+		t.Errorf("staging left behind: %v", leftovers)
+	}
+
+	// The policies apply as on the same server.
+	conf := filepath.Join(to, f.rel, "etc", "nginx", "nginx.conf")
+	os.MkdirAll(filepath.Dir(conf), 0o755)
+	os.WriteFile(conf, []byte("mine\n"), 0o600)
+	cross := func(policy string) crossTask {
+		var tk crossTask
+		f.mustJSON(&tk, "restore", "web1", f.a1, "--path", f.rel+"/etc/nginx/nginx.conf", "--to", to, "--target-server", "web2", "--policy", policy, "--wait")
+		return tk
+	}
+	kept, _ := filepath.Glob(conf + ".restored-*")
+	if tk := cross("keep-both"); tk.Result.Renamed != 1 || read(t, conf) != "mine\n" {
+		t.Fatalf("keep-both: %+v", tk)
+	}
+	if kept2, _ := filepath.Glob(conf + ".restored-*"); len(kept2) != len(kept)+1 || read(t, kept2[len(kept2)-1]) != "worker_processes 1;\n" {
+		t.Fatalf("keep-both left %v", kept2)
+	}
+	if tk := cross("skip"); tk.Result.Skipped != 1 || tk.Result.Files != 0 || read(t, conf) != "mine\n" {
+		t.Fatalf("skip: %+v", tk)
+	}
+	if tk := cross("overwrite"); tk.Result.Overwritten != 1 || read(t, conf) != "worker_processes 1;\n" {
+		t.Fatalf("overwrite: %+v", tk)
+	}
+
+	// What web2's agent kept: nothing of web1's repository, on disk or in
+	// its memory.
+	// web2's own UUID is the control: a scan that cannot find it proves nothing.
+	web2 := f.uuid("web2")
+	scanDir(t, filepath.Dir(f.web2), web2, secrets)
+	scanMemory(t, f.agents[f.web2].Process.Pid, web2, secrets)
+
+	// Play web2 for one more task, with its own certificate, to see exactly
+	// what the gateway hands out, and who may read the stream.
+	f.kill(f.web2)
+	f.mustJSON(&task, "restore", "web1", f.a2, "--path", f.rel+"/d03", "--to", to, "--target-server", "web2")
+	as2, as1 := agentClient(t, f.web2), agentClient(t, f.web1)
+	raw := as2.claim(t)
+	for what, s := range secrets {
+		if strings.Contains(raw, s) {
+			t.Errorf("the task handed to web2 carries %s: %s", what, raw)
+		}
+	}
+	if !strings.Contains(raw, `"stream":true`) || strings.Contains(raw, "passphrase") || strings.Contains(raw, "ssh://") || strings.Contains(raw, `"repo"`) {
+		t.Errorf("the task handed to web2 = %s", raw)
+	}
+	stream := fmt.Sprintf("/api/agent/tasks/%d/stream", task.ID)
+	if code, _ := as2.get(t, stream); code != http.StatusConflict {
+		t.Errorf("stream of a task not started: HTTP %d; want 409", code)
+	}
+	as2.post(t, fmt.Sprintf("/api/agent/tasks/%d/start", task.ID), `{}`)
+	if code, body := as1.get(t, stream); code != http.StatusNotFound {
+		t.Errorf("web1's certificate read web2's stream: HTTP %d %.200s", code, body)
+	}
+	code, body := as2.get(t, stream)
+	if code != http.StatusOK || !tarHas(body, f.rel+"/d03/") {
+		t.Fatalf("web2's stream: HTTP %d, %d bytes", code, len(body))
+	}
+	as2.post(t, fmt.Sprintf("/api/agent/tasks/%d/complete", task.ID), `{"status":"failed","error":"test"}`)
+	if code, _ := as2.get(t, stream); code != http.StatusConflict {
+		t.Errorf("stream of a finished task: HTTP %d; want 409", code)
+	}
+}
+
+type crossTask struct {
+	ID      int64  `json:"id"`
+	Status  string `json:"status"`
+	Server  string `json:"server_name"`
+	Payload struct {
+		Repo   string `json:"repo"`
+		Stream bool   `json:"stream"`
+	} `json:"payload"`
+	Progress struct {
+		Phase   string  `json:"phase"`
+		Percent float64 `json:"percent"`
+		Bytes   int64   `json:"bytes"`
+	} `json:"progress"`
+	Result struct {
+		Files, Overwritten, Skipped, Renamed int64
+	} `json:"result"`
+}
+
+// scanDir fails if any file under dir holds one of secrets, or if none
+// holds control.
+func scanDir(t *testing.T, dir, control string, secrets map[string]string) {
+	t.Helper()
+	found := false
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		b, _ := os.ReadFile(p)
+		found = found || bytes.Contains(b, []byte(control))
+		for what, s := range secrets {
+			if bytes.Contains(b, []byte(s)) {
+				t.Errorf("%s holds %s", p, what)
+			}
+		}
+		return nil
+	})
+	if !found {
+		t.Errorf("the scan of %s did not even find %s", dir, control)
+	}
+}
+
+// scanMemory fails if the writable memory of process pid holds one of
+// secrets (what an agent received stays in its heap long after use), or
+// if it does not hold control.
+func scanMemory(t *testing.T, pid int, control string, secrets map[string]string) {
+	t.Helper()
+	maps, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		t.Fatalf("reading the agent's memory map: %v", err)
+	}
+	mem, err := os.Open(fmt.Sprintf("/proc/%d/mem", pid))
+	if err != nil {
+		t.Fatalf("reading the agent's memory: %v", err)
+	}
+	defer mem.Close()
+	found := false
+	for _, line := range strings.Split(string(maps), "\n") {
+		var lo, hi uint64
+		var perms string
+		if _, err := fmt.Sscanf(line, "%x-%x %s", &lo, &hi, &perms); err != nil || !strings.HasPrefix(perms, "rw") || hi-lo > 1<<30 {
+			continue
+		}
+		buf := make([]byte, hi-lo)
+		n, _ := mem.ReadAt(buf, int64(lo))
+		found = found || bytes.Contains(buf[:n], []byte(control))
+		for what, s := range secrets {
+			if bytes.Contains(buf[:n], []byte(s)) {
+				t.Errorf("web2's agent holds %s in its memory", what)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the scan of the agent's memory did not even find %s", control)
+	}
+}
+
+// mtlsAgent calls the gateway as an agent, with its own certificate.
+type mtlsAgent struct {
+	url string
+	hc  *http.Client
+}
+
+func agentClient(t *testing.T, cfg string) *mtlsAgent {
+	t.Helper()
+	dir := filepath.Dir(cfg)
+	cert, err := tls.LoadX509KeyPair(filepath.Join(dir, "agent.crt"), filepath.Join(dir, "agent.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM([]byte(read(t, filepath.Join(dir, "ca.crt"))))
+	m := regexp.MustCompile(`(?m)^\s*url:\s*"?([^"\s]+)`).FindStringSubmatch(read(t, cfg))
+	if m == nil {
+		t.Fatalf("no server URL in %s", cfg)
+	}
+	return &mtlsAgent{url: m[1], hc: &http.Client{Timeout: time.Minute, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool}}}}
+}
+
+func (a *mtlsAgent) do(t *testing.T, method, path, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, a.url+path, strings.NewReader(body))
+	req.Header.Set("Borgdesk-Protocol", "2")
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := a.hc.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return resp.StatusCode, b
+}
+
+func (a *mtlsAgent) get(t *testing.T, path string) (int, []byte) { return a.do(t, "GET", path, "") }
+
+func (a *mtlsAgent) post(t *testing.T, path, body string) {
+	t.Helper()
+	if code, b := a.do(t, "POST", path, body); code != http.StatusOK {
+		t.Fatalf("POST %s: HTTP %d %s", path, code, b)
+	}
+}
+
+// claim long-polls for one task and returns the raw reply.
+func (a *mtlsAgent) claim(t *testing.T) string {
+	t.Helper()
+	for i := 0; i < 5; i++ {
+		code, b := a.get(t, "/api/agent/tasks?max=1&wait=10")
+		if code != http.StatusOK {
+			t.Fatalf("GET tasks: HTTP %d %s", code, b)
+		}
+		if strings.Contains(string(b), `"id"`) {
+			return string(b)
+		}
+	}
+	t.Fatal("no task handed out")
+	return ""
+}
+
+// tarHas says whether the tar stream b has an entry under prefix.
+func tarHas(b []byte, prefix string) bool {
+	tr := tar.NewReader(bytes.NewReader(b))
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			return false
+		}
+		if strings.HasPrefix(h.Name, prefix) {
+			return true
+		}
 	}
 }
 

@@ -18,7 +18,12 @@ import (
 // History:
 //
 //	1: first version (register, heartbeat, long-poll tasks, renew, update).
-const ProtocolVersion = 1
+//	2: a restore onto another server streams: RestorePayload and
+//	   DBRestorePayload carry Stream (and then no repository, host key or
+//	   passphrase), and the agent reads the files from PathTaskStream. A
+//	   version 1 agent fails such a task ("carries no repository
+//	   passphrase"); no grant user (ssh://grant-…) is handed out any more.
+const ProtocolVersion = 2
 
 // ProtocolHeader carries ProtocolVersion on every request and response.
 const ProtocolHeader = "Borgdesk-Protocol"

@@ -14,12 +14,33 @@ const (
 	PolicyKeepBoth  = "keep-both" // the archive's copy lands beside it, renamed
 )
 
+// PathTaskStream serves a running streamed restore its data: a tar of the
+// restored paths (TaskRestore) or the dump's bytes (TaskDBRestore), read
+// by the coordinator from its copy of the source repository. Only the
+// agent the task belongs to may fetch it, and only while it runs.
+const PathTaskStream = "/api/agent/tasks/{id}/stream"
+
+// StreamTrailer is the HTTP trailer that ends a PathTaskStream response:
+// StreamComplete when every byte was sent, else what went wrong. A stream
+// without it was cut short and must not be used.
+const (
+	StreamTrailer  = "Borgdesk-Stream"
+	StreamComplete = "complete"
+)
+
 // RestorePayload restores paths of an archive onto the agent's server.
+//
+// A restore onto the server the archive came from carries Repo, HostKey
+// and (added when handed out) the passphrase: the agent extracts with
+// borg. A restore onto another server carries Stream instead and none of
+// them: the agent never learns another server's repository or passphrase.
 type RestorePayload struct {
 	// Source is the UUID of the server whose repository holds the archive.
-	Source  string   `json:"source"`
-	Repo    string   `json:"repo"`
-	HostKey string   `json:"host_key,omitempty"` // as in BackupPayload
+	Source  string `json:"source"`
+	Repo    string `json:"repo,omitempty"`
+	HostKey string `json:"host_key,omitempty"` // as in BackupPayload
+	// Stream says the files come from PathTaskStream, not from borg.
+	Stream  bool     `json:"stream,omitempty"`
 	Archive string   `json:"archive"`
 	Paths   []string `json:"paths,omitempty"` // the whole archive when empty
 	// To is the directory restored paths are placed under ("/" puts them
@@ -48,11 +69,13 @@ type RestoreResult struct {
 	Log         string   `json:"log,omitempty"`
 }
 
-// DBRestorePayload restores one database dump of an archive.
+// DBRestorePayload restores one database dump of an archive. Like
+// RestorePayload, it carries Stream and no repository onto another server.
 type DBRestorePayload struct {
 	Source  string `json:"source"`
-	Repo    string `json:"repo"`
+	Repo    string `json:"repo,omitempty"`
 	HostKey string `json:"host_key,omitempty"` // as in BackupPayload
+	Stream  bool   `json:"stream,omitempty"`
 	Archive string `json:"archive"`
 	Dump    string `json:"dump"` // its path in the archive, e.g. postgres/app.dump
 	// Database is the database restored into: a new one (Replace false)

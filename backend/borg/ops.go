@@ -331,6 +331,18 @@ func (b *Borg) ExtractStdout(ctx context.Context, r Repo, archive, path string, 
 	return b.exitErr(ctx, "extract", cmd.Run(), errTail.String())
 }
 
+// ExportTar writes paths of an archive (all when empty) to w as a tar
+// stream (borg export-tar to stdout): files, folders, symlinks, hard
+// links, modes, owners and times, but no extended attributes or ACLs.
+func (b *Borg) ExportTar(ctx context.Context, r Repo, archive string, paths []string, w io.Writer) error {
+	args := append([]string{"export-tar", "--", r.Location + "::" + archive, "-"}, paths...)
+	cmd := b.command(ctx, r, args...)
+	cmd.Stdout = w
+	errTail := &tail{n: 4096}
+	cmd.Stderr = errTail
+	return b.exitErr(ctx, "export-tar", cmd.Run(), errTail.String())
+}
+
 // Mount mounts an archive (every archive of the repository when archive
 // is "") on dir with borg's FUSE file system. It returns once the file
 // system is mounted; borg then serves it in the background until it is

@@ -3,10 +3,13 @@
 // It accepts public keys an Authorizer maps to an agent, and for any exec
 // request runs exactly
 //
-//	borg serve --restrict-to-path <repos>/<agent> --append-only
+//	borg serve --restrict-to-repository <repos>/<agent> --append-only
 //
 // whatever command the client asked for (it is passed on only as
-// SSH_ORIGINAL_COMMAND, as sshd does). There is no shell, no pty, no
+// SSH_ORIGINAL_COMMAND, as sshd does): an agent reaches its own repository
+// and nothing else, not a path below it, not a sibling, not the directory
+// of repositories. It must never serve one agent another's repository.
+// There is no shell, no pty, no
 // subsystem, no port forwarding and no other channel type. A revoked agent's
 // key is refused at the next authentication, and its open sessions are cut.
 // The coordinator runs it for its own repositories; a storage node's agent
@@ -36,19 +39,6 @@ import (
 type Authorizer interface {
 	// AgentForKey returns the agent UUID for key, if that agent may connect now.
 	AgentForKey(key ssh.PublicKey) (string, bool)
-}
-
-// GrantUserPrefix starts the SSH user name of a connection made under a
-// temporary grant ("grant-<id>"): an agent restoring another server's
-// files reaches that server's repository only this way, and only while
-// the grant lasts.
-const GrantUserPrefix = "grant-"
-
-// Granter is implemented by Authorizers that hand out temporary grants.
-type Granter interface {
-	// GrantedRepo returns the repository (an agent UUID) that agent may
-	// reach as user, if that grant is active now.
-	GrantedRepo(agent, user string) (string, bool)
 }
 
 // Config configures a Server.
@@ -95,17 +85,10 @@ func New(cfg Config) *Server {
 			if !ok {
 				return nil, errors.New("unknown or revoked key")
 			}
-			repo := agent
-			if u := meta.User(); strings.HasPrefix(u, GrantUserPrefix) {
-				g, isGranter := cfg.Authorizer.(Granter)
-				if !isGranter {
-					return nil, errors.New("no grants here")
-				}
-				if repo, ok = g.GrantedRepo(agent, u); !ok {
-					return nil, errors.New("no active grant")
-				}
+			if !validIdentity(agent) {
+				return nil, errors.New("the key maps to no repository")
 			}
-			return &ssh.Permissions{Extensions: map[string]string{"agent": agent, "repo": repo, "user": meta.User(), "key": string(key.Marshal())}}, nil
+			return &ssh.Permissions{Extensions: map[string]string{"agent": agent, "key": string(key.Marshal())}}, nil
 		},
 		ServerVersion: "SSH-2.0-Borgdesk",
 		MaxAuthTries:  3,
@@ -184,10 +167,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 }
 
-// EndGrant cuts the sessions opened under a grant (user "grant-<id>") once
-// the grant is over; new ones are already refused by the Granter.
-func (s *Server) EndGrant(user string) { s.Disconnect(user) }
-
 // Disconnect cuts every open session of an agent (after a revoke).
 func (s *Server) Disconnect(agent string) {
 	s.mu.Lock()
@@ -239,10 +218,6 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 	agent := conn.Permissions.Extensions["agent"]
 	s.track(agent, conn, true)
 	defer s.track(agent, conn, false)
-	if u := conn.Permissions.Extensions["user"]; strings.HasPrefix(u, GrantUserPrefix) {
-		s.track(u, conn, true)
-		defer s.track(u, conn, false)
-	}
 	defer conn.Close()
 	// A revoke between authentication and tracking missed this connection
 	// in Disconnect: look again now that it is tracked.
@@ -250,12 +225,6 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 		return
 	} else if id, ok := s.cfg.Authorizer.AgentForKey(key); !ok || id != agent {
 		return
-	}
-	repo, user := conn.Permissions.Extensions["repo"], conn.Permissions.Extensions["user"]
-	if repo != agent {
-		if repo2, ok := s.cfg.Authorizer.(Granter).GrantedRepo(agent, user); !ok || repo2 != repo {
-			return
-		}
 	}
 	log := s.log.With("agent", agent, "remote", nc.RemoteAddr())
 	go ssh.DiscardRequests(reqs) // tcpip-forward and friends: refused
@@ -268,13 +237,13 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 		if err != nil {
 			continue
 		}
-		go s.session(ctx, repo, ch, chReqs, log)
+		go s.session(ctx, agent, ch, chReqs, log)
 	}
 }
 
 // session answers one session channel: env is ignored, exec runs the fixed
-// borg serve command on repo, everything else is refused.
-func (s *Server) session(ctx context.Context, repo string, ch ssh.Channel, reqs <-chan *ssh.Request, log *slog.Logger) {
+// borg serve command of identity, everything else is refused.
+func (s *Server) session(ctx context.Context, identity string, ch ssh.Channel, reqs <-chan *ssh.Request, log *slog.Logger) {
 	defer ch.Close()
 	for req := range reqs {
 		switch req.Type {
@@ -287,7 +256,7 @@ func (s *Server) session(ctx context.Context, repo string, ch ssh.Channel, reqs 
 				return
 			}
 			req.Reply(true, nil)
-			code := s.serve(ctx, repo, payload.Command, ch, log)
+			code := s.serve(ctx, identity, payload.Command, ch, log)
 			ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{uint32(code)}))
 			return
 		default: // shell, pty-req, subsystem, x11, …
@@ -297,18 +266,33 @@ func (s *Server) session(ctx context.Context, repo string, ch ssh.Channel, reqs 
 }
 
 // ServeArgs is the borg serve command line a connection of identity gets:
-// its own repository, append-only; only the Admin identity is served the
-// whole repositories directory without --append-only.
+// exactly its own repository (--restrict-to-repository admits that one
+// repository and no path below or beside it), append-only. Only the Admin
+// identity is served the whole repositories directory without
+// --append-only, since it creates the repositories. An identity that is
+// not one plain directory name gets nothing (nil).
 func (s *Server) ServeArgs(identity string) []string {
+	if !validIdentity(identity) {
+		return nil
+	}
 	if s.cfg.Admin != "" && identity == s.cfg.Admin {
 		return []string{"serve", "--restrict-to-path", s.cfg.ReposDir}
 	}
-	return []string{"serve", "--restrict-to-path", filepath.Join(s.cfg.ReposDir, identity), "--append-only"}
+	return []string{"serve", "--restrict-to-repository", filepath.Join(s.cfg.ReposDir, identity), "--append-only"}
+}
+
+// validIdentity says whether identity names one directory under ReposDir.
+func validIdentity(identity string) bool {
+	return identity != "" && identity != "." && identity != ".." && !strings.ContainsAny(identity, "/\\\x00")
 }
 
 // serve runs borg serve restricted to one repository.
-func (s *Server) serve(ctx context.Context, repoAgent, requested string, ch ssh.Channel, log *slog.Logger) int {
-	args := s.ServeArgs(repoAgent)
+func (s *Server) serve(ctx context.Context, identity, requested string, ch ssh.Channel, log *slog.Logger) int {
+	args := s.ServeArgs(identity)
+	if args == nil {
+		fmt.Fprintf(ch.Stderr(), "borgdesk: no repository for this key\n")
+		return 255
+	}
 	repo := args[2]
 	cmd := exec.CommandContext(ctx, s.cfg.Borg, args...)
 	cmd.Env = []string{

@@ -77,7 +77,7 @@ func TestOnlyBorgServeRestrictedAndAppendOnly(t *testing.T) {
 		t.Fatalf("exec = %q, %v", out, err)
 	}
 	got, _ := os.ReadFile(calls)
-	want := "serve --restrict-to-path /data/repos/aaaaaaaa-1111-2222-3333-444444444444 --append-only|rm -rf / --no-preserve-root\n"
+	want := "serve --restrict-to-repository /data/repos/aaaaaaaa-1111-2222-3333-444444444444 --append-only|rm -rf / --no-preserve-root\n"
 	if string(got) != want {
 		t.Errorf("server ran %q; want %q", got, want)
 	}
@@ -132,74 +132,6 @@ func TestUnknownAndRevokedKeysAreRefused(t *testing.T) {
 	}
 }
 
-// grantKeys adds grants to keys: user → repository, for one agent.
-type grantKeys struct {
-	*keys
-	mu     sync.Mutex
-	grants map[string]string
-}
-
-func (g *grantKeys) GrantedRepo(agent, user string) (string, bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	repo, ok := g.grants[agent+"/"+user]
-	return repo, ok
-}
-
-func TestGrantReachesAnotherRepositoryOnlyWhileActive(t *testing.T) {
-	hostKey, _ := LoadOrCreateHostKey(filepath.Join(t.TempDir(), "host_key"))
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	key, _ := ssh.NewSignerFromKey(priv)
-	const agent, other = "bbbbbbbb-1111-2222-3333-444444444444", "cccccccc-1111-2222-3333-444444444444"
-	g := &grantKeys{keys: &keys{m: map[string]string{string(key.PublicKey().Marshal()): agent}},
-		grants: map[string]string{agent + "/grant-42": other}}
-	borg, calls := fakeBorg(t)
-	srv := New(Config{HostKey: hostKey, Authorizer: g, ReposDir: "/data/repos", Borg: borg, BorgBaseDir: t.TempDir()})
-	ln, _ := Listen("127.0.0.1:0")
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { srv.Serve(ctx, ln); close(done) }()
-	defer func() { cancel(); <-done }()
-	dialAs := func(user string) (*ssh.Client, error) {
-		return ssh.Dial("tcp", ln.Addr().String(), &ssh.ClientConfig{User: user, Auth: []ssh.AuthMethod{ssh.PublicKeys(key)},
-			HostKeyCallback: ssh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
-	}
-	if c, err := dialAs("grant-7"); err == nil {
-		c.Close()
-		t.Fatal("a grant that does not exist was accepted")
-	}
-	c, err := dialAs("grant-42")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess, _ := c.NewSession()
-	if _, err := sess.Output("borg serve"); err != nil {
-		t.Fatal(err)
-	}
-	got, _ := os.ReadFile(calls)
-	if want := "serve --restrict-to-path /data/repos/" + other + " --append-only|borg serve\n"; string(got) != want {
-		t.Fatalf("granted session ran %q; want %q", got, want)
-	}
-	// The grant ends: open sessions are cut, new connections refused, and
-	// the agent's own repository is still its own.
-	g.mu.Lock()
-	g.grants = map[string]string{}
-	g.mu.Unlock()
-	srv.EndGrant("grant-42")
-	if _, err := c.NewSession(); err == nil {
-		t.Error("a session opened after the grant ended")
-	}
-	if c, err := dialAs("grant-42"); err == nil {
-		c.Close()
-		t.Error("an ended grant was accepted")
-	}
-	own, err := dialAs("borgdesk")
-	if err != nil {
-		t.Fatal(err)
-	}
-	own.Close()
-}
-
 // Only the configured Admin identity is served without --append-only, and
 // only on a server that has one (a storage node); agents never are.
 func TestServeArgsAdminOnlyWhereConfigured(t *testing.T) {
@@ -212,11 +144,15 @@ func TestServeArgsAdminOnlyWhereConfigured(t *testing.T) {
 		identity string
 		want     []string
 	}{
-		{coordinator, uuid, []string{"serve", "--restrict-to-path", filepath.Join(dir, uuid), "--append-only"}},
-		{coordinator, "coordinator", []string{"serve", "--restrict-to-path", filepath.Join(dir, "coordinator"), "--append-only"}},
-		{node, uuid, []string{"serve", "--restrict-to-path", filepath.Join(dir, uuid), "--append-only"}},
+		{coordinator, uuid, []string{"serve", "--restrict-to-repository", filepath.Join(dir, uuid), "--append-only"}},
+		{coordinator, "coordinator", []string{"serve", "--restrict-to-repository", filepath.Join(dir, "coordinator"), "--append-only"}},
+		{node, uuid, []string{"serve", "--restrict-to-repository", filepath.Join(dir, uuid), "--append-only"}},
 		{node, "coordinator", []string{"serve", "--restrict-to-path", dir}},
-		{node, "", []string{"serve", "--restrict-to-path", dir, "--append-only"}},
+		// Identities that are not one directory name get nothing at all.
+		{node, "", nil},
+		{coordinator, "..", nil},
+		{coordinator, ".", nil},
+		{coordinator, uuid + "/../other", nil},
 	} {
 		if got := tc.srv.ServeArgs(tc.identity); !slices.Equal(got, tc.want) {
 			t.Errorf("ServeArgs(%q) admin=%q = %v, want %v", tc.identity, tc.srv.cfg.Admin, got, tc.want)

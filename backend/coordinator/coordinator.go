@@ -241,7 +241,6 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	borgSrv := borgssh.New(borgssh.Config{HostKey: c.hostKey, Authorizer: c.svc, ReposDir: c.repos.Dir(), Borg: c.opts.Borg,
 		BorgBaseDir: filepath.Join(c.opts.DataDir, "borg-serve"), Logger: c.log})
 	c.svc.OnRevoke(borgSrv.Disconnect)
-	c.svc.OnGrantEnd(borgSrv.EndGrant)
 	gwURL, _ := url.Parse(c.svc.GatewayURL())
 	c.svc.SetBorgSSH(service.BorgSSH{Host: gwURL.Hostname(), Port: sshLn.Addr().(*net.TCPAddr).Port,
 		HostKey: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(c.hostKey.PublicKey())))})

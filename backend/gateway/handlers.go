@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"borgdesk/backend/agentapi"
@@ -35,6 +36,7 @@ func (g *Gateway) routes() {
 	g.mux.Handle("POST "+agentapi.PathUpdateCheck, g.agent(g.updateCheck))
 	g.mux.Handle("GET "+agentapi.PathUpdateFetch, g.agent(g.updateDownload))
 	g.mux.Handle("GET "+agentapi.PathFlxBlob, g.agent(g.flxDownload))
+	g.mux.Handle("GET "+agentapi.PathTaskStream, g.agent(g.taskStream))
 	g.mux.Handle("PUT "+agentapi.PathFlxBlob, g.agent(g.flxUpload))
 	g.mux.Handle("GET "+agentapi.PathSchedule, g.agent(g.schedule))
 	g.mux.Handle("POST "+agentapi.PathOfflineRuns, g.agent(g.offlineRuns))
@@ -228,6 +230,40 @@ func (g *Gateway) flxDownload(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/octet-stream")
 	http.ServeFile(w, r, path)
 	return nil
+}
+
+// taskStream sends a running streamed restore its data. The outcome goes
+// in a trailer: the agent uses the data only when it says complete.
+func (g *Gateway) taskStream(w http.ResponseWriter, r *http.Request) error {
+	id, err := taskID(r)
+	if err != nil {
+		return err
+	}
+	stream, err := g.cfg.Service.OpenTaskStream(r.Context(), agentID(r.Context()), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", stream.ContentType)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Trailer", agentapi.StreamTrailer)
+	w.WriteHeader(http.StatusOK)
+	outcome := agentapi.StreamComplete
+	if err := stream.Send(r.Context(), w); err != nil {
+		g.log.Warn("restore stream failed", "task", id, "agent", agentID(r.Context()), "err", err)
+		outcome = headerSafe(err.Error())
+	}
+	w.Header().Set(agentapi.StreamTrailer, outcome)
+	return nil
+}
+
+// headerSafe makes s one header line.
+func headerSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // flxUpload receives the snapshot a running flx-backup task made.

@@ -2,100 +2,17 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 
 	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borgssh"
 	"borgdesk/backend/events"
 	"borgdesk/backend/store"
 	"borgdesk/backend/units"
 )
-
-// grants are temporary rights of an agent to read another server's
-// repository through the Borg SSH server, one per cross-server restore
-// task. A grant is valid only while its task has not finished, and ends
-// (its sessions cut) when the task does.
-type grants struct {
-	mu     sync.Mutex
-	byUser map[string]grant
-	ended  []func(user string)
-}
-
-type grant struct {
-	agent, repo string
-	task        int64
-}
-
-func (g *grants) add(agent, repo string) string {
-	b := make([]byte, 12)
-	rand.Read(b)
-	user := borgssh.GrantUserPrefix + hex.EncodeToString(b)
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.byUser == nil {
-		g.byUser = map[string]grant{}
-	}
-	g.byUser[user] = grant{agent: agent, repo: repo}
-	return user
-}
-
-func (g *grants) setTask(user string, task int64) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if gr, ok := g.byUser[user]; ok {
-		gr.task = task
-		g.byUser[user] = gr
-	}
-}
-
-// end removes the grants of a task and cuts their sessions.
-func (g *grants) end(task int64) {
-	g.mu.Lock()
-	var users []string
-	for u, gr := range g.byUser {
-		if gr.task == task {
-			users = append(users, u)
-			delete(g.byUser, u)
-		}
-	}
-	hooks := g.ended
-	g.mu.Unlock()
-	for _, u := range users {
-		for _, h := range hooks {
-			h(u)
-		}
-	}
-}
-
-// OnGrantEnd registers fn to cut the sessions of an ended grant.
-func (s *Service) OnGrantEnd(fn func(user string)) {
-	s.grants.mu.Lock()
-	s.grants.ended = append(s.grants.ended, fn)
-	s.grants.mu.Unlock()
-}
-
-// GrantedRepo implements borgssh.Granter: the repository agent may read
-// as user, while the restore task it was granted for is unfinished.
-func (s *Service) GrantedRepo(agent, user string) (string, bool) {
-	s.grants.mu.Lock()
-	gr, ok := s.grants.byUser[user]
-	s.grants.mu.Unlock()
-	if !ok || gr.agent != agent || gr.task == 0 || !s.allowed.has(agent) {
-		return "", false
-	}
-	t, err := s.st.Task(context.Background(), gr.task)
-	if err != nil || t.Status == store.TaskSucceeded || t.Status == store.TaskFailed || t.Status == store.TaskCancelled {
-		return "", false
-	}
-	return gr.repo, true
-}
 
 // RestoreRequest asks for files of an archive to be restored.
 type RestoreRequest struct {
@@ -109,8 +26,10 @@ type RestoreRequest struct {
 }
 
 // StartRestore queues a restore task on the target server's agent (the
-// source server's by default). A restore onto another server gives that
-// agent a grant to read the source repository for this one task.
+// source server's by default). A restore onto another server streams: the
+// coordinator reads the files from its copy of the source repository and
+// sends them over the gateway, so the target never sees another server's
+// repository or passphrase.
 func (s *Service) StartRestore(ctx context.Context, req RestoreRequest) (store.Task, error) {
 	src, target, err := s.restoreServers(ctx, req.Server, req.TargetServer)
 	if err != nil {
@@ -151,17 +70,16 @@ func (s *Service) StartRestore(ctx context.Context, req RestoreRequest) (store.T
 	if err != nil {
 		return store.Task{}, err
 	}
-	repoURL, user := loc.agentURL, ""
-	if target.UUID != src.UUID {
-		if !loc.local() {
-			return store.Task{}, fmt.Errorf("%w: the repository of %s is on storage target %s; restoring it onto another server is not supported yet — restore onto %s, or browse and download the files", ErrInvalid, src.Name, loc.target.Name, src.Name)
-		}
-		user = s.grants.add(target.UUID, src.UUID)
-		repoURL = strings.Replace(repoURL, "ssh://borgdesk@", "ssh://"+user+"@", 1)
+	payload := agentapi.RestorePayload{Source: src.UUID, Archive: req.Archive, Paths: paths, To: filepath.Clean(to),
+		Policy: req.Policy, TotalFiles: files, TotalBytes: bytes}
+	if target.UUID == src.UUID {
+		payload.Repo, payload.HostKey, payload.LockWait = loc.agentURL, loc.hostKey, s.repos.Borg.LockWait
+	} else if !loc.local() {
+		return store.Task{}, fmt.Errorf("%w: the repository of %s is on storage target %s; restoring it onto another server is not supported yet — restore onto %s, or browse and download the files", ErrInvalid, src.Name, loc.target.Name, src.Name)
+	} else {
+		payload.Stream = true
 	}
-	payload := agentapi.RestorePayload{Source: src.UUID, Repo: repoURL, HostKey: loc.hostKey, Archive: req.Archive, Paths: paths, To: filepath.Clean(to),
-		Policy: req.Policy, TotalFiles: files, TotalBytes: bytes, LockWait: s.repos.Borg.LockWait}
-	t, err := s.queueGranted(ctx, target, agentapi.TaskRestore, payload, user)
+	t, err := s.queueRestore(ctx, target, agentapi.TaskRestore, payload)
 	if err != nil {
 		return t, err
 	}
@@ -193,15 +111,12 @@ func (s *Service) restoreServers(ctx context.Context, source, target string) (st
 	return src, dst, nil
 }
 
-// queueGranted queues a task and ties a grant (if any) to it.
-func (s *Service) queueGranted(ctx context.Context, target store.Server, typ string, payload any, user string) (store.Task, error) {
+// queueRestore queues a restore task and wakes the target's long poll.
+func (s *Service) queueRestore(ctx context.Context, target store.Server, typ string, payload any) (store.Task, error) {
 	raw, _ := json.Marshal(payload)
 	t, err := s.st.CreateTask(ctx, target.ID, typ, raw)
 	if err != nil {
 		return t, err
-	}
-	if user != "" {
-		s.grants.setTask(user, t.ID)
 	}
 	s.wake.wake(target.ID)
 	return t, nil
@@ -283,20 +198,18 @@ func (s *Service) RestoreDatabase(ctx context.Context, req DBRestoreRequest) (st
 			}
 		}
 	}
-	user := ""
 	loc, err := s.location(ctx, src.UUID)
 	if err != nil {
 		return store.Task{}, err
 	}
-	p.Repo, p.HostKey = loc.agentURL, loc.hostKey
-	if target.UUID != src.UUID {
-		if !loc.local() {
-			return store.Task{}, fmt.Errorf("%w: the repository of %s is on storage target %s; restoring its databases onto another server is not supported yet", ErrInvalid, src.Name, loc.target.Name)
-		}
-		user = s.grants.add(target.UUID, src.UUID)
-		p.Repo = strings.Replace(p.Repo, "ssh://borgdesk@", "ssh://"+user+"@", 1)
+	if target.UUID == src.UUID {
+		p.Repo, p.HostKey = loc.agentURL, loc.hostKey
+	} else if !loc.local() {
+		return store.Task{}, fmt.Errorf("%w: the repository of %s is on storage target %s; restoring its databases onto another server is not supported yet", ErrInvalid, src.Name, loc.target.Name)
+	} else {
+		p.Stream, p.LockWait = true, 0
 	}
-	t, err := s.queueGranted(ctx, target, agentapi.TaskDBRestore, p, user)
+	t, err := s.queueRestore(ctx, target, agentapi.TaskDBRestore, p)
 	if err != nil {
 		return t, err
 	}
@@ -308,16 +221,18 @@ func (s *Service) RestoreDatabase(ctx context.Context, req DBRestoreRequest) (st
 	return t, nil
 }
 
-// restoreSource is the repository a restore task reads (for its passphrase).
+// restoreSource is the repository a restore task reads with borg (for its
+// passphrase). A streamed restore reads none: the coordinator does.
 func restoreSource(t agentapi.Task) (string, bool) {
 	if t.Type != agentapi.TaskRestore && t.Type != agentapi.TaskDBRestore {
 		return "", false
 	}
 	var p struct {
 		Source string `json:"source"`
+		Stream bool   `json:"stream"`
 	}
 	json.Unmarshal(t.Payload, &p)
-	return p.Source, p.Source != ""
+	return p.Source, p.Source != "" && !p.Stream
 }
 
 // CancelTask cancels an unfinished task; its agent stops it at the next
@@ -343,13 +258,13 @@ func (s *Service) CancelTask(ctx context.Context, id int64) (store.Task, error) 
 		return t, err
 	}
 	s.publishTask(ctx, t, fmt.Sprintf("%s task %d cancelled by the operator", t.Type, t.ID))
-	s.grants.end(id)
+	s.streams.end(id)
 	return t, nil
 }
 
 // taskEnded releases what a finished task held.
 func (s *Service) taskEnded(t store.Task) {
-	s.grants.end(t.ID)
+	s.streams.end(t.ID)
 	if t.Type == agentapi.TaskRestore || t.Type == agentapi.TaskDBRestore {
 		s.announce(events.TaskChanged, t.ServerUUID, map[string]any{"task_id": t.ID, "status": t.Status, "result": json.RawMessage(nonNull(t.Result))})
 	}

@@ -122,7 +122,7 @@ type Service struct {
 	rollouts   rollouts
 	cat        *catalog.Catalog
 	indexing   indexLocks
-	grants     grants
+	streams    streams
 	drills     drillState
 	alerts     alerting
 	metrics    metricSampler

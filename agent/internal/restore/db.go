@@ -28,7 +28,7 @@ var dbName = regexp.MustCompile(`^[A-Za-z0-9_]{1,63}$`)
 func Database(ctx context.Context, env Env, p agentapi.DBRestorePayload) (agentapi.DBRestoreResult, error) {
 	env.defaults()
 	var res agentapi.DBRestoreResult
-	if p.Passphrase == "" {
+	if p.Passphrase == "" && !p.Stream {
 		return res, errors.New("the task carries no repository passphrase")
 	}
 	if !dbName.MatchString(p.Database) {
@@ -115,7 +115,7 @@ func (d *dbRestore) stream(ctx context.Context, argv []string, env []string, fil
 	pr, pw := io.Pipe()
 	extractErr := make(chan error, 1)
 	go func() {
-		err := d.borg.ExtractStdout(ctx, d.repo, d.p.Archive, d.p.Dump, &counter{w: pw, n: &n, tick: func(v int64) {
+		err := d.readDump(ctx, &counter{w: pw, n: &n, tick: func(v int64) {
 			tr.extracting(borg.ExtractProgress{Current: v, Total: d.p.TotalBytes, Path: d.p.Dump})
 		}})
 		pw.CloseWithError(err)
@@ -149,6 +149,15 @@ func (d *dbRestore) stream(ctx context.Context, argv []string, env []string, fil
 	}
 	tr.done()
 	return nil
+}
+
+// readDump writes the dump to w: from the repository with borg, or from
+// the coordinator's stream (a restore from another server's archive).
+func (d *dbRestore) readDump(ctx context.Context, w io.Writer) error {
+	if d.p.Stream {
+		return readDump(ctx, d.env, d.p.TotalBytes, w)
+	}
+	return d.borg.ExtractStdout(ctx, d.repo, d.p.Archive, d.p.Dump, w)
 }
 
 type counter struct {

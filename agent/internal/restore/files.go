@@ -2,10 +2,11 @@
 // agent's server.
 //
 // Files are extracted by borg into a staging folder inside the destination
-// (same file system, so placing them is a rename), then placed one by one
-// under the overwrite policy. Nothing reaches the destination until borg
-// has extracted every byte: a failed, full or cancelled extraction leaves
-// the destination as it was, and a restore stopped while placing reports
+// (same file system, so placing them is a rename), or received there from
+// the coordinator's stream when they come from another server's archive,
+// then placed one by one under the overwrite policy. Nothing reaches the
+// destination until every byte is staged: a failed, full or cancelled
+// extraction leaves the destination as it was, and a restore stopped while placing reports
 // exactly what it had written.
 package restore
 
@@ -13,6 +14,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -43,6 +45,10 @@ type Env struct {
 	// StateDir, when set, records staging folders while they exist, so
 	// that CleanStaging removes those a killed agent left behind.
 	StateDir string
+	// Stream opens the task's stream from the coordinator (a streamed
+	// restore: tar for files, the dump's bytes for a database). Reading it
+	// fails unless the coordinator said it sent everything.
+	Stream func(ctx context.Context) (io.ReadCloser, error)
 }
 
 // CleanStaging removes the staging folders of restores the agent did not
@@ -73,7 +79,7 @@ const maxWritten = 100
 func Files(ctx context.Context, env Env, p agentapi.RestorePayload) (agentapi.RestoreResult, error) {
 	env.defaults()
 	res := agentapi.RestoreResult{To: p.To, Written: []string{}}
-	if p.Passphrase == "" {
+	if p.Passphrase == "" && !p.Stream {
 		return res, errors.New("the task carries no repository passphrase")
 	}
 	switch p.Policy {
@@ -120,17 +126,11 @@ func Files(ctx context.Context, env Env, p agentapi.RestorePayload) (agentapi.Re
 		}
 	}
 
-	repo := borg.Repo{Location: p.Repo, Passphrase: p.Passphrase, RSH: env.RSH}
-	b := *env.Borg
-	if p.LockWait > 0 {
-		b.LockWait = p.LockWait
-	}
-	env.Log("extracting %s from %s into %s", describe(p.Paths), p.Archive, to)
 	tr := newTracker(env, p.TotalFiles, p.TotalBytes)
-	// borg extracts into the directory opened above, whatever its name
-	// has become since: the child changes into it through its descriptor.
-	err = b.ExtractWithProgress(ctx, repo, p.Archive, fmt.Sprintf("/proc/self/fd/%d", stage.Fd()), p.Paths, tr.extracting)
-	if err != nil {
+	p.To = to
+	// borg (or the stream) fills the directory opened above, whatever its
+	// name has become since: it is reached through its descriptor.
+	if err := fill(ctx, env, p, fmt.Sprintf("/proc/self/fd/%d", stage.Fd()), tr); err != nil {
 		if ctx.Err() != nil {
 			return res, fmt.Errorf("restore cancelled while extracting: nothing was written to %s", to)
 		}
@@ -147,6 +147,22 @@ func Files(ctx context.Context, env Env, p agentapi.RestorePayload) (agentapi.Re
 	tr.done()
 	env.Log("restore into %s done: %s", to, summary(&res))
 	return res, nil
+}
+
+// fill fills the staging folder: borg extracts from the repository, or
+// the coordinator's stream is received (a restore from another server).
+func fill(ctx context.Context, env Env, p agentapi.RestorePayload, staging string, tr *tracker) error {
+	if p.Stream {
+		env.Log("receiving %s of %s from the coordinator into %s", describe(p.Paths), p.Archive, p.To)
+		return receive(ctx, env, p, staging, tr)
+	}
+	repo := borg.Repo{Location: p.Repo, Passphrase: p.Passphrase, RSH: env.RSH}
+	b := *env.Borg
+	if p.LockWait > 0 {
+		b.LockWait = p.LockWait
+	}
+	env.Log("extracting %s from %s into %s", describe(p.Paths), p.Archive, p.To)
+	return b.ExtractWithProgress(ctx, repo, p.Archive, staging, p.Paths, tr.extracting)
 }
 
 func (e *Env) defaults() {

@@ -3,7 +3,10 @@ package runner
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -64,7 +67,8 @@ func (a *Agent) restoreTask(ctx context.Context, t agentapi.Task) (json.RawMessa
 	}
 	rep := a.reporter(ctx, t)
 	b, rsh := a.borgFor(p.LockWait, p.HostKey)
-	res, err := restore.Files(ctx, restore.Env{Borg: b, RSH: rsh, TaskID: t.ID, Progress: rep.progress, Log: rep.logf, StateDir: a.cfg.Load().Dir()}, p)
+	res, err := restore.Files(ctx, restore.Env{Borg: b, RSH: rsh, TaskID: t.ID, Progress: rep.progress, Log: rep.logf, StateDir: a.cfg.Load().Dir(),
+		Stream: a.taskStream(t.ID)}, p)
 	res.Log = rep.log.String()
 	raw, _ := json.Marshal(res)
 	return raw, err
@@ -78,8 +82,43 @@ func (a *Agent) dbRestoreTask(ctx context.Context, t agentapi.Task) (json.RawMes
 	}
 	rep := a.reporter(ctx, t)
 	b, rsh := a.borgFor(p.LockWait, p.HostKey)
-	res, err := restore.Database(ctx, restore.Env{Borg: b, RSH: rsh, TaskID: t.ID, Progress: rep.progress, Log: rep.logf}, p)
+	res, err := restore.Database(ctx, restore.Env{Borg: b, RSH: rsh, TaskID: t.ID, Progress: rep.progress, Log: rep.logf,
+		Stream: a.taskStream(t.ID)}, p)
 	res.Log = rep.log.String()
 	raw, _ := json.Marshal(res)
 	return raw, err
+}
+
+// taskStream opens a streamed restore's data from the coordinator. The
+// body fails at its end unless the coordinator's trailer says the stream
+// is complete, so a cut or failed stream is never taken for a whole one.
+func (a *Agent) taskStream(id int64) func(context.Context) (io.ReadCloser, error) {
+	return func(ctx context.Context) (io.ReadCloser, error) {
+		path := strings.Replace(agentapi.PathTaskStream, "{id}", strconv.FormatInt(id, 10), 1)
+		resp, err := a.client.Stream(ctx, path, 24*time.Hour)
+		if err != nil {
+			return nil, err
+		}
+		return &completeBody{ReadCloser: resp.Body, resp: resp}, nil
+	}
+}
+
+// completeBody turns the end of a stream into an error unless its trailer
+// says the coordinator sent everything.
+type completeBody struct {
+	io.ReadCloser
+	resp *http.Response
+}
+
+func (b *completeBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if errors.Is(err, io.EOF) {
+		if got := b.resp.Trailer.Get(agentapi.StreamTrailer); got != agentapi.StreamComplete {
+			if got == "" {
+				got = "the stream was cut short"
+			}
+			return n, fmt.Errorf("the coordinator's stream is incomplete: %s", got)
+		}
+	}
+	return n, err
 }

@@ -1,7 +1,7 @@
 // Package storage makes an agent a storage node: it runs the coordinator's
 // own Borg SSH server (backend/borgssh) for the repositories it holds, with
 // the same rules — only enrolled agents' keys, each forced to `borg serve
-// --restrict-to-path DIR/<uuid> --append-only` — and runs maintenance
+// --restrict-to-repository DIR/<uuid> --append-only` — and runs maintenance
 // (init, prune, compact, check) with borg on the node itself.
 //
 // Its configuration (listen address, directory, the authorized keys the

@@ -1,0 +1,141 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/store"
+)
+
+// streams are the streamed restores being sent now, by task, so that a
+// task's end (completed, failed, cancelled) stops its stream at once.
+type streams struct {
+	mu      sync.Mutex
+	cancels map[int64]map[*context.CancelFunc]struct{}
+}
+
+func (s *streams) add(task int64, cancel *context.CancelFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cancels == nil {
+		s.cancels = map[int64]map[*context.CancelFunc]struct{}{}
+	}
+	if s.cancels[task] == nil {
+		s.cancels[task] = map[*context.CancelFunc]struct{}{}
+	}
+	s.cancels[task][cancel] = struct{}{}
+}
+
+func (s *streams) remove(task int64, cancel *context.CancelFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.cancels[task], cancel)
+	if len(s.cancels[task]) == 0 {
+		delete(s.cancels, task)
+	}
+}
+
+// end stops every stream of a task.
+func (s *streams) end(task int64) {
+	s.mu.Lock()
+	cancels := s.cancels[task]
+	delete(s.cancels, task)
+	s.mu.Unlock()
+	for c := range cancels {
+		(*c)()
+	}
+}
+
+// TaskStream is the data of one running streamed restore task.
+type TaskStream struct {
+	// ContentType is application/x-tar for files, application/octet-stream
+	// for a database dump.
+	ContentType string
+	s           *Service
+	task        int64
+	send        func(ctx context.Context, w io.Writer) error
+}
+
+// streamedTask is what a streamed restore payload says about its source.
+type streamedTask struct {
+	Source  string   `json:"source"`
+	Archive string   `json:"archive"`
+	Paths   []string `json:"paths"`
+	Dump    string   `json:"dump"`
+	Stream  bool     `json:"stream"`
+}
+
+// OpenTaskStream checks that task id is a streamed restore of this agent's
+// server that is running now, and returns its data to send. The agent is
+// the one its client certificate names; the task id grants nothing.
+func (s *Service) OpenTaskStream(ctx context.Context, agentUUID string, id int64) (*TaskStream, error) {
+	t, p, err := s.runningStream(ctx, agentUUID, id)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := s.location(ctx, p.Source)
+	if err != nil {
+		return nil, fmt.Errorf("restore task %d: the source repository: %w", id, err)
+	}
+	if !loc.local() {
+		return nil, fmt.Errorf("%w: restore task %d: the source repository moved to storage target %s; restore onto its own server", ErrConflict, id, loc.target.Name)
+	}
+	ts := &TaskStream{s: s, task: id}
+	if t.Type == agentapi.TaskDBRestore {
+		ts.ContentType = "application/octet-stream"
+		ts.send = func(ctx context.Context, w io.Writer) error {
+			return s.reader().ExtractStdout(ctx, loc.read, p.Archive, p.Dump, w)
+		}
+	} else {
+		ts.ContentType = "application/x-tar"
+		ts.send = func(ctx context.Context, w io.Writer) error {
+			return s.reader().ExportTar(ctx, loc.read, p.Archive, p.Paths, w)
+		}
+	}
+	return ts, nil
+}
+
+// runningStream returns task id if it belongs to the agent's server, is a
+// streamed restore and is running.
+func (s *Service) runningStream(ctx context.Context, agentUUID string, id int64) (store.Task, streamedTask, error) {
+	var p streamedTask
+	sv, err := s.agentServer(ctx, agentUUID)
+	if err != nil {
+		return store.Task{}, p, err
+	}
+	t, err := s.st.Task(ctx, id)
+	if err != nil || t.ServerID != sv.ID {
+		return store.Task{}, p, fmt.Errorf("%w: task %d is not this agent's", ErrNotFound, id)
+	}
+	if t.Type == agentapi.TaskRestore || t.Type == agentapi.TaskDBRestore {
+		json.Unmarshal(t.Payload, &p)
+	}
+	if !p.Stream || p.Source == "" {
+		return t, p, fmt.Errorf("%w: task %d (%s) has no stream", ErrConflict, id, t.Type)
+	}
+	if t.Status != store.TaskRunning {
+		return t, p, fmt.Errorf("%w: task %d is %s: its stream is closed", ErrConflict, id, t.Status)
+	}
+	return t, p, nil
+}
+
+// Send writes the stream to w until it is complete, ctx ends or the task
+// ends, whichever comes first.
+func (ts *TaskStream) Send(ctx context.Context, w io.Writer) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ts.s.streams.add(ts.task, &cancel)
+	defer ts.s.streams.remove(ts.task, &cancel)
+	// The task may have ended between the check and the registration.
+	if t, err := ts.s.st.Task(ctx, ts.task); err != nil || t.Status != store.TaskRunning {
+		return fmt.Errorf("restore task %d is no longer running", ts.task)
+	}
+	if err := ts.send(ctx, w); err != nil {
+		return fmt.Errorf("restore task %d: reading the archive: %w", ts.task, err)
+	}
+	return nil
+}
