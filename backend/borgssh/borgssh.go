@@ -28,6 +28,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -58,7 +59,14 @@ type Config struct {
 	// own server leaves it empty.
 	Admin  string
 	Logger *slog.Logger
+	// IdleTimeout closes a logged-in connection that carried nothing either
+	// way for this long (DefaultIdleTimeout when zero). borg's RPC is quiet
+	// only while the client scans files it need not send.
+	IdleTimeout time.Duration
 }
+
+// DefaultIdleTimeout is how long a logged-in connection may stay silent.
+const DefaultIdleTimeout = 30 * time.Minute
 
 // Server is the Borg SSH server.
 type Server struct {
@@ -77,6 +85,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Borg == "" {
 		cfg.Borg = "borg"
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, conns: map[string]map[*ssh.ServerConn]struct{}{}}
 	s.conf = &ssh.ServerConfig{
@@ -206,7 +217,8 @@ func (s *Server) track(agent string, c *ssh.ServerConn, add bool) {
 	}
 }
 
-func (s *Server) handle(ctx context.Context, nc net.Conn) {
+func (s *Server) handle(ctx context.Context, raw net.Conn) {
+	nc := &idleConn{Conn: raw, idle: s.cfg.IdleTimeout}
 	nc.SetDeadline(time.Now().Add(30 * time.Second)) // for the handshake only
 	conn, chans, reqs, err := ssh.NewServerConn(nc, s.conf)
 	if err != nil {
@@ -214,7 +226,7 @@ func (s *Server) handle(ctx context.Context, nc net.Conn) {
 		nc.Close()
 		return
 	}
-	nc.SetDeadline(time.Time{})
+	nc.arm() // from now on, silence for IdleTimeout ends the connection
 	agent := conn.Permissions.Extensions["agent"]
 	s.track(agent, conn, true)
 	defer s.track(agent, conn, false)
@@ -332,4 +344,31 @@ func (s *Server) serve(ctx context.Context, identity, requested string, ch ssh.C
 		return ee.ExitCode()
 	}
 	return 255
+}
+
+// idleConn moves its deadline forward on every read and write once armed,
+// so that a connection is closed after a stretch of silence either way.
+type idleConn struct {
+	net.Conn
+	idle  time.Duration
+	armed atomic.Bool
+}
+
+func (c *idleConn) arm() {
+	c.armed.Store(true)
+	c.Conn.SetDeadline(time.Now().Add(c.idle))
+}
+
+func (c *idleConn) Read(p []byte) (int, error) {
+	if c.armed.Load() {
+		c.Conn.SetDeadline(time.Now().Add(c.idle))
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *idleConn) Write(p []byte) (int, error) {
+	if c.armed.Load() {
+		c.Conn.SetDeadline(time.Now().Add(c.idle))
+	}
+	return c.Conn.Write(p)
 }

@@ -39,6 +39,11 @@ func fakeBorg(t *testing.T) (string, string) {
 
 func setup(t *testing.T) (addr string, agentKey ssh.Signer, srv *Server, k *keys, calls string) {
 	t.Helper()
+	return setupIdle(t, 0)
+}
+
+func setupIdle(t *testing.T, idle time.Duration) (addr string, agentKey ssh.Signer, srv *Server, k *keys, calls string) {
+	t.Helper()
 	hostKey, err := LoadOrCreateHostKey(filepath.Join(t.TempDir(), "host_key"))
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +52,7 @@ func setup(t *testing.T) (addr string, agentKey ssh.Signer, srv *Server, k *keys
 	agentKey, _ = ssh.NewSignerFromKey(priv)
 	k = &keys{m: map[string]string{string(agentKey.PublicKey().Marshal()): "aaaaaaaa-1111-2222-3333-444444444444"}}
 	borg, calls := fakeBorg(t)
-	srv = New(Config{HostKey: hostKey, Authorizer: k, ReposDir: "/data/repos", Borg: borg, BorgBaseDir: t.TempDir()})
+	srv = New(Config{HostKey: hostKey, Authorizer: k, ReposDir: "/data/repos", Borg: borg, BorgBaseDir: t.TempDir(), IdleTimeout: idle})
 	ln, err := Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -157,5 +162,41 @@ func TestServeArgsAdminOnlyWhereConfigured(t *testing.T) {
 		if got := tc.srv.ServeArgs(tc.identity); !slices.Equal(got, tc.want) {
 			t.Errorf("ServeArgs(%q) admin=%q = %v, want %v", tc.identity, tc.srv.cfg.Admin, got, tc.want)
 		}
+	}
+}
+
+func TestASilentConnectionIsClosedAfterTheIdleTimeout(t *testing.T) {
+	addr, key, _, _, _ := setupIdle(t, 300*time.Millisecond)
+	c, err := dial(t, addr, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	closed := make(chan time.Time, 1)
+	start := time.Now()
+	go func() { c.Wait(); closed <- time.Now() }()
+	select {
+	case at := <-closed:
+		if at.Sub(start) < 300*time.Millisecond {
+			t.Errorf("closed after %v, before the idle timeout", at.Sub(start))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a logged-in connection that said nothing is still open after 10 s; want it closed after 300 ms")
+	}
+}
+
+func TestTrafficKeepsAConnectionOpenPastTheIdleTimeout(t *testing.T) {
+	addr, key, _, _, _ := setupIdle(t, time.Second)
+	c, err := dial(t, addr, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// Requests every 200 ms for three idle periods: the connection stays.
+	for i := range 15 {
+		if _, _, err := c.SendRequest("keepalive@openssh.com", true, nil); err != nil {
+			t.Fatalf("request %d after %v: %v; want the connection open while it carries traffic", i, time.Duration(i)*200*time.Millisecond, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
