@@ -23,8 +23,8 @@ import (
 	"time"
 
 	"borgdesk/backend/agentapi"
-	"borgdesk/backend/ca"
 	"borgdesk/backend/atomicfile"
+	"borgdesk/backend/ca"
 )
 
 // ErrNoBinary means the coordinator carries no agent for that platform.
