@@ -442,7 +442,7 @@ func TestCutBackupResumesFromCheckpoint(t *testing.T) {
 	// this repository dies, as on a network cut.
 	waitFor(t, 90*time.Second, "borg to write 100 MiB", func() bool { return dirSize(filepath.Join(f.data, "repos", uuid, "data")) > 100<<20 })
 	time.Sleep(1500 * time.Millisecond) // a checkpoint after that
-	if out, err := exec.Command("pkill", "-f", "borg serve --restrict-to-path "+filepath.Join(f.data, "repos", uuid)).CombinedOutput(); err != nil {
+	if out, err := exec.Command("pkill", "-f", "borg serve --restrict-to-repository "+filepath.Join(f.data, "repos", uuid)).CombinedOutput(); err != nil {
 		t.Fatalf("cut the connection: %v %s", err, out)
 	}
 	var done map[string]any

@@ -31,6 +31,7 @@ func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 	usr := fs.String("u", "", "restore -m migrate: the target user")
 	dry := fs.Bool("dry-run", false, "restore: show what would change")
 	yes := fs.Bool("y", false, "restore: do not ask")
+	keepSetuid := fs.Bool("keep-setuid", false, "restore: keep setuid/setgid bits on files that belong to root (dropped otherwise)")
 	profile := fs.String("profile", "", "create: etc or flexpbx")
 	typ := fs.String("t", "flx", "create: flx or flxx")
 	keep := fs.Bool("keep-secrets", false, "create: do not sanitize")
@@ -83,7 +84,7 @@ func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 		if !*dry && !*yes {
 			return usageError{"flx restore --server changes the server's files: add -y (or --dry-run first)"}
 		}
-		t, err = c.RestoreFlx(ctx, service.FlxRestoreRequest{ID: f.ID, Server: *server, Mode: *mode, User: *usr, DryRun: *dry})
+		t, err = c.RestoreFlx(ctx, service.FlxRestoreRequest{ID: f.ID, Server: *server, Mode: *mode, User: *usr, DryRun: *dry, KeepSetuid: *keepSetuid})
 		if err != nil {
 			return err
 		}

@@ -108,8 +108,9 @@ func cmdRestore(ctx context.Context, g *globals, args []string, e env) error {
 	to := fs.String("to", "", "directory on the target server to restore under (default: the original paths)")
 	target := fs.String("target-server", "", "restore onto this server instead (it reads the source repository for this restore only)")
 	policy := fs.String("policy", agentapi.PolicyKeepBoth, "when a file exists: skip, overwrite, or keep-both (the restored copy is renamed beside it)")
+	keepSetuid := fs.Bool("keep-setuid", false, "keep setuid/setgid bits on files that belong to root (dropped otherwise)")
 	wait := fs.Bool("wait", false, "follow the restore until it ends; exit 1 if it failed")
-	pos, err := parse(fs, args, 2, 2, "SERVER ARCHIVE [--path P]... [--to DIR] [--target-server S2] [--policy P] [--wait]")
+	pos, err := parse(fs, args, 2, 2, "SERVER ARCHIVE [--path P]... [--to DIR] [--target-server S2] [--policy P] [--keep-setuid] [--wait]")
 	if err != nil {
 		return err
 	}
@@ -117,7 +118,7 @@ func cmdRestore(ctx context.Context, g *globals, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	req := service.RestoreRequest{Server: pos[0], Archive: pos[1], Paths: paths, To: *to, TargetServer: *target, Policy: *policy}
+	req := service.RestoreRequest{Server: pos[0], Archive: pos[1], Paths: paths, To: *to, TargetServer: *target, Policy: *policy, KeepSetuid: *keepSetuid}
 	return followTask(ctx, c, e, *wait, *asJSON, func() (store.Task, error) { return c.StartRestore(ctx, req) }, printRestoreResult)
 }
 

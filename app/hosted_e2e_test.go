@@ -47,7 +47,7 @@ func TestHostedBorgTarget(t *testing.T) {
 	}
 	keys := f.cli("storage", "keys", "box")
 	lines := strings.Split(strings.TrimSpace(keys.stdout), "\n")
-	if keys.code != 0 || len(lines) != 2 || !strings.Contains(lines[1], `command="borg serve --append-only --restrict-to-path /root/borg/`+uuid+`",restrict `) {
+	if keys.code != 0 || len(lines) != 2 || !strings.Contains(lines[1], `command="borg serve --append-only --restrict-to-repository /root/borg/`+uuid+`",restrict `) {
 		t.Fatalf("storage keys = %+v", keys)
 	}
 	for _, l := range lines {

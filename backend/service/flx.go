@@ -40,6 +40,8 @@ type FlxRestoreRequest struct {
 	Mode   string `json:"mode"`
 	User   string `json:"user"`
 	DryRun bool   `json:"dry_run"`
+	// KeepSetuid keeps setuid/setgid bits on root's files (dropped otherwise).
+	KeepSetuid bool `json:"keep_setuid"`
 }
 
 func (s *Service) flxDir(parts ...string) string {
@@ -147,7 +149,7 @@ func (s *Service) RestoreFlx(ctx context.Context, req FlxRestoreRequest) (store.
 		req.Mode = flx.ModeMerge
 	}
 	return s.QueueTask(ctx, req.Server, agentapi.TaskFlxRestore, agentapi.FlxRestorePayload{FlxSnapshot: agentapi.FlxSnapshot{Name: req.ID, Size: fi.Size(), SHA256: req.ID},
-		Mode: req.Mode, User: req.User, DryRun: req.DryRun})
+		Mode: req.Mode, User: req.User, DryRun: req.DryRun, KeepSetuid: req.KeepSetuid})
 }
 
 // DiffFlx compares an opened snapshot with a server's files (through its

@@ -121,7 +121,7 @@ func (s *Service) HostedKeys(ctx context.Context, ref string) ([]string, error) 
 		}
 		for _, a := range agents {
 			if a.UUID == sv.UUID {
-				lines = append(lines, fmt.Sprintf(`command="borg serve --append-only --restrict-to-path %s",restrict %s borgdesk-%s`,
+				lines = append(lines, fmt.Sprintf(`command="borg serve --append-only --restrict-to-repository %s",restrict %s borgdesk-%s`,
 					path.Join(t.Path, sv.UUID), strings.TrimSpace(a.SSHPublicKey), sv.Name))
 			}
 		}

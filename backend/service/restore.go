@@ -23,6 +23,9 @@ type RestoreRequest struct {
 	To           string `json:"to"`
 	TargetServer string `json:"target_server"`
 	Policy       string `json:"policy"`
+	// KeepSetuid keeps setuid/setgid bits on files that belong to root
+	// (dropped otherwise).
+	KeepSetuid bool `json:"keep_setuid"`
 }
 
 // StartRestore queues a restore task on the target server's agent (the
@@ -71,7 +74,7 @@ func (s *Service) StartRestore(ctx context.Context, req RestoreRequest) (store.T
 		return store.Task{}, err
 	}
 	payload := agentapi.RestorePayload{Source: src.UUID, Archive: req.Archive, Paths: paths, To: filepath.Clean(to),
-		Policy: req.Policy, TotalFiles: files, TotalBytes: bytes}
+		Policy: req.Policy, KeepSetuid: req.KeepSetuid, TotalFiles: files, TotalBytes: bytes}
 	if target.UUID == src.UUID {
 		payload.Repo, payload.HostKey, payload.LockWait = loc.agentURL, loc.hostKey, s.repos.Borg.LockWait
 	} else if !loc.local() {

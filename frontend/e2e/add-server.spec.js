@@ -26,8 +26,7 @@ test('Add server creates a token and shows the install command to copy', async (
   await page.getByTestId('add-server-name').press('Enter')
 
   const command = page.getByTestId('install-command')
-  await expect(command).toContainText('--token bdt_7Hq2xV9kLm4RsT8wYc3NpZ6a')
-  await expect(command).toContainText('--name web2')
+  await expect(command).toContainText('/api/install/bdt_7Hq2xV9kLm4RsT8wYc3NpZ6a | sudo sh')
   await expect(page.getByRole('dialog', { name: 'Install command for web2' })).toBeVisible()
   await expect(page.getByTestId('add-server-ca')).toHaveText(/^sha256:9f86d0/)
   await expect(page.getByTestId('add-server-expires')).toContainText('Nov 23, 2026')

@@ -454,6 +454,9 @@ export namespace flx {
 	    bytes: number;
 	    verified: boolean;
 	    error?: string;
+	    files_total: number;
+	    files_offset?: number;
+	    files_more?: number;
 	
 	    static createFrom(source: any = {}) {
 	        return new Inspection(source);
@@ -466,6 +469,9 @@ export namespace flx {
 	        this.bytes = source["bytes"];
 	        this.verified = source["verified"];
 	        this.error = source["error"];
+	        this.files_total = source["files_total"];
+	        this.files_offset = source["files_offset"];
+	        this.files_more = source["files_more"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1036,6 +1042,7 @@ export namespace service {
 	    mode: string;
 	    user: string;
 	    dry_run: boolean;
+	    keep_setuid: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new FlxRestoreRequest(source);
@@ -1048,6 +1055,7 @@ export namespace service {
 	        this.mode = source["mode"];
 	        this.user = source["user"];
 	        this.dry_run = source["dry_run"];
+	        this.keep_setuid = source["keep_setuid"];
 	    }
 	}
 	export class HostedInput {
@@ -1437,6 +1445,7 @@ export namespace service {
 	    to: string;
 	    target_server: string;
 	    policy: string;
+	    keep_setuid: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new RestoreRequest(source);
@@ -1450,6 +1459,7 @@ export namespace service {
 	        this.to = source["to"];
 	        this.target_server = source["target_server"];
 	        this.policy = source["policy"];
+	        this.keep_setuid = source["keep_setuid"];
 	    }
 	}
 	
