@@ -119,10 +119,14 @@ func TestFailedJobEmailThroughTheOutbox(t *testing.T) {
 		t.Errorf("webhook got %v (signatures %v)", hooks, sigs)
 	}
 
-	// The failed server is red.
-	var h map[string]any
+	// The server whose only job has never succeeded needs attention at
+	// once, naming the job (red comes when its RPO passes).
+	var h struct {
+		State   string
+		Servers []struct{ Reasons []string }
+	}
 	f.mustJSON(&h, "health")
-	if h["state"] != "red" {
-		t.Errorf("health = %v", h)
+	if h.State != "amber" || len(h.Servers) != 1 || len(h.Servers[0].Reasons) == 0 || !strings.HasPrefix(h.Servers[0].Reasons[0], "job doomed: ") {
+		t.Errorf("health = %+v; want amber naming job doomed", h)
 	}
 }

@@ -278,11 +278,7 @@ func (s *Service) checkConditions(ctx context.Context) {
 	var raise []Alert
 	for _, sv := range h.Servers {
 		rpoKey := "rpo_missed:" + sv.UUID
-		past := false
-		for _, r := range sv.Reasons {
-			past = past || strings.Contains(r, "past its") || r == "no successful backup yet"
-		}
-		past = past && sv.State == HealthRed
+		past := sv.PastRPO
 		if past && !s.alerts.raised[rpoKey] {
 			raise = append(raise, Alert{Kind: AlertRPOMissed, Key: rpoKey, Server: sv.Name, Title: sv.Name + " is past its RPO",
 				Body: strings.Join(sv.Reasons, "; "), Route: fmt.Sprintf("#/servers/%d", sv.ID)})

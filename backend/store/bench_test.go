@@ -88,9 +88,9 @@ func BenchmarkDashboardQueries500(b *testing.B) {
 		if err != nil || len(servers) != 500 {
 			b.Fatalf("servers: %d, %v", len(servers), err)
 		}
-		last, err := st.LastBackups(ctx)
-		if err != nil || len(last) != 500 {
-			b.Fatalf("last backups: %d, %v", len(last), err)
+		facts, err := st.JobRunFacts(ctx)
+		if err != nil || len(facts) != 500 {
+			b.Fatalf("job run facts: %d, %v", len(facts), err)
 		}
 		if runs, err := st.ListRuns(ctx, 50); err != nil || len(runs) != 50 {
 			b.Fatalf("runs: %d, %v", len(runs), err)

@@ -254,3 +254,46 @@ func (s *Store) LastBackups(ctx context.Context) (map[int64]time.Time, error) {
 	}
 	return out, rows.Err()
 }
+
+// JobRunFacts is what a job's health is judged on.
+type JobRunFacts struct {
+	// LastSuccess is when its newest succeeded (or warning) run finished.
+	LastSuccess *time.Time
+	// LastStatus, LastAt and LastError describe its newest finished run
+	// that was not cancelled ("" when it has none).
+	LastStatus string
+	LastAt     *time.Time
+	LastError  string
+}
+
+// JobRunFacts returns every job's facts, by job id: two index lookups per
+// job, not a scan of the runs.
+func (s *Store) JobRunFacts(ctx context.Context) (map[int64]JobRunFacts, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT j.id, max(
+			COALESCE((SELECT max(finished_at) FROM runs r WHERE r.job_id = j.id AND r.status = 'succeeded'), ''),
+			COALESCE((SELECT max(finished_at) FROM runs r WHERE r.job_id = j.id AND r.status = 'warning'), '')),
+		COALESCE(l.status, ''), l.finished_at, COALESCE(l.error, '')
+		FROM jobs j LEFT JOIN runs l ON l.id = (SELECT r.id FROM runs r WHERE r.job_id = j.id
+			AND r.status IN ('succeeded', 'warning', 'failed') ORDER BY r.started_at DESC, r.id DESC LIMIT 1)`)
+	if err != nil {
+		return nil, fmt.Errorf("job run facts: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]JobRunFacts{}
+	for rows.Next() {
+		var id int64
+		var success string
+		var lastAt sql.NullString
+		var f JobRunFacts
+		if err := rows.Scan(&id, &success, &f.LastStatus, &lastAt, &f.LastError); err != nil {
+			return nil, err
+		}
+		if success != "" {
+			t := parseTS(success)
+			f.LastSuccess = &t
+		}
+		f.LastAt = parseNullTS(lastAt)
+		out[id] = f
+	}
+	return out, rows.Err()
+}

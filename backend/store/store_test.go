@@ -268,3 +268,45 @@ func TestConcurrentWritersDoNotFailBusy(t *testing.T) {
 		t.Errorf("events = %d; want 400", len(evs))
 	}
 }
+
+func TestJobRunFactsPerJob(t *testing.T) {
+	st, _ := openTest(t)
+	ctx := context.Background()
+	at := func(h int) string { return ts(time.Date(2026, 12, 7, h, 0, 0, 0, time.UTC)) }
+	mustExec := func(q string, args ...any) int64 {
+		t.Helper()
+		res, err := st.db.ExecContext(ctx, q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := res.LastInsertId()
+		return id
+	}
+	sid := mustExec(`INSERT INTO servers (uuid, name, created_at, updated_at) VALUES ('u1', 'web1', ?, ?)`, at(0), at(0))
+	flaky := mustExec(`INSERT INTO jobs (server_id, name, kind, created_at, updated_at) VALUES (?, 'flaky', 'files', ?, ?)`, sid, at(0), at(0))
+	never := mustExec(`INSERT INTO jobs (server_id, name, kind, created_at, updated_at) VALUES (?, 'never', 'files', ?, ?)`, sid, at(0), at(0))
+	idle := mustExec(`INSERT INTO jobs (server_id, name, kind, created_at, updated_at) VALUES (?, 'idle', 'files', ?, ?)`, sid, at(0), at(0))
+	run := func(job int64, status string, h int, errText string) {
+		mustExec(`INSERT INTO runs (job_id, status, started_at, finished_at, error) VALUES (?, ?, ?, ?, ?)`, job, status, at(h), at(h), errText)
+	}
+	run(flaky, RunSucceeded, 1, "")
+	run(flaky, RunWarning, 2, "")
+	run(flaky, RunFailed, 3, "no space left")
+	run(flaky, RunCancelled, 4, "") // the operator's cancel is not the job's state
+	run(never, RunFailed, 5, "path not found")
+
+	facts, err := st.JobRunFacts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := facts[flaky]
+	if f.LastSuccess == nil || ts(*f.LastSuccess) != at(2) || f.LastStatus != RunFailed || f.LastError != "no space left" || f.LastAt == nil || ts(*f.LastAt) != at(3) {
+		t.Errorf("flaky = %+v; want last success 02:00, last run failed at 03:00 with its error", f)
+	}
+	if n := facts[never]; n.LastSuccess != nil || n.LastStatus != RunFailed {
+		t.Errorf("never = %+v; want no success, last run failed", n)
+	}
+	if i, ok := facts[idle]; !ok || i.LastSuccess != nil || i.LastStatus != "" {
+		t.Errorf("idle = %+v (present %v); want present with nothing", i, ok)
+	}
+}

@@ -44,7 +44,7 @@ func read(ctx context.Context, src Source) view {
 	if err != nil {
 		return view{status: "Status unknown: " + err.Error(), paused: src.SchedulesPaused(ctx)}
 	}
-	v := view{state: h.State, status: h.Summary, paused: src.SchedulesPaused(ctx)}
+	v := view{state: h.State, status: h.Summary + worstReason(h), paused: src.SchedulesPaused(ctx)}
 	if len(h.Servers) == 0 {
 		v.state, v.status = "", "No servers yet"
 	}
@@ -110,6 +110,20 @@ func shorten(s string, n int) string {
 }
 
 // statusLine is the menu's first line and the tooltip.
+// worstReason names the first reason of the first server in the fleet's
+// state ("· web1: job db: last run failed"), so the tray says which job.
+func worstReason(h service.FleetHealth) string {
+	if h.State == service.HealthGreen {
+		return ""
+	}
+	for _, s := range h.Servers {
+		if s.State == h.State && len(s.Reasons) > 0 {
+			return " · " + s.Name + ": " + s.Reasons[0]
+		}
+	}
+	return ""
+}
+
 func (v view) statusLine() string {
 	if v.paused {
 		return v.status + " · schedules paused"

@@ -398,3 +398,15 @@ func TestTrayOnSessionBus(t *testing.T) {
 		}
 	})
 }
+
+func TestStatusLineNamesTheWorstJob(t *testing.T) {
+	src := newFakeSource()
+	src.health.Servers[2].Reasons = []string{"job db: last run failed: path not found", "agent offline"}
+	if got, want := read(context.Background(), src).statusLine(), "1 need attention, 2 healthy · web3: job db: last run failed: path not found"; got != want {
+		t.Errorf("status line = %q; want %q", got, want)
+	}
+	src.health = service.FleetHealth{State: service.HealthGreen, Green: 1, Summary: "1 healthy", Servers: []service.ServerHealth{{ID: 1, Name: "web1", State: "green"}}}
+	if got := read(context.Background(), src).statusLine(); got != "1 healthy" {
+		t.Errorf("green status line = %q; want the summary alone", got)
+	}
+}

@@ -82,6 +82,40 @@ export function reasonText(reason, server, { t, locale, now, formatDate }) {
   return t(`health.reason.${kind}`, { age, rpo, date })
 }
 
+// Go names what is wrong with a server as issues with stable codes
+// (service/health.go); each is said in the interface's language with its
+// job's name. Older coordinators send only the sentences (reasons).
+const ISSUE_KEYS = {
+  past_rpo: 'pastRpo',
+  near_rpo: 'nearRpo',
+  never_succeeded: 'neverSucceeded',
+  never_succeeded_red: 'neverSucceededPast',
+  last_run_failed: 'lastRunFailed',
+  no_job: 'noJob',
+  all_paused: 'allPaused',
+  offline: 'offline',
+  cert_expiring: 'certExpires',
+  no_drill: 'noDrill',
+}
+
+export function issueText(issue, server, { t, locale, now, formatDate }) {
+  let code = issue?.code
+  if (code === 'never_succeeded' && issue.state === 'red') code = 'never_succeeded_red'
+  const key = ISSUE_KEYS[code]
+  if (!key) return String(issue?.text ?? '')
+  const age = formatHours(backupAgeHours(issue.since, now), locale)
+  const rpo = formatHours(server?.rpo_hours, locale)
+  const date = formatDate(issue.since ?? server?.cert_not_after, locale)
+  const text = t(`health.issue.${key}`, { job: issue.job ?? '', age, rpo, date })
+  return issue.detail ? `${text}: ${issue.detail}` : text
+}
+
+// serverReasons says why a server has its colour, worst first.
+export function serverReasons(server, ctx) {
+  if (Array.isArray(server?.issues)) return server.issues.map((i) => issueText(i, server, ctx))
+  return (server?.reasons ?? []).map((r) => reasonText(r, server, ctx))
+}
+
 // counts reads the three numbers Go sends, falling back to counting the list.
 export function healthCounts(fleet) {
   if (!fleet) return { red: 0, amber: 0, green: 0 }

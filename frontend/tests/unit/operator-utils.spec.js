@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backupAgeHours, byState, changesHealth, formatHours, healthCounts, reasonKind, reasonText, rpoShare, rpoState } from '@/utils/health.js'
+import { backupAgeHours, byState, changesHealth, formatHours, healthCounts, issueText, reasonKind, reasonText, rpoShare, rpoState, serverReasons } from '@/utils/health.js'
 import { diskUse, forecast, forecastTone, largest, thin, totalSeries } from '@/utils/storage.js'
 import { appendPoint, pointFromHeartbeat, series } from '@/utils/metrics.js'
 import {
@@ -63,6 +63,31 @@ describe('health: backup age against the RPO', () => {
     const opts = { t, locale: 'en', now: NOW, formatDate: (v) => (v ? 'Dec 4' : '') }
     expect(reasonText('last backup 30h ago, past its 26h RPO', server, opts)).toBe('health.reason.pastRpo|30 hr|26 hr|Dec 4')
     expect(reasonText('disk on fire', server, opts)).toBe('disk on fire')
+  })
+
+  it("says Go's issues with the job's name, and falls back to the sentences", () => {
+    const t = (key, p) => `${key}|${p.job}|${p.age}|${p.rpo}`
+    const opts = { t, locale: 'en', now: NOW, formatDate: () => 'Dec 4' }
+    const server = {
+      rpo_hours: 26,
+      reasons: ['job db: has not succeeded yet (created 3h ago)'],
+      issues: [
+        { code: 'never_succeeded', state: 'amber', job: 'db', since: hoursAgo(3), text: 'job db: …' },
+        { code: 'last_run_failed', state: 'amber', job: 'db', since: hoursAgo(1), detail: 'path not found', text: 'job db: …' },
+        { code: 'never_succeeded', state: 'red', job: 'www', since: hoursAgo(30), text: 'job www: …' },
+        { code: 'from_the_future', state: 'amber', text: 'something new' },
+      ],
+    }
+    expect(serverReasons(server, opts)).toEqual([
+      'health.issue.neverSucceeded|db|3 hr|26 hr',
+      'health.issue.lastRunFailed|db|1 hr|26 hr: path not found',
+      'health.issue.neverSucceededPast|www|30 hr|26 hr',
+      'something new',
+    ])
+    expect(issueText({ code: 'offline', state: 'amber' }, server, opts)).toBe('health.issue.offline|||26 hr')
+    // An older coordinator sends sentences only.
+    const [old] = serverReasons({ reasons: ['agent offline'] }, opts)
+    expect(old.startsWith('health.reason.offline|')).toBe(true)
   })
 
   it('reads the counts Go sent, or counts the list', () => {

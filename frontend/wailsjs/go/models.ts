@@ -928,12 +928,59 @@ export namespace service {
 	        this.target_server = source["target_server"];
 	    }
 	}
+	export class JobHealth {
+	    id: number;
+	    name: string;
+	    state: string;
+	    last_success?: string;
+	    last_status: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new JobHealth(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.state = source["state"];
+	        this.last_success = source["last_success"];
+	        this.last_status = source["last_status"];
+	    }
+	}
+	export class HealthIssue {
+	    code: string;
+	    state: string;
+	    job?: string;
+	    job_id?: number;
+	    since?: string;
+	    detail?: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HealthIssue(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.code = source["code"];
+	        this.state = source["state"];
+	        this.job = source["job"];
+	        this.job_id = source["job_id"];
+	        this.since = source["since"];
+	        this.detail = source["detail"];
+	        this.text = source["text"];
+	    }
+	}
 	export class ServerHealth {
 	    id: number;
 	    uuid: string;
 	    name: string;
 	    state: string;
 	    reasons: string[];
+	    issues: HealthIssue[];
+	    jobs: JobHealth[];
+	    past_rpo: boolean;
 	    last_backup?: string;
 	    rpo_hours: number;
 	    online: boolean;
@@ -951,12 +998,33 @@ export namespace service {
 	        this.name = source["name"];
 	        this.state = source["state"];
 	        this.reasons = source["reasons"];
+	        this.issues = this.convertValues(source["issues"], HealthIssue);
+	        this.jobs = this.convertValues(source["jobs"], JobHealth);
+	        this.past_rpo = source["past_rpo"];
 	        this.last_backup = source["last_backup"];
 	        this.rpo_hours = source["rpo_hours"];
 	        this.online = source["online"];
 	        this.last_verified_at = source["last_verified_at"];
 	        this.cert_not_after = source["cert_not_after"];
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class FleetHealth {
 	    state: string;
@@ -1058,6 +1126,7 @@ export namespace service {
 	        this.keep_setuid = source["keep_setuid"];
 	    }
 	}
+	
 	export class HostedInput {
 	    name: string;
 	    host: string;
@@ -1080,6 +1149,7 @@ export namespace service {
 	        this.accept_host_key = source["accept_host_key"];
 	    }
 	}
+	
 	export class JobInput {
 	    server: string;
 	    name: string;
