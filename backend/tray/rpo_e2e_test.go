@@ -111,10 +111,10 @@ func TestTrayRedPastRPO(t *testing.T) {
 	eventually(t, "a green icon after a backup an hour ago", shows("green", "1 healthy"))
 
 	clock.Add(20 * time.Hour) // 21 h old: past three quarters of 26 h
-	eventually(t, "amber close to the RPO", shows("amber", "1 need attention, 0 healthy"))
+	eventually(t, "amber close to the RPO", shows("amber", "1 need attention, 0 healthy · web1: job etc: last backup 21h ago, close to its 26h RPO"))
 
 	clock.Add(6 * time.Hour) // 27 h old: past the RPO
-	eventually(t, "red past the RPO", shows("red", "1 at risk, 0 healthy"))
+	eventually(t, "red past the RPO", shows("red", "1 at risk, 0 healthy · web1: job etc: last backup 27h ago, past its 26h RPO"))
 
 	// The agent backs up again: the run is dispatched and completed through
 	// the service, as the gateway does it.
