@@ -25,6 +25,10 @@ import (
 	"borgdesk/backend/borg"
 )
 
+// ErrCreating means a repository is still being made (or its making was
+// cut short and the next backup will make it again): nothing may read it.
+var ErrCreating = errors.New("repository is still being created")
+
 // Repos is the coordinator's repository store.
 type Repos struct {
 	dir, keys string
@@ -57,8 +61,28 @@ func (r *Repos) Path(agent string) (string, error) {
 	return filepath.Join(r.dir, agent), nil
 }
 
-// Repo returns the local repository of an agent with its passphrase.
+// creatingMarker sits beside a repository while `borg init` makes it:
+// borg writes the repository's config before its manifest, so a reader in
+// between would meet "Repository has no manifest". A marker left by a
+// process that died mid-init tells the next Ensure to start over.
+func (r *Repos) creatingMarker(agent string) string {
+	return filepath.Join(r.dir, "."+agent+".creating")
+}
+
+// Repo returns the local repository of an agent with its passphrase, or
+// ErrCreating while it is being made.
 func (r *Repos) Repo(agent string) (borg.Repo, error) {
+	repo, err := r.repo(agent)
+	if err != nil {
+		return borg.Repo{}, err
+	}
+	if _, err := os.Stat(r.creatingMarker(agent)); err == nil {
+		return borg.Repo{}, fmt.Errorf("%w: the repository of %s is being made (borg init); try again in a moment", ErrCreating, agent)
+	}
+	return repo, nil
+}
+
+func (r *Repos) repo(agent string) (borg.Repo, error) {
 	path, err := r.Path(agent)
 	if err != nil {
 		return borg.Repo{}, err
@@ -116,15 +140,27 @@ func (r *Repos) Ensure(ctx context.Context, agent string) (borg.Repo, error) {
 	if _, err := r.Passphrase(agent); err != nil {
 		return borg.Repo{}, err
 	}
-	repo, err := r.Repo(agent)
+	repo, err := r.repo(agent)
 	if err != nil {
 		return borg.Repo{}, err
 	}
-	if _, err := os.Stat(filepath.Join(path, "config")); err == nil {
+	marker := r.creatingMarker(agent)
+	if _, err := os.Stat(marker); err == nil {
+		done, err := r.finishedInit(ctx, repo)
+		if err != nil {
+			return borg.Repo{}, err
+		}
+		if done {
+			return repo, os.Remove(marker)
+		}
+	} else if _, err := os.Stat(filepath.Join(path, "config")); err == nil {
 		return repo, nil
 	}
 	if err := os.MkdirAll(r.dir, 0o700); err != nil {
 		return borg.Repo{}, err
+	}
+	if err := os.WriteFile(marker, nil, 0o600); err != nil {
+		return borg.Repo{}, fmt.Errorf("create repository for %s: %w", agent, err)
 	}
 	if err := r.Borg.Init(ctx, repo); err != nil {
 		return borg.Repo{}, fmt.Errorf("create repository for %s: %w", agent, err)
@@ -134,7 +170,40 @@ func (r *Repos) Ensure(ctx context.Context, agent string) (borg.Repo, error) {
 			return borg.Repo{}, fmt.Errorf("set the free space reserve of %s: %w", agent, err)
 		}
 	}
+	if err := os.Remove(marker); err != nil {
+		return borg.Repo{}, fmt.Errorf("finish the repository of %s: %w", agent, err)
+	}
 	return repo, nil
+}
+
+// finishedInit decides about a repository whose creation marker was left
+// behind: complete (it opens) → keep it; a few kilobytes that do not open →
+// what a cut-short init leaves, removed so that init can run again;
+// anything larger is never deleted.
+func (r *Repos) finishedInit(ctx context.Context, repo borg.Repo) (bool, error) {
+	if _, err := os.Stat(repo.Location); errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	}
+	if _, err := r.Borg.List(ctx, repo); err == nil {
+		return true, nil
+	}
+	var size int64
+	filepath.WalkDir(repo.Location, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				size += fi.Size()
+			}
+		}
+		return nil
+	})
+	if size > 1<<20 {
+		return false, fmt.Errorf("%w: %s was being created when Borgdesk stopped, does not open and holds %d bytes: check it with `borg check`, then remove %s",
+			ErrCreating, repo.Location, size, filepath.Join(r.dir, "."+filepath.Base(repo.Location)+".creating"))
+	}
+	if err := os.RemoveAll(repo.Location); err != nil {
+		return false, fmt.Errorf("remove the half-made repository %s: %w", repo.Location, err)
+	}
+	return false, nil
 }
 
 // Lock serialises maintenance (prune, compact, check) of one repository.

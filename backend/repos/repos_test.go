@@ -2,6 +2,7 @@ package repos
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,5 +113,55 @@ func TestExportKey(t *testing.T) {
 	}
 	if _, err := r.ExportKey(ctx, "not-a-uuid"); err == nil {
 		t.Error("an invalid agent id was exported")
+	}
+}
+
+// A repository is not read while borg init makes it, and an init cut short
+// (the process died between borg writing the config and the manifest) is
+// made again by the next Ensure, while a finished one is never touched.
+func TestHalfMadeRepositoryIsNotReadAndIsMadeAgain(t *testing.T) {
+	needBorg(t)
+	ctx := context.Background()
+	data := t.TempDir()
+	r := New(data, &borg.Borg{BaseDir: filepath.Join(data, "borg")})
+	const agent = "1c6c8f4e-5f0e-4d5e-9a43-3f3b5c1f2a11"
+	if _, err := r.Passphrase(agent); err != nil {
+		t.Fatal(err)
+	}
+	// What a killed `borg init` leaves: a config and no manifest.
+	path, _ := r.Path(agent)
+	os.MkdirAll(filepath.Join(path, "data"), 0o700)
+	os.WriteFile(filepath.Join(path, "config"), []byte("[repository]\nversion = 1\n"), 0o600)
+	os.WriteFile(r.creatingMarker(agent), nil, 0o600)
+	if _, err := r.Repo(agent); !errors.Is(err, ErrCreating) {
+		t.Fatalf("Repo of a half-made repository = %v; want ErrCreating", err)
+	}
+	repo, err := r.Ensure(ctx, agent)
+	if err != nil {
+		t.Fatalf("Ensure after a cut-short init: %v", err)
+	}
+	if _, err := r.Borg.List(ctx, repo); err != nil {
+		t.Fatalf("the repository made again does not open: %v", err)
+	}
+	if _, err := os.Stat(r.creatingMarker(agent)); !os.IsNotExist(err) {
+		t.Errorf("the marker is still there after a finished init: %v", err)
+	}
+	if _, err := r.Repo(agent); err != nil {
+		t.Errorf("Repo after Ensure: %v", err)
+	}
+
+	// A finished repository with a stray marker keeps what it holds.
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "f"), []byte("keep me"), 0o644)
+	if _, err := r.Borg.Create(ctx, repo, borg.CreateOptions{Archive: "a1", Paths: []string{src}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(r.creatingMarker(agent), nil, 0o600)
+	if _, err := r.Ensure(ctx, agent); err != nil {
+		t.Fatal(err)
+	}
+	archives, err := r.Borg.List(ctx, repo)
+	if err != nil || len(archives) != 1 {
+		t.Errorf("after a stray marker: archives %v, %v; want a1 kept", archives, err)
 	}
 }
