@@ -49,20 +49,23 @@ test-ui:
 	$(MAKE) test-frontend
 	$(MAKE) test-e2e
 
+# A test that lacks a tool, root or a device fails (backend/testenv);
+# BORGDESK_TEST_ALLOW_SKIP=1 make test skips it instead. CI plays no part.
 test-go:
 	go vet ./...
 	go vet -tags $(DESKTOP_TAGS) ./...
 	go test -count=1 -timeout 30m -parallel 4 ./...
+	@if [ "$${BORGDESK_TEST_ALLOW_SKIP:-}" = 1 ]; then echo "BORGDESK_TEST_ALLOW_SKIP=1: tests that lacked a tool, root or a device were skipped; list them with: go test -count=1 -v ./... | grep -- '--- SKIP'"; fi
 
 test-frontend:
 	cd frontend && npm test
 
 test-e2e:
-	cd frontend && npm run build && npm run e2e
+	cd frontend && npm run build && ../build/scripts/need.sh /usr/bin/chromium -- npm run e2e
 
 # The real window under Xvfb: a JavaScript → Go round trip and a screenshot.
 test-desktop: build
-	build/scripts/desktop-smoke.sh $(BIN)/borgdesk $(ARTIFACTS)
+	build/scripts/need.sh xvfb-run dbus-run-session import convert -- build/scripts/desktop-smoke.sh $(BIN)/borgdesk $(ARTIFACTS)
 
 bench: build
 	build/scripts/bench.sh $(ARTIFACTS)

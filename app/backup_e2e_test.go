@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"borgdesk/backend/testenv"
 )
 
 // fleet is a running `borgdesk serve` with enrolled agents, all real processes.
@@ -30,12 +32,7 @@ type fleet struct {
 
 func needBorgBinary(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("borg"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("borg is not installed (make deps installs borgbackup)")
-		}
-		t.Skip("borg is not installed")
-	}
+	testenv.NeedCommands(t, "borg")
 }
 
 func startFleet(t *testing.T) *fleet { return startFleetWith(t) }

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"borgdesk/backend/testenv"
 )
 
 // dockerEngine is a private Docker daemon (Debian's docker.io) on its own
@@ -23,21 +25,8 @@ type dockerEngine struct {
 func startDocker(t *testing.T) *dockerEngine {
 	t.Helper()
 	needRoot(t, "run a Docker daemon")
-	for _, bin := range []string{"dockerd", "docker", "containerd", "runc"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is not installed (make deps installs docker.io)", bin)
-			}
-			t.Skipf("%s is not installed", bin)
-		}
-	}
-	busybox, err := exec.LookPath("busybox")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("busybox is not installed (make deps installs busybox-static)")
-		}
-		t.Skip("busybox is not installed")
-	}
+	testenv.NeedCommands(t, "dockerd", "docker", "containerd", "runc")
+	busybox := testenv.NeedCommand(t, "busybox")
 	dir, err := os.MkdirTemp("", "bd-docker-") // short: the socket path must fit 108 bytes
 	if err != nil {
 		t.Fatal(err)

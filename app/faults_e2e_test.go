@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"borgdesk/backend/testenv"
 )
 
 // runsOf returns the runs of a job, newest first.
@@ -108,15 +110,11 @@ func TestLockedRepositoryFailsClearlyAndIsRetried(t *testing.T) {
 	}
 }
 
-// needRoot skips a test that needs root (to mount), and fails it in CI.
+// needRoot fails a test that needs root (to mount) unless the person
+// running it opts out (testenv.OptOut).
 func needRoot(t *testing.T, why string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("this test needs root to %s; CI runs as root", why)
-		}
-		t.Skipf("needs root to %s", why)
-	}
+	testenv.NeedRoot(t, why)
 }
 
 // A coordinator whose disk is nearly full: a backup larger than the room

@@ -11,17 +11,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"borgdesk/backend/testenv"
 )
 
 func needFUSE(t *testing.T) {
 	t.Helper()
 	needRoot(t, "mount FUSE file systems")
-	if _, err := os.Stat("/dev/fuse"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("/dev/fuse is missing: this machine cannot mount FUSE file systems")
-		}
-		t.Skip("no /dev/fuse")
-	}
+	testenv.NeedFile(t, "/dev/fuse", "the FUSE device")
 	// borg runs on the interpreter of its own shebang, not whatever python3
 	// is first on PATH.
 	py := "/usr/bin/python3"
@@ -33,10 +30,7 @@ func needFUSE(t *testing.T) {
 		}
 	}
 	if exec.Command(py, "-c", "import pyfuse3").Run() != nil && exec.Command(py, "-c", "import llfuse").Run() != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("borg mount needs python3-pyfuse3 (make deps installs it)")
-		}
-		t.Skip("python3-pyfuse3 is not installed")
+		testenv.Missing(t, "borg mount needs python3-pyfuse3 for %s, which is not installed", py)
 	}
 }
 

@@ -2,12 +2,12 @@ package app
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"borgdesk/backend/testenv"
 )
 
 // TestReplicaEndToEnd: with the real binary, an agent and real borg and
@@ -16,12 +16,7 @@ import (
 // and its refusals work.
 func TestReplicaEndToEnd(t *testing.T) {
 	t.Parallel() // its own coordinator, agents, ports and data dir
-	if _, err := exec.LookPath("rclone"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("rclone is not installed (make deps installs it)")
-		}
-		t.Skip("rclone is not installed")
-	}
+	testenv.NeedCommands(t, "rclone")
 	f := startFleet(t)
 	f.run(f.enroll("web1"))
 	src := filepath.Join(t.TempDir(), "srv")

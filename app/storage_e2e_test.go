@@ -177,6 +177,7 @@ func TestStorageNodeBackupWhileCoordinatorStopped(t *testing.T) {
 	t.Logf("offline archive %s made %s after the coordinator stopped", offline[len(offline)-1], time.Since(stopped).Round(time.Second))
 
 	// Back: the run appears in the history, in order, and the queue empties.
+	restarted := time.Now()
 	f.startServe()
 	var offlineRun map[string]any
 	waitFor(t, 60*time.Second, "the offline run in the job's history", func() bool {
@@ -205,8 +206,20 @@ func TestStorageNodeBackupWhileCoordinatorStopped(t *testing.T) {
 	if !told {
 		t.Error("no event told the operator what happened while the coordinator was closed")
 	}
-	// No catch-up run repeats what the agent already did.
-	time.Sleep(3 * time.Second)
+	// No catch-up run repeats what the agent already did. The scheduler
+	// decides once the agent is back; its decision moves the job's
+	// last_scheduled_at past the restart. Wait for that, then look.
+	waitFor(t, 150*time.Second, "the scheduler's first decision on site since the restart", func() bool {
+		var jobs []map[string]any
+		f.mustJSON(&jobs, "job", "list")
+		for _, j := range jobs {
+			if at, ok := j["last_scheduled_at"].(string); ok && j["name"] == "site" {
+				when, err := time.Parse(time.RFC3339Nano, at)
+				return err == nil && when.After(restarted)
+			}
+		}
+		return false
+	})
 	for _, r := range f.runsOf("site") {
 		if r["trigger"] == "catch-up" {
 			t.Errorf("a catch-up run repeated the offline run: %v", r)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"borgdesk/backend/agentapi"
+	"borgdesk/backend/testenv"
 )
 
 func TestNewerOrdersReleasesOnly(t *testing.T) {
@@ -111,9 +112,7 @@ func TestLookupRefusesWhatOthersCouldReplace(t *testing.T) {
 			os.Symlink(target, path)
 		}, "is a link"},
 		{"another user's file", func() {
-			if os.Getuid() != 0 {
-				t.Skip("chown needs root") // the mode cases still run
-			}
+			testenv.NeedRoot(t, "chown a file to another user") // the mode cases run either way
 			os.Chown(path, 4242, 4242)
 		}, "belongs to user 4242"},
 	} {

@@ -12,17 +12,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"borgdesk/backend/testenv"
 )
 
-// needBorg skips without borg on a laptop, and fails in CI.
+// needBorg fails without borg unless the person running it opts out
+// (testenv.OptOut).
 func needBorg(t *testing.T) *Borg {
 	t.Helper()
-	if _, err := exec.LookPath("borg"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("borg is not installed (make deps installs borgbackup)")
-		}
-		t.Skip("borg is not installed")
-	}
+	testenv.NeedCommands(t, "borg")
 	return &Borg{BaseDir: t.TempDir(), LockWait: 1}
 }
 

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"borgdesk/backend/rsh"
+	"borgdesk/backend/testenv"
 )
 
 // The test binary doubles as borg's SSH client (BORG_RSH): with these
@@ -47,14 +48,7 @@ func runRSH(keyFile, hostKey string, args []string) int {
 
 func needBorg(t *testing.T) string {
 	t.Helper()
-	bin, err := exec.LookPath("borg")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("borg is not installed (make deps installs borgbackup)")
-		}
-		t.Skip("borg is not installed")
-	}
-	return bin
+	return testenv.NeedCommand(t, "borg")
 }
 
 // realServer runs the server with the real borg over reposDir, with one

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"borgdesk/backend/borg"
+	"borgdesk/backend/testenv"
 )
 
 func open(t *testing.T) *Catalog {
@@ -202,13 +202,7 @@ func TestModeRoundTrip(t *testing.T) {
 
 // TestIndexRealArchive indexes what real borg lists.
 func TestIndexRealArchive(t *testing.T) {
-	bin, err := exec.LookPath("borg")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("borg is not installed (make deps installs it)")
-		}
-		t.Skip("borg is not installed")
-	}
+	bin := testenv.NeedCommand(t, "borg")
 	ctx := context.Background()
 	dirp := t.TempDir()
 	b := &borg.Borg{Path: bin, BaseDir: filepath.Join(dirp, "base")}

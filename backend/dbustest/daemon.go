@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"borgdesk/backend/testenv"
 )
 
 // Daemon is a dbus-daemon started for one test (or one test binary).
@@ -87,7 +89,8 @@ func (d *Daemon) Close() {
 }
 
 // Require starts a daemon for t and stops it when t ends. Without
-// dbus-daemon the test fails under CI (CI=true) and is skipped elsewhere.
+// dbus-daemon the test fails, unless the person running it opts out
+// (testenv.OptOut).
 func Require(t testing.TB) *Daemon {
 	t.Helper()
 	d, err := Start()
@@ -101,14 +104,11 @@ func Require(t testing.TB) *Daemon {
 	return d
 }
 
-// Missing fails t under CI and skips it elsewhere: a machine without
-// dbus-daemon cannot run the test, but CI must have one.
+// Missing fails t because dbus-daemon is not installed, unless the person
+// running it opts out (testenv.OptOut).
 func Missing(t testing.TB) {
 	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatal(ErrNoDaemon)
-	}
-	t.Skip(ErrNoDaemon)
+	testenv.Missing(t, "dbus-daemon is not installed (Debian package dbus)")
 }
 
 // Eventually polls cond every 10 ms until it holds or the time is up.

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"borgdesk/backend/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -355,12 +357,7 @@ func TestMigrateToAnotherUser(t *testing.T) {
 	if _, err := Restore("x", RestoreOptions{Root: t.TempDir(), Mode: ModeMigrate, User: "no-such-user-borgdesk"}); err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Fatalf("migrate to a missing user: %v", err)
 	}
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("needs root to create a test user")
-		}
-		t.Skip("needs root to create a test user")
-	}
+	testenv.NeedRoot(t, "create a test user")
 	name := "bdflx" + strconv.Itoa(int(time.Now().UnixNano()%100000))
 	if out, err := exec.Command("useradd", "--no-create-home", "--home-dir", "/home/"+name, name).CombinedOutput(); err != nil {
 		t.Fatalf("useradd: %v %s", err, out)

@@ -199,3 +199,16 @@ func errCode(t *testing.T, body string) string {
 	}
 	return e.Code
 }
+
+// waitParked waits until a long poll of the server's agent is parked,
+// waiting for work, in the service.
+func (f *fixture) waitParked(server string) {
+	f.t.Helper()
+	waitUntil(f.t, "a parked long poll of "+server, func() bool {
+		n, err := f.svc.ParkedPolls(context.Background(), server)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		return n > 0
+	})
+}

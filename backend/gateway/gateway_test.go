@@ -118,7 +118,7 @@ func TestRevokeTakesEffectAtOnce(t *testing.T) {
 		status, _, _ := f.do(a.hc, http.MethodGet, agentapi.PathTasks+"?wait=15", nil, 1)
 		polled <- status
 	}()
-	time.Sleep(100 * time.Millisecond)
+	f.waitParked("web1")
 	if _, err := f.svc.RevokeServer(context.Background(), "web1"); err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestTaskLifecycleAndLongPollWakeup(t *testing.T) {
 		f.get(a.hc, agentapi.PathTasks+"?max=2&wait=20", &resp)
 		got <- resp
 	}()
-	time.Sleep(200 * time.Millisecond) // let the poll park
+	f.waitParked("web1") // so the queued task must wake it
 	task, err := f.svc.QueueTask(context.Background(), "web1", agentapi.TaskTest, agentapi.TestPayload{Message: "hi"})
 	if err != nil {
 		t.Fatal(err)

@@ -15,27 +15,15 @@ import (
 	"time"
 
 	"borgdesk/backend/borg"
+	"borgdesk/backend/testenv"
 )
 
-// needFuse skips without FUSE and borg on a laptop, and fails in CI.
+// needFuse fails without FUSE and borg unless the person running it opts
+// out (testenv.OptOut).
 func needFuse(t *testing.T) {
 	t.Helper()
-	var missing []string
-	for _, bin := range []string{"borg", "fusermount3"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			missing = append(missing, bin)
-		}
-	}
-	if _, err := os.Stat("/dev/fuse"); err != nil {
-		missing = append(missing, "/dev/fuse")
-	}
-	if len(missing) == 0 {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatalf("missing %v (make deps installs borgbackup and fuse3)", missing)
-	}
-	t.Skipf("missing %v", missing)
+	testenv.NeedCommands(t, "borg", "fusermount3")
+	testenv.NeedFile(t, "/dev/fuse", "the FUSE device")
 }
 
 // fixture is a repository with one archive of src, shared by the tests

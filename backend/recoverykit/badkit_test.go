@@ -19,6 +19,7 @@ import (
 
 	"borgdesk/backend/flx"
 	"borgdesk/backend/store"
+	"borgdesk/backend/testenv"
 )
 
 // craft writes a kit with any manifest and files, as a future (or broken)
@@ -253,12 +254,7 @@ func TestImportDiskFullWhileWriting(t *testing.T) {
 
 // A real small disk (tmpfs, root): the import refuses before it writes.
 func TestImportOntoASmallDisk(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") != "" {
-			t.Fatal("this test needs root to mount a tmpfs; CI runs as root")
-		}
-		t.Skip("needs root to mount a tmpfs")
-	}
+	testenv.NeedRoot(t, "mount a tmpfs")
 	dir, src := coordinatorDir(t)
 	big := make([]byte, 3<<20)
 	rand.Read(big)

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,19 +13,14 @@ import (
 	"time"
 
 	"borgdesk/backend/borg"
+	"borgdesk/backend/testenv"
 )
 
-// need skips without borg and rclone on a laptop, and fails in CI.
+// need fails without borg and rclone unless the person running it opts
+// out (testenv.OptOut).
 func need(t *testing.T) {
 	t.Helper()
-	for _, bin := range []string{"borg", "rclone"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is not installed (make deps installs it)", bin)
-			}
-			t.Skipf("%s is not installed", bin)
-		}
-	}
+	testenv.NeedCommands(t, "borg", "rclone")
 }
 
 // fixture is a source repository with one archive.

@@ -12,16 +12,12 @@ import (
 	"time"
 
 	"borgdesk/backend/borg"
+	"borgdesk/backend/testenv"
 )
 
 func needBorg(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("borg"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("borg is not installed (make deps installs borgbackup)")
-		}
-		t.Skip("borg is not installed")
-	}
+	testenv.NeedCommands(t, "borg")
 }
 
 func borgConfig(t *testing.T, r *Repos, agent, key string) string {

@@ -12,19 +12,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"borgdesk/backend/testenv"
 )
 
 // needRoot fails a test that needs root when it runs as another user,
-// unless BORGDESK_TEST_SKIP_ROOT=1 says the person running it opts out.
+// unless the person running it opts out (testenv.OptOut).
 func needRoot(t *testing.T, why string) {
 	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("BORGDESK_TEST_SKIP_ROOT") == "1" {
-		t.Skipf("needs root to %s (skipped: BORGDESK_TEST_SKIP_ROOT=1)", why)
-	}
-	t.Fatalf("needs root to %s: run as root, or set BORGDESK_TEST_SKIP_ROOT=1 to skip", why)
+	testenv.NeedRoot(t, why)
 }
 
 // resolvers runs fn with openat2 and with the per-component fallback

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"borgdesk/backend/repos"
 	"borgdesk/backend/rollout/testhost"
 	"borgdesk/backend/store"
+	"borgdesk/backend/testenv"
 )
 
 // replicaFixture is a coordinator service with one server whose
@@ -33,14 +33,7 @@ type replicaFixture struct {
 
 func newReplicaFixture(t *testing.T) *replicaFixture {
 	t.Helper()
-	for _, bin := range []string{"borg", "rclone"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatalf("%s is not installed (make deps installs it)", bin)
-			}
-			t.Skipf("%s is not installed", bin)
-		}
-	}
+	testenv.NeedCommands(t, "borg", "rclone")
 	ctx := context.Background()
 	dir := t.TempDir()
 	st, err := store.Open(ctx, filepath.Join(dir, "db"), store.Options{})

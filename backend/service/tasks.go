@@ -16,10 +16,12 @@ import (
 )
 
 // wakeups lets a long poll sleep until its server has work: waiters take the
-// current channel of their server, and wake closes it.
+// current channel of their server, and wake closes it. It also counts the
+// polls parked in sleep, which tests wait for (see ParkedPolls).
 type wakeups struct {
-	mu sync.Mutex
-	ch map[int64]chan struct{}
+	mu     sync.Mutex
+	ch     map[int64]chan struct{}
+	parked map[int64]int
 }
 
 func (w *wakeups) wait(serverID int64) <-chan struct{} {
@@ -43,6 +45,50 @@ func (w *wakeups) wake(serverID int64) {
 		close(c)
 		delete(w.ch, serverID)
 	}
+}
+
+// sleep parks a long poll of serverID until woken (true), or until timeout
+// or ctx ends (false).
+func (w *wakeups) sleep(ctx context.Context, serverID int64, woken <-chan struct{}, timeout <-chan time.Time) bool {
+	w.count(serverID, 1)
+	defer w.count(serverID, -1)
+	select {
+	case <-woken:
+		return true
+	case <-timeout:
+	case <-ctx.Done():
+	}
+	return false
+}
+
+func (w *wakeups) count(serverID int64, delta int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.parked == nil {
+		w.parked = map[int64]int{}
+	}
+	w.parked[serverID] += delta
+	if w.parked[serverID] == 0 {
+		delete(w.parked, serverID)
+	}
+}
+
+func (w *wakeups) waiting(serverID int64) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.parked[serverID]
+}
+
+// ParkedPolls is how many long polls of a server's agent are parked right
+// now, waiting for work: each has looked for tasks, found none, and will be
+// woken by the next task queued or by a revoke. Tests wait for it instead of
+// sleeping before they queue or revoke.
+func (s *Service) ParkedPolls(ctx context.Context, ref string) (int, error) {
+	sv, err := s.Server(ctx, ref)
+	if err != nil {
+		return 0, err
+	}
+	return s.wake.waiting(sv.ID), nil
 }
 
 // QueueTask queues a task for a server's agent and wakes its long poll.
@@ -113,11 +159,7 @@ func (s *Service) WaitTasks(ctx context.Context, agentUUID string, max int, wait
 			}
 			continue
 		}
-		select {
-		case <-woken:
-		case <-timer.C:
-			return []agentapi.Task{}, nil
-		case <-ctx.Done():
+		if !s.wake.sleep(ctx, sv.ID, woken, timer.C) {
 			return []agentapi.Task{}, nil
 		}
 	}

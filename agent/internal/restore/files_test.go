@@ -3,24 +3,19 @@ package restore
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/borg"
+	"borgdesk/backend/testenv"
 )
 
-// needBorg fails without borg unless BORGDESK_TEST_SKIP_BORG=1 opts out.
+// needBorg fails without borg unless the person running it opts out
+// (testenv.OptOut).
 func needBorg(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("borg"); err == nil {
-		return
-	}
-	if os.Getenv("BORGDESK_TEST_SKIP_BORG") == "1" {
-		t.Skip("borg is not installed (skipped: BORGDESK_TEST_SKIP_BORG=1)")
-	}
-	t.Fatal("borg is not installed (make deps installs borgbackup); set BORGDESK_TEST_SKIP_BORG=1 to skip")
+	testenv.NeedCommands(t, "borg")
 }
 
 // Files end to end with a real borg: extracted into the staging folder

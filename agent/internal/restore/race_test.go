@@ -11,19 +11,14 @@ import (
 
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/safefs"
+	"borgdesk/backend/testenv"
 )
 
 // needRoot fails a test that needs root when it runs as another user,
-// unless BORGDESK_TEST_SKIP_ROOT=1 says the person running it opts out.
+// unless the person running it opts out (testenv.OptOut).
 func needRoot(t *testing.T, why string) {
 	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("BORGDESK_TEST_SKIP_ROOT") == "1" {
-		t.Skipf("needs root to %s (skipped: BORGDESK_TEST_SKIP_ROOT=1)", why)
-	}
-	t.Fatalf("needs root to %s: run as root, or set BORGDESK_TEST_SKIP_ROOT=1 to skip", why)
+	testenv.NeedRoot(t, why)
 }
 
 type fileState struct {

@@ -17,21 +17,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"borgdesk/backend/flx"
+	"borgdesk/backend/testenv"
 )
 
-// needFuse skips without FUSE on a laptop, and fails in CI.
+// needFuse fails without FUSE unless the person running it opts out
+// (testenv.OptOut).
 func needFuse(t *testing.T) {
 	t.Helper()
-	_, err := os.Stat("/dev/fuse")
-	if err == nil {
-		_, err = exec.LookPath("fusermount3")
-	}
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("FUSE is not usable (make deps installs fuse3): %v", err)
-		}
-		t.Skipf("FUSE is not usable: %v", err)
-	}
+	testenv.NeedFile(t, "/dev/fuse", "the FUSE device")
+	testenv.NeedCommands(t, "fusermount3")
 }
 
 // mount mounts a snapshot on a fresh directory and unmounts it at the end.

@@ -24,6 +24,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"borgdesk/backend/testenv"
 )
 
 //go:embed smtpd.py
@@ -53,10 +55,7 @@ const systemPython = "/usr/bin/python3"
 func New(t *testing.T) *SMTPD {
 	t.Helper()
 	if exec.Command(systemPython, "-c", "import aiosmtpd").Run() != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("python3-aiosmtpd is not installed (make deps installs it)")
-		}
-		t.Skip("python3-aiosmtpd is not installed")
+		testenv.Missing(t, "python3-aiosmtpd is not installed for %s", systemPython)
 	}
 	dir := t.TempDir()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

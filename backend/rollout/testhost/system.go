@@ -20,28 +20,20 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-)
 
-func skipOrFatal(t testing.TB, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("CI") != "" {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
-}
+	"borgdesk/backend/testenv"
+)
 
 func requireRoot(t testing.TB) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		skipOrFatal(t, "testhost: needs root (network namespaces, mounts)")
-	}
+	testenv.NeedRoot(t, "make test hosts (network namespaces, mounts)")
 	fs, _ := os.ReadFile("/proc/filesystems")
 	if !strings.Contains(string(fs), "\toverlay\n") {
 		// The module may still load on first use.
 		exec.Command("modprobe", "overlay").Run()
 		fs, _ = os.ReadFile("/proc/filesystems")
 		if !strings.Contains(string(fs), "\toverlay\n") {
-			skipOrFatal(t, "testhost: the kernel has no overlayfs")
+			testenv.Missing(t, "testhost: the kernel has no overlayfs")
 		}
 	}
 }
