@@ -4,11 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"borgdesk/backend/safefs/safefstest"
 	"borgdesk/backend/testenv"
 )
 
@@ -17,76 +16,6 @@ import (
 func needRoot(t *testing.T, why string) {
 	t.Helper()
 	testenv.NeedRoot(t, why)
-}
-
-// fileState is what must not change about a file outside the restore's
-// place: its inode, content, owner and mode.
-type fileState struct {
-	ino      uint64
-	uid, gid uint32
-	mode     os.FileMode
-	content  string
-}
-
-func stateOf(t *testing.T, dir string) map[string]fileState {
-	t.Helper()
-	out := map[string]fileState{}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range append(entries, nil) {
-		name := "."
-		if e != nil {
-			name = e.Name()
-		}
-		p := filepath.Join(dir, name)
-		fi, err := os.Lstat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st := fi.Sys().(*syscall.Stat_t)
-		s := fileState{ino: st.Ino, uid: st.Uid, gid: st.Gid, mode: fi.Mode()}
-		if fi.Mode().IsRegular() {
-			raw, _ := os.ReadFile(p)
-			s.content = string(raw)
-		}
-		out[name] = s
-	}
-	return out
-}
-
-// swapper turns dir into a symlink to one of targets and back, in a tight
-// loop, until stop is called.
-func swapper(dir string, targets []string) (stop func()) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		aside := dir + ".aside"
-		for i := 0; ; i++ {
-			select {
-			case <-done:
-				os.Remove(dir) // the symlink, if it is one
-				os.Rename(aside, dir)
-				os.MkdirAll(dir, 0o755)
-				return
-			default:
-			}
-			os.RemoveAll(aside)
-			os.Rename(dir, aside)
-			os.Symlink(targets[i%len(targets)], dir)
-			os.Remove(dir)
-			os.Rename(aside, dir)
-			// A varying while as a directory, so that checks made before
-			// the writes see one now and then.
-			for range i % 13 {
-				os.Lstat(dir)
-			}
-		}
-	}()
-	return func() { close(done); wg.Wait() }
 }
 
 // A local user who owns a directory of the target swaps it for a symlink
@@ -120,11 +49,11 @@ func TestRestoreRaceNeverWritesThroughSymlinks(t *testing.T) {
 			os.Chmod(filepath.Join(dir, n), 0o644)
 		}
 	}
-	wantCron, wantOutside := stateOf(t, cron), stateOf(t, outside)
+	wantCron, wantOutside := safefstest.StateOf(t, cron), safefstest.StateOf(t, outside)
 	cfg := filepath.Join(dst, "home", "alice", ".config")
 	writeTree(t, dst, map[string]string{"home/alice/.config/stale": "stale\n"}, nil)
 
-	stop := swapper(cfg, []string{"../../etc/cron.d", outside})
+	stop := safefstest.Swapper(cfg, []string{"../../etc/cron.d", outside})
 	deadline := time.Now().Add(30 * time.Second)
 	runs, failed := 0, 0
 	for ; runs < 200 && time.Now().Before(deadline); runs++ {
@@ -147,7 +76,7 @@ func TestRestoreRaceNeverWritesThroughSymlinks(t *testing.T) {
 		if dir == outside {
 			want = wantOutside
 		}
-		got := stateOf(t, dir)
+		got := safefstest.StateOf(t, dir)
 		for n, w := range want {
 			if g, ok := got[n]; !ok {
 				t.Errorf("%s: %s was removed", name, n)

@@ -4,13 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/safefs"
+	"borgdesk/backend/safefs/safefstest"
 	"borgdesk/backend/testenv"
 )
 
@@ -19,72 +18,6 @@ import (
 func needRoot(t *testing.T, why string) {
 	t.Helper()
 	testenv.NeedRoot(t, why)
-}
-
-type fileState struct {
-	ino      uint64
-	uid, gid uint32
-	mode     os.FileMode
-	content  string
-}
-
-func stateOf(t *testing.T, dir string) map[string]fileState {
-	t.Helper()
-	out := map[string]fileState{}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range append(entries, nil) {
-		name := "."
-		if e != nil {
-			name = e.Name()
-		}
-		p := filepath.Join(dir, name)
-		fi, err := os.Lstat(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		st := fi.Sys().(*syscall.Stat_t)
-		s := fileState{ino: st.Ino, uid: st.Uid, gid: st.Gid, mode: fi.Mode()}
-		if fi.Mode().IsRegular() {
-			raw, _ := os.ReadFile(p)
-			s.content = string(raw)
-		}
-		out[name] = s
-	}
-	return out
-}
-
-// swapper turns dir into a symlink to one of targets and back, in a tight
-// loop, until stop is called.
-func swapper(dir string, targets []string) (stop func()) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		aside := dir + ".aside"
-		for i := 0; ; i++ {
-			select {
-			case <-done:
-				os.Remove(dir)
-				os.Rename(aside, dir)
-				os.MkdirAll(dir, 0o755)
-				return
-			default:
-			}
-			os.RemoveAll(aside)
-			os.Rename(dir, aside)
-			os.Symlink(targets[i%len(targets)], dir)
-			os.Remove(dir)
-			os.Rename(aside, dir)
-			for range i % 13 {
-				os.Lstat(dir)
-			}
-		}
-	}()
-	return func() { close(done); wg.Wait() }
 }
 
 // writeFiles writes files (path → content) under root with an owner and
@@ -115,7 +48,7 @@ func TestPlaceRaceNeverWritesThroughSymlinks(t *testing.T) {
 	for _, dir := range []string{cron, outside} {
 		writeFiles(t, dir, map[string]string{"existing": "root's own\n", "keep": "root's own\n"}, 0, 0o644)
 	}
-	wantCron, wantOutside := stateOf(t, cron), stateOf(t, outside)
+	wantCron, wantOutside := safefstest.StateOf(t, cron), safefstest.StateOf(t, outside)
 	cfg := filepath.Join(dst, "home", "alice", ".config")
 	os.MkdirAll(cfg, 0o755)
 	staged := map[string]string{}
@@ -123,7 +56,7 @@ func TestPlaceRaceNeverWritesThroughSymlinks(t *testing.T) {
 		staged["home/alice/.config/"+n] = "from the archive: " + n + "\n"
 	}
 
-	stop := swapper(cfg, []string{"../../etc/cron.d", outside})
+	stop := safefstest.Swapper(cfg, []string{"../../etc/cron.d", outside})
 	deadline := time.Now().Add(30 * time.Second)
 	runs, failed := 0, 0
 	for ; runs < 200 && time.Now().Before(deadline); runs++ {
@@ -148,7 +81,7 @@ func TestPlaceRaceNeverWritesThroughSymlinks(t *testing.T) {
 		if dir == outside {
 			want = wantOutside
 		}
-		got := stateOf(t, dir)
+		got := safefstest.StateOf(t, dir)
 		for n, w := range want {
 			if g, ok := got[n]; !ok {
 				t.Errorf("%s: %s was removed", name, n)
