@@ -41,9 +41,12 @@ func (f *fleet) runWait(job string) map[string]any {
 func (f *fleet) waitRepo(uuid string) string {
 	f.t.Helper()
 	repo := filepath.Join(f.data, "repos", uuid)
+	// Made: borg wrote its config, and the coordinator's marker for a
+	// creation in progress is gone (borg writes the manifest after the config).
 	waitFor(f.t, 60*time.Second, "the repository to be created", func() bool {
 		_, err := os.Stat(filepath.Join(repo, "config"))
-		return err == nil
+		_, creating := os.Stat(filepath.Join(f.data, "repos", "."+uuid+".creating"))
+		return err == nil && os.IsNotExist(creating)
 	})
 	return repo
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"borgdesk/backend/borg"
+	"borgdesk/backend/repos"
 	"borgdesk/backend/events"
 	"borgdesk/backend/jobs"
 	"borgdesk/backend/store"
@@ -45,6 +46,9 @@ func (s *Service) RunDrill(ctx context.Context, jobRef string, full bool) (store
 		return store.Drill{}, err
 	}
 	repo, err := s.readRepo(ctx, j.ServerUUID)
+	if errors.Is(err, repos.ErrCreating) {
+		return store.Drill{}, fmt.Errorf("%w: job %s/%s has no archive yet (its repository is still being created): run a backup first", ErrInvalid, j.ServerName, j.Name)
+	}
 	if err != nil {
 		return store.Drill{}, fmt.Errorf("%w: %s has no repository yet: run a backup first", ErrInvalid, j.ServerName)
 	}
