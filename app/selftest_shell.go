@@ -106,8 +106,10 @@ func selfTestShellJS(holdMS int) string {
 
   report = { step: "resized" };
   try {
+    // Under Xvfb with no window manager GTK may not apply it: the smoke
+    // script resizes the window with xdotool as well.
     window.runtime.WindowSetSize(1024, 768);
-    for (let i = 0; i < 40 && innerWidth !== 1024; i++) await sleep(50);
+    for (let i = 0; i < 200 && innerWidth !== 1024; i++) await sleep(50);
     location.hash = '#/jobs';
     await wait('[data-testid="job-row"]');
     await sleep(300);
