@@ -188,6 +188,10 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 					return
 				}
 				fmt.Fprintf(e.stdout, "self-test: ok (ping round trip, %d nav links, %d servers)\n", r.NavItems, r.Servers)
+				if g.selfTestShell {
+					startShellSelfTest(ctx, wctx, p, e.stdout, g.selfTestHold, func(err error) { fail(err, p) })
+					return
+				}
 				if g.selfTestDrop != "" {
 					runtime.EventsOnce(wctx, selfTestDropEvent, func(data ...any) {
 						d, err := checkSelfTestDrop(g.selfTestDrop, data)

@@ -52,6 +52,9 @@ type globals struct {
 	selfTestDrop string
 	// selfTestBench measures the dashboard in the window (make bench).
 	selfTestBench bool
+	// selfTestShell checks the window's layout and the dashboard's health
+	// on desktop-smoke.sh's seeded data dir (make test-desktop).
+	selfTestShell bool
 	// openFiles are snapshots to open in the window (file manager).
 	openFiles []string
 	coord     coordFlags
@@ -160,12 +163,17 @@ func run(ctx context.Context, args []string, e env) int {
 	g.coord.register(top, e.getenv)
 	top.DurationVar(&g.selfTestHold, "self-test-hold", 0, "with --self-test: keep the window open this long after success (for a screenshot)")
 	top.StringVar(&g.selfTestDrop, "self-test-drop", "", "with --self-test: then drop this .flx on the window (Wails' file-drop event) and check the restore view opens")
+	top.BoolVar(&g.selfTestShell, "self-test-shell", false, "with --self-test, on desktop-smoke.sh's seeded data dir: check that web1 is amber naming the job db, that only the content pane scrolls, and the Jobs table at 1024x768")
 	top.BoolVar(&g.selfTestBench, "self-test-bench", false, "with --self-test, on a fleet made by build/benchdash: time the dashboard's first paint and live updates in the window and print them as JSON (make bench)")
 	top.Usage = func() { usage(e.stderr) }
 	if err := top.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
+		return exitUsage
+	}
+	if g.selfTestShell && !g.selfTest {
+		fmt.Fprintln(e.stderr, "borgdesk: --self-test-shell goes with --self-test")
 		return exitUsage
 	}
 	if g.selfTestBench && !g.selfTest {
@@ -260,6 +268,9 @@ Usage:
 Self-tests of the window (make test-desktop, make bench), not for everyday use:
   borgdesk --self-test [--self-test-hold 5s] [--self-test-drop FILE.flx]
                                            open the window, check a JavaScript → Go round trip, exit 0 on success
+  borgdesk --self-test --self-test-shell --data DIR
+                                           the layout in the real window (only the content pane scrolls; the Jobs
+                                           table at 1024x768) and web1 amber naming db, on desktop-smoke.sh's data
   borgdesk --self-test --self-test-bench --data DIR
                                            time the dashboard's first paint and live updates; only on a fleet
                                            made by build/benchdash (it writes fake progress and RPO settings)
