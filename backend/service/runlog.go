@@ -37,7 +37,7 @@ func backupLog(res agentapi.BackupResult, status, warnings, errText string) stri
 		row("compressed", units.Bytes(res.Compressed))
 		row("deduplicated", units.Bytes(res.Deduplicated))
 		if res.DurationSec > 0 {
-			row("duration", (time.Duration(res.DurationSec*float64(time.Second))).Round(time.Second).String())
+			row("duration", (time.Duration(res.DurationSec * float64(time.Second))).Round(time.Second).String())
 		}
 		if res.Verified {
 			row("verified", "the archive is listed in the repository")
