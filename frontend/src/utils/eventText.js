@@ -23,7 +23,7 @@ export const KIND_KEYS = Object.freeze({
   [SERVER_CHANGED]: 'server',
   [JOB_CHANGED]: 'job',
   [RUN_PROGRESS]: 'run',
-  [NOTIFICATION]: 'notification',
+  [NOTIFICATION]: 'notice',
   [SETTINGS_CHANGED]: 'settings',
   [TASK_CHANGED]: 'task',
   [FLX_OPENED]: 'flx',
