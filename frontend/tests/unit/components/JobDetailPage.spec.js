@@ -69,7 +69,7 @@ describe('JobDetailPage', () => {
     expect(Desk.ListJobRuns).toHaveBeenCalledWith('1', 50)
     expect(get(wrapper, 'page-title').text()).toBe('etc')
     expect(get(wrapper, 'job-targets').text()).toBe('/etc/var/www')
-    expect(get(wrapper, 'job-schedule-text').text()).toBe('daily at 03:30')
+    expect(get(wrapper, 'job-schedule-text').text()).toBe('daily at 03:30 (Europe/Paris)')
     expect(wrapper.find('[data-testid="job-last-scheduled"]').exists()).toBe(false)
     expect(get(wrapper, 'job-next-run').text()).toContain('2026')
     expect(get(wrapper, 'job-keep-text').text()).toContain('the last 7 days and 4 weeks')
