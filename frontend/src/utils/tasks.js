@@ -1,7 +1,7 @@
 // The task history: agent tasks (as `borgdesk task list` shows them) and
 // restore drills in one list, newest first, each with what it did. Pure
 // functions shared by the tasks store and the Tasks page.
-import { parseTime } from './format.js'
+import { formatNumber, parseTime } from './format.js'
 import { formatIEC } from './eventText.js'
 
 // Categories the page filters on, by task type.
@@ -61,20 +61,21 @@ export function historyEntries(tasks, drills) {
 // values, or null when there is nothing to say (unfinished, no result).
 export function entryResult(entry, locale) {
   const r = entry?.result
+  const n = (v) => formatNumber(v ?? 0, locale)
   if (!r || !['succeeded', 'passed'].includes(entry.status)) return null
   switch (entry.type) {
     case 'restore':
-      return { key: 'tasks.result.restore', values: { n: r.files ?? 0, size: formatIEC(r.bytes ?? 0, locale), to: r.to ?? '' } }
+      return { key: 'tasks.result.restore', values: { n: n(r.files), size: formatIEC(r.bytes ?? 0, locale), to: r.to ?? '' } }
     case 'db-restore':
-      return { key: 'tasks.result.dbRestore', values: { database: r.database ?? '', n: r.rows ?? 0 } }
+      return { key: 'tasks.result.dbRestore', values: { database: r.database ?? '', n: n(r.rows) } }
     case 'flx-restore': {
       const c = r.counts ?? {}
-      return { key: r.dry_run ? 'tasks.result.flxDryRun' : 'tasks.result.flxRestore', values: { created: c.create ?? 0, overwritten: c.overwrite ?? 0 } }
+      return { key: r.dry_run ? 'tasks.result.flxDryRun' : 'tasks.result.flxRestore', values: { created: n(c.create), overwritten: n(c.overwrite) } }
     }
     case 'flx-backup':
-      return { key: 'tasks.result.flxBackup', values: { name: r.name ?? '', n: r.file_count ?? 0, size: formatIEC(r.size ?? 0, locale) } }
+      return { key: 'tasks.result.flxBackup', values: { name: r.name ?? '', n: n(r.file_count), size: formatIEC(r.size ?? 0, locale) } }
     case 'drill':
-      return { key: 'tasks.result.drill', values: { job: r.job ?? '', archive: r.archive ?? '', n: r.checked ?? 0 } }
+      return { key: 'tasks.result.drill', values: { job: r.job ?? '', archive: r.archive ?? '', n: n(r.checked) } }
     default:
       return null
   }

@@ -11,8 +11,8 @@ describe('historyEntries', () => {
     const drills = [{ id: 7, job_name: 'etc', server_name: 'web1', server_uuid: 'u1', archive: 'etc@1', status: 'passed', started_at: '2026-11-22T09:00:00Z', checked: 12 }]
     const got = historyEntries(tasks, drills)
     expect(got.map((e) => e.key)).toEqual(['task-41', 'drill-7', 'task-40'])
-    expect(entryResult(got[0], 'en')).toEqual({ key: 'tasks.result.restore', values: { n: 3, size: '2.0 KiB', to: '/srv' } })
-    expect(entryResult(got[1], 'en')).toEqual({ key: 'tasks.result.drill', values: { job: 'etc', archive: 'etc@1', n: 12 } })
+    expect(entryResult(got[0], 'en')).toEqual({ key: 'tasks.result.restore', values: { n: '3', size: '2.0 KiB', to: '/srv' } })
+    expect(entryResult(got[1], 'en')).toEqual({ key: 'tasks.result.drill', values: { job: 'etc', archive: 'etc@1', n: '12' } })
     expect(entryResult(got[2], 'en')).toBe(null)
   })
 
