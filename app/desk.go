@@ -60,8 +60,9 @@ func (d *Desk) Status() (service.Status, error) { return d.svc.Status(d.context(
 // ListServers returns every server.
 func (d *Desk) ListServers() ([]store.Server, error) { return d.svc.ListServers(d.context()) }
 
-// ListJobs returns every job.
-func (d *Desk) ListJobs() ([]store.Job, error) { return d.svc.ListJobs(d.context()) }
+// ListJobs returns every job with its schedule described, its next run
+// and its last scheduled one.
+func (d *Desk) ListJobs() ([]service.JobView, error) { return d.svc.ListJobViews(d.context()) }
 
 // ListRuns returns the newest runs.
 func (d *Desk) ListRuns(limit int) ([]store.Run, error) { return d.svc.ListRuns(d.context(), limit) }

@@ -63,7 +63,8 @@ func (s *Service) ListJobs(ctx context.Context) ([]store.Job, error) {
 
 // ListRuns returns the newest runs first; limit is clamped to 1..1000.
 func (s *Service) ListRuns(ctx context.Context, limit int) ([]store.Run, error) {
-	return s.st.ListRuns(ctx, clampLimit(limit))
+	runs, err := s.st.ListRuns(ctx, clampLimit(limit))
+	return s.withPruned(ctx, runs), err
 }
 
 // ListJobRuns returns a job's newest runs first.
@@ -72,5 +73,6 @@ func (s *Service) ListJobRuns(ctx context.Context, ref string, limit int) ([]sto
 	if err != nil {
 		return nil, err
 	}
-	return s.st.ListJobRuns(ctx, j.ID, clampLimit(limit))
+	runs, err := s.st.ListJobRuns(ctx, j.ID, clampLimit(limit))
+	return s.withPruned(ctx, runs), err
 }

@@ -93,7 +93,13 @@ func (s *Service) Job(ctx context.Context, ref string) (store.Job, error) {
 }
 
 // Run returns one run with its log.
-func (s *Service) Run(ctx context.Context, id int64) (store.Run, error) { return s.st.Run(ctx, id) }
+func (s *Service) Run(ctx context.Context, id int64) (store.Run, error) {
+	r, err := s.st.Run(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	return s.withPruned(ctx, []store.Run{r})[0], nil
+}
 
 // RunJob queues a run of a job and starts it as soon as its repository is free.
 func (s *Service) RunJob(ctx context.Context, ref, trigger string) (store.Run, error) {
@@ -251,6 +257,7 @@ func (s *Service) finishBackup(ctx context.Context, t store.Task) {
 	case res.Warnings != "":
 		o.Status, o.Error = store.RunWarning, res.Warnings
 	}
+	o.Log = backupLog(res, o.Status, res.Warnings, o.Error)
 	done, err := s.st.FinishRun(ctx, r.ID, o)
 	if err != nil {
 		return

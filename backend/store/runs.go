@@ -38,21 +38,25 @@ type Run struct {
 	Deduplicated int64      `json:"deduplicated"`
 	Error        string     `json:"error"`
 	Log          string     `json:"log,omitempty"`
+	// PrunedAt is when the run's archive was pruned (nil while it is in
+	// the repository, or when the run made none).
+	PrunedAt *time.Time `json:"pruned_at" ts_type:"string"`
 }
 
 const runColumns = `r.id, r.job_id, j.name, s.id, s.name, r.status, r.trigger, r.attempt, COALESCE(r.task_id, 0), r.started_at, r.finished_at,
-	r.archive, r.bytes, r.files, r.deduplicated, r.error, r.log`
+	r.archive, r.bytes, r.files, r.deduplicated, r.error, r.log, r.pruned_at`
 
 const runFrom = ` FROM runs r JOIN jobs j ON j.id = r.job_id JOIN servers s ON s.id = j.server_id`
 
 func scanRun(row interface{ Scan(...any) error }) (Run, error) {
 	var r Run
 	var started string
-	var finished sql.NullString
+	var finished, pruned sql.NullString
 	if err := row.Scan(&r.ID, &r.JobID, &r.JobName, &r.ServerID, &r.ServerName, &r.Status, &r.Trigger, &r.Attempt, &r.TaskID, &started, &finished,
-		&r.Archive, &r.Bytes, &r.Files, &r.Deduplicated, &r.Error, &r.Log); err != nil {
+		&r.Archive, &r.Bytes, &r.Files, &r.Deduplicated, &r.Error, &r.Log, &pruned); err != nil {
 		return Run{}, err
 	}
+	r.PrunedAt = parseNullTS(pruned)
 	r.StartedAt = parseTS(started)
 	r.FinishedAt = parseNullTS(finished)
 	return r, nil
@@ -118,12 +122,14 @@ type RunOutcome struct {
 	Log          string
 }
 
-// FinishRun records the outcome of a queued or running run.
+// FinishRun records the outcome of a queued or running run. A failed or
+// cancelled run keeps only an archive its outcome names: the name it was
+// started with belongs to an archive that was never made.
 func (s *Store) FinishRun(ctx context.Context, id int64, o RunOutcome) (Run, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, finished_at = ?, bytes = ?, files = ?, deduplicated = ?,
-		archive = CASE WHEN ? != '' THEN ? ELSE archive END, error = ?, log = ?
-		WHERE id = ? AND status IN (?, ?)`, o.Status, ts(s.now()), o.Bytes, o.Files, o.Deduplicated, o.Archive, o.Archive, o.Error, o.Log,
-		id, RunRunning, RunQueued)
+	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?1, finished_at = ?2, bytes = ?3, files = ?4, deduplicated = ?5,
+		archive = CASE WHEN ?6 != '' THEN ?6 WHEN ?1 IN (?9, ?10) THEN '' ELSE archive END, error = ?7, log = ?8
+		WHERE id = ?11 AND status IN (?12, ?13)`, o.Status, ts(s.now()), o.Bytes, o.Files, o.Deduplicated, o.Archive, o.Error, o.Log,
+		RunFailed, RunCancelled, id, RunRunning, RunQueued)
 	if err != nil {
 		return Run{}, fmt.Errorf("finish run %d: %w", id, err)
 	}

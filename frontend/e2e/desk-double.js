@@ -3,7 +3,7 @@
 // window.runtime keeps event listeners so a test can fire Go events. Records
 // use Go's snake_case JSON keys.
 
-import { EMPTY_FLEET, FLX, NOW, WEB1 } from './fixtures.js'
+import { EMPTY_FLEET, FLX, NOW, SCHEDULES, WEB1 } from './fixtures.js'
 import { installRestoreDesk } from './desk-restore.js'
 import { installOperatorDesk } from './desk-operator.js'
 import { installRecoveryDesk } from './desk-recovery.js'
@@ -11,7 +11,7 @@ import { installSettingsDesk } from './desk-settings.js'
 import { installStorageDesk } from './desk-storage.js'
 import { installReplicaDesk } from './desk-replicas.js'
 
-export { NOW, EMPTY_FLEET, WEB1, FLEET_SERVERS, FLEET_JOBS, FLEET_RUNS, FLEET_ARCHIVES, POPULATED_FLEET } from './fixtures.js'
+export { NOW, EMPTY_FLEET, SCHEDULES, WEB1, FLEET_SERVERS, FLEET_JOBS, FLEET_RUNS, FLEET_ARCHIVES, POPULATED_FLEET } from './fixtures.js'
 export { ROLLOUT, ROLLOUT_FLEET, ROLLOUT_PASSWORD, ROLLOUT_STEPS, UNINSTALL_PASSWORD } from './fixtures.js'
 export { FLX, FLX_DAMAGED, FLX_INBOX, FLX_INBOX_FILE, FLX_PBX } from './fixtures.js'
 export * from './desk-restore.js'
@@ -155,6 +155,45 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       const message = `run ${queued.id} of ${job.server_name}/${job.name} queued (manual)`
       emitSoon('run:progress', { id: ++eventId, at, kind: 'run:progress', subject: job.server_uuid, message, data: { run_id: queued.id, status: 'queued' } })
       return withoutLog(queued)
+    }
+
+    // Go's answers for schedules (schedules.json, written by Go).
+    const schedules = state.schedules || {}
+    const describeSchedule = (expr, server) => {
+      if (server) find(server)
+      const answer = schedules[String(expr)]
+      if (!answer) {
+        throw new Error(`the double has no Go answer for the schedule ${JSON.stringify(expr)}: add it to e2e/schedules.json and run go test ./backend/service -run TestWindowDouble -update`)
+      }
+      return clone(answer)
+    }
+    const DESCRIPTION = ['kind', 'every', 'minute', 'at', 'days', 'day', 'zone', 'expr']
+    // A job as Go's ListJobs sends it (service.JobView): its schedule
+    // described, the next run and the last scheduled one. A fixture may set
+    // them itself.
+    const jobView = (job) => {
+      const answer = schedules[job.schedule ?? '']
+      const desc = answer ? Object.fromEntries(DESCRIPTION.filter((k) => k in answer).map((k) => [k, answer[k]])) : { kind: 'cron', expr: job.schedule }
+      const scheduled = job.last_scheduled_at && Date.parse(job.last_scheduled_at) > Date.parse(job.created_at)
+      return {
+        schedule_description: desc,
+        next_run: job.enabled !== false && job.schedule ? answer?.next?.[0] ?? null : null,
+        last_scheduled: scheduled ? job.last_scheduled_at : null,
+        schedules_paused: state.settings?.['schedules.paused'] === 'true',
+        ...clone(job),
+      }
+    }
+
+    // CancelRun, as Go's: a queued or running run ends cancelled, naming no archive.
+    const cancelRun = (id) => {
+      const run = state.runs.find((r) => r.id === id)
+      if (!run) throw new Error(`run ${id}: not found`)
+      if (!['queued', 'running'].includes(run.status)) throw new Error(`invalid: run ${id} already ${run.status}`)
+      const at = new Date().toISOString()
+      Object.assign(run, { status: 'cancelled', finished_at: at, error: 'cancelled by the operator', archive: '' })
+      const message = `run ${id} of ${run.server_name}/${run.job_name} cancelled`
+      emitSoon('run:progress', { id: ++eventId, at, kind: 'run:progress', subject: '', message, data: { run_id: id, status: 'cancelled' } })
+      return withoutLog(run)
     }
 
     const TTL = /^(\d+)(m|h)$/
@@ -629,7 +668,9 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
             return { task_id: 17, echo: 'borgdesk', hostname: server.hostname, round_trip_ms: 42 }
           }),
           CreateEnrollmentToken: answer('CreateEnrollmentToken', createToken),
-          ListJobs: answer('ListJobs', () => clone(state.jobs)),
+          ListJobs: answer('ListJobs', () => state.jobs.map(jobView)),
+          DescribeSchedule: answer('DescribeSchedule', describeSchedule),
+          CancelRun: answer('CancelRun', cancelRun),
           ListRuns: answer('ListRuns', (limit) => state.runs.slice(0, limit).map(withoutLog)),
           ListJobRuns: answer('ListJobRuns', (ref, limit) => {
             const job = findJob(ref)
@@ -713,7 +754,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       WindowSetLightTheme: noop,
       WindowSetDarkTheme: noop,
     }
-  }, { ...fleet, flx: fleet.flx ?? FLX })
+  }, { ...fleet, flx: fleet.flx ?? FLX, schedules: fleet.schedules ?? SCHEDULES })
   await installRestoreDesk(page)
   await installOperatorDesk(page)
   await installRecoveryDesk(page)

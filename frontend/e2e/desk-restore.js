@@ -273,6 +273,16 @@ export async function installRestoreDesk(page) {
       RunDrill: answer('RunDrill', runDrill),
       ListDrills: answer('ListDrills', listDrills),
       SetJobDrillSchedule: answer('SetJobDrillSchedule', setDrillSchedule),
+      // Go keeps one task list: these restores, the .flx tasks and any the
+      // fleet starts with (state.tasks), newest first.
+      ListTasks: answer('ListTasks', (ref, limit) => {
+        const server = ref ? find(ref) : null
+        return [...tasks, ...(window.__flxTasks ?? []), ...(state.tasks ?? [])]
+          .filter((t) => !server || t.server_id === server.id)
+          .sort((a, b) => b.id - a.id)
+          .slice(0, limit || 50)
+          .map((t) => clone({ ...t, payload: undefined }))
+      }),
     })
   }, RESTORE)
 }

@@ -1,5 +1,11 @@
 // Canned fleets for the Playwright test double (desk-double.js): servers,
 // jobs, runs with logs and archives, in Go's snake_case JSON.
+import { readFileSync } from 'node:fs'
+
+// What Go's DescribeSchedule answers at NOW with a 26 h RPO, written by Go
+// itself (go test ./backend/service -run TestWindowDouble -update): the
+// double words and lists no schedule Go did not.
+export const SCHEDULES = JSON.parse(readFileSync(new URL('./schedules.json', import.meta.url), 'utf8')).answers
 
 // The pages are frozen at this instant (see installDesk), so "2 minutes ago"
 // is the same on every run.

@@ -12,6 +12,7 @@ import FlxRestorePage from './pages/FlxRestorePage.vue'
 import ArchiveBrowserPage from './pages/ArchiveBrowserPage.vue'
 import FindPage from './pages/FindPage.vue'
 import StoragePage from './pages/StoragePage.vue'
+import TasksPage from './pages/TasksPage.vue'
 
 // Order and icons here drive the sidebar.
 export const NAV_ITEMS = Object.freeze([
@@ -21,6 +22,7 @@ export const NAV_ITEMS = Object.freeze([
   { name: 'archives', path: '/archives', icon: 'archive', component: ArchivesPage },
   { name: 'storage', path: '/storage', icon: 'drive', component: StoragePage },
   { name: 'restore', path: '/restore', icon: 'restore', component: RestorePage },
+  { name: 'tasks', path: '/tasks', icon: 'history', component: TasksPage },
   { name: 'find', path: '/find', icon: 'search', component: FindPage },
   { name: 'settings', path: '/settings', icon: 'settings', component: SettingsPage },
 ])

@@ -114,9 +114,11 @@ func (a *Agent) backupTask(ctx context.Context, t agentapi.Task) (json.RawMessag
 		Log: rep.logf,
 	}
 	res, err := backup.Run(ctx, env, p)
-	if err != nil {
-		return nil, err
-	}
 	res.Log = rep.log.String()
-	return json.Marshal(res)
+	raw, merr := json.Marshal(res)
+	if err != nil {
+		// A failed backup still sends what it logged up to the failure.
+		return raw, err
+	}
+	return raw, merr
 }

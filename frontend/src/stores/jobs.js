@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { CreateJob, ListJobs, PruneJob, RunJob } from 'wailsjs/go/app/Desk.js'
+import { CreateJob, DescribeSchedule, ListJobs, PruneJob, RunJob } from 'wailsjs/go/app/Desk.js'
 import { JOB_CHANGED } from '@/events.js'
 import { withParsed } from '@/utils/jobs.js'
 import { coalesced, errorMessage, eventSubscription, outcome } from './bridge.js'
@@ -73,5 +73,11 @@ export const useJobsStore = defineStore('jobs', () => {
     return { ...result, held: !result.ok && result.error.startsWith(PRUNE_HELD) }
   }
 
-  return { items, loaded, loading, error, isEmpty, load: fetchJobs, byId, create, replace, run, prune, stop: subscription.stop }
+  // describeSchedule asks Go what a schedule does: its shape, its next five
+  // runs, its refusal, and whether it keeps server's backups within its RPO.
+  function describeSchedule(expr, server = '') {
+    return outcome(() => DescribeSchedule(String(expr ?? ''), String(server ?? '')))
+  }
+
+  return { items, loaded, loading, error, isEmpty, load: fetchJobs, byId, create, replace, run, prune, describeSchedule, stop: subscription.stop }
 })

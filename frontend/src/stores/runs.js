@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { GetRun, ListJobRuns, ListRuns } from 'wailsjs/go/app/Desk.js'
+import { CancelRun, GetRun, ListJobRuns, ListRuns } from 'wailsjs/go/app/Desk.js'
 import { JOB_CHANGED, RUN_PROGRESS } from '@/events.js'
 import { isActive, nextProgress } from '@/utils/runs.js'
 import { batched, coalesced, errorMessage, eventSubscription, outcome } from './bridge.js'
@@ -140,6 +140,14 @@ export const useRunsStore = defineStore('runs', () => {
     return outcome(() => GetRun(Number(id)))
   }
 
+  // cancel cancels a queued or running run; Go answers with it finished
+  // (cancelled), and its agent stops the backup at its next report.
+  async function cancel(run) {
+    const result = await outcome(() => CancelRun(Number(run.id)))
+    if (result.ok && result.value) upsert(result.value)
+    return result
+  }
+
   function progressOf(id) {
     return progress.value[id] ?? null
   }
@@ -161,6 +169,7 @@ export const useRunsStore = defineStore('runs', () => {
     closeJob,
     reloadJobRuns: fetchJobRuns,
     getRun,
+    cancel,
     upsert,
     progressOf,
     stop: subscription.stop,

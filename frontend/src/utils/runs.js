@@ -83,3 +83,26 @@ export function parseArchiveTime(value) {
   const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0
   return new Date(y, mo - 1, d, h, mi, s, ms)
 }
+
+// formatRunTime shows when a run started or ended to the second: runs a
+// few seconds apart (a retry, a cancel) must not read as the same time.
+export function formatRunTime(value, locale) {
+  const date = parseTime(value)
+  if (!date) return ''
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'medium' }).format(date)
+}
+
+// runArchive says what a run's archive is to the operator: 'none' (a failed
+// or cancelled run made none, whatever name it started with), 'writing'
+// (the run goes on), 'pruned' (retention or a prune removed it) or
+// 'browsable' (a link to the archive browser).
+export function runArchive(run) {
+  if (!run?.archive || ['failed', 'cancelled'].includes(run.status)) return 'none'
+  if (isActive(run)) return 'writing'
+  return run.pruned_at ? 'pruned' : 'browsable'
+}
+
+// canCancel: a queued or running run can be cancelled from the window.
+export function canCancel(run) {
+  return isActive(run)
+}

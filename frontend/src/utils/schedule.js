@@ -1,7 +1,8 @@
-// Cron schedules as Go's scheduler reads them (robfig/cron: five fields or a
-// @descriptor, optionally after CRON_TZ=Area/City). Pure functions: the
-// wizard builds and checks a schedule with them, the tables describe one.
-// Go stays the authority: a schedule it refuses is shown with its words.
+// Cron schedules as the wizard builds them (five fields or a @descriptor,
+// optionally after CRON_TZ=Area/City). Go's cron parser is the one
+// authority: it checks a schedule, describes it and computes its next runs
+// (DescribeSchedule, the jobs' schedule_description); these functions only
+// build the text and word Go's answers.
 
 export const SCHEDULE_MODES = Object.freeze(['manual', 'hourly', 'daily', 'weekly', 'custom'])
 
@@ -58,113 +59,6 @@ export function isKnownTimeZone(zone) {
   }
 }
 
-const FIELDS = Object.freeze([
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'dom', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
-  { name: 'dow', min: 0, max: 6, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
-])
-
-const DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly']
-const EVERY = /^@every\s+(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/
-
-function value(text, field) {
-  if (/^\d+$/.test(text)) return Number(text)
-  const i = field.names?.indexOf(text.toLowerCase()) ?? -1
-  return i === -1 ? NaN : field.min + i
-}
-
-function validRange(text, field) {
-  if (text === '*' || text === '?') return true
-  const [from, to, ...rest] = text.split('-')
-  if (rest.length) return false
-  const lo = value(from, field)
-  const hi = to === undefined ? lo : value(to, field)
-  return Number.isInteger(lo) && Number.isInteger(hi) && lo >= field.min && hi <= field.max && lo <= hi
-}
-
-function validField(text, field) {
-  return text.split(',').every((part) => {
-    const [range, step, ...rest] = part.split('/')
-    if (rest.length || range === '') return false
-    if (step !== undefined && !/^[1-9]\d*$/.test(step)) return false
-    return validRange(range, field)
-  })
-}
-
-// checkCron says what is wrong with a cron expression, or null when Go's
-// parser will take it: { problem: 'empty' | 'fields' | 'field' | 'zone', field?, zone? }.
-export function checkCron(expr) {
-  const { zone, cron } = splitTimeZone(expr)
-  if (zone && !isKnownTimeZone(zone)) return { problem: 'zone', zone }
-  if (!cron) return { problem: 'empty' }
-  if (cron.startsWith('@')) {
-    return DESCRIPTORS.includes(cron.toLowerCase()) || EVERY.test(cron) ? null : { problem: 'descriptor' }
-  }
-  const parts = cron.split(/\s+/)
-  if (parts.length !== FIELDS.length) return { problem: 'fields', count: parts.length }
-  const bad = FIELDS.findIndex((field, i) => !validField(parts[i], field))
-  return bad === -1 ? null : { problem: 'field', field: FIELDS[bad].name, text: parts[bad] }
-}
-
-// parseSchedule reads a schedule into the shape the humanizer knows, or null
-// when it is not one of the simple shapes (a list of days is one; a list of
-// hours is not).
-export function parseSchedule(expr) {
-  const { zone, cron } = splitTimeZone(expr)
-  if (!cron) return { kind: 'manual', zone }
-  const descriptor = {
-    '@hourly': '0 * * * *',
-    '@daily': '0 0 * * *',
-    '@midnight': '0 0 * * *',
-    '@weekly': '0 0 * * 0',
-    '@monthly': '0 0 1 * *',
-  }[cron.toLowerCase()]
-  const every = /^@every\s+(\d+)(m|h)$/.exec(cron)
-  if (every) {
-    const n = Number(every[1])
-    return every[2] === 'm' ? { kind: 'minutes', n, zone } : { kind: 'hours', n, minute: null, zone }
-  }
-  const parts = (descriptor ?? cron).split(/\s+/)
-  if (parts.length !== 5 || checkCron(cron.startsWith('@') ? descriptor ?? '' : cron)) return null
-  const [min, hour, dom, month, dow] = parts
-  const num = (s) => (/^\d+$/.test(s) ? Number(s) : null)
-  const anyDay = dom === '*' || dom === '?'
-  const anyDow = dow === '*' || dow === '?'
-  if (month !== '*' || !(anyDay || anyDow)) return null
-
-  const step = /^\*\/(\d+)$/.exec(min)
-  if (hour === '*' && anyDay && anyDow) {
-    if (min === '*') return { kind: 'minutes', n: 1, zone }
-    if (step) return { kind: 'minutes', n: Number(step[1]), zone }
-    if (num(min) !== null) return { kind: 'hours', n: 1, minute: num(min), zone }
-    return null
-  }
-  const hourStep = /^\*\/(\d+)$/.exec(hour)
-  if (hourStep && num(min) !== null && anyDay && anyDow) return { kind: 'hours', n: Number(hourStep[1]), minute: num(min), zone }
-  if (num(min) === null || num(hour) === null) return null
-  const time = `${String(num(hour)).padStart(2, '0')}:${String(num(min)).padStart(2, '0')}`
-  if (anyDay && anyDow) return { kind: 'daily', time, zone }
-  if (!anyDay) return num(dom) === null ? null : { kind: 'monthly', day: num(dom), time, zone }
-  const days = dowList(dow)
-  return days ? { kind: 'weekly', days, time, zone } : null
-}
-
-// dowList expands "1", "1-5" or "1,3,5" (or their names) into day numbers.
-function dowList(text) {
-  const field = FIELDS[4]
-  const days = new Set()
-  for (const part of text.split(',')) {
-    if (part.includes('/')) return null
-    const [from, to] = part.split('-')
-    const lo = value(from, field)
-    const hi = to === undefined ? lo : value(to, field)
-    for (let d = lo; d <= hi; d++) days.add(d)
-  }
-  return [...days].sort((a, b) => WEEK_DAYS.indexOf(a) - WEEK_DAYS.indexOf(b))
-}
-
 // weekdayName names a cron day (0 Sunday … 6 Saturday) in the locale.
 export function weekdayName(day, locale, width = 'long') {
   // 2026-11-22 was a Sunday.
@@ -176,36 +70,51 @@ function listOf(items, locale) {
   return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items)
 }
 
-// describeSchedule says a schedule in words ("every 5 minutes", "daily at
-// 03:00"), or gives its cron text back when it is not a simple one. t is
-// vue-i18n's translate function, so this stays a plain function.
-export function describeSchedule(expr, t, locale) {
-  const parsed = parseSchedule(expr)
-  if (!parsed) return String(expr ?? '').trim()
-  const text = phrase(parsed, t, locale)
-  return parsed.zone && parsed.kind !== 'manual' ? t('schedule.inZone', { schedule: text, zone: parsed.zone }) : text
+// scheduleWords says a schedule in words ("every 5 minutes", "daily at
+// 03:00") from the description Go gives of it (jobs.Description: kind, every,
+// minute, at, days, day, zone, expr): Go parses, the window only words it.
+// A shape Go does not name is shown as its expression. t is vue-i18n's
+// translate function, so this stays a plain function.
+export function scheduleWords(desc, t, locale, { zone = true } = {}) {
+  if (!desc?.kind || desc.kind === 'manual') return t('schedule.manual')
+  const text = phrase(desc, t, locale)
+  return zone && desc.zone ? t('schedule.inZone', { schedule: text, zone: desc.zone }) : text
 }
 
-function phrase(p, t, locale) {
-  switch (p.kind) {
-    case 'manual':
-      return t('schedule.manual')
-    case 'minutes':
-      return p.n === 1 ? t('schedule.everyMinute') : t('schedule.everyMinutes', { n: p.n })
-    case 'hours':
-      if (p.n === 1) return p.minute ? t('schedule.hourlyAt', { minute: String(p.minute).padStart(2, '0') }) : t('schedule.hourly')
-      return t('schedule.everyHours', { n: p.n })
+const pad = (n) => String(n ?? 0).padStart(2, '0')
+
+function phrase(d, t, locale) {
+  switch (d.kind) {
+    case 'every_minutes':
+      return d.every === 1 ? t('schedule.everyMinute') : t('schedule.everyMinutes', { n: d.every })
+    case 'hourly':
+      return d.minute ? t('schedule.hourlyAt', { minute: pad(d.minute) }) : t('schedule.hourly')
+    case 'every_hours':
+      return d.minute ? t('schedule.everyHoursAt', { n: d.every, minute: pad(d.minute) }) : t('schedule.everyHours', { n: d.every })
     case 'daily':
-      return t('schedule.daily', { time: p.time })
+      return t('schedule.daily', { time: d.at })
+    case 'weekdays':
+      return t('schedule.weekdays', { time: d.at })
+    case 'weekly':
+      return t('schedule.weekly', { days: listOf((d.days ?? []).map((day) => weekdayName(day, locale)), locale), time: d.at })
     case 'monthly':
-      return t('schedule.monthly', { day: p.day, time: p.time })
-    default: {
-      const weekdays = p.days.length === 5 && [1, 2, 3, 4, 5].every((d) => p.days.includes(d))
-      if (weekdays) return t('schedule.weekdays', { time: p.time })
-      if (p.days.length === 7) return t('schedule.daily', { time: p.time })
-      return t('schedule.weekly', { days: listOf(p.days.map((d) => weekdayName(d, locale)), locale), time: p.time })
-    }
+      return t('schedule.monthly', { day: d.day, time: d.at })
+    default:
+      return String(d.expr ?? '')
   }
+}
+
+// isRawSchedule: Go gave no shape for it, so the words are the expression.
+export function isRawSchedule(desc) {
+  return Boolean(desc?.kind) && !['manual', 'every_minutes', 'hourly', 'every_hours', 'daily', 'weekdays', 'weekly', 'monthly'].includes(desc.kind)
+}
+
+// customFrom is the cron text the Cron field starts from when the operator
+// leaves a preset for it: the preset's own, so it can be edited rather
+// than typed again.
+export function customFrom(mode, { time, day } = {}) {
+  if (mode === 'manual' || mode === 'custom') return ''
+  return presetCron(mode, { time, day })
 }
 
 // scheduleFromForm is the schedule the wizard's When step sends to Go:
@@ -215,4 +124,17 @@ export function scheduleFromForm({ mode, time, day, cron, zoneOn, zone }) {
   const text = mode === 'custom' ? splitTimeZone(cron).cron : presetCron(mode, { time, day })
   const inline = mode === 'custom' ? splitTimeZone(cron).zone : ''
   return withTimeZone(text, zoneOn ? zone : inline)
+}
+
+// formatSlot shows one of Go's next runs with its weekday, in the
+// schedule's own zone when it has one (so "daily at 03:00" lists 03:00).
+export function formatSlot(value, locale, zone = '') {
+  const date = new Date(value)
+  if (!value || Number.isNaN(date.getTime())) return ''
+  const options = { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }
+  try {
+    return new Intl.DateTimeFormat(locale, zone ? { ...options, timeZone: zone } : options).format(date)
+  } catch {
+    return new Intl.DateTimeFormat(locale, options).format(date)
+  }
 }

@@ -3,11 +3,13 @@
 import { vi } from 'vitest'
 
 export const BrowseArchive = vi.fn()
+export const CancelRun = vi.fn()
 export const CancelTask = vi.fn()
 export const ChooseFolder = vi.fn()
 export const CreateEnrollmentToken = vi.fn()
 export const CreateFlx = vi.fn()
 export const CreateJob = vi.fn()
+export const DescribeSchedule = vi.fn()
 export const DiffFlx = vi.fn()
 export const DownloadFile = vi.fn()
 export const ExportFlx = vi.fn()

@@ -1,18 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import { createAppI18n } from '@/i18n.js'
 import {
-  checkCron,
-  describeSchedule,
+  customFrom,
+  formatSlot,
+  isRawSchedule,
   presetCron,
   scheduleFromForm,
+  scheduleWords,
   splitTimeZone,
   weekdayName,
   withTimeZone,
 } from '@/utils/schedule.js'
 
+// desc is what Go's jobs.Describe answers (DescribeSchedule, a job's
+// schedule_description): the window only words it.
 const say = (locale) => {
   const { t } = createAppI18n(locale).global
-  return (expr) => describeSchedule(expr, t, locale)
+  return (desc) => scheduleWords(desc, t, locale)
 }
 
 describe('schedule presets', () => {
@@ -47,82 +51,63 @@ describe('schedule presets', () => {
   })
 })
 
-describe('checkCron', () => {
+describe('scheduleWords', () => {
   it.each([
-    '*/5 * * * *',
-    '0 3 * * *',
-    '30 2 1,15 * *',
-    '0 2 * * MON-FRI',
-    '0 0 1 jan *',
-    '0 8-18/2 * * 1-5',
-    '0 3 ? * 0',
-    '@daily',
-    '@every 90m',
-    '@every 1h30m',
-    'CRON_TZ=Europe/Paris 0 3 * * *',
-  ])('takes %j', (expr) => {
-    expect(checkCron(expr)).toBe(null)
+    [{ kind: 'manual' }, 'manual runs only'],
+    [null, 'manual runs only'],
+    [{ kind: 'every_minutes', every: 1 }, 'every minute'],
+    [{ kind: 'every_minutes', every: 5 }, 'every 5 minutes'],
+    [{ kind: 'hourly' }, 'every hour'],
+    [{ kind: 'hourly', minute: 15 }, 'every hour at :15'],
+    [{ kind: 'every_hours', every: 6 }, 'every 6 hours'],
+    [{ kind: 'every_hours', every: 6, minute: 30 }, 'every 6 hours at :30'],
+    [{ kind: 'daily', at: '03:00' }, 'daily at 03:00'],
+    [{ kind: 'weekly', at: '02:00', days: [1] }, 'every Monday at 02:00'],
+    [{ kind: 'weekly', at: '02:00', days: [1, 3, 5] }, 'every Monday, Wednesday, and Friday at 02:00'],
+    [{ kind: 'weekdays', at: '07:00' }, 'weekdays at 07:00'],
+    [{ kind: 'monthly', day: 1, at: '04:00' }, 'monthly on day 1 at 04:00'],
+    [{ kind: 'daily', at: '03:30', zone: 'Europe/Paris' }, 'daily at 03:30 (Europe/Paris)'],
+    [{ kind: 'cron', expr: '0 3,15 * * *' }, '0 3,15 * * *'],
+  ])('says %j as %j', (desc, want) => {
+    expect(say('en')(desc)).toBe(want)
   })
 
-  it.each([
-    ['', { problem: 'empty' }],
-    ['0 3 * *', { problem: 'fields', count: 4 }],
-    ['0 3 * * * *', { problem: 'fields', count: 6 }],
-    ['61 * * * *', { problem: 'field', field: 'minute', text: '61' }],
-    ['0 24 * * *', { problem: 'field', field: 'hour', text: '24' }],
-    ['0 3 0 * *', { problem: 'field', field: 'dom', text: '0' }],
-    ['0 3 * 13 *', { problem: 'field', field: 'month', text: '13' }],
-    ['0 3 * * 7', { problem: 'field', field: 'dow', text: '7' }],
-    ['*/0 * * * *', { problem: 'field', field: 'minute', text: '*/0' }],
-    ['5-1 * * * *', { problem: 'field', field: 'minute', text: '5-1' }],
-    ['@sometimes', { problem: 'descriptor' }],
-    ['CRON_TZ=Mars/Olympus 0 3 * * *', { problem: 'zone', zone: 'Mars/Olympus' }],
-  ])('says what is wrong with %j', (expr, want) => {
-    expect(checkCron(expr)).toEqual(want)
-  })
-})
-
-describe('describeSchedule', () => {
-  it.each([
-    ['', 'manual runs only'],
-    ['* * * * *', 'every minute'],
-    ['*/5 * * * *', 'every 5 minutes'],
-    ['@every 15m', 'every 15 minutes'],
-    ['0 * * * *', 'every hour'],
-    ['@hourly', 'every hour'],
-    ['15 * * * *', 'every hour at :15'],
-    ['0 */6 * * *', 'every 6 hours'],
-    ['0 3 * * *', 'daily at 03:00'],
-    ['30 3 * * *', 'daily at 03:30'],
-    ['@daily', 'daily at 00:00'],
-    ['0 2 * * 1', 'every Monday at 02:00'],
-    ['0 2 * * 1,3,5', 'every Monday, Wednesday, and Friday at 02:00'],
-    ['0 2 * * 0', 'every Sunday at 02:00'],
-    ['0 7 * * 1-5', 'weekdays at 07:00'],
-    ['0 7 * * MON-FRI', 'weekdays at 07:00'],
-    ['0 4 1 * *', 'monthly on day 1 at 04:00'],
-    ['CRON_TZ=Europe/Paris 30 3 * * *', 'daily at 03:30 (Europe/Paris)'],
-  ])('says %j as %j', (expr, want) => {
-    expect(say('en')(expr)).toBe(want)
+  it('leaves the zone out when asked (the tables show it on its own line)', () => {
+    const { t } = createAppI18n('en').global
+    expect(scheduleWords({ kind: 'daily', at: '03:30', zone: 'Europe/Paris' }, t, 'en', { zone: false })).toBe('daily at 03:30')
   })
 
-  it('gives the cron text back when it is not a simple one', () => {
-    expect(say('en')('0 3,15 * * *')).toBe('0 3,15 * * *')
-    expect(say('en')('0 3 1 * 1')).toBe('0 3 1 * 1')
-    expect(say('en')('0 0 1 1 *')).toBe('0 0 1 1 *')
-    expect(say('en')('@yearly')).toBe('@yearly')
-    expect(say('en')('not cron')).toBe('not cron')
+  it('knows the shapes Go gave no words for', () => {
+    expect(isRawSchedule({ kind: 'cron', expr: '0 3,15 * * *' })).toBe(true)
+    expect(isRawSchedule({ kind: 'daily', at: '03:00' })).toBe(false)
+    expect(isRawSchedule(null)).toBe(false)
   })
 
   it('speaks French and German', () => {
-    expect(say('fr')('*/5 * * * *')).toBe('toutes les 5 minutes')
-    expect(say('fr')('0 2 * * 1')).toBe('chaque lundi à 02:00')
-    expect(say('de')('0 3 * * *')).toBe('täglich um 03:00')
-    expect(say('de')('0 2 * * 1')).toBe('jeden Montag um 02:00')
+    expect(say('fr')({ kind: 'every_minutes', every: 5 })).toBe('toutes les 5 minutes')
+    expect(say('fr')({ kind: 'weekly', at: '02:00', days: [1] })).toBe('chaque lundi à 02:00')
+    expect(say('de')({ kind: 'daily', at: '03:00' })).toBe('täglich um 03:00')
+    expect(say('de')({ kind: 'weekly', at: '02:00', days: [1] })).toBe('jeden Montag um 02:00')
   })
 
   it('names the days in the locale', () => {
     expect(weekdayName(1, 'en')).toBe('Monday')
     expect(weekdayName(0, 'de')).toBe('Sonntag')
+  })
+})
+
+describe('leaving a preset for Cron', () => {
+  it('starts from the preset it replaces', () => {
+    expect(customFrom('daily', { time: '02:30', day: 1 })).toBe('30 2 * * *')
+    expect(customFrom('weekly', { time: '04:00', day: 0 })).toBe('0 4 * * 0')
+    expect(customFrom('hourly', {})).toBe('0 * * * *')
+    expect(customFrom('manual', {})).toBe('')
+  })
+})
+
+describe('formatSlot', () => {
+  it('shows a run in the schedule zone', () => {
+    expect(formatSlot('2026-11-23T02:00:00Z', 'en', 'Europe/Paris')).toMatch(/Mon.*Nov.*03:00/)
+    expect(formatSlot('', 'en')).toBe('')
   })
 })

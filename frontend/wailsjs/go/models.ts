@@ -496,6 +496,37 @@ export namespace flx {
 
 }
 
+export namespace jobs {
+	
+	export class Description {
+	    kind: string;
+	    every?: number;
+	    minute?: number;
+	    at?: string;
+	    days?: number[];
+	    day?: number;
+	    zone?: string;
+	    expr: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Description(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.every = source["every"];
+	        this.minute = source["minute"];
+	        this.at = source["at"];
+	        this.days = source["days"];
+	        this.day = source["day"];
+	        this.zone = source["zone"];
+	        this.expr = source["expr"];
+	    }
+	}
+
+}
+
 export namespace mail {
 	
 	export class Status {
@@ -1188,6 +1219,72 @@ export namespace service {
 		    return a;
 		}
 	}
+	export class JobView {
+	    id: number;
+	    server_id: number;
+	    server_name: string;
+	    name: string;
+	    kind: string;
+	    spec: string;
+	    schedule: string;
+	    enabled: boolean;
+	    keep: string;
+	    last_scheduled_at?: string;
+	    drill_schedule: string;
+	    last_drill_at?: string;
+	    server_uuid: string;
+	    created_at: string;
+	    updated_at: string;
+	    schedule_description: jobs.Description;
+	    next_run?: string;
+	    last_scheduled?: string;
+	    schedules_paused: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new JobView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.server_id = source["server_id"];
+	        this.server_name = source["server_name"];
+	        this.name = source["name"];
+	        this.kind = source["kind"];
+	        this.spec = source["spec"];
+	        this.schedule = source["schedule"];
+	        this.enabled = source["enabled"];
+	        this.keep = source["keep"];
+	        this.last_scheduled_at = source["last_scheduled_at"];
+	        this.drill_schedule = source["drill_schedule"];
+	        this.last_drill_at = source["last_drill_at"];
+	        this.server_uuid = source["server_uuid"];
+	        this.created_at = source["created_at"];
+	        this.updated_at = source["updated_at"];
+	        this.schedule_description = this.convertValues(source["schedule_description"], jobs.Description);
+	        this.next_run = source["next_run"];
+	        this.last_scheduled = source["last_scheduled"];
+	        this.schedules_paused = source["schedules_paused"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class KitExport {
 	    path: string;
 	    size: number;
@@ -1533,6 +1630,44 @@ export namespace service {
 	    }
 	}
 	
+	export class ScheduleDescription {
+	    kind: string;
+	    every?: number;
+	    minute?: number;
+	    at?: string;
+	    days?: number[];
+	    day?: number;
+	    zone?: string;
+	    expr: string;
+	    next: string[];
+	    error?: string;
+	    gap_seconds: number;
+	    gap_after?: string;
+	    rpo_seconds: number;
+	    misses_rpo: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ScheduleDescription(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.every = source["every"];
+	        this.minute = source["minute"];
+	        this.at = source["at"];
+	        this.days = source["days"];
+	        this.day = source["day"];
+	        this.zone = source["zone"];
+	        this.expr = source["expr"];
+	        this.next = source["next"];
+	        this.error = source["error"];
+	        this.gap_seconds = source["gap_seconds"];
+	        this.gap_after = source["gap_after"];
+	        this.rpo_seconds = source["rpo_seconds"];
+	        this.misses_rpo = source["misses_rpo"];
+	    }
+	}
 	
 	export class Status {
 	    version: string;
@@ -1819,6 +1954,7 @@ export namespace store {
 	    deduplicated: number;
 	    error: string;
 	    log?: string;
+	    pruned_at?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Run(source);
@@ -1843,6 +1979,7 @@ export namespace store {
 	        this.deduplicated = source["deduplicated"];
 	        this.error = source["error"];
 	        this.log = source["log"];
+	        this.pruned_at = source["pruned_at"];
 	    }
 	}
 	export class Server {

@@ -18,6 +18,9 @@ const job = {
   kind: 'files',
   spec: '{"kind":"files","paths":["/etc","/var/www"],"compression":"lz4"}',
   schedule: 'CRON_TZ=Europe/Paris 30 3 * * *',
+  schedule_description: { kind: 'daily', at: '03:30', zone: 'Europe/Paris', expr: '30 3 * * *' },
+  next_run: '2026-11-23T02:30:00Z',
+  last_scheduled: null,
   enabled: true,
   keep: '{"daily":7,"weekly":4}',
   last_scheduled_at: null,
@@ -67,6 +70,8 @@ describe('JobDetailPage', () => {
     expect(get(wrapper, 'page-title').text()).toBe('etc')
     expect(get(wrapper, 'job-targets').text()).toBe('/etc/var/www')
     expect(get(wrapper, 'job-schedule-text').text()).toBe('daily at 03:30 (Europe/Paris)')
+    expect(wrapper.find('[data-testid="job-last-scheduled"]').exists()).toBe(false)
+    expect(get(wrapper, 'job-next-run').text()).toContain('2026')
     expect(get(wrapper, 'job-keep-text').text()).toContain('the last 7 days and 4 weeks')
 
     const rows = wrapper.findAll('[data-testid="run-row"]')

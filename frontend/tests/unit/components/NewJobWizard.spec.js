@@ -4,6 +4,7 @@ import * as Desk from 'wailsjs/go/app/Desk.js'
 import { resetRuntime } from '../fake-runtime.js'
 import { mountWith, serverRecord } from '../mount.js'
 import { nodeRecord } from '../target-records.js'
+import { describeSchedule, settle } from '../fake-schedule.js'
 import NewJobPage from '@/pages/NewJobPage.vue'
 
 vi.mock('wailsjs/go/app/Desk.js', () => import('../fake-desk.js'))
@@ -45,6 +46,7 @@ describe('New job wizard', () => {
     resetRuntime()
     Desk.ListServers.mockResolvedValue([web1, db1, pending, revoked])
     Desk.CreateJob.mockResolvedValue(created)
+    Desk.DescribeSchedule.mockImplementation(describeSchedule)
   })
 
   it('offers only enrolled servers that are not revoked, and the six kinds', async () => {
@@ -107,6 +109,7 @@ describe('New job wizard', () => {
     if (fields.time) await get(wrapper, 'schedule-time').setValue(fields.time)
 
     expect(get(wrapper, 'schedule-cron-text').text()).toBe(cron)
+    await settle()
     expect(get(wrapper, 'schedule-hint').text().toLowerCase()).toBe(words.toLowerCase())
   })
 
@@ -114,14 +117,20 @@ describe('New job wizard', () => {
     const { wrapper } = await open()
     await toWhen(wrapper)
     await get(wrapper, 'schedule-mode-custom').get('input').setValue(true)
+    // Leaving the daily preset, Cron starts from its expression.
+    expect(get(wrapper, 'schedule-cron').element.value).toBe('0 3 * * *')
+    await get(wrapper, 'schedule-cron').setValue('')
+    expect(get(wrapper, 'schedule-hint').text()).toBe('Enter a cron expression.')
     await get(wrapper, 'schedule-cron').setValue('61 * * * *')
-    expect(get(wrapper, 'schedule-hint').text()).toBe('The minute field “61” is not valid.')
-    await get(wrapper, 'schedule-cron').setValue('0 3 * *')
-    expect(get(wrapper, 'schedule-hint').text()).toBe('A cron expression has five fields; this one has 4.')
+    await settle()
+    expect(Desk.DescribeSchedule).toHaveBeenLastCalledWith('61 * * * *', 'uuid-web1')
+    expect(get(wrapper, 'schedule-hint').text()).toBe('Borgdesk cannot use this schedule.')
+    expect(get(wrapper, 'schedule-refusal').text()).toContain('bad expression')
     await next(wrapper)
     expect(heading(wrapper)).toBe('When to run')
 
     await get(wrapper, 'schedule-cron').setValue('*/5 * * * *')
+    await settle()
     expect(get(wrapper, 'schedule-hint').text()).toBe('every 5 minutes')
     await next(wrapper)
     expect(heading(wrapper)).toBe('How long to keep the archives')
@@ -138,6 +147,7 @@ describe('New job wizard', () => {
 
     await get(wrapper, 'schedule-zone').setValue('Europe/Paris')
     expect(get(wrapper, 'schedule-cron-text').text()).toBe('CRON_TZ=Europe/Paris 30 3 * * *')
+    await settle()
     expect(get(wrapper, 'schedule-hint').text()).toBe('daily at 03:30 (Europe/Paris)')
     await get(wrapper, 'schedule-zone').setValue('Mars/Olympus')
     expect(get(wrapper, 'schedule-hint').text()).toContain('“Mars/Olympus” is not a time zone')
@@ -175,6 +185,7 @@ describe('New job wizard', () => {
     await get(wrapper, 'schedule-mode-weekly').get('input').setValue(true)
     await get(wrapper, 'schedule-day').setValue('1')
     await get(wrapper, 'schedule-time').setValue('02:00')
+    await settle()
     await next(wrapper)
     await get(wrapper, 'keep-within-count').setValue('48')
     await get(wrapper, 'keep-within-unit').setValue('H')
@@ -251,6 +262,7 @@ describe('New job wizard', () => {
     await next(wrapper)
     expect(get(wrapper, 'schedule-rpo').text()).toContain('recovery point objective')
     expect(get(wrapper, 'schedule-rpo').text()).toContain('26h')
+    await settle()
     await next(wrapper)
     expect(get(wrapper, 'keep-explain').text()).toContain('append-only')
     await next(wrapper)

@@ -29,6 +29,8 @@ export function CreateFlx(arg1:string,arg2:string,arg3:string):Promise<store.Tas
 
 export function CreateJob(arg1:service.JobInput):Promise<store.Job>;
 
+export function DescribeSchedule(arg1:string,arg2:string):Promise<service.ScheduleDescription>;
+
 export function DiffFlx(arg1:string,arg2:string):Promise<Array<flx.DiffEntry>>;
 
 export function DownloadFile(arg1:string,arg2:string,arg3:string):Promise<string>;
@@ -81,7 +83,7 @@ export function ListFlx(arg1:string):Promise<Array<string>>;
 
 export function ListJobRuns(arg1:string,arg2:number):Promise<Array<store.Run>>;
 
-export function ListJobs():Promise<Array<store.Job>>;
+export function ListJobs():Promise<Array<service.JobView>>;
 
 export function ListMounts():Promise<Array<mounts.Mount>>;
 

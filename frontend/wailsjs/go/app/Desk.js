@@ -42,6 +42,10 @@ export function CreateJob(arg1) {
   return window['go']['app']['Desk']['CreateJob'](arg1);
 }
 
+export function DescribeSchedule(arg1, arg2) {
+  return window['go']['app']['Desk']['DescribeSchedule'](arg1, arg2);
+}
+
 export function DiffFlx(arg1, arg2) {
   return window['go']['app']['Desk']['DiffFlx'](arg1, arg2);
 }

@@ -1,0 +1,94 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/store"
+	"borgdesk/backend/units"
+)
+
+// backupLog is what a backup run's log shows: the agent's lines, then what
+// borg reported (the archive and its statistics), its warnings in full and
+// the error in full. The run's error column keeps its one-line summary for
+// lists and notifications; the log is where the operator reads the rest.
+func backupLog(res agentapi.BackupResult, status, warnings, errText string) string {
+	var b strings.Builder
+	b.WriteString(strings.TrimRight(res.Log, "\n"))
+	section := func(title string) {
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString("== " + title + " ==\n")
+	}
+	if status != store.RunFailed && status != store.RunCancelled && res.Archive != "" {
+		section("borg create")
+		row := func(k, v string) { fmt.Fprintf(&b, "%-14s %s\n", k, v) }
+		id := res.ArchiveID
+		if len(id) > 16 {
+			id = id[:16] + "…"
+		}
+		row("archive", strings.TrimSpace(res.Archive+" "+id))
+		row("files", fmt.Sprint(res.Files))
+		row("original", units.Bytes(res.Bytes))
+		row("compressed", units.Bytes(res.Compressed))
+		row("deduplicated", units.Bytes(res.Deduplicated))
+		if res.DurationSec > 0 {
+			row("duration", (time.Duration(res.DurationSec * float64(time.Second))).Round(time.Second).String())
+		}
+		if res.Verified {
+			row("verified", "the archive is listed in the repository")
+		}
+	}
+	if warnings != "" {
+		section("warnings")
+		b.WriteString(strings.TrimRight(warnings, "\n") + "\n")
+	}
+	if errText != "" && status == store.RunFailed {
+		section("error")
+		b.WriteString(strings.TrimRight(errText, "\n") + "\n")
+	}
+	return strings.TrimLeft(b.String(), "\n")
+}
+
+// withPruned marks the runs whose archive the catalog knows is gone from
+// the repository (pruned by Borgdesk, by a client or by another prune)
+// when the run's own record does not say so already.
+func (s *Service) withPruned(ctx context.Context, runs []store.Run) []store.Run {
+	if s.cat == nil || len(runs) == 0 {
+		return runs
+	}
+	servers, err := s.st.ListServers(ctx)
+	if err != nil {
+		return runs
+	}
+	uuids := map[int64]string{}
+	for _, sv := range servers {
+		uuids[sv.ID] = sv.UUID
+	}
+	gone := map[int64]map[string]time.Time{}
+	for i, r := range runs {
+		if r.Archive == "" || r.PrunedAt != nil {
+			continue
+		}
+		known, ok := gone[r.ServerID]
+		if !ok {
+			known = map[string]time.Time{}
+			if list, err := s.cat.Archives(ctx, uuids[r.ServerID]); err == nil {
+				for name, a := range list {
+					if !a.Pruned.IsZero() {
+						known[name] = a.Pruned
+					}
+				}
+			}
+			gone[r.ServerID] = known
+		}
+		if at, ok := known[r.Archive]; ok {
+			runs[i].PrunedAt = &at
+		}
+	}
+	return runs
+}
