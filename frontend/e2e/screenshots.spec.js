@@ -23,6 +23,9 @@ import {
 } from './desk-double.js'
 
 // Pictures for a person to look at; test-results/ is not tracked.
+// Each picture stands alone: spread them over both workers (this file alone
+// took seven minutes on one).
+test.describe.configure({ mode: 'parallel' })
 
 async function addServer(page) {
   await page.getByTestId('add-server').click()
