@@ -59,13 +59,19 @@ export async function installRestoreDesk(page) {
 
     // --- catalog --------------------------------------------------------
     const globRe = (pattern) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.')}$`)
+    // As Go's catalog.Find: a plain word matches the names containing it,
+    // whatever the case; a glob or a path matches the whole name.
     const findFiles = (pattern, ref, limit) => {
       const server = ref ? find(ref) : null
-      const re = globRe(String(pattern))
-      const byPath = String(pattern).includes('/')
+      const wanted = String(pattern).replace(/^\/+|\/+$/g, '')
+      const byPath = wanted.includes('/')
+      const plain = !byPath && !/[*?[]/.test(wanted)
+      const re = globRe(wanted)
+      const matches = (h) =>
+        plain ? baseName(h.path).toLowerCase().includes(wanted.toLowerCase()) : byPath ? new RegExp(`(^|/)${re.source.slice(1)}`).test(h.path) : re.test(baseName(h.path))
       return conf()
         .hits.filter((h) => !server || h.server_uuid === server.uuid)
-        .filter((h) => re.test(byPath ? h.path : baseName(h.path)))
+        .filter(matches)
         .slice(0, limit || 100)
         .map(clone)
     }

@@ -237,3 +237,39 @@ test('find a file, see its versions, and restore one of them', async ({ page }) 
   await page.getByTestId('find-submit').click()
   await expect(page.getByTestId('find-none')).toBeVisible()
 })
+
+test('find searches part of a name as it is typed, and downloads a version', async ({ page }) => {
+  await installDesk(page, RESTORE_FLEET)
+  await page.goto('/#/find')
+  const hits = page.getByTestId('find-hit')
+
+  // No Enter: the page searches once typing pauses, for names containing the word.
+  await page.getByTestId('find-pattern').pressSequentially('NGINX')
+  await expect(hits).toHaveCount(1)
+  await expect(hits.getByTestId('find-hit-path')).toHaveText('/etc/nginx/nginx.conf')
+  expect((await calls(page, 'FindFiles')).map((c) => c.args)).toEqual([['NGINX', '', 200]])
+
+  await page.getByTestId('find-pattern').fill('conf')
+  await expect(hits).toHaveCount(2)
+  await expect(page.getByTestId('find-count')).toHaveText('2 files found')
+  await expect(hits.getByTestId('find-hit-path')).toHaveText(['/etc/nginx/nginx.conf', '/etc/nginx/sites-enabled/shop.conf'])
+
+  // An explicit glob still matches whole names only.
+  await page.getByTestId('find-pattern').fill('*.cnf')
+  await expect(hits.getByTestId('find-hit-path')).toHaveText(['/etc/mysql/my.cnf'])
+  await page.getByTestId('find-server').selectOption({ label: 'web1' })
+  await expect(page.getByTestId('find-none')).toBeVisible()
+  await page.getByTestId('find-server').selectOption({ label: 'All servers' })
+
+  // Each version of a file downloads on its own.
+  await page.getByTestId('find-pattern').fill('nginx.conf')
+  await page.getByTestId('find-pattern').press('Enter')
+  const version = hits.first().locator('[data-testid="find-version"][data-archive="etc-and-www@2026-11-21T03.00.00Z"]')
+  await version.getByTestId('find-download-version').click()
+  await expect(page.getByTestId('find-download-saved')).toHaveText('Saved to /home/ops/Downloads/nginx.conf')
+  expect((await calls(page, 'DownloadFile')).at(-1).args).toEqual([WEB1.uuid, 'etc-and-www@2026-11-21T03.00.00Z', 'etc/nginx/nginx.conf'])
+
+  // Emptying the field clears the results.
+  await page.getByTestId('find-pattern').fill('')
+  await expect(hits).toHaveCount(0)
+})
