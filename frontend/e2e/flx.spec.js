@@ -41,7 +41,7 @@ test('a snapshot Go opened (flx:opened) shows in its restore view: name, verifie
   await expect(view.getByTestId('flx-producer')).toHaveText('borgdesk-agent 0.3.1')
   await expect(view.getByTestId('flx-flexpbx-version')).toHaveText('1.2.0')
   await expect(view.getByTestId('flx-file-count')).toHaveText('10')
-  await expect(view.getByTestId('flx-size')).toHaveText('137.9 kB')
+  await expect(view.getByTestId('flx-size')).toHaveText('134.7 KiB')
   await expect(view.getByTestId('flx-sanitized')).toBeVisible()
 
   const rows = view.getByTestId('flx-redaction-row')
@@ -56,7 +56,7 @@ test('a snapshot Go opened (flx:opened) shows in its restore view: name, verifie
   await expect(tree.getByTestId('flx-tree-dir').first()).toContainText('etc/')
   await expect(tree.locator('[data-testid="flx-tree-dir"]', { hasText: 'var/lib/flexpbx/' })).toBeVisible()
   const pjsip = tree.locator('[data-testid="flx-tree-file"][data-path="etc/asterisk/pjsip.conf"]')
-  await expect(pjsip).toContainText('9.3 kB')
+  await expect(pjsip).toContainText('9.1 KiB')
   await expect(pjsip).toContainText('0640')
   await expect(pjsip).toContainText('asterisk')
   const asterisk = tree.locator('[data-testid="flx-tree-dir"][data-path="etc/asterisk/"]')

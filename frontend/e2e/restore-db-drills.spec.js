@@ -26,11 +26,11 @@ test('a database dump is restored as a copy by default, with a row count per tab
 
   const progress = dialog.getByTestId('db-progress')
   await expect(progress).toHaveAttribute('data-status', 'running')
-  await expect(progress.getByTestId('progress-bytes')).toHaveText('120 MB of 412 MB')
+  await expect(progress.getByTestId('progress-bytes')).toHaveText('114.4 MiB of 392.9 MiB')
   await releaseRestoreTasks(page)
   const result = dialog.getByTestId('db-result')
   await expect(result).toHaveAttribute('data-status', 'succeeded')
-  await expect(result.getByTestId('db-done')).toHaveText('Database shop_restored_20261122 restored (mysql, 412 MB).')
+  await expect(result.getByTestId('db-done')).toHaveText('Database shop_restored_20261122 restored (mysql, 392.9 MiB).')
   await expect(result.getByTestId('db-table-row')).toHaveCount(3)
   await expect(result.getByTestId('db-table-row').first()).toContainText('182,344')
   await expect(result.getByTestId('db-total-rows')).toHaveText('733,437')

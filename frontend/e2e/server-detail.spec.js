@@ -19,7 +19,7 @@ test('a server row leads to its detail page with metrics', async ({ page }) => {
   expect((await calls(page, 'GetServer')).map((c) => c.args)).toEqual([[WEB1.uuid]])
 
   await expect(page.getByTestId('metric-cpu')).toContainText('12%')
-  await expect(page.getByTestId('metric-memory')).toContainText('3.1 GB / 8.2 GB')
+  await expect(page.getByTestId('metric-memory')).toContainText('2.9 GiB / 7.6 GiB')
   await expect(page.getByTestId('metric-uptime')).toContainText('14 days 6 hr')
   await expect(page.getByTestId('disk-row')).toHaveCount(3)
   await expect(page.getByTestId('disk-row').nth(1)).toContainText('/var/lib/docker')

@@ -16,7 +16,7 @@ test('servers come from ListServers with state, agent, certificate and metrics',
   await expect(web1.getByTestId('server-last-seen').locator('time')).toHaveAttribute('title', /Nov 22, 2026/)
   await expect(web1.getByTestId('server-cert')).toHaveText('Feb 20, 2027')
   await expect(web1.getByTestId('server-cpu')).toHaveText('12%')
-  await expect(web1.getByTestId('server-memory')).toHaveText('3.1 GB / 8.2 GB')
+  await expect(web1.getByTestId('server-memory')).toHaveText('2.9 GiB / 7.6 GiB')
   await expect(web1.getByTestId('server-disk').getByRole('meter')).toHaveAttribute('aria-valuenow', '43')
 
   const db1 = rows.nth(1)

@@ -15,11 +15,12 @@ import {
 
 describe('formatRate', () => {
   it.each([
-    [0, 'en', '0 byte/s'],
-    [950, 'en', '950 byte/s'],
-    [12.4e6, 'en', '12.4 MB/s'],
-    [12.4e6, 'fr', '12,4 Mo/s'],
-    [1.5e9, 'de', '1,5 GB/s'],
+    [0, 'en', '0 bytes/s'],
+    [1, 'en', '1 byte/s'],
+    [950, 'en', '950 bytes/s'],
+    [12.4 * 2 ** 20, 'en', '12.4 MiB/s'],
+    [12.4 * 2 ** 20, 'fr', '12,4 MiB/s'],
+    [1.5 * 2 ** 30, 'de', '1,5 GiB/s'],
   ])('%s B/s in %s is %s', (value, locale, want) => {
     expect(formatRate(value, locale).replace(/\u00a0|\u202f/g, ' ')).toBe(want)
   })
