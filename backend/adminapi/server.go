@@ -135,6 +135,7 @@ func peerUID(c *net.UnixConn) (uint32, bool) {
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/status", s.handle(func(r *http.Request) (any, error) { return s.svc.Status(r.Context()) }))
 	s.replicaRoutes()
+	s.tokenRoutes()
 	s.mux.HandleFunc("POST /v1/mail/test", s.handle(func(r *http.Request) (any, error) {
 		msg, err := s.svc.SendTestEmail(r.Context())
 		return settingValue{Value: msg}, err

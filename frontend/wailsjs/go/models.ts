@@ -928,6 +928,30 @@ export namespace service {
 	        this.target_server = source["target_server"];
 	    }
 	}
+	export class EnrollmentToken {
+	    id: number;
+	    name: string;
+	    state: string;
+	    created_at: string;
+	    expires_at: string;
+	    used_at?: string;
+	    server_uuid: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new EnrollmentToken(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.state = source["state"];
+	        this.created_at = source["created_at"];
+	        this.expires_at = source["expires_at"];
+	        this.used_at = source["used_at"];
+	        this.server_uuid = source["server_uuid"];
+	    }
+	}
 	export class JobHealth {
 	    id: number;
 	    name: string;

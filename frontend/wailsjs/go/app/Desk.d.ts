@@ -75,6 +75,8 @@ export function ListArchives(arg1:string):Promise<Array<service.ArchiveInfo>>;
 
 export function ListDrills(arg1:string,arg2:number):Promise<Array<store.Drill>>;
 
+export function ListEnrollmentTokens():Promise<Array<service.EnrollmentToken>>;
+
 export function ListEvents(arg1:number):Promise<Array<store.Event>>;
 
 export function ListFlx(arg1:string):Promise<Array<string>>;
@@ -128,6 +130,8 @@ export function RepoTargets():Promise<Record<number, string>>;
 export function RestoreDatabase(arg1:service.DBRestoreRequest):Promise<store.Task>;
 
 export function RestoreFlx(arg1:service.FlxRestoreRequest):Promise<store.Task>;
+
+export function RevokeEnrollmentToken(arg1:string):Promise<Array<service.EnrollmentToken>>;
 
 export function RevokeServer(arg1:string):Promise<store.Server>;
 

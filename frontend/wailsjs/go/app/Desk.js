@@ -134,6 +134,10 @@ export function ListDrills(arg1, arg2) {
   return window['go']['app']['Desk']['ListDrills'](arg1, arg2);
 }
 
+export function ListEnrollmentTokens() {
+  return window['go']['app']['Desk']['ListEnrollmentTokens']();
+}
+
 export function ListEvents(arg1) {
   return window['go']['app']['Desk']['ListEvents'](arg1);
 }
@@ -240,6 +244,10 @@ export function RestoreDatabase(arg1) {
 
 export function RestoreFlx(arg1) {
   return window['go']['app']['Desk']['RestoreFlx'](arg1);
+}
+
+export function RevokeEnrollmentToken(arg1) {
+  return window['go']['app']['Desk']['RevokeEnrollmentToken'](arg1);
 }
 
 export function RevokeServer(arg1) {
