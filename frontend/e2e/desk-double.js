@@ -167,6 +167,9 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       const token = 'bdt_7Hq2xV9kLm4RsT8wYc3NpZ6a'
       const fingerprint = 'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'
       const url = 'https://borgdesk.example.lan:8443'
+      const tokens = (state.tokens ||= [])
+      const id = tokens.reduce((m, t) => Math.max(m, t.id), 0) + 1
+      tokens.unshift({ id, name, state: 'pending', created_at: new Date().toISOString(), expires_at: new Date(Date.now() + ms).toISOString(), used_at: null, server_uuid: '' })
       return {
         token,
         name,
@@ -629,6 +632,17 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
             return { task_id: 17, echo: 'borgdesk', hostname: server.hostname, round_trip_ms: 42 }
           }),
           CreateEnrollmentToken: answer('CreateEnrollmentToken', createToken),
+          // As Go's ListEnrollmentTokens and RevokeEnrollmentToken (service/tokens.go).
+          ListEnrollmentTokens: answer('ListEnrollmentTokens', () => clone(state.tokens ?? [])),
+          RevokeEnrollmentToken: answer('RevokeEnrollmentToken', (ref) => {
+            const named = (state.tokens ?? []).filter((t) => String(t.id) === ref || t.name === ref)
+            const picked = named.filter((t) => t.state !== 'used')
+            if (!picked.length && named.length) throw new Error(`invalid input: the token for ${ref} was used: the server is enrolled; revoke the server instead (borgdesk server revoke ${ref})`)
+            if (!picked.length) throw new Error(`no unused enrollment token is named ${ref}: not found`)
+            state.tokens = state.tokens.filter((t) => !picked.includes(t))
+            emitSoon('server:changed', { id: ++eventId, at: new Date().toISOString(), kind: 'server:changed', subject: '', message: `enrollment token for ${ref} revoked`, data: { status: 'token_revoked' } })
+            return clone(picked)
+          }),
           ListJobs: answer('ListJobs', () => clone(state.jobs)),
           ListRuns: answer('ListRuns', (limit) => state.runs.slice(0, limit).map(withoutLog)),
           ListJobRuns: answer('ListJobRuns', (ref, limit) => {
