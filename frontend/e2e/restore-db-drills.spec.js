@@ -101,6 +101,20 @@ test('mount an archive, see it listed live, and unmount it (a busy mount says wh
   await expect(mine).toHaveCount(0)
   await expect(rows).toHaveCount(1)
   expect((await calls(page, 'Unmount')).map((c) => c.args)).toEqual([[dir], [dir]])
+  // The banner of that mount goes with it.
+  await expect(page.getByTestId('mount-result')).toHaveCount(0)
+})
+
+test('the mount banner carries Unmount in sight, and disappears once unmounted', async ({ page }) => {
+  await installDesk(page, RESTORE_FLEET)
+  await page.goto(`/#/archives/${WEB1.uuid}/${encodeURIComponent(ARCHIVE)}`)
+  await page.getByTestId('mount-button').click()
+  const banner = page.getByTestId('mount-result')
+  await expect(banner.getByTestId('mount-result-unmount')).toBeInViewport()
+  await banner.getByTestId('mount-result-unmount').click()
+  await expect(banner).toHaveCount(0)
+  await expect(page.getByTestId('mount-row')).toHaveCount(0)
+  expect((await calls(page, 'Unmount')).map((c) => c.args)).toEqual([[`/run/user/1000/borgdesk/web1/${ARCHIVE}`]])
 })
 
 test('a job runs a restore test; its history follows drill:changed; the drill schedule is saved', async ({ page }) => {
