@@ -690,7 +690,8 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
     }
 
     // What desk-restore.js builds on (its script runs right after this one).
-    window.__desk = { answer, find, findJob, state, clone, emit: emitNow, nextEventId: () => ++eventId }
+    // tasks: every agent task ListTasks answers; the restore double adds its own.
+    window.__desk = { answer, find, findJob, state, clone, emit: emitNow, nextEventId: () => ++eventId, tasks }
 
     const noop = () => {}
     window.runtime = {

@@ -124,6 +124,10 @@ test('selected files restored onto another server, keeping both: progress, then 
   await expect(summary.getByTestId('summary-what')).toHaveText('2 items')
   await expect(summary.getByTestId('summary-policy')).toHaveText('The existing file stays; the restored one is written next to it under a new name.')
   await expect(summary.getByTestId('summary-overwrite-warning')).toHaveCount(0)
+  // What will be restored, and the full path each item lands at.
+  await expect(summary.getByTestId('summary-size')).toHaveText('7.3 KiB in 3 files')
+  await expect(summary.getByTestId('summary-final')).toHaveText(['/srv/restore/etc/nginx', '/srv/restore/var/www/index.html'])
+  expect((await calls(page, 'PlanRestore')).at(-1).args[0]).toEqual({ server: WEB1.uuid, archive: ARCHIVE, paths: ['etc/nginx', 'var/www/index.html'], to: '/srv/restore', target_server: WEB2.uuid, policy: 'keep-both' })
   await dialog.getByTestId('restore-start').click()
 
   const progress = dialog.getByTestId('restore-progress')
@@ -141,9 +145,10 @@ test('selected files restored onto another server, keeping both: progress, then 
   await releaseRestoreTasks(page)
   const result = dialog.getByTestId('restore-result')
   await expect(result).toHaveAttribute('data-status', 'succeeded')
-  await expect(result.getByTestId('restore-done')).toHaveText('Restore finished. Files are in /srv/restore.')
+  await expect(result.getByTestId('restore-done')).toHaveText('Restore finished. The files were written under /srv/restore.')
+  // Each file once: 1,204 written, 3 of them beside an existing one.
   await expect(result.getByTestId('result-renamed').getByTestId('result-value')).toHaveText('3')
-  await expect(result.getByTestId('result-written').getByTestId('result-value')).toHaveText('1,204')
+  await expect(result.getByTestId('result-written').getByTestId('result-value')).toHaveText('1,201')
   await expect(result.getByTestId('result-overwritten').getByTestId('result-value')).toHaveText('0')
   await expect(result.getByTestId('result-paths').locator('li').first()).toHaveText('/srv/restore/etc/nginx/nginx.conf')
   await dialog.getByTestId('restore-close').click()
@@ -159,6 +164,8 @@ test('a running restore can be cancelled and says what it had written', async ({
   await dialog.getByTestId('restore-next').click()
   await expect(dialog.getByTestId('summary-overwrite-warning')).toBeVisible()
   await expect(dialog.getByTestId('summary-to')).toHaveText('The original paths on web1')
+  await expect(dialog.getByTestId('summary-size')).toHaveText('46 MiB in 1,204 files')
+  await expect(dialog.getByTestId('summary-final')).toHaveText('/')
   await dialog.getByTestId('restore-start').click()
   await expect(dialog.getByTestId('progress-files')).toHaveText('301 of 1,204')
 
@@ -272,4 +279,26 @@ test('find searches part of a name as it is typed, and downloads a version', asy
   // Emptying the field clears the results.
   await page.getByTestId('find-pattern').fill('')
   await expect(hits).toHaveCount(0)
+})
+
+test('the Restore page lists the last restores, live', async ({ page }) => {
+  await openArchive(page)
+  await row(page, 'etc').getByTestId('browse-toggle').click()
+  await row(page, 'etc/nginx').getByTestId('browse-check').check()
+  await page.getByTestId('restore-button').click()
+  const dialog = page.getByTestId('restore-dialog')
+  await dialog.getByTestId('restore-dest-folder').click()
+  await dialog.getByTestId('restore-folder').fill('/srv/restore')
+  await dialog.getByTestId('restore-next').click()
+  await dialog.getByTestId('restore-start').click()
+  await expect(dialog.getByTestId('restore-result')).toHaveAttribute('data-status', 'succeeded')
+  await dialog.getByTestId('restore-close').click()
+
+  await page.getByTestId('nav-restore').click()
+  const rows = page.getByTestId('recent-restores').getByTestId('recent-restore')
+  await expect(rows).toHaveCount(1)
+  await expect(rows.first()).toHaveAttribute('data-status', 'succeeded')
+  await expect(rows.first()).toContainText(ARCHIVE)
+  await expect(rows.first()).toContainText('/etc/nginx')
+  await expect(rows.first().getByTestId('recent-restore-where')).toHaveText('into /srv/restore on web1')
 })

@@ -111,3 +111,18 @@ export function formatEta(seconds, locale) {
 export function taskIdOf(event) {
   return Number(event?.data?.task_id ?? event?.data?.id ?? 0)
 }
+
+// resultCounts splits a file restore's result so each file is counted once:
+// Go's files counts every file written, the replaced and the renamed ones
+// among them; skipped ones were not written.
+export function resultCounts(result) {
+  const n = (v) => Math.max(0, Number(v) || 0)
+  const overwritten = n(result?.overwritten)
+  const renamed = n(result?.renamed)
+  return [
+    { key: 'written', value: Math.max(0, n(result?.files) - overwritten - renamed) },
+    { key: 'overwritten', value: overwritten },
+    { key: 'renamed', value: renamed },
+    { key: 'skipped', value: n(result?.skipped) },
+  ]
+}

@@ -111,3 +111,17 @@ describe('policies and requests', () => {
     expect(taskIdOf({ id: 99, data: null })).toBe(0)
   })
 })
+
+describe('resultCounts', () => {
+  it('counts each file once: new, replaced, written beside, skipped', async () => {
+    const { resultCounts } = await import('@/utils/restore.js')
+    expect(resultCounts({ files: 1204, overwritten: 0, renamed: 3, skipped: 2 })).toEqual([
+      { key: 'written', value: 1201 },
+      { key: 'overwritten', value: 0 },
+      { key: 'renamed', value: 3 },
+      { key: 'skipped', value: 2 },
+    ])
+    expect(resultCounts({ files: 5, overwritten: 5 }).map((c) => c.value)).toEqual([0, 5, 0, 0])
+    expect(resultCounts(null).map((c) => c.value)).toEqual([0, 0, 0, 0])
+  })
+})

@@ -1532,6 +1532,58 @@ export namespace service {
 		    return a;
 		}
 	}
+	export class RestoreLanding {
+	    path: string;
+	    final: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoreLanding(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.final = source["final"];
+	    }
+	}
+	export class RestorePlan {
+	    files: number;
+	    bytes: number;
+	    to: string;
+	    target: string;
+	    landing: RestoreLanding[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RestorePlan(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.files = source["files"];
+	        this.bytes = source["bytes"];
+	        this.to = source["to"];
+	        this.target = source["target"];
+	        this.landing = this.convertValues(source["landing"], RestoreLanding);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class RestoreRequest {
 	    server: string;
 	    archive: string;

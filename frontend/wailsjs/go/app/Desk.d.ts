@@ -111,6 +111,8 @@ export function Ping(arg1:string):Promise<string>;
 
 export function PingServer(arg1:string):Promise<service.PingResult>;
 
+export function PlanRestore(arg1:service.RestoreRequest):Promise<service.RestorePlan>;
+
 export function PreviewFile(arg1:string,arg2:string,arg3:string):Promise<service.Preview>;
 
 export function ProbeHosts(arg1:Array<rollout.Target>):Promise<Array<rollout.HostKey>>;

@@ -206,6 +206,10 @@ export function PingServer(arg1) {
   return window['go']['app']['Desk']['PingServer'](arg1);
 }
 
+export function PlanRestore(arg1) {
+  return window['go']['app']['Desk']['PlanRestore'](arg1);
+}
+
 export function PreviewFile(arg1, arg2, arg3) {
   return window['go']['app']['Desk']['PreviewFile'](arg1, arg2, arg3);
 }
