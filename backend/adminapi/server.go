@@ -235,11 +235,12 @@ func (s *Server) routes() {
 		var in struct {
 			ID     string `json:"id"`
 			Server string `json:"server"`
+			Root   string `json:"root"`
 		}
 		if err := decodeBody(r, &in); err != nil {
 			return nil, err
 		}
-		return s.svc.DiffFlx(r.Context(), in.ID, in.Server, 2*time.Minute)
+		return s.svc.DiffFlx(r.Context(), in.ID, in.Server, in.Root, 2*time.Minute)
 	}))
 	s.mux.HandleFunc("POST /v1/flx/create", s.handle(func(r *http.Request) (any, error) {
 		var in struct {

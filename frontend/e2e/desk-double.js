@@ -523,7 +523,8 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
           at: new Date().toISOString(),
           kind: 'task:changed',
           subject: server.uuid,
-          message: `task ${t.id} (${type}) on ${server.name}: ${t.status}`,
+          // As Go's taskLabel: a dry run says so in the event log.
+          message: `${type}${payload?.dry_run ? ' (dry run)' : ''} task ${t.id} ${t.status} on ${server.name}`,
           data: { task_id: t.id, status: t.status },
         })
       const steps = ['dispatched', 'running']
@@ -554,7 +555,8 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       if (!['merge', 'fresh', 'migrate'].includes(mode)) throw new Error(`invalid: mode ${JSON.stringify(mode)}: fresh, merge or migrate`)
       if (mode === 'migrate' && !req.user) throw new Error('invalid: migrate needs the target user')
       if (mode !== 'migrate' && req.user) throw new Error('invalid: a target user is for migrate only')
-      const payload = { name: file.id, size: file.size, sha256: file.id, mode, user: req.user || undefined, dry_run: Boolean(req.dry_run) || undefined }
+      const root = checkRoot(req.root)
+      const payload = { name: file.id, size: file.size, sha256: file.id, root: root || undefined, mode, user: req.user || undefined, dry_run: Boolean(req.dry_run) || undefined }
       return queueTask(server, 'flx-restore', payload, (t) => {
         if (flxConf().restoreError) {
           t.status = 'failed'
@@ -573,8 +575,16 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       })
     }
 
-    const diffFlx = (id, ref) => {
+    // As Go's flxRoot: '' or / is the server's root, else an absolute folder.
+    const checkRoot = (root) => {
+      const r = String(root ?? '').trim()
+      if (r && !r.startsWith('/')) throw new Error(`invalid input: the target root must be an absolute folder on the server (such as /srv/pbx-test), not ${JSON.stringify(r)}`)
+      return r === '/' ? '' : r.replace(/\/+$/, '')
+    }
+
+    const diffFlx = (id, ref, root) => {
       stagedFlx(id)
+      checkRoot(root)
       const server = find(ref)
       if (!server.online) throw new Error(`the agent of ${server.name} did not answer within 1m0s (task ${taskSeq + 1} is queued): is it online?`)
       return new Promise((resolve) => setTimeout(() => resolve(clone(flxConf().diff)), flxConf().stepMs * 2))
@@ -679,6 +689,8 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
           UninstallServer: answer('UninstallServer', uninstallServer),
           OpenFlx: answer('OpenFlx', goOpenFlx),
           DiffFlx: answer('DiffFlx', diffFlx),
+          // The file chooser: state.flx.chosen is the path picked ('' cancels).
+          ChooseFlxFile: answer('ChooseFlxFile', () => flxConf().chosen ?? ''),
           RestoreFlx: answer('RestoreFlx', restoreFlx),
           CreateFlx: answer('CreateFlx', createFlx),
           ListFlx: answer('ListFlx', (ref) => clone(flxConf().received?.[find(ref).uuid] ?? [])),

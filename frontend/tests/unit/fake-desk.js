@@ -5,6 +5,7 @@ import { vi } from 'vitest'
 export const BrowseArchive = vi.fn()
 export const CancelTask = vi.fn()
 export const ChooseFolder = vi.fn()
+export const ChooseFlxFile = vi.fn()
 export const CreateEnrollmentToken = vi.fn()
 export const CreateFlx = vi.fn()
 export const CreateJob = vi.fn()

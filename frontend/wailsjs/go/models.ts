@@ -1135,6 +1135,7 @@ export namespace service {
 	    user: string;
 	    dry_run: boolean;
 	    keep_setuid: boolean;
+	    root: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new FlxRestoreRequest(source);
@@ -1148,6 +1149,7 @@ export namespace service {
 	        this.user = source["user"];
 	        this.dry_run = source["dry_run"];
 	        this.keep_setuid = source["keep_setuid"];
+	        this.root = source["root"];
 	    }
 	}
 	

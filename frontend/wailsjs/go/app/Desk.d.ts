@@ -21,6 +21,8 @@ export function CancelTask(arg1:number):Promise<store.Task>;
 
 export function CheckTarget(arg1:string):Promise<store.Target>;
 
+export function ChooseFlxFile(arg1:string):Promise<string>;
+
 export function ChooseFolder(arg1:string,arg2:string):Promise<string>;
 
 export function CreateEnrollmentToken(arg1:string,arg2:string):Promise<service.TokenInfo>;
@@ -29,7 +31,7 @@ export function CreateFlx(arg1:string,arg2:string,arg3:string):Promise<store.Tas
 
 export function CreateJob(arg1:service.JobInput):Promise<store.Job>;
 
-export function DiffFlx(arg1:string,arg2:string):Promise<Array<flx.DiffEntry>>;
+export function DiffFlx(arg1:string,arg2:string,arg3:string):Promise<Array<flx.DiffEntry>>;
 
 export function DownloadFile(arg1:string,arg2:string,arg3:string):Promise<string>;
 

@@ -26,6 +26,10 @@ export function CheckTarget(arg1) {
   return window['go']['app']['Desk']['CheckTarget'](arg1);
 }
 
+export function ChooseFlxFile(arg1) {
+  return window['go']['app']['Desk']['ChooseFlxFile'](arg1);
+}
+
 export function ChooseFolder(arg1, arg2) {
   return window['go']['app']['Desk']['ChooseFolder'](arg1, arg2);
 }
@@ -42,8 +46,8 @@ export function CreateJob(arg1) {
   return window['go']['app']['Desk']['CreateJob'](arg1);
 }
 
-export function DiffFlx(arg1, arg2) {
-  return window['go']['app']['Desk']['DiffFlx'](arg1, arg2);
+export function DiffFlx(arg1, arg2, arg3) {
+  return window['go']['app']['Desk']['DiffFlx'](arg1, arg2, arg3);
 }
 
 export function DownloadFile(arg1, arg2, arg3) {
