@@ -1664,6 +1664,7 @@ export namespace service {
 	    disk_path: string;
 	    disk_total: number;
 	    disk_free: number;
+	    disk_used: number;
 	    reserve_bytes: number;
 	    repos_bytes: number;
 	    forecast_full_at: string;
@@ -1678,6 +1679,7 @@ export namespace service {
 	        this.disk_path = source["disk_path"];
 	        this.disk_total = source["disk_total"];
 	        this.disk_free = source["disk_free"];
+	        this.disk_used = source["disk_used"];
 	        this.reserve_bytes = source["reserve_bytes"];
 	        this.repos_bytes = source["repos_bytes"];
 	        this.forecast_full_at = source["forecast_full_at"];
