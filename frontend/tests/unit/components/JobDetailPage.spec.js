@@ -67,7 +67,7 @@ describe('JobDetailPage', () => {
     expect(get(wrapper, 'page-title').text()).toBe('etc')
     expect(get(wrapper, 'job-targets').text()).toBe('/etc/var/www')
     expect(get(wrapper, 'job-schedule-text').text()).toBe('daily at 03:30 (Europe/Paris)')
-    expect(get(wrapper, 'job-keep-text').text()).toContain('the last 7 days and 4 weeks')
+    expect(get(wrapper, 'job-keep-text').text()).toContain('one a day for 7 days and one a week for 4 weeks')
 
     const rows = wrapper.findAll('[data-testid="run-row"]')
     expect(rows).toHaveLength(2)
