@@ -217,8 +217,11 @@ func printServers(e env, servers []store.Server) error {
 }
 
 func cmdToken(ctx context.Context, g *globals, args []string, e env) error {
+	if len(args) > 0 && (args[0] == "list" || args[0] == "revoke") {
+		return cmdTokenManage(ctx, g, args, e)
+	}
 	if len(args) == 0 || args[0] != "create" {
-		return usageError{"usage: borgdesk token create --name NAME [--ttl 1h] [--json]"}
+		return usageError{tokenUsage}
 	}
 	fs := newFlags("token create", g, e.stderr)
 	asJSON := fs.Bool("json", false, "print JSON")

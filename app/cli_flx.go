@@ -31,6 +31,7 @@ func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 	usr := fs.String("u", "", "restore -m migrate: the target user")
 	dry := fs.Bool("dry-run", false, "restore: show what would change")
 	yes := fs.Bool("y", false, "restore: do not ask")
+	root := fs.String("root", "", "restore, diff: the folder on the server to work under (default: its own root, /)")
 	keepSetuid := fs.Bool("keep-setuid", false, "restore: keep setuid/setgid bits on files that belong to root (dropped otherwise)")
 	profile := fs.String("profile", "", "create: etc or flexpbx")
 	typ := fs.String("t", "flx", "create: flx or flxx")
@@ -66,7 +67,7 @@ func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 			return fmt.Errorf("%s does not verify: %s; nothing was sent", pos[0], f.Inspection.Error)
 		}
 		if sub == "diff" {
-			d, err := c.DiffFlx(ctx, f.ID, *server)
+			d, err := c.DiffFlx(ctx, f.ID, *server, *root)
 			if err != nil {
 				return err
 			}
@@ -84,7 +85,7 @@ func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 		if !*dry && !*yes {
 			return usageError{"flx restore --server changes the server's files: add -y (or --dry-run first)"}
 		}
-		t, err = c.RestoreFlx(ctx, service.FlxRestoreRequest{ID: f.ID, Server: *server, Mode: *mode, User: *usr, DryRun: *dry, KeepSetuid: *keepSetuid})
+		t, err = c.RestoreFlx(ctx, service.FlxRestoreRequest{ID: f.ID, Server: *server, Mode: *mode, User: *usr, DryRun: *dry, KeepSetuid: *keepSetuid, Root: *root})
 		if err != nil {
 			return err
 		}

@@ -71,7 +71,7 @@ func cmdFind(ctx context.Context, g *globals, args []string, e env) error {
 	asJSON := fs.Bool("json", false, "print JSON")
 	server := fs.String("server", "", "only this server's archives")
 	limit := fs.Int("limit", 100, "at most this many paths")
-	pos, err := parse(fs, args, 1, 1, "PATTERN  (a name such as nginx.conf, or a glob: '*.conf', 'etc/nginx/*')")
+	pos, err := parse(fs, args, 1, 1, "PATTERN  (part of a name such as nginx, whatever the case, or a glob: '*.conf', 'etc/nginx/*')")
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,9 @@ type Desk struct {
 	saveDialog func(ctx context.Context, title, name string) (string, error)
 	// openFolder shows a directory in the system file manager.
 	openFolder func(dir string) error
+	// fileDialog asks for a file to open, of the patterns given (the
+	// native dialog in the desktop build); "" means the operator cancelled.
+	fileDialog func(ctx context.Context, title string, filter FileFilter) (string, error)
 	// dirs shows and chooses the data dir (nil without a coordinator).
 	dirs *dataDirs
 
@@ -196,9 +199,10 @@ func (d *Desk) RestoreFlx(req service.FlxRestoreRequest) (store.Task, error) {
 	return d.svc.RestoreFlx(d.context(), req)
 }
 
-// DiffFlx compares an opened snapshot with a server's files.
-func (d *Desk) DiffFlx(id, server string) ([]flx.DiffEntry, error) {
-	return d.svc.DiffFlx(d.context(), id, server, time.Minute)
+// DiffFlx compares an opened snapshot with a server's files under root
+// ("" for the server's own root).
+func (d *Desk) DiffFlx(id, server, root string) ([]flx.DiffEntry, error) {
+	return d.svc.DiffFlx(d.context(), id, server, root, time.Minute)
 }
 
 // CreateFlx asks a server for a snapshot of a profile (etc or flexpbx);

@@ -86,6 +86,13 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 			return runtime.SaveFileDialog(wctx, runtime.SaveDialogOptions{Title: title, DefaultFilename: name})
 		}
 		desk.openFolder = mounts.OpenInFileManager
+		desk.fileDialog = func(_ context.Context, title string, f FileFilter) (string, error) {
+			wctx := window.get()
+			if wctx == nil {
+				return "", errors.New("the window is not ready yet")
+			}
+			return runtime.OpenFileDialog(wctx, runtime.OpenDialogOptions{Title: title, Filters: []runtime.FileFilter{{DisplayName: f.Name, Pattern: f.Pattern}}})
+		}
 		desk.dirs = &dataDirs{inUse: datadir.Resolution{Dir: opts.DataDir, From: g.dataFrom}, flag: g.data, getenv: e.getenv,
 			folderDialog: func(_ context.Context, title, start string) (string, error) {
 				wctx := window.get()

@@ -235,7 +235,7 @@ Usage:
                                            run the coordinator without a window
   borgdesk status [--json]
   borgdesk flx backup|restore|migrate|inspect|verify|diff …   .flx/.flxx snapshots (borgdesk flx help)
-  borgdesk token create --name NAME [--ttl 1h] [--json]
+  borgdesk token create --name NAME [--ttl 1h] [--json] | token list [--json] | token revoke NAME|ID
   borgdesk server list [--json] | show SERVER [--json]
   borgdesk server ping SERVER [--timeout 30s] [--json]
   borgdesk server revoke SERVER | remove SERVER

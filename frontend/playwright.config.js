@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test'
 
-const port = 4179
+// E2E_PORT lets two worktrees run their end-to-end tests side by side.
+const port = Number(process.env.E2E_PORT ?? 4179)
 
 // Playwright's own browser downloads cannot work here: drive Debian's Chromium.
 export default defineConfig({

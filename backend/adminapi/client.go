@@ -142,10 +142,11 @@ func (c *Client) RestoreFlx(ctx context.Context, req service.FlxRestoreRequest) 
 	return v, c.do(ctx, http.MethodPost, "/v1/flx/restore", req, &v)
 }
 
-// DiffFlx compares an opened snapshot with a server's files.
-func (c *Client) DiffFlx(ctx context.Context, id, server string) ([]flx.DiffEntry, error) {
+// DiffFlx compares an opened snapshot with a server's files under root
+// ("" for the server's own root).
+func (c *Client) DiffFlx(ctx context.Context, id, server, root string) ([]flx.DiffEntry, error) {
 	var v []flx.DiffEntry
-	return v, c.do(ctx, http.MethodPost, "/v1/flx/diff", map[string]string{"id": id, "server": server}, &v)
+	return v, c.do(ctx, http.MethodPost, "/v1/flx/diff", map[string]string{"id": id, "server": server, "root": root}, &v)
 }
 
 // CreateFlx asks a server for a snapshot.

@@ -135,6 +135,7 @@ func peerUID(c *net.UnixConn) (uint32, bool) {
 func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/status", s.handle(func(r *http.Request) (any, error) { return s.svc.Status(r.Context()) }))
 	s.replicaRoutes()
+	s.tokenRoutes()
 	s.mux.HandleFunc("POST /v1/mail/test", s.handle(func(r *http.Request) (any, error) {
 		msg, err := s.svc.SendTestEmail(r.Context())
 		return settingValue{Value: msg}, err
@@ -234,11 +235,12 @@ func (s *Server) routes() {
 		var in struct {
 			ID     string `json:"id"`
 			Server string `json:"server"`
+			Root   string `json:"root"`
 		}
 		if err := decodeBody(r, &in); err != nil {
 			return nil, err
 		}
-		return s.svc.DiffFlx(r.Context(), in.ID, in.Server, 2*time.Minute)
+		return s.svc.DiffFlx(r.Context(), in.ID, in.Server, in.Root, 2*time.Minute)
 	}))
 	s.mux.HandleFunc("POST /v1/flx/create", s.handle(func(r *http.Request) (any, error) {
 		var in struct {

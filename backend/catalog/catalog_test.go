@@ -128,13 +128,14 @@ func TestFindVersionsAcrossServersAndPrune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hits) != 2 || hits[0].ServerUUID != "s1" || hits[1].ServerUUID != "s2" {
+	// a plain name also finds the names that contain it (nginx.conf.bak)
+	if len(hits) != 4 || hits[0].ServerUUID != "s1" || hits[1].ServerUUID != "s2" || hits[0].Path != "etc/nginx/nginx.conf" || hits[2].Path != "home/u/nginx.conf.bak" {
 		t.Fatalf("hits: %+v", hits)
 	}
 	if v := hits[0].Versions; len(v) != 2 || v[0].Archive != "a2" || v[0].Size != 101 || v[1].Archive != "a1" {
 		t.Fatalf("s1 versions (newest first): %+v", v)
 	}
-	if hits, _ := c.Find(ctx, "nginx.conf", "s2", 0); len(hits) != 1 || hits[0].Versions[0].Archive != "b1" {
+	if hits, _ := c.Find(ctx, "nginx.conf", "s2", 0); len(hits) != 2 || hits[0].Versions[0].Archive != "b1" {
 		t.Fatalf("server filter: %+v", hits)
 	}
 	if hits, _ := c.Find(ctx, "nginx.conf*", "", 0); len(hits) != 4 {

@@ -351,10 +351,12 @@ func (pc *pathCache) get(id int64) (string, error) {
 }
 
 // Find searches every indexed archive (of one server when server is not
-// empty) for pattern: a file name ("nginx.conf"), a glob on the name
-// ("*.conf"), or a glob on the path ("etc/nginx/*.conf", matched against
+// empty) for pattern: a plain word matches the names that contain it,
+// whatever the case ("nginx" finds nginx.conf and Nginx-old), a glob on the
+// name ("*.conf") or a glob on the path ("etc/nginx/*.conf", matched against
 // the end of paths; "**" crosses folders). It returns at most limit paths
-// (100 when zero), each with all its versions, newest first.
+// (100 when zero), each with all its versions, newest first; with a plain
+// word the exact name comes first, then the shortest names.
 func (c *Catalog) Find(ctx context.Context, pattern, server string, limit int) ([]Hit, error) {
 	if limit <= 0 {
 		limit = 100
@@ -368,23 +370,10 @@ func (c *Catalog) Find(ctx context.Context, pattern, server string, limit int) (
 	if strings.Contains(pattern, "/") {
 		pathRe = globRegexp(pattern)
 	}
-	var nameRows *sql.Rows
-	var err error
-	if strings.ContainsAny(base, "*?[") {
-		nameRows, err = c.db.QueryContext(ctx, `SELECT id FROM names WHERE name GLOB ?`, base)
-	} else {
-		nameRows, err = c.db.QueryContext(ctx, `SELECT id FROM names WHERE name = ?`, base)
-	}
+	nameIDs, err := c.matchNames(ctx, base, pathRe == nil)
 	if err != nil {
-		return nil, fmt.Errorf("catalog: %w", err)
+		return nil, err
 	}
-	var nameIDs []int64
-	for nameRows.Next() {
-		var id int64
-		nameRows.Scan(&id)
-		nameIDs = append(nameIDs, id)
-	}
-	nameRows.Close()
 
 	pc := &pathCache{c: c, ctx: ctx, m: map[int64]string{}}
 	versions, err := c.db.PrepareContext(ctx, `SELECT a.server, a.name, a.time, e.type, e.size, e.mtime
@@ -451,6 +440,36 @@ func (c *Catalog) Find(ctx context.Context, pattern, server string, limit int) (
 		}
 	}
 	return sortHits(hits), nil
+}
+
+// matchNames returns the ids of the names base selects: a glob when it has
+// glob characters, else the exact name when it ends a path pattern, else
+// every name containing it regardless of case, the closest names first.
+func (c *Catalog) matchNames(ctx context.Context, base string, contains bool) ([]int64, error) {
+	var rows *sql.Rows
+	var err error
+	switch {
+	case strings.ContainsAny(base, "*?["):
+		rows, err = c.db.QueryContext(ctx, `SELECT id FROM names WHERE name GLOB ?`, base)
+	case !contains:
+		rows, err = c.db.QueryContext(ctx, `SELECT id FROM names WHERE name = ?`, base)
+	default:
+		rows, err = c.db.QueryContext(ctx, `SELECT id FROM names WHERE instr(lower(name), lower(?1)) > 0
+			ORDER BY name <> ?1, lower(name) <> lower(?1), length(name), name`, base)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("catalog: find names: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("catalog: find names: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 func sortHits(h []Hit) []Hit {

@@ -267,7 +267,7 @@ func TestImportOntoASmallDisk(t *testing.T) {
 	t.Cleanup(func() { exec.Command("umount", disk).Run() })
 	to := filepath.Join(disk, "data")
 	_, err := Import(context.Background(), ImportOptions{Kit: kit, DataDir: to, Passphrase: pass})
-	if !errors.Is(err, ErrNoSpace) || !strings.Contains(err.Error(), "MB") {
+	if !errors.Is(err, ErrNoSpace) || !strings.Contains(err.Error(), "MiB") {
 		t.Fatalf("err = %v", err)
 	}
 	if got := listDir(t, disk); len(got) != 0 {

@@ -16,6 +16,7 @@ import (
 	"borgdesk/backend/datadir"
 	"borgdesk/backend/flx"
 	"borgdesk/backend/store"
+	"borgdesk/backend/units"
 )
 
 // stagePrefix names the folder an import writes into before it moves the
@@ -241,7 +242,7 @@ func (w *writer) fail(rel string, err error) error {
 }
 
 func noSpace(dir string, need int64) error {
-	return fmt.Errorf("%w: the kit needs %.1f MB and the disk of %s has less free; free space there (or choose a directory on another disk with --data) and import again; nothing was written", ErrNoSpace, float64(need)/1e6, dir)
+	return fmt.Errorf("%w: the kit needs %s and the disk of %s has less free; free space there (or choose a directory on another disk with --data) and import again; nothing was written", ErrNoSpace, units.Bytes(need), dir)
 }
 
 // limitWriter fails with ENOSPC once its budget is spent.

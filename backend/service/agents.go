@@ -193,6 +193,8 @@ func (s *Service) CreateEnrollmentToken(ctx context.Context, name string, ttl ti
 	if gw == "" {
 		return TokenInfo{}, fmt.Errorf("%w: the agent gateway is not listening yet", ErrUnavailable)
 	}
+	// The Servers list shows the name as pending until the agent enrolls.
+	s.publish(ctx, events.ServerChanged, "", fmt.Sprintf("enrollment token %d issued for %s", tok.ID, name), map[string]any{"token_id": tok.ID, "name": name, "status": TokenPending})
 	return TokenInfo{
 		Token:          token,
 		Name:           name,

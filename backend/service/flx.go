@@ -42,6 +42,9 @@ type FlxRestoreRequest struct {
 	DryRun bool   `json:"dry_run"`
 	// KeepSetuid keeps setuid/setgid bits on root's files (dropped otherwise).
 	KeepSetuid bool `json:"keep_setuid"`
+	// Root is the folder on the server the snapshot is restored under
+	// ("" or "/": the server's own root).
+	Root string `json:"root"`
 }
 
 func (s *Service) flxDir(parts ...string) string {
@@ -148,18 +151,25 @@ func (s *Service) RestoreFlx(ctx context.Context, req FlxRestoreRequest) (store.
 	if req.Mode == "" {
 		req.Mode = flx.ModeMerge
 	}
-	return s.QueueTask(ctx, req.Server, agentapi.TaskFlxRestore, agentapi.FlxRestorePayload{FlxSnapshot: agentapi.FlxSnapshot{Name: req.ID, Size: fi.Size(), SHA256: req.ID},
+	root, err := flxRoot(req.Root)
+	if err != nil {
+		return store.Task{}, err
+	}
+	return s.QueueTask(ctx, req.Server, agentapi.TaskFlxRestore, agentapi.FlxRestorePayload{FlxSnapshot: agentapi.FlxSnapshot{Name: req.ID, Size: fi.Size(), SHA256: req.ID, Root: root},
 		Mode: req.Mode, User: req.User, DryRun: req.DryRun, KeepSetuid: req.KeepSetuid})
 }
 
-// DiffFlx compares an opened snapshot with a server's files (through its
-// agent) and waits for the answer.
-func (s *Service) DiffFlx(ctx context.Context, id, server string, timeout time.Duration) ([]flx.DiffEntry, error) {
+// DiffFlx compares an opened snapshot with a server's files under root
+// ("" for its own root) through its agent, and waits for the answer.
+func (s *Service) DiffFlx(ctx context.Context, id, server, root string, timeout time.Duration) ([]flx.DiffEntry, error) {
 	_, fi, err := s.stagedFlx(id)
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.QueueTask(ctx, server, agentapi.TaskFlxDiff, agentapi.FlxDiffPayload{FlxSnapshot: agentapi.FlxSnapshot{Name: id, Size: fi.Size(), SHA256: id}})
+	if root, err = flxRoot(root); err != nil {
+		return nil, err
+	}
+	t, err := s.QueueTask(ctx, server, agentapi.TaskFlxDiff, agentapi.FlxDiffPayload{FlxSnapshot: agentapi.FlxSnapshot{Name: id, Size: fi.Size(), SHA256: id, Root: root}})
 	if err != nil {
 		return nil, err
 	}

@@ -23,11 +23,16 @@ type RepoStorage struct {
 
 // Storage is the coordinator's disk and its repositories' growth.
 type Storage struct {
-	DiskPath     string `json:"disk_path"`
-	DiskTotal    int64  `json:"disk_total"`
-	DiskFree     int64  `json:"disk_free"`
-	ReserveBytes int64  `json:"reserve_bytes"`
-	ReposBytes   int64  `json:"repos_bytes"`
+	DiskPath  string `json:"disk_path"`
+	DiskTotal int64  `json:"disk_total"`
+	DiskFree  int64  `json:"disk_free"`
+	// DiskUsed is what the files take, as df and the agents' metrics count
+	// it: the blocks in use, without those the file system keeps for root
+	// (total − used − free are those). The dashboard and a server's page
+	// show this one figure for the same disk.
+	DiskUsed     int64 `json:"disk_used"`
+	ReserveBytes int64 `json:"reserve_bytes"`
+	ReposBytes   int64 `json:"repos_bytes"`
 	// ForecastFullAt is when, at the last 30 days' growth, the free space
 	// above the reserve runs out ("" when the repositories do not grow).
 	ForecastFullAt string        `json:"forecast_full_at"`
@@ -72,6 +77,7 @@ func (s *Service) GetStorage(ctx context.Context) (Storage, error) {
 	if syscall.Statfs(out.DiskPath, &st) == nil {
 		out.DiskTotal = int64(st.Blocks) * int64(st.Bsize)
 		out.DiskFree = int64(st.Bavail) * int64(st.Bsize)
+		out.DiskUsed = int64(st.Blocks-st.Bfree) * int64(st.Bsize)
 	}
 	out.ReserveBytes = s.repos.ReserveBytes()
 	now := s.now()

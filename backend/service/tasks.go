@@ -108,7 +108,7 @@ func (s *Service) QueueTask(ctx context.Context, ref, typ string, payload any) (
 	if err != nil {
 		return store.Task{}, err
 	}
-	s.publishTask(ctx, t, fmt.Sprintf("%s task %d queued for %s", typ, t.ID, sv.Name))
+	s.publishTask(ctx, t, fmt.Sprintf("%s task %d queued for %s", taskLabel(typ, raw), t.ID, sv.Name))
 	s.wake.wake(sv.ID)
 	return t, nil
 }
@@ -209,7 +209,7 @@ func (s *Service) CompleteTask(ctx context.Context, agentUUID string, id int64, 
 	if err != nil {
 		return taskErr(err)
 	}
-	msg := fmt.Sprintf("%s task %d %s on %s", t.Type, t.ID, t.Status, sv.Name)
+	msg := fmt.Sprintf("%s task %d %s on %s", taskLabel(t.Type, t.Payload), t.ID, t.Status, sv.Name)
 	if t.Error != "" {
 		msg += ": " + t.Error
 	}

@@ -55,3 +55,23 @@ test('Add server shows the error Go refused with', async ({ page }) => {
   await expect(page.getByTestId('install-command')).toHaveCount(0)
   expect((await calls(page, 'CreateEnrollmentToken')).map((c) => c.args)).toEqual([['web1', '1h']])
 })
+
+test('the one-line command names the gateway URL, editable here, and a bare host name is flagged', async ({ page }) => {
+  await installDesk(page, EMPTY_FLEET)
+  await page.goto('/#/servers')
+  await page.getByTestId('empty-servers-add').click()
+  await page.getByTestId('add-server-method-command').click()
+
+  const field = page.getByTestId('gateway-url-field')
+  await expect(field).toContainText('In use now: https://desk.example.lan:8443.')
+  await expect(page.getByTestId('gateway-url-bare')).toHaveCount(0)
+
+  await page.getByTestId('gateway-url-input').fill('https://ops-laptop:8443')
+  await expect(page.getByTestId('gateway-url-bare')).toHaveText(/“ops-laptop” is a bare host name: other machines may not resolve it/)
+  await page.getByTestId('gateway-url-input').press('Enter')
+  await expect.poll(async () => (await calls(page, 'SetSetting')).map((c) => c.args)).toEqual([['gateway.url', 'https://ops-laptop:8443']])
+  await expect(page.getByTestId('gateway-url-restart')).toHaveText('Takes effect when Borgdesk restarts')
+
+  await page.getByTestId('gateway-url-input').fill('https://192.168.1.20:8443')
+  await expect(page.getByTestId('gateway-url-bare')).toHaveCount(0)
+})

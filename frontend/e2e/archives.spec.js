@@ -9,7 +9,7 @@ test('the archives page lists the repository of the server picked', async ({ pag
 
   // Pending servers have no repository; revoked ones keep theirs.
   const picker = page.getByTestId('archive-server')
-  await expect(picker.locator('option')).toHaveText(['web1', 'db1', 'mail-old'])
+  await expect(picker.locator('option')).toHaveText(['All servers', 'web1', 'db1', 'mail-old'])
   await expect(page.getByTestId('archive-row')).toHaveCount(4)
   await expect(page.getByTestId('archive-row').first()).toContainText('app-volumes@2026-11-22T06.00.00Z')
 
@@ -39,7 +39,49 @@ test('a job page leads to its server’s archives', async ({ page }) => {
   await page.getByTestId('job-archives-link').click()
   await expect(page.getByTestId('page-archives')).toBeVisible()
   await expect(page.getByTestId('archive-server')).toHaveValue(DB1.uuid)
-  await expect(page.getByTestId('archive-row')).toHaveCount(3)
+  // Arriving from the job filters by it; All jobs shows the others again.
+  await expect(page.getByTestId('archive-job-filter')).toHaveValue('shop-db')
+  await expect(page).toHaveURL(/job=shop-db/)
+  const rows = page.getByTestId('archive-row')
+  await expect(rows.first()).toBeVisible()
+  const jobs = await rows.getByTestId('archive-job').allTextContents()
+  expect(new Set(jobs)).toEqual(new Set(['shop-db']))
+  await page.getByTestId('archive-job-filter').selectOption({ label: 'All jobs' })
+  await expect(rows).toHaveCount(3)
+})
+
+test('all servers at once, names in natural order and never cut', async ({ page }) => {
+  const long = 'www-uploads-and-user-generated-content-of-the-shop@2026-11-21T03.00.00Z'
+  const archive = (name, job, time) => ({ name, id: name, time, job })
+  const fleet = {
+    ...POPULATED_FLEET,
+    archives: {
+      [WEB1.uuid]: [archive('page10@2026-11-20T03.00.00Z', 'page10', '2026-11-20T03:00:00.000000'), archive(long, 'www', '2026-11-21T03:00:00.000000')],
+      [DB1.uuid]: [archive('page2@2026-11-19T03.00.00Z', 'page2', '2026-11-19T03:00:00.000000')],
+    },
+  }
+  await page.setViewportSize({ width: 1024, height: 700 })
+  await installDesk(page, fleet)
+  await page.goto('/#/archives')
+  await page.getByTestId('archive-server').selectOption({ label: 'All servers' })
+  await expect(page).toHaveURL(/server=\*/)
+  const rows = page.getByTestId('archive-row')
+  await expect(rows).toHaveCount(3)
+  await expect(rows.getByTestId('archive-server-name')).toHaveText(['web1', 'web1', 'db1'])
+
+  await page.getByTestId('sort-name').click()
+  await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.archive))).toEqual(['page2@2026-11-19T03.00.00Z', 'page10@2026-11-20T03.00.00Z', long])
+
+  // The long name wraps in full: nothing of it is clipped.
+  const link = rows.nth(2).getByTestId('archive-open')
+  const box = await link.evaluate((el) => ({ width: el.getBoundingClientRect().width, scroll: el.scrollWidth, client: el.clientWidth }))
+  expect(box.width).toBeGreaterThan(100)
+  expect(box.scroll).toBeLessThanOrEqual(box.client)
+  await expect(link).toHaveText(long)
+
+  // A db1 archive opens in db1's repository.
+  await rows.nth(0).getByTestId('archive-open').click()
+  await expect(page).toHaveURL(new RegExp(`#/archives/${DB1.uuid}/page2`))
 })
 
 test('a failing ListArchives is shown', async ({ page }) => {

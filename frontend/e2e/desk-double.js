@@ -206,6 +206,9 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       const token = 'bdt_7Hq2xV9kLm4RsT8wYc3NpZ6a'
       const fingerprint = 'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'
       const url = 'https://borgdesk.example.lan:8443'
+      const tokens = (state.tokens ||= [])
+      const id = tokens.reduce((m, t) => Math.max(m, t.id), 0) + 1
+      tokens.unshift({ id, name, state: 'pending', created_at: new Date().toISOString(), expires_at: new Date(Date.now() + ms).toISOString(), used_at: null, server_uuid: '' })
       return {
         token,
         name,
@@ -559,7 +562,8 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
           at: new Date().toISOString(),
           kind: 'task:changed',
           subject: server.uuid,
-          message: `task ${t.id} (${type}) on ${server.name}: ${t.status}`,
+          // As Go's taskLabel: a dry run says so in the event log.
+          message: `${type}${payload?.dry_run ? ' (dry run)' : ''} task ${t.id} ${t.status} on ${server.name}`,
           data: { task_id: t.id, status: t.status },
         })
       const steps = ['dispatched', 'running']
@@ -590,7 +594,8 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       if (!['merge', 'fresh', 'migrate'].includes(mode)) throw new Error(`invalid: mode ${JSON.stringify(mode)}: fresh, merge or migrate`)
       if (mode === 'migrate' && !req.user) throw new Error('invalid: migrate needs the target user')
       if (mode !== 'migrate' && req.user) throw new Error('invalid: a target user is for migrate only')
-      const payload = { name: file.id, size: file.size, sha256: file.id, mode, user: req.user || undefined, dry_run: Boolean(req.dry_run) || undefined }
+      const root = checkRoot(req.root)
+      const payload = { name: file.id, size: file.size, sha256: file.id, root: root || undefined, mode, user: req.user || undefined, dry_run: Boolean(req.dry_run) || undefined }
       return queueTask(server, 'flx-restore', payload, (t) => {
         if (flxConf().restoreError) {
           t.status = 'failed'
@@ -609,8 +614,16 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       })
     }
 
-    const diffFlx = (id, ref) => {
+    // As Go's flxRoot: '' or / is the server's root, else an absolute folder.
+    const checkRoot = (root) => {
+      const r = String(root ?? '').trim()
+      if (r && !r.startsWith('/')) throw new Error(`invalid input: the target root must be an absolute folder on the server (such as /srv/pbx-test), not ${JSON.stringify(r)}`)
+      return r === '/' ? '' : r.replace(/\/+$/, '')
+    }
+
+    const diffFlx = (id, ref, root) => {
       stagedFlx(id)
+      checkRoot(root)
       const server = find(ref)
       if (!server.online) throw new Error(`the agent of ${server.name} did not answer within 1m0s (task ${taskSeq + 1} is queued): is it online?`)
       return new Promise((resolve) => setTimeout(() => resolve(clone(flxConf().diff)), flxConf().stepMs * 2))
@@ -671,6 +684,17 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
           ListJobs: answer('ListJobs', () => state.jobs.map(jobView)),
           DescribeSchedule: answer('DescribeSchedule', describeSchedule),
           CancelRun: answer('CancelRun', cancelRun),
+          // As Go's ListEnrollmentTokens and RevokeEnrollmentToken (service/tokens.go).
+          ListEnrollmentTokens: answer('ListEnrollmentTokens', () => clone(state.tokens ?? [])),
+          RevokeEnrollmentToken: answer('RevokeEnrollmentToken', (ref) => {
+            const named = (state.tokens ?? []).filter((t) => String(t.id) === ref || t.name === ref)
+            const picked = named.filter((t) => t.state !== 'used')
+            if (!picked.length && named.length) throw new Error(`invalid input: the token for ${ref} was used: the server is enrolled; revoke the server instead (borgdesk server revoke ${ref})`)
+            if (!picked.length) throw new Error(`no unused enrollment token is named ${ref}: not found`)
+            state.tokens = state.tokens.filter((t) => !picked.includes(t))
+            emitSoon('server:changed', { id: ++eventId, at: new Date().toISOString(), kind: 'server:changed', subject: '', message: `enrollment token for ${ref} revoked`, data: { status: 'token_revoked' } })
+            return clone(picked)
+          }),
           ListRuns: answer('ListRuns', (limit) => state.runs.slice(0, limit).map(withoutLog)),
           ListJobRuns: answer('ListJobRuns', (ref, limit) => {
             const job = findJob(ref)
@@ -706,6 +730,8 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
           UninstallServer: answer('UninstallServer', uninstallServer),
           OpenFlx: answer('OpenFlx', goOpenFlx),
           DiffFlx: answer('DiffFlx', diffFlx),
+          // The file chooser: state.flx.chosen is the path picked ('' cancels).
+          ChooseFlxFile: answer('ChooseFlxFile', () => flxConf().chosen ?? ''),
           RestoreFlx: answer('RestoreFlx', restoreFlx),
           CreateFlx: answer('CreateFlx', createFlx),
           ListFlx: answer('ListFlx', (ref) => clone(flxConf().received?.[find(ref).uuid] ?? [])),
@@ -717,7 +743,8 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
     }
 
     // What desk-restore.js builds on (its script runs right after this one).
-    window.__desk = { answer, find, findJob, state, clone, emit: emitNow, nextEventId: () => ++eventId }
+    // tasks: every agent task ListTasks answers; the restore double adds its own.
+    window.__desk = { answer, find, findJob, state, clone, emit: emitNow, nextEventId: () => ++eventId, tasks }
 
     const noop = () => {}
     window.runtime = {

@@ -59,13 +59,19 @@ export async function installRestoreDesk(page) {
 
     // --- catalog --------------------------------------------------------
     const globRe = (pattern) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.')}$`)
+    // As Go's catalog.Find: a plain word matches the names containing it,
+    // whatever the case; a glob or a path matches the whole name.
     const findFiles = (pattern, ref, limit) => {
       const server = ref ? find(ref) : null
-      const re = globRe(String(pattern))
-      const byPath = String(pattern).includes('/')
+      const wanted = String(pattern).replace(/^\/+|\/+$/g, '')
+      const byPath = wanted.includes('/')
+      const plain = !byPath && !/[*?[]/.test(wanted)
+      const re = globRe(wanted)
+      const matches = (h) =>
+        plain ? baseName(h.path).toLowerCase().includes(wanted.toLowerCase()) : byPath ? new RegExp(`(^|/)${re.source.slice(1)}`).test(h.path) : re.test(baseName(h.path))
       return conf()
         .hits.filter((h) => !server || h.server_uuid === server.uuid)
-        .filter((h) => re.test(byPath ? h.path : baseName(h.path)))
+        .filter(matches)
         .slice(0, limit || 100)
         .map(clone)
     }
@@ -95,6 +101,7 @@ export async function installRestoreDesk(page) {
     const walk = (server, type, payload, steps, finish) => {
       const t = { id: ++taskSeq, server_id: server.id, server_uuid: server.uuid, server_name: server.name, type, payload, status: 'queued', progress: null, result: null, error: '', created_at: now() }
       tasks.unshift(t)
+      window.__desk.tasks.unshift(t) // ListTasks lists it with the others, as Go does
       publish(t)
       const later = (fn) => setTimeout(fn, conf().stepMs)
       const run = (i) => {
@@ -120,6 +127,31 @@ export async function installRestoreDesk(page) {
     }
 
     const POLICIES = ['skip', 'overwrite', 'keep-both']
+    // As Go's PlanRestore: the files and bytes under the paths (the whole
+    // archive when none: what startRestore reports) and where each lands.
+    const planRestore = (req) => {
+      const server = find(req.server)
+      checkArchive(server, req.archive)
+      if (req.to && !req.to.startsWith('/')) throw new Error(`invalid input: restore into an absolute directory (such as /srv/restore), not ${JSON.stringify(req.to)}`)
+      const target = req.target_server ? find(req.target_server) : server
+      const to = (req.to || '/').replace(/(.)\/+$/, '$1')
+      const tree = conf().tree
+      const entryOf = (p) => (tree[p.split('/').slice(0, -1).join('/')] ?? []).find((e) => e.path === p)
+      const sum = (p) => {
+        const e = entryOf(p)
+        if (!e) throw new Error(`${p} is not in archive ${req.archive}; browse the archive to find its path`)
+        if (e.type !== 'd') return { files: e.type === '-' ? 1 : 0, bytes: e.type === '-' ? e.size : 0 }
+        return (tree[p] ?? []).reduce((acc, c) => {
+          const s = sum(c.path)
+          return { files: acc.files + s.files, bytes: acc.bytes + s.bytes }
+        }, { files: 0, bytes: 0 })
+      }
+      const paths = (req.paths ?? []).map((p) => p.replace(/^\/+|\/+$/g, ''))
+      const totals = paths.length ? paths.map(sum).reduce((a, b) => ({ files: a.files + b.files, bytes: a.bytes + b.bytes })) : { files: 1204, bytes: 48.2e6 }
+      const landing = paths.map((p) => ({ path: p, final: `${to === '/' ? '' : to}/${p}` }))
+      return { ...totals, to, target: target.name, landing }
+    }
+
     const startRestore = (req) => {
       const server = find(req.server)
       checkArchive(server, req.archive)
@@ -262,6 +294,7 @@ export async function installRestoreDesk(page) {
       DownloadFile: answer('DownloadFile', download),
       FindFiles: answer('FindFiles', findFiles),
       FileVersions: answer('FileVersions', fileVersions),
+      PlanRestore: answer('PlanRestore', planRestore),
       StartRestore: answer('StartRestore', startRestore),
       GetTask: answer('GetTask', getTask),
       CancelTask: answer('CancelTask', cancelTask),

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { EMPTY_FLEET, POPULATED_FLEET, calls, installDesk } from './desk-double.js'
+import { EMPTY_FLEET, POPULATED_FLEET, calls, fire, installDesk } from './desk-double.js'
 
 const states = (page, prefix) => Promise.all(['server', 'job', 'restore'].map((n) => page.getByTestId(`${prefix}-${n}`).getAttribute('data-state')))
 
@@ -70,16 +70,22 @@ test('with a server the guide moves on to the job, and a backup opens the restor
   await expect(page.getByTestId('guide-try-restore')).toHaveCount(0)
 })
 
-test('after the first backup, Try a restore ends the guide and opens Restore', async ({ page }) => {
+test('after the first backup, Try a restore opens Restore; a passed restore test completes the guide', async ({ page }) => {
   await installDesk(page, { ...POPULATED_FLEET, settings: {} })
   await page.goto('/')
   expect(await states(page, 'guide-step')).toEqual(['done', 'done', 'current'])
   await page.getByTestId('guide-try-restore').click()
   await expect(page.getByTestId('page-restore')).toBeVisible()
-  expect((await calls(page, 'SetSetting')).map((c) => c.args)).toEqual([['ui.guide_done', 'true']])
+  // Opening Restore is not a restore: the step stays open.
+  expect(await calls(page, 'SetSetting')).toEqual([])
   await page.getByTestId('nav-dashboard').click()
-  await expect(page.getByTestId('stat-servers')).toBeVisible()
-  await expect(page.getByTestId('getting-started')).toHaveCount(0)
+  await expect(page.getByTestId('guide-step-restore')).toHaveAttribute('data-state', 'current')
+
+  // A restore test passes on web1: Go marks it verified and says server:changed.
+  await page.evaluate(() => (window.__fleet.servers[0].last_verified_at = '2026-11-22T08:00:00Z'))
+  await fire(page, 'server:changed', { id: 77, at: '2026-11-22T08:00:00Z', kind: 'server.verified', subject: POPULATED_FLEET.servers[0].uuid, message: 'web1 verified restorable', data: null })
+  await expect(page.getByTestId('guide-step-restore')).toHaveAttribute('data-state', 'done')
+  await expect(page.getByTestId('guide-complete')).toBeVisible()
 })
 
 test('the guide can be hidden, and speaks French', async ({ page }) => {

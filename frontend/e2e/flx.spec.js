@@ -41,7 +41,7 @@ test('a snapshot Go opened (flx:opened) shows in its restore view: name, verifie
   await expect(view.getByTestId('flx-producer')).toHaveText('borgdesk-agent 0.3.1')
   await expect(view.getByTestId('flx-flexpbx-version')).toHaveText('1.2.0')
   await expect(view.getByTestId('flx-file-count')).toHaveText('10')
-  await expect(view.getByTestId('flx-size')).toHaveText('137.9 kB')
+  await expect(view.getByTestId('flx-size')).toHaveText('134.7 KiB')
   await expect(view.getByTestId('flx-sanitized')).toBeVisible()
 
   const rows = view.getByTestId('flx-redaction-row')
@@ -56,7 +56,7 @@ test('a snapshot Go opened (flx:opened) shows in its restore view: name, verifie
   await expect(tree.getByTestId('flx-tree-dir').first()).toContainText('etc/')
   await expect(tree.locator('[data-testid="flx-tree-dir"]', { hasText: 'var/lib/flexpbx/' })).toBeVisible()
   const pjsip = tree.locator('[data-testid="flx-tree-file"][data-path="etc/asterisk/pjsip.conf"]')
-  await expect(pjsip).toContainText('9.3 kB')
+  await expect(pjsip).toContainText('9.1 KiB')
   await expect(pjsip).toContainText('0640')
   await expect(pjsip).toContainText('asterisk')
   const asterisk = tree.locator('[data-testid="flx-tree-dir"][data-path="etc/asterisk/"]')
@@ -89,7 +89,7 @@ test('compare, dry run, then restore on a server shows the plan, then the rollba
   await expect(diff.getByTestId('flx-diff-changed').getByTestId('flx-diff-path')).toHaveText(['etc/asterisk/extensions.conf', 'etc/asterisk/pjsip.conf'])
   await expect(diff.getByTestId('flx-diff-snapshot').getByTestId('flx-diff-path')).toHaveCount(2)
   await expect(diff.getByTestId('flx-diff-target').getByTestId('flx-diff-path')).toHaveText(['etc/asterisk/old-trunk.conf'])
-  expect((await calls(page, 'DiffFlx')).map((c) => c.args)).toEqual([[FLX_PBX.id, WEB1.uuid]])
+  expect((await calls(page, 'DiffFlx')).map((c) => c.args)).toEqual([[FLX_PBX.id, WEB1.uuid, '']])
 
   // A dry run is a task too; this one is held while it runs.
   await page.getByTestId('flx-dry-run').click()
@@ -124,8 +124,8 @@ test('compare, dry run, then restore on a server shows the plan, then the rollba
   await expect(result.getByTestId('flx-restored')).toHaveText('The snapshot is restored on web1.')
 
   expect((await calls(page, 'RestoreFlx')).map((c) => c.args[0])).toEqual([
-    { id: FLX_PBX.id, server: WEB1.uuid, mode: 'merge', user: '', dry_run: true },
-    { id: FLX_PBX.id, server: WEB1.uuid, mode: 'merge', user: '', dry_run: false },
+    { id: FLX_PBX.id, server: WEB1.uuid, mode: 'merge', user: '', dry_run: true, root: '' },
+    { id: FLX_PBX.id, server: WEB1.uuid, mode: 'merge', user: '', dry_run: false, root: '' },
   ])
   // Each finished task was read once through ListTasks of that server.
   const tasks = await flxTasks(page)
@@ -163,8 +163,8 @@ test('fresh needs the server name typed, migrate a target user', async ({ page }
   await expect(result.getByTestId('flx-rollback-path')).toHaveText(FLX.rollback)
 
   expect((await calls(page, 'RestoreFlx')).map((c) => c.args[0])).toEqual([
-    { id: FLX_PBX.id, server: WEB1.uuid, mode: 'migrate', user: 'pbx2', dry_run: true },
-    { id: FLX_PBX.id, server: WEB1.uuid, mode: 'fresh', user: '', dry_run: false },
+    { id: FLX_PBX.id, server: WEB1.uuid, mode: 'migrate', user: 'pbx2', dry_run: true, root: '' },
+    { id: FLX_PBX.id, server: WEB1.uuid, mode: 'fresh', user: '', dry_run: false, root: '' },
   ])
 })
 
@@ -268,4 +268,47 @@ test('files dragged over the window show the drop hint, and a drop does not navi
   await page.waitForTimeout(200)
   await expect(page).toHaveURL(/#\/jobs$/)
   await expect(page.getByTestId('page-jobs')).toBeVisible()
+})
+
+test('Open .flx file… picks a snapshot; compare and restore work under a target root; a dry run says so, in the events too', async ({ page }) => {
+  const fleet = { ...POPULATED_FLEET, flx: { ...FLX, chosen: FLX_PBX.source } }
+  await installDesk(page, fleet)
+  await page.goto('/#/restore')
+  await page.getByTestId('flx-open-file').click()
+  await expect(page.getByTestId('flx-restore-view')).toBeVisible()
+  expect((await calls(page, 'ChooseFlxFile')).map((c) => c.args)).toEqual([['Open a configuration snapshot']])
+  expect((await calls(page, 'OpenFlx')).map((c) => c.args[0])).toContain(FLX_PBX.source)
+
+  await page.getByTestId('flx-server').selectOption({ label: 'web1' })
+  await page.getByTestId('flx-root').fill('srv/pbx-test')
+  await page.getByTestId('flx-compare').click()
+  await expect(page.getByText('Give an absolute folder, starting with /.')).toBeVisible()
+  expect(await calls(page, 'DiffFlx')).toEqual([])
+
+  await page.getByTestId('flx-root').fill('/srv/pbx-test')
+  await page.getByTestId('flx-compare').click()
+  await expect(page.getByTestId('flx-diff')).toContainText('Compared with web1')
+  expect((await calls(page, 'DiffFlx')).map((c) => c.args)).toEqual([[FLX_PBX.id, WEB1.uuid, '/srv/pbx-test']])
+
+  // What Go announces about the task, as the event log records it.
+  await page.evaluate(() => {
+    window.__taskMessages = []
+    window.runtime.EventsOnMultiple('task:changed', (e) => window.__taskMessages.push(e.message), -1)
+  })
+  await page.getByTestId('flx-dry-run').click()
+  const plan = page.getByTestId('flx-plan')
+  await expect(plan).toHaveAttribute('data-status', 'succeeded')
+  await expect(plan).toContainText('Dry run on web1')
+  await expect(plan).toContainText('Nothing was written')
+  expect((await calls(page, 'RestoreFlx')).at(-1).args[0]).toEqual({ id: FLX_PBX.id, server: WEB1.uuid, mode: 'merge', user: '', dry_run: true, root: '/srv/pbx-test' })
+  const task = (await flxTasks(page)).at(0)
+  expect(task.payload.root).toBe('/srv/pbx-test')
+
+  await page.getByTestId('flx-restore').click()
+  await expect(page.getByTestId('flx-confirm-root')).toHaveText('Files are written under /srv/pbx-test on web1.')
+  await page.keyboard.press('Escape')
+
+  // The event log names the dry run as one.
+  const messages = await page.evaluate(() => window.__taskMessages)
+  expect(messages.at(-1)).toMatch(/^flx-restore \(dry run\) task \d+ succeeded on web1$/)
 })

@@ -106,7 +106,7 @@ test('storage: disk use, the growth chart and when the disk is full', async ({ p
   const card = page.getByTestId('storage-card')
   await expect(card.getByTestId('storage-forecast')).toHaveAttribute('data-kind', 'date')
   await expect(card.getByTestId('storage-forecast')).toHaveText('At this pace the disk is full around Mar 18, 2027 (in 116 days).')
-  await expect(card.getByTestId('storage-disk')).toHaveText('1.4 TB used of 2 TB, 610 GB free')
+  await expect(card.getByTestId('storage-disk')).toHaveText('1.3 TiB used of 1.8 TiB, 568.1 GiB free')
   await expect(card.getByTestId('storage-repo')).toHaveCount(2)
   await expect(card.getByTestId('storage-repo').first()).toContainText('db1')
   const canvas = card.getByTestId('storage-chart').locator('canvas')

@@ -153,7 +153,7 @@ test('quiet hours, offline threshold, webhook, RPO targets and close to tray', a
 
 test('the settings page is in German, with no English left in the new sections', async ({ page }) => {
   await open(page, { ...OPERATOR_FLEET, settings: { ...OPERATOR_FLEET.settings, 'ui.locale': 'de' } })
-  await expect(page.getByTestId('settings-alerts')).toContainText('Eine Sicherung ist fehlgeschlagen')
+  await expect(page.getByTestId('settings-alerts')).toContainText('Ein Backup ist fehlgeschlagen')
   await expect(page.getByTestId('mail-test-send')).toHaveText(/Test-E-Mail senden/)
   for (const id of ['settings-email', 'settings-alerts', 'settings-rpo', 'settings-behaviour']) {
     const text = await page.getByTestId(id).innerText()

@@ -43,8 +43,8 @@ test('set up SFTP replication: confirm the host key, add the key line, replicate
   await expect(page.getByTestId('replica-state')).toHaveText('In sync')
   await expect(page.getByTestId('replica-verified')).toHaveText('sizes and MD5 hashes of all 14 files')
   await expect(page.getByTestId('replica-last-success')).not.toHaveText('never')
-  await expect(card).toContainText('1.1 MB, 1 archive')
-  await expect(card).toContainText('1.1 MB copied in 6.4 sec')
+  await expect(card).toContainText('1 MiB, 1 archive')
+  await expect(card).toContainText('1 MiB copied in 6.4 sec')
 
   await replicaBehind(page, WEB1.uuid, 1)
   await expect(page.getByTestId('replica-state')).toHaveText('Behind by 1 archive')

@@ -26,11 +26,11 @@ test('a database dump is restored as a copy by default, with a row count per tab
 
   const progress = dialog.getByTestId('db-progress')
   await expect(progress).toHaveAttribute('data-status', 'running')
-  await expect(progress.getByTestId('progress-bytes')).toHaveText('120 MB of 412 MB')
+  await expect(progress.getByTestId('progress-bytes')).toHaveText('114.4 MiB of 392.9 MiB')
   await releaseRestoreTasks(page)
   const result = dialog.getByTestId('db-result')
   await expect(result).toHaveAttribute('data-status', 'succeeded')
-  await expect(result.getByTestId('db-done')).toHaveText('Database shop_restored_20261122 restored (mysql, 412 MB).')
+  await expect(result.getByTestId('db-done')).toHaveText('Database shop_restored_20261122 restored (mysql, 392.9 MiB).')
   await expect(result.getByTestId('db-table-row')).toHaveCount(3)
   await expect(result.getByTestId('db-table-row').first()).toContainText('182,344')
   await expect(result.getByTestId('db-total-rows')).toHaveText('733,437')
@@ -101,6 +101,20 @@ test('mount an archive, see it listed live, and unmount it (a busy mount says wh
   await expect(mine).toHaveCount(0)
   await expect(rows).toHaveCount(1)
   expect((await calls(page, 'Unmount')).map((c) => c.args)).toEqual([[dir], [dir]])
+  // The banner of that mount goes with it.
+  await expect(page.getByTestId('mount-result')).toHaveCount(0)
+})
+
+test('the mount banner carries Unmount in sight, and disappears once unmounted', async ({ page }) => {
+  await installDesk(page, RESTORE_FLEET)
+  await page.goto(`/#/archives/${WEB1.uuid}/${encodeURIComponent(ARCHIVE)}`)
+  await page.getByTestId('mount-button').click()
+  const banner = page.getByTestId('mount-result')
+  await expect(banner.getByTestId('mount-result-unmount')).toBeInViewport()
+  await banner.getByTestId('mount-result-unmount').click()
+  await expect(banner).toHaveCount(0)
+  await expect(page.getByTestId('mount-row')).toHaveCount(0)
+  expect((await calls(page, 'Unmount')).map((c) => c.args)).toEqual([[`/run/user/1000/borgdesk/web1/${ARCHIVE}`]])
 })
 
 test('a job runs a restore test; its history follows drill:changed; the drill schedule is saved', async ({ page }) => {

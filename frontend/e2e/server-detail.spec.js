@@ -19,7 +19,7 @@ test('a server row leads to its detail page with metrics', async ({ page }) => {
   expect((await calls(page, 'GetServer')).map((c) => c.args)).toEqual([[WEB1.uuid]])
 
   await expect(page.getByTestId('metric-cpu')).toContainText('12%')
-  await expect(page.getByTestId('metric-memory')).toContainText('3.1 GB / 8.2 GB')
+  await expect(page.getByTestId('metric-memory')).toContainText('2.9 GiB / 7.6 GiB')
   await expect(page.getByTestId('metric-uptime')).toContainText('14 days 6 hr')
   await expect(page.getByTestId('disk-row')).toHaveCount(3)
   await expect(page.getByTestId('disk-row').nth(1)).toContainText('/var/lib/docker')
@@ -102,4 +102,36 @@ test('an unknown server says so', async ({ page }) => {
   await installDesk(page, POPULATED_FLEET)
   await page.goto('/#/servers/nope')
   await expect(page.getByTestId('error-alert')).toContainText('server "nope": not found')
+})
+
+test('the server page lists its jobs, backs up every enabled one, links to its archives, and keeps the irreversible actions in one danger zone', async ({ page }) => {
+  const health = {
+    state: 'green',
+    green: 1,
+    amber: 0,
+    red: 0,
+    summary: '',
+    servers: [{ id: WEB1.id, uuid: WEB1.uuid, name: 'web1', state: 'green', reasons: [], last_backup: '2026-11-22T02:30:00Z', rpo_hours: 26, online: true }],
+  }
+  await installDesk(page, { ...POPULATED_FLEET, health })
+  await page.goto(`/#/servers/${WEB1.uuid}`)
+
+  const card = page.getByTestId('server-jobs')
+  const mine = POPULATED_FLEET.jobs.filter((j) => j.server_id === WEB1.id)
+  await expect(card.getByTestId('server-job')).toHaveCount(mine.length)
+  await expect(card.getByTestId('server-last-backup')).toContainText('Last backup:')
+  await expect(card.getByTestId('server-last-backup')).toHaveText('Last backup: 5 hours ago')
+
+  await card.getByTestId('backup-now').click()
+  const enabled = mine.filter((j) => j.enabled)
+  await expect(card.getByTestId('backup-now-started')).toHaveText(enabled.length === 1 ? '1 job started.' : `${enabled.length} jobs started.`)
+  expect((await calls(page, 'RunJob')).map((c) => c.args[0]).sort()).toEqual(enabled.map((j) => String(j.id)).sort())
+
+  // One danger zone holds uninstall, revoke and remove; the header has none of them.
+  const danger = page.getByTestId('danger-zone')
+  await expect(danger.getByRole('button')).toHaveText(['Uninstall agent', 'Revoke', 'Remove'])
+  await expect(page.locator('header').getByTestId('revoke-button')).toHaveCount(0)
+
+  await card.getByTestId('server-archives-link').click()
+  await expect(page).toHaveURL(new RegExp(`#/archives\\?server=${WEB1.uuid}$`))
 })

@@ -16,7 +16,7 @@ test('servers come from ListServers with state, agent, certificate and metrics',
   await expect(web1.getByTestId('server-last-seen').locator('time')).toHaveAttribute('title', /Nov 22, 2026/)
   await expect(web1.getByTestId('server-cert')).toHaveText('Feb 20, 2027')
   await expect(web1.getByTestId('server-cpu')).toHaveText('12%')
-  await expect(web1.getByTestId('server-memory')).toHaveText('3.1 GB / 8.2 GB')
+  await expect(web1.getByTestId('server-memory')).toHaveText('2.9 GiB / 7.6 GiB')
   await expect(web1.getByTestId('server-disk').getByRole('meter')).toHaveAttribute('aria-valuenow', '43')
 
   const db1 = rows.nth(1)
@@ -109,4 +109,38 @@ test('a failing ListServers is shown, not swallowed', async ({ page }) => {
   await alert.getByRole('button', { name: 'Try again' }).click()
   await expect(page.getByTestId('error-alert')).toHaveCount(0)
   await expect(page.getByTestId('empty-servers')).toBeVisible()
+})
+
+test('each server shows its health and last backup; a token not yet used is a pending row that can be revoked', async ({ page }) => {
+  const tokens = [
+    { id: 3, name: 'web9', state: 'pending', created_at: '2026-11-22T07:30:00Z', expires_at: '2026-11-22T08:30:00Z', used_at: null, server_uuid: '' },
+    { id: 2, name: 'old', state: 'expired', created_at: '2026-11-20T07:30:00Z', expires_at: '2026-11-20T08:30:00Z', used_at: null, server_uuid: '' },
+  ]
+  await installDesk(page, { ...POPULATED_FLEET, tokens })
+  await page.goto('/#/servers')
+
+  const web1 = page.getByTestId('server-row').nth(0)
+  await expect(web1.getByTestId('server-health')).toHaveAttribute('data-state', /^(green|amber|red)$/)
+  await expect(web1.getByTestId('server-health')).toHaveText(/Healthy|Needs attention|At risk/)
+  await expect(web1.getByTestId('server-last-backup')).not.toHaveText('')
+
+  const pending = page.getByTestId('pending-row')
+  await expect(pending).toHaveCount(1)
+  await expect(pending).toHaveAttribute('data-name', 'web9')
+  await expect(pending.locator('[data-status]')).toHaveText('Pending')
+  await expect(pending.getByTestId('pending-expires')).toHaveText(/^Its enrollment token expires in (29|30) minutes\.$/)
+
+  await pending.getByTestId('pending-revoke').click()
+  await expect(pending).toHaveCount(0)
+  expect((await calls(page, 'RevokeEnrollmentToken')).map((c) => c.args)).toEqual([['web9']])
+})
+
+test('a token issued from the Add server dialog lists the server as pending', async ({ page }) => {
+  await installDesk(page, EMPTY_FLEET)
+  await page.goto('/#/servers')
+  await expect(page.getByTestId('empty-servers')).toBeVisible()
+  await page.evaluate(() => window.go.app.Desk.CreateEnrollmentToken('web7', '1h'))
+  await fire(page, 'server:changed', { id: 1, at: '2026-11-22T08:00:00Z', kind: 'server:changed', subject: '', message: 'enrollment token 1 issued for web7', data: null })
+  await expect(page.getByTestId('pending-row')).toHaveAttribute('data-name', 'web7')
+  await expect(page.getByTestId('empty-servers')).toHaveCount(0)
 })

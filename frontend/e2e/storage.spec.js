@@ -88,7 +88,7 @@ test('add a storage node from the keyboard: its agent starts the Borg SSH server
   await expect(nas.getByTestId('target-status')).toHaveText('Ready')
   await expect(nas.getByTestId('target-address')).toHaveText('10.0.0.9:2222')
   await expect(nas.getByTestId('target-fingerprint')).toHaveText(/^SHA256:/)
-  await expect(nas.getByTestId('target-free')).toHaveText('3.6 TB')
+  await expect(nas.getByTestId('target-free')).toHaveText('3.3 TiB')
   await expect(page.getByTestId('targets-empty')).toBeHidden()
 
   // The next one to add is no longer nas1.

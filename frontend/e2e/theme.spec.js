@@ -35,3 +35,22 @@ test('system follows prefers-color-scheme, also when it changes', async ({ page 
   await page.emulateMedia({ colorScheme: 'light' })
   await expect(html(page)).not.toHaveClass(/\bdark\b/)
 })
+
+test('in the dark theme, selects and unchecked boxes are dark too', async ({ page }) => {
+  await installDesk(page, { ...EMPTY_FLEET, settings: { 'ui.theme': 'dark' } })
+  await page.goto('/#/settings')
+  await expect(html(page)).toHaveClass(/\bdark\b/)
+  const dark = (rgb) => {
+    const [r, g, b] = rgb.match(/\d+/g).map(Number)
+    return r + g + b < 3 * 80
+  }
+  const select = page.locator('select').first()
+  await expect(select).toBeVisible()
+  expect(dark(await select.evaluate((el) => getComputedStyle(el).backgroundColor))).toBe(true)
+  expect(dark(await select.locator('option').first().evaluate((el) => getComputedStyle(el).backgroundColor))).toBe(true)
+  const box = page.locator('input[type="checkbox"]:not(:checked)').first()
+  await expect(box).toBeAttached()
+  const style = await box.evaluate((el) => ({ bg: getComputedStyle(el).backgroundColor, appearance: getComputedStyle(el).appearance }))
+  expect(style.appearance).toBe('none')
+  expect(dark(style.bg)).toBe(true)
+})

@@ -1,13 +1,14 @@
 import { computed, onMounted, watch } from 'vue'
 import { storeToRefs } from 'pinia'
 import { useRoute, useRouter } from 'vue-router'
-import { useArchivesStore } from '@/stores/archives.js'
+import { ALL_SERVERS, useArchivesStore } from '@/stores/archives.js'
 import { useServersStore } from '@/stores/servers.js'
 
 // What the Archives and Restore pages share: the servers that can hold a
 // repository (every enrolled one, revoked ones too: their archives stay),
-// the one picked — from ?server=uuid, else the last picked, else the
-// first — and its archives.
+// the one picked — from ?server=uuid (or ?server=* for all of them), else
+// the last picked, else the first — and its archives, of one job when
+// ?job= names it.
 export function useArchiveBrowser() {
   const route = useRoute()
   const router = useRouter()
@@ -21,10 +22,16 @@ export function useArchiveBrowser() {
     set: (uuid) => router.replace({ query: { ...route.query, server: uuid } }),
   })
 
+  const job = computed({
+    get: () => String(route.query.job ?? ''),
+    set: (name) => router.replace({ query: { ...route.query, job: name || undefined } }),
+  })
+
   function pick() {
     const list = choices.value
     if (!list.length) return
-    const wanted = [route.query.server, archives.server].find((uuid) => list.some((s) => s.uuid === uuid))
+    const wanted = [route.query.server, archives.server].find((uuid) => uuid === ALL_SERVERS || list.some((s) => s.uuid === uuid))
+    if (wanted === ALL_SERVERS) return archives.select(ALL_SERVERS, list)
     archives.select(wanted ?? list[0].uuid)
   }
 
@@ -36,5 +43,5 @@ export function useArchiveBrowser() {
   })
 
   const noServers = computed(() => serversLoaded.value && choices.value.length === 0)
-  return { archives, servers, choices, selected, noServers, serversError }
+  return { archives, servers, choices, selected, job, noServers, serversError }
 }

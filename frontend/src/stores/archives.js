@@ -8,12 +8,18 @@ import { coalesced, errorMessage, eventSubscription } from './bridge.js'
 // Runs that end with these statuses leave a new archive behind.
 const ARCHIVING = ['succeeded', 'warning']
 
+// ALL_SERVERS stands for every server at once in select().
+export const ALL_SERVERS = '*'
+
 // The archives store lists the archives of one server's repository, the
-// one picked on the Archives or Restore page, newest first. Listing runs
+// one picked on the Archives or Restore page, or of every server at once
+// (ALL_SERVERS), newest first; each archive names its server. Listing runs
 // borg on the coordinator, so it is fetched again only when an event says
 // that server's repository changed: a backup finished or a prune ran.
 export const useArchivesStore = defineStore('archives', () => {
   const server = ref('')
+  // With ALL_SERVERS: the servers listed, [{ uuid, name }].
+  const every = ref([])
   const items = ref([])
   const loaded = ref(false)
   const loading = ref(false)
@@ -27,9 +33,11 @@ export const useArchivesStore = defineStore('archives', () => {
     loading.value = true
     try {
       subscription.ensure()
-      const list = (await ListArchives(wanted)) ?? []
+      const from = wanted === ALL_SERVERS ? every.value : [{ uuid: wanted, name: '' }]
+      const lists = await Promise.all(from.map(async (s) => ((await ListArchives(s.uuid)) ?? []).map((a) => ({ ...a, server_uuid: s.uuid, server_name: s.name }))))
       if (wanted !== server.value) return
-      items.value = list
+      items.value = lists
+        .flat()
         .map((a) => ({ ...a, date: parseArchiveTime(a.time) }))
         .sort((a, b) => (b.date?.getTime() ?? 0) - (a.date?.getTime() ?? 0))
       loaded.value = true
@@ -45,14 +53,16 @@ export const useArchivesStore = defineStore('archives', () => {
   // may concern any server.
   const subscription = eventSubscription([RUN_PROGRESS, JOB_CHANGED], (name, event) => {
     if (!server.value || !event?.id) return
-    if (event.subject && event.subject !== server.value) return
+    if (event.subject && server.value !== ALL_SERVERS && event.subject !== server.value) return
     if (name === RUN_PROGRESS && !ARCHIVING.includes(event.data?.status)) return
     fetchArchives()
   })
 
-  // select makes ref (a server uuid) the server whose archives are listed.
-  function select(ref) {
+  // select makes ref (a server uuid) the server whose archives are listed;
+  // ALL_SERVERS lists those of all (each server { uuid, name }).
+  function select(ref, all = []) {
     const wanted = String(ref ?? '')
+    if (wanted === ALL_SERVERS) every.value = all.map((s) => ({ uuid: s.uuid, name: s.name }))
     if (wanted !== server.value) {
       server.value = wanted
       items.value = []

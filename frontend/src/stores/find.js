@@ -1,13 +1,18 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { FindFiles } from 'wailsjs/go/app/Desk.js'
-import { errorMessage } from './bridge.js'
+import { DownloadFile, FindFiles } from 'wailsjs/go/app/Desk.js'
+import { errorMessage, outcome } from './bridge.js'
 
 // How many files one search may answer; the page says when it was reached.
 export const FIND_LIMIT = 200
 
-// The find store searches the catalog of indexed archives for a file name
-// or glob, on every server or one; each hit carries all its versions.
+// How long the page waits after the last key before it searches what was
+// typed; Enter searches at once.
+export const FIND_TYPING_MS = 300
+
+// The find store searches the catalog of indexed archives for part of a
+// file name or a glob, on every server or one; each hit carries all its
+// versions.
 export const useFindStore = defineStore('find', () => {
   const pattern = ref('')
   const server = ref('')
@@ -16,8 +21,11 @@ export const useFindStore = defineStore('find', () => {
   const loading = ref(false)
   const error = ref('')
   let seq = 0
+  let typing = null
 
   async function search() {
+    clearTimeout(typing)
+    typing = null
     const asked = ++seq
     const wanted = pattern.value.trim()
     if (!wanted) return
@@ -35,5 +43,25 @@ export const useFindStore = defineStore('find', () => {
     }
   }
 
-  return { pattern, server, hits, searched, loading, error, search }
+  // searchSoon searches once the operator has stopped typing for a moment;
+  // an emptied field clears the results instead.
+  function searchSoon() {
+    clearTimeout(typing)
+    if (!pattern.value.trim()) {
+      seq++
+      hits.value = []
+      searched.value = false
+      loading.value = false
+      return
+    }
+    typing = setTimeout(search, FIND_TYPING_MS)
+  }
+
+  // download asks Go to save one version of a file (it shows the save
+  // dialog): {ok, value: the saved path, "" when cancelled, error}.
+  function download(serverUUID, archive, path) {
+    return outcome(() => DownloadFile(serverUUID, archive, path))
+  }
+
+  return { pattern, server, hits, searched, loading, error, search, searchSoon, download }
 })

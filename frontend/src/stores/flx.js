@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { CreateFlx, DiffFlx, ExportFlx, FlxInbox, ListFlx, ListTasks, OpenFlx, RestoreFlx } from 'wailsjs/go/app/Desk.js'
+import { ChooseFlxFile, CreateFlx, DiffFlx, ExportFlx, FlxInbox, ListFlx, ListTasks, OpenFlx, RestoreFlx } from 'wailsjs/go/app/Desk.js'
 import { FLX_INBOX, FLX_OPENED, TASK_CHANGED } from '@/events.js'
 import { basename, isTaskDone, laterStatus, parseJSON, restoreRequest } from '@/utils/flx.js'
 import { errorMessage, eventSubscription, outcome } from './bridge.js'
@@ -103,6 +103,15 @@ export const useFlxStore = defineStore('flx', () => {
     })()
     openings.set(wanted, pending)
     return pending
+  }
+
+  // openFromDisk asks for a snapshot file with the system's file chooser
+  // (titled title) and opens it: {ok, value, error}; value is null when the
+  // operator cancelled.
+  async function openFromDisk(title) {
+    const picked = await outcome(() => ChooseFlxFile(String(title ?? '')))
+    if (!picked.ok || !picked.value) return picked.ok ? { ok: true, value: null, error: '' } : picked
+    return open(picked.value)
   }
 
   async function onOpened(event) {
@@ -263,11 +272,12 @@ export const useFlxStore = defineStore('flx', () => {
 
   // --- restore view --------------------------------------------------------
 
-  // diff compares snapshot id with a server's files (up to a minute).
-  async function diff(id, server) {
-    patchWork(id, { diff: { server, entries: [], error: '', busy: true } })
-    const result = await outcome(() => DiffFlx(String(id), String(server)))
-    patchWork(id, { diff: { server, entries: result.value ?? [], error: result.error, busy: false } })
+  // diff compares snapshot id with a server's files under root ('' for
+  // its own root), up to a minute.
+  async function diff(id, server, root = '') {
+    patchWork(id, { diff: { server, root, entries: [], error: '', busy: true } })
+    const result = await outcome(() => DiffFlx(String(id), String(server), String(root ?? '').trim()))
+    patchWork(id, { diff: { server, root, entries: result.value ?? [], error: result.error, busy: false } })
     return result
   }
 
@@ -353,6 +363,7 @@ export const useFlxStore = defineStore('flx', () => {
     start: listen,
     get,
     open,
+    openFromDisk,
     retryOpen,
     dismissArrival,
     openArrival,

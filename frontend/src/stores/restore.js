@@ -1,12 +1,18 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { CancelTask, GetTask, RestoreDatabase, StartRestore } from 'wailsjs/go/app/Desk.js'
+import { CancelTask, GetTask, ListTasks, PlanRestore, RestoreDatabase, StartRestore } from 'wailsjs/go/app/Desk.js'
 import { TASK_CHANGED } from '@/events.js'
 import { isTaskDone, laterStatus, parseJSON } from '@/utils/flx.js'
 import { taskIdOf } from '@/utils/restore.js'
-import { errorMessage, eventSubscription, outcome } from './bridge.js'
+import { coalesced, errorMessage, eventSubscription, outcome } from './bridge.js'
 
 const MAX_EARLY = 200
+
+// The task types of restores, and how many of the last ones the Restore
+// page lists (found among the newest RECENT_SCAN tasks of the fleet).
+export const RESTORE_TYPES = Object.freeze(['restore', 'db-restore'])
+export const RECENT_RESTORES = 10
+const RECENT_SCAN = 200
 
 // The restore store follows the restores this window started: files
 // (StartRestore) and database dumps (RestoreDatabase). Both are agent tasks;
@@ -75,7 +81,27 @@ export const useRestoreStore = defineStore('restore', () => {
     if (isTaskDone(data.status) || (data.status === 'running' && !progress)) refresh(id)
   }
 
-  const subscription = eventSubscription([TASK_CHANGED], (_, event) => onEvent(event))
+  // The last restores, for the Restore page: files and databases, from
+  // the newest agent tasks (ListTasks), read again as tasks change.
+  const recent = ref([])
+  const recentLoaded = ref(false)
+  const recentError = ref('')
+  const fetchRecent = coalesced(async () => {
+    try {
+      listen()
+      const list = (await ListTasks('', RECENT_SCAN)) ?? []
+      recent.value = list.filter((t) => RESTORE_TYPES.includes(t.type)).slice(0, RECENT_RESTORES)
+      recentLoaded.value = true
+      recentError.value = ''
+    } catch (err) {
+      recentError.value = errorMessage(err)
+    }
+  })
+
+  const subscription = eventSubscription([TASK_CHANGED], (_, event) => {
+    onEvent(event)
+    if (recentLoaded.value) fetchRecent()
+  })
 
   function listen() {
     try {
@@ -111,6 +137,12 @@ export const useRestoreStore = defineStore('restore', () => {
     return start('files', StartRestore, request)
   }
 
+  // plan asks Go what a restore would do (PlanRestore): {files, bytes, to,
+  // target, landing: [{path, final}]}, as an outcome.
+  function plan(request) {
+    return outcome(() => PlanRestore(request))
+  }
+
   // restoreDatabase starts RestoreDatabase with a DBRestoreRequest.
   function restoreDatabase(request) {
     return start('database', RestoreDatabase, request)
@@ -125,5 +157,5 @@ export const useRestoreStore = defineStore('restore', () => {
     return result
   }
 
-  return { tasks, task, restoreFiles, restoreDatabase, cancel, refresh, start: listen, stop: subscription.stop }
+  return { tasks, task, recent, recentLoaded, recentError, loadRecent: fetchRecent, restoreFiles, plan, restoreDatabase, cancel, refresh, start: listen, stop: subscription.stop }
 })

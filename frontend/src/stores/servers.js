@@ -3,13 +3,15 @@ import { computed, ref } from 'vue'
 import {
   CreateEnrollmentToken,
   GetServer,
+  ListEnrollmentTokens,
   ListServers,
   PingServer,
   RemoveServer,
+  RevokeEnrollmentToken,
   RevokeServer,
 } from 'wailsjs/go/app/Desk.js'
 import { AGENT_HEARTBEAT, SERVER_CHANGED } from '@/events.js'
-import { isHeartbeatFor, matchesRef, withHeartbeat } from '@/utils/servers.js'
+import { isHeartbeatFor, matchesRef, pendingEnrolments, withHeartbeat } from '@/utils/servers.js'
 import { coalesced, errorMessage, eventSubscription, outcome } from './bridge.js'
 
 // The servers store holds the fleet list and the one server whose detail page
@@ -17,6 +19,9 @@ import { coalesced, errorMessage, eventSubscription, outcome } from './bridge.js
 // are fetched again; agent:heartbeat carries its data and is patched in.
 export const useServersStore = defineStore('servers', () => {
   const items = ref([])
+  // Every enrollment token issued (ListEnrollmentTokens): the pending ones
+  // are servers that may still enroll, listed with the others.
+  const tokens = ref([])
   const loaded = ref(false)
   const loading = ref(false)
   const error = ref('')
@@ -26,13 +31,16 @@ export const useServersStore = defineStore('servers', () => {
   const currentLoading = ref(false)
   const currentError = ref('')
 
-  const isEmpty = computed(() => loaded.value && items.value.length === 0)
+  const pending = computed(() => pendingEnrolments(tokens.value, items.value))
+  const isEmpty = computed(() => loaded.value && items.value.length === 0 && pending.value.length === 0)
 
   const fetchServers = coalesced(async () => {
     loading.value = true
     try {
       subscription.ensure()
-      items.value = (await ListServers()) ?? []
+      const [servers, issued] = await Promise.all([ListServers(), ListEnrollmentTokens()])
+      items.value = servers ?? []
+      tokens.value = issued ?? []
       loaded.value = true
       error.value = ''
     } catch (err) {
@@ -126,12 +134,25 @@ export const useServersStore = defineStore('servers', () => {
     return outcome(() => PingServer(ref))
   }
 
+  // revokeToken withdraws the unused tokens of a pending server (by name or
+  // token id); Go announces server:changed and the list follows.
+  async function revokeToken(ref) {
+    const result = await outcome(() => RevokeEnrollmentToken(String(ref)))
+    if (result.ok) {
+      const gone = new Set((result.value ?? []).map((t) => t.id))
+      tokens.value = tokens.value.filter((t) => !gone.has(t.id))
+    }
+    return result
+  }
+
   function createEnrollmentToken(name, ttl) {
     return outcome(() => CreateEnrollmentToken(name, ttl))
   }
 
   return {
     items,
+    tokens,
+    pending,
     loaded,
     loading,
     error,
@@ -148,6 +169,7 @@ export const useServersStore = defineStore('servers', () => {
     remove,
     ping,
     createEnrollmentToken,
+    revokeToken,
     stop: subscription.stop,
   }
 })

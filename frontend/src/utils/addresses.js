@@ -26,3 +26,20 @@ export function addressState(addresses, key, current) {
     overridden,
   }
 }
+
+// bareHost returns the host of a gateway URL when it is a bare name (no
+// dot, not an IP address): "https://ops-laptop:8443" → "ops-laptop". Other
+// machines find such a name only through local resolution (mDNS, a hosts
+// file), so a server may not reach it. '' for a full name, an IP or
+// something that is not a URL.
+export function bareHost(url) {
+  let host
+  try {
+    host = new URL(String(url ?? '').trim()).hostname
+  } catch {
+    return ''
+  }
+  // An IPv4 address has dots and an IPv6 one brackets: both are fine.
+  if (!host || host.includes('.') || host.startsWith('[')) return ''
+  return host
+}

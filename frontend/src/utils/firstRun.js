@@ -6,7 +6,8 @@ export const FIRST_RUN_STEPS = Object.freeze(['server', 'job', 'restore'])
 export const GUIDE_DONE_KEY = 'ui.guide_done'
 
 // firstRunProgress says which steps are done and which comes next (current
-// is -1 once all are). The restore step waits for a successful backup.
+// is -1 once all are). The restore step waits for a successful backup, and
+// is done by a real restore that succeeded or a passed restore test (done).
 export function firstRunProgress({ servers = 0, jobs = 0, backedUp = false, done = false } = {}) {
   const hasServer = Number(servers) > 0
   const steps = [hasServer, hasServer && Number(jobs) > 0, Boolean(done)]

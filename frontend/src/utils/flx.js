@@ -126,15 +126,24 @@ export function userProblem(mode, user) {
   return USER.test(name) ? '' : 'invalid'
 }
 
-// restoreRequest is what RestoreFlx takes: a user for migrate only.
-export function restoreRequest({ id, server, mode = DEFAULT_MODE, user = '', dryRun = false }) {
+// restoreRequest is what RestoreFlx takes: a user for migrate only, the
+// folder to restore under ('' for the server's own root).
+export function restoreRequest({ id, server, mode = DEFAULT_MODE, user = '', dryRun = false, root = '' }) {
   return {
     id: String(id),
     server: String(server),
     mode,
     user: mode === 'migrate' ? String(user).trim() : '',
     dry_run: Boolean(dryRun),
+    root: String(root ?? '').trim(),
   }
+}
+
+// rootProblem says what is wrong with a target root: '' (the server's own
+// root) or an absolute folder.
+export function rootProblem(root) {
+  const r = String(root ?? '').trim()
+  return r && !r.startsWith('/') ? 'absolute' : ''
 }
 
 // buildTree turns the snapshot's flat file list into directories, each with

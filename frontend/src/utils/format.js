@@ -62,25 +62,25 @@ export function daysUntil(value, now) {
   return Math.floor((date.getTime() - Number(now)) / DAY)
 }
 
-const UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte', 'petabyte']
+const IEC = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB']
 
-// formatBytes uses decimal units, as disks are sold and as the locale spells
-// them (GB, Go, GB).
+// formatBytes uses IEC binary units, as Go and the CLI do (backend/units):
+// whole bytes below 1 KiB, spelled in the locale with its plural ("1 byte",
+// "671 bytes", "671 octets"), then KiB, MiB, GiB… with at most one decimal.
 export function formatBytes(bytes, locale) {
   const n = Number(bytes)
   if (bytes == null || bytes === '' || !Number.isFinite(n) || n < 0) return ''
-  let value = n
+  if (n < 1024) {
+    return new Intl.NumberFormat(locale, { style: 'unit', unit: 'byte', unitDisplay: 'long', maximumFractionDigits: 0 }).format(Math.round(n))
+  }
+  let value = n / 1024
   let unit = 0
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000
+  // 1023.96 KiB would read "1,024 KiB": that is 1 MiB.
+  while (value >= 1023.95 && unit < IEC.length - 1) {
+    value /= 1024
     unit++
   }
-  return new Intl.NumberFormat(locale, {
-    style: 'unit',
-    unit: UNITS[unit],
-    unitDisplay: 'short',
-    maximumFractionDigits: unit === 0 ? 0 : 1,
-  }).format(value)
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(value)} ${IEC[unit]}`
 }
 
 export function formatNumber(value, locale, maximumFractionDigits = 3) {

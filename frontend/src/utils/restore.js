@@ -1,5 +1,6 @@
 // Pure helpers for restoring from an archive: the request StartRestore and
 // RestoreDatabase take, and what their tasks report while they run.
+import { formatBytes } from './format.js'
 import { formatSeconds } from './runs.js'
 
 // What happens to a file that already exists where a restored one goes.
@@ -91,25 +92,11 @@ export function progressRatio(progress) {
   return null
 }
 
-const RATE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte']
-
-// formatRate shows a transfer rate in decimal units as the locale spells
-// them ("12.4 MB/s", "12,4 Mo/s"); '' when unknown.
+// formatRate shows a transfer rate in the IEC units of formatBytes
+// ("12.4 MiB/s", "950 bytes/s"); '' when unknown.
 export function formatRate(bytesPerSec, locale) {
-  const n = Number(bytesPerSec)
-  if (bytesPerSec == null || bytesPerSec === '' || !Number.isFinite(n) || n < 0) return ''
-  let value = n
-  let unit = 0
-  while (value >= 1000 && unit < RATE_UNITS.length - 1) {
-    value /= 1000
-    unit++
-  }
-  return new Intl.NumberFormat(locale, {
-    style: 'unit',
-    unit: `${RATE_UNITS[unit]}-per-second`,
-    unitDisplay: 'short',
-    maximumFractionDigits: unit === 0 ? 0 : 1,
-  }).format(value)
+  const size = formatBytes(bytesPerSec, locale)
+  return size ? `${size}/s` : ''
 }
 
 // formatEta shows the time left with its two largest units, rounded up so
@@ -123,4 +110,19 @@ export function formatEta(seconds, locale) {
 // taskIdOf reads which task a task:changed record is about.
 export function taskIdOf(event) {
   return Number(event?.data?.task_id ?? event?.data?.id ?? 0)
+}
+
+// resultCounts splits a file restore's result so each file is counted once:
+// Go's files counts every file written, the replaced and the renamed ones
+// among them; skipped ones were not written.
+export function resultCounts(result) {
+  const n = (v) => Math.max(0, Number(v) || 0)
+  const overwritten = n(result?.overwritten)
+  const renamed = n(result?.renamed)
+  return [
+    { key: 'written', value: Math.max(0, n(result?.files) - overwritten - renamed) },
+    { key: 'overwritten', value: overwritten },
+    { key: 'renamed', value: renamed },
+    { key: 'skipped', value: n(result?.skipped) },
+  ]
 }

@@ -84,3 +84,18 @@ export function isHeartbeatFor(server, event) {
 export function canBackUp(server) {
   return Boolean(server) && server.status !== 'pending' && server.status !== 'revoked'
 }
+
+// pendingEnrolments are the servers announced by an enrollment token that
+// is still valid and unused, one per name (the token that expires last),
+// unless a server of that name is enrolled already (a revoked one may come
+// back with a new token, so it does not hide it).
+export function pendingEnrolments(tokens, servers) {
+  const enrolled = new Set((servers ?? []).filter((s) => s.status !== 'revoked').map((s) => s.name))
+  const byName = new Map()
+  for (const t of tokens ?? []) {
+    if (t.state !== 'pending' || enrolled.has(t.name)) continue
+    const seen = byName.get(t.name)
+    if (!seen || Date.parse(t.expires_at) > Date.parse(seen.expires_at)) byName.set(t.name, t)
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name))
+}

@@ -74,6 +74,10 @@ export function forecastTone(f) {
 export function diskUse(storage) {
   const total = Number(storage?.disk_total) || 0
   const free = Number(storage?.disk_free) || 0
-  const used = Math.max(0, total - free)
+  // Go's disk_used counts the blocks in use as df and the agents do (not the
+  // blocks kept for root), so this disk reads the same here as on a
+  // server's page; older coordinators send only total and free.
+  const reported = Number(storage?.disk_used)
+  const used = reported > 0 ? reported : Math.max(0, total - free)
   return { total, free, used, share: total > 0 ? used / total : null, reserve: Number(storage?.reserve_bytes) || 0 }
 }

@@ -147,8 +147,9 @@ describe('restore requests', () => {
   })
 
   it('sends a user for migrate only, trimmed', () => {
-    expect(restoreRequest({ id: 'abc', server: 'u1', mode: 'merge', user: 'left over' })).toEqual({ id: 'abc', server: 'u1', mode: 'merge', user: '', dry_run: false })
-    expect(restoreRequest({ id: 'abc', server: 'u1', mode: 'migrate', user: ' pbx2 ', dryRun: true })).toEqual({ id: 'abc', server: 'u1', mode: 'migrate', user: 'pbx2', dry_run: true })
+    expect(restoreRequest({ id: 'abc', server: 'u1', mode: 'merge', user: 'left over' })).toEqual({ id: 'abc', server: 'u1', mode: 'merge', user: '', dry_run: false, root: '' })
+    expect(restoreRequest({ id: 'abc', server: 'u1', mode: 'merge', root: ' /srv/x ' }).root).toBe('/srv/x')
+    expect(restoreRequest({ id: 'abc', server: 'u1', mode: 'migrate', user: ' pbx2 ', dryRun: true })).toEqual({ id: 'abc', server: 'u1', mode: 'migrate', user: 'pbx2', dry_run: true, root: '' })
   })
 })
 

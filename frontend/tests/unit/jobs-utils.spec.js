@@ -97,10 +97,10 @@ describe('job helpers', () => {
     expect(keepSummary({ within: '2d', monthly: 6 }, en, 'en')).toBe('all of the last 2 days, 6 monthly')
     expect(keepSummary({}, en, 'en')).toBe('keep everything')
     expect(keepSentence({ daily: 7, weekly: 4, monthly: 6 }, en, 'en')).toBe(
-      'Keeps the newest archive of each of the last 7 days, 4 weeks, and 6 months. Older archives are pruned after each successful backup.',
+      'Keeps the newest archives: one a day for 7 days, one a week for 4 weeks, and one a month for 6 months. Older archives are pruned after each successful backup.',
     )
     expect(keepSentence({ within: '48H', yearly: 1 }, en, 'en')).toBe(
-      'Keeps every archive made in the last 48 hours. Keeps the newest archive of each of the last 1 year. Older archives are pruned after each successful backup.',
+      'Keeps every archive made in the last 48 hours. Keeps the newest archives: one a year for 1 year. Older archives are pruned after each successful backup.',
     )
     expect(keepSentence({}, en, 'en')).toMatch(/^Every archive is kept/)
   })
@@ -135,5 +135,16 @@ describe('run helpers', () => {
     const d = parseArchiveTime('2026-11-22T05:14:31.000000')
     expect([d.getHours(), d.getMinutes(), d.getSeconds()]).toEqual([5, 14, 31])
     expect(parseArchiveTime('')).toBe(null)
+  })
+})
+
+describe('the retention sentence in French and German', () => {
+  it('names each period once, with its own count', async () => {
+    const { keepSentence } = await import('@/utils/jobs.js')
+    const { createAppI18n } = await import('@/i18n.js')
+    const fr = createAppI18n('fr').global.t
+    const de = createAppI18n('de').global.t
+    expect(keepSentence({ daily: 7, weekly: 4, monthly: 6 }, fr, 'fr')).toMatch(/^Conserve les archives les plus récentes : une par jour pendant 7 jours, une par semaine pendant 4 semaines et une par mois pendant 6 mois\./)
+    expect(keepSentence({ yearly: 1 }, de, 'de')).toMatch(/^Behält die neuesten Archive: eines pro Jahr für 1 Jahr\./)
   })
 })

@@ -140,6 +140,9 @@ describe('storage: growth and forecast', () => {
     expect(largest(servers, 1).map((s) => s.name)).toEqual(['b'])
     expect(diskUse({ disk_total: 100, disk_free: 25, reserve_bytes: 5 })).toEqual({ total: 100, free: 25, used: 75, share: 0.75, reserve: 5 })
     expect(diskUse({}).share).toBeNull()
+    // With Go's disk_used (blocks in use, as the agent's metrics count them),
+    // the blocks kept for root are not counted as used.
+    expect(diskUse({ disk_total: 100, disk_free: 20, disk_used: 75 })).toEqual({ total: 100, free: 20, used: 75, share: 0.75, reserve: 0 })
   })
 })
 

@@ -15,11 +15,12 @@ import {
 
 describe('formatRate', () => {
   it.each([
-    [0, 'en', '0 byte/s'],
-    [950, 'en', '950 byte/s'],
-    [12.4e6, 'en', '12.4 MB/s'],
-    [12.4e6, 'fr', '12,4 Mo/s'],
-    [1.5e9, 'de', '1,5 GB/s'],
+    [0, 'en', '0 bytes/s'],
+    [1, 'en', '1 byte/s'],
+    [950, 'en', '950 bytes/s'],
+    [12.4 * 2 ** 20, 'en', '12.4 MiB/s'],
+    [12.4 * 2 ** 20, 'fr', '12,4 MiB/s'],
+    [1.5 * 2 ** 30, 'de', '1,5 GiB/s'],
   ])('%s B/s in %s is %s', (value, locale, want) => {
     expect(formatRate(value, locale).replace(/\u00a0|\u202f/g, ' ')).toBe(want)
   })
@@ -108,5 +109,19 @@ describe('policies and requests', () => {
     expect(taskIdOf({ data: { task_id: 7 } })).toBe(7)
     expect(taskIdOf({ data: { id: '8' } })).toBe(8)
     expect(taskIdOf({ id: 99, data: null })).toBe(0)
+  })
+})
+
+describe('resultCounts', () => {
+  it('counts each file once: new, replaced, written beside, skipped', async () => {
+    const { resultCounts } = await import('@/utils/restore.js')
+    expect(resultCounts({ files: 1204, overwritten: 0, renamed: 3, skipped: 2 })).toEqual([
+      { key: 'written', value: 1201 },
+      { key: 'overwritten', value: 0 },
+      { key: 'renamed', value: 3 },
+      { key: 'skipped', value: 2 },
+    ])
+    expect(resultCounts({ files: 5, overwritten: 5 }).map((c) => c.value)).toEqual([0, 5, 0, 0])
+    expect(resultCounts(null).map((c) => c.value)).toEqual([0, 0, 0, 0])
   })
 })

@@ -4,6 +4,7 @@ import {
   isHeartbeatFor,
   isValidServerName,
   matchesRef,
+  pendingEnrolments,
   presentTools,
   rootDisk,
   serverRef,
@@ -82,5 +83,28 @@ describe('server helpers', () => {
     expect(withHeartbeat({ ...s, status: 'pending' }, event.data).status).toBe('pending')
     const revoked = { ...s, status: 'revoked' }
     expect(withHeartbeat(revoked, event.data)).toBe(revoked)
+  })
+})
+
+describe('pendingEnrolments', () => {
+  const token = (id, name, state, expires = '2026-11-22T09:00:00Z') => ({ id, name, state, expires_at: expires })
+  it('lists the names of valid unused tokens once, without the enrolled servers', () => {
+    const tokens = [
+      token(5, 'web3', 'pending', '2026-11-22T10:00:00Z'),
+      token(4, 'web3', 'pending', '2026-11-22T09:00:00Z'),
+      token(3, 'db1', 'pending'),
+      token(2, 'old', 'expired'),
+      token(1, 'web1', 'used'),
+      token(6, 'mail-old', 'pending'),
+    ]
+    const servers = [
+      { name: 'db1', status: 'online' },
+      { name: 'mail-old', status: 'revoked' },
+    ]
+    expect(pendingEnrolments(tokens, servers).map((t) => [t.name, t.id])).toEqual([
+      ['mail-old', 6],
+      ['web3', 5],
+    ])
+    expect(pendingEnrolments(null, null)).toEqual([])
   })
 })

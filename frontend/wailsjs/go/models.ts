@@ -959,6 +959,30 @@ export namespace service {
 	        this.target_server = source["target_server"];
 	    }
 	}
+	export class EnrollmentToken {
+	    id: number;
+	    name: string;
+	    state: string;
+	    created_at: string;
+	    expires_at: string;
+	    used_at?: string;
+	    server_uuid: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new EnrollmentToken(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.state = source["state"];
+	        this.created_at = source["created_at"];
+	        this.expires_at = source["expires_at"];
+	        this.used_at = source["used_at"];
+	        this.server_uuid = source["server_uuid"];
+	    }
+	}
 	export class JobHealth {
 	    id: number;
 	    name: string;
@@ -1142,6 +1166,7 @@ export namespace service {
 	    user: string;
 	    dry_run: boolean;
 	    keep_setuid: boolean;
+	    root: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new FlxRestoreRequest(source);
@@ -1155,6 +1180,7 @@ export namespace service {
 	        this.user = source["user"];
 	        this.dry_run = source["dry_run"];
 	        this.keep_setuid = source["keep_setuid"];
+	        this.root = source["root"];
 	    }
 	}
 	
@@ -1605,6 +1631,58 @@ export namespace service {
 		    return a;
 		}
 	}
+	export class RestoreLanding {
+	    path: string;
+	    final: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoreLanding(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.final = source["final"];
+	    }
+	}
+	export class RestorePlan {
+	    files: number;
+	    bytes: number;
+	    to: string;
+	    target: string;
+	    landing: RestoreLanding[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RestorePlan(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.files = source["files"];
+	        this.bytes = source["bytes"];
+	        this.to = source["to"];
+	        this.target = source["target"];
+	        this.landing = this.convertValues(source["landing"], RestoreLanding);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class RestoreRequest {
 	    server: string;
 	    archive: string;
@@ -1721,6 +1799,7 @@ export namespace service {
 	    disk_path: string;
 	    disk_total: number;
 	    disk_free: number;
+	    disk_used: number;
 	    reserve_bytes: number;
 	    repos_bytes: number;
 	    forecast_full_at: string;
@@ -1735,6 +1814,7 @@ export namespace service {
 	        this.disk_path = source["disk_path"];
 	        this.disk_total = source["disk_total"];
 	        this.disk_free = source["disk_free"];
+	        this.disk_used = source["disk_used"];
 	        this.reserve_bytes = source["reserve_bytes"];
 	        this.repos_bytes = source["repos_bytes"];
 	        this.forecast_full_at = source["forecast_full_at"];

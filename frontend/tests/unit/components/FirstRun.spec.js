@@ -84,7 +84,7 @@ describe('first run on the pages', () => {
     expect(find(wrapper, 'getting-started-hide').exists()).toBe(false)
   })
 
-  it('a fleet with a backup offers a restore, which ends the guide', async () => {
+  it('a fleet with a backup offers a restore; opening Restore does not end the guide, a succeeded restore completes it', async () => {
     Desk.Status.mockResolvedValue({ version: 't', data_dir: '/d', servers: 1, jobs: 1, runs_running: 0 })
     Desk.GetSettings.mockResolvedValue({})
     Desk.ListRuns.mockResolvedValue([{ id: 1, job_id: 1, status: 'succeeded', started_at: '2026-11-22T07:00:00Z', finished_at: '2026-11-22T07:01:00Z' }])
@@ -94,9 +94,21 @@ describe('first run on the pages', () => {
     expect(states(wrapper, 'guide-step')).toEqual(['done', 'done', 'current'])
     await get(wrapper, 'guide-try-restore').trigger('click')
     await flushPromises()
-    expect(Desk.SetSetting).toHaveBeenCalledWith('ui.guide_done', 'true')
+    expect(Desk.SetSetting).not.toHaveBeenCalled()
     expect(router.currentRoute.value.name).toBe('restore')
-    expect(find(wrapper, 'getting-started').exists()).toBe(false)
+    expect(find(wrapper, 'getting-started').exists()).toBe(true)
+  })
+
+  it('a restore that succeeded completes the last step', async () => {
+    Desk.Status.mockResolvedValue({ version: 't', data_dir: '/d', servers: 1, jobs: 1, runs_running: 0 })
+    Desk.GetSettings.mockResolvedValue({})
+    Desk.ListRuns.mockResolvedValue([{ id: 1, job_id: 1, status: 'succeeded', started_at: '2026-11-22T07:00:00Z', finished_at: '2026-11-22T07:01:00Z' }])
+    Desk.ListTasks.mockResolvedValue([{ id: 4, type: 'restore', status: 'succeeded' }])
+    const { wrapper } = await mountWith(DashboardPage)
+    await useSettingsStore().load()
+    await flushPromises()
+    expect(states(wrapper, 'guide-step')).toEqual(['done', 'done', 'done'])
+    expect(find(wrapper, 'guide-complete').exists()).toBe(true)
   })
 
   it('a guide once hidden stays hidden', async () => {

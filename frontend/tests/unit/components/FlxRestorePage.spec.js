@@ -122,7 +122,7 @@ describe('FlxRestorePage', () => {
     expect(byId(wrapper, 'error-flx-user').exists()).toBe(false)
     await byId(wrapper, 'flx-dry-run').trigger('click')
     await flushPromises()
-    expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'migrate', user: 'pbx2', dry_run: true })
+    expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'migrate', user: 'pbx2', dry_run: true, root: '' })
     expect(byId(wrapper, 'flx-plan').exists()).toBe(true)
   })
 
@@ -144,7 +144,7 @@ describe('FlxRestorePage', () => {
     await byId(wrapper, 'confirm-input').setValue('web1')
     await confirm().trigger('click')
     await flushPromises()
-    expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'fresh', user: '', dry_run: false })
+    expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'fresh', user: '', dry_run: false, root: '' })
     expect(byId(wrapper, 'flx-restore-dialog').exists()).toBe(false)
   })
 
@@ -156,7 +156,7 @@ describe('FlxRestorePage', () => {
     expect(byId(wrapper, 'confirm-input').exists()).toBe(false)
     await byId(wrapper, 'confirm-button').trigger('click')
     await flushPromises()
-    expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'merge', user: '', dry_run: false })
+    expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'merge', user: '', dry_run: false, root: '' })
   })
 
   it('shows Go refusing a restore in the dialog', async () => {
@@ -236,7 +236,7 @@ describe('FlxRestorePage', () => {
     await chooseWeb1(wrapper)
     await byId(wrapper, 'flx-compare').trigger('click')
     await flushPromises()
-    expect(Desk.DiffFlx).toHaveBeenCalledWith(ID, 'uuid-web1')
+    expect(Desk.DiffFlx).toHaveBeenCalledWith(ID, 'uuid-web1', '')
     const list = (slug) => wrapper.findAll(`[data-testid="flx-diff-${slug}"] [data-testid="flx-diff-path"]`).map((p) => p.text())
     expect(list('changed')).toEqual(['etc/hosts'])
     expect(list('snapshot')).toEqual(['etc/asterisk/pjsip.conf'])

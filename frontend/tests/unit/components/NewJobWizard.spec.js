@@ -162,12 +162,12 @@ describe('New job wizard', () => {
     expect(get(wrapper, 'keep-weekly').element.value).toBe('4')
     expect(get(wrapper, 'keep-monthly').element.value).toBe('6')
     expect(get(wrapper, 'keep-summary').text()).toBe(
-      'Keeps the newest archive of each of the last 7 days, 4 weeks, and 6 months. Older archives are pruned after each successful backup.',
+      'Keeps the newest archives: one a day for 7 days, one a week for 4 weeks, and one a month for 6 months. Older archives are pruned after each successful backup.',
     )
     await get(wrapper, 'keep-within-count').setValue('2')
     await get(wrapper, 'keep-yearly').setValue('1')
     expect(get(wrapper, 'keep-summary').text()).toBe(
-      'Keeps every archive made in the last 2 days. Keeps the newest archive of each of the last 7 days, 4 weeks, 6 months, and 1 year. Older archives are pruned after each successful backup.',
+      'Keeps every archive made in the last 2 days. Keeps the newest archives: one a day for 7 days, one a week for 4 weeks, one a month for 6 months, and one a year for 1 year. Older archives are pruned after each successful backup.',
     )
     for (const k of ['daily', 'weekly', 'monthly', 'yearly']) await get(wrapper, `keep-${k}`).setValue('0')
     await get(wrapper, 'keep-within-count').setValue('')

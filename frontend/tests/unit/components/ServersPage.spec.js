@@ -93,10 +93,10 @@ describe('ServersPage', () => {
     expect(cell(r1, 'server-cert').text()).toBe('Feb 20, 2027')
     expect(cell(r1, 'server-cert').get('[data-cert-state]').attributes('data-cert-state')).toBe('valid')
     expect(cell(r1, 'server-cpu').text()).toBe('12%')
-    expect(cell(r1, 'server-memory').text()).toBe('3.1 GB / 8.2 GB')
+    expect(cell(r1, 'server-memory').text()).toBe('2.9 GiB / 7.6 GiB')
     const bar = cell(r1, 'server-disk').get('[role="meter"]')
     expect(bar.attributes('aria-valuenow')).toBe('43')
-    expect(bar.attributes('aria-label')).toBe('21.4 GB of 50 GB used on /')
+    expect(bar.attributes('aria-label')).toBe('19.9 GiB of 46.6 GiB used on /')
     expect(cell(r1, 'server-disk').text()).toBe('43%')
 
     expect(r2.get('[data-status]').text()).toBe('Offline')

@@ -42,7 +42,7 @@ describe('Storage page', () => {
 
     const local = cards[0]
     expect(local.get('[data-testid="local-path"]').text()).toBe('/home/op/.local/share/borgdesk/repos')
-    expect(local.get('[data-testid="target-free"]').text()).toBe('400 GB')
+    expect(local.get('[data-testid="target-free"]').text()).toBe('372.5 GiB')
     expect(local.findAll('[data-testid="target-repo"]').map((a) => a.text())).toEqual(['db1', 'nas1'])
 
     const nas = card(wrapper, 'nas1')
@@ -50,7 +50,7 @@ describe('Storage page', () => {
     expect(nas.get('[data-testid="target-status"]').text()).toBe('Ready')
     expect(nas.get('[data-testid="target-address"]').text()).toBe('10.0.0.9:2222')
     expect(nas.get('[data-testid="target-fingerprint"]').text()).toBe(nodeRecord().host_key_fingerprint)
-    expect(nas.get('[data-testid="target-free"]').text()).toBe('1.2 TB')
+    expect(nas.get('[data-testid="target-free"]').text()).toBe('1.1 TiB')
     expect(nas.findAll('[data-testid="target-repo"]').map((a) => a.text())).toEqual(['web1'])
     expect(nas.find('[data-testid="target-keys"]').exists()).toBe(false)
 

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import * as Desk from 'wailsjs/go/app/Desk.js'
 import { emit, resetRuntime } from '../fake-runtime.js'
-import { useArchivesStore } from '@/stores/archives.js'
+import { ALL_SERVERS, useArchivesStore } from '@/stores/archives.js'
 
 vi.mock('wailsjs/go/app/Desk.js', () => import('../fake-desk.js'))
 vi.mock('wailsjs/runtime/runtime.js', () => import('../fake-runtime.js'))
@@ -29,6 +29,23 @@ describe('archives store', () => {
       2026, 10, 22, 3, 0, 5, 123,
     ])
     expect(store.isEmpty).toBe(false)
+  })
+
+  it('lists every server at once, each archive naming its server', async () => {
+    Desk.ListArchives.mockImplementation(async (uuid) => (uuid === 'uuid-web1' ? [older] : [newer]))
+    const store = useArchivesStore()
+    await store.select(ALL_SERVERS, [
+      { uuid: 'uuid-web1', name: 'web1' },
+      { uuid: 'uuid-db1', name: 'db1' },
+    ])
+    expect(Desk.ListArchives.mock.calls.map((c) => c[0]).sort()).toEqual(['uuid-db1', 'uuid-web1'])
+    expect(store.items.map((a) => [a.name, a.server_name, a.server_uuid])).toEqual([
+      [newer.name, 'db1', 'uuid-db1'],
+      [older.name, 'web1', 'uuid-web1'],
+    ])
+    // A backup finishing on any server refreshes the list.
+    emit('run:progress', { id: 5, subject: 'uuid-db1', data: { status: 'succeeded' } })
+    await vi.waitFor(() => expect(Desk.ListArchives).toHaveBeenCalledTimes(4))
   })
 
   it('is empty for a repository without archives', async () => {

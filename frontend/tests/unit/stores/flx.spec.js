@@ -122,7 +122,7 @@ describe('flx store', () => {
 
     const res = await store.restore({ id: ID, server: 'uuid-web1', mode: 'merge', user: 'ignored', dryRun: false })
     expect(res.ok).toBe(true)
-    expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'merge', user: '', dry_run: false })
+    expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'merge', user: '', dry_run: false, root: '' })
     expect(store.workOf(ID).restore).toBe(31)
     expect(store.task(31)).toMatchObject({ kind: 'restore', status: 'queued', server: 'uuid-web1' })
 
@@ -142,7 +142,7 @@ describe('flx store', () => {
     Desk.ListTasks.mockResolvedValue([task({ id: 32, status: 'succeeded', result: JSON.stringify({ ...RESULT, rollback: '', dry_run: true }) })])
     const store = useFlxStore()
     await store.restore({ id: ID, server: 'uuid-web1', mode: 'migrate', user: ' pbx2 ', dryRun: true })
-    expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'migrate', user: 'pbx2', dry_run: true })
+    expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'migrate', user: 'pbx2', dry_run: true, root: '' })
     expect(store.workOf(ID).plan).toBe(32)
     emit('task:changed', taskChanged(32, 'succeeded'))
     const done = await store.settled(32)
@@ -208,10 +208,23 @@ describe('flx store', () => {
     Desk.DiffFlx.mockResolvedValueOnce([{ path: 'etc/hosts', status: 'changed' }]).mockRejectedValueOnce('the agent of db1 did not answer within 1m0s')
     const store = useFlxStore()
     await store.diff(ID, 'uuid-web1')
-    expect(Desk.DiffFlx).toHaveBeenCalledWith(ID, 'uuid-web1')
-    expect(store.workOf(ID).diff).toEqual({ server: 'uuid-web1', entries: [{ path: 'etc/hosts', status: 'changed' }], error: '', busy: false })
-    await store.diff(ID, 'uuid-db1')
+    expect(Desk.DiffFlx).toHaveBeenCalledWith(ID, 'uuid-web1', '')
+    expect(store.workOf(ID).diff).toEqual({ server: 'uuid-web1', root: '', entries: [{ path: 'etc/hosts', status: 'changed' }], error: '', busy: false })
+    await store.diff(ID, 'uuid-db1', ' /srv/pbx-test ')
+    expect(Desk.DiffFlx).toHaveBeenLastCalledWith(ID, 'uuid-db1', '/srv/pbx-test')
     expect(store.workOf(ID).diff).toMatchObject({ server: 'uuid-db1', entries: [], error: 'the agent of db1 did not answer within 1m0s' })
+  })
+
+  it('opens a snapshot picked in the file chooser, and nothing when cancelled', async () => {
+    Desk.ChooseFlxFile.mockResolvedValueOnce('').mockResolvedValueOnce('/home/ops/pbx1.flx')
+    Desk.OpenFlx.mockResolvedValue({ id: ID, name: 'pbx1.flx', source: '/home/ops/pbx1.flx', inspection: { verified: true } })
+    const store = useFlxStore()
+    expect(await store.openFromDisk('Open a configuration snapshot')).toEqual({ ok: true, value: null, error: '' })
+    expect(Desk.OpenFlx).not.toHaveBeenCalled()
+    const result = await store.openFromDisk('Open a configuration snapshot')
+    expect(Desk.ChooseFlxFile).toHaveBeenLastCalledWith('Open a configuration snapshot')
+    expect(Desk.OpenFlx).toHaveBeenCalledWith('/home/ops/pbx1.flx')
+    expect(result.value.id).toBe(ID)
   })
 
   it('create follows the snapshot task and lists the server again when it is in', async () => {

@@ -101,4 +101,18 @@ describe('restore store, waiting states', () => {
     expect(store.task(75).status).toBe('dispatched')
     expect(Desk.GetTask).not.toHaveBeenCalled()
   })
+
+  it('lists the last restores among the newest tasks and reads them again as tasks change', async () => {
+    Desk.ListTasks.mockResolvedValue([
+      { id: 9, type: 'restore', status: 'running' },
+      { id: 8, type: 'backup', status: 'succeeded' },
+      { id: 7, type: 'db-restore', status: 'succeeded' },
+    ])
+    const store = useRestoreStore()
+    await store.loadRecent()
+    expect(Desk.ListTasks).toHaveBeenCalledWith('', 200)
+    expect(store.recent.map((t) => t.id)).toEqual([9, 7])
+    emit('task:changed', { id: 1, data: { task_id: 9, status: 'succeeded' } })
+    await vi.waitFor(() => expect(Desk.ListTasks).toHaveBeenCalledTimes(2))
+  })
 })

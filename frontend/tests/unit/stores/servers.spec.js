@@ -49,6 +49,28 @@ describe('servers store', () => {
     expect(store.error).toBe('')
   })
 
+  it('lists the pending enrolments with the servers, and revokes a token', async () => {
+    Desk.ListServers.mockResolvedValue([])
+    Desk.ListEnrollmentTokens.mockResolvedValue([
+      { id: 7, name: 'web9', state: 'pending', expires_at: '2026-11-22T09:00:00Z' },
+      { id: 6, name: 'gone', state: 'expired', expires_at: '2026-11-20T09:00:00Z' },
+    ])
+    const store = useServersStore()
+    await store.load()
+    expect(store.pending.map((t) => t.name)).toEqual(['web9'])
+    expect(store.isEmpty).toBe(false)
+
+    Desk.RevokeEnrollmentToken.mockResolvedValue([{ id: 7, name: 'web9', state: 'pending' }])
+    const result = await store.revokeToken('web9')
+    expect(result.ok).toBe(true)
+    expect(Desk.RevokeEnrollmentToken).toHaveBeenCalledWith('web9')
+    expect(store.pending).toEqual([])
+    expect(store.isEmpty).toBe(true)
+
+    Desk.RevokeEnrollmentToken.mockRejectedValue('no unused enrollment token is named web9: not found')
+    expect(await store.revokeToken('web9')).toEqual({ ok: false, value: null, error: 'no unused enrollment token is named web9: not found' })
+  })
+
   it('is empty only once an empty list has arrived', async () => {
     Desk.ListServers.mockResolvedValue([])
     const store = useServersStore()

@@ -21,6 +21,8 @@ export function CancelTask(arg1:number):Promise<store.Task>;
 
 export function CheckTarget(arg1:string):Promise<store.Target>;
 
+export function ChooseFlxFile(arg1:string):Promise<string>;
+
 export function ChooseFolder(arg1:string,arg2:string):Promise<string>;
 
 export function CreateEnrollmentToken(arg1:string,arg2:string):Promise<service.TokenInfo>;
@@ -31,7 +33,7 @@ export function CreateJob(arg1:service.JobInput):Promise<store.Job>;
 
 export function DescribeSchedule(arg1:string,arg2:string):Promise<service.ScheduleDescription>;
 
-export function DiffFlx(arg1:string,arg2:string):Promise<Array<flx.DiffEntry>>;
+export function DiffFlx(arg1:string,arg2:string,arg3:string):Promise<Array<flx.DiffEntry>>;
 
 export function DownloadFile(arg1:string,arg2:string,arg3:string):Promise<string>;
 
@@ -77,6 +79,8 @@ export function ListArchives(arg1:string):Promise<Array<service.ArchiveInfo>>;
 
 export function ListDrills(arg1:string,arg2:number):Promise<Array<store.Drill>>;
 
+export function ListEnrollmentTokens():Promise<Array<service.EnrollmentToken>>;
+
 export function ListEvents(arg1:number):Promise<Array<store.Event>>;
 
 export function ListFlx(arg1:string):Promise<Array<string>>;
@@ -111,6 +115,8 @@ export function Ping(arg1:string):Promise<string>;
 
 export function PingServer(arg1:string):Promise<service.PingResult>;
 
+export function PlanRestore(arg1:service.RestoreRequest):Promise<service.RestorePlan>;
+
 export function PreviewFile(arg1:string,arg2:string,arg3:string):Promise<service.Preview>;
 
 export function ProbeHosts(arg1:Array<rollout.Target>):Promise<Array<rollout.HostKey>>;
@@ -130,6 +136,8 @@ export function RepoTargets():Promise<Record<number, string>>;
 export function RestoreDatabase(arg1:service.DBRestoreRequest):Promise<store.Task>;
 
 export function RestoreFlx(arg1:service.FlxRestoreRequest):Promise<store.Task>;
+
+export function RevokeEnrollmentToken(arg1:string):Promise<Array<service.EnrollmentToken>>;
 
 export function RevokeServer(arg1:string):Promise<store.Server>;
 

@@ -26,6 +26,10 @@ export function CheckTarget(arg1) {
   return window['go']['app']['Desk']['CheckTarget'](arg1);
 }
 
+export function ChooseFlxFile(arg1) {
+  return window['go']['app']['Desk']['ChooseFlxFile'](arg1);
+}
+
 export function ChooseFolder(arg1, arg2) {
   return window['go']['app']['Desk']['ChooseFolder'](arg1, arg2);
 }
@@ -46,8 +50,8 @@ export function DescribeSchedule(arg1, arg2) {
   return window['go']['app']['Desk']['DescribeSchedule'](arg1, arg2);
 }
 
-export function DiffFlx(arg1, arg2) {
-  return window['go']['app']['Desk']['DiffFlx'](arg1, arg2);
+export function DiffFlx(arg1, arg2, arg3) {
+  return window['go']['app']['Desk']['DiffFlx'](arg1, arg2, arg3);
 }
 
 export function DownloadFile(arg1, arg2, arg3) {
@@ -138,6 +142,10 @@ export function ListDrills(arg1, arg2) {
   return window['go']['app']['Desk']['ListDrills'](arg1, arg2);
 }
 
+export function ListEnrollmentTokens() {
+  return window['go']['app']['Desk']['ListEnrollmentTokens']();
+}
+
 export function ListEvents(arg1) {
   return window['go']['app']['Desk']['ListEvents'](arg1);
 }
@@ -206,6 +214,10 @@ export function PingServer(arg1) {
   return window['go']['app']['Desk']['PingServer'](arg1);
 }
 
+export function PlanRestore(arg1) {
+  return window['go']['app']['Desk']['PlanRestore'](arg1);
+}
+
 export function PreviewFile(arg1, arg2, arg3) {
   return window['go']['app']['Desk']['PreviewFile'](arg1, arg2, arg3);
 }
@@ -244,6 +256,10 @@ export function RestoreDatabase(arg1) {
 
 export function RestoreFlx(arg1) {
   return window['go']['app']['Desk']['RestoreFlx'](arg1);
+}
+
+export function RevokeEnrollmentToken(arg1) {
+  return window['go']['app']['Desk']['RevokeEnrollmentToken'](arg1);
 }
 
 export function RevokeServer(arg1) {

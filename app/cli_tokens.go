@@ -1,0 +1,67 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"borgdesk/backend/service"
+)
+
+const tokenUsage = "usage: borgdesk token create --name NAME [--ttl 1h] [--json] | token list [--json] | token revoke NAME|ID"
+
+// cmdTokenManage lists the enrollment tokens issued, or withdraws the
+// unused ones of a server name (or one by id).
+func cmdTokenManage(ctx context.Context, g *globals, args []string, e env) error {
+	sub := args[0]
+	fs := newFlags("token "+sub, g, e.stderr)
+	asJSON := fs.Bool("json", false, "print JSON")
+	want, usage := 0, ""
+	if sub == "revoke" {
+		want, usage = 1, "NAME|ID  (the server name the token was issued for, or its id from token list)"
+	}
+	pos, err := parse(fs, args[1:], want, want, usage)
+	if err != nil {
+		return err
+	}
+	c, err := client(g, e)
+	if err != nil {
+		return err
+	}
+	if sub == "list" {
+		list, err := c.ListEnrollmentTokens(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(e.stdout, list)
+		}
+		return printTokens(e, list)
+	}
+	revoked, err := c.RevokeEnrollmentToken(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(e.stdout, revoked)
+	}
+	for _, t := range revoked {
+		fmt.Fprintf(e.stdout, "revoked enrollment token %d for %s: no server can enroll with it now\n", t.ID, t.Name)
+	}
+	return nil
+}
+
+func printTokens(e env, list []service.EnrollmentToken) error {
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, "No enrollment tokens. `borgdesk token create --name NAME` issues one.")
+		return nil
+	}
+	rows := make([][]string, 0, len(list))
+	for _, t := range list {
+		used := "-"
+		if t.UsedAt != nil {
+			used = fmtTime(*t.UsedAt)
+		}
+		rows = append(rows, []string{fmt.Sprint(t.ID), t.Name, t.State, fmtTime(t.CreatedAt), fmtTime(t.ExpiresAt), used})
+	}
+	return printTable(e.stdout, []string{"ID", "NAME", "STATE", "ISSUED", "EXPIRES", "USED"}, rows)
+}

@@ -1,0 +1,79 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+)
+
+// RestoreLanding is where one restored item ends up on the target.
+type RestoreLanding struct {
+	// Path is the item in the archive, relative ("etc/nginx").
+	Path string `json:"path"`
+	// Final is the absolute path it is written to ("/srv/restore/etc/nginx").
+	Final string `json:"final"`
+}
+
+// RestorePlan is what a restore would do, for the window to show before
+// it starts: how much, and where each item lands.
+type RestorePlan struct {
+	Files   int64            `json:"files"`
+	Bytes   int64            `json:"bytes"`
+	To      string           `json:"to"`
+	Target  string           `json:"target"`
+	Landing []RestoreLanding `json:"landing"`
+}
+
+// maxLanding bounds the items a plan spells out; the rest are counted.
+const maxLanding = 50
+
+// PlanRestore answers what StartRestore would restore for req: the regular
+// files and bytes the catalog counts under its paths (the whole archive
+// when none) and the final path of each item on the target. It changes
+// nothing; a path that is not in the archive is an error naming it.
+func (s *Service) PlanRestore(ctx context.Context, req RestoreRequest) (RestorePlan, error) {
+	src, err := s.Server(ctx, req.Server)
+	if err != nil {
+		return RestorePlan{}, err
+	}
+	target := src
+	if req.TargetServer != "" {
+		if target, err = s.Server(ctx, req.TargetServer); err != nil {
+			return RestorePlan{}, err
+		}
+	}
+	to := strings.TrimSpace(req.To)
+	if to == "" {
+		to = "/"
+	}
+	if !path.IsAbs(to) {
+		return RestorePlan{}, fmt.Errorf("%w: restore into an absolute directory (such as /srv/restore), not %q", ErrInvalid, req.To)
+	}
+	to = path.Clean(to)
+	var paths []string
+	for _, p := range req.Paths {
+		if p = strings.Trim(strings.TrimSpace(p), "/"); p == "" {
+			continue
+		}
+		if c := path.Clean(p); c == ".." || strings.HasPrefix(c, "../") {
+			return RestorePlan{}, fmt.Errorf("%w: %q climbs out of the archive", ErrInvalid, p)
+		}
+		paths = append(paths, path.Clean(p))
+	}
+	if err := s.ensureIndexed(ctx, src, req.Archive); err != nil {
+		return RestorePlan{}, catalogErr(err)
+	}
+	files, bytes, err := s.cat.Totals(ctx, src.UUID, req.Archive, paths)
+	if err != nil {
+		return RestorePlan{}, catalogErr(err)
+	}
+	plan := RestorePlan{Files: files, Bytes: bytes, To: to, Target: target.Name, Landing: []RestoreLanding{}}
+	for i, p := range paths {
+		if i == maxLanding {
+			break
+		}
+		plan.Landing = append(plan.Landing, RestoreLanding{Path: p, Final: path.Join(to, p)})
+	}
+	return plan, nil
+}

@@ -1,0 +1,41 @@
+package service
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+)
+
+func TestTaskLabelSaysDryRun(t *testing.T) {
+	for _, tc := range []struct {
+		payload string
+		want    string
+	}{
+		{`{"mode":"merge","dry_run":true}`, "flx-restore (dry run)"},
+		{`{"mode":"merge"}`, "flx-restore"},
+		{`not json`, "flx-restore"},
+		{``, "flx-restore"},
+	} {
+		if got := taskLabel("flx-restore", json.RawMessage(tc.payload)); got != tc.want {
+			t.Errorf("taskLabel(%s) = %q; want %q", tc.payload, got, tc.want)
+		}
+	}
+}
+
+func TestFlxRoot(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		err      bool
+	}{
+		{"", "", false},
+		{"/", "", false},
+		{" /srv/pbx-test/ ", "/srv/pbx-test", false},
+		{"/srv/../srv/x", "/srv/x", false},
+		{"srv/x", "", true},
+	} {
+		got, err := flxRoot(tc.in)
+		if got != tc.want || (err != nil) != tc.err || (err != nil && !errors.Is(err, ErrInvalid)) {
+			t.Errorf("flxRoot(%q) = %q, %v; want %q (error %v)", tc.in, got, err, tc.want, tc.err)
+		}
+	}
+}
