@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"borgdesk/backend/borg"
-	"borgdesk/backend/repos"
 	"borgdesk/backend/events"
 	"borgdesk/backend/jobs"
+	"borgdesk/backend/repos"
 	"borgdesk/backend/store"
 )
 
