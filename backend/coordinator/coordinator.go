@@ -281,6 +281,9 @@ func (c *Coordinator) Run(ctx context.Context) error {
 
 // Close closes the database and releases the data dir.
 func (c *Coordinator) Close() error {
+	if c.svc != nil {
+		c.svc.Wait()
+	}
 	c.cat.Close()
 	err := c.store.Close()
 	if lerr := c.lock.Release(); err == nil {

@@ -282,7 +282,7 @@ func (s *Service) Register(ctx context.Context, req agentapi.RegisterRequest) (a
 		return agentapi.RegisterResponse{}, err
 	}
 	s.allowed.add(id, req.SSHPublicKey, ca.SerialHex(cert))
-	go s.pushNodeKeys(context.WithoutCancel(ctx)) // storage nodes accept the new agent
+	s.background(func() { s.pushNodeKeys(context.WithoutCancel(ctx)) }) // storage nodes accept the new agent
 	if s.repos != nil && s.initRepos {
 		select { // borg init takes a moment: a worker does it; the first backup waits for it if needed
 		case s.initQ <- id:
@@ -323,7 +323,7 @@ func (s *Service) Heartbeat(ctx context.Context, agentUUID string, req agentapi.
 	}
 	if prev != store.ServerOnline {
 		s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("server %s is online", sv.Name), map[string]any{"id": sv.ID, "status": sv.Status})
-		go s.wakeNodeRepos(context.WithoutCancel(ctx), sv.ID) // runs waiting for this storage node
+		s.background(func() { s.wakeNodeRepos(context.WithoutCancel(ctx), sv.ID) }) // runs waiting for this storage node
 	}
 	s.sampleMetrics(ctx, sv.ID, req.Metrics)
 	// Tasks the agent no longer runs were lost with a killed or restarted agent.
@@ -403,7 +403,7 @@ func (s *Service) RevokeServer(ctx context.Context, ref string) (store.Server, e
 		return store.Server{}, err
 	}
 	s.allowed.remove(sv.UUID) // before the write: refuse at once, even if the write is slow
-	defer func() { go s.pushNodeKeys(context.WithoutCancel(ctx)) }()
+	defer s.background(func() { s.pushNodeKeys(context.WithoutCancel(ctx)) })
 	for _, hook := range s.revokeHooks {
 		hook(sv.UUID)
 	}

@@ -41,7 +41,7 @@ func (s *Service) RemoveServer(ctx context.Context, ref string) (store.Server, e
 		return store.Server{}, err
 	}
 	s.allowed.remove(sv.UUID)
-	defer func() { go s.pushNodeKeys(context.WithoutCancel(ctx)) }()
+	defer s.background(func() { s.pushNodeKeys(context.WithoutCancel(ctx)) })
 	for _, hook := range s.revokeHooks {
 		hook(sv.UUID)
 	}

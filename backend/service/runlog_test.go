@@ -22,7 +22,7 @@ func TestBackupLogSaysWhatBorgReported(t *testing.T) {
 		not      []string
 	}{
 		{"succeeded: stats in units", res, store.RunSucceeded, "", "",
-			[]string{"pre hook", "== borg create ==", "etc@2026-11-22T03.00.00Z 0123456789abcdef…", "1234", "1.4 GiB", "800.0 MiB", "12.0 MiB", "1m23s", "verified"},
+			[]string{"pre hook", "== borg create ==", "etc@2026-11-22T03.00.00Z 0123456789abcdef…", "1234", "1.4 GiB", "800 MiB", "12 MiB", "1m23s", "verified"},
 			[]string{"== error ==", "== warnings =="}},
 		{"warning: the warnings in full", res, store.RunWarning, "/srv/a: file changed while we backed it up\n/srv/b: permission denied", "",
 			[]string{"== borg create ==", "== warnings ==", "/srv/a: file changed", "/srv/b: permission denied"}, []string{"== error =="}},

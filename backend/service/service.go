@@ -102,6 +102,9 @@ type Service struct {
 	offlineAfter time.Duration
 	taskLease    time.Duration
 	allowed      allowList
+	// bg counts the short jobs started on their own goroutines (pushing
+	// keys to storage nodes); Wait waits for them before the store closes.
+	bg sync.WaitGroup
 	wake         wakeups
 	repos        *repos.Repos
 	retryDelay   time.Duration
@@ -167,6 +170,13 @@ func New(cfg Config) *Service {
 }
 
 func (s *Service) log() *slog.Logger { return s.logger }
+
+// background runs a short job on its own goroutine, counted for Wait.
+func (s *Service) background(fn func()) { s.bg.Go(fn) }
+
+// Wait waits for the jobs started with background: the coordinator calls
+// it at shutdown, before the store is closed under them.
+func (s *Service) Wait() { s.bg.Wait() }
 
 // SetGatewayURL records where agents reach the gateway, once it listens.
 func (s *Service) SetGatewayURL(u string) {
