@@ -104,17 +104,17 @@ type Service struct {
 	allowed      allowList
 	// bg counts the short jobs started on their own goroutines (pushing
 	// keys to storage nodes); Wait waits for them before the store closes.
-	bg sync.WaitGroup
-	wake         wakeups
-	repos        *repos.Repos
-	retryDelay   time.Duration
-	dispatchMu   sync.Mutex
-	sshMu        sync.RWMutex
-	ssh          BorgSSH
-	revokeHooks  []func(agent string)
-	initRepos    bool
-	initQ        chan string
-	checkMu      sync.Mutex
+	bg          sync.WaitGroup
+	wake        wakeups
+	repos       *repos.Repos
+	retryDelay  time.Duration
+	dispatchMu  sync.Mutex
+	sshMu       sync.RWMutex
+	ssh         BorgSSH
+	revokeHooks []func(agent string)
+	initRepos   bool
+	initQ       chan string
+	checkMu     sync.Mutex
 	// seen are the agents heard since start (offline runs delivered).
 	seen       seenSince
 	moving     moves
