@@ -310,11 +310,14 @@ export async function installRestoreDesk(page) {
       // fleet starts with (state.tasks), newest first.
       ListTasks: answer('ListTasks', (ref, limit) => {
         const server = ref ? find(ref) : null
-        return [...tasks, ...(window.__flxTasks ?? []), ...(state.tasks ?? [])]
+        // The same task can sit in two of these lists (walk adds its own to
+        // the fleet's too): Go lists each task once.
+        const once = new Map([...tasks, ...(window.__flxTasks ?? []), ...(state.tasks ?? [])].map((t) => [t.id, t]))
+        return [...once.values()]
           .filter((t) => !server || t.server_id === server.id)
           .sort((a, b) => b.id - a.id)
           .slice(0, limit || 50)
-          .map((t) => clone({ ...t, payload: undefined }))
+          .map(clone) // with its payload, as Go lists it (the stored payload holds no secret)
       }),
     })
   }, RESTORE)

@@ -76,7 +76,7 @@ test('New job: a files job through the wizard reaches CreateJob as typed', async
   await page.getByTestId('wizard-next').click()
 
   // Step 3: the recommended policy, plus two days of everything.
-  await expect(page.getByTestId('keep-summary')).toContainText('7 days, 4 weeks, and 6 months')
+  await expect(page.getByTestId('keep-summary')).toContainText('one a day for 7 days, one a week for 4 weeks, and one a month for 6 months')
   await page.getByTestId('keep-within-count').fill('2')
   await expect(page.getByTestId('keep-summary')).toContainText('Keeps every archive made in the last 2 days.')
   await page.getByTestId('wizard-next').click()
