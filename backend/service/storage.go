@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"sync"
 	"syscall"
@@ -72,7 +73,14 @@ func (s *Service) GetStorage(ctx context.Context) (Storage, error) {
 	if s.repos == nil {
 		return out, nil
 	}
+	// The disk the repositories will be on, before the first one exists.
 	out.DiskPath = s.repos.Dir()
+	for dir := out.DiskPath; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(dir); err == nil || dir == filepath.Dir(dir) {
+			out.DiskPath = dir
+			break
+		}
+	}
 	var st syscall.Statfs_t
 	if syscall.Statfs(out.DiskPath, &st) == nil {
 		out.DiskTotal = int64(st.Blocks) * int64(st.Bsize)
