@@ -81,19 +81,7 @@ func TestPlaceRaceNeverWritesThroughSymlinks(t *testing.T) {
 		if dir == outside {
 			want = wantOutside
 		}
-		got := safefstest.StateOf(t, dir)
-		for n, w := range want {
-			if g, ok := got[n]; !ok {
-				t.Errorf("%s: %s was removed", name, n)
-			} else if g != w {
-				t.Errorf("%s: %s changed: got %+v; want %+v", name, n, g, w)
-			}
-		}
-		for n := range got {
-			if _, ok := want[n]; !ok {
-				t.Errorf("%s: %s was created there", name, n)
-			}
-		}
+		safefstest.Unchanged(t, name, dir, want)
 	}
 }
 

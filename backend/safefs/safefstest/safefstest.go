@@ -80,3 +80,22 @@ func Swapper(dir string, targets []string) (stop func()) {
 	})
 	return func() { close(done); wg.Wait() }
 }
+
+// Unchanged fails t for every entry of dir that was removed, changed or
+// created since want was recorded with StateOf; name says which place.
+func Unchanged(t testing.TB, name, dir string, want map[string]FileState) {
+	t.Helper()
+	got := StateOf(t, dir)
+	for n, w := range want {
+		if g, ok := got[n]; !ok {
+			t.Errorf("%s: %s was removed", name, n)
+		} else if g != w {
+			t.Errorf("%s: %s changed: got %+v; want %+v", name, n, g, w)
+		}
+	}
+	for n := range got {
+		if _, ok := want[n]; !ok {
+			t.Errorf("%s: %s was created there", name, n)
+		}
+	}
+}
