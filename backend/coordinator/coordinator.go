@@ -29,6 +29,7 @@ import (
 	"borgdesk/backend/datadir"
 	"borgdesk/backend/events"
 	"borgdesk/backend/gateway"
+	"borgdesk/backend/jobs"
 	"borgdesk/backend/mail"
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/repos"
@@ -90,6 +91,7 @@ type Coordinator struct {
 	cat    *catalog.Catalog
 	mounts *mounts.Manager
 	svc    *service.Service
+	orch   *jobs.Orchestrator
 	ca     *ca.CA
 
 	hostKey     ssh.Signer
@@ -162,7 +164,8 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if err := st.FailInterruptedDrills(ctx); err != nil {
 		return fail(err)
 	}
-	svc := service.New(service.Config{Store: st, Bus: events.NewBus(), Now: opts.Now, DataDir: opts.DataDir, Version: opts.Version,
+	orch := jobs.New(opts.Logger, opts.Now)
+	svc := service.New(service.Config{Orchestrator: orch, Store: st, Bus: events.NewBus(), Now: opts.Now, DataDir: opts.DataDir, Version: opts.Version,
 		CA: authority, Dist: dist, GatewayURL: opts.GatewayURL, Heartbeat: opts.Heartbeat, Repos: rp,
 		InitReposAtEnrollment: !opts.LazyRepoInit, RetryDelay: opts.RetryDelay, Catalog: cat, Mounts: mnt, Logger: opts.Logger})
 	if err := svc.LoadAgents(ctx); err != nil {
@@ -178,7 +181,7 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if len(interrupted) > 0 {
 		opts.Logger.Warn("runs interrupted by the last shutdown were marked failed and will run again", "runs", len(interrupted))
 	}
-	return &Coordinator{opts: opts, log: opts.Logger, lock: lock, store: st, cat: cat, mounts: mnt, svc: svc, ca: authority, hostKey: hostKey, repos: rp, interrupted: interrupted}, nil
+	return &Coordinator{opts: opts, log: opts.Logger, lock: lock, store: st, cat: cat, mounts: mnt, svc: svc, orch: orch, ca: authority, hostKey: hostKey, repos: rp, interrupted: interrupted}, nil
 }
 
 // Service is the coordinator's service layer.
@@ -246,19 +249,13 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		HostKey: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(c.hostKey.PublicKey())))})
 	start("admin socket", func(ctx context.Context) error { return admin.Serve(ctx, adminLn) })
 	start("agent gateway", func(ctx context.Context) error { return gw.Serve(ctx, gwLn) })
-	start("offline monitor", func(ctx context.Context) error {
-		return c.svc.RunOfflineMonitor(ctx, offlineCheckEvery(c.opts.Heartbeat))
-	})
 	start("borg ssh", func(ctx context.Context) error { return borgSrv.Serve(ctx, sshLn) })
-	start("scheduler", func(ctx context.Context) error { return c.svc.RunScheduler(ctx, 15*time.Second) })
-	start("repository init", c.svc.RunRepoInit)
-	start("flx inbox", c.svc.WatchInbox)
-	start("file catalog", c.svc.RunCatalog)
 	outbox := mail.Open(c.opts.DataDir, mail.Options{Config: c.svc.MailConfig, Logger: c.log,
 		Problem: func(msg string) { c.svc.Notify(context.WithoutCancel(ctx), msg) }})
 	c.svc.SetOutbox(outbox)
 	start("mail outbox", outbox.Run)
-	start("alerts", c.svc.RunAlerts)
+	// Everything that runs later or in the background, awaited on the way out.
+	start("orchestrator", c.orch.Run)
 	if err := c.svc.Requeue(ctx, c.interrupted); err != nil {
 		c.log.Error("requeue interrupted runs", "err", err)
 	}
@@ -282,7 +279,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 // Close closes the database and releases the data dir.
 func (c *Coordinator) Close() error {
 	if c.svc != nil {
-		c.svc.Wait()
+		c.svc.Close()
 	}
 	c.cat.Close()
 	err := c.store.Close()
@@ -306,13 +303,4 @@ func defaultGatewayURL(addr net.Addr) string {
 		}
 	}
 	return "https://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
-}
-
-// offlineCheckEvery is how often silent agents are looked for: a quarter of
-// the heartbeat, so "offline" shows within about a heartbeat of the threshold.
-func offlineCheckEvery(heartbeat time.Duration) time.Duration {
-	if heartbeat == 0 {
-		heartbeat = 60 * time.Second
-	}
-	return max(heartbeat/4, time.Second)
 }

@@ -77,7 +77,7 @@ func newFixture(t *testing.T) *fixture {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { gw.Serve(ctx, ln); close(done) }()
-	t.Cleanup(func() { cancel(); <-done; svc.Wait(); st.Close() })
+	t.Cleanup(func() { cancel(); <-done; svc.Close(); st.Close() })
 	return &fixture{t: t, st: st, svc: svc, ca: authority, clock: clk, url: url}
 }
 

@@ -1,6 +1,7 @@
-// Package jobs holds what the scheduler decides: cron schedules (with a
-// CRON_TZ= time zone), which runs are due — including one catch-up run for
-// slots missed while the coordinator was closed — and archive naming.
+// Package jobs holds what the scheduler decides — cron schedules (with a
+// CRON_TZ= time zone), which runs are due, including one catch-up run for
+// slots missed while the coordinator was closed, and archive naming — and
+// the orchestrator that runs everything later or in the background.
 package jobs
 
 import (

@@ -282,7 +282,7 @@ func (s *Service) Register(ctx context.Context, req agentapi.RegisterRequest) (a
 		return agentapi.RegisterResponse{}, err
 	}
 	s.allowed.add(id, req.SSHPublicKey, ca.SerialHex(cert))
-	s.background(func() { s.pushNodeKeys(context.WithoutCancel(ctx)) }) // storage nodes accept the new agent
+	s.orch.Go("push keys to storage nodes", s.pushNodeKeys) // storage nodes accept the new agent
 	if s.repos != nil && s.initRepos {
 		select { // borg init takes a moment: a worker does it; the first backup waits for it if needed
 		case s.initQ <- id:
@@ -323,7 +323,7 @@ func (s *Service) Heartbeat(ctx context.Context, agentUUID string, req agentapi.
 	}
 	if prev != store.ServerOnline {
 		s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("server %s is online", sv.Name), map[string]any{"id": sv.ID, "status": sv.Status})
-		s.background(func() { s.wakeNodeRepos(context.WithoutCancel(ctx), sv.ID) }) // runs waiting for this storage node
+		s.orch.Go("wake runs waiting for a storage node", func(ctx context.Context) { s.wakeNodeRepos(ctx, sv.ID) }) // runs waiting for this storage node
 	}
 	s.sampleMetrics(ctx, sv.ID, req.Metrics)
 	// Tasks the agent no longer runs were lost with a killed or restarted agent.
@@ -379,22 +379,6 @@ func (s *Service) warnRestoresOffline(ctx context.Context, sv store.Server) {
 	}
 }
 
-// RunOfflineMonitor calls MarkOffline periodically until ctx ends.
-func (s *Service) RunOfflineMonitor(ctx context.Context, every time.Duration) error {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			if err := s.MarkOffline(ctx); err != nil && ctx.Err() == nil {
-				return err
-			}
-		}
-	}
-}
-
 // RevokeServer revokes a server's agent: from this moment the gateway
 // refuses its certificate, and its pending tasks are cancelled.
 func (s *Service) RevokeServer(ctx context.Context, ref string) (store.Server, error) {
@@ -403,7 +387,7 @@ func (s *Service) RevokeServer(ctx context.Context, ref string) (store.Server, e
 		return store.Server{}, err
 	}
 	s.allowed.remove(sv.UUID) // before the write: refuse at once, even if the write is slow
-	defer s.background(func() { s.pushNodeKeys(context.WithoutCancel(ctx)) })
+	defer s.orch.Go("push keys to storage nodes", s.pushNodeKeys)
 	for _, hook := range s.revokeHooks {
 		hook(sv.UUID)
 	}

@@ -116,7 +116,7 @@ func (s *Service) Raise(ctx context.Context, a Alert) {
 		s.emailAlert(ctx, outbox, a)
 	}
 	if s.channelWants(ctx, "webhook", a.Kind) {
-		go s.postWebhook(context.WithoutCancel(ctx), a)
+		s.orch.Go("webhook", func(ctx context.Context) { s.postWebhook(ctx, a) })
 	}
 }
 

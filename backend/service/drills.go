@@ -92,7 +92,7 @@ func (s *Service) RunDrill(ctx context.Context, jobRef string, full bool) (store
 	}
 	s.publish(ctx, events.DrillChanged, j.ServerUUID, fmt.Sprintf("restore drill %d of %s/%s started (%s, archive %s)", d.ID, j.ServerName, j.Name, mode, latest),
 		map[string]any{"id": d.ID, "status": d.Status})
-	go s.drill(context.WithoutCancel(ctx), j, repo, d)
+	s.orch.Go("restore drill", func(ctx context.Context) { s.drill(ctx, j, repo, d) })
 	return d, nil
 }
 
@@ -325,7 +325,8 @@ func (s *Service) runDueDrills(ctx context.Context) {
 		if sv.LastVerifiedAt != nil {
 			when = "its backups were last verified restorable on " + sv.LastVerifiedAt.Local().Format("2006-01-02")
 		}
-		go s.notify(context.WithoutCancel(ctx), sv.UUID, fmt.Sprintf("%s: %s; run a test restore (borgdesk drill run JOB)", sv.Name, when))
+		msg := fmt.Sprintf("%s: %s; run a test restore (borgdesk drill run JOB)", sv.Name, when)
+		s.orch.Go("notify", func(ctx context.Context) { s.notify(ctx, sv.UUID, msg) })
 	}
 }
 

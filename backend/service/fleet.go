@@ -41,7 +41,7 @@ func (s *Service) RemoveServer(ctx context.Context, ref string) (store.Server, e
 		return store.Server{}, err
 	}
 	s.allowed.remove(sv.UUID)
-	defer s.background(func() { s.pushNodeKeys(context.WithoutCancel(ctx)) })
+	defer s.orch.Go("push keys to storage nodes", s.pushNodeKeys)
 	for _, hook := range s.revokeHooks {
 		hook(sv.UUID)
 	}

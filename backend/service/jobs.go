@@ -244,7 +244,7 @@ func (s *Service) finishBackup(ctx context.Context, t store.Task) {
 	if err != nil {
 		return
 	}
-	defer s.dispatchNext(context.WithoutCancel(ctx), r.ServerID)
+	defer s.orch.Go("dispatch", func(ctx context.Context) { s.dispatchNext(ctx, r.ServerID) })
 	var res agentapi.BackupResult
 	json.Unmarshal(t.Result, &res)
 	o := store.RunOutcome{Status: store.RunSucceeded, Bytes: res.Bytes, Files: res.Files, Deduplicated: res.Deduplicated, Archive: res.Archive, Log: res.Log}
@@ -269,19 +269,18 @@ func (s *Service) finishBackup(ctx context.Context, t store.Task) {
 	s.publish(ctx, events.RunProgress, t.ServerUUID, msg, map[string]any{"run_id": done.ID, "status": done.Status})
 	if done.Status == store.RunFailed {
 		s.notify(ctx, t.ServerUUID, msg)
-		s.replicateAfterBackup(context.WithoutCancel(ctx), done.ServerID, false)
+		s.replicateAfterBackup(ctx, done.ServerID, false)
 		if transient(done.Error) && done.Attempt < 3 {
 			j, err := s.st.Job(ctx, done.JobID)
 			if err == nil {
 				delay := time.Duration(done.Attempt) * s.retryDelay
-				time.AfterFunc(delay, func() { s.queueRun(context.Background(), j, "retry", done.Attempt+1) })
+				s.orch.After("retry "+j.Name, delay, func(ctx context.Context) { s.queueRun(ctx, j, "retry", done.Attempt+1) })
 			}
 		}
 		return
 	}
 	if j, err := s.st.Job(ctx, done.JobID); err == nil {
-		go func() {
-			bg := context.WithoutCancel(ctx)
+		s.orch.Go("after a backup", func(bg context.Context) {
 			s.applyRetention(bg, j)
 			s.replicateAfterBackup(bg, j.ServerID, true)
 			s.recordRepoSize(bg, j.ServerID, j.ServerUUID)
@@ -290,7 +289,7 @@ func (s *Service) finishBackup(ctx context.Context, t store.Task) {
 					s.log().Warn("catalog: indexing after a backup failed", "server", j.ServerName, "err", err)
 				}
 			}
-		}()
+		})
 	}
 }
 
@@ -358,20 +357,6 @@ func (s *Service) waitUntil(ctx context.Context, done func() (bool, error)) erro
 		case <-time.After(5 * time.Second):
 		case <-ctx.Done():
 			return ctx.Err()
-		}
-	}
-}
-
-// RunScheduler starts due scheduled runs every interval until ctx ends.
-func (s *Service) RunScheduler(ctx context.Context, every time.Duration) error {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		s.runDue(ctx)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
 		}
 	}
 }
@@ -446,7 +431,7 @@ func (s *Service) runDueChecks(ctx context.Context) {
 	if !check || s.repos == nil {
 		return
 	}
-	go func() {
+	s.orch.Go("repository checks", func(ctx context.Context) {
 		servers, err := s.st.ListServers(ctx)
 		if err != nil {
 			return
@@ -460,7 +445,7 @@ func (s *Service) runDueChecks(ctx context.Context) {
 			}
 			s.Check(ctx, sv.UUID, verify)
 		}
-	}()
+	})
 }
 
 // CancelRun cancels a queued or running run; its agent stops the backup at

@@ -60,16 +60,16 @@ func (s *Service) StartMoveRepo(ctx context.Context, server, target string) (Mov
 	}
 	rep := MoveReport{Server: sv.Name, To: target, State: "running"}
 	s.moving.set(sv.UUID, rep)
-	go func() {
-		r, err := s.MoveRepo(context.WithoutCancel(ctx), sv.UUID, target)
+	s.orch.Go("move repository", func(ctx context.Context) {
+		r, err := s.MoveRepo(ctx, sv.UUID, target)
 		r.Server, r.State = sv.Name, "done"
 		if err != nil {
 			r.State, r.Error = "failed", err.Error()
-			s.notify(context.Background(), sv.UUID, fmt.Sprintf("moving the repository of %s to %s failed: %v", sv.Name, target, err))
+			s.notify(ctx, sv.UUID, fmt.Sprintf("moving the repository of %s to %s failed: %v", sv.Name, target, err))
 		}
 		s.moving.set(sv.UUID, r)
-		s.dispatchNext(context.Background(), sv.ID) // runs that waited for the move
-	}()
+		s.dispatchNext(ctx, sv.ID) // runs that waited for the move
+	})
 	return rep, nil
 }
 

@@ -195,8 +195,7 @@ func (s *Service) DeliverOfflineRuns(ctx context.Context, agentUUID string, req 
 	s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("%s delivered %d run(s) made while the coordinator was closed, from %s to %s", sv.Name, len(added),
 		added[0].StartedAt.Local().Format("2006-01-02 15:04"), added[len(added)-1].StartedAt.Local().Format("2006-01-02 15:04")),
 		map[string]any{"id": sv.ID, "offline_runs": len(added)})
-	go func() {
-		bg := context.WithoutCancel(ctx)
+	s.orch.Go("after offline runs", func(bg context.Context) {
 		// Retention of the jobs that made archives while the coordinator
 		// was closed (the agent could not prune through append-only).
 		pruned := map[int64]bool{}
@@ -214,7 +213,7 @@ func (s *Service) DeliverOfflineRuns(ctx context.Context, agentUUID string, req 
 				s.log().Warn("catalog: indexing offline runs failed", "server", sv.Name, "err", err)
 			}
 		}
-	}()
+	})
 	return resp, nil
 }
 

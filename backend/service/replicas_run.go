@@ -112,9 +112,8 @@ func (s *Service) startReplica(ctx context.Context, r store.Replica, trigger str
 	if !s.replicas.start(r.ServerUUID) {
 		return
 	}
-	bg := context.WithoutCancel(ctx)
-	s.announceReplica(bg, r, fmt.Sprintf("replication of %s started (%s)", r.ServerName, trigger))
-	go func() {
+	s.announceReplica(ctx, r, fmt.Sprintf("replication of %s started (%s)", r.ServerName, trigger))
+	s.orch.Go("replication", func(bg context.Context) {
 		for {
 			s.replicateOnce(bg, r.ServerID)
 			if !s.replicas.end(r.ServerUUID) {
@@ -122,7 +121,7 @@ func (s *Service) startReplica(ctx context.Context, r store.Replica, trigger str
 			}
 		}
 		s.announceReplica(bg, r, "")
-	}()
+	})
 }
 
 func (s *Service) announceReplica(ctx context.Context, r store.Replica, msg string) {

@@ -134,9 +134,8 @@ func (s *Service) StartRollout(ctx context.Context, req rollout.Request) (rollou
 	runner := s.runner()
 	accept := req.AcceptHostKeys
 	targets := slices.Clone(req.Targets)
-	go func() {
+	s.orch.Go("rollout", func(bg context.Context) {
 		defer cred.Wipe()
-		bg := context.WithoutCancel(ctx)
 		sem := make(chan struct{}, conc)
 		var wg sync.WaitGroup
 		for i, t := range targets {
@@ -158,7 +157,7 @@ func (s *Service) StartRollout(ctx context.Context, req rollout.Request) (rollou
 		s.rollouts.mu.Lock()
 		ro.Done = true
 		s.rollouts.mu.Unlock()
-	}()
+	})
 	return snapshot, nil
 }
 

@@ -7,6 +7,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +20,7 @@ import (
 	"borgdesk/backend/ca"
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/events"
+	"borgdesk/backend/jobs"
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/replicate"
 	"borgdesk/backend/repos"
@@ -75,6 +77,13 @@ type Config struct {
 	// Replicator copies repositories to their replicas (rclone from PATH
 	// over Repos' borg when nil).
 	Replicator *replicate.Replicator
+	// Orchestrator runs what happens later or in the background (a new one
+	// when nil, which Close stops). New gives it the service's periodic
+	// tasks and loops; they start when its Run is called.
+	Orchestrator *jobs.Orchestrator
+	// SchedulerEvery is how often due runs, drills, checks and replicas
+	// are looked for (15 s when zero).
+	SchedulerEvery time.Duration
 }
 
 // BorgSSH is where agents reach their repositories.
@@ -102,9 +111,8 @@ type Service struct {
 	offlineAfter time.Duration
 	taskLease    time.Duration
 	allowed      allowList
-	// bg counts the short jobs started on their own goroutines (pushing
-	// keys to storage nodes); Wait waits for them before the store closes.
-	bg          sync.WaitGroup
+	// orch runs everything that outlives a request; Close stops it.
+	orch        *jobs.Orchestrator
 	wake        wakeups
 	repos       *repos.Repos
 	retryDelay  time.Duration
@@ -161,22 +169,42 @@ func New(cfg Config) *Service {
 	s.allowed.set(nil)
 	s.initQ = make(chan string, 1024)
 	s.cat, s.mounts, s.logger, s.self = cfg.Catalog, cfg.Mounts, cfg.Logger, cfg.Self
-	s.cat, s.mounts, s.logger = cfg.Catalog, cfg.Mounts, cfg.Logger
-	s.replicatorOverride = cfg.Replicator
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
+	s.replicatorOverride = cfg.Replicator
+	s.orch = cfg.Orchestrator
+	if s.orch == nil {
+		s.orch = jobs.New(s.logger, s.now)
+	}
+	s.schedule(cmp.Or(cfg.SchedulerEvery, 15*time.Second))
 	return s
+}
+
+// schedule gives the orchestrator what runs for as long as the coordinator
+// does: the scheduler and the offline monitor (periodic), and the loops
+// that wait for something to happen (a repository to create, a file in the
+// inbox, an event to alert about, archives to index).
+func (s *Service) schedule(every time.Duration) {
+	s.orch.Schedule(jobs.Every("scheduler", every, func(ctx context.Context) error {
+		s.runDue(ctx)
+		return nil
+	}).StartNow())
+	// A silent agent is looked for every quarter heartbeat, so "offline"
+	// shows within about a heartbeat of the threshold.
+	s.orch.Schedule(jobs.Every("offline monitor", max(s.heartbeat/4, time.Second), s.MarkOffline))
+	s.orch.Loop("repository init", s.RunRepoInit)
+	s.orch.Loop("flx inbox", s.WatchInbox)
+	s.orch.Loop("file catalog", s.RunCatalog)
+	s.orch.Loop("alerts", s.RunAlerts)
 }
 
 func (s *Service) log() *slog.Logger { return s.logger }
 
-// background runs a short job on its own goroutine, counted for Wait.
-func (s *Service) background(fn func()) { s.bg.Go(fn) }
-
-// Wait waits for the jobs started with background: the coordinator calls
-// it at shutdown, before the store is closed under them.
-func (s *Service) Wait() { s.bg.Wait() }
+// Close stops the background work the service started (drills, webhooks,
+// rollouts, retries, pushing keys to storage nodes…) and waits for it: the
+// coordinator calls it at shutdown, before the store is closed under them.
+func (s *Service) Close() { s.orch.Close() }
 
 // SetGatewayURL records where agents reach the gateway, once it listens.
 func (s *Service) SetGatewayURL(u string) {
