@@ -223,7 +223,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	if len(hosts) == 0 {
 		hosts = certificateHosts(gateway.DefaultHosts(), plan.gatewayURL.InUse)
 	}
-	gw, err := gateway.New(gateway.Config{Service: c.svc, CA: c.ca, Logger: c.log, Now: c.opts.Now, Hosts: hosts, Version: c.opts.Version})
+	gw, err := gateway.New(gateway.Config{Fleet: c.svc, CA: c.ca, Logger: c.log, Now: c.opts.Now, Hosts: hosts, Version: c.opts.Version})
 	if err != nil {
 		adminLn.Close()
 		gwLn.Close()

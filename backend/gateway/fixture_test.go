@@ -70,7 +70,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	url := "https://" + ln.Addr().String()
 	svc.SetGatewayURL(url)
-	gw, err := New(Config{Service: svc, CA: authority, Now: clk.Now, Hosts: []string{"127.0.0.1"}, LongPoll: 20 * time.Second, Version: "test"})
+	gw, err := New(Config{Fleet: svc, CA: authority, Now: clk.Now, Hosts: []string{"127.0.0.1"}, LongPoll: 20 * time.Second, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -24,16 +25,44 @@ import (
 	"time"
 
 	"borgdesk/backend/agentapi"
+	"borgdesk/backend/agentdist"
 	"borgdesk/backend/ca"
 	"borgdesk/backend/service"
 )
 
+// Fleet is what the gateway asks of the coordinator on the agents' behalf:
+// enrollment, heartbeats, certificates, tasks, offline runs and updates.
+// *service.Service implements it; tests may use a smaller fake.
+type Fleet interface {
+	// CertificateAllowed names the agent a client certificate belongs to,
+	// or refuses a revoked, superseded or unknown one.
+	CertificateAllowed(cert *x509.Certificate) (string, error)
+	Register(ctx context.Context, req agentapi.RegisterRequest) (agentapi.RegisterResponse, error)
+	Heartbeat(ctx context.Context, agent string, req agentapi.HeartbeatRequest) (agentapi.HeartbeatResponse, error)
+	RenewCertificate(ctx context.Context, current *x509.Certificate, csrPEM string) (agentapi.RenewResponse, error)
+	WaitTasks(ctx context.Context, agent string, max int, wait time.Duration) ([]agentapi.Task, error)
+	StartTask(ctx context.Context, agent string, id int64) error
+	ProgressTask(ctx context.Context, agent string, id int64, p agentapi.TaskProgress) error
+	CompleteTask(ctx context.Context, agent string, id int64, c agentapi.TaskComplete) error
+	OpenTaskStream(ctx context.Context, agent string, id int64) (*service.TaskStream, error)
+	FlxForTask(ctx context.Context, agent string, id int64) (string, error)
+	StoreFlxUpload(ctx context.Context, agent string, id int64, name string, body io.Reader) (string, error)
+	Schedule(ctx context.Context, agent string) (agentapi.ScheduleResponse, error)
+	DeliverOfflineRuns(ctx context.Context, agent string, req agentapi.OfflineRunsRequest) (agentapi.OfflineRunsResponse, error)
+	UpdateCheck(ctx context.Context, agent string, req agentapi.UpdateCheckRequest) (agentapi.UpdateCheckResponse, error)
+	UpdateBinary(ctx context.Context, agent, goos, arch string) (agentdist.Binary, error)
+	InstallScript(ctx context.Context, token string) (string, error)
+	InstallBinary(ctx context.Context, secret, arch string) (string, error)
+	// SetGatewayPin tells install commands the serving certificate's pin.
+	SetGatewayPin(pin string)
+}
+
 // Config configures a Gateway.
 type Config struct {
-	Service *service.Service
-	CA      *ca.CA
-	Logger  *slog.Logger
-	Now     func() time.Time
+	Fleet  Fleet
+	CA     *ca.CA
+	Logger *slog.Logger
+	Now    func() time.Time
 	// Hosts are the names and addresses in the serving certificate.
 	Hosts []string
 	// LongPoll is how long GET tasks waits for work (agentapi.LongPoll when zero).
@@ -80,7 +109,7 @@ func New(cfg Config) (*Gateway, error) {
 	}
 	if cert, err := x509.ParseCertificate(leaf.Certificate[0]); err == nil {
 		sum := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
-		cfg.Service.SetGatewayPin(base64.StdEncoding.EncodeToString(sum[:]))
+		cfg.Fleet.SetGatewayPin(base64.StdEncoding.EncodeToString(sum[:]))
 	}
 	g.tls = &tls.Config{
 		MinVersion:       tls.VersionTLS13,
@@ -104,7 +133,7 @@ func (g *Gateway) verifyConnection(cs tls.ConnectionState) error {
 	if len(cs.PeerCertificates) == 0 {
 		return nil // routes decide; only health and registration accept this
 	}
-	_, err := g.cfg.Service.CertificateAllowed(cs.PeerCertificates[0])
+	_, err := g.cfg.Fleet.CertificateAllowed(cs.PeerCertificates[0])
 	return err
 }
 

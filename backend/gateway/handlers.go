@@ -49,7 +49,7 @@ func (g *Gateway) agent(h func(http.ResponseWriter, *http.Request) error) http.H
 			g.fail(w, r, http.StatusUnauthorized, agentapi.CodeUnauthorized, "a client certificate is required: enroll this agent with `borgdesk-agent enroll`")
 			return
 		}
-		id, err := g.cfg.Service.CertificateAllowed(r.TLS.PeerCertificates[0])
+		id, err := g.cfg.Fleet.CertificateAllowed(r.TLS.PeerCertificates[0])
 		switch {
 		case errors.Is(err, service.ErrSuperseded):
 			// Renewed after this connection's handshake.
@@ -83,7 +83,7 @@ func (g *Gateway) health(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) installScript(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/x-shellscript; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	script, err := g.cfg.Service.InstallScript(r.Context(), r.PathValue("token"))
+	script, err := g.cfg.Fleet.InstallScript(r.Context(), r.PathValue("token"))
 	switch {
 	case errors.Is(err, service.ErrInstallLinkUsed):
 		w.WriteHeader(http.StatusGone)
@@ -107,7 +107,7 @@ func (g *Gateway) installBinary(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no install secret: run the one-line install command from borgdesk token create", http.StatusNotFound)
 		return
 	}
-	path, err := g.cfg.Service.InstallBinary(r.Context(), secret, r.PathValue("arch"))
+	path, err := g.cfg.Fleet.InstallBinary(r.Context(), secret, r.PathValue("arch"))
 	if err != nil {
 		http.Error(w, "unknown, used or expired install link, or no build for that architecture", http.StatusNotFound)
 		return
@@ -123,7 +123,7 @@ func (g *Gateway) register(w http.ResponseWriter, r *http.Request) {
 		g.writeErr(w, r, err)
 		return
 	}
-	resp, err := g.cfg.Service.Register(r.Context(), req)
+	resp, err := g.cfg.Fleet.Register(r.Context(), req)
 	if err != nil {
 		g.writeErr(w, r, err)
 		return
@@ -137,7 +137,7 @@ func (g *Gateway) heartbeat(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	resp, err := g.cfg.Service.Heartbeat(r.Context(), agentID(r.Context()), req)
+	resp, err := g.cfg.Fleet.Heartbeat(r.Context(), agentID(r.Context()), req)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (g *Gateway) heartbeat(w http.ResponseWriter, r *http.Request) error {
 
 // schedule hands an agent its signed offline schedule.
 func (g *Gateway) schedule(w http.ResponseWriter, r *http.Request) error {
-	resp, err := g.cfg.Service.Schedule(r.Context(), agentID(r.Context()))
+	resp, err := g.cfg.Fleet.Schedule(r.Context(), agentID(r.Context()))
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func (g *Gateway) offlineRuns(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	resp, err := g.cfg.Service.DeliverOfflineRuns(r.Context(), agentID(r.Context()), req)
+	resp, err := g.cfg.Fleet.DeliverOfflineRuns(r.Context(), agentID(r.Context()), req)
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (g *Gateway) tasks(w http.ResponseWriter, r *http.Request) error {
 			wait = time.Duration(secs) * time.Second
 		}
 	}
-	tasks, err := g.cfg.Service.WaitTasks(r.Context(), agentID(r.Context()), max, wait)
+	tasks, err := g.cfg.Fleet.WaitTasks(r.Context(), agentID(r.Context()), max, wait)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (g *Gateway) taskStart(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeOptional(w, r, &empty); err != nil {
 		return err
 	}
-	if err := g.cfg.Service.StartTask(r.Context(), agentID(r.Context()), id); err != nil {
+	if err := g.cfg.Fleet.StartTask(r.Context(), agentID(r.Context()), id); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, struct{}{})
@@ -223,7 +223,7 @@ func (g *Gateway) flxDownload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	path, err := g.cfg.Service.FlxForTask(r.Context(), agentID(r.Context()), id)
+	path, err := g.cfg.Fleet.FlxForTask(r.Context(), agentID(r.Context()), id)
 	if err != nil {
 		return err
 	}
@@ -239,7 +239,7 @@ func (g *Gateway) taskStream(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	stream, err := g.cfg.Service.OpenTaskStream(r.Context(), agentID(r.Context()), id)
+	stream, err := g.cfg.Fleet.OpenTaskStream(r.Context(), agentID(r.Context()), id)
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func (g *Gateway) flxUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	extendRead(w, uploadReadTimeout) // a large snapshot over a slow link
-	stored, err := g.cfg.Service.StoreFlxUpload(r.Context(), agentID(r.Context()), id, r.URL.Query().Get("name"), r.Body)
+	stored, err := g.cfg.Fleet.StoreFlxUpload(r.Context(), agentID(r.Context()), id, r.URL.Query().Get("name"), r.Body)
 	if err != nil {
 		return err
 	}
@@ -290,7 +290,7 @@ func (g *Gateway) taskProgress(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &p); err != nil {
 		return err
 	}
-	if err := g.cfg.Service.ProgressTask(r.Context(), agentID(r.Context()), id, p); err != nil {
+	if err := g.cfg.Fleet.ProgressTask(r.Context(), agentID(r.Context()), id, p); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, struct{}{})
@@ -306,7 +306,7 @@ func (g *Gateway) taskComplete(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &c); err != nil {
 		return err
 	}
-	if err := g.cfg.Service.CompleteTask(r.Context(), agentID(r.Context()), id, c); err != nil {
+	if err := g.cfg.Fleet.CompleteTask(r.Context(), agentID(r.Context()), id, c); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, struct{}{})
@@ -318,7 +318,7 @@ func (g *Gateway) renew(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	resp, err := g.cfg.Service.RenewCertificate(r.Context(), r.TLS.PeerCertificates[0], req.CSR)
+	resp, err := g.cfg.Fleet.RenewCertificate(r.Context(), r.TLS.PeerCertificates[0], req.CSR)
 	if err != nil {
 		return err
 	}
@@ -331,7 +331,7 @@ func (g *Gateway) updateCheck(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	resp, err := g.cfg.Service.UpdateCheck(r.Context(), agentID(r.Context()), req)
+	resp, err := g.cfg.Fleet.UpdateCheck(r.Context(), agentID(r.Context()), req)
 	if err != nil {
 		return err
 	}
@@ -340,7 +340,7 @@ func (g *Gateway) updateCheck(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (g *Gateway) updateDownload(w http.ResponseWriter, r *http.Request) error {
-	bin, err := g.cfg.Service.UpdateBinary(r.Context(), agentID(r.Context()), r.URL.Query().Get("os"), r.URL.Query().Get("arch"))
+	bin, err := g.cfg.Fleet.UpdateBinary(r.Context(), agentID(r.Context()), r.URL.Query().Get("os"), r.URL.Query().Get("arch"))
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 // connections without a client certificate.
 func (f *fixture) limited(max int) (*Gateway, string) {
 	f.t.Helper()
-	gw, err := New(Config{Service: f.svc, CA: f.ca, Now: f.clock.Now, Hosts: []string{"127.0.0.1"}, MaxUnauthenticated: max})
+	gw, err := New(Config{Fleet: f.svc, CA: f.ca, Now: f.clock.Now, Hosts: []string{"127.0.0.1"}, MaxUnauthenticated: max})
 	if err != nil {
 		f.t.Fatal(err)
 	}
