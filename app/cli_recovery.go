@@ -15,6 +15,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"golang.org/x/term"
 
+	"borgdesk/backend/datadir"
 	"borgdesk/backend/recoverykit"
 	"borgdesk/backend/service"
 )
@@ -142,7 +143,7 @@ func kitImport(ctx context.Context, g *globals, e env, file string, src passphra
 	m := res.Manifest
 	fmt.Fprintf(e.stdout, "Imported the recovery kit made by Borgdesk %s on %s into %s (%d files, every hash checked).\n\n",
 		m.Version, fmtTime(m.CreatedAt), res.DataDir, len(res.Files))
-	fmt.Fprintf(e.stdout, "Next:\n  1. The kit holds the repositories' keys, not their archives. If they lived in the old data dir, copy its repos/ folder to %s.\n", filepath.Join(res.DataDir, "repos"))
+	fmt.Fprintf(e.stdout, "Next:\n  1. The kit holds the repositories' keys, not their archives. If they lived in the old data dir, copy its repos/ folder to %s.\n", datadir.At(res.DataDir).Repos())
 	fmt.Fprintf(e.stdout, "  2. Start the coordinator where agents look for it (they reconnect with their certificates; the CA is %s):\n       %s\n", m.CAFingerprint, serveHint(res.DataDir, m))
 	for _, w := range res.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)

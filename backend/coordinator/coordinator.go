@@ -111,11 +111,12 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if err := datadir.Prepare(opts.DataDir); err != nil {
 		return nil, err
 	}
+	layout := datadir.At(opts.DataDir)
 	lock, err := datadir.Acquire(opts.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, filepath.Join(opts.DataDir, datadir.DBFile), store.Options{Now: opts.Now})
+	st, err := store.Open(ctx, layout.Database(), store.Options{Now: opts.Now})
 	if err != nil {
 		lock.Release()
 		return nil, err
@@ -125,7 +126,7 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 		lock.Release()
 		return nil, err
 	}
-	authority, err := ca.LoadOrCreate(filepath.Join(opts.DataDir, "ca"), opts.Now)
+	authority, err := ca.LoadOrCreate(layout.CA(), opts.Now)
 	if err != nil {
 		return fail(fmt.Errorf("certificate authority: %w", err))
 	}
@@ -134,11 +135,11 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 			opts.AgentDir = filepath.Dir(exe)
 		}
 	}
-	dist, err := agentdist.Open(opts.AgentDir, filepath.Join(opts.DataDir, "ca", "update.key"))
+	dist, err := agentdist.Open(opts.AgentDir, layout.UpdateKey())
 	if err != nil {
 		return fail(fmt.Errorf("agent updates: %w", err))
 	}
-	hostKey, err := borgssh.LoadOrCreateHostKey(filepath.Join(opts.DataDir, "ssh_host_ed25519_key"))
+	hostKey, err := borgssh.LoadOrCreateHostKey(layout.HostKey())
 	if err != nil {
 		return fail(err)
 	}
@@ -146,16 +147,16 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if lockWait <= 0 {
 		lockWait = 60
 	}
-	rp := repos.New(opts.DataDir, &borg.Borg{Path: opts.Borg, BaseDir: filepath.Join(opts.DataDir, "borg"), LockWait: lockWait})
+	rp := repos.New(opts.DataDir, &borg.Borg{Path: opts.Borg, BaseDir: layout.BorgHome(), LockWait: lockWait})
 	rp.Reserve = opts.RepoReserve
 	if rp.Reserve == "" {
 		rp.Reserve = "2G"
 	}
-	cat, err := catalog.Open(ctx, filepath.Join(opts.DataDir, "catalog.db"))
+	cat, err := catalog.Open(ctx, layout.Catalog())
 	if err != nil {
 		return fail(err)
 	}
-	mnt := mounts.New(filepath.Join(opts.DataDir, "mounts.json"), rp.Borg, opts.Logger)
+	mnt := mounts.New(layout.Mounts(), rp.Borg, opts.Logger)
 	if cleaned, err := mnt.CleanStale(ctx); err != nil {
 		opts.Logger.Warn("mounts left by the last run could not all be cleaned", "err", err)
 	} else if len(cleaned) > 0 {
@@ -242,7 +243,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	plan.gatewayListen.InUse, plan.sshListen.InUse = boundAddr(gwLn), boundAddr(sshLn)
 	c.svc.SetAddresses([]service.Address{plan.gatewayListen, plan.sshListen, plan.gatewayURL})
 	borgSrv := borgssh.New(borgssh.Config{HostKey: c.hostKey, Authorizer: c.svc, ReposDir: c.repos.Dir(), Borg: c.opts.Borg,
-		BorgBaseDir: filepath.Join(c.opts.DataDir, "borg-serve"), Logger: c.log})
+		BorgBaseDir: datadir.At(c.opts.DataDir).BorgServeHome(), Logger: c.log})
 	c.svc.OnRevoke(borgSrv.Disconnect)
 	gwURL, _ := url.Parse(c.svc.GatewayURL())
 	c.svc.SetBorgSSH(service.BorgSSH{Host: gwURL.Hostname(), Port: sshLn.Addr().(*net.TCPAddr).Port,

@@ -1,4 +1,5 @@
-// Package datadir finds, prepares and locks the coordinator's data directory.
+// Package datadir finds, prepares and locks the coordinator's data
+// directory, and owns its layout: every path under it comes from Layout.
 //
 // Exactly one process may own a data dir at a time: the desktop app or
 // `borgdesk serve`. It takes an exclusive lock on borgdesk.lock before it

@@ -16,7 +16,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -24,6 +23,8 @@ import (
 
 	"github.com/emersion/go-mbox"
 	gomail "github.com/wneessen/go-mail"
+
+	"borgdesk/backend/datadir"
 )
 
 // Config is how to reach the SMTP server.
@@ -97,8 +98,8 @@ func Open(dir string, o Options) *Outbox {
 	return &Outbox{dir: dir, config: o.Config, log: o.Logger, problem: o.Problem, now: o.Now, wake: make(chan struct{}, 1)}
 }
 
-func (o *Outbox) outboxPath() string { return filepath.Join(o.dir, "outbox.mbox") }
-func (o *Outbox) sentPath() string   { return filepath.Join(o.dir, "sent.mbox") }
+func (o *Outbox) outboxPath() string { return datadir.At(o.dir).Outbox() }
+func (o *Outbox) sentPath() string   { return datadir.At(o.dir).Sent() }
 
 // Queue builds a message and appends it to the outbox; the sender delivers
 // it as soon as it can.

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"borgdesk/backend/datadir"
 )
 
 // SecretsDigest fingerprints the secrets a kit takes from the data dir (the
@@ -31,7 +33,7 @@ func SecretsDigest(dataDir string) (string, error) {
 		}
 		fmt.Fprintf(h, "%s\x00%s\n", f.Rel, sum)
 	}
-	repos, _ := filepath.Glob(filepath.Join(dataDir, "repos", "*", "config"))
+	repos, _ := filepath.Glob(filepath.Join(datadir.At(dataDir).Repos(), "*", "config"))
 	sort.Strings(repos)
 	for _, r := range repos {
 		fmt.Fprintf(h, "repo\x00%s\n", filepath.Base(filepath.Dir(r)))

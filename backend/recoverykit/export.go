@@ -18,6 +18,7 @@ import (
 	"filippo.io/age"
 
 	"borgdesk/backend/atomicfile"
+	"borgdesk/backend/datadir"
 	"borgdesk/backend/flx"
 	"borgdesk/backend/store"
 )
@@ -77,7 +78,7 @@ func Export(ctx context.Context, o ExportOptions) (*Exported, error) {
 		o.Now = time.Now
 	}
 	removeStaleStages(o.DataDir, o.Now())
-	stage, err := os.MkdirTemp(o.DataDir, ".recovery-kit-*")
+	stage, err := os.MkdirTemp(o.DataDir, datadir.KitStagePrefix+"*")
 	if err != nil {
 		return nil, fmt.Errorf("recovery kit: scratch space in the data dir: %w", err)
 	}
@@ -145,7 +146,7 @@ func Export(ctx context.Context, o ExportOptions) (*Exported, error) {
 // removeStaleStages deletes the scratch folders of exports that died (a
 // killed coordinator) more than an hour ago; a running export's is younger.
 func removeStaleStages(dataDir string, now time.Time) {
-	old, _ := filepath.Glob(filepath.Join(dataDir, ".recovery-kit-*"))
+	old, _ := filepath.Glob(filepath.Join(dataDir, datadir.KitStagePrefix+"*"))
 	for _, p := range old {
 		if fi, err := os.Stat(p); err == nil && now.Sub(fi.ModTime()) > time.Hour {
 			os.RemoveAll(p)
@@ -204,9 +205,9 @@ func checkPlace(path, dataDir string) error {
 // pinned host keys of the fleet's servers.
 func secretFiles(dataDir string) ([]flx.File, error) {
 	var files []flx.File
-	for _, dir := range []string{"ca", "keys"} {
+	for _, dir := range []string{datadir.CADir, datadir.KeysDir} {
 		err := filepath.WalkDir(filepath.Join(dataDir, dir), func(p string, d fs.DirEntry, err error) error {
-			if errors.Is(err, fs.ErrNotExist) && dir == "keys" {
+			if errors.Is(err, fs.ErrNotExist) && dir == datadir.KeysDir {
 				return filepath.SkipDir // no repository yet
 			}
 			if err != nil {
@@ -237,7 +238,7 @@ func secretFiles(dataDir string) ([]flx.File, error) {
 // and records each in the manifest. A repository whose key cannot be
 // exported is reported, not fatal: its key also lives in its own config.
 func exportKeys(ctx context.Context, o ExportOptions, stage string, man *Manifest, res *Exported) ([]flx.File, error) {
-	entries, err := os.ReadDir(filepath.Join(o.DataDir, "repos"))
+	entries, err := os.ReadDir(datadir.At(o.DataDir).Repos())
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("recovery kit: list repositories: %w", err)
 	}
@@ -248,11 +249,11 @@ func exportKeys(ctx context.Context, o ExportOptions, stage string, man *Manifes
 		if !e.IsDir() || !uuidRe.MatchString(uuid) {
 			continue
 		}
-		if _, err := os.Stat(filepath.Join(o.DataDir, "repos", uuid, "config")); err != nil {
+		if _, err := os.Stat(filepath.Join(datadir.At(o.DataDir).Repos(), uuid, "config")); err != nil {
 			continue
 		}
 		r := Repository{UUID: uuid, Server: o.ServerNames[uuid]}
-		_, err := os.Stat(filepath.Join(o.DataDir, "keys", uuid+".passphrase"))
+		_, err := os.Stat(datadir.At(o.DataDir).Key(uuid + ".passphrase"))
 		r.Passphrase = err == nil
 		if !r.Passphrase {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("repository %s has no passphrase file (keys/%s.passphrase): its archives cannot be read without it", name(r), uuid))

@@ -22,7 +22,7 @@ import (
 // stagePrefix names the folder an import writes into before it moves the
 // files into place. It lives inside the target, so it is on the same file
 // system (the moves are renames) and writable whenever the target is.
-const stagePrefix = ".recovery-import-"
+const stagePrefix = datadir.KitImportPrefix
 
 // ImportOptions say which kit goes into which data dir.
 type ImportOptions struct {

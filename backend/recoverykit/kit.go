@@ -22,6 +22,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"borgdesk/backend/datadir"
 )
 
 // Format is the kit format this build writes and the newest it reads.
@@ -37,9 +39,9 @@ const MinPassphrase = 12
 
 // Paths inside a kit, relative to the data dir they came from and go back to.
 const (
-	DatabaseFile = "borgdesk.db"
-	HostKeyFile  = "ssh_host_ed25519_key"
-	KnownHosts   = "known_hosts"
+	DatabaseFile = datadir.DBFile
+	HostKeyFile  = datadir.HostKeyFile
+	KnownHosts   = datadir.KnownHostsFile
 	RepoKeysDir  = "repo-keys"
 )
 
@@ -114,7 +116,7 @@ func CheckPassphrase(p string) error {
 func allowed(rel string) bool {
 	top, _, nested := strings.Cut(rel, "/")
 	switch top {
-	case "ca", "keys", RepoKeysDir:
+	case datadir.CADir, datadir.KeysDir, RepoKeysDir:
 		return nested
 	case DatabaseFile, HostKeyFile, HostKeyFile + ".pub", KnownHosts:
 		return !nested

@@ -23,6 +23,7 @@ import (
 
 	"borgdesk/backend/atomicfile"
 	"borgdesk/backend/borg"
+	"borgdesk/backend/datadir"
 )
 
 // ErrCreating means a repository is still being made (or its making was
@@ -45,7 +46,8 @@ type Repos struct {
 
 // New uses DATA/repos and DATA/keys under dataDir.
 func New(dataDir string, b *borg.Borg) *Repos {
-	return &Repos{dir: filepath.Join(dataDir, "repos"), keys: filepath.Join(dataDir, "keys"), Borg: b, locks: map[string]*sync.Mutex{}}
+	layout := datadir.At(dataDir)
+	return &Repos{dir: layout.Repos(), keys: layout.Keys(), Borg: b, locks: map[string]*sync.Mutex{}}
 }
 
 // Dir holds the repositories.
@@ -66,7 +68,7 @@ func (r *Repos) Path(agent string) (string, error) {
 // between would meet "Repository has no manifest". A marker left by a
 // process that died mid-init tells the next Ensure to start over.
 func (r *Repos) creatingMarker(agent string) string {
-	return filepath.Join(r.dir, "."+agent+".creating")
+	return filepath.Join(r.dir, "."+agent+datadir.CreatingSuffix)
 }
 
 // Repo returns the local repository of an agent with its passphrase, or
@@ -198,7 +200,7 @@ func (r *Repos) finishedInit(ctx context.Context, repo borg.Repo) (bool, error) 
 	})
 	if size > 1<<20 {
 		return false, fmt.Errorf("%w: %s was being created when Borgdesk stopped, does not open and holds %d bytes: check it with `borg check`, then remove %s",
-			ErrCreating, repo.Location, size, filepath.Join(r.dir, "."+filepath.Base(repo.Location)+".creating"))
+			ErrCreating, repo.Location, size, filepath.Join(r.dir, "."+filepath.Base(repo.Location)+datadir.CreatingSuffix))
 	}
 	if err := os.RemoveAll(repo.Location); err != nil {
 		return false, fmt.Errorf("remove the half-made repository %s: %w", repo.Location, err)

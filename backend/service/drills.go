@@ -167,7 +167,7 @@ func (s *Service) verifyArchive(ctx context.Context, j store.Job, repo borg.Repo
 		need += f.size
 		paths = append(paths, f.path)
 	}
-	scratch := filepath.Join(s.dataDir, "drills", strconv.FormatInt(d.ID, 10))
+	scratch := s.layout.Drill(strconv.FormatInt(d.ID, 10))
 	os.RemoveAll(scratch)
 	if err := os.MkdirAll(scratch, 0o700); err != nil {
 		return fmt.Errorf("cannot create the drill's scratch directory: %w", err)

@@ -48,11 +48,11 @@ type FlxRestoreRequest struct {
 }
 
 func (s *Service) flxDir(parts ...string) string {
-	return filepath.Join(append([]string{s.dataDir, "flx"}, parts...)...)
+	return s.layout.Flx(parts...)
 }
 
 // InboxDir is the folder watched for dropped-in snapshots.
-func (s *Service) InboxDir() string { return filepath.Join(s.dataDir, "inbox") }
+func (s *Service) InboxDir() string { return s.layout.Inbox() }
 
 // MaxFlxSize bounds a snapshot sent to or received from an agent.
 const MaxFlxSize = 8 << 30

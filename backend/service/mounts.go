@@ -34,7 +34,7 @@ func (s *Service) mountDir(parts ...string) string {
 		}
 		name += unsafeName.ReplaceAllString(p, "_")
 	}
-	return filepath.Join(s.dataDir, "mnt", name)
+	return s.layout.MountPoint(name)
 }
 
 // Mount mounts an archive of a server (the whole repository when archive

@@ -73,7 +73,7 @@ type ReplicaStatus struct {
 type replicaFiles struct{ key, knownHosts, secret string }
 
 func (s *Service) replicaFiles(uuid string) replicaFiles {
-	dir := filepath.Join(s.dataDir, "keys", "replicas")
+	dir := s.layout.ReplicaKeys()
 	return replicaFiles{key: filepath.Join(dir, uuid+"_ed25519"), knownHosts: filepath.Join(dir, uuid+"_known_hosts"), secret: filepath.Join(dir, uuid+".s3secret")}
 }
 

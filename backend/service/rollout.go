@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
@@ -27,7 +26,7 @@ type rollouts struct {
 }
 
 func (s *Service) knownHosts() *rollout.KnownHosts {
-	return rollout.NewKnownHosts(filepath.Join(s.dataDir, "known_hosts"))
+	return rollout.NewKnownHosts(s.layout.KnownHosts())
 }
 
 func (s *Service) runner() *rollout.Runner {

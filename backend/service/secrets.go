@@ -29,7 +29,7 @@ func IsSecret(key string) bool { _, ok := secretSettings[key]; return ok }
 var ErrWriteOnly = errors.New("write-only setting")
 
 func (s *Service) secretPath(key string) string {
-	return filepath.Join(s.dataDir, "keys", secretSettings[key])
+	return s.layout.Key(secretSettings[key])
 }
 
 // secret reads a secret setting ("" when it is not set).

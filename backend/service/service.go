@@ -19,6 +19,7 @@ import (
 	"borgdesk/backend/agentdist"
 	"borgdesk/backend/ca"
 	"borgdesk/backend/catalog"
+	"borgdesk/backend/datadir"
 	"borgdesk/backend/events"
 	"borgdesk/backend/jobs"
 	"borgdesk/backend/mounts"
@@ -99,6 +100,7 @@ type Service struct {
 	bus          *events.Bus
 	now          func() time.Time
 	dataDir      string
+	layout       datadir.Layout
 	version      string
 	started      time.Time
 	ca           *ca.CA
@@ -160,7 +162,7 @@ func New(cfg Config) *Service {
 	if cfg.TaskLease == 0 {
 		cfg.TaskLease = 2 * time.Minute
 	}
-	s := &Service{st: cfg.Store, bus: cfg.Bus, now: cfg.Now, dataDir: cfg.DataDir, version: cfg.Version, started: cfg.Now(),
+	s := &Service{st: cfg.Store, bus: cfg.Bus, now: cfg.Now, dataDir: cfg.DataDir, layout: datadir.At(cfg.DataDir), version: cfg.Version, started: cfg.Now(),
 		ca: cfg.CA, dist: cfg.Dist, gatewayURL: cfg.GatewayURL, heartbeat: cfg.Heartbeat,
 		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, repos: cfg.Repos, retryDelay: cfg.RetryDelay, initRepos: cfg.InitReposAtEnrollment, rolloutHeartbeatWait: cfg.RolloutHeartbeatWait}
 	if s.retryDelay == 0 {

@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -43,7 +42,7 @@ func (l repoLoc) local() bool { return l.target == nil }
 
 // coordinatorKeyFile is the coordinator's own SSH key for reaching targets.
 func (s *Service) coordinatorKeyFile() string {
-	return filepath.Join(s.dataDir, "keys", "coordinator_ssh_ed25519")
+	return s.layout.CoordinatorKey()
 }
 
 // CoordinatorKey is the coordinator's SSH public key (authorized_keys line),
