@@ -46,7 +46,7 @@ func TestAgentBackendAllowList(t *testing.T) {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
 	allowed := map[string]bool{}
-	for _, p := range []string{"agentapi", "atomicfile", "borg", "borgssh", "flx", "flx/flxcli", "jobs", "replicate", "rsh", "safefs", "units", "version"} {
+	for _, p := range []string{"agentapi", "atomicfile", "borg", "borgssh", "flx", "flx/flxcli", "jobs", "replicate", "rsh", "safefs", "shared/shellquote", "shared/tail", "units", "version"} {
 		allowed["borgdesk/backend/"+p] = true
 	}
 	for _, dep := range strings.Fields(string(out)) {

@@ -52,7 +52,7 @@ func init() {
 }
 
 func cmdVersion(ctx context.Context, g *globals, args []string, e env) error {
-	if _, err := parse(newFlags("version", g, e.stderr), args, 0, 0, ""); err != nil {
+	if err := newCmdline("version", g, e, "").parse(args, 0, 0, ""); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "borgdesk", version.Version)
@@ -61,9 +61,9 @@ func cmdVersion(ctx context.Context, g *globals, args []string, e env) error {
 
 // cmdServe runs the coordinator headless until SIGINT or SIGTERM.
 func cmdServe(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("serve", g, e.stderr)
-	g.coord.register(fs, e.getenv)
-	if _, err := parse(fs, args, 0, 0, ""); err != nil {
+	cl := newCmdline("serve", g, e, "")
+	g.coord.register(cl.FlagSet, e.getenv)
+	if err := cl.parse(args, 0, 0, ""); err != nil {
 		return err
 	}
 	opts, err := g.options(e, newLogger(e.stderr))
@@ -92,31 +92,23 @@ func client(g *globals, e env) (*adminapi.Client, error) {
 }
 
 func cmdStatus(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("status", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args, 0, 0, ""); err != nil {
-		return err
-	}
-	c, err := client(g, e)
+	cl := newCmdline("status", g, e, "print JSON")
+	c, err := cl.open(args, 0, 0, "")
 	if err != nil {
 		return err
 	}
 	st, err := c.Status(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, st)
-	}
-	rows := [][]string{
-		{"version", st.Version}, {"data", st.DataDir}, {"schema", fmt.Sprint(st.Schema)},
-		{"started", fmtTime(st.StartedAt)}, {"servers", fmt.Sprint(st.Servers)},
-		{"jobs", fmt.Sprint(st.Jobs)}, {"running", fmt.Sprint(st.RunsRunning)},
-	}
-	for _, a := range st.Addresses { // "gateway.listen  [::]:8443 (default)"
-		rows = append(rows, []string{a.Key, a.InUse + " (" + a.From + ")"})
-	}
-	return printTable(e.stdout, []string{"FIELD", "VALUE"}, rows)
+	return cl.print(st, err, func() error {
+		rows := [][]string{
+			{"version", st.Version}, {"data", st.DataDir}, {"schema", fmt.Sprint(st.Schema)},
+			{"started", fmtTime(st.StartedAt)}, {"servers", fmt.Sprint(st.Servers)},
+			{"jobs", fmt.Sprint(st.Jobs)}, {"running", fmt.Sprint(st.RunsRunning)},
+		}
+		for _, a := range st.Addresses { // "gateway.listen  [::]:8443 (default)"
+			rows = append(rows, []string{a.Key, a.InUse + " (" + a.From + ")"})
+		}
+		return printTable(e.stdout, []string{"FIELD", "VALUE"}, rows)
+	})
 }
 
 func cmdServer(ctx context.Context, g *globals, args []string, e env) error {
@@ -132,75 +124,54 @@ func cmdServer(ctx context.Context, g *globals, args []string, e env) error {
 	case "forget-host-key":
 		return cmdServerForgetHostKey(ctx, g, args, e)
 	}
-	fs := newFlags("server "+sub, g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	timeout := fs.Duration("timeout", 30*time.Second, "with ping: how long to wait for the agent")
-	var pos []string
+	cl := newCmdline("server "+sub, g, e, "print JSON")
+	timeout := cl.Duration("timeout", 30*time.Second, "with ping: how long to wait for the agent")
 	var err error
 	switch sub {
 	case "list":
-		pos, err = parse(fs, args, 0, 0, "")
+		err = cl.parse(args, 0, 0, "")
 	case "show", "remove", "revoke", "ping":
-		pos, err = parse(fs, args, 1, 1, "SERVER")
+		err = cl.parse(args, 1, 1, "SERVER")
 	default:
 		return usageError{fmt.Sprintf("unknown server subcommand %q; use add, list, show, ping, revoke, remove, uninstall or forget-host-key", sub)}
 	}
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
+	c, err := cl.client()
 	if err != nil {
 		return err
 	}
+	pos := cl.pos
 	switch sub {
 	case "list":
 		servers, err := c.ListServers(ctx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(e.stdout, servers)
-		}
-		return printServers(e, servers)
+		return cl.print(servers, err, func() error {
+			return printServers(e, servers)
+		})
 	case "show":
 		sv, err := c.Server(ctx, pos[0])
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(e.stdout, sv)
-		}
-		return printServers(e, []store.Server{sv})
+		return cl.print(sv, err, func() error {
+			return printServers(e, []store.Server{sv})
+		})
 	case "revoke":
 		sv, err := c.RevokeServer(ctx, pos[0])
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(e.stdout, sv)
-		}
-		fmt.Fprintf(e.stdout, "revoked server %s (%s): its agent is refused from now on; enroll it again with a new token to bring it back\n", sv.Name, sv.UUID)
-		return nil
+		return cl.print(sv, err, func() error {
+			fmt.Fprintf(e.stdout, "revoked server %s (%s): its agent is refused from now on; enroll it again with a new token to bring it back\n", sv.Name, sv.UUID)
+			return nil
+		})
 	case "ping":
 		r, err := c.PingServer(ctx, pos[0], *timeout)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(e.stdout, r)
-		}
-		fmt.Fprintf(e.stdout, "%s answered from %s in %.0f ms (task %d)\n", pos[0], r.Hostname, r.RoundTripMS, r.TaskID)
-		return nil
+		return cl.print(r, err, func() error {
+			fmt.Fprintf(e.stdout, "%s answered from %s in %.0f ms (task %d)\n", pos[0], r.Hostname, r.RoundTripMS, r.TaskID)
+			return nil
+		})
 	default: // remove
 		sv, err := c.RemoveServer(ctx, pos[0])
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(e.stdout, sv)
-		}
-		fmt.Fprintf(e.stdout, "removed server %s (%s); its repository on disk was kept\n", sv.Name, sv.UUID)
-		return nil
+		return cl.print(sv, err, func() error {
+			fmt.Fprintf(e.stdout, "removed server %s (%s); its repository on disk was kept\n", sv.Name, sv.UUID)
+			return nil
+		})
 	}
 }
 
@@ -223,80 +194,65 @@ func cmdToken(ctx context.Context, g *globals, args []string, e env) error {
 	if len(args) == 0 || args[0] != "create" {
 		return usageError{tokenUsage}
 	}
-	fs := newFlags("token create", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	name := fs.String("name", "", "the server's name (required)")
-	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
-	if _, err := parse(fs, args[1:], 0, 0, ""); err != nil {
+	cl := newCmdline("token create", g, e, "print JSON")
+	name := cl.String("name", "", "the server's name (required)")
+	ttl := cl.Duration("ttl", time.Hour, "how long the token is valid")
+	if err := cl.parse(args[1:], 0, 0, ""); err != nil {
 		return err
 	}
 	if *name == "" {
 		return usageError{"token create: --name is required (the name the server will have)"}
 	}
-	c, err := client(g, e)
+	c, err := cl.client()
 	if err != nil {
 		return err
 	}
 	tok, err := c.CreateEnrollmentToken(ctx, *name, *ttl)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, tok)
-	}
-	fmt.Fprintf(e.stdout, "Enrollment token for %s (single use, expires %s):\n\n  %s\n\nRun this on the server (it installs and enrolls the agent):\n\n  %s\n\nOr, where borgdesk-agent is already installed (it asks for the token):\n\n  %s\n\nCA fingerprint: %s\n",
-		tok.Name, fmtTime(tok.ExpiresAt), tok.Token, tok.InstallCommand, tok.EnrollCommand, tok.CAFingerprint)
-	return nil
+	return cl.print(tok, err, func() error {
+		fmt.Fprintf(e.stdout, "Enrollment token for %s (single use, expires %s):\n\n  %s\n\nRun this on the server (it installs and enrolls the agent):\n\n  %s\n\nOr, where borgdesk-agent is already installed (it asks for the token):\n\n  %s\n\nCA fingerprint: %s\n",
+			tok.Name, fmtTime(tok.ExpiresAt), tok.Token, tok.InstallCommand, tok.EnrollCommand, tok.CAFingerprint)
+		return nil
+	})
 }
 
 func cmdTask(ctx context.Context, g *globals, args []string, e env) error {
 	if len(args) > 0 && args[0] == "cancel" {
-		fs := newFlags("task cancel", g, e.stderr)
-		pos, err := parse(fs, args[1:], 1, 1, "TASK_ID")
-		if err != nil {
+		cl := newCmdline("task cancel", g, e, "")
+		if err := cl.parse(args[1:], 1, 1, "TASK_ID"); err != nil {
 			return err
 		}
-		id, err := strconv.ParseInt(pos[0], 10, 64)
+		id, err := strconv.ParseInt(cl.pos[0], 10, 64)
 		if err != nil {
 			return usageError{"task cancel: TASK_ID is a number (borgdesk task list shows them)"}
 		}
-		c, err := client(g, e)
+		c, err := cl.client()
 		if err != nil {
 			return err
 		}
 		t, err := c.CancelTask(ctx, id)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "%s task %d on %s: %s\n", t.Type, t.ID, t.ServerName, t.Status)
-		return nil
+		return cl.print(t, err, func() error {
+			fmt.Fprintf(e.stdout, "%s task %d on %s: %s\n", t.Type, t.ID, t.ServerName, t.Status)
+			return nil
+		})
 	}
 	if len(args) == 0 || args[0] != "list" {
 		return usageError{"usage: borgdesk task list [--server SERVER] [--limit N] [--json] | task cancel TASK_ID"}
 	}
-	fs := newFlags("task list", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	server := fs.String("server", "", "only this server's tasks")
-	limit := fs.Int("limit", 50, "how many tasks")
-	if _, err := parse(fs, args[1:], 0, 0, ""); err != nil {
-		return err
-	}
-	c, err := client(g, e)
+	cl := newCmdline("task list", g, e, "print JSON")
+	server := cl.String("server", "", "only this server's tasks")
+	limit := cl.Int("limit", 50, "how many tasks")
+	c, err := cl.open(args[1:], 0, 0, "")
 	if err != nil {
 		return err
 	}
 	tasks, err := c.ListTasks(ctx, *server, *limit)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, tasks)
-	}
-	rows := make([][]string, 0, len(tasks))
-	for _, t := range tasks {
-		rows = append(rows, []string{fmt.Sprint(t.ID), t.ServerName, t.Type, t.Status, fmtTime(t.CreatedAt), fmtTimePtr(t.FinishedAt, "-"), t.Error})
-	}
-	return printTable(e.stdout, []string{"ID", "SERVER", "TYPE", "STATUS", "QUEUED", "FINISHED", "ERROR"}, rows)
+	return cl.print(tasks, err, func() error {
+		rows := make([][]string, 0, len(tasks))
+		for _, t := range tasks {
+			rows = append(rows, []string{fmt.Sprint(t.ID), t.ServerName, t.Type, t.Status, fmtTime(t.CreatedAt), fmtTimePtr(t.FinishedAt, "-"), t.Error})
+		}
+		return printTable(e.stdout, []string{"ID", "SERVER", "TYPE", "STATUS", "QUEUED", "FINISHED", "ERROR"}, rows)
+	})
 }
 
 func cmdJob(ctx context.Context, g *globals, args []string, e env) error {
@@ -317,48 +273,36 @@ func cmdJob(ctx context.Context, g *globals, args []string, e env) error {
 	if len(args) == 0 || args[0] != "list" {
 		return usageError{"usage: borgdesk job create|list|run|runs|prune|cancel …"}
 	}
-	fs := newFlags("job list", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args[1:], 0, 0, ""); err != nil {
-		return err
-	}
-	c, err := client(g, e)
+	cl := newCmdline("job list", g, e, "print JSON")
+	c, err := cl.open(args[1:], 0, 0, "")
 	if err != nil {
 		return err
 	}
 	jobs, err := c.ListJobs(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, jobs)
-	}
-	if len(jobs) == 0 {
-		fmt.Fprintln(e.stdout, "No jobs yet.")
-		return nil
-	}
-	rows := make([][]string, 0, len(jobs))
-	for _, j := range jobs {
-		rows = append(rows, []string{fmt.Sprint(j.ID), j.ServerName, j.Name, j.Kind, j.Schedule, fmt.Sprint(j.Enabled)})
-	}
-	return printTable(e.stdout, []string{"ID", "SERVER", "NAME", "KIND", "SCHEDULE", "ENABLED"}, rows)
+	return cl.print(jobs, err, func() error {
+		if len(jobs) == 0 {
+			fmt.Fprintln(e.stdout, "No jobs yet.")
+			return nil
+		}
+		rows := make([][]string, 0, len(jobs))
+		for _, j := range jobs {
+			rows = append(rows, []string{fmt.Sprint(j.ID), j.ServerName, j.Name, j.Kind, j.Schedule, fmt.Sprint(j.Enabled)})
+		}
+		return printTable(e.stdout, []string{"ID", "SERVER", "NAME", "KIND", "SCHEDULE", "ENABLED"}, rows)
+	})
 }
 
 func cmdEvents(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("events", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON (one object per line with --follow)")
-	follow := fs.Bool("follow", false, "keep printing new events as they happen")
-	limit := fs.Int("limit", 50, "how many recent events to print")
-	if _, err := parse(fs, args, 0, 0, ""); err != nil {
-		return err
-	}
-	c, err := client(g, e)
+	cl := newCmdline("events", g, e, "print JSON (one object per line with --follow)")
+	follow := cl.Bool("follow", false, "keep printing new events as they happen")
+	limit := cl.Int("limit", 50, "how many recent events to print")
+	c, err := cl.open(args, 0, 0, "")
 	if err != nil {
 		return err
 	}
 	if *follow {
 		err := c.StreamEvents(ctx, func(ev store.Event) error {
-			if *asJSON {
+			if cl.json() {
 				return printJSONLine(e.stdout, ev)
 			}
 			_, err := fmt.Fprintf(e.stdout, "%s  %-18s %s\n", fmtTime(ev.At), ev.Kind, ev.Message)
@@ -370,17 +314,13 @@ func cmdEvents(ctx context.Context, g *globals, args []string, e env) error {
 		return err
 	}
 	evs, err := c.ListEvents(ctx, *limit)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, evs)
-	}
-	rows := make([][]string, 0, len(evs))
-	for i := len(evs) - 1; i >= 0; i-- { // oldest first, like a log
-		rows = append(rows, []string{fmtTime(evs[i].At), evs[i].Kind, evs[i].Message})
-	}
-	return printTable(e.stdout, []string{"TIME", "KIND", "MESSAGE"}, rows)
+	return cl.print(evs, err, func() error {
+		rows := make([][]string, 0, len(evs))
+		for i := len(evs) - 1; i >= 0; i-- { // oldest first, like a log
+			rows = append(rows, []string{fmtTime(evs[i].At), evs[i].Kind, evs[i].Message})
+		}
+		return printTable(e.stdout, []string{"TIME", "KIND", "MESSAGE"}, rows)
+	})
 }
 
 func cmdSettings(ctx context.Context, g *globals, args []string, e env) error {
@@ -391,22 +331,21 @@ func cmdSettings(ctx context.Context, g *globals, args []string, e env) error {
 	if sub == "set-secret" {
 		return cmdSetSecret(ctx, g, args, e)
 	}
-	fs := newFlags("settings "+sub, g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
+	cl := newCmdline("settings "+sub, g, e, "print JSON")
 	var pos []string
 	var err error
 	switch sub {
 	case "get":
-		pos, err = parse(fs, args, 0, 1, "[KEY]")
+		pos, err = parse(cl.FlagSet, args, 0, 1, "[KEY]")
 	case "set":
-		pos, err = parse(fs, args, 2, 2, "KEY VALUE")
+		pos, err = parse(cl.FlagSet, args, 2, 2, "KEY VALUE")
 	default:
 		return usageError{fmt.Sprintf("unknown settings subcommand %q; use get, set or set-secret", sub)}
 	}
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
+	c, err := cl.client()
 	if err != nil {
 		return err
 	}
@@ -424,44 +363,36 @@ func cmdSettings(ctx context.Context, g *globals, args []string, e env) error {
 		return nil
 	case len(pos) == 1:
 		v, err := c.Setting(ctx, pos[0])
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(e.stdout, map[string]string{pos[0]: v})
-		}
-		fmt.Fprintln(e.stdout, v)
-		return nil
+		return cl.print(map[string]string{pos[0]: v}, err, func() error {
+			fmt.Fprintln(e.stdout, v)
+			return nil
+		})
 	default:
 		all, err := c.Settings(ctx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(e.stdout, all)
-		}
-		keys := make([]string, 0, len(all))
-		for k := range all {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		rows := make([][]string, 0, len(keys))
-		for _, k := range keys {
-			rows = append(rows, []string{k, all[k]})
-		}
-		return printTable(e.stdout, []string{"KEY", "VALUE"}, rows)
+		return cl.print(all, err, func() error {
+			keys := make([]string, 0, len(all))
+			for k := range all {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			rows := make([][]string, 0, len(keys))
+			for _, k := range keys {
+				rows = append(rows, []string{k, all[k]})
+			}
+			return printTable(e.stdout, []string{"KEY", "VALUE"}, rows)
+		})
 	}
 }
 
 // cmdSetSecret stores a write-only setting read from standard input (its
 // first line; an empty line removes it), never from the command line.
 func cmdSetSecret(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("settings set-secret", g, e.stderr)
-	fromStdin := fs.Bool("stdin", false, "read the value from the first line of standard input")
-	pos, err := parse(fs, args, 1, 1, "KEY --stdin")
-	if err != nil {
+	cl := newCmdline("settings set-secret", g, e, "")
+	fromStdin := cl.Bool("stdin", false, "read the value from the first line of standard input")
+	if err := cl.parse(args, 1, 1, "KEY --stdin"); err != nil {
 		return err
 	}
+	pos := cl.pos
 	if !service.IsSecret(pos[0]) {
 		return usageError{fmt.Sprintf("%s is not a secret setting: use `borgdesk settings set %s VALUE`", pos[0], pos[0])}
 	}
@@ -472,7 +403,7 @@ func cmdSetSecret(ctx context.Context, g *globals, args []string, e env) error {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("read %s from standard input: %w", pos[0], err)
 	}
-	c, err := client(g, e)
+	c, err := cl.client()
 	if err != nil {
 		return err
 	}

@@ -11,12 +11,8 @@ func cmdMail(ctx context.Context, g *globals, args []string, e env) error {
 	if len(args) == 0 || (args[0] != "test" && args[0] != "status") {
 		return usageError{"usage: borgdesk mail test | mail status [--json]"}
 	}
-	fs := newFlags("mail "+args[0], g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args[1:], 0, 0, ""); err != nil {
-		return err
-	}
-	c, err := client(g, e)
+	cl := newCmdline("mail "+args[0], g, e, "print JSON")
+	c, err := cl.open(args[1:], 0, 0, "")
 	if err != nil {
 		return err
 	}
@@ -29,41 +25,29 @@ func cmdMail(ctx context.Context, g *globals, args []string, e env) error {
 		return nil
 	}
 	st, err := c.MailStatus(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, st)
-	}
-	fmt.Fprintf(e.stdout, "%d waiting in %s, %d delivered (%s)\n", st.Pending, st.Outbox, st.Sent, st.SentPath)
-	if st.LastError != "" {
-		fmt.Fprintf(e.stdout, "last attempt %s: %s\n", fmtTime(st.LastAttempt), st.LastError)
-	}
-	return nil
+	return cl.print(st, err, func() error {
+		fmt.Fprintf(e.stdout, "%d waiting in %s, %d delivered (%s)\n", st.Pending, st.Outbox, st.Sent, st.SentPath)
+		if st.LastError != "" {
+			fmt.Fprintf(e.stdout, "last attempt %s: %s\n", fmtTime(st.LastAttempt), st.LastError)
+		}
+		return nil
+	})
 }
 
 // cmdHealth prints the fleet's health.
 func cmdHealth(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("health", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args, 0, 0, ""); err != nil {
-		return err
-	}
-	c, err := client(g, e)
+	cl := newCmdline("health", g, e, "print JSON")
+	c, err := cl.open(args, 0, 0, "")
 	if err != nil {
 		return err
 	}
 	h, err := c.Health(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, h)
-	}
-	fmt.Fprintf(e.stdout, "fleet %s: %s\n", h.State, h.Summary)
-	rows := make([][]string, 0, len(h.Servers))
-	for _, s := range h.Servers {
-		rows = append(rows, []string{s.Name, s.State, strings.Join(s.Reasons, "; ")})
-	}
-	return printTable(e.stdout, []string{"SERVER", "STATE", "WHY"}, rows)
+	return cl.print(h, err, func() error {
+		fmt.Fprintf(e.stdout, "fleet %s: %s\n", h.State, h.Summary)
+		rows := make([][]string, 0, len(h.Servers))
+		for _, s := range h.Servers {
+			rows = append(rows, []string{s.Name, s.State, strings.Join(s.Reasons, "; ")})
+		}
+		return printTable(e.stdout, []string{"SERVER", "STATE", "WHY"}, rows)
+	})
 }

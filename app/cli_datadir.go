@@ -27,21 +27,20 @@ func cmdDatadir(ctx context.Context, g *globals, args []string, e env) error {
 	if len(args) > 0 && (args[0] == "show" || args[0] == "set" || args[0] == "unset") {
 		sub, args = args[0], args[1:]
 	}
-	fs := newFlags("datadir "+sub, g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
+	cl := newCmdline("datadir "+sub, g, e, "print JSON")
 	var pos []string
 	var err error
 	switch sub {
 	case "set":
-		pos, err = parse(fs, args, 1, 1, "DIR")
+		pos, err = parse(cl.FlagSet, args, 1, 1, "DIR")
 	default:
-		pos, err = parse(fs, args, 0, 0, "")
+		pos, err = parse(cl.FlagSet, args, 0, 0, "")
 	}
 	if err != nil {
 		return err
 	}
 	if sub == "show" {
-		return showDatadir(g, e, *asJSON)
+		return showDatadir(g, e, cl.json())
 	}
 	dir := ""
 	if sub == "set" {

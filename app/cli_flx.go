@@ -24,32 +24,31 @@ func flxOnServer(args []string) bool {
 // and the server's agent.
 func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 	sub, args := args[0], args[1:]
-	fs := newFlags("flx "+sub+" --server", g, e.stderr)
-	server := fs.String("server", "", "the server (name or UUID)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	mode := fs.String("m", flx.ModeMerge, "restore: fresh, merge or migrate")
-	usr := fs.String("u", "", "restore -m migrate: the target user")
-	dry := fs.Bool("dry-run", false, "restore: show what would change")
-	yes := fs.Bool("y", false, "restore: do not ask")
-	root := fs.String("root", "", "restore, diff: the folder on the server to work under (default: its own root, /)")
-	keepSetuid := fs.Bool("keep-setuid", false, "restore: keep setuid/setgid bits on files that belong to root (dropped otherwise)")
-	profile := fs.String("profile", "", "create: etc or flexpbx")
-	typ := fs.String("t", "flx", "create: flx or flxx")
-	keep := fs.Bool("keep-secrets", false, "create: do not sanitize")
+	cl := newCmdline("flx "+sub+" --server", g, e, "print JSON")
+	server := cl.String("server", "", "the server (name or UUID)")
+	mode := cl.String("m", flx.ModeMerge, "restore: fresh, merge or migrate")
+	usr := cl.String("u", "", "restore -m migrate: the target user")
+	dry := cl.Bool("dry-run", false, "restore: show what would change")
+	yes := cl.Bool("y", false, "restore: do not ask")
+	root := cl.String("root", "", "restore, diff: the folder on the server to work under (default: its own root, /)")
+	keepSetuid := cl.Bool("keep-setuid", false, "restore: keep setuid/setgid bits on files that belong to root (dropped otherwise)")
+	profile := cl.String("profile", "", "create: etc or flexpbx")
+	typ := cl.String("t", "flx", "create: flx or flxx")
+	keep := cl.Bool("keep-secrets", false, "create: do not sanitize")
 	var pos []string
 	var err error
 	switch sub {
 	case "restore", "diff":
-		pos, err = parse(fs, args, 1, 1, "FILE")
+		pos, err = parse(cl.FlagSet, args, 1, 1, "FILE")
 	case "create", "backup":
-		pos, err = parse(fs, args, 0, 64, "[PATH…]")
+		pos, err = parse(cl.FlagSet, args, 0, 64, "[PATH…]")
 	default:
 		return usageError{"flx --server works with restore, diff and create"}
 	}
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
+	c, err := cl.client()
 	if err != nil {
 		return err
 	}
@@ -68,19 +67,15 @@ func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 		}
 		if sub == "diff" {
 			d, err := c.DiffFlx(ctx, f.ID, *server, *root)
-			if err != nil {
-				return err
-			}
-			if *asJSON {
-				return printJSON(e.stdout, d)
-			}
-			for _, x := range d {
-				fmt.Fprintf(e.stdout, "%-18s %s\n", x.Status, x.Path)
-			}
-			if len(d) == 0 {
-				fmt.Fprintln(e.stdout, "no differences")
-			}
-			return nil
+			return cl.print(d, err, func() error {
+				for _, x := range d {
+					fmt.Fprintf(e.stdout, "%-18s %s\n", x.Status, x.Path)
+				}
+				if len(d) == 0 {
+					fmt.Fprintln(e.stdout, "no differences")
+				}
+				return nil
+			})
 		}
 		if !*dry && !*yes {
 			return usageError{"flx restore --server changes the server's files: add -y (or --dry-run first)"}
@@ -98,7 +93,7 @@ func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if cl.json() {
 		if err := printJSON(e.stdout, done); err != nil {
 			return err
 		}
@@ -106,7 +101,7 @@ func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 	if done.Status != store.TaskSucceeded {
 		return fmt.Errorf("task %d %s: %s", done.ID, done.Status, done.Error)
 	}
-	if *asJSON {
+	if cl.json() {
 		return nil
 	}
 	switch sub {

@@ -55,43 +55,42 @@ func (h *hookFlag) Set(v string) error {
 }
 
 func cmdJobCreate(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("job create", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	server := fs.String("server", "", "the server (name, id or UUID)")
-	name := fs.String("name", "", "job name (default: the kind)")
+	cl := newCmdline("job create", g, e, "print JSON")
+	server := cl.String("server", "", "the server (name, id or UUID)")
+	name := cl.String("name", "", "job name (default: the kind)")
 	var paths, excludes listFlag
-	fs.Var(&paths, "paths", "files job: paths to back up (repeat or comma-separate)")
-	fs.Var(&excludes, "exclude", "patterns to exclude (borg --exclude)")
-	oneFS := fs.Bool("one-file-system", false, "stay on each path's file system")
-	compression := fs.String("compression", "zstd,3", "borg compression")
-	checkpoint := fs.Int("checkpoint-interval", 0, "seconds between borg checkpoints (default 300); a cut backup resumes from the last one")
+	cl.Var(&paths, "paths", "files job: paths to back up (repeat or comma-separate)")
+	cl.Var(&excludes, "exclude", "patterns to exclude (borg --exclude)")
+	oneFS := cl.Bool("one-file-system", false, "stay on each path's file system")
+	compression := cl.String("compression", "zstd,3", "borg compression")
+	checkpoint := cl.Int("checkpoint-interval", 0, "seconds between borg checkpoints (default 300); a cut backup resumes from the last one")
 	var mysql, postgres dbList
-	fs.Var(&mysql, "mysql", "MySQL/MariaDB job: databases, comma-separated, or all")
-	defaultsFile := fs.String("mysql-defaults-file", "", "MySQL credentials file on the server (mode 0600)")
-	fs.Var(&postgres, "postgres", "PostgreSQL job: databases, comma-separated, or all (pg_dumpall)")
-	pgHost := fs.String("pg-host", "", "PostgreSQL host (local socket when empty)")
-	pgPort := fs.Int("pg-port", 0, "PostgreSQL port")
-	pgUser := fs.String("pg-user", "", "PostgreSQL user")
-	pgPass := fs.String("pg-passfile", "", "pgpass file on the server (mode 0600)")
-	pgOSUser := fs.String("pg-os-user", "", "run the dump as this system user (default postgres with the local socket)")
-	mongo := fs.String("mongo", "", "MongoDB job: database (all when \"all\")")
-	mongoConfig := fs.String("mongo-config", "", "mongodump config file on the server holding the URI (mode 0600)")
+	cl.Var(&mysql, "mysql", "MySQL/MariaDB job: databases, comma-separated, or all")
+	defaultsFile := cl.String("mysql-defaults-file", "", "MySQL credentials file on the server (mode 0600)")
+	cl.Var(&postgres, "postgres", "PostgreSQL job: databases, comma-separated, or all (pg_dumpall)")
+	pgHost := cl.String("pg-host", "", "PostgreSQL host (local socket when empty)")
+	pgPort := cl.Int("pg-port", 0, "PostgreSQL port")
+	pgUser := cl.String("pg-user", "", "PostgreSQL user")
+	pgPass := cl.String("pg-passfile", "", "pgpass file on the server (mode 0600)")
+	pgOSUser := cl.String("pg-os-user", "", "run the dump as this system user (default postgres with the local socket)")
+	mongo := cl.String("mongo", "", "MongoDB job: database (all when \"all\")")
+	mongoConfig := cl.String("mongo-config", "", "mongodump config file on the server holding the URI (mode 0600)")
 	var docker listFlag
-	fs.Var(&docker, "docker", "Docker job: containers whose volumes and bind mounts to back up")
-	dockerStop := fs.Bool("docker-stop", false, "stop each container during its backup")
-	lvm := fs.String("lvm", "", "LVM job: VG/LV to snapshot")
-	lvmSize := fs.String("lvm-snapshot-size", "", "snapshot size (default 1G)")
+	cl.Var(&docker, "docker", "Docker job: containers whose volumes and bind mounts to back up")
+	dockerStop := cl.Bool("docker-stop", false, "stop each container during its backup")
+	lvm := cl.String("lvm", "", "LVM job: VG/LV to snapshot")
+	lvmSize := cl.String("lvm-snapshot-size", "", "snapshot size (default 1G)")
 	var pre, post hookFlag
-	fs.Var(&pre, "pre", "command to run before the backup (repeatable; absolute path, no shell)")
-	fs.Var(&post, "post", "command to run after the backup, even when it failed")
-	schedule := fs.String("schedule", "", "cron schedule, e.g. '0 3 * * *' or 'CRON_TZ=Europe/Paris 0 3 * * *'")
+	cl.Var(&pre, "pre", "command to run before the backup (repeatable; absolute path, no shell)")
+	cl.Var(&post, "post", "command to run after the backup, even when it failed")
+	schedule := cl.String("schedule", "", "cron schedule, e.g. '0 3 * * *' or 'CRON_TZ=Europe/Paris 0 3 * * *'")
 	var keep borg.Keep
-	fs.StringVar(&keep.Within, "keep-within", "", "keep every archive within this time (e.g. 2d)")
-	fs.IntVar(&keep.Daily, "keep-daily", 0, "daily archives to keep")
-	fs.IntVar(&keep.Weekly, "keep-weekly", 0, "weekly archives to keep")
-	fs.IntVar(&keep.Monthly, "keep-monthly", 0, "monthly archives to keep")
-	fs.IntVar(&keep.Yearly, "keep-yearly", 0, "yearly archives to keep")
-	if _, err := parse(fs, args, 0, 0, ""); err != nil {
+	cl.StringVar(&keep.Within, "keep-within", "", "keep every archive within this time (e.g. 2d)")
+	cl.IntVar(&keep.Daily, "keep-daily", 0, "daily archives to keep")
+	cl.IntVar(&keep.Weekly, "keep-weekly", 0, "weekly archives to keep")
+	cl.IntVar(&keep.Monthly, "keep-monthly", 0, "monthly archives to keep")
+	cl.IntVar(&keep.Yearly, "keep-yearly", 0, "yearly archives to keep")
+	if err := cl.parse(args, 0, 0, ""); err != nil {
 		return err
 	}
 	spec := agentapi.BackupSpec{Excludes: excludes, OneFileSystem: *oneFS, Compression: *compression, CheckpointInterval: *checkpoint, Pre: pre, Post: post}
@@ -134,37 +133,29 @@ func cmdJobCreate(ctx context.Context, g *globals, args []string, e env) error {
 	if *name == "" {
 		*name = spec.Kind
 	}
-	c, err := client(g, e)
+	c, err := cl.client()
 	if err != nil {
 		return err
 	}
 	j, err := c.CreateJob(ctx, service.JobInput{Server: *server, Name: *name, Spec: spec, Schedule: *schedule, Keep: keep})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, j)
-	}
-	fmt.Fprintf(e.stdout, "created job %s (%d) on %s", j.Name, j.ID, j.ServerName)
-	if j.Schedule != "" {
-		fmt.Fprintf(e.stdout, ", schedule %q", j.Schedule)
-	}
-	fmt.Fprintln(e.stdout)
-	return nil
+	return cl.print(j, err, func() error {
+		fmt.Fprintf(e.stdout, "created job %s (%d) on %s", j.Name, j.ID, j.ServerName)
+		if j.Schedule != "" {
+			fmt.Fprintf(e.stdout, ", schedule %q", j.Schedule)
+		}
+		fmt.Fprintln(e.stdout)
+		return nil
+	})
 }
 
 func cmdJobRun(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("job run", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	wait := fs.Bool("wait", false, "wait for the run to finish; exit 1 if it failed")
-	pos, err := parse(fs, args, 1, 1, "JOB [--wait]")
+	cl := newCmdline("job run", g, e, "print JSON")
+	wait := cl.Bool("wait", false, "wait for the run to finish; exit 1 if it failed")
+	c, err := cl.open(args, 1, 1, "JOB [--wait]")
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
-	if err != nil {
-		return err
-	}
+	pos := cl.pos
 	r, err := c.RunJob(ctx, pos[0])
 	if err != nil {
 		return err
@@ -174,7 +165,7 @@ func cmdJobRun(ctx context.Context, g *globals, args []string, e env) error {
 			return err
 		}
 	}
-	if *asJSON {
+	if cl.json() {
 		if err := printJSON(e.stdout, r); err != nil {
 			return err
 		}
@@ -195,25 +186,17 @@ func cmdJobRun(ctx context.Context, g *globals, args []string, e env) error {
 }
 
 func cmdJobPrune(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("job prune", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 1, 1, "JOB")
+	cl := newCmdline("job prune", g, e, "print JSON")
+	c, err := cl.open(args, 1, 1, "JOB")
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
-	if err != nil {
-		return err
-	}
+	pos := cl.pos
 	rep, err := c.PruneJob(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, rep)
-	}
-	fmt.Fprintf(e.stdout, "kept %d, pruned %d archive(s)\n", len(rep.Kept), len(rep.Pruned))
-	return nil
+	return cl.print(rep, err, func() error {
+		fmt.Fprintf(e.stdout, "kept %d, pruned %d archive(s)\n", len(rep.Kept), len(rep.Pruned))
+		return nil
+	})
 }
 
 func cmdArchive(ctx context.Context, g *globals, args []string, e env) error {
@@ -223,77 +206,60 @@ func cmdArchive(ctx context.Context, g *globals, args []string, e env) error {
 	if len(args) == 0 || args[0] != "list" {
 		return usageError{"usage: borgdesk archive list SERVER [--json] | archive ls SERVER ARCHIVE [PATH] [--json]"}
 	}
-	fs := newFlags("archive list", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args[1:], 1, 1, "SERVER")
+	cl := newCmdline("archive list", g, e, "print JSON")
+	c, err := cl.open(args[1:], 1, 1, "SERVER")
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
-	if err != nil {
-		return err
-	}
+	pos := cl.pos
 	list, err := c.ListArchives(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, list)
-	}
-	if len(list) == 0 {
-		fmt.Fprintln(e.stdout, "No archives yet.")
-		return nil
-	}
-	rows := make([][]string, 0, len(list))
-	for _, a := range list {
-		size, dedup := "-", "-"
-		if a.Indexed {
-			size, dedup = humanBytes(a.Bytes), humanBytes(a.Deduplicated)
+	return cl.print(list, err, func() error {
+		if len(list) == 0 {
+			fmt.Fprintln(e.stdout, "No archives yet.")
+			return nil
 		}
-		rows = append(rows, []string{a.Name, a.Job, a.Time, fmt.Sprint(a.Files), size, dedup})
-	}
-	return printTable(e.stdout, []string{"ARCHIVE", "JOB", "TIME", "FILES", "SIZE", "DEDUPLICATED"}, rows)
+		rows := make([][]string, 0, len(list))
+		for _, a := range list {
+			size, dedup := "-", "-"
+			if a.Indexed {
+				size, dedup = humanBytes(a.Bytes), humanBytes(a.Deduplicated)
+			}
+			rows = append(rows, []string{a.Name, a.Job, a.Time, fmt.Sprint(a.Files), size, dedup})
+		}
+		return printTable(e.stdout, []string{"ARCHIVE", "JOB", "TIME", "FILES", "SIZE", "DEDUPLICATED"}, rows)
+	})
 }
 
 func cmdJobCancel(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("job cancel", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 1, 1, "RUN_ID")
-	if err != nil {
+	cl := newCmdline("job cancel", g, e, "print JSON")
+	if err := cl.parse(args, 1, 1, "RUN_ID"); err != nil {
 		return err
 	}
+	pos := cl.pos
 	id, err := strconv.ParseInt(pos[0], 10, 64)
 	if err != nil {
 		return usageError{"job cancel: RUN_ID is a run number (from `job run` or the app)"}
 	}
-	c, err := client(g, e)
+	c, err := cl.client()
 	if err != nil {
 		return err
 	}
 	r, err := c.CancelRun(ctx, id)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, r)
-	}
-	fmt.Fprintf(e.stdout, "run %d of %s/%s cancelled; the agent stops it at its next report\n", r.ID, r.ServerName, r.JobName)
-	return nil
+	return cl.print(r, err, func() error {
+		fmt.Fprintf(e.stdout, "run %d of %s/%s cancelled; the agent stops it at its next report\n", r.ID, r.ServerName, r.JobName)
+		return nil
+	})
 }
 
 // cmdJobRuns prints the run history, newest first, of one job or of all.
 func cmdJobRuns(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("job runs", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	limit := fs.Int("limit", 50, "how many runs to show")
-	pos, err := parse(fs, args, 0, 1, "[JOB]")
+	cl := newCmdline("job runs", g, e, "print JSON")
+	limit := cl.Int("limit", 50, "how many runs to show")
+	c, err := cl.open(args, 0, 1, "[JOB]")
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
-	if err != nil {
-		return err
-	}
+	pos := cl.pos
 	runs, err := c.ListRuns(ctx, 1000)
 	if err != nil {
 		return err
@@ -304,7 +270,7 @@ func cmdJobRuns(ctx context.Context, g *globals, args []string, e env) error {
 			out = append(out, r)
 		}
 	}
-	if *asJSON {
+	if cl.json() {
 		return printJSON(e.stdout, out)
 	}
 	rows := make([][]string, 0, len(out))

@@ -12,16 +12,12 @@ import (
 
 // cmdMount mounts an archive, a whole repository or a .flx snapshot.
 func cmdMount(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("mount", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 2, 3, "SERVER [ARCHIVE] DIR | FILE.flx DIR")
+	cl := newCmdline("mount", g, e, "print JSON")
+	c, err := cl.open(args, 2, 3, "SERVER [ARCHIVE] DIR | FILE.flx DIR")
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
-	if err != nil {
-		return err
-	}
+	pos := cl.pos
 	dir, err := filepath.Abs(pos[len(pos)-1])
 	if err != nil {
 		return err
@@ -37,29 +33,22 @@ func cmdMount(ctx context.Context, g *globals, args []string, e env) error {
 		archive = pos[1]
 	}
 	m, err := c.Mount(ctx, server, archive, snapshot, dir)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, m)
-	}
-	fmt.Fprintf(e.stdout, "%s mounted read-only at %s (borgdesk umount %s to unmount)\n", m.Source, m.Dir, m.Dir)
-	if m.Warning != "" {
-		fmt.Fprintln(e.stderr, "warning: "+m.Warning)
-	}
-	return nil
+	return cl.print(m, err, func() error {
+		fmt.Fprintf(e.stdout, "%s mounted read-only at %s (borgdesk umount %s to unmount)\n", m.Source, m.Dir, m.Dir)
+		if m.Warning != "" {
+			fmt.Fprintln(e.stderr, "warning: "+m.Warning)
+		}
+		return nil
+	})
 }
 
 func cmdUmount(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("umount", g, e.stderr)
-	pos, err := parse(fs, args, 1, 1, "DIR")
+	cl := newCmdline("umount", g, e, "")
+	c, err := cl.open(args, 1, 1, "DIR")
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
-	if err != nil {
-		return err
-	}
+	pos := cl.pos
 	dir, err := filepath.Abs(pos[0])
 	if err != nil {
 		return err
@@ -72,111 +61,84 @@ func cmdUmount(ctx context.Context, g *globals, args []string, e env) error {
 }
 
 func cmdMounts(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("mounts", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args, 0, 0, ""); err != nil {
-		return err
-	}
-	c, err := client(g, e)
+	cl := newCmdline("mounts", g, e, "print JSON")
+	c, err := cl.open(args, 0, 0, "")
 	if err != nil {
 		return err
 	}
 	list, err := c.ListMounts(ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, list)
-	}
-	if len(list) == 0 {
-		fmt.Fprintln(e.stdout, "Nothing is mounted.")
-		return nil
-	}
-	rows := make([][]string, 0, len(list))
-	for _, m := range list {
-		rows = append(rows, []string{m.Dir, m.Kind, m.Server, m.Archive, fmtTime(m.Since)})
-	}
-	return printTable(e.stdout, []string{"DIR", "KIND", "SERVER", "ARCHIVE", "SINCE"}, rows)
+	return cl.print(list, err, func() error {
+		if len(list) == 0 {
+			fmt.Fprintln(e.stdout, "Nothing is mounted.")
+			return nil
+		}
+		rows := make([][]string, 0, len(list))
+		for _, m := range list {
+			rows = append(rows, []string{m.Dir, m.Kind, m.Server, m.Archive, fmtTime(m.Since)})
+		}
+		return printTable(e.stdout, []string{"DIR", "KIND", "SERVER", "ARCHIVE", "SINCE"}, rows)
+	})
 }
 
 // cmdDrill runs restore drills and lists them.
 func cmdDrill(ctx context.Context, g *globals, args []string, e env) error {
+	const usage = "usage: borgdesk drill run JOB [--full] [--wait] | drill list [SERVER] | drill schedule JOB CRON"
 	if len(args) == 0 {
-		return usageError{"usage: borgdesk drill run JOB [--full] [--wait] | drill list [SERVER] | drill schedule JOB CRON"}
-	}
-	c, err := client(g, e)
-	if err != nil {
-		return err
+		return usageError{usage}
 	}
 	switch args[0] {
 	case "run":
-		fs := newFlags("drill run", g, e.stderr)
-		asJSON := fs.Bool("json", false, "print JSON")
-		full := fs.Bool("full", false, "restore and hash every file (default: read every chunk, restore and hash a sample)")
-		wait := fs.Bool("wait", false, "wait for the drill; exit 1 if it failed")
-		pos, err := parse(fs, args[1:], 1, 1, "JOB [--full] [--wait]")
+		cl := newCmdline("drill run", g, e, "print JSON")
+		full := cl.Bool("full", false, "restore and hash every file (default: read every chunk, restore and hash a sample)")
+		wait := cl.Bool("wait", false, "wait for the drill; exit 1 if it failed")
+		c, err := cl.open(args[1:], 1, 1, "JOB [--full] [--wait]")
 		if err != nil {
 			return err
 		}
-		d, err := c.RunDrill(ctx, pos[0], *full)
-		if err != nil {
+		d, err := c.RunDrill(ctx, cl.pos[0], *full)
+		if err == nil && *wait {
+			d, err = c.WaitDrill(ctx, d.ID)
+		}
+		if err := cl.print(d, err, func() error { printDrill(e, d); return nil }); err != nil {
 			return err
-		}
-		if *wait {
-			if d, err = c.WaitDrill(ctx, d.ID); err != nil {
-				return err
-			}
-		}
-		if *asJSON {
-			if err := printJSON(e.stdout, d); err != nil {
-				return err
-			}
-		} else {
-			printDrill(e, d)
 		}
 		if *wait && d.Status != store.DrillPassed {
 			return fmt.Errorf("restore drill %d %s: %s", d.ID, d.Status, d.Error)
 		}
 		return nil
 	case "list":
-		fs := newFlags("drill list", g, e.stderr)
-		asJSON := fs.Bool("json", false, "print JSON")
-		limit := fs.Int("limit", 20, "how many")
-		pos, err := parse(fs, args[1:], 0, 1, "[SERVER]")
+		cl := newCmdline("drill list", g, e, "print JSON")
+		limit := cl.Int("limit", 20, "how many")
+		c, err := cl.open(args[1:], 0, 1, "[SERVER]")
 		if err != nil {
 			return err
 		}
 		server := ""
-		if len(pos) == 1 {
-			server = pos[0]
+		if len(cl.pos) == 1 {
+			server = cl.pos[0]
 		}
 		list, err := c.ListDrills(ctx, server, *limit)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(e.stdout, list)
-		}
-		rows := make([][]string, 0, len(list))
-		for _, d := range list {
-			rows = append(rows, []string{strconv.FormatInt(d.ID, 10), d.ServerName + "/" + d.JobName, d.Archive, d.Mode, d.Status,
-				fmt.Sprintf("%d/%d", d.Checked-d.Mismatches, d.Checked), fmtTimePtr(d.FinishedAt, "-"), d.Error})
-		}
-		return printTable(e.stdout, []string{"ID", "JOB", "ARCHIVE", "MODE", "STATUS", "FILES OK", "FINISHED", "ERROR"}, rows)
+		return cl.print(list, err, func() error {
+			rows := make([][]string, 0, len(list))
+			for _, d := range list {
+				rows = append(rows, []string{strconv.FormatInt(d.ID, 10), d.ServerName + "/" + d.JobName, d.Archive, d.Mode, d.Status,
+					fmt.Sprintf("%d/%d", d.Checked-d.Mismatches, d.Checked), fmtTimePtr(d.FinishedAt, "-"), d.Error})
+			}
+			return printTable(e.stdout, []string{"ID", "JOB", "ARCHIVE", "MODE", "STATUS", "FILES OK", "FINISHED", "ERROR"}, rows)
+		})
 	case "schedule":
-		fs := newFlags("drill schedule", g, e.stderr)
-		pos, err := parse(fs, args[1:], 2, 2, "JOB CRON  (\"\" to stop)")
+		cl := newCmdline("drill schedule", g, e, "")
+		c, err := cl.open(args[1:], 2, 2, "JOB CRON  (\"\" to stop)")
 		if err != nil {
 			return err
 		}
-		j, err := c.SetJobDrillSchedule(ctx, pos[0], pos[1])
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "restore drills of %s/%s: %q\n", j.ServerName, j.Name, j.DrillSchedule)
-		return nil
+		j, err := c.SetJobDrillSchedule(ctx, cl.pos[0], cl.pos[1])
+		return cl.print(j, err, func() error {
+			fmt.Fprintf(e.stdout, "restore drills of %s/%s: %q\n", j.ServerName, j.Name, j.DrillSchedule)
+			return nil
+		})
 	}
-	return usageError{"usage: borgdesk drill run JOB [--full] [--wait] | drill list [SERVER] | drill schedule JOB CRON"}
+	return usageError{usage}
 }
 
 func printDrill(e env, d store.Drill) {

@@ -30,11 +30,10 @@ func cmdRecoveryKit(ctx context.Context, g *globals, args []string, e env) error
 		return usageError{recoveryUsage}
 	}
 	sub, args := args[0], args[1:]
-	fs := newFlags("recovery-kit "+sub, g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
+	cl := newCmdline("recovery-kit "+sub, g, e, "print JSON")
 	var src passphraseSource
 	if sub != "status" {
-		src.register(fs)
+		src.register(cl.FlagSet)
 	}
 	switch sub {
 	case "export", "import", "inspect", "status":
@@ -45,15 +44,15 @@ func cmdRecoveryKit(ctx context.Context, g *globals, args []string, e env) error
 	if sub == "status" {
 		n, posUsage = 0, ""
 	}
-	pos, err := parse(fs, args, n, n, posUsage)
-	if err != nil {
+	if err := cl.parse(args, n, n, posUsage); err != nil {
 		return err
 	}
+	pos := cl.pos
 	switch sub {
 	case "status":
-		return kitStatus(ctx, g, e, *asJSON)
+		return kitStatus(ctx, g, e, cl.json())
 	case "export":
-		return kitExport(ctx, g, e, pos[0], src, *asJSON)
+		return kitExport(ctx, g, e, pos[0], src, cl.json())
 	case "inspect":
 		pass, err := src.read(e, false)
 		if err != nil {
@@ -63,7 +62,7 @@ func cmdRecoveryKit(ctx context.Context, g *globals, args []string, e env) error
 		if err != nil {
 			return err
 		}
-		if *asJSON {
+		if cl.json() {
 			return printJSON(e.stdout, in)
 		}
 		printManifest(e.stdout, in.Manifest)
@@ -78,7 +77,7 @@ func cmdRecoveryKit(ctx context.Context, g *globals, args []string, e env) error
 		fmt.Fprintf(e.stdout, "\nEvery file's SHA-256 checked: the kit is whole.\n")
 		return nil
 	default:
-		return kitImport(ctx, g, e, pos[0], src, *asJSON)
+		return kitImport(ctx, g, e, pos[0], src, cl.json())
 	}
 }
 

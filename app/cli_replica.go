@@ -21,23 +21,22 @@ func cmdReplica(ctx context.Context, g *globals, args []string, e env) error {
 	if sub == "set" {
 		return cmdReplicaSet(ctx, g, args, e)
 	}
-	fs := newFlags("replica "+sub, g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	wait := fs.Bool("wait", false, "with run: wait for the replication to end; exit 1 if it failed")
+	cl := newCmdline("replica "+sub, g, e, "print JSON")
+	wait := cl.Bool("wait", false, "with run: wait for the replication to end; exit 1 if it failed")
 	var pos []string
 	var err error
 	switch sub {
 	case "list":
-		pos, err = parse(fs, args, 0, 0, "")
+		pos, err = parse(cl.FlagSet, args, 0, 0, "")
 	case "show", "run", "remove":
-		pos, err = parse(fs, args, 1, 1, "SERVER")
+		pos, err = parse(cl.FlagSet, args, 1, 1, "SERVER")
 	default:
 		return usageError{fmt.Sprintf("unknown replica subcommand %q; %s", sub, replicaUsage)}
 	}
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
+	c, err := cl.client()
 	if err != nil {
 		return err
 	}
@@ -45,17 +44,13 @@ func cmdReplica(ctx context.Context, g *globals, args []string, e env) error {
 	switch sub {
 	case "list":
 		all, err := c.ListReplicas(ctx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(e.stdout, all)
-		}
-		return printReplicas(e, all)
+		return cl.print(all, err, func() error {
+			return printReplicas(e, all)
+		})
 	case "show":
 		st, err = c.Replica(ctx, pos[0], false)
 	case "remove":
-		if st, err = c.RemoveReplica(ctx, pos[0]); err == nil && !*asJSON {
+		if st, err = c.RemoveReplica(ctx, pos[0]); err == nil && !cl.json() {
 			fmt.Fprintf(e.stdout, "%s is no longer replicated; the replica at %s was left as it is (delete it there if you no longer need it)\n", st.ServerName, st.Location)
 			return nil
 		}
@@ -67,7 +62,7 @@ func cmdReplica(ctx context.Context, g *globals, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if cl.json() {
 		if err := printJSON(e.stdout, st); err != nil {
 			return err
 		}
@@ -83,21 +78,21 @@ func cmdReplica(ctx context.Context, g *globals, args []string, e env) error {
 }
 
 func cmdReplicaSet(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("replica set", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	sftp := fs.String("sftp", "", "an SFTP target: user@host[:port]/path (the repository goes to path/<server-uuid>)")
-	accept := fs.String("accept-host-key", "", "the SFTP target's host key fingerprint (SHA256:…) you compared on the target")
-	s3 := fs.String("s3", "", "an S3-compatible target: https://ENDPOINT/BUCKET[/PREFIX]")
-	keyID := fs.String("access-key-id", "", "with --s3: the access key id")
-	secretStdin := fs.Bool("secret-key-stdin", false, "with --s3: read the secret key from the first line of standard input (kept 0600 in the data dir, never shown)")
-	region := fs.String("region", "", "with --s3: the region (us-east-1 when empty)")
-	dir := fs.String("dir", "", "a local directory (a mounted disk or share)")
-	after := fs.Bool("after-backup", true, "replicate after each successful backup")
-	schedule := fs.String("schedule", "", "also replicate on this cron schedule, e.g. '0 3 * * *'")
-	pos, err := parse(fs, args, 1, 1, "SERVER (--sftp … | --s3 … | --dir …)")
-	if err != nil {
+	cl := newCmdline("replica set", g, e, "print JSON")
+	sftp := cl.String("sftp", "", "an SFTP target: user@host[:port]/path (the repository goes to path/<server-uuid>)")
+	accept := cl.String("accept-host-key", "", "the SFTP target's host key fingerprint (SHA256:…) you compared on the target")
+	s3 := cl.String("s3", "", "an S3-compatible target: https://ENDPOINT/BUCKET[/PREFIX]")
+	keyID := cl.String("access-key-id", "", "with --s3: the access key id")
+	secretStdin := cl.Bool("secret-key-stdin", false, "with --s3: read the secret key from the first line of standard input (kept 0600 in the data dir, never shown)")
+	region := cl.String("region", "", "with --s3: the region (us-east-1 when empty)")
+	dir := cl.String("dir", "", "a local directory (a mounted disk or share)")
+	after := cl.Bool("after-backup", true, "replicate after each successful backup")
+	schedule := cl.String("schedule", "", "also replicate on this cron schedule, e.g. '0 3 * * *'")
+	if err := cl.parse(args, 1, 1, "SERVER (--sftp … | --s3 … | --dir …)"); err != nil {
 		return err
 	}
+	pos := cl.pos
+	var err error
 	in := service.ReplicaInput{Server: pos[0], SFTP: *sftp, AcceptHostKey: *accept, Dir: *dir, AfterBackup: *after, Schedule: *schedule}
 	if *s3 != "" {
 		if in.S3, err = parseS3(*s3); err != nil {
@@ -113,23 +108,19 @@ func cmdReplicaSet(ctx context.Context, g *globals, args []string, e env) error 
 	} else if *keyID != "" || *secretStdin || *region != "" {
 		return usageError{"replica set: --access-key-id, --secret-key-stdin and --region go with --s3"}
 	}
-	c, err := client(g, e)
+	c, err := cl.client()
 	if err != nil {
 		return err
 	}
 	st, err := c.SetReplica(ctx, in)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, st)
-	}
-	printReplica(e, st)
-	if st.PublicKey != "" {
-		fmt.Fprintf(e.stdout, "\nAdd this line to ~%s/.ssh/authorized_keys on %s, then run `borgdesk replica run %s --wait`:\n\n  %s\n",
-			st.Target.User, st.Target.Host, st.ServerName, st.PublicKey)
-	}
-	return nil
+	return cl.print(st, err, func() error {
+		printReplica(e, st)
+		if st.PublicKey != "" {
+			fmt.Fprintf(e.stdout, "\nAdd this line to ~%s/.ssh/authorized_keys on %s, then run `borgdesk replica run %s --wait`:\n\n  %s\n",
+				st.Target.User, st.Target.Host, st.ServerName, st.PublicKey)
+		}
+		return nil
+	})
 }
 
 // parseS3 reads https://ENDPOINT/BUCKET[/PREFIX].

@@ -16,45 +16,37 @@ import (
 
 // cmdArchiveLs lists one folder of an archive from the catalog.
 func cmdArchiveLs(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("archive ls", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 2, 3, "SERVER ARCHIVE [PATH]")
+	cl := newCmdline("archive ls", g, e, "print JSON")
+	c, err := cl.open(args, 2, 3, "SERVER ARCHIVE [PATH]")
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
-	if err != nil {
-		return err
-	}
+	pos := cl.pos
 	dir := ""
 	if len(pos) == 3 {
 		dir = pos[2]
 	}
 	l, err := c.BrowseArchive(ctx, pos[0], pos[1], dir)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, l)
-	}
-	rows := make([][]string, 0, len(l.Entries))
-	for _, en := range l.Entries {
-		name := en.Name
-		switch en.Type {
-		case "d":
-			name += "/"
-		case "l":
-			name += " -> " + en.LinkTarget
+	return cl.print(l, err, func() error {
+		rows := make([][]string, 0, len(l.Entries))
+		for _, en := range l.Entries {
+			name := en.Name
+			switch en.Type {
+			case "d":
+				name += "/"
+			case "l":
+				name += " -> " + en.LinkTarget
+			}
+			rows = append(rows, []string{en.Mode, en.User + ":" + en.Group, humanBytes(en.Size), fmtMTime(en.MTime), name})
 		}
-		rows = append(rows, []string{en.Mode, en.User + ":" + en.Group, humanBytes(en.Size), fmtMTime(en.MTime), name})
-	}
-	if err := printTable(e.stdout, []string{"MODE", "OWNER", "SIZE", "MODIFIED", "NAME"}, rows); err != nil {
-		return err
-	}
-	if l.Truncated {
-		fmt.Fprintf(e.stdout, "(first %d of %d entries)\n", len(l.Entries), l.Total)
-	}
-	return nil
+		if err := printTable(e.stdout, []string{"MODE", "OWNER", "SIZE", "MODIFIED", "NAME"}, rows); err != nil {
+			return err
+		}
+		if l.Truncated {
+			fmt.Fprintf(e.stdout, "(first %d of %d entries)\n", len(l.Entries), l.Total)
+		}
+		return nil
+	})
 }
 
 func fmtMTime(s string) string {
@@ -67,74 +59,61 @@ func fmtMTime(s string) string {
 
 // cmdFind searches every archive of the fleet (or one server's).
 func cmdFind(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("find", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	server := fs.String("server", "", "only this server's archives")
-	limit := fs.Int("limit", 100, "at most this many paths")
-	pos, err := parse(fs, args, 1, 1, "PATTERN  (part of a name such as nginx, whatever the case, or a glob: '*.conf', 'etc/nginx/*')")
+	cl := newCmdline("find", g, e, "print JSON")
+	server := cl.String("server", "", "only this server's archives")
+	limit := cl.Int("limit", 100, "at most this many paths")
+	c, err := cl.open(args, 1, 1, "PATTERN  (part of a name such as nginx, whatever the case, or a glob: '*.conf', 'etc/nginx/*')")
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
-	if err != nil {
-		return err
-	}
+	pos := cl.pos
 	hits, err := c.FindFiles(ctx, pos[0], *server, *limit)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, hits)
-	}
-	if len(hits) == 0 {
-		fmt.Fprintf(e.stdout, "Nothing matches %q in the catalog.\n", pos[0])
-		return nil
-	}
-	var rows [][]string
-	for _, h := range hits {
-		for _, v := range h.Versions {
-			rows = append(rows, []string{h.ServerName, "/" + h.Path, v.Archive, humanBytes(v.Size), fmtMTime(v.MTime)})
+	return cl.print(hits, err, func() error {
+		if len(hits) == 0 {
+			fmt.Fprintf(e.stdout, "Nothing matches %q in the catalog.\n", pos[0])
+			return nil
 		}
-	}
-	return printTable(e.stdout, []string{"SERVER", "PATH", "ARCHIVE", "SIZE", "MODIFIED"}, rows)
+		var rows [][]string
+		for _, h := range hits {
+			for _, v := range h.Versions {
+				rows = append(rows, []string{h.ServerName, "/" + h.Path, v.Archive, humanBytes(v.Size), fmtMTime(v.MTime)})
+			}
+		}
+		return printTable(e.stdout, []string{"SERVER", "PATH", "ARCHIVE", "SIZE", "MODIFIED"}, rows)
+	})
 }
 
 // cmdRestore restores files of an archive onto a server.
 func cmdRestore(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("restore", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
+	cl := newCmdline("restore", g, e, "print JSON")
 	var paths listFlag
-	fs.Var(&paths, "path", "a file or folder of the archive to restore (repeatable; the whole archive when none)")
-	to := fs.String("to", "", "directory on the target server to restore under (default: the original paths)")
-	target := fs.String("target-server", "", "restore onto this server instead (it reads the source repository for this restore only)")
-	policy := fs.String("policy", agentapi.PolicyKeepBoth, "when a file exists: skip, overwrite, or keep-both (the restored copy is renamed beside it)")
-	keepSetuid := fs.Bool("keep-setuid", false, "keep setuid/setgid bits on files that belong to root (dropped otherwise)")
-	wait := fs.Bool("wait", false, "follow the restore until it ends; exit 1 if it failed")
-	pos, err := parse(fs, args, 2, 2, "SERVER ARCHIVE [--path P]... [--to DIR] [--target-server S2] [--policy P] [--keep-setuid] [--wait]")
+	cl.Var(&paths, "path", "a file or folder of the archive to restore (repeatable; the whole archive when none)")
+	to := cl.String("to", "", "directory on the target server to restore under (default: the original paths)")
+	target := cl.String("target-server", "", "restore onto this server instead (it reads the source repository for this restore only)")
+	policy := cl.String("policy", agentapi.PolicyKeepBoth, "when a file exists: skip, overwrite, or keep-both (the restored copy is renamed beside it)")
+	keepSetuid := cl.Bool("keep-setuid", false, "keep setuid/setgid bits on files that belong to root (dropped otherwise)")
+	wait := cl.Bool("wait", false, "follow the restore until it ends; exit 1 if it failed")
+	c, err := cl.open(args, 2, 2, "SERVER ARCHIVE [--path P]... [--to DIR] [--target-server S2] [--policy P] [--keep-setuid] [--wait]")
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
-	if err != nil {
-		return err
-	}
+	pos := cl.pos
 	req := service.RestoreRequest{Server: pos[0], Archive: pos[1], Paths: paths, To: *to, TargetServer: *target, Policy: *policy, KeepSetuid: *keepSetuid}
-	return followTask(ctx, c, e, *wait, *asJSON, func() (store.Task, error) { return c.StartRestore(ctx, req) }, printRestoreResult)
+	return followTask(ctx, c, e, *wait, cl.json(), func() (store.Task, error) { return c.StartRestore(ctx, req) }, printRestoreResult)
 }
 
 // cmdDBRestore restores a database dump of an archive.
 func cmdDBRestore(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("db-restore", g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
-	as := fs.String("as", "", "restore into a new database with this name (default: NAME_restored_YYYYMMDD)")
-	replace := fs.String("replace", "", "replace this database (its current contents are lost) — needs --confirm with the same name")
-	confirm := fs.String("confirm", "", "repeat the name of the database to replace")
-	target := fs.String("target-server", "", "restore onto this server instead")
-	wait := fs.Bool("wait", false, "follow the restore until it ends; exit 1 if it failed")
-	pos, err := parse(fs, args, 3, 3, "SERVER ARCHIVE DUMP (e.g. postgres/app.dump, mysql/shop.sql) [--as NAME | --replace NAME --confirm NAME] [--wait]")
-	if err != nil {
+	cl := newCmdline("db-restore", g, e, "print JSON")
+	as := cl.String("as", "", "restore into a new database with this name (default: NAME_restored_YYYYMMDD)")
+	replace := cl.String("replace", "", "replace this database (its current contents are lost) — needs --confirm with the same name")
+	confirm := cl.String("confirm", "", "repeat the name of the database to replace")
+	target := cl.String("target-server", "", "restore onto this server instead")
+	wait := cl.Bool("wait", false, "follow the restore until it ends; exit 1 if it failed")
+	if err := cl.parse(args, 3, 3, "SERVER ARCHIVE DUMP (e.g. postgres/app.dump, mysql/shop.sql) [--as NAME | --replace NAME --confirm NAME] [--wait]"); err != nil {
 		return err
 	}
+	pos := cl.pos
 	req := service.DBRestoreRequest{Server: pos[0], Archive: pos[1], Dump: pos[2], Mode: "copy", Database: *as, TargetServer: *target}
 	if *replace != "" {
 		if *as != "" {
@@ -142,11 +121,11 @@ func cmdDBRestore(ctx context.Context, g *globals, args []string, e env) error {
 		}
 		req.Mode, req.Database, req.Confirm = "replace", *replace, *confirm
 	}
-	c, err := client(g, e)
+	c, err := cl.client()
 	if err != nil {
 		return err
 	}
-	return followTask(ctx, c, e, *wait, *asJSON, func() (store.Task, error) { return c.RestoreDatabase(ctx, req) }, printDBRestoreResult)
+	return followTask(ctx, c, e, *wait, cl.json(), func() (store.Task, error) { return c.RestoreDatabase(ctx, req) }, printDBRestoreResult)
 }
 
 // followTask starts a task and, with wait, prints its progress (from the

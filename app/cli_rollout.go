@@ -91,15 +91,14 @@ func (c *credFlags) read(stdin io.Reader) error {
 }
 
 func cmdServerAdd(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("server add", g, e.stderr)
+	cl := newCmdline("server add", g, e, "print the result as JSON")
 	var cf credFlags
-	cf.register(fs)
-	host := fs.String("host", "", "the server's address")
-	name := fs.String("name", "", "its name in Borgdesk (default: the host)")
-	hostsFile := fs.String("hosts-file", "", "many servers: a file with one host per line (host, host:port, user@host, or CSV host,port,user[,name])")
-	conc := fs.Int("concurrency", 5, "hosts installed at once (at most 20)")
-	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if _, err := parse(fs, args, 0, 0, ""); err != nil {
+	cf.register(cl.FlagSet)
+	host := cl.String("host", "", "the server's address")
+	name := cl.String("name", "", "its name in Borgdesk (default: the host)")
+	hostsFile := cl.String("hosts-file", "", "many servers: a file with one host per line (host, host:port, user@host, or CSV host,port,user[,name])")
+	conc := cl.Int("concurrency", 5, "hosts installed at once (at most 20)")
+	if err := cl.parse(args, 0, 0, ""); err != nil {
 		return err
 	}
 	var targets []rollout.Target
@@ -122,7 +121,7 @@ func cmdServerAdd(ctx context.Context, g *globals, args []string, e env) error {
 	if err := cf.read(e.stdin); err != nil {
 		return err
 	}
-	c, err := client(g, e)
+	c, err := cl.client()
 	if err != nil {
 		return err
 	}
@@ -204,7 +203,7 @@ func cmdServerAdd(ctx context.Context, g *globals, args []string, e env) error {
 	}
 	last := map[string]string{}
 	show := func(id string, h rollout.HostState) {
-		if id != ro.ID || !names[h.Name] || *asJSON {
+		if id != ro.ID || !names[h.Name] || cl.json() {
 			return
 		}
 		line := h.Step
@@ -248,7 +247,7 @@ func cmdServerAdd(ctx context.Context, g *globals, args []string, e env) error {
 			failed++
 		}
 	}
-	if *asJSON {
+	if cl.json() {
 		if err := printJSON(e.stdout, ro); err != nil {
 			return err
 		}
@@ -260,19 +259,18 @@ func cmdServerAdd(ctx context.Context, g *globals, args []string, e env) error {
 }
 
 func cmdServerUninstall(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("server uninstall", g, e.stderr)
+	cl := newCmdline("server uninstall", g, e, "print JSON")
 	var cf credFlags
-	cf.register(fs)
-	host := fs.String("host", "", "the server's SSH address (default: the host name it reports)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args, 1, 1, "SERVER")
-	if err != nil {
+	cf.register(cl.FlagSet)
+	host := cl.String("host", "", "the server's SSH address (default: the host name it reports)")
+	if err := cl.parse(args, 1, 1, "SERVER"); err != nil {
 		return err
 	}
+	pos := cl.pos
 	if err := cf.read(e.stdin); err != nil {
 		return err
 	}
-	c, err := client(g, e)
+	c, err := cl.client()
 	if err != nil {
 		return err
 	}
@@ -285,7 +283,7 @@ func cmdServerUninstall(ctx context.Context, g *globals, args []string, e env) e
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if cl.json() {
 		printJSON(e.stdout, st)
 	} else {
 		fmt.Fprintln(e.stdout, st.Message)
@@ -297,16 +295,13 @@ func cmdServerUninstall(ctx context.Context, g *globals, args []string, e env) e
 }
 
 func cmdServerForgetHostKey(ctx context.Context, g *globals, args []string, e env) error {
-	fs := newFlags("server forget-host-key", g, e.stderr)
-	port := fs.Int("port", 22, "SSH port")
-	pos, err := parse(fs, args, 1, 1, "HOST")
+	cl := newCmdline("server forget-host-key", g, e, "")
+	port := cl.Int("port", 22, "SSH port")
+	c, err := cl.open(args, 1, 1, "HOST")
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
-	if err != nil {
-		return err
-	}
+	pos := cl.pos
 	if err := c.ForgetHostKey(ctx, pos[0], *port); err != nil {
 		return err
 	}

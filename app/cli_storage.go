@@ -25,53 +25,46 @@ func cmdStorage(ctx context.Context, g *globals, args []string, e env) error {
 	if len(args) == 0 {
 		return usageError{storageUsage}
 	}
-	c, err := client(g, e)
-	if err != nil {
-		return err
-	}
 	sub, rest := args[0], args[1:]
 	switch sub {
 	case "list":
-		fs := newFlags("storage list", g, e.stderr)
-		asJSON := fs.Bool("json", false, "print JSON")
-		if _, err := parse(fs, rest, 0, 0, ""); err != nil {
+		cl := newCmdline("storage list", g, e, "print JSON")
+		c, err := cl.open(rest, 0, 0, "")
+		if err != nil {
 			return err
 		}
 		list, err := c.ListTargets(ctx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(e.stdout, orEmpty(list))
-		}
-		rows := [][]string{{"local", "coordinator", "data dir", "ready", "-"}}
-		for _, t := range list {
-			where := fmt.Sprintf("%s@%s:%d%s", t.User, t.Host, t.Port, t.Path)
-			if t.Kind == store.TargetNode {
-				where = fmt.Sprintf("%s (%s:%d) %s", t.ServerName, t.Host, t.Port, t.Path)
+		return cl.print(orEmpty(list), err, func() error {
+			rows := [][]string{{"local", "coordinator", "data dir", "ready", "-"}}
+			for _, t := range list {
+				where := fmt.Sprintf("%s@%s:%d%s", t.User, t.Host, t.Port, t.Path)
+				if t.Kind == store.TargetNode {
+					where = fmt.Sprintf("%s (%s:%d) %s", t.ServerName, t.Host, t.Port, t.Path)
+				}
+				free := "-"
+				if t.FreeBytes > 0 {
+					free = units.Bytes(t.FreeBytes)
+				}
+				status := t.Status
+				if t.LastError != "" {
+					status += ": " + t.LastError
+				}
+				rows = append(rows, []string{t.Name, t.Kind, where, status, free})
 			}
-			free := "-"
-			if t.FreeBytes > 0 {
-				free = units.Bytes(t.FreeBytes)
-			}
-			status := t.Status
-			if t.LastError != "" {
-				status += ": " + t.LastError
-			}
-			rows = append(rows, []string{t.Name, t.Kind, where, status, free})
-		}
-		return printTable(e.stdout, []string{"NAME", "KIND", "WHERE", "STATUS", "FREE"}, rows)
+			return printTable(e.stdout, []string{"NAME", "KIND", "WHERE", "STATUS", "FREE"}, rows)
+		})
 	case "add-node":
-		fs := newFlags("storage add-node", g, e.stderr)
+		cl := newCmdline("storage add-node", g, e, "")
 		var in service.StorageNodeInput
-		fs.StringVar(&in.Name, "name", "", "target name (default: the server's)")
-		fs.StringVar(&in.Listen, "listen", ":2222", "the node's Borg SSH server address")
-		fs.StringVar(&in.Address, "address", "", "host other servers reach it at (default: the server's address)")
-		fs.StringVar(&in.Dir, "dir", "/var/lib/borgdesk-storage", "directory of the repositories on the node")
-		pos, err := parse(fs, rest, 1, 1, "SERVER [--name N] [--listen ADDR] [--address HOST] [--dir DIR]")
+		cl.StringVar(&in.Name, "name", "", "target name (default: the server's)")
+		cl.StringVar(&in.Listen, "listen", ":2222", "the node's Borg SSH server address")
+		cl.StringVar(&in.Address, "address", "", "host other servers reach it at (default: the server's address)")
+		cl.StringVar(&in.Dir, "dir", "/var/lib/borgdesk-storage", "directory of the repositories on the node")
+		c, err := cl.open(rest, 1, 1, "SERVER [--name N] [--listen ADDR] [--address HOST] [--dir DIR]")
 		if err != nil {
 			return err
 		}
+		pos := cl.pos
 		in.Server = pos[0]
 		t, err := c.AddStorageNode(ctx, in)
 		if err != nil {
@@ -81,17 +74,18 @@ func cmdStorage(ctx context.Context, g *globals, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "put a server's repository there with: borgdesk storage use SERVER %s\n", t.Name)
 		return nil
 	case "add-hosted":
-		fs := newFlags("storage add-hosted", g, e.stderr)
+		cl := newCmdline("storage add-hosted", g, e, "")
 		var in service.HostedInput
-		fs.StringVar(&in.Host, "host", "", "the service's SSH host")
-		fs.IntVar(&in.Port, "port", 22, "its SSH port")
-		fs.StringVar(&in.User, "user", "", "the SSH user the service gave you")
-		fs.StringVar(&in.Path, "path", "", "directory of the repositories there (relative to the login's home unless absolute)")
-		fs.StringVar(&in.AcceptHostKey, "accept-host-key", "", "the host key fingerprint you checked (SHA256:…)")
-		pos, err := parse(fs, rest, 1, 1, "NAME --host H --user U --path DIR [--port P] [--accept-host-key SHA256:…]")
+		cl.StringVar(&in.Host, "host", "", "the service's SSH host")
+		cl.IntVar(&in.Port, "port", 22, "its SSH port")
+		cl.StringVar(&in.User, "user", "", "the SSH user the service gave you")
+		cl.StringVar(&in.Path, "path", "", "directory of the repositories there (relative to the login's home unless absolute)")
+		cl.StringVar(&in.AcceptHostKey, "accept-host-key", "", "the host key fingerprint you checked (SHA256:…)")
+		c, err := cl.open(rest, 1, 1, "NAME --host H --user U --path DIR [--port P] [--accept-host-key SHA256:…]")
 		if err != nil {
 			return err
 		}
+		pos := cl.pos
 		in.Name = pos[0]
 		t, err := c.AddHostedTarget(ctx, in)
 		if err != nil {
@@ -108,7 +102,9 @@ func cmdStorage(ctx context.Context, g *globals, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "\nEach server you put there adds an append-only line: `borgdesk storage keys %s` prints them all.\n", t.Name)
 		return nil
 	case "keys":
-		if _, err := parse(newFlags("storage keys", g, e.stderr), rest, 1, 1, "TARGET"); err != nil {
+		cl := newCmdline("storage keys", g, e, "")
+		c, err := cl.open(rest, 1, 1, "TARGET")
+		if err != nil {
 			return err
 		}
 		lines, err := c.HostedKeys(ctx, rest[0])
@@ -120,7 +116,9 @@ func cmdStorage(ctx context.Context, g *globals, args []string, e env) error {
 		}
 		return nil
 	case "check":
-		if _, err := parse(newFlags("storage check", g, e.stderr), rest, 1, 1, "TARGET"); err != nil {
+		cl := newCmdline("storage check", g, e, "")
+		c, err := cl.open(rest, 1, 1, "TARGET")
+		if err != nil {
 			return err
 		}
 		t, err := c.CheckTarget(ctx, rest[0])
@@ -130,23 +128,25 @@ func cmdStorage(ctx context.Context, g *globals, args []string, e env) error {
 		fmt.Fprintf(e.stdout, "%s: %s\n", t.Name, t.Status)
 		return nil
 	case "use":
-		pos, err := parse(newFlags("storage use", g, e.stderr), rest, 2, 2, "SERVER TARGET|local")
+		cl := newCmdline("storage use", g, e, "")
+		c, err := cl.open(rest, 2, 2, "SERVER TARGET|local")
 		if err != nil {
 			return err
 		}
+		pos := cl.pos
 		if _, err := c.SetRepoTarget(ctx, pos[0], pos[1]); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "the repository of %s lives on %s from its next backup\n", pos[0], pos[1])
 		return nil
 	case "move":
-		fs := newFlags("storage move", g, e.stderr)
-		asJSON := fs.Bool("json", false, "print JSON")
-		wait := fs.Bool("wait", false, "wait for the move to finish (exit 1 if it failed)")
-		pos, err := parse(fs, rest, 1, 2, "SERVER TARGET|local [--wait] | storage move SERVER (its status)")
+		cl := newCmdline("storage move", g, e, "print JSON")
+		wait := cl.Bool("wait", false, "wait for the move to finish (exit 1 if it failed)")
+		c, err := cl.open(rest, 1, 2, "SERVER TARGET|local [--wait] | storage move SERVER (its status)")
 		if err != nil {
 			return err
 		}
+		pos := cl.pos
 		var rep service.MoveReport
 		if len(pos) == 2 {
 			rep, err = c.MoveRepo(ctx, pos[0], pos[1])
@@ -165,7 +165,7 @@ func cmdStorage(ctx context.Context, g *globals, args []string, e env) error {
 			return err
 		}
 		switch {
-		case *asJSON:
+		case cl.json():
 			if err := printJSON(e.stdout, rep); err != nil {
 				return err
 			}
@@ -179,7 +179,9 @@ func cmdStorage(ctx context.Context, g *globals, args []string, e env) error {
 		}
 		return nil
 	case "remove":
-		if _, err := parse(newFlags("storage remove", g, e.stderr), rest, 1, 1, "TARGET"); err != nil {
+		cl := newCmdline("storage remove", g, e, "")
+		c, err := cl.open(rest, 1, 1, "TARGET")
+		if err != nil {
 			return err
 		}
 		return c.RemoveTarget(ctx, rest[0])

@@ -13,41 +13,29 @@ const tokenUsage = "usage: borgdesk token create --name NAME [--ttl 1h] [--json]
 // unused ones of a server name (or one by id).
 func cmdTokenManage(ctx context.Context, g *globals, args []string, e env) error {
 	sub := args[0]
-	fs := newFlags("token "+sub, g, e.stderr)
-	asJSON := fs.Bool("json", false, "print JSON")
+	cl := newCmdline("token "+sub, g, e, "print JSON")
 	want, usage := 0, ""
 	if sub == "revoke" {
 		want, usage = 1, "NAME|ID  (the server name the token was issued for, or its id from token list)"
 	}
-	pos, err := parse(fs, args[1:], want, want, usage)
+	c, err := cl.open(args[1:], want, want, usage)
 	if err != nil {
 		return err
 	}
-	c, err := client(g, e)
-	if err != nil {
-		return err
-	}
+	pos := cl.pos
 	if sub == "list" {
 		list, err := c.ListEnrollmentTokens(ctx)
-		if err != nil {
-			return err
-		}
-		if *asJSON {
-			return printJSON(e.stdout, list)
-		}
-		return printTokens(e, list)
+		return cl.print(list, err, func() error {
+			return printTokens(e, list)
+		})
 	}
 	revoked, err := c.RevokeEnrollmentToken(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return printJSON(e.stdout, revoked)
-	}
-	for _, t := range revoked {
-		fmt.Fprintf(e.stdout, "revoked enrollment token %d for %s: no server can enroll with it now\n", t.ID, t.Name)
-	}
-	return nil
+	return cl.print(revoked, err, func() error {
+		for _, t := range revoked {
+			fmt.Fprintf(e.stdout, "revoked enrollment token %d for %s: no server can enroll with it now\n", t.ID, t.Name)
+		}
+		return nil
+	})
 }
 
 func printTokens(e env, list []service.EnrollmentToken) error {

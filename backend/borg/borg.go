@@ -5,7 +5,8 @@
 // Every call goes through exec.CommandContext with an argument vector, never
 // a shell. The passphrase travels only in the environment (BORG_PASSPHRASE),
 // never in argv. Errors carry the tail of borg's stderr and say what to do.
-// Stdlib only: the agent imports it.
+// Stdlib only, besides the stdlib-only backend/shared helpers: the agent
+// imports it.
 package borg
 
 import (
@@ -19,8 +20,9 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"time"
+
+	"borgdesk/backend/shared/tail"
 )
 
 // Repo is a repository and how to reach it.
@@ -200,34 +202,11 @@ func (b *Borg) command(ctx context.Context, r Repo, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// tail keeps the last n bytes written to it.
-type tail struct {
-	mu  sync.Mutex
-	buf []byte
-	n   int
-}
-
-func (t *tail) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if len(t.buf) > t.n {
-		t.buf = t.buf[len(t.buf)-t.n:]
-	}
-	return len(p), nil
-}
-
-func (t *tail) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return strings.TrimSpace(string(t.buf))
-}
-
 // run runs borg, collecting stdout, and maps its exit status.
 func (b *Borg) run(ctx context.Context, r Repo, op string, stdin io.Reader, args ...string) ([]byte, error) {
 	cmd := b.command(ctx, r, args...)
 	var out bytes.Buffer
-	errTail := &tail{n: 4096}
+	errTail := tail.New(4096)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, &out, errTail
 	err := cmd.Run()
 	return out.Bytes(), b.exitErr(ctx, op, err, errTail.String())

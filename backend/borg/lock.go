@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+
+	"borgdesk/backend/shared/tail"
 )
 
 // Held is a repository lock taken with `borg with-lock` and kept until
@@ -35,7 +37,7 @@ func (b *Borg) HoldLock(ctx context.Context, r Repo) (*Held, error) {
 	}
 	echo := &lineSignal{seen: make(chan struct{})}
 	cmd.Stdout = echo
-	errTail := &tail{n: 4096}
+	errTail := tail.New(4096)
 	cmd.Stderr = errTail
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("borg with-lock: %w (is borg installed?)", err)

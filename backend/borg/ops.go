@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"borgdesk/backend/shared/tail"
 )
 
 // Progress is one archive_progress report of borg create.
@@ -108,7 +110,7 @@ func (b *Borg) Create(ctx context.Context, r Repo, o CreateOptions, progress fun
 	if err := cmd.Start(); err != nil {
 		return Archive{}, fmt.Errorf("borg create: %w (is borg installed?)", err)
 	}
-	errTail := &tail{n: 8192}
+	errTail := tail.New(8192)
 	sc := bufio.NewScanner(stderr)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -197,7 +199,7 @@ func listLines[T any](ctx context.Context, b *Borg, r Repo, args []string, fn fu
 	if err != nil {
 		return err
 	}
-	errTail := &tail{n: 4096}
+	errTail := tail.New(4096)
 	cmd.Stderr = errTail
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("borg list: %w", err)
@@ -230,7 +232,7 @@ func (b *Borg) Extract(ctx context.Context, r Repo, archive, dir string, paths .
 	args := append([]string{"extract", "--", r.Location + "::" + archive}, paths...)
 	cmd := b.command(ctx, r, args...)
 	cmd.Dir = dir
-	errTail := &tail{n: 4096}
+	errTail := tail.New(4096)
 	cmd.Stderr = errTail
 	return b.exitErr(ctx, "extract", cmd.Run(), errTail.String())
 }
@@ -255,7 +257,7 @@ func (b *Borg) ExtractWithProgress(ctx context.Context, r Repo, archive, dir str
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("borg extract: %w (is borg installed?)", err)
 	}
-	errTail := &tail{n: 8192}
+	errTail := tail.New(8192)
 	var missing []string
 	sc := bufio.NewScanner(stderr)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -326,7 +328,7 @@ func (b *Borg) Hashes(ctx context.Context, r Repo, archive string, paths []strin
 func (b *Borg) ExtractStdout(ctx context.Context, r Repo, archive, path string, w io.Writer) error {
 	cmd := b.command(ctx, r, "extract", "--stdout", "--", r.Location+"::"+archive, path)
 	cmd.Stdout = w
-	errTail := &tail{n: 4096}
+	errTail := tail.New(4096)
 	cmd.Stderr = errTail
 	return b.exitErr(ctx, "extract", cmd.Run(), errTail.String())
 }
@@ -338,7 +340,7 @@ func (b *Borg) ExportTar(ctx context.Context, r Repo, archive string, paths []st
 	args := append([]string{"export-tar", "--", r.Location + "::" + archive, "-"}, paths...)
 	cmd := b.command(ctx, r, args...)
 	cmd.Stdout = w
-	errTail := &tail{n: 4096}
+	errTail := tail.New(4096)
 	cmd.Stderr = errTail
 	return b.exitErr(ctx, "export-tar", cmd.Run(), errTail.String())
 }
@@ -355,7 +357,7 @@ func (b *Borg) Mount(ctx context.Context, r Repo, archive, dir string) error {
 		target += "::" + archive
 	}
 	cmd := b.command(ctx, r, "--bypass-lock", "mount", "--", target, dir)
-	errTail := &tail{n: 4096}
+	errTail := tail.New(4096)
 	cmd.Stderr = errTail
 	return b.exitErr(ctx, "mount", cmd.Run(), errTail.String())
 }
@@ -408,7 +410,7 @@ func (b *Borg) Prune(ctx context.Context, r Repo, k Keep, prefix string, dryRun 
 	}
 	args = append(args, r.Location)
 	cmd := b.command(ctx, r, args...)
-	errTail := &tail{n: 1 << 20}
+	errTail := tail.New(1 << 20)
 	cmd.Stderr = errTail
 	if err := b.exitErr(ctx, "prune", cmd.Run(), ""); err != nil {
 		if e, ok := err.(*Error); ok {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"borgdesk/backend/shared/tail"
 )
 
 // CopyArchive copies one archive from src to dst: `borg export-tar` of the
@@ -19,7 +21,7 @@ func (b *Borg) CopyArchive(ctx context.Context, src, dst Repo, a Archive) (Stats
 	defer cancel()
 	pr, pw := io.Pipe()
 	exp := b.command(ctx, src, "export-tar", src.Location+"::"+a.Name, "-")
-	expErr := &tail{n: 4096}
+	expErr := tail.New(4096)
 	exp.Stdout, exp.Stderr = pw, expErr
 	args := []string{"import-tar", "--json"}
 	if ts := strings.TrimSuffix(a.Start, "Z"); ts != "" {
@@ -29,7 +31,7 @@ func (b *Borg) CopyArchive(ctx context.Context, src, dst Repo, a Archive) (Stats
 		args = append(args, "--timestamp", ts)
 	}
 	imp := b.command(ctx, dst, append(args, dst.Location+"::"+a.Name, "-")...)
-	impErr := &tail{n: 4096}
+	impErr := tail.New(4096)
 	var out strings.Builder
 	imp.Stdin, imp.Stdout, imp.Stderr = pr, &out, impErr
 	if err := imp.Start(); err != nil {

@@ -1,7 +1,6 @@
 package mounts
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"borgdesk/backend/flx/flxfs"
+	"borgdesk/backend/shared/tail"
 )
 
 // Unmount unmounts a mount Borgdesk made. While a process uses it, it
@@ -205,11 +205,11 @@ func fuseUnmount(ctx context.Context, dir string, lazy bool) error {
 	if lazy {
 		args = append(args, "-z")
 	}
-	var out bytes.Buffer
+	out := tail.New(4096)
 	cmd := exec.CommandContext(ctx, bin, append(args, "--", dir)...)
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("%s: %w: %s", filepath.Base(bin), err, strings.TrimSpace(out.String()))
+		return fmt.Errorf("%s: %w: %s", filepath.Base(bin), err, out)
 	}
 	return nil
 }

@@ -18,6 +18,8 @@ import (
 
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
+
+	"borgdesk/backend/shared/shellquote"
 )
 
 // Where the agent lives on a server.
@@ -156,9 +158,9 @@ func (r *Runner) connect(ctx context.Context, t Target, cred *Credentials, accep
 func (m *remote) run(ctx context.Context, script string, stdin []byte, privileged bool) (string, error) {
 	switch {
 	case !privileged || m.root:
-		return m.runDirect(ctx, "sh -c "+shq(script), stdin)
+		return m.runDirect(ctx, "sh -c "+shellquote.Quote(script), stdin)
 	case m.sudo == nil:
-		return m.runDirect(ctx, "sudo -n sh -c "+shq(script), stdin)
+		return m.runDirect(ctx, "sudo -n sh -c "+shellquote.Quote(script), stdin)
 	}
 	return m.runAskpass(ctx, script, stdin)
 }
@@ -210,9 +212,6 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
-
-// shq quotes s for a POSIX shell.
-func shq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'" }
 
 // facts is what the detect script reports.
 type facts map[string]string
@@ -399,7 +398,7 @@ func (r *Runner) install(ctx context.Context, t Target, cred *Credentials, accep
 			undo()
 			return fail("enrollment token for %s: %v", t.Name, err)
 		}
-		script := AgentPath + " enroll --config " + ConfigPath + " --server " + shq(gw) + " --name " + shq(t.Name) + " --ca-fingerprint " + shq(caFP) + " --token-file -"
+		script := AgentPath + " enroll --config " + ConfigPath + " --server " + shellquote.Quote(gw) + " --name " + shellquote.Quote(t.Name) + " --ca-fingerprint " + shellquote.Quote(caFP) + " --token-file -"
 		if installed {
 			script += " --force"
 		}
@@ -528,9 +527,9 @@ func (r *Runner) upload(ctx context.Context, m *remote, binPath, binSum string, 
 	final := path.Join(path.Dir(AgentPath), tmpName)
 	// The hash is checked on root's own copy, after the copy: nothing the
 	// login user can still change is trusted.
-	script := "set -e; tmp=" + shq(tmp) + "; final=" + shq(final) + "; trap 'rm -f \"$tmp\" \"$final\"' EXIT; " +
+	script := "set -e; tmp=" + shellquote.Quote(tmp) + "; final=" + shellquote.Quote(final) + "; trap 'rm -f \"$tmp\" \"$final\"' EXIT; " +
 		"if [ \"$tmp\" != \"$final\" ]; then cp \"$tmp\" \"$final\"; fi; chown 0:0 \"$final\"; chmod 0755 \"$final\"; " +
-		"echo " + shq(binSum+"  "+final) + " | sha256sum -c --status || { echo 'the uploaded agent is damaged (hash mismatch)'; exit 1; }; " +
+		"echo " + shellquote.Quote(binSum+"  "+final) + " | sha256sum -c --status || { echo 'the uploaded agent is damaged (hash mismatch)'; exit 1; }; " +
 		"mv -f \"$final\" " + AgentPath
 	if out, err := m.run(ctx, script, nil, true); err != nil {
 		c.Remove(tmp)

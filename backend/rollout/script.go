@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"text/template"
 	"time"
+
+	"borgdesk/backend/shared/shellquote"
 )
 
 // ScriptParams fill the one-line install's shell script.
@@ -47,7 +49,7 @@ echo "borgdesk: this install link was already used: create a new one with borgde
 exit 1
 `
 
-var scriptTmpl = template.Must(template.New("install").Funcs(template.FuncMap{"sq": shq}).Parse(`#!/bin/sh
+var scriptTmpl = template.Must(template.New("install").Funcs(template.FuncMap{"sq": shellquote.Quote}).Parse(`#!/bin/sh
 # Borgdesk agent installer for {{sq .P.Name}} (single use, valid until {{.Expires}}).
 set -eu
 say() { echo "borgdesk: $*" >&2; }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"borgdesk/backend/shared/shellquote"
 )
 
 // How the SSH password reaches sudo, and nothing else.
@@ -169,7 +171,7 @@ func askpassCommand(script, ask, start string) string {
 	}
 	var quoted []string
 	for _, l := range helper {
-		quoted = append(quoted, shq(l))
+		quoted = append(quoted, shellquote.Quote(l))
 	}
 	outer := `d=
 for base in "${TMPDIR:-/tmp}" "$HOME" /dev/shm; do
@@ -179,8 +181,8 @@ for base in "${TMPDIR:-/tmp}" "$HOME" /dev/shm; do
 done
 [ -n "$d" ] || { echo "sudo needs a password but no directory lets its askpass helper run (/tmp, home and /dev/shm are noexec)" >&2; exit 1; }
 trap 'rm -rf "$d"' EXIT
-SUDO_ASKPASS="$d/askpass" sudo -A -k -p '' sh -c 'echo ` + start + ` >&2; exec sh -c "$1"' sh ` + shq(script)
-	return "sh -c " + shq(outer)
+SUDO_ASKPASS="$d/askpass" sudo -A -k -p '' sh -c 'echo ` + start + ` >&2; exec sh -c "$1"' sh ` + shellquote.Quote(script)
+	return "sh -c " + shellquote.Quote(outer)
 }
 
 // markFilter passes a stream on to out, except the lines that are one of

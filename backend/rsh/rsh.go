@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"borgdesk/backend/shared/shellquote"
 )
 
 // Target is what borg asks to reach: [-p PORT] [USER@]HOST COMMAND…
@@ -152,7 +154,6 @@ func Fingerprint(line string) (string, error) {
 	return ssh.FingerprintSHA256(k), nil
 }
 
-// Quote quotes s for borg's shlex split of BORG_RSH.
-func Quote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'"'"'`) + "'"
-}
+// Quote quotes s for borg's shlex split of BORG_RSH: it is
+// shellquote.Quote, kept here for the callers that build BORG_RSH.
+func Quote(s string) string { return shellquote.Quote(s) }

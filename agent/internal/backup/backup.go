@@ -18,6 +18,7 @@ import (
 
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/borg"
+	"borgdesk/backend/shared/tail"
 )
 
 // Env is what a backup needs from the agent.
@@ -144,15 +145,7 @@ func runHook(ctx context.Context, env Env, which string, argv []string) error {
 	out, err := exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
 	env.Log("%s hook %q: %s", which, strings.Join(argv, " "), strings.TrimSpace(string(out)))
 	if err != nil {
-		return fmt.Errorf("%s hook %q failed: %v: %s", which, strings.Join(argv, " "), err, lastBytes(out, 500))
+		return fmt.Errorf("%s hook %q failed: %v: %s", which, strings.Join(argv, " "), err, tail.Of(out, 500))
 	}
 	return nil
-}
-
-func lastBytes(b []byte, n int) string {
-	s := strings.TrimSpace(string(b))
-	if len(s) > n {
-		s = "…" + s[len(s)-n:]
-	}
-	return s
 }

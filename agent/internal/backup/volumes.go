@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -23,12 +22,12 @@ func dockerVolumes(ctx context.Context, env Env, repo borg.Repo, p agentapi.Back
 	if s == nil || len(s.Containers) == 0 {
 		return agentapi.BackupResult{}, errors.New("a docker job names at least one container")
 	}
-	if _, err := exec.LookPath("docker"); err != nil {
-		return agentapi.BackupResult{}, errors.New("docker is not installed on this server")
+	if err := docker.Installed(); err != nil {
+		return agentapi.BackupResult{}, err
 	}
-	out, err := exec.CommandContext(ctx, "docker", append([]string{"inspect", "--format", "{{json .Mounts}}"}, s.Containers...)...).Output()
+	out, err := docker.Run(ctx, append([]string{"inspect", "--format", "{{json .Mounts}}"}, s.Containers...)...)
 	if err != nil {
-		return agentapi.BackupResult{}, fmt.Errorf("docker inspect %s: %w", strings.Join(s.Containers, " "), err)
+		return agentapi.BackupResult{}, err
 	}
 	var paths []string
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
@@ -48,9 +47,9 @@ func dockerVolumes(ctx context.Context, env Env, repo borg.Repo, p agentapi.Back
 	if s.StopDuring {
 		// Only running containers are stopped, and only those are started
 		// again: a container the operator had stopped stays stopped.
-		out, err := exec.CommandContext(ctx, "docker", append([]string{"inspect", "--format", "{{.State.Running}}"}, s.Containers...)...).Output()
+		out, err := docker.Run(ctx, append([]string{"inspect", "--format", "{{.State.Running}}"}, s.Containers...)...)
 		if err != nil {
-			return agentapi.BackupResult{}, fmt.Errorf("docker inspect %s: %w", strings.Join(s.Containers, " "), err)
+			return agentapi.BackupResult{}, err
 		}
 		running := strings.Fields(string(out))
 		for i, c := range s.Containers {
@@ -58,14 +57,14 @@ func dockerVolumes(ctx context.Context, env Env, repo borg.Repo, p agentapi.Back
 				env.Log("container %s is not running; left as it is", c)
 				continue
 			}
-			if out, err := exec.CommandContext(ctx, "docker", "stop", c).CombinedOutput(); err != nil {
-				return agentapi.BackupResult{}, fmt.Errorf("docker stop %s: %v: %s", c, err, out)
+			if _, err := docker.Run(ctx, "stop", c); err != nil {
+				return agentapi.BackupResult{}, err
 			}
 			env.Log("stopped container %s", c)
 			defer func() {
 				start := context.WithoutCancel(ctx)
-				if out, err := exec.CommandContext(start, "docker", "start", c).CombinedOutput(); err != nil {
-					env.Log("could not start container %s again: %v: %s", c, err, out)
+				if _, err := docker.Run(start, "start", c); err != nil {
+					env.Log("could not start container %s again: %v", c, err)
 				} else {
 					env.Log("started container %s", c)
 				}
@@ -87,13 +86,13 @@ func lvmSnapshot(ctx context.Context, env Env, repo borg.Repo, p agentapi.Backup
 		size = "1G"
 	}
 	snap := s.Volume + "-borgdesk-" + time.Now().UTC().Format("20060102T150405")
-	if out, err := exec.CommandContext(ctx, "lvcreate", "--snapshot", "--name", snap, "--size", size, s.VolumeGroup+"/"+s.Volume).CombinedOutput(); err != nil {
-		return agentapi.BackupResult{}, fmt.Errorf("lvcreate snapshot of %s/%s: %v: %s", s.VolumeGroup, s.Volume, err, out)
+	if _, err := lvcreate.Run(ctx, "--snapshot", "--name", snap, "--size", size, s.VolumeGroup+"/"+s.Volume); err != nil {
+		return agentapi.BackupResult{}, fmt.Errorf("snapshot of %s/%s: %w", s.VolumeGroup, s.Volume, err)
 	}
 	cleanup := context.WithoutCancel(ctx)
 	defer func() {
-		if out, err := exec.CommandContext(cleanup, "lvremove", "--force", s.VolumeGroup+"/"+snap).CombinedOutput(); err != nil {
-			env.Log("could not remove snapshot %s/%s: %v: %s (remove it by hand)", s.VolumeGroup, snap, err, out)
+		if _, err := lvremove.Run(cleanup, "--force", s.VolumeGroup+"/"+snap); err != nil {
+			env.Log("could not remove snapshot %s/%s: %v (remove it by hand)", s.VolumeGroup, snap, err)
 		} else {
 			env.Log("removed snapshot %s/%s", s.VolumeGroup, snap)
 		}
@@ -105,13 +104,17 @@ func lvmSnapshot(ctx context.Context, env Env, repo borg.Repo, p agentapi.Backup
 		return agentapi.BackupResult{}, err
 	}
 	dev := filepath.Join("/dev", s.VolumeGroup, snap)
-	if out, err := exec.CommandContext(ctx, "mount", "-o", "ro", dev, mnt).CombinedOutput(); err != nil {
+	if _, err := mount.Run(ctx, "-o", "ro", dev, mnt); err != nil {
 		// XFS refuses a second mount of the same UUID without nouuid.
-		if out2, err2 := exec.CommandContext(ctx, "mount", "-o", "ro,nouuid", dev, mnt).CombinedOutput(); err2 != nil {
-			return agentapi.BackupResult{}, fmt.Errorf("mount snapshot %s: %v: %s %s", dev, err, out, out2)
+		if _, err2 := mount.Run(ctx, "-o", "ro,nouuid", dev, mnt); err2 != nil {
+			return agentapi.BackupResult{}, fmt.Errorf("mount the snapshot %s read-only: %v; and with nouuid: %w", dev, err, err2)
 		}
 	}
-	defer exec.CommandContext(cleanup, "umount", mnt).Run()
+	defer func() {
+		if _, err := umount.Run(cleanup, mnt); err != nil {
+			env.Log("could not unmount the snapshot at %s: %v (unmount it by hand)", mnt, err)
+		}
+	}()
 	paths := []string{mnt}
 	if len(s.Paths) > 0 {
 		paths = nil

@@ -17,6 +17,7 @@ import (
 	"borgdesk/agent/internal/dbconn"
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/borg"
+	"borgdesk/backend/shared/tail"
 )
 
 var dbName = regexp.MustCompile(`^[A-Za-z0-9_]{1,63}$`)
@@ -79,14 +80,11 @@ func run(ctx context.Context, argv []string, env []string, stdin io.Reader) (str
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdin = stdin
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
+	var out bytes.Buffer
+	errTail := tail.New(600)
+	cmd.Stdout, cmd.Stderr = &out, errTail
 	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(errb.String())
-		if len(msg) > 600 {
-			msg = msg[len(msg)-600:]
-		}
-		return out.String(), fmt.Errorf("%s: %v: %s", argv[0], err, msg)
+		return out.String(), fmt.Errorf("%s: %v: %s", argv[0], err, errTail)
 	}
 	return out.String(), nil
 }
@@ -104,8 +102,8 @@ func (d *dbRestore) stream(ctx context.Context, argv []string, env []string, fil
 	if err != nil {
 		return err
 	}
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
+	errTail := tail.New(800)
+	cmd.Stderr = errTail
 	cmd.Stdout = io.Discard
 	if err := cmd.Start(); err != nil {
 		return err
@@ -139,11 +137,7 @@ func (d *dbRestore) stream(ctx context.Context, argv []string, env []string, fil
 	case eerr != nil:
 		return fmt.Errorf("reading %s from %s: %w", d.p.Dump, d.p.Archive, eerr)
 	case werr != nil:
-		msg := strings.TrimSpace(errb.String())
-		if len(msg) > 800 {
-			msg = msg[len(msg)-800:]
-		}
-		return fmt.Errorf("%s failed: %v: %s", argv[0], werr, msg)
+		return fmt.Errorf("%s failed: %v: %s", argv[0], werr, errTail)
 	case ferr != nil:
 		return ferr
 	}

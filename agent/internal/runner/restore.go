@@ -16,7 +16,7 @@ import (
 	"borgdesk/agent/internal/restore"
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/borg"
-	"borgdesk/backend/rsh"
+	"borgdesk/backend/shared/shellquote"
 )
 
 // reporter sends a task's progress to the coordinator and keeps its log.
@@ -51,10 +51,10 @@ func (a *Agent) borgFor(lockWait int, hostKey string) (*borg.Borg, string) {
 	if lockWait <= 0 {
 		lockWait = 60
 	}
-	cmd := rsh.Quote(a.opts.Exe) + " ssh --config " + rsh.Quote(cfg.Path())
+	cmd := shellquote.Quote(a.opts.Exe) + " ssh --config " + shellquote.Quote(cfg.Path())
 	if hostKey != "" {
 		// A repository on a storage node or a hosted service: pin its key.
-		cmd += " --host-key " + rsh.Quote(hostKey)
+		cmd += " --host-key " + shellquote.Quote(hostKey)
 	}
 	return &borg.Borg{BaseDir: filepath.Join(cfg.Dir(), "borg"), LockWait: lockWait}, cmd
 }
