@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
-
-	"borgdesk/backend/shared/shellquote"
 )
 
 // Target is what borg asks to reach: [-p PORT] [USER@]HOST COMMAND…
@@ -153,7 +151,3 @@ func Fingerprint(line string) (string, error) {
 	}
 	return ssh.FingerprintSHA256(k), nil
 }
-
-// Quote quotes s for borg's shlex split of BORG_RSH: it is
-// shellquote.Quote, kept here for the callers that build BORG_RSH.
-func Quote(s string) string { return shellquote.Quote(s) }

@@ -19,7 +19,7 @@ import (
 	"borgdesk/backend/borgssh"
 	"borgdesk/backend/events"
 	"borgdesk/backend/replicate"
-	"borgdesk/backend/rsh"
+	"borgdesk/backend/shared/shellquote"
 	"borgdesk/backend/store"
 )
 
@@ -63,7 +63,7 @@ func (s *Service) coordinatorRSH(hostKey string) string {
 	if self == "" {
 		self, _ = os.Executable()
 	}
-	return rsh.Quote(self) + " rsh --key " + rsh.Quote(s.coordinatorKeyFile()) + " --host-key " + rsh.Quote(hostKey)
+	return shellquote.Quote(self) + " rsh --key " + shellquote.Quote(s.coordinatorKeyFile()) + " --host-key " + shellquote.Quote(hostKey)
 }
 
 // location is where a server's repository lives.
