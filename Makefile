@@ -11,7 +11,7 @@ DESKTOP_TAGS  := desktop,production,webkit2_41
 BIN           := build/bin
 ARTIFACTS     := artifacts
 
-.PHONY: deps run build frontend cli agent test test-go test-ui test-frontend test-e2e test-desktop bench clean
+.PHONY: deps run build frontend cli agent test test-go test-ui test-frontend test-e2e test-flows test-desktop bench clean
 
 deps:
 	@WAILS_VERSION=$(WAILS_VERSION) build/scripts/deps.sh
@@ -48,6 +48,7 @@ test: deps
 test-ui:
 	$(MAKE) test-frontend
 	$(MAKE) test-e2e
+	$(MAKE) test-flows
 
 # A test that lacks a tool, root or a device fails (backend/testenv);
 # BORGDESK_TEST_ALLOW_SKIP=1 make test skips it instead. CI plays no part.
@@ -63,6 +64,14 @@ test-frontend:
 
 test-e2e:
 	cd frontend && npm run build && ../build/scripts/need.sh /usr/bin/chromium -- npm run e2e
+
+# The main flows through the real frontend (frontend/dist) against the real
+# Go backend and a real agent: app/uiflows_test.go serves the page with a
+# bridge in Wails' place and runs frontend/e2e-real in Chromium (about 35 s).
+test-flows:
+	cd frontend && npm run build
+	go vet -tags uiflows ./app/
+	build/scripts/need.sh /usr/bin/chromium -- go test -tags uiflows -count=1 -timeout 5m -run TestUIFlowsRealBackend ./app/
 
 # The real window under Xvfb: a JavaScript → Go round trip and a screenshot.
 test-desktop: build

@@ -3,28 +3,31 @@ package adminapi
 import (
 	"context"
 	"net/http"
-	"net/url"
 
 	"borgdesk/backend/service"
 )
 
-// tokenRoutes list and withdraw enrollment tokens (borgdesk token …);
-// POST /v1/tokens, which issues one, is with the server routes.
-func (s *Server) tokenRoutes() {
-	s.mux.HandleFunc("GET /v1/tokens", s.handle(func(r *http.Request) (any, error) { return s.svc.ListEnrollmentTokens(r.Context()) }))
-	s.mux.HandleFunc("DELETE /v1/tokens/{ref}", s.handle(func(r *http.Request) (any, error) {
-		return s.svc.RevokeEnrollmentToken(r.Context(), r.PathValue("ref"))
-	}))
-}
+// Enrollment tokens (borgdesk token …); POST /v1/tokens, which issues one,
+// is with the fleet routes.
+
+var listTokens = newRoute(http.MethodGet, "/v1/tokens", func(ctx context.Context, s *service.Service, _ none) ([]service.EnrollmentToken, error) {
+	return s.ListEnrollmentTokens(ctx)
+})
 
 // ListEnrollmentTokens lists every token issued, newest first, with its state.
 func (c *Client) ListEnrollmentTokens(ctx context.Context) ([]service.EnrollmentToken, error) {
-	var v []service.EnrollmentToken
-	return v, c.do(ctx, http.MethodGet, "/v1/tokens", nil, &v)
+	return listTokens.Call(ctx, c, none{})
 }
+
+type tokenRef struct {
+	Ref string `path:"ref" json:"-"`
+}
+
+var revokeToken = newRoute(http.MethodDelete, "/v1/tokens/{ref}", func(ctx context.Context, s *service.Service, in tokenRef) ([]service.EnrollmentToken, error) {
+	return s.RevokeEnrollmentToken(ctx, in.Ref)
+})
 
 // RevokeEnrollmentToken withdraws the unused tokens of a server name, or one by id.
 func (c *Client) RevokeEnrollmentToken(ctx context.Context, ref string) ([]service.EnrollmentToken, error) {
-	var v []service.EnrollmentToken
-	return v, c.do(ctx, http.MethodDelete, "/v1/tokens/"+url.PathEscape(ref), nil, &v)
+	return revokeToken.Call(ctx, c, tokenRef{ref})
 }

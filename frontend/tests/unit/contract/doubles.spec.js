@@ -1,0 +1,134 @@
+// @vitest-environment node
+// The hand-written doubles of the Go side — the Playwright double
+// (e2e/desk-double.js and its desk-*.js parts) and the Vitest fake
+// (tests/unit/fake-desk.js) — checked against the generated Wails bindings:
+// a method Go has that a double lacks, a method a double has that Go does
+// not, or a field a double answers with that Go's type lacks, fails here.
+import { describe, expect, it } from 'vitest'
+import { deskMethods, modelClasses, strayFields } from './bindings.js'
+import * as fakeDesk from '../fake-desk.js'
+import { describeSchedule } from '../fake-schedule.js'
+import { installDesk, FLEET_RUNS, NAS1, OPERATOR_FLEET, POPULATED_FLEET, PRUNED_ARCHIVE, RESTORE_FLEET, STORAGE_FLEET, WEB1 } from '../../../e2e/desk-double.js'
+
+// Go methods a double may leave out, each with the reason (a page that
+// never calls it). None today: both doubles answer every bound method.
+const NOT_IN_PLAYWRIGHT_DOUBLE = new Set([])
+const NOT_IN_VITEST_FAKE = new Set([])
+
+// installDesk writes its double into the page with addInitScript; this page
+// runs those scripts here, with the global object as the page's window
+// (node, not happy-dom: the fixtures read schedules.json through node's URL).
+async function playwrightDouble(fleet) {
+  globalThis.window = globalThis
+  const page = {
+    clock: { install: async () => {} },
+    addInitScript: async (fn, arg) => fn(arg),
+  }
+  await installDesk(page, fleet)
+  return window.go.app.Desk
+}
+
+const methods = deskMethods()
+const classes = modelClasses()
+
+describe('the bindings as parsed', () => {
+  it('has the Desk methods and the model classes', () => {
+    expect(methods.size).toBeGreaterThan(70)
+    expect(methods.get('ListServers')).toEqual({ args: 0, returns: 'Array<store.Server>' })
+    expect(classes.get('store.Server').has('uuid')).toBe(true)
+    expect(strayFields([{ uuid: 'u', colour: 'red' }], 'Array<store.Server>', classes)).toEqual([
+      '[0].colour (not a field of store.Server)',
+    ])
+  })
+})
+
+describe('the Playwright double', () => {
+  it('answers every Desk method Go binds, and no other', async () => {
+    const desk = await playwrightDouble(POPULATED_FLEET)
+    const have = new Set(Object.keys(desk))
+    const missing = [...methods.keys()].filter((m) => !have.has(m) && !NOT_IN_PLAYWRIGHT_DOUBLE.has(m))
+    const extra = [...have].filter((m) => !methods.has(m))
+    expect({ missing, extra }).toEqual({ missing: [], extra: [] })
+  })
+
+  // Each case sets a fleet (and makes the double create what it lists),
+  // then makes a call the pages make; the answer must fit the Go type the
+  // bindings declare for that method, and a list must not be empty.
+  const archive = RESTORE_FLEET.archives[WEB1.uuid].map((a) => a.name).find((n) => n !== PRUNED_ARCHIVE)
+  // The double's clock is the real one here (no page.clock): ask for years.
+  const HOURS = 24 * 365 * 10
+  const CASES = [
+    ['ListServers', POPULATED_FLEET, []],
+    ['GetServer', POPULATED_FLEET, [WEB1.uuid]],
+    ['ListJobs', POPULATED_FLEET, []],
+    ['ListRuns', POPULATED_FLEET, [100]],
+    ['GetRun', POPULATED_FLEET, [FLEET_RUNS[0].id]],
+    ['ListArchives', RESTORE_FLEET, [WEB1.uuid]],
+    ['ListEvents', POPULATED_FLEET, [100]],
+    ['Status', POPULATED_FLEET, []],
+    ['GetSettings', POPULATED_FLEET, []],
+    ['GetHealth', OPERATOR_FLEET, []],
+    ['GetStorage', OPERATOR_FLEET, []],
+    ['GetMetrics', OPERATOR_FLEET, [WEB1.uuid, HOURS]],
+    ['GetMailStatus', OPERATOR_FLEET, []],
+    ['GetRecoveryKitStatus', POPULATED_FLEET, []],
+    ['ListDrills', RESTORE_FLEET, ['', 100]],
+    ['ListTasks', RESTORE_FLEET, ['', 100], (d) => d.StartRestore({ server: WEB1.uuid, archive, paths: ['etc'], policy: 'skip' })],
+    ['ListMounts', RESTORE_FLEET, [], (d) => d.Mount(WEB1.uuid, archive, '')],
+    ['ListEnrollmentTokens', POPULATED_FLEET, [], (d) => d.CreateEnrollmentToken('web9', '1h')],
+    ['ListReplicas', POPULATED_FLEET, [], (d) => d.SetReplica({ server: WEB1.uuid, dir: '/srv/replica' })],
+    ['ListTargets', STORAGE_FLEET, [], (d) => d.AddStorageNode({ server: NAS1.uuid })],
+  ]
+  it.each(CASES)('%s answers with the fields of its Go type', async (name, fleet, args, setup) => {
+    const d = await playwrightDouble(fleet)
+    if (setup) {
+      const made = await setup(d)
+      // What the setup call answered is checked too.
+      const maker = Object.keys(d).find((m) => setup.toString().includes(`d.${m}(`))
+      expect(strayFields(made, methods.get(maker).returns, classes), maker).toEqual([])
+    }
+    const answer = await d[name](...args)
+    if (Array.isArray(answer)) expect(answer.length, `${name} answered an empty list: nothing was checked`).toBeGreaterThan(0)
+    expect(strayFields(answer, methods.get(name).returns, classes)).toEqual([])
+  })
+
+  // Every method that takes nothing is called on each fleet, and whatever
+  // it answers must fit its Go type.
+  const FLEETS = { POPULATED_FLEET, OPERATOR_FLEET, RESTORE_FLEET, STORAGE_FLEET }
+  it.each(Object.keys(FLEETS))('every method without arguments answers %s with Go fields', async (fleet) => {
+    const d = await playwrightDouble(FLEETS[fleet])
+    const stray = []
+    for (const [name, m] of methods) {
+      if (m.args > 0) continue
+      let answer
+      try {
+        answer = await d[name]()
+      } catch {
+        continue // Go refuses it on this fleet (no SMTP server, …): no answer to check
+      }
+      stray.push(...strayFields(answer, m.returns, classes).map((f) => `${name}${f}`))
+    }
+    expect(stray).toEqual([])
+  })
+})
+
+describe('the Vitest fake', () => {
+  it('stands in for every Desk method Go binds, and no other', () => {
+    const have = new Set(Object.keys(fakeDesk))
+    const missing = [...methods.keys()].filter((m) => !have.has(m) && !NOT_IN_VITEST_FAKE.has(m))
+    const extra = [...have].filter((m) => !methods.has(m))
+    expect({ missing, extra }).toEqual({ missing: [], extra: [] })
+  })
+
+  it("describes schedules with the fields of Go's ScheduleDescription", async () => {
+    for (const expr of ['0 3 * * *', '0 2 * * 1', 'nonsense']) {
+      expect(strayFields(await describeSchedule(expr), 'service.ScheduleDescription', classes)).toEqual([])
+    }
+  })
+})
+
+describe('the lists that say nothing was missed', () => {
+  it('leave out only methods Go still binds', () => {
+    for (const m of [...NOT_IN_PLAYWRIGHT_DOUBLE, ...NOT_IN_VITEST_FAKE]) expect(methods.has(m), m).toBe(true)
+  })
+})
