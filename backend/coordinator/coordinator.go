@@ -242,7 +242,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	}
 	plan.gatewayListen.InUse, plan.sshListen.InUse = boundAddr(gwLn), boundAddr(sshLn)
 	c.svc.SetAddresses([]service.Address{plan.gatewayListen, plan.sshListen, plan.gatewayURL})
-	borgSrv := borgssh.New(borgssh.Config{HostKey: c.hostKey, Authorizer: c.svc, ReposDir: c.repos.Dir(), Borg: c.opts.Borg,
+	borgSrv := borgssh.New(borgssh.Config{HostKey: c.hostKey, Authorizer: c.svc.Fleet, ReposDir: c.repos.Dir(), Borg: c.opts.Borg,
 		BorgBaseDir: datadir.At(c.opts.DataDir).BorgServeHome(), Logger: c.log})
 	c.svc.OnRevoke(borgSrv.Disconnect)
 	gwURL, _ := url.Parse(c.svc.GatewayURL())

@@ -1,16 +1,15 @@
 package service
 
 import (
-	"time"
-
-	"borgdesk/backend/agentapi"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
+	"borgdesk/backend/agentapi"
 	"borgdesk/backend/borg"
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/events"

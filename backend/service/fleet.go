@@ -40,7 +40,7 @@ func (s *Service) RemoveServer(ctx context.Context, ref string) (store.Server, e
 	if err != nil {
 		return store.Server{}, err
 	}
-	s.allowed.remove(sv.UUID)
+	s.Forget(sv.UUID, sv.ID)
 	defer s.orch.Go("push keys to storage nodes", s.pushNodeKeys)
 	for _, hook := range s.revokeHooks {
 		hook(sv.UUID)
@@ -48,7 +48,7 @@ func (s *Service) RemoveServer(ctx context.Context, ref string) (store.Server, e
 	if err := s.st.DeleteServer(ctx, sv.ID); err != nil {
 		return store.Server{}, err
 	}
-	s.wake.wake(sv.ID)
+	s.Wake(sv.ID)
 	msg := fmt.Sprintf("server %s removed", sv.Name)
 	if err := s.publish(ctx, events.ServerChanged, sv.UUID, msg, map[string]any{"id": sv.ID, "removed": true}); err != nil {
 		return sv, err

@@ -253,7 +253,7 @@ func (s *Service) waitTaskDone(ctx context.Context, id int64, timeout time.Durat
 
 // agentFlxTask checks that the task is this agent's, running, of type typ.
 func (s *Service) agentFlxTask(ctx context.Context, agentUUID string, id int64, types ...string) (store.Task, error) {
-	sv, err := s.agentServer(ctx, agentUUID)
+	sv, err := s.AgentServer(ctx, agentUUID)
 	if err != nil {
 		return store.Task{}, err
 	}

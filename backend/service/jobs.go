@@ -146,7 +146,7 @@ func (s *Service) dispatchOne(ctx context.Context, serverID int64) (failed bool)
 		fail(err)
 		return failed
 	}
-	if s.repos == nil || s.borgSSH().Port == 0 {
+	if s.repos == nil || s.BorgSSH().Port == 0 {
 		fail(fmt.Errorf("%w: this coordinator holds no repositories (no Borg SSH server)", ErrUnavailable))
 		return failed
 	}
@@ -193,13 +193,13 @@ func (s *Service) dispatchOne(ctx context.Context, serverID int64) (failed bool)
 		return failed
 	}
 	s.publish(ctx, events.RunProgress, j.ServerUUID, fmt.Sprintf("run %d of %s/%s started: archive %s", r.ID, j.ServerName, j.Name, archive), map[string]any{"run_id": r.ID, "status": store.RunRunning})
-	s.wake.wake(serverID)
+	s.Wake(serverID)
 	return false
 }
 
 // repoURL is the agent's address of its repository on the Borg SSH server.
 func (s *Service) repoURL(agent string) string {
-	b := s.borgSSH()
+	b := s.BorgSSH()
 	return fmt.Sprintf("ssh://borgdesk@%s:%d%s/%s", b.Host, b.Port, s.repos.Dir(), agent)
 }
 

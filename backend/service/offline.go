@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sync"
 	"time"
 
 	"borgdesk/backend/agentapi"
@@ -20,29 +19,6 @@ import (
 // CA key, and runs them itself while the coordinator is unreachable. The
 // runs it made arrive (oldest first) before its first heartbeat after the
 // coordinator is back.
-
-// seenSince remembers which agents have heartbeated since this process
-// started: until an agent has, its offline-capable jobs get no catch-up run
-// (it may have made them already and be about to deliver them).
-type seenSince struct {
-	mu sync.Mutex
-	m  map[string]bool
-}
-
-func (s *seenSince) mark(uuid string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]bool{}
-	}
-	s.m[uuid] = true
-}
-
-func (s *seenSince) has(uuid string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.m[uuid]
-}
 
 // offlineAfter is how long agents wait for an unreachable coordinator
 // before they run their schedules themselves (setting offline.after).
@@ -122,7 +98,7 @@ func (s *Service) Schedule(ctx context.Context, agentUUID string) (agentapi.Sche
 	if err := s.needCA(); err != nil {
 		return resp, err
 	}
-	sv, err := s.agentServer(ctx, agentUUID)
+	sv, err := s.AgentServer(ctx, agentUUID)
 	if err != nil {
 		return resp, err
 	}
@@ -146,7 +122,7 @@ func (s *Service) Schedule(ctx context.Context, agentUUID string) (agentapi.Sche
 // can empty its queue.
 func (s *Service) DeliverOfflineRuns(ctx context.Context, agentUUID string, req agentapi.OfflineRunsRequest) (agentapi.OfflineRunsResponse, error) {
 	var resp agentapi.OfflineRunsResponse
-	sv, err := s.agentServer(ctx, agentUUID)
+	sv, err := s.AgentServer(ctx, agentUUID)
 	if err != nil {
 		return resp, err
 	}
@@ -221,7 +197,7 @@ func (s *Service) DeliverOfflineRuns(ctx context.Context, agentUUID string, req 
 // repository is not on the coordinator and the agent has not been heard
 // since this coordinator started.
 func (s *Service) waitForOfflineRuns(ctx context.Context, j store.Job) bool {
-	if s.seen.has(j.ServerUUID) {
+	if s.Seen(j.ServerUUID) {
 		return false
 	}
 	_, onTarget, err := s.st.RepoTarget(ctx, j.ServerID)

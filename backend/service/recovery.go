@@ -80,7 +80,7 @@ func (s *Service) ExportRecoveryKit(ctx context.Context, req KitExportRequest) (
 	if s.ca != nil {
 		man.CAFingerprint = s.ca.Fingerprint()
 	}
-	if b := s.borgSSH(); b.Port != 0 {
+	if b := s.BorgSSH(); b.Port != 0 {
 		man.BorgSSH = net.JoinHostPort(b.Host, strconv.Itoa(b.Port))
 	}
 	res, err := recoverykit.Export(ctx, recoverykit.ExportOptions{DataDir: s.dataDir, Path: path, Passphrase: req.Passphrase,

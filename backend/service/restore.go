@@ -99,7 +99,7 @@ func (s *Service) restoreServers(ctx context.Context, source, target string) (st
 	if err := s.needCatalog(); err != nil {
 		return src, src, err
 	}
-	if s.borgSSH().Port == 0 {
+	if s.BorgSSH().Port == 0 {
 		return src, src, fmt.Errorf("%w: the Borg SSH server is not running", ErrUnavailable)
 	}
 	dst := src
@@ -108,7 +108,7 @@ func (s *Service) restoreServers(ctx context.Context, source, target string) (st
 			return src, dst, err
 		}
 	}
-	if !s.allowed.has(dst.UUID) {
+	if !s.AgentAllowed(dst.UUID) {
 		return src, dst, fmt.Errorf("%w: %s has no enrolled agent to restore onto", ErrInvalid, dst.Name)
 	}
 	return src, dst, nil
@@ -121,7 +121,7 @@ func (s *Service) queueRestore(ctx context.Context, target store.Server, typ str
 	if err != nil {
 		return t, err
 	}
-	s.wake.wake(target.ID)
+	s.Wake(target.ID)
 	return t, nil
 }
 

@@ -103,7 +103,7 @@ func (s *Service) OpenTaskStream(ctx context.Context, agentUUID string, id int64
 // streamed restore and is running.
 func (s *Service) runningStream(ctx context.Context, agentUUID string, id int64) (store.Task, streamedTask, error) {
 	var p streamedTask
-	sv, err := s.agentServer(ctx, agentUUID)
+	sv, err := s.AgentServer(ctx, agentUUID)
 	if err != nil {
 		return store.Task{}, p, err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"borgdesk/backend/events"
+	"borgdesk/backend/fleet"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/store"
 )
@@ -310,11 +311,11 @@ func (s *Service) InstallScript(ctx context.Context, token string) (string, erro
 	if err := s.needCA(); err != nil {
 		return "", err
 	}
-	secret, err := newToken()
+	secret, err := fleet.NewToken()
 	if err != nil {
 		return "", err
 	}
-	tok, err := s.st.ExchangeToken(ctx, hashToken(token), hashToken(secret))
+	tok, err := s.st.ExchangeToken(ctx, fleet.HashToken(token), fleet.HashToken(secret))
 	if errors.Is(err, store.ErrTokenUsed) {
 		return "", ErrInstallLinkUsed
 	} else if err != nil {
@@ -335,7 +336,7 @@ func (s *Service) InstallScript(ctx context.Context, token string) (string, erro
 // InstallBinary is the agent build a one-line install downloads with the
 // enrollment secret its script carries.
 func (s *Service) InstallBinary(ctx context.Context, secret, arch string) (string, error) {
-	if _, err := s.st.UsableToken(ctx, hashToken(secret)); err != nil {
+	if _, err := s.st.UsableToken(ctx, fleet.HashToken(secret)); err != nil {
 		return "", err
 	}
 	if s.dist == nil {

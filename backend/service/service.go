@@ -9,18 +9,19 @@ package service
 import (
 	"cmp"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 	"time"
 
+	"borgdesk/backend/agentapi"
 	"borgdesk/backend/agentdist"
 	"borgdesk/backend/ca"
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/datadir"
 	"borgdesk/backend/events"
+	"borgdesk/backend/fault"
+	"borgdesk/backend/fleet"
 	"borgdesk/backend/jobs"
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/replicate"
@@ -30,11 +31,13 @@ import (
 
 var (
 	// ErrNotFound is returned when a named thing does not exist.
-	ErrNotFound = store.ErrNotFound
+	ErrNotFound = fault.ErrNotFound
 	// ErrConflict is returned when a name is already taken.
-	ErrConflict = store.ErrConflict
+	ErrConflict = fault.ErrConflict
 	// ErrInvalid is returned for input the service refuses.
-	ErrInvalid = errors.New("invalid input")
+	ErrInvalid = fault.ErrInvalid
+	// ErrUnavailable means something the request needs is not set up on this coordinator.
+	ErrUnavailable = fault.ErrUnavailable
 )
 
 // Config is what a Service needs.
@@ -88,16 +91,16 @@ type Config struct {
 }
 
 // BorgSSH is where agents reach their repositories.
-type BorgSSH struct {
-	Host    string
-	Port    int
-	HostKey string // authorized_keys format
-}
+type BorgSSH = fleet.BorgSSH
 
 // Service is the coordinator's use cases.
 type Service struct {
+	// Fleet is the side facing the agents (the gateway's and the Borg SSH
+	// server's); its methods are the service's too.
+	*fleet.Fleet
 	st           *store.Store
 	bus          *events.Bus
+	events       events.Log
 	now          func() time.Time
 	dataDir      string
 	layout       datadir.Layout
@@ -112,36 +115,30 @@ type Service struct {
 	heartbeat    time.Duration
 	offlineAfter time.Duration
 	taskLease    time.Duration
-	allowed      allowList
 	// orch runs everything that outlives a request; Close stops it.
 	orch        *jobs.Orchestrator
-	wake        wakeups
 	repos       *repos.Repos
 	retryDelay  time.Duration
 	dispatchMu  sync.Mutex
-	sshMu       sync.RWMutex
-	ssh         BorgSSH
 	revokeHooks []func(agent string)
 	initRepos   bool
 	initQ       chan string
 	checkMu     sync.Mutex
-	// seen are the agents heard since start (offline runs delivered).
-	seen       seenSince
-	moving     moves
-	waitTold   sync.Map // run IDs whose wait for a node was announced
-	self       string
-	lastCheck  time.Time
-	lastVerify time.Time
-	rollouts   rollouts
-	cat        *catalog.Catalog
-	indexing   indexLocks
-	streams    streams
-	drills     drillState
-	alerts     alerting
-	metrics    metricSampler
-	mounts     *mounts.Manager
-	logger     *slog.Logger
-	replicas   replicaRuns
+	moving      moves
+	waitTold    sync.Map // run IDs whose wait for a node was announced
+	self        string
+	lastCheck   time.Time
+	lastVerify  time.Time
+	rollouts    rollouts
+	cat         *catalog.Catalog
+	indexing    indexLocks
+	streams     streams
+	drills      drillState
+	alerts      alerting
+	metrics     metricSampler
+	mounts      *mounts.Manager
+	logger      *slog.Logger
+	replicas    replicaRuns
 	// replicatorOverride replaces the default replicator (Config.Replicator).
 	replicatorOverride *replicate.Replicator
 	// rolloutHeartbeatWait bounds a rollout's wait for the first heartbeat.
@@ -168,12 +165,14 @@ func New(cfg Config) *Service {
 	if s.retryDelay == 0 {
 		s.retryDelay = 30 * time.Second
 	}
-	s.allowed.set(nil)
-	s.initQ = make(chan string, 1024)
+	s.events = events.Log{Store: s.st, Bus: s.bus, Now: s.now}
 	s.cat, s.mounts, s.logger, s.self = cfg.Catalog, cfg.Mounts, cfg.Logger, cfg.Self
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
+	s.Fleet = fleet.New(fleet.Config{Store: s.st, Events: s.events, Now: s.now, CA: s.ca, Dist: s.dist, Heartbeat: s.heartbeat,
+		TaskLease: s.taskLease, Logger: s.logger, Hooks: s.fleetHooks()})
+	s.initQ = make(chan string, 1024)
 	s.replicatorOverride = cfg.Replicator
 	s.orch = cfg.Orchestrator
 	if s.orch == nil {
@@ -215,19 +214,6 @@ func (s *Service) SetGatewayURL(u string) {
 	s.gatewayMu.Unlock()
 }
 
-// SetBorgSSH records the Borg SSH server's address and host key.
-func (s *Service) SetBorgSSH(b BorgSSH) {
-	s.sshMu.Lock()
-	s.ssh = b
-	s.sshMu.Unlock()
-}
-
-func (s *Service) borgSSH() BorgSSH {
-	s.sshMu.RLock()
-	defer s.sshMu.RUnlock()
-	return s.ssh
-}
-
 // OnRevoke registers fn to run when an agent is revoked or removed (the
 // Borg SSH server cuts its sessions).
 func (s *Service) OnRevoke(fn func(agent string)) { s.revokeHooks = append(s.revokeHooks, fn) }
@@ -237,17 +223,6 @@ func (s *Service) GatewayURL() string {
 	s.gatewayMu.RLock()
 	defer s.gatewayMu.RUnlock()
 	return s.gatewayURL
-}
-
-// LoadAgents reads the enrolled, unrevoked agents into the gateway's allow
-// list. The coordinator calls it once at start-up.
-func (s *Service) LoadAgents(ctx context.Context) error {
-	agents, err := s.st.ActiveAgents(ctx)
-	if err != nil {
-		return err
-	}
-	s.allowed.set(agents)
-	return nil
 }
 
 // Status is a summary of the coordinator.
@@ -300,27 +275,11 @@ func (s *Service) ListEvents(ctx context.Context, limit int) ([]store.Event, err
 
 // announce publishes a live-only event (not written to the log): metrics
 // and progress that would flood the log.
-func (s *Service) announce(kind, subject string, data any) {
-	raw, _ := json.Marshal(data)
-	s.bus.Publish(store.Event{At: s.now().UTC(), Kind: kind, Subject: subject, Data: raw})
-}
+func (s *Service) announce(kind, subject string, data any) { s.events.Announce(kind, subject, data) }
 
 // publish persists an event, then announces it.
 func (s *Service) publish(ctx context.Context, kind, subject, message string, data any) error {
-	ev := store.Event{Kind: kind, Subject: subject, Message: message}
-	if data != nil {
-		raw, err := json.Marshal(data)
-		if err != nil {
-			return fmt.Errorf("encode %s event: %w", kind, err)
-		}
-		ev.Data = raw
-	}
-	saved, err := s.st.AppendEvent(ctx, ev)
-	if err != nil {
-		return err
-	}
-	s.bus.Publish(saved)
-	return nil
+	return s.events.Publish(ctx, kind, subject, message, data)
 }
 
 func clampLimit(n int) int {
@@ -331,4 +290,33 @@ func clampLimit(n int) int {
 		return 1000
 	}
 	return n
+}
+
+// fleetHooks is what the service does when the fleet reports.
+func (s *Service) fleetHooks() fleet.Hooks {
+	return fleet.Hooks{
+		PrepareTask: s.withPassphrase,
+		TaskEnded: func(ctx context.Context, t store.Task) {
+			if t.Type == agentapi.TaskBackup {
+				s.finishBackup(ctx, t)
+			}
+			s.taskEnded(t)
+		},
+		Enrolled: func(ctx context.Context, agent string) {
+			s.orch.Go("push keys to storage nodes", s.pushNodeKeys) // storage nodes accept the new agent
+			if s.repos != nil && s.initRepos {
+				select { // borg init takes a moment: a worker does it; the first backup waits for it if needed
+				case s.initQ <- agent:
+				default:
+				}
+			}
+		},
+		Online: func(ctx context.Context, sv store.Server) {
+			s.orch.Go("wake runs waiting for a storage node", func(ctx context.Context) { s.wakeNodeRepos(ctx, sv.ID) })
+		},
+		Offline:        s.warnRestoresOffline,
+		Metrics:        s.sampleMetrics,
+		ScheduleSerial: s.scheduleSerial,
+		Setting:        s.Setting,
+	}
 }

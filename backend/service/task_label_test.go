@@ -1,26 +1,9 @@
 package service
 
 import (
-	"encoding/json"
 	"errors"
 	"testing"
 )
-
-func TestTaskLabelSaysDryRun(t *testing.T) {
-	for _, tc := range []struct {
-		payload string
-		want    string
-	}{
-		{`{"mode":"merge","dry_run":true}`, "flx-restore (dry run)"},
-		{`{"mode":"merge"}`, "flx-restore"},
-		{`not json`, "flx-restore"},
-		{``, "flx-restore"},
-	} {
-		if got := taskLabel("flx-restore", json.RawMessage(tc.payload)); got != tc.want {
-			t.Errorf("taskLabel(%s) = %q; want %q", tc.payload, got, tc.want)
-		}
-	}
-}
 
 func TestFlxRoot(t *testing.T) {
 	for _, tc := range []struct {

@@ -5,79 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/events"
+	"borgdesk/backend/fleet"
 	"borgdesk/backend/store"
 )
-
-// wakeups lets a long poll sleep until its server has work: waiters take the
-// current channel of their server, and wake closes it. It also counts the
-// polls parked in sleep, which tests wait for (see ParkedPolls).
-type wakeups struct {
-	mu     sync.Mutex
-	ch     map[int64]chan struct{}
-	parked map[int64]int
-}
-
-func (w *wakeups) wait(serverID int64) <-chan struct{} {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.ch == nil {
-		w.ch = map[int64]chan struct{}{}
-	}
-	c, ok := w.ch[serverID]
-	if !ok {
-		c = make(chan struct{})
-		w.ch[serverID] = c
-	}
-	return c
-}
-
-func (w *wakeups) wake(serverID int64) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if c, ok := w.ch[serverID]; ok {
-		close(c)
-		delete(w.ch, serverID)
-	}
-}
-
-// sleep parks a long poll of serverID until woken (true), or until timeout
-// or ctx ends (false).
-func (w *wakeups) sleep(ctx context.Context, serverID int64, woken <-chan struct{}, timeout <-chan time.Time) bool {
-	w.count(serverID, 1)
-	defer w.count(serverID, -1)
-	select {
-	case <-woken:
-		return true
-	case <-timeout:
-	case <-ctx.Done():
-	}
-	return false
-}
-
-func (w *wakeups) count(serverID int64, delta int) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.parked == nil {
-		w.parked = map[int64]int{}
-	}
-	w.parked[serverID] += delta
-	if w.parked[serverID] == 0 {
-		delete(w.parked, serverID)
-	}
-}
-
-func (w *wakeups) waiting(serverID int64) int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.parked[serverID]
-}
 
 // ParkedPolls is how many long polls of a server's agent are parked right
 // now, waiting for work: each has looked for tasks, found none, and will be
@@ -88,7 +23,7 @@ func (s *Service) ParkedPolls(ctx context.Context, ref string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return s.wake.waiting(sv.ID), nil
+	return s.Parked(sv.ID), nil
 }
 
 // QueueTask queues a task for a server's agent and wakes its long poll.
@@ -108,8 +43,8 @@ func (s *Service) QueueTask(ctx context.Context, ref, typ string, payload any) (
 	if err != nil {
 		return store.Task{}, err
 	}
-	s.publishTask(ctx, t, fmt.Sprintf("%s task %d queued for %s", taskLabel(typ, raw), t.ID, sv.Name))
-	s.wake.wake(sv.ID)
+	s.publishTask(ctx, t, fmt.Sprintf("%s task %d queued for %s", fleet.TaskLabel(typ, raw), t.ID, sv.Name))
+	s.Wake(sv.ID)
 	return t, nil
 }
 
@@ -124,101 +59,6 @@ func (s *Service) ListTasks(ctx context.Context, ref string, limit int) ([]store
 		id = sv.ID
 	}
 	return s.st.ListTasks(ctx, id, clampLimit(limit))
-}
-
-// WaitTasks is the agent's long poll: it returns up to max tasks as soon as
-// there are any, or none after wait. A revoke ends it at once.
-func (s *Service) WaitTasks(ctx context.Context, agentUUID string, max int, wait time.Duration) ([]agentapi.Task, error) {
-	sv, err := s.agentServer(ctx, agentUUID)
-	if err != nil {
-		return nil, err
-	}
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	for {
-		woken := s.wake.wait(sv.ID) // take the channel before looking, so no wake is missed
-		if !s.allowed.has(agentUUID) {
-			return nil, fmt.Errorf("%w: agent %s was revoked", ErrForbidden, agentUUID)
-		}
-		claimed, err := s.st.ClaimTasks(ctx, sv.ID, max, s.now().Add(-s.taskLease))
-		if err != nil {
-			return nil, err
-		}
-		if len(claimed) > 0 {
-			out := make([]agentapi.Task, 0, len(claimed))
-			for _, t := range claimed {
-				at, err := s.withPassphrase(agentUUID, agentapi.Task{ID: t.ID, Type: t.Type, Payload: t.Payload, CreatedAt: t.CreatedAt})
-				if err != nil {
-					s.st.CompleteTask(ctx, sv.ID, t.ID, store.TaskFailed, nil, "cannot hand out the task: "+err.Error())
-					continue
-				}
-				out = append(out, at)
-			}
-			if len(out) > 0 {
-				return out, nil
-			}
-			continue
-		}
-		if !s.wake.sleep(ctx, sv.ID, woken, timer.C) {
-			return []agentapi.Task{}, nil
-		}
-	}
-}
-
-// StartTask records that the agent started a task.
-func (s *Service) StartTask(ctx context.Context, agentUUID string, id int64) error {
-	sv, err := s.agentServer(ctx, agentUUID)
-	if err != nil {
-		return err
-	}
-	t, err := s.st.StartTask(ctx, sv.ID, id)
-	if err != nil {
-		return taskErr(err)
-	}
-	s.publishTask(ctx, t, fmt.Sprintf("%s task %d started on %s", t.Type, t.ID, sv.Name))
-	return nil
-}
-
-// ProgressTask records a running task's progress; it is announced live only.
-func (s *Service) ProgressTask(ctx context.Context, agentUUID string, id int64, p agentapi.TaskProgress) error {
-	sv, err := s.agentServer(ctx, agentUUID)
-	if err != nil {
-		return err
-	}
-	raw, _ := json.Marshal(p)
-	t, err := s.st.TaskProgress(ctx, sv.ID, id, raw)
-	if err != nil {
-		return taskErr(err)
-	}
-	s.announce(events.TaskChanged, sv.UUID, map[string]any{"task_id": t.ID, "status": t.Status, "progress": p})
-	if t.Type == agentapi.TaskBackup {
-		if r, err := s.st.RunByTask(ctx, t.ID); err == nil {
-			s.announce(events.RunProgress, sv.UUID, map[string]any{"run_id": r.ID, "status": r.Status, "files": p.Files, "bytes": p.Bytes, "path": p.Message})
-		}
-	}
-	return nil
-}
-
-// CompleteTask records a task's outcome.
-func (s *Service) CompleteTask(ctx context.Context, agentUUID string, id int64, c agentapi.TaskComplete) error {
-	sv, err := s.agentServer(ctx, agentUUID)
-	if err != nil {
-		return err
-	}
-	t, err := s.st.CompleteTask(ctx, sv.ID, id, c.Status, c.Result, c.Error)
-	if err != nil {
-		return taskErr(err)
-	}
-	msg := fmt.Sprintf("%s task %d %s on %s", taskLabel(t.Type, t.Payload), t.ID, t.Status, sv.Name)
-	if t.Error != "" {
-		msg += ": " + t.Error
-	}
-	s.publishTask(ctx, t, msg)
-	if t.Type == agentapi.TaskBackup {
-		s.finishBackup(ctx, t)
-	}
-	s.taskEnded(t)
-	return nil
 }
 
 // PingResult is the outcome of PingServer.
@@ -253,21 +93,6 @@ func (s *Service) PingServer(ctx context.Context, ref string, timeout time.Durat
 		return PingResult{}, fmt.Errorf("ping: the agent answered %q, not %q", r.Echo, msg)
 	}
 	return PingResult{TaskID: t.ID, Echo: r.Echo, Hostname: r.Hostname, RoundTripMS: float64(time.Since(start).Microseconds()) / 1000}, nil
-}
-
-// agentServer finds the server of an allowed agent.
-func (s *Service) agentServer(ctx context.Context, agentUUID string) (store.Server, error) {
-	if !s.allowed.has(agentUUID) {
-		return store.Server{}, fmt.Errorf("%w: agent %s is not enrolled or was revoked", ErrForbidden, agentUUID)
-	}
-	return s.st.ServerByUUID(ctx, agentUUID)
-}
-
-func taskErr(err error) error {
-	if errors.Is(err, store.ErrTaskState) {
-		return fmt.Errorf("%w: %v", ErrConflict, err)
-	}
-	return err
 }
 
 func (s *Service) publishTask(ctx context.Context, t store.Task, msg string) {
