@@ -7,23 +7,122 @@ import (
 	"testing"
 )
 
-// The agent is a small static binary on every server: it must never pull in
-// the desktop (Wails), the database (SQLite) or the coordinator's state.
-func TestAgentDependencies(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "borgdesk/agent").CombinedOutput()
+// The agent is a small static binary on every server. What it may import
+// is an allow-list: its own packages, the packages it shares with the
+// coordinator, the standard library, and the third-party modules below. A
+// new entry is added here on purpose, never by accident; anything else
+// (the desktop, the database, the coordinator's ca, rollout, mounts, mail,
+// service, jobs…) fails the build of this test.
+
+// sharedPackages are the coordinator's packages the agent may use.
+var sharedPackages = []string{
+	"borgdesk/backend/agentapi",
+	"borgdesk/backend/atomicfile",
+	"borgdesk/backend/borg",
+	"borgdesk/backend/borgssh",
+	"borgdesk/backend/flx",
+	"borgdesk/backend/flx/flxcli",
+	"borgdesk/backend/replicate",
+	"borgdesk/backend/rsh",
+	"borgdesk/backend/safefs",
+	"borgdesk/backend/shared/schedule",
+	"borgdesk/backend/units",
+	"borgdesk/backend/version",
+}
+
+// sharedTestPackages are the shared test helpers the agent's tests may use.
+var sharedTestPackages = []string{
+	"borgdesk/backend/safefs/safefstest",
+	"borgdesk/backend/testenv",
+}
+
+// agentModules are the third-party modules the agent is built with.
+var agentModules = []string{
+	"github.com/fsnotify/fsnotify",   // configuration reload
+	"github.com/robfig/cron/v3",      // offline schedules (shared/schedule)
+	"github.com/shirou/gopsutil/v4",  // heartbeat metrics
+	"github.com/tklauser/go-sysconf", // gopsutil's
+	"github.com/tklauser/numcpus",    // gopsutil's
+	"go.yaml.in/yaml/v3",             // config.yaml
+	"golang.org/x/crypto",            // ssh: borg's transport, the storage node's server
+	"golang.org/x/sys",               // openat2, statfs
+}
+
+// agentTestModules are the modules the agent's tests may use besides.
+var agentTestModules = []string{
+	"github.com/google/go-cmp",
+}
+
+// dep is one package in the agent's dependency graph.
+type dep struct {
+	path, module string
+	standard     bool
+}
+
+// deps lists the packages args depend on (with -test, their tests' too).
+func deps(t *testing.T, args ...string) []dep {
+	t.Helper()
+	args = append([]string{"list", "-deps", "-f", "{{.ImportPath}}\t{{.Standard}}\t{{with .Module}}{{.Path}}{{end}}"}, args...)
+	out, err := exec.Command("go", args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
-	forbidden := []string{"github.com/wailsapp/", "modernc.org/sqlite", "borgdesk/backend/store", "borgdesk/backend/service", "borgdesk/app"}
-	deps := strings.Fields(string(out))
-	if len(deps) < 10 {
-		t.Fatalf("go list returned only %d packages; the check would prove nothing", len(deps))
+	var list []dep
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Split(line, "\t")
+		path, _, _ := strings.Cut(f[0], " ") // "p [q.test]": p as compiled for q's test
+		list = append(list, dep{path: strings.TrimSuffix(path, ".test"), standard: f[1] == "true", module: f[2]})
 	}
-	for _, dep := range deps {
-		for _, f := range forbidden {
-			if strings.HasPrefix(dep, f) {
-				t.Errorf("borgdesk-agent imports %s", dep)
-			}
+	if len(list) < 10 {
+		t.Fatalf("go list returned only %d packages; the check would prove nothing", len(list))
+	}
+	return list
+}
+
+// disallowed says why p may not be imported, or "" when it may.
+func disallowed(p dep, shared, modules []string) string {
+	switch {
+	case p.standard:
+		return ""
+	case p.module == "borgdesk":
+		if p.path == "borgdesk/agent" || strings.HasPrefix(p.path, "borgdesk/agent/") || contains(shared, p.path) {
+			return ""
+		}
+		return "a coordinator package, not a shared one"
+	case contains(modules, p.module):
+		return ""
+	}
+	return "module " + p.module + " is not on the agent's list"
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestAgentImportsOnlyAllowedPackages(t *testing.T) {
+	for _, p := range deps(t, "borgdesk/agent") {
+		if why := disallowed(p, sharedPackages, agentModules); why != "" {
+			t.Errorf("borgdesk-agent imports %s: %s", p.path, why)
+		}
+		if !p.standard && strings.HasSuffix(p.path, "test") {
+			t.Errorf("borgdesk-agent imports the test helper %s", p.path)
+		}
+	}
+}
+
+// The agent's tests run without the coordinator: a fake gateway
+// (gatewaytest) stands in for it.
+func TestAgentTestsImportOnlyAllowedPackages(t *testing.T) {
+	shared := append(append([]string{}, sharedPackages...), sharedTestPackages...)
+	modules := append(append([]string{}, agentModules...), agentTestModules...)
+	for _, p := range deps(t, "-test", "borgdesk/agent/...") {
+		if why := disallowed(p, shared, modules); why != "" {
+			t.Errorf("the agent's tests import %s: %s", p.path, why)
 		}
 	}
 }
@@ -35,23 +134,5 @@ func TestAgentCLI(t *testing.T) {
 	}
 	if code := run(context.Background(), []string{"bogus"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
 		t.Errorf("bogus: code %d, err %q", code, errb.String())
-	}
-}
-
-// The coordinator's packages the agent may use: the shared ones. A new
-// one is added here on purpose, never by accident.
-func TestAgentBackendAllowList(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "borgdesk/agent").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	allowed := map[string]bool{}
-	for _, p := range []string{"agentapi", "atomicfile", "borg", "borgssh", "flx", "flx/flxcli", "jobs", "replicate", "rsh", "safefs", "shared/shellquote", "shared/tail", "units", "version"} {
-		allowed["borgdesk/backend/"+p] = true
-	}
-	for _, dep := range strings.Fields(string(out)) {
-		if strings.HasPrefix(dep, "borgdesk/backend/") && !allowed[dep] {
-			t.Errorf("borgdesk-agent imports %s, which is not on the allow-list of shared packages", dep)
-		}
 	}
 }

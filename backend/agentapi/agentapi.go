@@ -23,6 +23,15 @@ import (
 //	   passphrase), and the agent reads the files from PathTaskStream. A
 //	   version 1 agent fails such a task ("carries no repository
 //	   passphrase"); no grant user (ssh://grant-…) is handed out any more.
+//
+// Not a bump: agentapi's messages once embedded flx.Change, flx.DiffEntry,
+// flx.Redaction and borg.Keep; they now have wire types of their own
+// (FlxChange, FlxDiffEntry, FlxRedaction, Keep) with the same JSON, so an
+// agent of either build and the coordinator understand each other.
+// testdata/wire-v2 holds version 2's encoding of those messages. Bump the
+// version whenever a message's JSON changes in a way a peer of the
+// previous version would misread, and add a line above saying what it
+// does with a peer that speaks the previous one.
 const ProtocolVersion = 2
 
 // ProtocolHeader carries ProtocolVersion on every request and response.

@@ -1,7 +1,5 @@
 package agentapi
 
-import "borgdesk/backend/flx"
-
 // .flx tasks: the coordinator sends a snapshot to restore (or diff), or asks
 // the agent to make one and upload it.
 const (
@@ -35,7 +33,7 @@ type FlxRestorePayload struct {
 // FlxRestoreResult is what the restore did.
 type FlxRestoreResult struct {
 	Counts   map[string]int `json:"counts"`
-	Changes  []flx.Change   `json:"changes"` // the first 1000
+	Changes  []FlxChange    `json:"changes"` // the first 1000
 	Rollback string         `json:"rollback,omitempty"`
 	DryRun   bool           `json:"dry_run"`
 	// Placeholders: files written with sanitized (placeholder) values.
@@ -49,7 +47,7 @@ type FlxDiffPayload struct {
 
 // FlxDiffResult lists the differences.
 type FlxDiffResult struct {
-	Entries []flx.DiffEntry `json:"entries"`
+	Entries []FlxDiffEntry `json:"entries"`
 }
 
 // FlxBackupPayload makes a snapshot on the server.
@@ -62,10 +60,33 @@ type FlxBackupPayload struct {
 
 // FlxBackupResult describes the uploaded snapshot.
 type FlxBackupResult struct {
-	Name       string          `json:"name"`
-	Size       int64           `json:"size"`
-	FileCount  int             `json:"file_count"`
-	Redactions []flx.Redaction `json:"redaction_report"`
+	Name       string         `json:"name"`
+	Size       int64          `json:"size"`
+	FileCount  int            `json:"file_count"`
+	Redactions []FlxRedaction `json:"redaction_report"`
 	// Stored is where the coordinator keeps it (filled by the coordinator).
 	Stored string `json:"stored,omitempty"`
+}
+
+// FlxChange is one file a .flx restore changed (or, dry, would change):
+// the wire form of flx.Change.
+type FlxChange struct {
+	Path   string `json:"path"`
+	Action string `json:"action"` // create, overwrite, unchanged, keep (user data), remove
+	Size   int64  `json:"size"`
+}
+
+// FlxDiffEntry is one difference between a snapshot and the server's
+// files: the wire form of flx.DiffEntry.
+type FlxDiffEntry struct {
+	Path   string `json:"path"`
+	Status string `json:"status"` // changed, only in snapshot, only in target
+}
+
+// FlxRedaction is one line of a snapshot's redaction report: the wire
+// form of flx.Redaction.
+type FlxRedaction struct {
+	File  string `json:"file"`
+	Rule  string `json:"rule"`
+	Count int    `json:"count"`
 }

@@ -9,8 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"borgdesk/backend/borg"
 )
 
 // Task types of storage nodes and offline schedules.
@@ -68,13 +66,23 @@ type StorageRepoPayload struct {
 	Op     string `json:"op"`
 	Server string `json:"server"` // the repository's owner (agent UUID)
 	// Passphrase is added at hand-out, like a backup's; never stored.
-	Passphrase string    `json:"passphrase,omitempty"`
-	Keep       borg.Keep `json:"keep,omitzero"`
-	Prefix     string    `json:"prefix,omitempty"`
-	VerifyData bool      `json:"verify_data,omitempty"`
+	Passphrase string `json:"passphrase,omitempty"`
+	Keep       Keep   `json:"keep,omitzero"`
+	Prefix     string `json:"prefix,omitempty"`
+	VerifyData bool   `json:"verify_data,omitempty"`
 	// Known are the archives the coordinator recorded: a prune is held if
 	// any is missing (deleted by a client through append-only mode).
 	Known []string `json:"known,omitempty"`
+}
+
+// Keep is a retention policy, as borg prune's --keep-* options: the wire
+// form of borg.Keep. The zero Keep keeps everything.
+type Keep struct {
+	Within  string `json:"within,omitempty"` // e.g. "2d"
+	Daily   int    `json:"daily,omitempty"`
+	Weekly  int    `json:"weekly,omitempty"`
+	Monthly int    `json:"monthly,omitempty"`
+	Yearly  int    `json:"yearly,omitempty"`
 }
 
 // StorageRepoResult is an operation's outcome.
@@ -119,7 +127,7 @@ type OfflineJob struct {
 	// append-only path, so it is applied by the coordinator (or the storage
 	// node's task) once the runs are delivered; it travels signed so the
 	// agent's copy of the job is whole.
-	Keep borg.Keep `json:"keep,omitzero"`
+	Keep Keep `json:"keep,omitzero"`
 	// LastScheduledAt is the last slot the coordinator ran.
 	LastScheduledAt *time.Time `json:"last_scheduled_at,omitempty"`
 }

@@ -51,7 +51,7 @@ func Describe(expr string) (Description, error) {
 	}
 	zone, body := splitZone(expr)
 	d := Description{Kind: KindCron, Zone: zone, Expr: body}
-	switch c := s.sched.(type) {
+	switch c := s.Cron().(type) {
 	case cron.ConstantDelaySchedule:
 		describeDelay(&d, c.Delay)
 	case *cron.SpecSchedule:
@@ -147,36 +147,3 @@ func describeSpec(d *Description, c *cron.SpecSchedule) {
 }
 
 func clock(h, m int) string { return fmt.Sprintf("%02d:%02d", h, m) }
-
-// NextN lists the first n slots after t.
-func (s Schedule) NextN(t time.Time, n int) []time.Time {
-	out := make([]time.Time, 0, n)
-	for len(out) < n {
-		t = s.sched.Next(t)
-		if t.IsZero() {
-			break
-		}
-		out = append(out, t)
-	}
-	return out
-}
-
-// LargestGap is the longest time between consecutive slots over span from
-// t (the pair that crosses the span's end counts): how old the newest
-// backup can get even when every run succeeds. after is the slot the gap
-// starts at; zero when the schedule never fires.
-func (s Schedule) LargestGap(t time.Time, span time.Duration) (gap time.Duration, after time.Time) {
-	end := t.Add(span)
-	prev := s.sched.Next(t)
-	for !prev.IsZero() && !prev.After(end) {
-		next := s.sched.Next(prev)
-		if next.IsZero() {
-			break
-		}
-		if g := next.Sub(prev); g > gap {
-			gap, after = g, prev
-		}
-		prev = next
-	}
-	return gap, after
-}

@@ -1,53 +1,30 @@
-// Package jobs holds what the scheduler decides — cron schedules (with a
-// CRON_TZ= time zone), which runs are due, including one catch-up run for
-// slots missed while the coordinator was closed, and archive naming — and
-// the orchestrator that runs everything later or in the background.
+// Package jobs holds what the coordinator decides about its jobs and when:
+// the orchestrator that runs everything later or in the background, a
+// schedule described as data for the window, and the retention values it
+// accepts. Reading a cron schedule and naming archives is in
+// backend/shared/schedule, which the agent uses too; the names below
+// forward to it so the coordinator's callers keep their spelling. The
+// agent never imports this package.
 package jobs
 
 import (
-	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
+	"borgdesk/backend/shared/schedule"
 )
 
-var parser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+// Schedule is a parsed cron expression (schedule.Schedule).
+type Schedule = schedule.Schedule
 
-// Schedule is a parsed cron expression.
-type Schedule struct {
-	expr  string
-	sched cron.Schedule
-}
+// ParseSchedule is schedule.Parse.
+func ParseSchedule(expr string) (Schedule, error) { return schedule.Parse(expr) }
 
-// ParseSchedule reads "*/5 * * * *", "@daily" or "CRON_TZ=Europe/Paris 0 3 * * *".
-func ParseSchedule(expr string) (Schedule, error) {
-	expr = strings.TrimSpace(expr)
-	s, err := parser.Parse(expr)
-	if err != nil {
-		return Schedule{}, fmt.Errorf("schedule %q: %v (use five cron fields like \"0 3 * * *\", optionally after CRON_TZ=Area/City)", expr, err)
-	}
-	return Schedule{expr: expr, sched: s}, nil
-}
+// ArchivePrefix is schedule.ArchivePrefix: prune is limited to it.
+func ArchivePrefix(job string) string { return schedule.ArchivePrefix(job) }
 
-// Next is the first slot after t.
-func (s Schedule) Next(t time.Time) time.Time { return s.sched.Next(t) }
-
-// Due reports whether a slot fell in (last, now]: the job should run once,
-// however many slots were missed.
-func (s Schedule) Due(last, now time.Time) bool {
-	next := s.sched.Next(last)
-	return !next.IsZero() && !next.After(now)
-}
-
-// ArchivePrefix is the prefix of every archive of a job; prune is limited to it.
-func ArchivePrefix(job string) string { return job + "@" }
-
-// ArchiveName names a job's archive made at t.
-func ArchiveName(job string, t time.Time) string {
-	return ArchivePrefix(job) + t.UTC().Format("2006-01-02T15.04.05Z")
-}
+// ArchiveName is schedule.ArchiveName: a job's archive made at t.
+func ArchiveName(job string, t time.Time) string { return schedule.ArchiveName(job, t) }
 
 var within = regexp.MustCompile(`^[1-9][0-9]*[HdwmyY]$`)
 

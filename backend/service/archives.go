@@ -130,7 +130,7 @@ func (s *Service) prune(ctx context.Context, j store.Job) (PruneReport, error) {
 		if loc.target != nil && loc.target.Kind == store.TargetNode {
 			// On a storage node, the node's own borg prunes and compacts
 			// (the same client-deletion check runs there first).
-			r, err := s.nodeRepoOp(ctx, *loc.target, agentapi.StorageRepoPayload{Op: agentapi.RepoPrune, Server: j.ServerUUID, Keep: keep,
+			r, err := s.nodeRepoOp(ctx, *loc.target, agentapi.StorageRepoPayload{Op: agentapi.RepoPrune, Server: j.ServerUUID, Keep: wireKeep(keep),
 				Prefix: jobs.ArchivePrefix(j.Name), Known: known}, 2*time.Hour)
 			if rep.Missing = r.Missing; len(rep.Missing) > 0 {
 				return held()

@@ -179,10 +179,7 @@ func (s *Service) DiffFlx(ctx context.Context, id, server, root string, timeout 
 	}
 	var r agentapi.FlxDiffResult
 	json.Unmarshal(done.Result, &r)
-	if r.Entries == nil {
-		r.Entries = []flx.DiffEntry{}
-	}
-	return r.Entries, nil
+	return diffEntries(r.Entries), nil
 }
 
 // CreateFlx asks a server's agent for a snapshot; it arrives in

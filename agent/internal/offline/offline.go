@@ -22,7 +22,7 @@ import (
 
 	"borgdesk/backend/agentapi"
 	"borgdesk/backend/atomicfile"
-	"borgdesk/backend/jobs"
+	"borgdesk/backend/shared/schedule"
 )
 
 // Store is an agent's offline state.
@@ -120,7 +120,7 @@ func (s *Store) DueJobs(now time.Time) []Due {
 	last := s.lastSlots()
 	var out []Due
 	for _, j := range b.Jobs {
-		sched, err := jobs.ParseSchedule(j.Schedule)
+		sched, err := schedule.Parse(j.Schedule)
 		if err != nil {
 			continue
 		}

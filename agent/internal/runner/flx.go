@@ -81,7 +81,7 @@ func (a *Agent) flxRestoreTask(ctx context.Context, t agentapi.Task) (json.RawMe
 	if err != nil {
 		return nil, err
 	}
-	out := agentapi.FlxRestoreResult{Counts: res.Counts(), Changes: res.Changes, Rollback: res.Rollback, DryRun: res.DryRun, Placeholders: res.Placeholders}
+	out := agentapi.FlxRestoreResult{Counts: res.Counts(), Changes: wireChanges(res.Changes), Rollback: res.Rollback, DryRun: res.DryRun, Placeholders: res.Placeholders}
 	if len(out.Changes) > 1000 {
 		out.Changes = out.Changes[:1000]
 	}
@@ -102,7 +102,7 @@ func (a *Agent) flxDiffTask(ctx context.Context, t agentapi.Task) (json.RawMessa
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(agentapi.FlxDiffResult{Entries: d})
+	return json.Marshal(agentapi.FlxDiffResult{Entries: wireDiff(d)})
 }
 
 func (a *Agent) flxBackupTask(ctx context.Context, t agentapi.Task) (json.RawMessage, error) {
@@ -155,5 +155,5 @@ func (a *Agent) flxBackupTask(ctx context.Context, t agentapi.Task) (json.RawMes
 	if err := a.client.Upload(ctx, "/api/agent/tasks/"+strconv.FormatInt(t.ID, 10)+"/flx?name="+filepath.Base(name), f, fi.Size(), &up, 30*time.Minute); err != nil {
 		return nil, fmt.Errorf("upload the snapshot: %w", err)
 	}
-	return json.Marshal(agentapi.FlxBackupResult{Name: filepath.Base(name), Size: fi.Size(), FileCount: m.FileCount, Redactions: m.Redactions, Stored: up.Stored})
+	return json.Marshal(agentapi.FlxBackupResult{Name: filepath.Base(name), Size: fi.Size(), FileCount: m.FileCount, Redactions: wireRedactions(m.Redactions), Stored: up.Stored})
 }

@@ -10,7 +10,7 @@ import (
 	"borgdesk/agent/internal/backup"
 	"borgdesk/agent/internal/offline"
 	"borgdesk/backend/agentapi"
-	"borgdesk/backend/jobs"
+	"borgdesk/backend/shared/schedule"
 )
 
 // offlineAfter is how long the coordinator must be unreachable before the
@@ -144,7 +144,7 @@ func (a *Agent) runOffline(ctx context.Context, j agentapi.OfflineJob, slot time
 	} else {
 		a.running.Add(1)
 		b, rsh := a.borgFor(j.LockWait, j.HostKey)
-		p := agentapi.BackupPayload{JobID: j.ID, Archive: jobs.ArchiveName(j.Name, slot), Repo: j.Repo, HostKey: j.HostKey, Spec: j.Spec, LockWait: j.LockWait, Passphrase: pass}
+		p := agentapi.BackupPayload{JobID: j.ID, Archive: schedule.ArchiveName(j.Name, slot), Repo: j.Repo, HostKey: j.HostKey, Spec: j.Spec, LockWait: j.LockWait, Passphrase: pass}
 		a.log.Info("coordinator unreachable: running a scheduled backup on its own", "job", j.Name, "archive", p.Archive)
 		res, err = backup.Run(ctx, backup.Env{Borg: b, RSH: rsh, Log: logf}, p)
 		a.running.Add(-1)

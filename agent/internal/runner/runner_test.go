@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"crypto"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -13,80 +14,48 @@ import (
 
 	"borgdesk/agent/internal/client"
 	"borgdesk/agent/internal/enroll"
+	"borgdesk/agent/internal/gatewaytest"
 	"borgdesk/backend/agentapi"
-	"borgdesk/backend/coordinator"
-	"borgdesk/backend/service"
 )
 
-// coord runs a real coordinator (store, CA, gateway) on 127.0.0.1.
-func coord(t *testing.T) *service.Service { return coordAt(t, time.Now) }
-
-// coordAt is a running coordinator whose clock is now.
-func coordAt(t *testing.T, now func() time.Time) *service.Service {
+// enrollAgent enrolls an agent named name with a fake gateway and
+// returns its configuration file.
+func enrollAgent(t *testing.T, g *gatewaytest.Gateway, name string) string {
 	t.Helper()
-	dir := t.TempDir()
-	c, err := coordinator.Open(context.Background(), coordinator.Options{DataDir: dir, Socket: filepath.Join(dir, "s.sock"), Now: now,
-		GatewayListen: "127.0.0.1:0", SSHListen: "127.0.0.1:0", GatewayHosts: []string{"127.0.0.1"}, AgentDir: t.TempDir(), Version: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ready := make(chan struct{})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
-	go func() {
-		for c.Service().GatewayURL() == "" {
-			time.Sleep(10 * time.Millisecond)
-		}
-		close(ready)
-	}()
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); <-done; c.Close() })
-	return c.Service()
-}
-
-func enrollAgent(t *testing.T, svc *service.Service, name string) string {
-	t.Helper()
-	tok, err := svc.CreateEnrollmentToken(context.Background(), name, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(t.TempDir(), "agent", "config.yaml")
-	if _, err := enroll.Run(context.Background(), enroll.Params{ConfigPath: path, ServerURL: tok.ServerURL, Token: tok.Token, CAFingerprint: tok.CAFingerprint, Name: name, Version: "v1"}); err != nil {
+	if _, err := enroll.Run(context.Background(), enroll.Params{ConfigPath: path, ServerURL: g.URL, Token: g.Token(), CAFingerprint: g.CAFingerprint, Name: name, Version: "v1"}); err != nil {
 		t.Fatal(err)
 	}
 	return path
 }
 
 func TestEnrollRefusesWrongCAFingerprintAndWritesNothing(t *testing.T) {
-	svc := coord(t)
-	tok, _ := svc.CreateEnrollmentToken(context.Background(), "web1", time.Hour)
+	g := gatewaytest.New(t, nil)
+	tok := g.Token()
 	dir := filepath.Join(t.TempDir(), "agent")
-	_, err := enroll.Run(context.Background(), enroll.Params{ConfigPath: filepath.Join(dir, "config.yaml"), ServerURL: tok.ServerURL,
-		Token: tok.Token, CAFingerprint: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", Name: "web1"})
+	_, err := enroll.Run(context.Background(), enroll.Params{ConfigPath: filepath.Join(dir, "config.yaml"), ServerURL: g.URL,
+		Token: tok, CAFingerprint: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", Name: "web1"})
 	if !errors.Is(err, client.ErrPinMismatch) {
 		t.Fatalf("err = %v; want ErrPinMismatch", err)
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("enrollment with a wrong pin wrote %s", dir)
 	}
-	// The token was not spent by the refused attempt.
+	// The refused attempt never sent the token, so it is not spent.
+	if n := g.Registered(); n != 0 {
+		t.Fatalf("the gateway saw %d enrollment(s) from a refused pin; want none", n)
+	}
 	path := filepath.Join(t.TempDir(), "ok", "config.yaml")
-	if _, err := enroll.Run(context.Background(), enroll.Params{ConfigPath: path, ServerURL: tok.ServerURL, Token: tok.Token, CAFingerprint: tok.CAFingerprint, Name: "web1"}); err != nil {
+	if _, err := enroll.Run(context.Background(), enroll.Params{ConfigPath: path, ServerURL: g.URL, Token: tok, CAFingerprint: g.CAFingerprint, Name: "web1"}); err != nil {
 		t.Errorf("enroll with the right pin after a refused one: %v", err)
 	}
-	if _, err := enroll.Run(context.Background(), enroll.Params{ConfigPath: path, ServerURL: tok.ServerURL, Token: tok.Token, CAFingerprint: tok.CAFingerprint, Name: "web1"}); !errors.Is(err, enroll.ErrEnrolled) {
+	if _, err := enroll.Run(context.Background(), enroll.Params{ConfigPath: path, ServerURL: g.URL, Token: g.Token(), CAFingerprint: g.CAFingerprint, Name: "web1"}); !errors.Is(err, enroll.ErrEnrolled) {
 		t.Errorf("second enroll on the same config: err = %v; want ErrEnrolled", err)
 	}
 }
 
 func TestEnrollWritesPrivateFiles(t *testing.T) {
-	svc := coord(t)
-	path := enrollAgent(t, svc, "web1")
+	path := enrollAgent(t, gatewaytest.New(t, nil), "web1")
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	if len(entries) < 6 {
 		t.Fatalf("enroll wrote %d files", len(entries))
@@ -123,27 +92,37 @@ func startAgent(t *testing.T, path string, now func() time.Time) *Agent {
 }
 
 func TestAgentRunsTestTask(t *testing.T) {
-	svc := coord(t)
-	startAgent(t, enrollAgent(t, svc, "web1"), nil)
-	res, err := svc.PingServer(context.Background(), "web1", 20*time.Second)
+	g := gatewaytest.New(t, nil)
+	startAgent(t, enrollAgent(t, g, "web1"), nil)
+	done, err := g.Queue(agentapi.TaskTest, agentapi.TestPayload{Message: "ping 1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	host, _ := os.Hostname()
-	if !strings.HasPrefix(res.Echo, "ping ") || res.Hostname != host {
-		t.Errorf("ping = %+v", res)
+	var res agentapi.TestResult
+	select {
+	case c := <-done:
+		if c.Status != agentapi.TaskSucceeded {
+			t.Fatalf("test task %s: %s", c.Status, c.Error)
+		}
+		if err := json.Unmarshal(c.Result, &res); err != nil {
+			t.Fatalf("test task result %s: %v", c.Result, err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the agent did not complete the test task within 20 s")
 	}
-	// The first heartbeat (capabilities, metrics) may land just after the ping.
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		sv, _ := svc.Server(context.Background(), "web1")
-		if sv.Online && sv.Version == "v1" && strings.Contains(string(sv.Capabilities), `"arch"`) && strings.Contains(string(sv.Metrics), `"mem_total"`) {
-			break
+	host, _ := os.Hostname()
+	if res.Echo != "ping 1" || res.Hostname != host {
+		t.Errorf("test task result = %+v; want echo %q from %q", res, "ping 1", host)
+	}
+	// The heartbeat carries the version, capabilities and metrics.
+	select {
+	case hb := <-g.Heartbeats():
+		if hb.AgentVersion != "v1" || hb.ProtocolVersion != agentapi.ProtocolVersion || hb.Capabilities.Arch == "" || hb.Metrics.MemTotal == 0 {
+			t.Errorf("heartbeat = version %q, protocol %d, arch %q, mem_total %d; want v1, %d, an arch and the memory",
+				hb.AgentVersion, hb.ProtocolVersion, hb.Capabilities.Arch, hb.Metrics.MemTotal, agentapi.ProtocolVersion)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server never reported online with capabilities and metrics: %+v", sv)
-		}
-		time.Sleep(50 * time.Millisecond)
+	case <-time.After(15 * time.Second):
+		t.Fatal("no heartbeat within 15 s")
 	}
 }
 
@@ -151,8 +130,8 @@ func TestRenewalWithInjectedClock(t *testing.T) {
 	var mu sync.Mutex
 	clock := time.Now()
 	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
-	svc := coordAt(t, now) // the coordinator renews only inside the window: same clock
-	path := enrollAgent(t, svc, "web1")
+	g := gatewaytest.New(t, now) // the gateway renews only inside the window: same clock
+	path := enrollAgent(t, g, "web1")
 	before := filepath.Join(filepath.Dir(path), "agent.crt")
 	a, err := New(Options{ConfigPath: path, Version: "v1", Now: now})
 	if err != nil {
@@ -193,15 +172,16 @@ func TestRenewalWithInjectedClock(t *testing.T) {
 	if !b.Certificate().Equal(renewed) {
 		t.Error("configuration does not point at the renewed certificate")
 	}
-	sv, _ := svc.Server(context.Background(), "web1")
-	if sv.CertNotAfter == nil || !sv.CertNotAfter.Equal(renewed.NotAfter) {
-		t.Errorf("coordinator records expiry %v; want %v", sv.CertNotAfter, renewed.NotAfter)
+	switch peer := g.LastPeer(); {
+	case peer == nil:
+		t.Error("the gateway accepted no request")
+	case peer.SerialNumber.Cmp(renewed.SerialNumber) != 0:
+		t.Errorf("the gateway last accepted certificate serial %v; want the renewed one (%v)", peer.SerialNumber, renewed.SerialNumber)
 	}
 }
 
 func TestConfigChangeIsReloaded(t *testing.T) {
-	svc := coord(t)
-	path := enrollAgent(t, svc, "web1")
+	path := enrollAgent(t, gatewaytest.New(t, nil), "web1")
 	a := startAgent(t, path, nil)
 	<-a.watching
 	raw, _ := os.ReadFile(path)

@@ -56,7 +56,8 @@ func (n *Node) Maintain(ctx context.Context, b *borg.Borg, p agentapi.StorageRep
 	case agentapi.RepoCompact:
 		return res, b.Compact(ctx, repo)
 	case agentapi.RepoPrune:
-		if p.Keep.Empty() {
+		keep := borg.Keep(p.Keep)
+		if keep.Empty() {
 			return res, errors.New("prune without a retention policy keeps everything; refusing")
 		}
 		list, err := b.List(ctx, repo)
@@ -73,7 +74,7 @@ func (n *Node) Maintain(ctx context.Context, b *borg.Borg, p agentapi.StorageRep
 			// prune now would make that permanent.
 			return res, fmt.Errorf("prune held: %d archive(s) the coordinator recorded are gone (%s)", len(res.Missing), strings.Join(res.Missing, ", "))
 		}
-		pr, err := b.Prune(ctx, repo, p.Keep, p.Prefix, false)
+		pr, err := b.Prune(ctx, repo, keep, p.Prefix, false)
 		if err != nil {
 			return res, err
 		}

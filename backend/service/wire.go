@@ -1,0 +1,24 @@
+package service
+
+import (
+	"borgdesk/backend/agentapi"
+	"borgdesk/backend/borg"
+	"borgdesk/backend/flx"
+)
+
+// The coordinator's edge of the wire: agentapi has its own types, and
+// these convert them to and from the domain's. They are struct
+// conversions, so a field added to either side stops the build here until
+// the wire says what to do with it.
+
+// wireKeep is a job's retention as a task payload carries it.
+func wireKeep(k borg.Keep) agentapi.Keep { return agentapi.Keep(k) }
+
+// diffEntries is an agent's diff answer; never nil (the window lists it).
+func diffEntries(in []agentapi.FlxDiffEntry) []flx.DiffEntry {
+	out := make([]flx.DiffEntry, len(in))
+	for i, e := range in {
+		out[i] = flx.DiffEntry(e)
+	}
+	return out
+}
