@@ -6,7 +6,7 @@ WAILS_VERSION := v2.16.0
 GOBIN         := $(shell go env GOPATH)/bin
 WAILS         := $(GOBIN)/wails
 VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS       := -X borgdesk/backend/version.Version=$(VERSION)
+LDFLAGS       := -X borgdesk/backend/shared/version.Version=$(VERSION)
 DESKTOP_TAGS  := desktop,production,webkit2_41
 BIN           := build/bin
 ARTIFACTS     := artifacts
@@ -50,7 +50,7 @@ test-ui:
 	$(MAKE) test-e2e
 	$(MAKE) test-flows
 
-# A test that lacks a tool, root or a device fails (backend/testenv);
+# A test that lacks a tool, root or a device fails (backend/shared/testenv);
 # BORGDESK_TEST_ALLOW_SKIP=1 make test skips it instead. CI plays no part.
 test-go:
 	go vet ./...

@@ -23,10 +23,10 @@ import (
 	"borgdesk/agent/internal/config"
 	"borgdesk/agent/internal/enroll"
 	"borgdesk/agent/internal/runner"
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/flx/flxcli"
-	"borgdesk/backend/rsh"
-	"borgdesk/backend/version"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/flx/flxcli"
+	"borgdesk/backend/shared/rsh"
+	"borgdesk/backend/shared/version"
 )
 
 // exePath is this binary's path, read at start: after an update renames

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 // fleet is a running `borgdesk serve` with enrolled agents, all real processes.

@@ -15,8 +15,8 @@ import (
 	"borgdesk/backend/coordinator"
 	"borgdesk/backend/datadir"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/version"
 	"borgdesk/backend/store"
-	"borgdesk/backend/version"
 )
 
 type command func(ctx context.Context, g *globals, args []string, e env) error

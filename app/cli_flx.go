@@ -8,9 +8,9 @@ import (
 	"slices"
 	"strings"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/flx"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/flx"
 	"borgdesk/backend/store"
 )
 

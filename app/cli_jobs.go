@@ -6,11 +6,11 @@ import (
 	"strconv"
 	"strings"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/shared/units"
 	"borgdesk/backend/store"
-	"borgdesk/backend/units"
 )
 
 // listFlag collects a repeatable flag; commas also separate values.

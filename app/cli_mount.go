@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"borgdesk/backend/flx"
+	"borgdesk/backend/shared/flx"
 	"borgdesk/backend/store"
 )
 

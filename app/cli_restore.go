@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"borgdesk/backend/adminapi"
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/events"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"borgdesk/backend/rsh"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/rsh"
+	"borgdesk/backend/shared/units"
 	"borgdesk/backend/store"
-	"borgdesk/backend/units"
 )
 
 const storageUsage = `usage: borgdesk storage list [--json]

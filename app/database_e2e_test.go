@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 // Real PostgreSQL and MariaDB servers, started by the tests on 127.0.0.1,

@@ -9,14 +9,14 @@ import (
 	"sync"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/catalog"
-	"borgdesk/backend/flx"
 	"borgdesk/backend/mail"
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/recoverykit"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/flx"
 	"borgdesk/backend/store"
 )
 

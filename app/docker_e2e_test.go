@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 // dockerEngine is a private Docker daemon (Debian's docker.io) on its own

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 // runsOf returns the runs of a job, newest first.

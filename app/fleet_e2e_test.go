@@ -25,7 +25,7 @@ import (
 
 func buildAgent(t *testing.T, out, version string) {
 	t.Helper()
-	cmd := exec.Command("go", "build", "-ldflags", "-X borgdesk/backend/version.Version="+version, "-o", out, "borgdesk/agent")
+	cmd := exec.Command("go", "build", "-ldflags", "-X borgdesk/backend/shared/version.Version="+version, "-o", out, "borgdesk/agent")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build agent %s: %v\n%s", version, err, b)

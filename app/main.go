@@ -5,8 +5,8 @@
 package app
 
 import (
-	"borgdesk/backend/flx"
-	"borgdesk/backend/flx/flxcli"
+	"borgdesk/backend/shared/flx"
+	"borgdesk/backend/shared/flx/flxcli"
 	"context"
 	"errors"
 	"flag"
@@ -22,7 +22,7 @@ import (
 	"borgdesk/backend/coordinator"
 	"borgdesk/backend/datadir"
 	"borgdesk/backend/service"
-	"borgdesk/backend/version"
+	"borgdesk/backend/shared/version"
 )
 
 // Exit codes.

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 func needFUSE(t *testing.T) {
@@ -94,7 +94,7 @@ func TestMountWhileABackupRuns(t *testing.T) {
 	}
 
 	// A .flxx snapshot mounts read-only too.
-	snap, _ := filepath.Abs("../backend/flx/testdata/golden.flxx")
+	snap, _ := filepath.Abs("../backend/shared/flx/testdata/golden.flxx")
 	flxDir := filepath.Join(t.TempDir(), "snap")
 	if r := f.cli("mount", snap, flxDir); r.code != 0 {
 		t.Fatalf("mount of a snapshot = %+v", r)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 // TestReplicaEndToEnd: with the real binary, an agent and real borg and

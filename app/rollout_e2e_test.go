@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"borgdesk/backend/rollout/testhost"
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 // rolloutFleet is a coordinator reachable from test hosts in network

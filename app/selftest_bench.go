@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

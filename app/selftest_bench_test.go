@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

@@ -5,11 +5,11 @@ import (
 	"net/http"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/catalog"
-	"borgdesk/backend/flx"
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/flx"
 	"borgdesk/backend/store"
 )
 

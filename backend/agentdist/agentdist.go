@@ -22,9 +22,9 @@ import (
 	"sync"
 	"time"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/atomicfile"
 	"borgdesk/backend/ca"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/atomicfile"
 )
 
 // ErrNoBinary means the coordinator carries no agent for that platform.
@@ -161,7 +161,7 @@ func trusted(path string, dir bool) error {
 	return nil
 }
 
-var versionFlag = regexp.MustCompile(`borgdesk/backend/version\.Version=([^\s'"]+)`)
+var versionFlag = regexp.MustCompile(`borgdesk/backend/shared/version\.Version=([^\s'"]+)`)
 
 // Version reads the version a Go binary was linked with (its -X flag), for
 // any architecture, without running it.

@@ -12,8 +12,8 @@ import (
 	"sync"
 	"testing"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/testenv"
 )
 
 func TestNewerOrdersReleasesOnly(t *testing.T) {
@@ -56,7 +56,7 @@ func agentBuild(t *testing.T) string {
 			return
 		}
 		built = filepath.Join(dir, "bin")
-		out, err := exec.Command("go", "build", "-ldflags", "-X borgdesk/backend/version.Version=v1.2.3", "-o", built, "borgdesk/backend/agentdist/testdata/tiny").CombinedOutput()
+		out, err := exec.Command("go", "build", "-ldflags", "-X borgdesk/backend/shared/version.Version=v1.2.3", "-o", built, "borgdesk/backend/agentdist/testdata/tiny").CombinedOutput()
 		if err != nil {
 			buildErr = errors.New(string(out))
 		}

@@ -26,8 +26,8 @@ import (
 	"strings"
 	"time"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/atomicfile"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/atomicfile"
 )
 
 // Lifetimes.

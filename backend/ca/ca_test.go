@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 func csrFor(t *testing.T, key any) []byte {

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/borg"
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/shared/testenv"
 )
 
 func open(t *testing.T) *Catalog {

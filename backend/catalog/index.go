@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"borgdesk/backend/borg"
+	"borgdesk/backend/shared/borg"
 )
 
 // Meta describes an archive as it is indexed.

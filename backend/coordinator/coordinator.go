@@ -22,8 +22,6 @@ import (
 
 	"borgdesk/backend/adminapi"
 	"borgdesk/backend/agentdist"
-	"borgdesk/backend/borg"
-	"borgdesk/backend/borgssh"
 	"borgdesk/backend/ca"
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/datadir"
@@ -34,6 +32,8 @@ import (
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/repos"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/shared/borgssh"
 	"borgdesk/backend/store"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"borgdesk/backend/atomicfile"
+	"borgdesk/backend/shared/atomicfile"
 )
 
 // The data dir cannot be a setting: settings live in the database, which is

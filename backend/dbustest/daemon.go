@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 // Daemon is a dbus-daemon started for one test (or one test binary).

@@ -16,10 +16,10 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/crypto/ssh"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/ca"
 	"borgdesk/backend/events"
 	"borgdesk/backend/fault"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

@@ -19,11 +19,11 @@ import (
 	"sync"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/agentdist"
 	"borgdesk/backend/ca"
 	"borgdesk/backend/events"
 	"borgdesk/backend/fault"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

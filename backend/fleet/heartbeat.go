@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/events"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

@@ -8,9 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/events"
 	"borgdesk/backend/fault"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

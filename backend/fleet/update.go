@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/agentdist"
 	"borgdesk/backend/fault"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // KeyUpdatePin names the one agent version the operator allows even when

@@ -22,9 +22,9 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/ca"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

@@ -24,10 +24,10 @@ import (
 	"os"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/agentdist"
 	"borgdesk/backend/ca"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // Fleet is what the gateway asks of the coordinator on the agents' behalf:

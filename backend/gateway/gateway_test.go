@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/ca"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

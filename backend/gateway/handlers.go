@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/agentapi"
 )
 
 type ctxKey struct{}

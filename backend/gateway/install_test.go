@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/rollout"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // secretIn is the enrollment secret an install script carries in its

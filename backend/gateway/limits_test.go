@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // limited serves f's service on a second gateway that admits at most max

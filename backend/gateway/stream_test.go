@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // A streamed restore's data goes to the agent the task belongs to, and

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"testing"
 
-	"borgdesk/backend/borg"
+	"borgdesk/backend/shared/borg"
 )
 
 func TestArchiveMountReadsBackAndUnmounts(t *testing.T) {

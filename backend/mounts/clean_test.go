@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/flx/flxfs"
+	"borgdesk/backend/flxfs"
 )
 
 func TestCleanStaleAfterACrash(t *testing.T) {

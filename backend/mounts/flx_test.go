@@ -13,7 +13,7 @@ import (
 	"testing"
 )
 
-var golden = filepath.Join("..", "flx", "testdata", "golden.flxx")
+var golden = filepath.Join("..", "shared", "flx", "testdata", "golden.flxx")
 
 func TestFlxMount(t *testing.T) {
 	needFuse(t)

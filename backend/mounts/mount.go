@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"borgdesk/backend/borg"
-	"borgdesk/backend/flx/flxfs"
+	"borgdesk/backend/flxfs"
+	"borgdesk/backend/shared/borg"
 )
 
 // MountArchive mounts an archive of repo (every archive when archive is

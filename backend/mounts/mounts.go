@@ -18,8 +18,8 @@ import (
 	"sync"
 	"time"
 
-	"borgdesk/backend/borg"
-	"borgdesk/backend/flx/flxfs"
+	"borgdesk/backend/flxfs"
+	"borgdesk/backend/shared/borg"
 )
 
 // Kinds of mount.

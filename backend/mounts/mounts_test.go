@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/borg"
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/shared/testenv"
 )
 
 // needFuse fails without FUSE and borg unless the person running it opts

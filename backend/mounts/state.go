@@ -7,7 +7,7 @@ import (
 	"io/fs"
 	"os"
 
-	"borgdesk/backend/atomicfile"
+	"borgdesk/backend/shared/atomicfile"
 )
 
 // state is the state file's content.

@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"borgdesk/backend/flx/flxfs"
+	"borgdesk/backend/flxfs"
 	"borgdesk/backend/shared/tail"
 )
 

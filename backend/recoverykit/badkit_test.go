@@ -17,9 +17,9 @@ import (
 
 	"filippo.io/age"
 
-	"borgdesk/backend/flx"
+	"borgdesk/backend/shared/flx"
+	"borgdesk/backend/shared/testenv"
 	"borgdesk/backend/store"
-	"borgdesk/backend/testenv"
 )
 
 // craft writes a kit with any manifest and files, as a future (or broken)

@@ -17,9 +17,9 @@ import (
 
 	"filippo.io/age"
 
-	"borgdesk/backend/atomicfile"
 	"borgdesk/backend/datadir"
-	"borgdesk/backend/flx"
+	"borgdesk/backend/shared/atomicfile"
+	"borgdesk/backend/shared/flx"
 	"borgdesk/backend/store"
 )
 

@@ -14,9 +14,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"borgdesk/backend/datadir"
-	"borgdesk/backend/flx"
+	"borgdesk/backend/shared/flx"
+	"borgdesk/backend/shared/units"
 	"borgdesk/backend/store"
-	"borgdesk/backend/units"
 )
 
 // stagePrefix names the folder an import writes into before it moves the

@@ -4,7 +4,7 @@
 // export, and a consistent copy of the database) in one file encrypted with
 // a passphrase the operator chooses.
 //
-// A kit is a .flxx snapshot (backend/flx: every file with its mode and
+// A kit is a .flxx snapshot (backend/shared/flx: every file with its mode and
 // SHA-256) whose header carries the kit's manifest, gzipped, then encrypted
 // with age's scrypt passphrase recipient (scrypt, ChaCha20-Poly1305): a
 // plain age file, so `age -d` opens it even without Borgdesk.

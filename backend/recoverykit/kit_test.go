@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/borgssh"
 	"borgdesk/backend/ca"
+	"borgdesk/backend/shared/borgssh"
 	"borgdesk/backend/store"
 )
 

@@ -11,7 +11,7 @@ import (
 
 	"filippo.io/age"
 
-	"borgdesk/backend/flx"
+	"borgdesk/backend/shared/flx"
 )
 
 // ageIntro is how every age file begins.

@@ -21,9 +21,9 @@ import (
 	"github.com/dustin/go-humanize"
 	"golang.org/x/sys/unix"
 
-	"borgdesk/backend/atomicfile"
-	"borgdesk/backend/borg"
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/shared/atomicfile"
+	"borgdesk/backend/shared/borg"
 )
 
 // ErrCreating means a repository is still being made (or its making was

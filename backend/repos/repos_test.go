@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/borg"
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/shared/testenv"
 )
 
 func needBorg(t *testing.T) {

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/events"
 	"borgdesk/backend/jobs"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/store"
 )
 

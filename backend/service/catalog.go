@@ -10,10 +10,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/events"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/store"
 )
 

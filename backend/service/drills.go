@@ -16,10 +16,10 @@ import (
 	"syscall"
 	"time"
 
-	"borgdesk/backend/borg"
 	"borgdesk/backend/events"
 	"borgdesk/backend/jobs"
 	"borgdesk/backend/repos"
+	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/store"
 )
 

@@ -17,9 +17,9 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/events"
-	"borgdesk/backend/flx"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/flx"
 	"borgdesk/backend/store"
 )
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 	"regexp"
 
-	"borgdesk/backend/borg"
 	"borgdesk/backend/events"
 	"borgdesk/backend/mounts"
+	"borgdesk/backend/shared/borg"
 )
 
 func (s *Service) needMounts() error {

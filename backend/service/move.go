@@ -6,8 +6,8 @@ import (
 	"slices"
 	"sync"
 
-	"borgdesk/backend/borg"
 	"borgdesk/backend/events"
+	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/store"
 )
 

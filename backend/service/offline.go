@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"time"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
 	"borgdesk/backend/events"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/store"
 )
 

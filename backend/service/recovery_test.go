@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/borgssh"
 	"borgdesk/backend/ca"
 	"borgdesk/backend/events"
 	"borgdesk/backend/recoverykit"
+	"borgdesk/backend/shared/borgssh"
 	"borgdesk/backend/store"
 )
 

@@ -13,7 +13,7 @@ import (
 
 	"borgdesk/backend/events"
 	"borgdesk/backend/jobs"
-	"borgdesk/backend/replicate"
+	"borgdesk/backend/shared/replicate"
 	"borgdesk/backend/store"
 )
 

@@ -7,7 +7,7 @@ import (
 
 	"borgdesk/backend/events"
 	"borgdesk/backend/jobs"
-	"borgdesk/backend/replicate"
+	"borgdesk/backend/shared/replicate"
 	"borgdesk/backend/store"
 )
 

@@ -12,12 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
 	"borgdesk/backend/repos"
 	"borgdesk/backend/rollout/testhost"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/shared/testenv"
 	"borgdesk/backend/store"
-	"borgdesk/backend/testenv"
 )
 
 // replicaFixture is a coordinator service with one server whose

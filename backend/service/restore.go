@@ -8,10 +8,10 @@ import (
 	"regexp"
 	"strings"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/events"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/units"
 	"borgdesk/backend/store"
-	"borgdesk/backend/units"
 )
 
 // RestoreRequest asks for files of an archive to be restored.

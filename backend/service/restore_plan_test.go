@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"borgdesk/backend/borg"
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/repos"
+	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/store"
 )
 

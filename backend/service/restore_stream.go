@@ -7,7 +7,7 @@ import (
 	"io"
 	"sync"
 
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

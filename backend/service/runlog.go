@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/units"
 	"borgdesk/backend/store"
-	"borgdesk/backend/units"
 )
 
 // backupLog is what a backup run's log shows: the agent's lines, then what

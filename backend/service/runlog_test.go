@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

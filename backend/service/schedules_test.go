@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/events"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

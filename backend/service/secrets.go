@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"borgdesk/backend/atomicfile"
 	"borgdesk/backend/events"
+	"borgdesk/backend/shared/atomicfile"
 	"borgdesk/backend/store"
 )
 

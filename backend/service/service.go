@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/agentdist"
 	"borgdesk/backend/ca"
 	"borgdesk/backend/catalog"
@@ -24,8 +23,9 @@ import (
 	"borgdesk/backend/fleet"
 	"borgdesk/backend/jobs"
 	"borgdesk/backend/mounts"
-	"borgdesk/backend/replicate"
 	"borgdesk/backend/repos"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/replicate"
 	"borgdesk/backend/store"
 )
 

@@ -9,8 +9,8 @@ import (
 	"syscall"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/events"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

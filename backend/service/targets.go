@@ -14,11 +14,11 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
-	"borgdesk/backend/borgssh"
 	"borgdesk/backend/events"
-	"borgdesk/backend/replicate"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/shared/borgssh"
+	"borgdesk/backend/shared/replicate"
 	"borgdesk/backend/shared/shellquote"
 	"borgdesk/backend/store"
 )

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
 	"borgdesk/backend/repos"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/store"
 )
 

@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/events"
 	"borgdesk/backend/fleet"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

@@ -1,9 +1,9 @@
 package service
 
 import (
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
-	"borgdesk/backend/flx"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/shared/flx"
 )
 
 // The coordinator's edge of the wire: agentapi has its own types, and

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/dbustest"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

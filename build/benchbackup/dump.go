@@ -13,8 +13,8 @@ import (
 	"syscall"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // coordinatorDisk puts the coordinator's data dir (its repositories) on a

@@ -18,9 +18,9 @@ import (
 	"strings"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/coordinator"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/agentapi"
 )
 
 func main() {

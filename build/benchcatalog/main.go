@@ -15,8 +15,8 @@ import (
 	"sort"
 	"time"
 
-	"borgdesk/backend/borg"
 	"borgdesk/backend/catalog"
+	"borgdesk/backend/shared/borg"
 )
 
 var words = []string{"etc", "var", "lib", "www", "app", "conf", "data", "cache", "site", "user", "share", "local", "log", "backup", "db", "static", "media", "assets", "src", "vendor"}

@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
 

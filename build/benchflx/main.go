@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"borgdesk/backend/flx"
+	"borgdesk/backend/shared/flx"
 )
 
 func main() {

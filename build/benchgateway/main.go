@@ -29,9 +29,9 @@ import (
 	"syscall"
 	"time"
 
-	"borgdesk/backend/agentapi"
 	"borgdesk/backend/coordinator"
 	"borgdesk/backend/service"
+	"borgdesk/backend/shared/agentapi"
 )
 
 func main() {

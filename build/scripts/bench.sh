@@ -28,7 +28,7 @@ echo "file catalog (${BENCH_CATALOG_ARCHIVES:-10} generated archives of ${BENCH_
 go run ./build/benchcatalog -files "${BENCH_CATALOG_FILES:-1000000}" -archives "${BENCH_CATALOG_ARCHIVES:-10}" | tee "$out/bench-catalog.txt"
 echo
 echo "replication (a real borg repository of ${BENCH_REPL_MB:-256} MiB of data; rclone to a local directory and to a real sshd in a network namespace, against cp -a and rsync; needs root):"
-BORGDESK_BENCH_REPLICATE=1 BENCH_REPL_MB="${BENCH_REPL_MB:-256}" go test -count=1 -run '^TestReplicationThroughput$' -v ./backend/replicate 2>&1 | grep -E '^(replication|---|FAIL|ok)' | tee "$out/bench-replication.txt"
+BORGDESK_BENCH_REPLICATE=1 BENCH_REPL_MB="${BENCH_REPL_MB:-256}" go test -count=1 -run '^TestReplicationThroughput$' -v ./backend/shared/replicate 2>&1 | grep -E '^(replication|---|FAIL|ok)' | tee "$out/bench-replication.txt"
 echo
 echo "dashboard in the real window (500 servers and 100,000 runs against 5 servers; the desktop binary under Xvfb):"
 if ! xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- go run ./build/benchdash -bin "${BORGDESK_BIN:-build/bin/borgdesk}" \

@@ -2,7 +2,7 @@
 # need.sh COMMAND... -- PROGRAM ARGS...: runs PROGRAM when every COMMAND is
 # installed. When one is missing it says so and fails, so `make test` never
 # passes by not running; with BORGDESK_TEST_ALLOW_SKIP=1 (the opt-out the Go
-# tests share, see backend/testenv) it prints a SKIP line and succeeds.
+# tests share, see backend/shared/testenv) it prints a SKIP line and succeeds.
 set -euo pipefail
 
 missing=()

@@ -16,8 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/shared/tail"
 )
 

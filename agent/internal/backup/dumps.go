@@ -6,8 +6,8 @@ import (
 	"os/exec"
 
 	"borgdesk/agent/internal/dbconn"
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
 )
 
 // dumpInto streams one dump command's output into an archive.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 // The real docker CLI with no daemon behind its socket: the error names

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
 )
 
 // dockerVolumes backs up the named volumes and bind mounts of containers,

@@ -20,7 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // Error is a refusal from the gateway.

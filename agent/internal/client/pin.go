@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"sync"
 
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // ErrPinMismatch means the coordinator presented a CA other than the one the

@@ -12,7 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"borgdesk/backend/atomicfile"
+	"borgdesk/backend/shared/atomicfile"
 )
 
 // DefaultPath is where a system-wide agent keeps its configuration.

@@ -8,7 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // MySQL returns argv for tool ("mysqldump", "mysql", …; the MariaDB name is

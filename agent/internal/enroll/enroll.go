@@ -15,8 +15,8 @@ import (
 	"borgdesk/agent/internal/client"
 	"borgdesk/agent/internal/config"
 	"borgdesk/agent/internal/identity"
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/atomicfile"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/atomicfile"
 )
 
 // Params are enroll's inputs.

@@ -3,7 +3,7 @@ package enroll
 import (
 	"encoding/pem"
 
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // fingerprintPEM is the pin of the first certificate in a PEM text.

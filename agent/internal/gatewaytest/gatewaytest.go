@@ -30,7 +30,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // Gateway is a running fake gateway.

@@ -20,8 +20,8 @@ import (
 	"sync"
 	"time"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/atomicfile"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/atomicfile"
 	"borgdesk/backend/shared/schedule"
 )
 

@@ -15,8 +15,8 @@ import (
 	"sync/atomic"
 
 	"borgdesk/agent/internal/dbconn"
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/shared/tail"
 )
 

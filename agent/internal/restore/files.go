@@ -23,10 +23,10 @@ import (
 	"syscall"
 	"time"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
-	"borgdesk/backend/safefs"
-	"borgdesk/backend/units"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/shared/safefs"
+	"borgdesk/backend/shared/units"
 )
 
 // Env is what a restore needs from the agent.

@@ -6,9 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/shared/testenv"
 )
 
 // needBorg fails without borg unless the person running it opts out

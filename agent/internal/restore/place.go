@@ -11,8 +11,8 @@ import (
 	"sort"
 	"syscall"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/safefs"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/safefs"
 )
 
 // placer moves extracted entries from the staging folder into the

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/safefs"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/safefs"
 )
 
 // The policies as before: skip keeps the server's file, overwrite

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/safefs"
-	"borgdesk/backend/safefs/safefstest"
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/safefs"
+	"borgdesk/backend/shared/safefs/safefstest"
+	"borgdesk/backend/shared/testenv"
 )
 
 // needRoot fails a test that needs root when it runs as another user,

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"syscall"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
 )
 
 // A restore onto another server than the archive's gets no repository and

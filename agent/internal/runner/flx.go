@@ -12,9 +12,9 @@ import (
 	"strconv"
 	"time"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/flx"
-	"borgdesk/backend/flx/flxcli"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/flx"
+	"borgdesk/backend/shared/flx/flxcli"
 )
 
 // fetchFlx downloads the task's snapshot into a private temporary file,

@@ -9,7 +9,7 @@ import (
 
 	"borgdesk/agent/internal/backup"
 	"borgdesk/agent/internal/offline"
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/shared/schedule"
 )
 

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"borgdesk/agent/internal/identity"
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/atomicfile"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/atomicfile"
 )
 
 // RenewIfDue renews the agent's certificate when it expires within

@@ -7,9 +7,9 @@ import (
 	"os"
 	"path/filepath"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
-	"borgdesk/backend/replicate"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/shared/replicate"
 )
 
 // storageReplicateTask copies a repository this storage node holds to its

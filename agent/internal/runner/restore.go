@@ -14,8 +14,8 @@ import (
 
 	"borgdesk/agent/internal/client"
 	"borgdesk/agent/internal/restore"
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/shared/shellquote"
 )
 

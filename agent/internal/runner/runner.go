@@ -27,7 +27,7 @@ import (
 	"borgdesk/agent/internal/storage"
 	"borgdesk/agent/internal/sysinfo"
 	"borgdesk/agent/internal/update"
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // ErrRestart asks the caller to re-execute the (updated) binary.

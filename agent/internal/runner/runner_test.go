@@ -15,7 +15,7 @@ import (
 	"borgdesk/agent/internal/client"
 	"borgdesk/agent/internal/enroll"
 	"borgdesk/agent/internal/gatewaytest"
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // enrollAgent enrolls an agent named name with a fake gateway and

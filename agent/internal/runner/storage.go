@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
 )
 
 // storageConfigTask makes this agent a storage node, or updates one.

@@ -10,7 +10,7 @@ import (
 
 	"borgdesk/agent/internal/backup"
 	"borgdesk/agent/internal/client"
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // runTask runs one task and reports its start, progress and outcome.

@@ -1,8 +1,8 @@
 package runner
 
 import (
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/flx"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/flx"
 )
 
 // The agent's edge of the wire: flx's results in agentapi's own types.

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"testing"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
-	"borgdesk/backend/flx"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/shared/flx"
 )
 
 // The struct conversions keep the fields; this keeps the JSON names: a

@@ -1,5 +1,5 @@
 // Package storage makes an agent a storage node: it runs the coordinator's
-// own Borg SSH server (backend/borgssh) for the repositories it holds, with
+// own Borg SSH server (backend/shared/borgssh) for the repositories it holds, with
 // the same rules — only enrolled agents' keys, each forced to `borg serve
 // --restrict-to-repository DIR/<uuid> --append-only` — and runs maintenance
 // (init, prune, compact, check) with borg on the node itself.
@@ -23,9 +23,9 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/sys/unix"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/atomicfile"
-	"borgdesk/backend/borgssh"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/atomicfile"
+	"borgdesk/backend/shared/borgssh"
 )
 
 // AdminIdentity is the coordinator's identity on the node's server. It can

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"sync"
 
-	"borgdesk/backend/agentapi"
-	"borgdesk/backend/borg"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
 )
 
 // locks serialise maintenance of one repository on this node.

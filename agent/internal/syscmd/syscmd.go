@@ -1,6 +1,6 @@
 // Package syscmd runs the system commands the agent drives besides borg:
 // docker, lvcreate and lvremove, mount and umount. One wrapper gives every
-// call the same shape, the one backend/borg has: exec.CommandContext with
+// call the same shape, the one backend/shared/borg has: exec.CommandContext with
 // an argument vector (never a shell), an optional timeout on top of the
 // caller's context, a bounded tail of stderr, one debug log line, and an
 // error that says what ran, what it said and what to check.

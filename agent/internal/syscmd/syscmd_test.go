@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 // script puts an executable shell script called name on a fresh PATH

@@ -18,7 +18,7 @@ import (
 	"github.com/shirou/gopsutil/v4/mem"
 	"github.com/shirou/gopsutil/v4/net"
 
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // Tools whose presence the coordinator wants to know.

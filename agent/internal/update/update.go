@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"borgdesk/agent/internal/client"
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // ErrBadSignature means an update was not signed by the coordinator's key.

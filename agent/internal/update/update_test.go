@@ -18,7 +18,7 @@ import (
 	"testing"
 
 	"borgdesk/agent/internal/client"
-	"borgdesk/backend/agentapi"
+	"borgdesk/backend/shared/agentapi"
 )
 
 // fakeCoordinator offers `served` as version v2, with a signature made by

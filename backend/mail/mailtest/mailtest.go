@@ -25,7 +25,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 //go:embed smtpd.py

@@ -21,7 +21,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 func requireRoot(t testing.TB) {

@@ -70,7 +70,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 // Network is a bridge in the root network namespace that hosts are plugged

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 // words are the strings a quoting bug would show on: quotes of both kinds,

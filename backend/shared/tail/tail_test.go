@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 func TestWriter(t *testing.T) {

@@ -64,7 +64,7 @@ export function daysUntil(value, now) {
 
 const IEC = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB']
 
-// formatBytes uses IEC binary units, as Go and the CLI do (backend/units):
+// formatBytes uses IEC binary units, as Go and the CLI do (backend/shared/units):
 // whole bytes below 1 KiB, spelled in the locale with its plural ("1 byte",
 // "671 bytes", "671 octets"), then KiB, MiB, GiB… with at most one decimal.
 export function formatBytes(bytes, locale) {

@@ -2,6 +2,6 @@
 // agentdist tests (the real agent takes longer to build).
 package main
 
-import "borgdesk/backend/version"
+import "borgdesk/backend/shared/version"
 
 func main() { println(version.Version) }

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"borgdesk/backend/flx"
+	"borgdesk/backend/shared/flx"
 )
 
 // entry is one file as the index knows it.

@@ -14,8 +14,8 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"borgdesk/backend/rsh"
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/rsh"
+	"borgdesk/backend/shared/testenv"
 )
 
 // The test binary doubles as borg's SSH client (BORG_RSH): with these

@@ -5,7 +5,7 @@ import (
 	"os"
 	"sync"
 
-	"borgdesk/backend/flx"
+	"borgdesk/backend/shared/flx"
 )
 
 // loading is an open in progress, which others opening the same entry wait for.

@@ -16,8 +16,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"borgdesk/backend/flx"
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/flx"
+	"borgdesk/backend/shared/testenv"
 )
 
 // needFuse fails without FUSE unless the person running it opts out
@@ -139,7 +139,7 @@ func writeSnapshot(t *testing.T, files map[string]string, modes map[string]os.Fi
 func TestFixturesReadBackByteIdentical(t *testing.T) {
 	for _, name := range []string{"golden.flxx", "flexpbx-1.2.0.flx", "flexpbx-1.2.0.flxx.gz"} {
 		t.Run(name, func(t *testing.T) {
-			snapshot := filepath.Join("..", "testdata", name)
+			snapshot := filepath.Join("..", "shared", "flx", "testdata", name)
 			_, dir := mount(t, snapshot, Options{})
 			if diff := cmp.Diff(contents(t, snapshot), tree(t, dir)); diff != "" {
 				t.Errorf("mounted files differ from the snapshot (-snapshot +mount):\n%s", diff)
@@ -149,7 +149,7 @@ func TestFixturesReadBackByteIdentical(t *testing.T) {
 }
 
 func TestMetadataFromTheSnapshot(t *testing.T) {
-	_, dir := mount(t, filepath.Join("..", "testdata", "golden.flxx"), Options{})
+	_, dir := mount(t, filepath.Join("..", "shared", "flx", "testdata", "golden.flxx"), Options{})
 	fi, err := os.Stat(filepath.Join(dir, "etc/app/app.conf"))
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +205,7 @@ func TestLargeAndManyFilesThroughASmallCache(t *testing.T) {
 }
 
 func TestWritesAreRefused(t *testing.T) {
-	_, dir := mount(t, filepath.Join("..", "testdata", "golden.flxx"), Options{})
+	_, dir := mount(t, filepath.Join("..", "shared", "flx", "testdata", "golden.flxx"), Options{})
 	file := filepath.Join(dir, "etc/app/b.txt")
 	for name, try := range map[string]func() error{
 		"write":  func() error { return os.WriteFile(file, []byte("x"), 0o644) },
@@ -316,7 +316,7 @@ func TestNotASnapshotIsNotMounted(t *testing.T) {
 }
 
 func TestUnmountFromOutsideEndsWait(t *testing.T) {
-	s, dir := mount(t, filepath.Join("..", "testdata", "golden.flxx"), Options{})
+	s, dir := mount(t, filepath.Join("..", "shared", "flx", "testdata", "golden.flxx"), Options{})
 	if !mounted(t, dir) {
 		t.Fatal("not in /proc/self/mountinfo after Mount")
 	}

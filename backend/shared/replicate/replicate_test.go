@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/borg"
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/shared/testenv"
 )
 
 // need fails without borg and rclone unless the person running it opts

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 // needRoot fails a test that needs root when it runs as another user,

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/safefs/safefstest"
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/safefs/safefstest"
+	"borgdesk/backend/shared/testenv"
 )
 
 // needRoot fails a test that needs root when it runs as another user,

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 // needBorg fails without borg unless the person running it opts out

@@ -1,5 +1,5 @@
 // Package version carries the build's version string, set at link time with
-// -ldflags "-X borgdesk/backend/version.Version=…". It must stay stdlib-only:
+// -ldflags "-X borgdesk/backend/shared/version.Version=…". It must stay stdlib-only:
 // the agent imports it too.
 package version
 

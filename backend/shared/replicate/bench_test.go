@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/borg"
 	"borgdesk/backend/rollout/testhost"
+	"borgdesk/backend/shared/borg"
 )
 
 // TestReplicationThroughput is `make bench`'s replication report, not a

@@ -9,7 +9,7 @@ import (
 	"path"
 	"time"
 
-	"borgdesk/backend/safefs"
+	"borgdesk/backend/shared/safefs"
 )
 
 // tempPrefix starts the names of files being written.

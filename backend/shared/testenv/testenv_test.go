@@ -113,8 +113,8 @@ func TestOnlyTestsImportIt(t *testing.T) {
 		t.Fatalf("go list returned only %d packages; the check would prove nothing", len(deps))
 	}
 	for _, dep := range deps {
-		if dep == "borgdesk/backend/testenv" {
-			t.Error("a program imports borgdesk/backend/testenv; only tests may")
+		if dep == "borgdesk/backend/shared/testenv" {
+			t.Error("a program imports borgdesk/backend/shared/testenv; only tests may")
 		}
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
-	"borgdesk/backend/atomicfile"
+	"borgdesk/backend/shared/atomicfile"
 )
 
 // rcloneHostKeyOrder is the order in which rclone 1.60's SSH client asks

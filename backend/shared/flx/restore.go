@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"borgdesk/backend/safefs"
+	"borgdesk/backend/shared/safefs"
 )
 
 // Restore modes.

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"borgdesk/backend/borg"
+	"borgdesk/backend/shared/borg"
 )
 
 // Kinds of failure; Reason names them in a status line ("failing: target full").

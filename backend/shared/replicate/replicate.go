@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"borgdesk/backend/borg"
+	"borgdesk/backend/shared/borg"
 )
 
 // preCopyAbove is how much a replica must lack before the bulk is copied

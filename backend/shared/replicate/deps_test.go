@@ -10,7 +10,7 @@ import (
 // holds: it must never pull in the coordinator's state, the desktop or
 // the database.
 func TestDependencies(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", "borgdesk/backend/replicate").CombinedOutput()
+	out, err := exec.Command("go", "list", "-deps", "borgdesk/backend/shared/replicate").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
@@ -22,7 +22,7 @@ func TestDependencies(t *testing.T) {
 	for _, dep := range deps {
 		for _, f := range forbidden {
 			if strings.HasPrefix(dep, f) {
-				t.Errorf("backend/replicate imports %s", dep)
+				t.Errorf("backend/shared/replicate imports %s", dep)
 			}
 		}
 	}

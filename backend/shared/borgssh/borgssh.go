@@ -33,7 +33,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"borgdesk/backend/atomicfile"
+	"borgdesk/backend/shared/atomicfile"
 )
 
 // Authorizer maps an SSH public key to the agent it belongs to.

@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"borgdesk/backend/safefs"
+	"borgdesk/backend/shared/safefs"
 )
 
 // Inspection is a snapshot's metadata, a page of its file list and

@@ -15,7 +15,7 @@ import (
 	"strconv"
 	"strings"
 
-	"borgdesk/backend/flx"
+	"borgdesk/backend/shared/flx"
 )
 
 // Profiles are named path sets for backup (relative to the root).

@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"borgdesk/backend/testenv"
+	"borgdesk/backend/shared/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
