@@ -107,94 +107,7 @@ func (s *Service) RunJob(ctx context.Context, ref, trigger string) (store.Run, e
 	if err != nil {
 		return store.Run{}, err
 	}
-	return s.queueRun(ctx, j, trigger, 1)
-}
-
-func (s *Service) queueRun(ctx context.Context, j store.Job, trigger string, attempt int) (store.Run, error) {
-	r, err := s.st.QueueRun(ctx, j.ID, trigger, attempt)
-	if err != nil {
-		return store.Run{}, err
-	}
-	s.publish(ctx, events.RunProgress, j.ServerUUID, fmt.Sprintf("run %d of %s/%s queued (%s)", r.ID, j.ServerName, j.Name, trigger), map[string]any{"run_id": r.ID, "status": r.Status})
-	s.dispatchNext(ctx, j.ServerID)
-	return s.st.Run(ctx, r.ID)
-}
-
-// dispatchNext hands the oldest queued run of a server to its agent, if
-// none is running: one run per repository at a time.
-func (s *Service) dispatchNext(ctx context.Context, serverID int64) {
-	s.dispatchMu.Lock()
-	defer s.dispatchMu.Unlock()
-	for s.dispatchOne(ctx, serverID) {
-	}
-}
-
-// dispatchOne starts the oldest queued run of a server; it reports true
-// when that run failed before it reached the agent, so the next may go.
-func (s *Service) dispatchOne(ctx context.Context, serverID int64) (failed bool) {
-	r, ok, err := s.st.NextQueuedRun(ctx, serverID)
-	if err != nil || !ok {
-		return false
-	}
-	fail := func(err error) {
-		_, ferr := s.st.FinishRun(ctx, r.ID, store.RunOutcome{Status: store.RunFailed, Error: err.Error()})
-		failed = ferr == nil
-		s.publish(ctx, events.RunProgress, "", fmt.Sprintf("run %d of %s/%s failed: %v", r.ID, r.ServerName, r.JobName, err), map[string]any{"run_id": r.ID, "status": store.RunFailed})
-	}
-	j, err := s.st.Job(ctx, r.JobID)
-	if err != nil {
-		fail(err)
-		return failed
-	}
-	if s.repos == nil || s.BorgSSH().Port == 0 {
-		fail(fmt.Errorf("%w: this coordinator holds no repositories (no Borg SSH server)", ErrUnavailable))
-		return failed
-	}
-	if s.repoBusy(ctx, r, j) {
-		return false // stays queued; dispatched when the move ends or the node is back
-	}
-	if err := s.ensureRepo(ctx, j.ServerUUID); err != nil {
-		fail(err)
-		s.notify(ctx, j.ServerUUID, fmt.Sprintf("run %d of %s/%s did not start: %v", r.ID, r.ServerName, r.JobName, err))
-		return failed
-	}
-	loc, err := s.location(ctx, j.ServerUUID)
-	if err != nil {
-		fail(err)
-		return failed
-	}
-	if loc.local() {
-		running, err := s.st.CountRunning(ctx)
-		if err != nil {
-			fail(err)
-			return failed
-		}
-		if _, err := s.repos.LimitToFreeSpace(ctx, j.ServerUUID, running+1); err != nil {
-			fail(err)
-			s.notify(ctx, j.ServerUUID, fmt.Sprintf("run %d of %s/%s did not start: %v", r.ID, r.ServerName, r.JobName, err))
-			return failed
-		}
-	}
-	var spec agentapi.BackupSpec
-	if err := json.Unmarshal([]byte(j.Spec), &spec); err != nil {
-		fail(fmt.Errorf("job spec: %w", err))
-		return failed
-	}
-	archive := jobs.ArchiveName(j.Name, s.now())
-	payload := agentapi.BackupPayload{JobID: j.ID, RunID: r.ID, Archive: archive, Repo: loc.agentURL, HostKey: loc.hostKey, Spec: spec, LockWait: s.repos.Borg.LockWait}
-	raw, _ := json.Marshal(payload)
-	t, err := s.st.CreateTask(ctx, serverID, agentapi.TaskBackup, raw)
-	if err != nil {
-		fail(err)
-		return failed
-	}
-	if _, err := s.st.MarkRunRunning(ctx, r.ID, t.ID, archive); err != nil {
-		fail(err)
-		return failed
-	}
-	s.publish(ctx, events.RunProgress, j.ServerUUID, fmt.Sprintf("run %d of %s/%s started: archive %s", r.ID, j.ServerName, j.Name, archive), map[string]any{"run_id": r.ID, "status": store.RunRunning})
-	s.Wake(serverID)
-	return false
+	return s.runs.Queue(ctx, j, trigger, 1)
 }
 
 // repoURL is the agent's address of its repository on the Borg SSH server.
@@ -237,94 +150,11 @@ func (s *Service) withPassphrase(agent string, t agentapi.Task) (agentapi.Task, 
 	return t, err
 }
 
-// finishBackup records a backup task's outcome on its run, applies
-// retention, retries transient failures, and starts the next queued run.
-func (s *Service) finishBackup(ctx context.Context, t store.Task) {
-	r, err := s.st.RunByTask(ctx, t.ID)
-	if err != nil {
-		return
-	}
-	defer s.orch.Go("dispatch", func(ctx context.Context) { s.dispatchNext(ctx, r.ServerID) })
-	var res agentapi.BackupResult
-	json.Unmarshal(t.Result, &res)
-	o := store.RunOutcome{Status: store.RunSucceeded, Bytes: res.Bytes, Files: res.Files, Deduplicated: res.Deduplicated, Archive: res.Archive, Log: res.Log}
-	switch {
-	case t.Status != store.TaskSucceeded:
-		o.Status, o.Error = store.RunFailed, t.Error
-		if o.Error == "" {
-			o.Error = "the task " + t.Status
-		}
-	case res.Warnings != "":
-		o.Status, o.Error = store.RunWarning, res.Warnings
-	}
-	o.Log = backupLog(res, o.Status, res.Warnings, o.Error)
-	done, err := s.st.FinishRun(ctx, r.ID, o)
-	if err != nil {
-		return
-	}
-	msg := fmt.Sprintf("run %d of %s/%s %s", done.ID, done.ServerName, done.JobName, done.Status)
-	if done.Error != "" {
-		msg += ": " + done.Error
-	}
-	s.publish(ctx, events.RunProgress, t.ServerUUID, msg, map[string]any{"run_id": done.ID, "status": done.Status})
-	if done.Status == store.RunFailed {
-		s.notify(ctx, t.ServerUUID, msg)
-		s.replicateAfterBackup(ctx, done.ServerID, false)
-		if transient(done.Error) && done.Attempt < 3 {
-			j, err := s.st.Job(ctx, done.JobID)
-			if err == nil {
-				delay := time.Duration(done.Attempt) * s.retryDelay
-				s.orch.After("retry "+j.Name, delay, func(ctx context.Context) { s.queueRun(ctx, j, "retry", done.Attempt+1) })
-			}
-		}
-		return
-	}
-	if j, err := s.st.Job(ctx, done.JobID); err == nil {
-		s.orch.Go("after a backup", func(bg context.Context) {
-			s.applyRetention(bg, j)
-			s.replicateAfterBackup(bg, j.ServerID, true)
-			s.recordRepoSize(bg, j.ServerID, j.ServerUUID)
-			if s.cat != nil {
-				if _, err := s.IndexServer(bg, j.ServerUUID); err != nil {
-					s.log().Warn("catalog: indexing after a backup failed", "server", j.ServerName, "err", err)
-				}
-			}
-		})
-	}
-}
-
-// transient reports failures worth retrying: the network, a lock, a restart.
-func transient(msg string) bool {
-	m := strings.ToLower(msg)
-	for _, w := range []string{"connection", "locked", "timeout", "timed out", "interrupted", "broken pipe", "eof"} {
-		if strings.Contains(m, w) {
-			return true
-		}
-	}
-	return false
-}
-
 // Notify tells the operator something (a notification event).
 func (s *Service) Notify(ctx context.Context, msg string) { s.notify(ctx, "", msg) }
 
 func (s *Service) notify(ctx context.Context, subject, msg string) {
 	s.publish(ctx, events.Notification, subject, msg, nil)
-}
-
-// Requeue queues again runs a crash left running (already marked failed
-// by the store at start-up).
-func (s *Service) Requeue(ctx context.Context, runs []store.Run) error {
-	for _, r := range runs {
-		j, err := s.st.Job(ctx, r.JobID)
-		if err != nil {
-			continue
-		}
-		s.publish(ctx, events.RunProgress, j.ServerUUID, fmt.Sprintf("run %d of %s/%s was interrupted by a restart; queued again", r.ID, r.ServerName, r.JobName), map[string]any{"run_id": r.ID})
-		if _, err := s.queueRun(ctx, j, "retry", r.Attempt+1); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // WaitRun waits until a run finishes (or ctx ends) and returns it.
@@ -365,41 +195,7 @@ func (s *Service) runDue(ctx context.Context) {
 	s.runDueChecks(ctx)
 	s.runDueDrills(ctx)
 	s.runDueReplicas(ctx)
-	all, err := s.st.ListJobs(ctx)
-	if err != nil {
-		return
-	}
-	now := s.now()
-	for _, j := range all {
-		if !j.Enabled || j.Schedule == "" {
-			continue
-		}
-		sched, err := jobs.ParseSchedule(j.Schedule)
-		if err != nil {
-			continue
-		}
-		last := j.CreatedAt
-		if j.LastScheduledAt != nil {
-			last = *j.LastScheduledAt
-		}
-		if !sched.Due(last, now) {
-			continue
-		}
-		if s.waitForOfflineRuns(ctx, j) {
-			continue // its agent may have run it alone; it reports first
-		}
-		if err := s.st.SetJobScheduled(ctx, j.ID, now); err != nil {
-			continue
-		}
-		if s.SchedulesPaused(ctx) {
-			continue // the slot passes unrun: no catch-up flood on resume
-		}
-		trigger := "schedule"
-		if sched.Next(sched.Next(last)).Before(now) {
-			trigger = "catch-up" // slots were missed while the coordinator was closed
-		}
-		s.queueRun(ctx, j, trigger, 1)
-	}
+	s.runs.QueueDue(ctx)
 }
 
 // runDueChecks runs the scheduled repository checks: `borg check` and,
@@ -448,26 +244,73 @@ func (s *Service) runDueChecks(ctx context.Context) {
 	})
 }
 
+// Requeue queues again runs a crash left running (already marked failed
+// by the store at start-up).
+func (s *Service) Requeue(ctx context.Context, runs []store.Run) error {
+	return s.runs.Requeue(ctx, runs)
+}
+
 // CancelRun cancels a queued or running run; its agent stops the backup at
 // its next progress report or heartbeat.
 func (s *Service) CancelRun(ctx context.Context, id int64) (store.Run, error) {
-	r, err := s.st.Run(ctx, id)
+	return s.runs.Cancel(ctx, id)
+}
+
+// dispatchNext starts a server's next queued run (see jobs.Runs.Dispatch).
+func (s *Service) dispatchNext(ctx context.Context, serverID int64) { s.runs.Dispatch(ctx, serverID) }
+
+// runEnv is what the run queue asks of the service.
+type runEnv struct{ s *Service }
+
+func (e runEnv) PlaceBackup(ctx context.Context, j store.Job, r store.Run) (jobs.Placement, bool, error) {
+	s := e.s
+	if s.repos == nil || s.BorgSSH().Port == 0 {
+		return jobs.Placement{}, false, fmt.Errorf("%w: this coordinator holds no repositories (no Borg SSH server)", ErrUnavailable)
+	}
+	if s.repoBusy(ctx, r, j) {
+		return jobs.Placement{}, false, jobs.ErrWait
+	}
+	if err := s.ensureRepo(ctx, j.ServerUUID); err != nil {
+		return jobs.Placement{}, true, err
+	}
+	loc, err := s.location(ctx, j.ServerUUID)
 	if err != nil {
-		return store.Run{}, err
+		return jobs.Placement{}, false, err
 	}
-	if r.Status != store.RunQueued && r.Status != store.RunRunning {
-		return store.Run{}, fmt.Errorf("%w: run %d already %s", ErrInvalid, id, r.Status)
-	}
-	if r.TaskID != 0 {
-		if err := s.st.CancelTask(ctx, r.TaskID); err != nil {
-			return store.Run{}, err
+	if loc.local() {
+		running, err := s.st.CountRunning(ctx)
+		if err != nil {
+			return jobs.Placement{}, false, err
+		}
+		if _, err := s.repos.LimitToFreeSpace(ctx, j.ServerUUID, running+1); err != nil {
+			return jobs.Placement{}, true, err
 		}
 	}
-	done, err := s.st.FinishRun(ctx, id, store.RunOutcome{Status: store.RunCancelled, Error: "cancelled by the operator"})
-	if err != nil {
-		return store.Run{}, err
-	}
-	s.publish(ctx, events.RunProgress, "", fmt.Sprintf("run %d of %s/%s cancelled", id, done.ServerName, done.JobName), map[string]any{"run_id": id, "status": done.Status})
-	s.dispatchNext(ctx, done.ServerID)
-	return done, nil
+	return jobs.Placement{Repo: loc.agentURL, HostKey: loc.hostKey, LockWait: s.repos.Borg.LockWait}, false, nil
 }
+
+func (e runEnv) Wake(serverID int64) { e.s.Wake(serverID) }
+
+func (e runEnv) AfterBackup(ctx context.Context, j store.Job) {
+	s := e.s
+	s.applyRetention(ctx, j)
+	s.replicateAfterBackup(ctx, j.ServerID, true)
+	s.recordRepoSize(ctx, j.ServerID, j.ServerUUID)
+	if s.cat != nil {
+		if _, err := s.IndexServer(ctx, j.ServerUUID); err != nil {
+			s.log().Warn("catalog: indexing after a backup failed", "server", j.ServerName, "err", err)
+		}
+	}
+}
+
+func (e runEnv) AfterFailure(ctx context.Context, serverID int64) {
+	e.s.replicateAfterBackup(ctx, serverID, false)
+}
+
+func (e runEnv) Notify(ctx context.Context, subject, msg string) { e.s.notify(ctx, subject, msg) }
+
+func (e runEnv) HoldSchedule(ctx context.Context, j store.Job) bool {
+	return e.s.waitForOfflineRuns(ctx, j)
+}
+
+func (e runEnv) SchedulesPaused(ctx context.Context) bool { return e.s.SchedulesPaused(ctx) }

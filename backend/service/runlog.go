@@ -2,57 +2,10 @@ package service
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
-	"borgdesk/backend/shared/agentapi"
-	"borgdesk/backend/shared/units"
 	"borgdesk/backend/store"
 )
-
-// backupLog is what a backup run's log shows: the agent's lines, then what
-// borg reported (the archive and its statistics), its warnings in full and
-// the error in full. The run's error column keeps its one-line summary for
-// lists and notifications; the log is where the operator reads the rest.
-func backupLog(res agentapi.BackupResult, status, warnings, errText string) string {
-	var b strings.Builder
-	b.WriteString(strings.TrimRight(res.Log, "\n"))
-	section := func(title string) {
-		if b.Len() > 0 {
-			b.WriteString("\n\n")
-		}
-		b.WriteString("== " + title + " ==\n")
-	}
-	if status != store.RunFailed && status != store.RunCancelled && res.Archive != "" {
-		section("borg create")
-		row := func(k, v string) { fmt.Fprintf(&b, "%-14s %s\n", k, v) }
-		id := res.ArchiveID
-		if len(id) > 16 {
-			id = id[:16] + "…"
-		}
-		row("archive", strings.TrimSpace(res.Archive+" "+id))
-		row("files", fmt.Sprint(res.Files))
-		row("original", units.Bytes(res.Bytes))
-		row("compressed", units.Bytes(res.Compressed))
-		row("deduplicated", units.Bytes(res.Deduplicated))
-		if res.DurationSec > 0 {
-			row("duration", (time.Duration(res.DurationSec * float64(time.Second))).Round(time.Second).String())
-		}
-		if res.Verified {
-			row("verified", "the archive is listed in the repository")
-		}
-	}
-	if warnings != "" {
-		section("warnings")
-		b.WriteString(strings.TrimRight(warnings, "\n") + "\n")
-	}
-	if errText != "" && status == store.RunFailed {
-		section("error")
-		b.WriteString(strings.TrimRight(errText, "\n") + "\n")
-	}
-	return strings.TrimLeft(b.String(), "\n")
-}
 
 // withPruned marks the runs whose archive the catalog knows is gone from
 // the repository (pruned by Borgdesk, by a client or by another prune)

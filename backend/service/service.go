@@ -118,8 +118,7 @@ type Service struct {
 	// orch runs everything that outlives a request; Close stops it.
 	orch        *jobs.Orchestrator
 	repos       *repos.Repos
-	retryDelay  time.Duration
-	dispatchMu  sync.Mutex
+	runs        *jobs.Runs
 	revokeHooks []func(agent string)
 	initRepos   bool
 	initQ       chan string
@@ -161,10 +160,7 @@ func New(cfg Config) *Service {
 	}
 	s := &Service{st: cfg.Store, bus: cfg.Bus, now: cfg.Now, dataDir: cfg.DataDir, layout: datadir.At(cfg.DataDir), version: cfg.Version, started: cfg.Now(),
 		ca: cfg.CA, dist: cfg.Dist, gatewayURL: cfg.GatewayURL, heartbeat: cfg.Heartbeat,
-		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, repos: cfg.Repos, retryDelay: cfg.RetryDelay, initRepos: cfg.InitReposAtEnrollment, rolloutHeartbeatWait: cfg.RolloutHeartbeatWait}
-	if s.retryDelay == 0 {
-		s.retryDelay = 30 * time.Second
-	}
+		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, repos: cfg.Repos, initRepos: cfg.InitReposAtEnrollment, rolloutHeartbeatWait: cfg.RolloutHeartbeatWait}
 	s.events = events.Log{Store: s.st, Bus: s.bus, Now: s.now}
 	s.cat, s.mounts, s.logger, s.self = cfg.Catalog, cfg.Mounts, cfg.Logger, cfg.Self
 	if s.logger == nil {
@@ -178,6 +174,8 @@ func New(cfg Config) *Service {
 	if s.orch == nil {
 		s.orch = jobs.New(s.logger, s.now)
 	}
+	s.runs = jobs.NewRuns(jobs.RunsConfig{Store: s.st, Events: s.events, Now: s.now, Orchestrator: s.orch, Env: runEnv{s},
+		Backoff: jobs.Backoff{Step: cmp.Or(cfg.RetryDelay, 30*time.Second), Attempts: 3}})
 	s.schedule(cmp.Or(cfg.SchedulerEvery, 15*time.Second))
 	return s
 }
@@ -298,7 +296,7 @@ func (s *Service) fleetHooks() fleet.Hooks {
 		PrepareTask: s.withPassphrase,
 		TaskEnded: func(ctx context.Context, t store.Task) {
 			if t.Type == agentapi.TaskBackup {
-				s.finishBackup(ctx, t)
+				s.runs.Finish(ctx, t)
 			}
 			s.taskEnded(t)
 		},

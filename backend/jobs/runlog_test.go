@@ -1,4 +1,4 @@
-package service
+package jobs
 
 import (
 	"strings"
@@ -32,7 +32,7 @@ func TestBackupLogSaysWhatBorgReported(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := backupLog(tt.res, tt.status, tt.warnings, tt.err)
+			got := RunLog(tt.res, tt.status, tt.warnings, tt.err)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("log lacks %q:\n%s", w, got)
