@@ -18,6 +18,7 @@ import (
 	"borgdesk/backend/ca"
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/drills"
 	"borgdesk/backend/events"
 	"borgdesk/backend/fault"
 	"borgdesk/backend/fleet"
@@ -132,7 +133,7 @@ type Service struct {
 	cat         *catalog.Catalog
 	indexing    indexLocks
 	streams     streams
-	drills      drillState
+	drills      *drills.Drills
 	alerts      alerting
 	metrics     metricSampler
 	mounts      *mounts.Manager
@@ -176,6 +177,8 @@ func New(cfg Config) *Service {
 	}
 	s.runs = jobs.NewRuns(jobs.RunsConfig{Store: s.st, Events: s.events, Now: s.now, Orchestrator: s.orch, Env: runEnv{s},
 		Backoff: jobs.Backoff{Step: cmp.Or(cfg.RetryDelay, 30*time.Second), Attempts: 3}})
+	s.drills = drills.New(drills.Config{Store: s.st, Events: s.events, Now: s.now, Orchestrator: s.orch, Layout: s.layout, Repos: s.repos,
+		Env: drillEnv{s}, Enabled: s.cat != nil, Logger: s.logger})
 	s.schedule(cmp.Or(cfg.SchedulerEvery, 15*time.Second))
 	return s
 }
