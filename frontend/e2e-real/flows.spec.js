@@ -1,18 +1,26 @@
 // The main flows through the real frontend against the real Go backend and
 // real agents (see app/uiflows_test.go): what the double cannot prove.
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { expect, test } from '@playwright/test'
 
 const AGENT = process.env.AGENT_BIN
 const WORK = process.env.WORK_DIR
+// What the job backs up; the restore is compared with it on disk.
+const SRC = join(WORK, 'srv')
+const CONF = 'workers = 4\n'
 const agents = []
+// Each step builds on the one before: after a failure the rest say skipped.
+test.describe.configure({ mode: 'serial' })
 test.afterAll(() => agents.forEach((a) => a.kill('SIGTERM')))
+
+const ready = (page) => page.waitForFunction(() => window.__bridgeOpen)
+const row = (page, path) => page.locator(`[data-testid="browse-row"][data-path="${path}"]`)
 
 test('enroll a server through the Add server dialog, with a real agent', async ({ page }) => {
   await page.goto('/#/servers')
-  await page.waitForFunction(() => window.__bridgeOpen)
+  await ready(page)
   await page.getByTestId('empty-servers-add').click()
   await page.getByTestId('add-server-method-command').click()
   await page.getByTestId('add-server-name').fill('web1')
@@ -32,15 +40,14 @@ test('enroll a server through the Add server dialog, with a real agent', async (
 })
 
 test('a files job through the wizard, then Run now backs it up', async ({ page }) => {
-  const src = join(WORK, 'srv')
-  mkdirSync(join(src, 'etc'), { recursive: true })
-  writeFileSync(join(src, 'etc', 'app.conf'), 'workers = 4\n')
+  mkdirSync(join(SRC, 'etc'), { recursive: true })
+  writeFileSync(join(SRC, 'etc', 'app.conf'), CONF)
   await page.goto('/#/jobs')
-  await page.waitForFunction(() => window.__bridgeOpen)
+  await ready(page)
   await page.getByTestId('new-job').click()
   await page.getByTestId('job-server').selectOption({ label: 'web1' })
   await page.getByTestId('job-name').fill('site')
-  await page.getByTestId('job-paths').fill(src)
+  await page.getByTestId('job-paths').fill(SRC)
   await page.getByTestId('wizard-next').click()
   await expect(page.getByTestId('wizard-heading')).toHaveText('When to run')
   await page.getByTestId('wizard-next').click()
@@ -51,4 +58,94 @@ test('a files job through the wizard, then Run now backs it up', async ({ page }
 
   await page.getByTestId('run-now').click()
   await expect(page.getByTestId('run-row').first().locator('[data-status]')).toHaveText('Succeeded', { timeout: 90_000 })
+})
+
+test('the archive is indexed, browsed, and a file restored into a new folder', async ({ page }) => {
+  await page.goto('/#/archives')
+  await ready(page)
+  const archive = page.getByTestId('archive-row')
+  await expect(archive).toHaveCount(1)
+  await expect(archive.getByTestId('archive-job')).toHaveText('site')
+  // Go indexes the catalog after the run has finished and announces it:
+  // the column turns without a reload, whichever came first.
+  await expect(archive.getByTestId('archive-indexed')).toHaveText('Indexed')
+  await archive.getByTestId('archive-open').click()
+  await expect(page.getByTestId('page-archive-browser')).toBeVisible()
+
+  // Borg keeps absolute paths without their leading slash; each folder is
+  // listed from the catalog when it is opened.
+  const dirs = [...SRC.slice(1).split('/'), 'etc']
+  for (let i = 1; i <= dirs.length; i++) await row(page, dirs.slice(0, i).join('/')).getByTestId('browse-toggle').click()
+  const file = `${SRC.slice(1)}/etc/app.conf`
+  await row(page, file).getByTestId('browse-name').click()
+  await expect(page.getByTestId('entry-details').getByTestId('details-name')).toHaveText('app.conf')
+  await expect(page.getByTestId('entry-details').getByTestId('preview-text')).toHaveText(CONF.trim())
+
+  await row(page, file).getByTestId('browse-check').check()
+  await expect(page.getByTestId('browse-selected-count')).toHaveText('1 selected')
+  await page.getByTestId('restore-button').click()
+  const dialog = page.getByTestId('restore-dialog')
+  await expect(dialog.getByTestId('restore-path')).toHaveText([`/${file}`])
+  await expect(dialog.getByTestId('restore-target').locator('option:checked')).toHaveText('web1 (where it was backed up)')
+  const dest = join(WORK, 'restored')
+  await dialog.getByTestId('restore-dest-folder').click()
+  await dialog.getByTestId('restore-folder').fill(dest)
+  await dialog.getByTestId('restore-next').click()
+  // Go's plan says where the file lands and how much it is.
+  await expect(dialog.getByTestId('summary-final')).toHaveText(`${dest}/${file}`)
+  await expect(dialog.getByTestId('summary-size')).toHaveText(`${CONF.length} bytes in 1 file`)
+  await dialog.getByTestId('restore-start').click()
+  const result = dialog.getByTestId('restore-result')
+  await expect(result).toHaveAttribute('data-status', 'succeeded')
+  await expect(result.getByTestId('restore-done')).toHaveText(`Restore finished. The files were written under ${dest}.`)
+
+  // The agent wrote it there, with the content the job backed up.
+  expect(readFileSync(join(dest, file), 'utf8')).toBe(readFileSync(join(SRC, 'etc', 'app.conf'), 'utf8'))
+})
+
+test('a .flx snapshot put in the inbox is opened and restored under a target root', async ({ page }) => {
+  // A real snapshot, made by the agent's flx tools; the secret is redacted.
+  const pbx = join(WORK, 'pbx')
+  const ext = 'exten => 100,1,Answer()\n'
+  mkdirSync(join(pbx, 'etc', 'pbx'), { recursive: true })
+  writeFileSync(join(pbx, 'etc', 'pbx', 'ext.conf'), ext)
+  writeFileSync(join(pbx, 'etc', 'pbx', 'pbx.conf'), 'context=default\npassword=planted-in-test\n')
+  const made = execFileSync(AGENT, ['flx', 'create', '--root', pbx, '-o', join(WORK, 'flx-out'), '--prefix', 'pbx', 'etc'], { stdio: ['ignore', 'pipe', 'ignore'] })
+  const snapshot = made.toString().trim().split('\n').at(-1)
+  const name = basename(snapshot)
+
+  await page.goto('/#/restore')
+  await ready(page)
+  // Into the folder the page names (the coordinator watches it), whole at
+  // once: written under a hidden name, then renamed, as a file manager moves.
+  const inbox = (await page.getByTestId('flx-inbox-path').textContent()).trim()
+  copyFileSync(snapshot, join(inbox, `.${name}.part`))
+  renameSync(join(inbox, `.${name}.part`), join(inbox, name))
+  const toast = page.getByTestId('flx-inbox-toast')
+  await expect(toast).toContainText(`${name} arrived in the inbox`)
+  await toast.getByTestId('flx-inbox-open').click()
+
+  const view = page.getByTestId('flx-restore-view')
+  await expect(view.getByTestId('flx-name')).toHaveText(name)
+  await expect(view.getByTestId('flx-verified')).toHaveText('Every hash matches')
+  await expect(view.getByTestId('flx-file-count')).toHaveText('2')
+  await expect(view.getByTestId('flx-redaction-row')).toContainText('etc/pbx/pbx.conf')
+  await page.getByTestId('flx-server').selectOption({ label: 'web1' })
+  const root = join(WORK, 'pbx-restored')
+  await page.getByTestId('flx-root').fill(root)
+  await page.getByTestId('flx-restore').click()
+  const dialog = page.getByTestId('flx-restore-dialog')
+  await expect(dialog.getByTestId('flx-confirm-root')).toHaveText(`Files are written under ${root} on web1.`)
+  await dialog.getByTestId('confirm-button').click()
+
+  const result = page.getByTestId('flx-result')
+  await expect(result).toHaveAttribute('data-status', 'succeeded')
+  await expect(result.getByTestId('flx-restored')).toHaveText('The snapshot is restored on web1.')
+  const rollback = (await result.getByTestId('flx-rollback-path').textContent()).trim()
+  expect(rollback.startsWith(`${root}/`)).toBe(true)
+  expect(existsSync(rollback)).toBe(true)
+
+  // On disk under the root: the file as it was, the secret as a placeholder.
+  expect(readFileSync(join(root, 'etc', 'pbx', 'ext.conf'), 'utf8')).toBe(ext)
+  expect(readFileSync(join(root, 'etc', 'pbx', 'pbx.conf'), 'utf8')).toBe('context=default\npassword=REDACTED\n')
 })

@@ -121,6 +121,8 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
         enabled: true,
         keep: JSON.stringify(input.keep),
         last_scheduled_at: null,
+        drill_schedule: '',
+        last_drill_at: null,
         created_at: at,
         updated_at: at,
       }
@@ -150,6 +152,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
         deduplicated: 0,
         error: '',
         log: '',
+        pruned_at: null,
       }
       state.runs.unshift(queued)
       const message = `run ${queued.id} of ${job.server_name}/${job.name} queued (manual)`
@@ -373,6 +376,8 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
         hostname: hs.host,
         metrics: null,
         revoked_at: null,
+        last_verified_at: null,
+        verify_stale: false,
         created_at: at,
         updated_at: at,
       })

@@ -21,6 +21,7 @@ export const EMPTY_FLEET = {
     jobs: 0,
     runs_running: 0,
     gateway_url: 'https://desk.example.lan:8443',
+    ca_fingerprint: 'SHA256:JoQxLRpclvTZObXbfCwaQjsjKqJrTpH4pR/ESq/Xblc',
     addresses: [
       { key: 'gateway.listen', in_use: '[::]:8443', from: 'default', setting: ':8443' },
       { key: 'ssh.listen', in_use: '[::]:2222', from: 'default', setting: ':2222' },
@@ -54,6 +55,9 @@ export const WEB1 = {
   cert_serial: '5e:2b:91:0c:44:7a:19:e3',
   cert_not_after: '2027-02-20T12:00:00Z',
   revoked_at: null,
+  // No restore drill has checked its backups yet.
+  last_verified_at: null,
+  verify_stale: false,
   capabilities: {
     hostname: 'web1.example.lan',
     os: 'Debian GNU/Linux',
@@ -138,6 +142,8 @@ const BUILD3 = {
   cert_serial: '',
   cert_not_after: null,
   revoked_at: null,
+  last_verified_at: null,
+  verify_stale: false,
   capabilities: null,
   metrics: null,
   created_at: '2026-11-22T07:40:00Z',
@@ -177,6 +183,8 @@ export const FLEET_SERVERS = [WEB1, DB1, BUILD3, MAIL_OLD]
 const job = (fields) => ({
   enabled: true,
   last_scheduled_at: null,
+  drill_schedule: '',
+  last_drill_at: null,
   updated_at: fields.created_at,
   ...fields,
   spec: JSON.stringify(fields.spec),
@@ -300,6 +308,7 @@ const run = (fields) => ({
   deduplicated: 0,
   error: '',
   log: '',
+  pruned_at: null,
   ...fields,
 })
 

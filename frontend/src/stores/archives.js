@@ -8,6 +8,10 @@ import { coalesced, errorMessage, eventSubscription } from './bridge.js'
 // Runs that end with these statuses leave a new archive behind.
 const ARCHIVING = ['succeeded', 'warning']
 
+// catalogChanged tells the catalog's live job:changed (Go's IndexServer:
+// {catalog_indexed, catalog_forgotten}) from the other live ones.
+const catalogChanged = (name, event) => name === JOB_CHANGED && event?.data != null && ('catalog_indexed' in event.data || 'catalog_forgotten' in event.data)
+
 // ALL_SERVERS stands for every server at once in select().
 export const ALL_SERVERS = '*'
 
@@ -50,9 +54,11 @@ export const useArchivesStore = defineStore('archives', () => {
   })
 
   // Events name the server by uuid in their subject; an event without one
-  // may concern any server.
+  // may concern any server. Live-only events (id 0) are mostly progress and
+  // are ignored, except the catalog's: it indexes a backup after the run
+  // has finished, and the Indexed column must follow without a reload.
   const subscription = eventSubscription([RUN_PROGRESS, JOB_CHANGED], (name, event) => {
-    if (!server.value || !event?.id) return
+    if (!server.value || !(event?.id || catalogChanged(name, event))) return
     if (event.subject && server.value !== ALL_SERVERS && event.subject !== server.value) return
     if (name === RUN_PROGRESS && !ARCHIVING.includes(event.data?.status)) return
     fetchArchives()

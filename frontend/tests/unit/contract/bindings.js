@@ -49,3 +49,27 @@ export function strayFields(value, type, classes, at = '') {
     fields.has(k) ? strayFields(v, fields.get(k), classes, `${at}.${k}`) : [`${at}.${k} (not a field of ${type})`],
   )
 }
+
+// missingFields is strayFields the other way round: the fields of type that
+// value lacks, as paths ("[3].pruned_at (a field of store.Run)"), looking
+// into arrays, maps and nested classes. Go's encoding/json writes every
+// field that is not omitempty (a nil pointer as null), so an answer
+// without one is not an answer Go gives. models.ts cannot tell omitempty
+// from a pointer (both are "name?:"), so the caller names the fields Go may
+// leave out as "type.field" in omitted.
+export function missingFields(value, type, classes, omitted = new Set(), at = '') {
+  if (value === null || value === undefined) return []
+  let m
+  if ((m = /^Array<(.+)>$/.exec(type)) || (m = /^(.+)\[\]$/.exec(type))) {
+    return Array.isArray(value) ? value.flatMap((v, i) => missingFields(v, m[1], classes, omitted, `${at}[${i}]`)) : []
+  }
+  if ((m = /^Record<string, (.+)>$/.exec(type)) || (m = /^\{\[key: string\]: (.+)\}$/.exec(type))) {
+    return Object.entries(value).flatMap(([k, v]) => missingFields(v, m[1], classes, omitted, `${at}.${k}`))
+  }
+  const fields = classes.get(type)
+  if (!fields || typeof value !== 'object') return []
+  return [...fields].flatMap(([k, t]) => {
+    if (k in value) return missingFields(value[k], t, classes, omitted, `${at}.${k}`)
+    return omitted.has(`${type}.${k}`) ? [] : [`${at}.${k} (a field of ${type})`]
+  })
+}

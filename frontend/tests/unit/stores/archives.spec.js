@@ -91,4 +91,18 @@ describe('archives store', () => {
     emit('job:changed', { id: 11, subject: 'uuid-web1', data: { job_id: 1 } })
     await vi.waitFor(() => expect(Desk.ListArchives).toHaveBeenCalledTimes(3))
   })
+  it('lists again when the catalog indexed that server after a backup, a live event with id 0', async () => {
+    Desk.ListArchives.mockResolvedValue([older])
+    const store = useArchivesStore()
+    await store.select('uuid-web1')
+
+    // Other live job:changed events (the repository's size) do not list again.
+    emit('job:changed', { id: 0, subject: 'uuid-web1', data: { storage: true } })
+    emit('job:changed', { id: 0, subject: 'uuid-db1', data: { catalog_indexed: 1, catalog_forgotten: 0 } })
+    await Promise.resolve()
+    expect(Desk.ListArchives).toHaveBeenCalledTimes(1)
+
+    emit('job:changed', { id: 0, subject: 'uuid-web1', data: { catalog_indexed: 1, catalog_forgotten: 0 } })
+    await vi.waitFor(() => expect(Desk.ListArchives).toHaveBeenCalledTimes(2))
+  })
 })
