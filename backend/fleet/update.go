@@ -7,12 +7,13 @@ import (
 
 	"borgdesk/backend/agentdist"
 	"borgdesk/backend/fault"
+	"borgdesk/backend/settings"
 	"borgdesk/backend/shared/agentapi"
 )
 
 // KeyUpdatePin names the one agent version the operator allows even when
 // it is not newer than an agent's (a deliberate downgrade).
-const KeyUpdatePin = "agent.update_pin"
+const KeyUpdatePin = settings.KeyUpdatePin
 
 // UpdateCheck tells an agent whether the coordinator carries a build it
 // should move to, with the signature the agent must verify: only a release

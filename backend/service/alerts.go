@@ -18,23 +18,23 @@ import (
 
 	"borgdesk/backend/events"
 	"borgdesk/backend/mail"
+	"borgdesk/backend/settings"
 	"borgdesk/backend/store"
 )
 
 // Alert kinds, the names used in the notify.*.events settings.
 const (
-	AlertRunFailed    = "run_failed"
-	AlertRPOMissed    = "rpo_missed"
-	AlertAgentOffline = "agent_offline"
-	AlertCertExpiring = "cert_expiring"
-	AlertDrillFailed  = "drill_failed"
-	AlertFlxInbox     = "flx_inbox"
-	// AlertReplicaFailed: a repository could not be copied to its replica.
-	AlertReplicaFailed = "replica_failed"
+	AlertRunFailed     = settings.AlertRunFailed
+	AlertRPOMissed     = settings.AlertRPOMissed
+	AlertAgentOffline  = settings.AlertAgentOffline
+	AlertCertExpiring  = settings.AlertCertExpiring
+	AlertDrillFailed   = settings.AlertDrillFailed
+	AlertFlxInbox      = settings.AlertFlxInbox
+	AlertReplicaFailed = settings.AlertReplicaFailed
 )
 
 // AlertKinds lists every alert kind.
-var AlertKinds = []string{AlertRunFailed, AlertRPOMissed, AlertAgentOffline, AlertCertExpiring, AlertDrillFailed, AlertFlxInbox, AlertReplicaFailed}
+var AlertKinds = settings.AlertKinds
 
 // Alert is something the operator must hear about, on the channels the
 // notify.*.events settings name.
@@ -160,7 +160,7 @@ func (s *Service) postWebhook(ctx context.Context, a Alert) {
 	if url == "" {
 		return
 	}
-	secret, _ := s.secret("notify.webhook.secret")
+	secret, _ := s.settings.Secret("notify.webhook.secret")
 	body, _ := json.Marshal(a)
 	s.alerts.mu.Lock()
 	if s.alerts.webhooks == nil {
@@ -311,7 +311,7 @@ func (s *Service) checkConditions(ctx context.Context) {
 func (s *Service) MailConfig(ctx context.Context) (mail.Config, error) {
 	get := func(k string) string { v, _ := s.Setting(ctx, k); return v }
 	port, _ := strconv.Atoi(get("smtp.port"))
-	pw, err := s.secret("smtp.password")
+	pw, err := s.settings.Secret("smtp.password")
 	if err != nil {
 		return mail.Config{}, err
 	}

@@ -194,11 +194,3 @@ func (k kitSource) ExportKey(ctx context.Context, agent string) ([]byte, error) 
 	}
 	return k.s.repos.ExportKey(ctx, agent)
 }
-
-func rfc3339OrEmpty(v string) error {
-	if v == "" {
-		return nil
-	}
-	_, err := time.Parse(time.RFC3339, v)
-	return err
-}

@@ -63,19 +63,3 @@ func TestPausedSchedulesSkipSlotsAndAnnounce(t *testing.T) {
 		t.Fatalf("%d runs after the next slot; want 2", n)
 	}
 }
-
-func TestTraySettingsValidate(t *testing.T) {
-	svc, _ := newTest(t)
-	ctx := context.Background()
-	for _, key := range []string{"schedules.paused", "ui.close_to_tray", "ui.tray_hint_shown"} {
-		if err := svc.SetSetting(ctx, key, "yes"); err == nil {
-			t.Errorf("%s = yes accepted", key)
-		}
-		if err := svc.SetSetting(ctx, key, "true"); err != nil {
-			t.Errorf("%s = true: %v", key, err)
-		}
-	}
-	if v, _ := svc.Setting(ctx, "ui.close_to_tray"); v != "true" {
-		t.Errorf("ui.close_to_tray = %q", v)
-	}
-}

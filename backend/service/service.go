@@ -25,6 +25,7 @@ import (
 	"borgdesk/backend/jobs"
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/repos"
+	"borgdesk/backend/settings"
 	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/shared/replicate"
 	"borgdesk/backend/store"
@@ -102,6 +103,7 @@ type Service struct {
 	st           *store.Store
 	bus          *events.Bus
 	events       events.Log
+	settings     *settings.Settings
 	now          func() time.Time
 	dataDir      string
 	layout       datadir.Layout
@@ -163,6 +165,7 @@ func New(cfg Config) *Service {
 		ca: cfg.CA, dist: cfg.Dist, gatewayURL: cfg.GatewayURL, heartbeat: cfg.Heartbeat,
 		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, repos: cfg.Repos, initRepos: cfg.InitReposAtEnrollment, rolloutHeartbeatWait: cfg.RolloutHeartbeatWait}
 	s.events = events.Log{Store: s.st, Bus: s.bus, Now: s.now}
+	s.settings = settings.New(settings.Config{Store: s.st, Events: s.events, Layout: s.layout})
 	s.cat, s.mounts, s.logger, s.self = cfg.Catalog, cfg.Mounts, cfg.Logger, cfg.Self
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

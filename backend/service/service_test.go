@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -20,63 +19,6 @@ func newTest(t *testing.T) (*Service, *store.Store) {
 	}
 	t.Cleanup(func() { st.Close() })
 	return New(Config{Store: st, DataDir: "/data", Version: "test"}), st
-}
-
-func TestSettingsValidation(t *testing.T) {
-	svc, _ := newTest(t)
-	ctx := context.Background()
-	tests := []struct {
-		key, value string
-		ok         bool
-	}{
-		{"ui.theme", "dark", true},
-		{"ui.theme", "purple", false},
-		{"ui.locale", "fr", true},
-		{"ui.locale", "xx", false},
-		{"rpo.default", "48h", true},
-		{"rpo.default", "10m", false},
-		{"rpo.default", "soon", false},
-		{"smtp.port", "465", true},
-		{"smtp.port", "70000", false},
-		{"smtp.host", "mail.example.com", true},
-		{"smtp.host", "bad host", false},
-		{"notify.email.to", "ops@example.com, Bob <bob@example.com>", true},
-		{"notify.email.to", "not-an-address", false},
-		{"no.such.key", "x", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.key+"="+tt.value, func(t *testing.T) {
-			err := svc.SetSetting(ctx, tt.key, tt.value)
-			if tt.ok && err != nil {
-				t.Fatalf("SetSetting: %v", err)
-			}
-			if !tt.ok {
-				if !errors.Is(err, ErrInvalid) {
-					t.Fatalf("err = %v; want ErrInvalid", err)
-				}
-				return
-			}
-			got, err := svc.Setting(ctx, tt.key)
-			if err != nil || got != strings.TrimSpace(tt.value) {
-				t.Errorf("Setting = %q, %v; want %q", got, err, tt.value)
-			}
-		})
-	}
-}
-
-func TestSettingsDefaults(t *testing.T) {
-	svc, _ := newTest(t)
-	all, err := svc.Settings(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if all["ui.theme"] != "system" || all["rpo.default"] != "26h" || all["smtp.port"] != "587" {
-		t.Errorf("defaults = %v", all)
-	}
-	// every key, plus <secret>_set for each secret (never the secret itself)
-	if len(all) != len(SettingKeys())+2 || all["smtp.password_set"] != "false" || all["smtp.password"] != "" || all["notify.webhook.secret_set"] != "false" {
-		t.Errorf("Settings has %d keys (want %d), password_set %q", len(all), len(SettingKeys())+2, all["smtp.password_set"])
-	}
 }
 
 func TestChangesArePersistedThenAnnounced(t *testing.T) {

@@ -2,257 +2,93 @@ package service
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net/mail"
-	"net/url"
 	"slices"
-	"strconv"
-	"strings"
-	"time"
 
-	"borgdesk/backend/events"
-	"borgdesk/backend/jobs"
-	"borgdesk/backend/store"
+	"borgdesk/backend/settings"
 )
 
-// setting describes one key the operator may set.
-type setting struct {
-	def      string
-	help     string
-	validate func(string) error
-}
+// The settings room is backend/settings; the service keeps its names for
+// the front doors (the window, the admin API, the CLI) and its own readers.
 
-var settingKeys = map[string]setting{
-	"ui.theme":                   {def: "system", help: "system, light or dark", validate: oneOf("system", "light", "dark")},
-	"ui.locale":                  {def: "", help: "empty (follow the system), en, fr or de", validate: oneOf("", "en", "fr", "de")},
-	"rpo.default":                {def: "26h", help: "a duration of at least 1h, such as 26h", validate: minDuration(time.Hour)},
-	"smtp.host":                  {def: "", help: "the SMTP server's host name", validate: hostName},
-	"smtp.port":                  {def: "587", help: "a port number from 1 to 65535", validate: port},
-	"notify.email.to":            {def: "", help: "comma-separated e-mail addresses", validate: addressList},
-	"check.schedule":             {def: "0 4 * * 0", help: "a cron schedule for `borg check` of every repository (empty: never)", validate: cronOrEmpty},
-	"check.verify_data_schedule": {def: "0 5 1 * *", help: "a cron schedule for `borg check --verify-data` (empty: never)", validate: cronOrEmpty},
-	"smtp.security":              {def: "starttls", help: "starttls, tls or none", validate: oneOf("starttls", "tls", "none")},
-	"smtp.user":                  {def: "", help: "the SMTP user name (empty: no authentication)", validate: func(string) error { return nil }},
-	"smtp.from":                  {def: "", help: "the sender address, such as Borgdesk <borgdesk@example.com>", validate: addressOrEmpty},
-	"smtp.password":              {def: "", help: "the SMTP password (kept in DATA/keys/smtp.password, never shown)", validate: func(string) error { return nil }},
-	"notify.email.events":        {def: "run_failed,rpo_missed,agent_offline,cert_expiring,drill_failed,replica_failed", help: "comma-separated alert kinds: " + strings.Join(AlertKinds, ", "), validate: alertKinds},
-	"notify.desktop.events":      {def: "run_failed,rpo_missed,agent_offline,cert_expiring,drill_failed,flx_inbox,replica_failed", help: "comma-separated alert kinds: " + strings.Join(AlertKinds, ", "), validate: alertKinds},
-	"notify.webhook.events":      {def: "run_failed,rpo_missed,agent_offline,cert_expiring,drill_failed,replica_failed", help: "comma-separated alert kinds: " + strings.Join(AlertKinds, ", "), validate: alertKinds},
-	"notify.webhook.url":         {def: "", help: "an http(s) URL that receives each alert as JSON (empty: none)", validate: httpURLOrEmpty},
-	"notify.webhook.secret":      {def: "", help: "a secret for the X-Borgdesk-Signature HMAC-SHA256 header (empty: unsigned)", validate: func(string) error { return nil }},
-	"notify.quiet_hours":         {def: "", help: "HH:MM-HH:MM during which desktop notifications wait (empty: none)", validate: quietHours},
-	"notify.offline_after":       {def: "30m", help: "how long an agent may be silent before an alert, at least 1m", validate: minDuration(time.Minute)},
-	"drill.stale_days":           {def: "8", help: "days after which a server whose backups no restore drill has verified is flagged and the operator alerted (1 to 365)", validate: intRange(1, 365)},
-	"schedules.paused":           {def: "false", help: "true pauses every job's schedule (runs started by hand still run)", validate: oneOf("true", "false")},
-	"ui.close_to_tray":           {def: "true", help: "true hides the window to the tray when it is closed; false quits", validate: oneOf("true", "false")},
-	"offline.after":              {def: "2m", help: "how long agents wait for an unreachable coordinator before running their own schedules (jobs whose repository is on a storage node or a hosted service), at least 5s", validate: minDuration(5 * time.Second)},
-	KeyGatewayListen:             {def: DefaultGatewayListen, help: "HOST:PORT or :PORT the agent gateway listens on (takes effect when Borgdesk restarts)", validate: CheckListenAddr},
-	KeySSHListen:                 {def: DefaultSSHListen, help: "HOST:PORT or :PORT the Borg SSH server listens on (takes effect when Borgdesk restarts)", validate: CheckListenAddr},
-	KeyGatewayURL:                {def: "", help: "https://HOST:PORT agents are told to use, or empty for this host's name and the gateway's port (takes effect when Borgdesk restarts)", validate: gatewayURLOrEmpty},
-	KeyUpdatePin:                 {def: "", help: "an agent version agents may move to even if it is not newer than theirs (a deliberate downgrade; empty: only newer releases)", validate: func(string) error { return nil }},
-	"ui.guide_done":              {def: "false", help: "true once the operator finished or hid the dashboard's getting-started guide", validate: oneOf("true", "false")},
-	"ui.tray_hint_shown":         {def: "false", help: "true once the window has said that it keeps running in the tray", validate: oneOf("true", "false")},
-	"recovery.last_export":       {def: "", help: "when the last recovery kit was made (RFC 3339, written by `recovery-kit export`; empty: never, and the reminder shows)", validate: rfc3339OrEmpty},
-}
+// Setting keys and defaults of the coordinator's addresses.
+const (
+	KeyGatewayListen     = settings.KeyGatewayListen
+	KeySSHListen         = settings.KeySSHListen
+	KeyGatewayURL        = settings.KeyGatewayURL
+	DefaultGatewayListen = settings.DefaultGatewayListen
+	DefaultSSHListen     = settings.DefaultSSHListen
+)
+
+// Where an address came from, besides the flag or variable that named it.
+const (
+	FromSetting = settings.FromSetting
+	FromDefault = settings.FromDefault
+)
+
+// Address is one of the coordinator's addresses as it started.
+type Address = settings.Address
+
+// ErrWriteOnly refuses to read a secret setting back.
+var ErrWriteOnly = settings.ErrWriteOnly
 
 // SettingKeys lists the known setting keys, sorted.
-func SettingKeys() []string {
-	keys := make([]string, 0, len(settingKeys))
-	for k := range settingKeys {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+func SettingKeys() []string { return settings.Keys() }
 
-// Settings returns every known setting, stored values over defaults.
+// IsSecret reports whether key is a write-only setting.
+func IsSecret(key string) bool { return settings.IsSecret(key) }
+
+// NeedsRestart reports whether a change of key takes effect only when
+// Borgdesk restarts.
+func NeedsRestart(key string) bool { return settings.NeedsRestart(key) }
+
+// CheckListenAddr accepts HOST:PORT or :PORT with a port from 1 to 65535.
+func CheckListenAddr(v string) error { return settings.CheckListenAddr(v) }
+
+// CheckGatewayURL accepts https://HOST or https://HOST:PORT.
+func CheckGatewayURL(v string) error { return settings.CheckGatewayURL(v) }
+
+// Settings returns every known setting, stored values over defaults; a
+// secret only as "<key>_set".
 func (s *Service) Settings(ctx context.Context) (map[string]string, error) {
-	stored, err := s.st.Settings(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string, len(settingKeys))
-	for k, def := range settingKeys {
-		out[k] = def.def
-		if v, ok := stored[k]; ok {
-			out[k] = v
-		}
-	}
-	// Per-server RPOs, and the secrets only as "is it set".
-	for k, v := range stored {
-		if strings.HasPrefix(k, "rpo.") {
-			out[k] = v
-		}
-	}
-	s.secretsSet(out)
-	return out, nil
+	return s.settings.All(ctx)
 }
 
 // Setting returns one setting's value (its default when never set).
 func (s *Service) Setting(ctx context.Context, key string) (string, error) {
-	def, ok := lookupSetting(key)
-	if !ok {
-		return "", unknownSetting(key)
-	}
-	if IsSecret(key) {
-		return "", fmt.Errorf("%w: %s is %v: it is never shown again; `borgdesk settings get` lists %s_set (true or false)", ErrInvalid, key, ErrWriteOnly, key)
-	}
-	v, err := s.st.Setting(ctx, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return def.def, nil
-	}
-	return v, err
-}
-
-// lookupSetting finds a key's definition; "rpo.<server name>" is a
-// per-server RPO (empty: the default applies).
-func lookupSetting(key string) (setting, bool) {
-	if def, ok := settingKeys[key]; ok {
-		return def, true
-	}
-	if name, ok := strings.CutPrefix(key, "rpo."); ok && name != "" {
-		min := minDuration(time.Hour)
-		return setting{def: "", help: "a duration of at least 1h for this server, or empty for rpo.default", validate: func(v string) error {
-			if v == "" {
-				return nil
-			}
-			return min(v)
-		}}, true
-	}
-	return setting{}, false
+	return s.settings.Get(ctx, key)
 }
 
 // SetSetting validates and stores a setting, then announces it.
 func (s *Service) SetSetting(ctx context.Context, key, value string) error {
-	def, ok := lookupSetting(key)
-	if !ok {
-		return unknownSetting(key)
-	}
-	if IsSecret(key) {
-		return s.setSecret(ctx, key, value)
-	}
-	value = strings.TrimSpace(value)
-	if err := def.validate(value); err != nil {
-		return fmt.Errorf("%w: %s: %v (expected %s)", ErrInvalid, key, err, def.help)
-	}
-	if err := s.st.SetSetting(ctx, key, value); err != nil {
-		return err
-	}
-	return s.publish(ctx, events.SettingsChanged, key, key+" changed", map[string]string{"key": key, "value": value})
+	return s.settings.Set(ctx, key, value)
 }
 
-func unknownSetting(key string) error {
-	return fmt.Errorf("%w: unknown setting %q; known settings: %s", ErrInvalid, key, strings.Join(SettingKeys(), ", "))
+// MoveSecretsOutOfDatabase moves secrets that earlier versions kept in the
+// settings table into their files, once, at start-up.
+func (s *Service) MoveSecretsOutOfDatabase(ctx context.Context) error {
+	return s.settings.MoveSecretsOutOfDatabase(ctx)
 }
 
-func oneOf(allowed ...string) func(string) error {
-	return func(v string) error {
-		if slices.Contains(allowed, v) {
-			return nil
-		}
-		return fmt.Errorf("%q is not allowed", v)
-	}
+// SchedulesPaused reports whether scheduled backups are paused (not when
+// the setting cannot be read).
+func (s *Service) SchedulesPaused(ctx context.Context) bool { return s.settings.SchedulesPaused(ctx) }
+
+// PauseSchedules pauses (or resumes) every job's schedule; slots that fall
+// due while paused are skipped, not caught up.
+func (s *Service) PauseSchedules(ctx context.Context, paused bool) error {
+	return s.settings.PauseSchedules(ctx, paused)
 }
 
-func minDuration(min time.Duration) func(string) error {
-	return func(v string) error {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			return fmt.Errorf("%q is not a duration", v)
-		}
-		if d < min {
-			return fmt.Errorf("%s is shorter than %s", d, min)
-		}
-		return nil
-	}
+// SetAddresses records the addresses the coordinator started with.
+func (s *Service) SetAddresses(a []Address) {
+	s.gatewayMu.Lock()
+	s.addresses = slices.Clone(a)
+	s.gatewayMu.Unlock()
 }
 
-func hostName(v string) error {
-	if v == "" {
-		return nil
-	}
-	if strings.ContainsAny(v, " /\\@:") || len(v) > 253 {
-		return fmt.Errorf("%q is not a host name", v)
-	}
-	return nil
-}
-
-func addressOrEmpty(v string) error {
-	if v == "" {
-		return nil
-	}
-	_, err := mail.ParseAddress(v)
-	return err
-}
-
-func alertKinds(v string) error {
-	for _, k := range strings.Split(v, ",") {
-		if k = strings.TrimSpace(k); k != "" && !slices.Contains(AlertKinds, k) {
-			return fmt.Errorf("%q is not an alert kind", k)
-		}
-	}
-	return nil
-}
-
-func httpURLOrEmpty(v string) error {
-	if v == "" {
-		return nil
-	}
-	u, err := url.Parse(v)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%q is not an http(s) URL", v)
-	}
-	return nil
-}
-
-func quietHours(v string) error {
-	if v == "" {
-		return nil
-	}
-	from, to, ok := strings.Cut(v, "-")
-	if ok {
-		_, err1 := time.Parse("15:04", strings.TrimSpace(from))
-		_, err2 := time.Parse("15:04", strings.TrimSpace(to))
-		if err1 == nil && err2 == nil {
-			return nil
-		}
-	}
-	return fmt.Errorf("%q is not HH:MM-HH:MM", v)
-}
-
-func intRange(lo, hi int) func(string) error {
-	return func(v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < lo || n > hi {
-			return fmt.Errorf("%q is not a whole number from %d to %d", v, lo, hi)
-		}
-		return nil
-	}
-}
-
-func port(v string) error {
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 65535 {
-		return fmt.Errorf("%q is not a port number", v)
-	}
-	return nil
-}
-
-func addressList(v string) error {
-	if v == "" {
-		return nil
-	}
-	if _, err := mail.ParseAddressList(v); err != nil {
-		return fmt.Errorf("%q is not a list of e-mail addresses", v)
-	}
-	return nil
-}
-
-func cronOrEmpty(v string) error {
-	if v == "" {
-		return nil
-	}
-	_, err := jobs.ParseSchedule(v)
-	return err
+// Addresses are the addresses the coordinator started with.
+func (s *Service) Addresses() []Address {
+	s.gatewayMu.RLock()
+	defer s.gatewayMu.RUnlock()
+	return slices.Clone(s.addresses)
 }

@@ -1,4 +1,4 @@
-package service
+package settings
 
 import (
 	"context"
@@ -13,27 +13,29 @@ import (
 	"borgdesk/backend/store"
 )
 
-// secretSettings are write-only settings: each lives in DATA/keys/<file>
-// (mode 0600), outside the database so that a copy of it carries no
-// secret, and no reply, listing or event ever holds its value: readers
-// see only "<key>_set".
-var secretSettings = map[string]string{
+// secrets are write-only settings: each lives in DATA/keys/<file> (mode
+// 0600), outside the database so that a copy of it carries no secret, and
+// no reply, listing or event ever holds its value: readers see only
+// "<key>_set".
+var secrets = map[string]string{
 	"smtp.password":         "smtp.password",
 	"notify.webhook.secret": "webhook.secret",
 }
 
 // IsSecret reports whether key is a write-only setting.
-func IsSecret(key string) bool { _, ok := secretSettings[key]; return ok }
+func IsSecret(key string) bool { _, ok := secrets[key]; return ok }
 
 // ErrWriteOnly refuses to read a secret setting back.
 var ErrWriteOnly = errors.New("write-only setting")
 
-func (s *Service) secretPath(key string) string {
-	return s.layout.Key(secretSettings[key])
+func (s *Settings) secretPath(key string) string {
+	return s.layout.Key(secrets[key])
 }
 
-// secret reads a secret setting ("" when it is not set).
-func (s *Service) secret(key string) (string, error) {
+// Secret reads a secret setting ("" when it is not set) for the part that
+// uses it (the mailer, the webhook signer), which must never pass it on to
+// a reply or an event.
+func (s *Settings) Secret(key string) (string, error) {
 	raw, err := os.ReadFile(s.secretPath(key))
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil
@@ -46,7 +48,7 @@ func (s *Service) secret(key string) (string, error) {
 
 // setSecret stores (or, when empty, removes) a secret setting and announces
 // only that it changed.
-func (s *Service) setSecret(ctx context.Context, key, value string) error {
+func (s *Settings) setSecret(ctx context.Context, key, value string) error {
 	path := s.secretPath(key)
 	if value == "" {
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -60,12 +62,12 @@ func (s *Service) setSecret(ctx context.Context, key, value string) error {
 			return fmt.Errorf("store %s: %w", key, err)
 		}
 	}
-	return s.publish(ctx, events.SettingsChanged, key, key+" changed", map[string]string{"key": key})
+	return s.events.Publish(ctx, events.SettingsChanged, key, key+" changed", map[string]string{"key": key})
 }
 
 // secretsSet adds "<key>_set" for every secret, and blanks the secrets.
-func (s *Service) secretsSet(out map[string]string) {
-	for key := range secretSettings {
+func (s *Settings) secretsSet(out map[string]string) {
+	for key := range secrets {
 		out[key] = ""
 		out[key+"_set"] = "false"
 		if _, err := os.Stat(s.secretPath(key)); err == nil {
@@ -76,8 +78,8 @@ func (s *Service) secretsSet(out map[string]string) {
 
 // MoveSecretsOutOfDatabase moves secrets that earlier versions kept in the
 // settings table (the webhook secret) into their files, once, at start-up.
-func (s *Service) MoveSecretsOutOfDatabase(ctx context.Context) error {
-	for key := range secretSettings {
+func (s *Settings) MoveSecretsOutOfDatabase(ctx context.Context) error {
+	for key := range secrets {
 		v, err := s.st.Setting(ctx, key)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
@@ -85,7 +87,7 @@ func (s *Service) MoveSecretsOutOfDatabase(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if have, _ := s.secret(key); have == "" && v != "" {
+		if have, _ := s.Secret(key); have == "" && v != "" {
 			if err := os.MkdirAll(filepath.Dir(s.secretPath(key)), 0o700); err != nil {
 				return err
 			}

@@ -1,4 +1,4 @@
-package service
+package settings
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"borgdesk/backend/datadir"
 	"borgdesk/backend/events"
 	"borgdesk/backend/store"
 )
@@ -25,20 +26,21 @@ func TestSecretsAreWriteOnlyFilesNeverInTheDatabaseOrAnEvent(t *testing.T) {
 	if err := st.SetSetting(ctx, "notify.webhook.secret", "legacy-secret"); err != nil {
 		t.Fatal(err)
 	}
-	svc := New(Config{Store: st, Bus: events.NewBus(), DataDir: dir, Version: "test"})
-	if err := svc.MoveSecretsOutOfDatabase(ctx); err != nil {
+	bus := events.NewBus()
+	s := New(Config{Store: st, Events: events.Log{Store: st, Bus: bus, Now: time.Now}, Layout: datadir.At(dir)})
+	if err := s.MoveSecretsOutOfDatabase(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Setting(ctx, "notify.webhook.secret"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the legacy secret is still in the database: %v", err)
 	}
-	if got, _ := svc.secret("notify.webhook.secret"); got != "legacy-secret" {
+	if got, _ := s.Secret("notify.webhook.secret"); got != "legacy-secret" {
 		t.Errorf("moved secret = %q; want legacy-secret", got)
 	}
 
-	sub := svc.Subscribe(8)
+	sub := bus.Subscribe(8)
 	defer sub.Close()
-	if err := svc.SetSetting(ctx, "notify.webhook.secret", "s3cr3t-hook"); err != nil {
+	if err := s.Set(ctx, "notify.webhook.secret", "s3cr3t-hook"); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "keys", "webhook.secret")
@@ -54,12 +56,12 @@ func TestSecretsAreWriteOnlyFilesNeverInTheDatabaseOrAnEvent(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no settings event")
 	}
-	if _, err := svc.Setting(ctx, "notify.webhook.secret"); err == nil {
-		t.Error("Setting returned a secret; want a write-only refusal")
+	if _, err := s.Get(ctx, "notify.webhook.secret"); err == nil {
+		t.Error("Get returned a secret; want a write-only refusal")
 	}
-	all, _ := svc.Settings(ctx)
+	all, _ := s.All(ctx)
 	if all["notify.webhook.secret"] != "" || all["notify.webhook.secret_set"] != "true" {
-		t.Errorf("Settings = %q / set %q; want blank / true", all["notify.webhook.secret"], all["notify.webhook.secret_set"])
+		t.Errorf("All = %q / set %q; want blank / true", all["notify.webhook.secret"], all["notify.webhook.secret_set"])
 	}
 	for _, f := range []string{"db", "db-wal"} {
 		raw, _ := os.ReadFile(filepath.Join(dir, f))
@@ -67,7 +69,7 @@ func TestSecretsAreWriteOnlyFilesNeverInTheDatabaseOrAnEvent(t *testing.T) {
 			t.Errorf("the secret reached the database file %s", f)
 		}
 	}
-	if err := svc.SetSetting(ctx, "notify.webhook.secret", ""); err != nil {
+	if err := s.Set(ctx, "notify.webhook.secret", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {

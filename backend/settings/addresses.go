@@ -1,4 +1,4 @@
-package service
+package settings
 
 import (
 	"fmt"
@@ -9,10 +9,11 @@ import (
 	"strings"
 )
 
-// The coordinator's network addresses are settings read once at start-up:
-// the agent gateway's and the Borg SSH server's listen addresses, and the URL
-// agents are given. A flag or an environment variable wins over the
-// setting, the setting over the default.
+// The coordinator's network addresses are settings it reads once at
+// start-up (a change takes effect at the next start): the agent gateway's
+// and the Borg SSH server's listen addresses, and the URL agents are given.
+// A flag or an environment variable wins over the setting, the setting over
+// the default.
 
 // Setting keys of the coordinator's addresses.
 const (
@@ -53,20 +54,6 @@ type Address struct {
 	// Setting is the setting's value when the coordinator started: the
 	// address changes at the next start if the setting differs now.
 	Setting string `json:"setting"`
-}
-
-// SetAddresses records the addresses the coordinator started with.
-func (s *Service) SetAddresses(a []Address) {
-	s.gatewayMu.Lock()
-	s.addresses = slices.Clone(a)
-	s.gatewayMu.Unlock()
-}
-
-// Addresses are the addresses the coordinator started with.
-func (s *Service) Addresses() []Address {
-	s.gatewayMu.RLock()
-	defer s.gatewayMu.RUnlock()
-	return slices.Clone(s.addresses)
 }
 
 // CheckListenAddr accepts HOST:PORT or :PORT with a port from 1 to 65535.

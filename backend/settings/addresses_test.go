@@ -1,9 +1,11 @@
-package service
+package settings
 
 import (
 	"context"
 	"errors"
 	"testing"
+
+	"borgdesk/backend/fault"
 )
 
 func TestAddressChecks(t *testing.T) {
@@ -30,18 +32,18 @@ func TestAddressChecks(t *testing.T) {
 }
 
 func TestAddressSettingsTakeEffectAtRestart(t *testing.T) {
-	svc, _ := newTest(t)
+	f := newTest(t)
 	ctx := context.Background()
-	if v, _ := svc.Setting(ctx, KeyGatewayListen); v != ":8443" {
+	if v, _ := f.s.Get(ctx, KeyGatewayListen); v != ":8443" {
 		t.Errorf("gateway.listen default = %q; want :8443", v)
 	}
-	if v, _ := svc.Setting(ctx, KeySSHListen); v != ":2222" {
+	if v, _ := f.s.Get(ctx, KeySSHListen); v != ":2222" {
 		t.Errorf("ssh.listen default = %q; want :2222", v)
 	}
-	if err := svc.SetSetting(ctx, KeyGatewayURL, "http://desk.lan:8443"); !errors.Is(err, ErrInvalid) {
-		t.Errorf("an http gateway.url: err = %v; want ErrInvalid", err)
+	if err := f.s.Set(ctx, KeyGatewayURL, "http://desk.lan:8443"); !errors.Is(err, fault.ErrInvalid) {
+		t.Errorf("an http gateway.url: err = %v; want fault.ErrInvalid", err)
 	}
-	if err := svc.SetSetting(ctx, KeyGatewayURL, ""); err != nil {
+	if err := f.s.Set(ctx, KeyGatewayURL, ""); err != nil {
 		t.Errorf("an empty gateway.url (derived): %v", err)
 	}
 	for _, k := range []string{KeyGatewayListen, KeySSHListen, KeyGatewayURL} {
