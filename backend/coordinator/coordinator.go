@@ -1,7 +1,9 @@
 // Package coordinator assembles one running Borgdesk coordinator: it owns a
 // data dir (lock first, then the database), builds the service layer, and
 // runs every server and loop under one context, waiting for all of them at
-// shutdown. The desktop app and `borgdesk serve` both use it.
+// shutdown. The desktop app and `borgdesk serve` both use it. It holds no
+// use case of its own and never leaves a server, a loop or a background
+// job running when Run returns.
 package coordinator
 
 import (

@@ -1,6 +1,7 @@
 // Package fault holds the errors every use case wraps, so that each front
 // door (the admin API, the gateway, the window) maps them to one status and
-// a caller tests them with errors.Is, whichever package raised them.
+// a caller tests them with errors.Is, whichever package raised them. It
+// never grows a behaviour: only sentinel values live here.
 package fault
 
 import (

@@ -6,7 +6,8 @@
 // request that carries no certificate, and re-checks revocation, so a
 // connection kept alive across a revoke is refused on its next request. No
 // id, task number or UUID in a request is ever taken as a credential: the
-// agent is who its certificate says.
+// agent is who its certificate says. It never decides anything about the
+// fleet itself: every answer comes from the Fleet it is given.
 package gateway
 
 import (

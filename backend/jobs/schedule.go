@@ -4,7 +4,9 @@
 // accepts. Reading a cron schedule and naming archives is in
 // backend/shared/schedule, which the agent uses too; the names below
 // forward to it so the coordinator's callers keep their spelling. The
-// agent never imports this package.
+// agent never imports this package. Nothing the orchestrator starts
+// outlives it, and the run queue never talks to an agent (the fleet hands
+// out tasks) nor touches a repository itself (its RunEnv does).
 package jobs
 
 import (

@@ -1,9 +1,13 @@
-// Package service holds Borgdesk's use cases: the one API behind the Wails
-// bindings, the admin socket and the tests.
+// Package service is the operator's facade: the one API behind the Wails
+// bindings, the admin socket and the tests. It assembles the rooms — the
+// fleet (agents), the orchestrator and its run queue (what runs later),
+// drills, settings — in its constructor and adapts what they ask of each
+// other (runEnv, drillEnv, the fleet's hooks).
 //
 // It validates input, talks to the store and announces what changed. It never
 // imports Wails or net/http: front doors adapt to it, not the other way round.
-// Every change is written to the store before it is announced.
+// Every change is written to the store before it is announced, and it never
+// starts a goroutine the orchestrator does not wait for.
 package service
 
 import (

@@ -1,7 +1,8 @@
 // Package agentapi is the wire contract between the coordinator's gateway
 // and borgdesk-agent: routes, headers, request and response types, and the
 // protocol version. It is shared by both sides, so it imports only the
-// standard library and holds no behaviour beyond encoding rules.
+// standard library and holds no behaviour beyond encoding rules. It must
+// never import a package of either side (a test says so).
 package agentapi
 
 import (
