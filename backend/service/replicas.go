@@ -74,7 +74,9 @@ func (s *Service) WaitReplica(ctx context.Context, ref string) (ReplicaStatus, e
 	return replicaStatus(s.replicas.Wait(ctx, ref))
 }
 
-func replicaStatus(st replicas.Status, err error) (ReplicaStatus, error) { return ReplicaStatus(st), err }
+func replicaStatus(st replicas.Status, err error) (ReplicaStatus, error) {
+	return ReplicaStatus(st), err
+}
 
 // replicaFiles are a server's replication secrets, handed to a storage
 // node with its replication task.
