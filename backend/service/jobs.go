@@ -140,7 +140,7 @@ func (s *Service) withPassphrase(agent string, t agentapi.Task) (agentapi.Task, 
 	if t.Type == agentapi.TaskStorageReplicate {
 		// The replica's secrets too, for this run only.
 		f := s.replicaFiles(repoOf)
-		for key, file := range map[string]string{"key": f.key, "known_hosts": f.knownHosts, "secret": f.secret} {
+		for key, file := range map[string]string{"key": f.Key, "known_hosts": f.KnownHosts, "secret": f.Secret} {
 			if b, err := os.ReadFile(file); err == nil {
 				p[key], _ = json.Marshal(string(b))
 			}

@@ -118,8 +118,8 @@ func TestReplicaSFTP(t *testing.T) {
 	if st.Summary != "never replicated" || !strings.HasPrefix(st.PublicKey, "restrict ssh-ed25519 ") || st.HostKeyFingerprint != hk.Fingerprint {
 		t.Fatalf("after set: %+v", st)
 	}
-	key, _ := os.ReadFile(f.svc.replicaFiles(f.uuid).key)
-	if fi, _ := os.Stat(f.svc.replicaFiles(f.uuid).key); len(key) == 0 || fi.Mode().Perm() != 0o600 {
+	key, _ := os.ReadFile(f.svc.replicaFiles(f.uuid).Key)
+	if fi, _ := os.Stat(f.svc.replicaFiles(f.uuid).Key); len(key) == 0 || fi.Mode().Perm() != 0o600 {
 		t.Errorf("private key missing or not 0600")
 	}
 	h.AuthorizeKey(t, "root", st.PublicKey)

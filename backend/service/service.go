@@ -28,6 +28,7 @@ import (
 	"borgdesk/backend/fleet"
 	"borgdesk/backend/jobs"
 	"borgdesk/backend/mounts"
+	"borgdesk/backend/replicas"
 	"borgdesk/backend/repos"
 	"borgdesk/backend/settings"
 	"borgdesk/backend/shared/agentapi"
@@ -144,9 +145,7 @@ type Service struct {
 	metrics     metricSampler
 	mounts      *mounts.Manager
 	logger      *slog.Logger
-	replicas    replicaRuns
-	// replicatorOverride replaces the default replicator (Config.Replicator).
-	replicatorOverride *replicate.Replicator
+	replicas    *replicas.Replicas
 	// rolloutHeartbeatWait bounds a rollout's wait for the first heartbeat.
 	rolloutHeartbeatWait time.Duration
 }
@@ -177,11 +176,12 @@ func New(cfg Config) *Service {
 	s.Fleet = fleet.New(fleet.Config{Store: s.st, Events: s.events, Now: s.now, CA: s.ca, Dist: s.dist, Heartbeat: s.heartbeat,
 		TaskLease: s.taskLease, Logger: s.logger, Hooks: s.fleetHooks()})
 	s.initQ = make(chan string, 1024)
-	s.replicatorOverride = cfg.Replicator
 	s.orch = cfg.Orchestrator
 	if s.orch == nil {
 		s.orch = jobs.New(s.logger, s.now)
 	}
+	s.replicas = replicas.New(replicas.Config{Store: s.st, Events: s.events, Now: s.now, Layout: s.layout, Orchestrator: s.orch,
+		Repos: s.repos, Replicator: cfg.Replicator, Logger: s.logger, Env: replicaEnv{s}})
 	s.runs = jobs.NewRuns(jobs.RunsConfig{Store: s.st, Events: s.events, Now: s.now, Orchestrator: s.orch, Env: runEnv{s},
 		Backoff: jobs.Backoff{Step: cmp.Or(cfg.RetryDelay, 30*time.Second), Attempts: 3}})
 	s.drills = drills.New(drills.Config{Store: s.st, Events: s.events, Now: s.now, Orchestrator: s.orch, Layout: s.layout, Repos: s.repos,

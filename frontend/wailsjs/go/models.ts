@@ -662,6 +662,33 @@ export namespace recoverykit {
 
 }
 
+export namespace replicas {
+	
+	export class S3Input {
+	    endpoint: string;
+	    bucket: string;
+	    prefix: string;
+	    region: string;
+	    access_key_id: string;
+	    secret_key?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new S3Input(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.endpoint = source["endpoint"];
+	        this.bucket = source["bucket"];
+	        this.prefix = source["prefix"];
+	        this.region = source["region"];
+	        this.access_key_id = source["access_key_id"];
+	        this.secret_key = source["secret_key"];
+	    }
+	}
+
+}
+
 export namespace replicate {
 	
 	export class Target {
@@ -1443,33 +1470,11 @@ export namespace service {
 	        this.pinned = source["pinned"];
 	    }
 	}
-	export class S3Input {
-	    endpoint: string;
-	    bucket: string;
-	    prefix: string;
-	    region: string;
-	    access_key_id: string;
-	    secret_key?: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new S3Input(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.endpoint = source["endpoint"];
-	        this.bucket = source["bucket"];
-	        this.prefix = source["prefix"];
-	        this.region = source["region"];
-	        this.access_key_id = source["access_key_id"];
-	        this.secret_key = source["secret_key"];
-	    }
-	}
 	export class ReplicaInput {
 	    server: string;
 	    sftp?: string;
 	    accept_host_key?: string;
-	    s3?: S3Input;
+	    s3?: replicas.S3Input;
 	    dir?: string;
 	    after_backup: boolean;
 	    schedule: string;
@@ -1483,7 +1488,7 @@ export namespace service {
 	        this.server = source["server"];
 	        this.sftp = source["sftp"];
 	        this.accept_host_key = source["accept_host_key"];
-	        this.s3 = this.convertValues(source["s3"], S3Input);
+	        this.s3 = this.convertValues(source["s3"], replicas.S3Input);
 	        this.dir = source["dir"];
 	        this.after_backup = source["after_backup"];
 	        this.schedule = source["schedule"];
@@ -1707,7 +1712,6 @@ export namespace service {
 	        this.keep_setuid = source["keep_setuid"];
 	    }
 	}
-	
 	export class ScheduleDescription {
 	    kind: string;
 	    every?: number;
