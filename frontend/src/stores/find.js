@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { DownloadFile, FindFiles } from 'wailsjs/go/app/Desk.js'
+import { CompareFile, DownloadFile, FindFiles } from 'wailsjs/go/app/Desk.js'
 import { errorMessage, outcome } from './bridge.js'
 
 // How many files one search may answer; the page says when it was reached.
@@ -63,5 +63,11 @@ export const useFindStore = defineStore('find', () => {
     return outcome(() => DownloadFile(serverUUID, archive, path))
   }
 
-  return { pattern, server, hits, searched, loading, error, search, searchSoon, download }
+  // compare asks Go to compare a file as two archives hold it: {ok, value:
+  // the comparison (a unified diff, or only sizes and sameness), error}.
+  function compare(serverUUID, path, from, to) {
+    return outcome(() => CompareFile(serverUUID, path, from, to))
+  }
+
+  return { pattern, server, hits, searched, loading, error, search, searchSoon, download, compare }
 })
