@@ -11,8 +11,8 @@ import (
 
 	udiff "github.com/aymanbagabas/go-udiff"
 
-	"borgdesk/backend/borg"
 	"borgdesk/backend/catalog"
+	"borgdesk/backend/shared/borg"
 )
 
 // CompareLimit is the largest version a comparison shows line by line; a

@@ -12,11 +12,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"borgdesk/backend/borg"
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/repos"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/shared/testenv"
 	"borgdesk/backend/store"
-	"borgdesk/backend/testenv"
 )
 
 // TestCompareFile compares versions of files that real borg archived into
