@@ -97,3 +97,27 @@ test('the comparison speaks French and German', async ({ page }) => {
   await expect(dialog.getByTestId('compare-summary')).toContainText('Dies ist keine Textdatei')
   await expect(dialog.getByTestId('compare-summary')).toContainText('Ihre Inhalte unterscheiden sich.')
 })
+
+test('each version can be previewed, and the actions fit a 1024 px window', async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 768 })
+  await installDesk(page, RESTORE_FLEET)
+  await page.goto('/#/find')
+  await findFile(page, 'nginx.conf')
+  // The card clips what overflows it: every action is inside the card.
+  const card = await page.getByTestId('find-hit').boundingBox()
+  for (const archive of [NEWEST, MIDDLE, PRUNED]) {
+    for (const id of ['find-preview-version', 'find-download-version', 'find-compare-version', 'find-restore-version']) {
+      const box = await version(page, archive).getByTestId(id).boundingBox()
+      expect(box.x + box.width <= card.x + card.width && box.x >= card.x, `${id} of ${archive} inside the card`).toBe(true)
+    }
+  }
+  await version(page, NEWEST).getByTestId('find-preview-version').click()
+  const dialog = page.getByTestId('find-preview-dialog')
+  await expect(dialog.getByTestId('find-preview-text')).toContainText('worker_processes auto;')
+  await expect(dialog.getByTestId('find-preview-path')).toContainText(NEWEST)
+  expect((await calls(page, 'PreviewFile')).map((c) => c.args)).toEqual([[WEB1.uuid, NEWEST, 'etc/nginx/nginx.conf']])
+  await dialog.getByTestId('dialog-close').click()
+
+  await version(page, PRUNED).getByTestId('find-preview-version').click()
+  await expect(dialog.getByTestId('error-alert')).toContainText('is no longer in the repository')
+})
