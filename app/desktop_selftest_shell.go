@@ -44,8 +44,8 @@ func startShellSelfTest(ctx, wctx context.Context, p platform, out io.Writer, ho
 	})
 	go func() {
 		select {
-		case <-time.After(60 * time.Second):
-			fail(errors.New("self-test shell: the page did not finish within 60 s"))
+		case <-time.After(90 * time.Second):
+			fail(errors.New("self-test shell: the page did not finish within 90 s"))
 		case <-ctx.Done():
 		}
 	}()
