@@ -75,7 +75,7 @@ test-flows:
 
 # The real window under Xvfb: a JavaScript → Go round trip and a screenshot.
 test-desktop: build
-	build/scripts/need.sh xvfb-run dbus-run-session import convert -- build/scripts/desktop-smoke.sh $(BIN)/borgdesk $(ARTIFACTS)
+	build/scripts/need.sh xvfb-run dbus-run-session import convert compare identify xdotool -- build/scripts/desktop-smoke.sh $(BIN)/borgdesk $(ARTIFACTS)
 
 bench: build
 	build/scripts/bench.sh $(ARTIFACTS)

@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	filippo.io/age v1.3.2
 	fyne.io/systray v1.12.2
+	github.com/aymanbagabas/go-udiff v0.4.2
 	github.com/dustin/go-humanize v1.1.0
 	github.com/emersion/go-mbox v1.0.3
 	github.com/fsnotify/fsnotify v1.10.1

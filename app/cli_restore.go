@@ -83,7 +83,8 @@ func cmdFind(ctx context.Context, g *globals, args []string, e env) error {
 	})
 }
 
-// cmdRestore restores files of an archive onto a server.
+// cmdRestore restores files of an archive onto a server, or with --plan
+// only says what it would do.
 func cmdRestore(ctx context.Context, g *globals, args []string, e env) error {
 	cl := newCmdline("restore", g, e, "print JSON")
 	var paths listFlag
@@ -93,12 +94,22 @@ func cmdRestore(ctx context.Context, g *globals, args []string, e env) error {
 	policy := cl.String("policy", agentapi.PolicyKeepBoth, "when a file exists: skip, overwrite, or keep-both (the restored copy is renamed beside it)")
 	keepSetuid := cl.Bool("keep-setuid", false, "keep setuid/setgid bits on files that belong to root (dropped otherwise)")
 	wait := cl.Bool("wait", false, "follow the restore until it ends; exit 1 if it failed")
-	c, err := cl.open(args, 2, 2, "SERVER ARCHIVE [--path P]... [--to DIR] [--target-server S2] [--policy P] [--keep-setuid] [--wait]")
+	plan := cl.Bool("plan", false, "only say what the restore would do (files, bytes, where each path lands); start nothing")
+	if err := cl.parse(args, 2, 2, "SERVER ARCHIVE [--path P]... [--to DIR] [--target-server S2] [--policy P] [--keep-setuid] [--wait | --plan]"); err != nil {
+		return err
+	}
+	if *plan && *wait {
+		return usageError{"restore: --plan starts nothing, so there is nothing to --wait for: give one of them"}
+	}
+	c, err := cl.client()
 	if err != nil {
 		return err
 	}
 	pos := cl.pos
 	req := service.RestoreRequest{Server: pos[0], Archive: pos[1], Paths: paths, To: *to, TargetServer: *target, Policy: *policy, KeepSetuid: *keepSetuid}
+	if *plan {
+		return planRestore(ctx, c, e, req, cl.json())
+	}
 	return followTask(ctx, c, e, *wait, cl.json(), func() (store.Task, error) { return c.StartRestore(ctx, req) }, printRestoreResult)
 }
 

@@ -12,8 +12,8 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 )
 
-// shellHoldMS is how long the page stays scrolled before it resizes the
-// window, for desktop-smoke.sh's screenshot.
+// shellHoldMS is how long the page holds each step, for desktop-smoke.sh's
+// screenshot of it.
 const shellHoldMS = 2500
 
 // startShellSelfTest runs the shell self-test in the window: it prints a
@@ -25,6 +25,9 @@ func startShellSelfTest(ctx, wctx context.Context, p platform, out io.Writer, ho
 		if err != nil {
 			fail(err)
 			return
+		}
+		for _, l := range regionLines(r) {
+			fmt.Fprintln(out, l)
 		}
 		fmt.Fprintf(out, "self-test-shell: %s: %s\n", r.Step, saw)
 		if r.Step != shellStepResized {
@@ -41,8 +44,8 @@ func startShellSelfTest(ctx, wctx context.Context, p platform, out io.Writer, ho
 	})
 	go func() {
 		select {
-		case <-time.After(60 * time.Second):
-			fail(errors.New("self-test shell: the page did not finish within 60 s"))
+		case <-time.After(90 * time.Second):
+			fail(errors.New("self-test shell: the page did not finish within 90 s"))
 		case <-ctx.Done():
 		}
 	}()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -13,33 +14,60 @@ import (
 // job "site" that succeeded and a job "db" that never did) checks in the
 // real window what only WebKitGTK can show: the dashboard rates web1 amber
 // and names the job db; scrolling the server page to its end moves only the
-// content pane, never the sidebar or the document; and in a 1024×768
+// content pane, never the sidebar or the document; in the 800 px tall
+// window a dialog's footer (Next) is inside the window; and in a 1024×768
 // window the Jobs table still shows each job's last run and Run now.
+//
+// The page holds each step for a screenshot and reports the regions (in
+// window pixels) that desktop-smoke.sh crops out of the screenshots and
+// compares: the sidebar before and after scrolling, the dialog's footer
+// with the dialog open and closed, and the Jobs table's Run now buttons
+// at 1280×800 and at 1024×768.
 
 // selfTestShellEvent carries the page's reports, one per step.
 const selfTestShellEvent = "borgdesk:selftest-shell"
 
 // Steps of the shell self-test, in the order the page reports them.
 const (
-	shellStepScrolled = "scrolled"
-	shellStepResized  = "resized"
+	shellStepTop          = "top"
+	shellStepScrolled     = "scrolled"
+	shellStepDialog       = "dialog"
+	shellStepDialogClosed = "dialog-closed"
+	shellStepJobsWide     = "jobs-wide"
+	shellStepResized      = "resized"
 )
+
+// rect is a region of the window in CSS pixels (device pixels under Xvfb).
+type rect struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+	W float64 `json:"w"`
+	H float64 `json:"h"`
+}
+
+func (r rect) inside(w, h float64) bool {
+	return r.W > 0 && r.H > 0 && r.X >= 0 && r.Y >= 0 && r.X+r.W <= w && r.Y+r.H <= h
+}
 
 type shellReport struct {
 	Step  string `json:"step"`
 	Error string `json:"error"`
+	// The window's inner size and the regions the script compares.
+	ViewWidth  float64         `json:"viewWidth"`
+	ViewHeight float64         `json:"viewHeight"`
+	Regions    map[string]rect `json:"regions"`
 
-	// scrolled
+	// top, scrolled
 	Web1State      string   `json:"web1State"`
 	Reasons        []string `json:"reasons"`
 	PaneScrollable bool     `json:"paneScrollable"`
 	PaneAtEnd      bool     `json:"paneAtEnd"`
+	PaneTop        float64  `json:"paneTop"`
 	SidebarTop     float64  `json:"sidebarTop"`
 	SidebarBottom  float64  `json:"sidebarBottom"`
-	ViewHeight     float64  `json:"viewHeight"`
 	DocScrollTop   float64  `json:"docScrollTop"`
 
-	// resized
+	// jobs-wide, resized
 	Width      float64 `json:"width"`
 	Height     float64 `json:"height"`
 	Jobs       int     `json:"jobs"`
@@ -47,9 +75,10 @@ type shellReport struct {
 	RunNowOn   int     `json:"runNowOn"`
 }
 
-// selfTestShellJS returns the script: it reports the dashboard and the
-// scrolled server page, waits holdMS (for a screenshot), makes the window
-// 1024×768 and reports the Jobs page.
+// selfTestShellJS returns the script: it reports each step, holding it
+// holdMS for a screenshot: the server page at its top and scrolled to its
+// end, the restore dialog open and closed, the Jobs page at 1280×800, then
+// makes the window 1024×768 and reports the Jobs page again.
 func selfTestShellJS(holdMS int) string {
 	return strings.NewReplacer("EVENT", selfTestShellEvent, "HOLD_MS", strconv.Itoa(holdMS)).Replace(`(async () => {
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -57,7 +86,6 @@ func selfTestShellJS(holdMS int) string {
     for (let i = 0; i < tries && !document.querySelector(sel); i++) await sleep(50);
     return document.querySelector(sel);
   };
-  const send = (report) => window.runtime.EventsEmit("EVENT", JSON.stringify(report));
   // Whole on screen: inside the window and every ancestor that clips it.
   const onScreen = (el) => {
     const r = el.getBoundingClientRect();
@@ -69,47 +97,38 @@ func selfTestShellJS(holdMS int) string {
     }
     return true;
   };
-  let report = { step: "scrolled" };
-  try {
-    location.hash = '#/';
-    const tile = await wait('[data-testid="health-tile"][data-name="web1"]');
-    report.web1State = tile ? tile.dataset.state : '';
-    if (tile) {
-      tile.click();
-      await wait('[data-testid="health-detail"][data-name="web1"]');
-      await sleep(100);
+  // An element's box (or a rectangle) in whole pixels; its size is rounded
+  // on its own, so the same box at another fractional place keeps its size.
+  const region = (el) => {
+    const r = el.getBoundingClientRect ? el.getBoundingClientRect() : el;
+    return { x: Math.round(r.left), y: Math.round(r.top), w: Math.round(r.width), h: Math.round(r.height) };
+  };
+  // step runs fn, sends its report and holds it for a screenshot; false
+  // when the page failed (the report says why and the test ends).
+  const step = async (name, fn, hold = true) => {
+    const report = { step: name, regions: {} };
+    try {
+      await fn(report);
+      report.viewWidth = innerWidth;
+      report.viewHeight = innerHeight;
+    } catch (e) {
+      report.error = String(e && e.message || e);
     }
-    report.reasons = [...document.querySelectorAll('[data-testid="health-detail"] [data-testid="health-reason"]')].map((li) => li.textContent.trim());
-
-    location.hash = '#/servers/web1';
-    await wait('[data-testid="page-server-detail"] [data-testid="server-uuid"]');
-    await sleep(800); // the metrics, replica and snapshot cards load after the page
-    const pane = document.querySelector('[data-testid="content"]');
-    report.paneScrollable = pane.scrollHeight > pane.clientHeight;
-    pane.scrollTop = pane.scrollHeight;
-    // What a wheel turned past the pane's end does when the document can scroll.
-    window.scrollTo(0, 100000);
-    document.scrollingElement.scrollTop = 100000;
-    await sleep(200);
-    report.paneAtEnd = pane.scrollTop > 0 && pane.scrollTop + pane.clientHeight >= pane.scrollHeight - 1;
-    const side = document.querySelector('[data-testid="sidebar"]').getBoundingClientRect();
+    window.runtime.EventsEmit("EVENT", JSON.stringify(report));
+    if (!report.error && hold) await sleep(HOLD_MS);
+    return !report.error;
+  };
+  const pane = () => document.querySelector('[data-testid="content"]');
+  const sidebar = () => document.querySelector('[data-testid="sidebar"]');
+  const sidebarAndPane = (report) => {
+    const side = sidebar().getBoundingClientRect();
     report.sidebarTop = side.top;
     report.sidebarBottom = side.bottom;
-    report.viewHeight = innerHeight;
     report.docScrollTop = document.scrollingElement.scrollTop;
-  } catch (e) {
-    report.error = String(e && e.message || e);
-  }
-  send(report);
-  if (report.error) return;
-  await sleep(HOLD_MS);
-
-  report = { step: "resized" };
-  try {
-    // Under Xvfb with no window manager GTK may not apply it: the smoke
-    // script resizes the window with xdotool as well.
-    window.runtime.WindowSetSize(1024, 768);
-    for (let i = 0; i < 200 && innerWidth !== 1024; i++) await sleep(50);
+    report.regions.sidebar = region(sidebar());
+    report.regions.pane = region(pane());
+  };
+  const jobs = async (report) => {
     location.hash = '#/jobs';
     await wait('[data-testid="job-row"]');
     await sleep(300);
@@ -119,10 +138,72 @@ func selfTestShellJS(holdMS int) string {
     report.jobs = rows.length;
     report.lastRunsOn = rows.filter((r) => onScreen(r.querySelector('[data-testid="job-last-run"]'))).length;
     report.runNowOn = rows.filter((r) => onScreen(r.querySelector('[data-testid="run-now"]'))).length;
-  } catch (e) {
-    report.error = String(e && e.message || e);
-  }
-  send(report);
+    rows.forEach((r, i) => { report.regions['run-now-' + i] = region(r.querySelector('[data-testid="run-now"]')); });
+    const cell = rows[0] && rows[0].querySelector('[data-testid="job-last-run"]');
+    const head = cell && cell.closest('table').querySelectorAll('thead th')[cell.cellIndex];
+    if (head) {
+      // The heading's words, not its cell: the cell is as wide as the column.
+      const words = document.createRange();
+      words.selectNodeContents(head);
+      report.regions['last-run-head'] = region(words.getBoundingClientRect());
+    }
+  };
+
+  const ok = await step("top", async (report) => {
+    location.hash = '#/';
+    const tile = await wait('[data-testid="health-tile"][data-name="web1"]');
+    report.web1State = tile ? tile.dataset.state : '';
+    if (tile) {
+      tile.click();
+      await wait('[data-testid="health-detail"][data-name="web1"]');
+      await sleep(100);
+    }
+    report.reasons = [...document.querySelectorAll('[data-testid="health-detail"] [data-testid="health-reason"]')].map((li) => li.textContent.trim());
+    location.hash = '#/servers/web1';
+    await wait('[data-testid="page-server-detail"] [data-testid="server-uuid"]');
+    await sleep(800); // the metrics, replica and snapshot cards load after the page
+    pane().scrollTop = 0;
+    await sleep(200);
+    report.paneTop = pane().scrollTop;
+    sidebarAndPane(report);
+  }) && await step("scrolled", async (report) => {
+    const p = pane();
+    report.paneScrollable = p.scrollHeight > p.clientHeight;
+    p.scrollTop = p.scrollHeight;
+    // What a wheel turned past the pane's end does when the document can scroll.
+    window.scrollTo(0, 100000);
+    document.scrollingElement.scrollTop = 100000;
+    await sleep(200);
+    report.paneAtEnd = p.scrollTop > 0 && p.scrollTop + p.clientHeight >= p.scrollHeight - 1;
+    sidebarAndPane(report);
+  }) && await step("dialog", async (report) => {
+    // The restore dialog of web1's newest archive, in the 800 px tall window.
+    location.hash = '#/archives';
+    const open = await wait('[data-testid="archive-row"] [data-testid="archive-open"]');
+    if (!open) throw new Error('the Archives page lists no archive to restore from');
+    open.click();
+    (await wait('[data-testid="restore-button"]')).click();
+    const next = await wait('[data-testid="restore-next"]');
+    if (!next) throw new Error('the restore dialog has no Next button');
+    await sleep(300);
+    report.regions.footer = region(next.closest('footer'));
+    report.regions.next = region(next);
+  }) && await step("dialog-closed", async (report) => {
+    document.querySelector('[data-testid="dialog-close"]').click();
+    for (let i = 0; i < 100 && document.querySelector('[role="dialog"]'); i++) await sleep(50);
+    if (document.querySelector('[role="dialog"]')) throw new Error('the restore dialog did not close');
+    await sleep(300);
+  }) && await step("jobs-wide", jobs);
+  if (!ok) return;
+  await step("resized", async (report) => {
+    // Under Xvfb with no window manager GTK may not apply it: the smoke
+    // script resizes the window with xdotool as well.
+    window.runtime.WindowSetSize(1024, 768);
+    for (let i = 0; i < 200 && innerWidth !== 1024; i++) await sleep(50);
+    location.hash = '#/';
+    await sleep(100);
+    await jobs(report);
+  }, false);
 })();`)
 }
 
@@ -143,26 +224,47 @@ func checkShellStep(data []any) (shellReport, string, error) {
 		return r, "", fmt.Errorf("self-test shell (%s): the page failed: %s", r.Step, r.Error)
 	}
 	switch r.Step {
+	case shellStepTop:
+		return r, fmt.Sprintf("web1 is %s (%s); the server page at its top", r.Web1State, strings.Join(r.Reasons, "; ")), checkTop(r)
 	case shellStepScrolled:
-		return r, fmt.Sprintf("web1 is %s (%s); the server page scrolled to its end, sidebar at %g–%g of %g, document at %g",
-			r.Web1State, strings.Join(r.Reasons, "; "), r.SidebarTop, r.SidebarBottom, r.ViewHeight, r.DocScrollTop), checkScrolled(r)
-	case shellStepResized:
+		return r, fmt.Sprintf("the server page scrolled to its end, sidebar at %g–%g of %g, document at %g",
+			r.SidebarTop, r.SidebarBottom, r.ViewHeight, r.DocScrollTop), checkScrolled(r)
+	case shellStepDialog:
+		f := r.Regions["footer"]
+		return r, fmt.Sprintf("the restore dialog's footer spans %g–%g of a %g px tall window", f.Y, f.Y+f.H, r.ViewHeight), checkDialog(r)
+	case shellStepDialogClosed:
+		return r, "the restore dialog closed", nil
+	case shellStepJobsWide, shellStepResized:
 		return r, fmt.Sprintf("at %gx%g the Jobs page shows last run for %d of %d jobs and Run now for %d",
-			r.Width, r.Height, r.LastRunsOn, r.Jobs, r.RunNowOn), checkResized(r)
+			r.Width, r.Height, r.LastRunsOn, r.Jobs, r.RunNowOn), checkJobs(r)
 	}
 	return r, "", fmt.Errorf("self-test shell: unknown step %q", r.Step)
 }
 
-func checkScrolled(r shellReport) error {
+func checkTop(r shellReport) error {
 	switch {
 	case r.Web1State != "amber":
 		return fmt.Errorf("self-test shell: the dashboard rates web1 %q, want amber (its job db never succeeded)", r.Web1State)
 	case !anyMatch(r.Reasons, namesJob):
 		return fmt.Errorf("self-test shell: web1's health reasons %q do not name the job db", r.Reasons)
+	case r.PaneTop != 0:
+		return fmt.Errorf("self-test shell: the server page did not open at its top (scrolled by %g px)", r.PaneTop)
+	}
+	return checkSidebar(r)
+}
+
+func checkScrolled(r shellReport) error {
+	switch {
 	case !r.PaneScrollable:
 		return fmt.Errorf("self-test shell: the server page is not longer than the window, so scrolling proves nothing")
 	case !r.PaneAtEnd:
 		return fmt.Errorf("self-test shell: the content pane did not scroll to its end")
+	}
+	return checkSidebar(r)
+}
+
+func checkSidebar(r shellReport) error {
+	switch {
 	case r.DocScrollTop != 0:
 		return fmt.Errorf("self-test shell: the document scrolled by %g px: the window, not only the content pane, scrolls", r.DocScrollTop)
 	case r.SidebarTop != 0 || r.SidebarBottom != r.ViewHeight:
@@ -171,18 +273,45 @@ func checkScrolled(r shellReport) error {
 	return nil
 }
 
-func checkResized(r shellReport) error {
+func checkDialog(r shellReport) error {
+	f, ok := r.Regions["footer"]
 	switch {
-	case r.Width != 1024 || r.Height > 768:
+	case r.ViewHeight > 800:
+		return fmt.Errorf("self-test shell: the window is %g px tall, not at most 800", r.ViewHeight)
+	case !ok || !f.inside(r.ViewWidth, r.ViewHeight):
+		return fmt.Errorf("self-test shell: the restore dialog's footer (%+v) is not inside the %gx%g window", f, r.ViewWidth, r.ViewHeight)
+	}
+	return nil
+}
+
+func checkJobs(r shellReport) error {
+	switch {
+	case r.Step == shellStepResized && (r.Width != 1024 || r.Height > 768):
 		return fmt.Errorf("self-test shell: the window is %gx%g after WindowSetSize(1024, 768)", r.Width, r.Height)
 	case r.Jobs == 0:
 		return fmt.Errorf("self-test shell: the Jobs page shows no job")
 	case r.LastRunsOn != r.Jobs:
-		return fmt.Errorf("self-test shell: at 1024x768 the last-run column is cut off for %d of %d jobs", r.Jobs-r.LastRunsOn, r.Jobs)
+		return fmt.Errorf("self-test shell: at %gx%g the last-run column is cut off for %d of %d jobs", r.Width, r.Height, r.Jobs-r.LastRunsOn, r.Jobs)
 	case r.RunNowOn != r.Jobs:
-		return fmt.Errorf("self-test shell: at 1024x768 Run now is cut off for %d of %d jobs", r.Jobs-r.RunNowOn, r.Jobs)
+		return fmt.Errorf("self-test shell: at %gx%g Run now is cut off for %d of %d jobs", r.Width, r.Height, r.Jobs-r.RunNowOn, r.Jobs)
 	}
 	return nil
+}
+
+// regionLines are the lines desktop-smoke.sh reads to crop a step's
+// screenshot: the window's size, then each region, sorted by name.
+func regionLines(r shellReport) []string {
+	lines := []string{fmt.Sprintf("self-test-shell-view: %s %g %g", r.Step, r.ViewWidth, r.ViewHeight)}
+	names := make([]string, 0, len(r.Regions))
+	for n := range r.Regions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		g := r.Regions[n]
+		lines = append(lines, fmt.Sprintf("self-test-shell-region: %s %s %g %g %g %g", r.Step, n, g.X, g.Y, g.W, g.H))
+	}
+	return lines
 }
 
 func anyMatch(list []string, re *regexp.Regexp) bool {

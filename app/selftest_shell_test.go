@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestCheckShellStep(t *testing.T) {
-	scrolled := shellReport{Step: shellStepScrolled, Web1State: "amber", Reasons: []string{"Job db: no successful backup yet"},
-		PaneScrollable: true, PaneAtEnd: true, SidebarTop: 0, SidebarBottom: 800, ViewHeight: 800}
+	top := shellReport{Step: shellStepTop, Web1State: "amber", Reasons: []string{"Job db: no successful backup yet"}, SidebarTop: 0, SidebarBottom: 800, ViewWidth: 1280, ViewHeight: 800}
+	scrolled := shellReport{Step: shellStepScrolled, PaneScrollable: true, PaneAtEnd: true, SidebarTop: 0, SidebarBottom: 800, ViewWidth: 1280, ViewHeight: 800}
+	dialog := shellReport{Step: shellStepDialog, ViewWidth: 1280, ViewHeight: 800, Regions: map[string]rect{"footer": {X: 264, Y: 690, W: 752, H: 62}}}
 	resized := shellReport{Step: shellStepResized, Width: 1024, Height: 768, Jobs: 2, LastRunsOn: 2, RunNowOn: 2}
 	tests := []struct {
 		name   string
@@ -16,13 +19,19 @@ func TestCheckShellStep(t *testing.T) {
 		edit   func(*shellReport)
 		want   string // part of the error; "" for none
 	}{
+		{"top ok", top, func(*shellReport) {}, ""},
 		{"scrolled ok", scrolled, func(*shellReport) {}, ""},
+		{"dialog ok", dialog, func(*shellReport) {}, ""},
 		{"resized ok", resized, func(*shellReport) {}, ""},
-		{"web1 green", scrolled, func(r *shellReport) { r.Web1State = "green" }, "want amber"},
-		{"reason without db", scrolled, func(r *shellReport) { r.Reasons = []string{"Job dbx: failed"} }, "do not name the job db"},
+		{"web1 green", top, func(r *shellReport) { r.Web1State = "green" }, "want amber"},
+		{"reason without db", top, func(r *shellReport) { r.Reasons = []string{"Job dbx: failed"} }, "do not name the job db"},
+		{"opened scrolled", top, func(r *shellReport) { r.PaneTop = 120 }, "did not open at its top"},
 		{"sidebar moved", scrolled, func(r *shellReport) { r.SidebarTop, r.SidebarBottom = -897, -97 }, "the sidebar moved"},
 		{"document scrolled", scrolled, func(r *shellReport) { r.DocScrollTop = 897 }, "the document scrolled"},
 		{"page too short", scrolled, func(r *shellReport) { r.PaneScrollable = false }, "proves nothing"},
+		{"footer below the window", dialog, func(r *shellReport) { r.Regions = map[string]rect{"footer": {X: 264, Y: 790, W: 752, H: 62}} }, "is not inside"},
+		{"no footer", dialog, func(r *shellReport) { r.Regions = nil }, "is not inside"},
+		{"window too tall", dialog, func(r *shellReport) { r.ViewHeight = 1000 }, "not at most 800"},
 		{"last run cut", resized, func(r *shellReport) { r.LastRunsOn = 1 }, "last-run column is cut off"},
 		{"run now cut", resized, func(r *shellReport) { r.RunNowOn = 0 }, "Run now is cut off"},
 		{"not resized", resized, func(r *shellReport) { r.Width = 1280 }, "after WindowSetSize"},
@@ -45,9 +54,22 @@ func TestCheckShellStep(t *testing.T) {
 	}
 }
 
+// TestRegionLines: desktop-smoke.sh reads these lines with awk.
+func TestRegionLines(t *testing.T) {
+	r := shellReport{Step: shellStepJobsWide, ViewWidth: 1280, ViewHeight: 800, Regions: map[string]rect{"run-now-1": {X: 1150, Y: 300, W: 90, H: 30}, "run-now-0": {X: 1150, Y: 250, W: 90, H: 30}}}
+	want := []string{
+		"self-test-shell-view: jobs-wide 1280 800",
+		"self-test-shell-region: jobs-wide run-now-0 1150 250 90 30",
+		"self-test-shell-region: jobs-wide run-now-1 1150 300 90 30",
+	}
+	if diff := cmp.Diff(want, regionLines(r)); diff != "" {
+		t.Errorf("regionLines (-want +got):\n%s", diff)
+	}
+}
+
 func TestSelfTestShellJS(t *testing.T) {
 	js := selfTestShellJS(1500)
-	for _, want := range []string{selfTestShellEvent, "setTimeout(r, ms)", "sleep(1500)", "WindowSetSize(1024, 768)", `[data-testid="content"]`, `data-name="web1"`} {
+	for _, want := range []string{selfTestShellEvent, "setTimeout(r, ms)", "sleep(1500)", "WindowSetSize(1024, 768)", `[data-testid="content"]`, `data-name="web1"`, `"dialog-closed"`, `[data-testid="restore-next"]`} {
 		if !strings.Contains(js, want) {
 			t.Errorf("the shell self-test script has no %q", want)
 		}

@@ -6,7 +6,7 @@
 
 import { RESTORE } from './fixtures-restore.js'
 
-export { RESTORE, RESTORE_FLEET, WEB2, WEB_TREE, HUGE_DIR, NGINX_CONF, HITS, DRILLS, DB_ARCHIVE, PRUNED_ARCHIVE } from './fixtures-restore.js'
+export { RESTORE, RESTORE_FLEET, WEB2, WEB_TREE, HUGE_DIR, NGINX_CONF, HITS, COMPARISONS, SHOP_DIFF, DRILLS, DB_ARCHIVE, PRUNED_ARCHIVE } from './fixtures-restore.js'
 
 // installRestoreDesk runs after installDesk's script, in the page: it
 // extends window.go.app.Desk through window.__desk.
@@ -76,6 +76,19 @@ export async function installRestoreDesk(page) {
         .map(clone)
     }
     const fileVersions = (ref, path) => clone(conf().hits.find((h) => h.server_uuid === find(ref).uuid && h.path === path)?.versions ?? [])
+
+    // Go refuses one archive twice and archives that are gone; the answer
+    // is the one COMPARISONS holds for the pair.
+    const compareFile = (ref, path, from, to) => {
+      const server = find(ref)
+      const p = String(path).replace(/^\/+/, '')
+      if (!from || !to || from === to) throw new Error(`invalid input: pick two different archives to compare ${p}`)
+      checkArchive(server, from)
+      checkArchive(server, to)
+      const c = conf().comparisons?.[`${p} ${from} ${to}`]
+      if (!c) throw new Error(`the double has no comparison of ${p} from ${from} to ${to}: add it to COMPARISONS`)
+      return clone(c)
+    }
 
     // --- tasks ----------------------------------------------------------
     const tasks = []
@@ -292,6 +305,7 @@ export async function installRestoreDesk(page) {
       BrowseArchive: answer('BrowseArchive', browse),
       PreviewFile: answer('PreviewFile', preview),
       DownloadFile: answer('DownloadFile', download),
+      CompareFile: answer('CompareFile', compareFile),
       FindFiles: answer('FindFiles', findFiles),
       FileVersions: answer('FileVersions', fileVersions),
       PlanRestore: answer('PlanRestore', planRestore),

@@ -93,7 +93,20 @@ export const HITS = [
     server_name: 'web1',
     path: 'etc/nginx/sites-enabled/shop.conf',
     type: '-',
-    versions: [version('etc-and-www@2026-11-21T08.12.00Z', '2026-11-21T08:12:02Z', 611, '2026-11-10T10:00:00Z')],
+    versions: [
+      version('etc-and-www@2026-11-21T08.12.00Z', '2026-11-21T08:12:02Z', 611, '2026-11-10T10:00:00Z'),
+      version('etc-and-www@2026-11-21T03.00.00Z', '2026-11-21T03:00:03Z', 587, '2026-11-02T10:00:00Z'),
+    ],
+  },
+  {
+    server_uuid: WEB1.uuid,
+    server_name: 'web1',
+    path: 'var/www/shop/logo.png',
+    type: '-',
+    versions: [
+      version('etc-and-www@2026-11-21T08.12.00Z', '2026-11-21T08:12:02Z', 20480, '2026-11-15T09:00:00Z'),
+      version('etc-and-www@2026-11-21T03.00.00Z', '2026-11-21T03:00:03Z', 18944, '2026-11-01T09:00:00Z'),
+    ],
   },
   {
     server_uuid: DB1.uuid,
@@ -103,6 +116,35 @@ export const HITS = [
     versions: [version('shop-db@2026-11-22T01.30.00Z', '2026-11-22T01:30:04Z', 839, '2026-10-01T08:00:00Z')],
   },
 ]
+
+const A_NEW = 'etc-and-www@2026-11-21T08.12.00Z'
+const A_MID = 'etc-and-www@2026-11-21T03.00.00Z'
+const SHOP = 'etc/nginx/sites-enabled/shop.conf'
+const compared = (path, from, to, fields) => ({ server: 'web1', path, from, to, identical: false, binary: false, too_large: false, limit: 1048576, diff: '', added: 0, removed: 0, ...fields })
+const side = (archive, size, mtime) => ({ archive, size, mtime })
+
+// A text change, as Go's unified diff writes it.
+export const SHOP_DIFF = [
+  `--- ${A_MID}/${SHOP}`,
+  `+++ ${A_NEW}/${SHOP}`,
+  '@@ -1,5 +1,6 @@',
+  ' server {',
+  '-    listen 80;',
+  '+    listen 443 ssl;',
+  '+    ssl_certificate /etc/ssl/shop.pem;',
+  '     server_name shop.example.com;',
+  '     root /var/www/shop;',
+  ' }',
+  '',
+].join('\n')
+
+// What Go's CompareFile answers, keyed "path from to"; the double refuses
+// a pair that is not here, so a test cannot pass on an answer Go never gave.
+export const COMPARISONS = {
+  [`etc/nginx/nginx.conf ${A_MID} ${A_NEW}`]: compared('etc/nginx/nginx.conf', side(A_MID, 1490, '2026-11-19T14:02:11Z'), side(A_NEW, 1490, '2026-11-19T14:02:11Z'), { identical: true }),
+  [`${SHOP} ${A_MID} ${A_NEW}`]: compared(SHOP, side(A_MID, 587, '2026-11-02T10:00:00Z'), side(A_NEW, 611, '2026-11-10T10:00:00Z'), { diff: SHOP_DIFF, added: 2, removed: 1 }),
+  [`var/www/shop/logo.png ${A_MID} ${A_NEW}`]: compared('var/www/shop/logo.png', side(A_MID, 18944, '2026-11-01T09:00:00Z'), side(A_NEW, 20480, '2026-11-15T09:00:00Z'), { binary: true }),
+}
 
 export const DRILLS = [
   {
@@ -133,6 +175,7 @@ export const RESTORE = {
   pruned: { [PRUNED_ARCHIVE]: '2026-11-21T09:00:00Z' },
   previews: { 'etc/nginx/nginx.conf': NGINX_CONF },
   hits: HITS,
+  comparisons: COMPARISONS,
   drills: DRILLS,
   mounts: [],
   busyMounts: {},

@@ -13,6 +13,7 @@ import ArchiveBrowserPage from './pages/ArchiveBrowserPage.vue'
 import FindPage from './pages/FindPage.vue'
 import StoragePage from './pages/StoragePage.vue'
 import TasksPage from './pages/TasksPage.vue'
+import EventsPage from './pages/EventsPage.vue'
 
 // Order and icons here drive the sidebar.
 export const NAV_ITEMS = Object.freeze([
@@ -23,6 +24,7 @@ export const NAV_ITEMS = Object.freeze([
   { name: 'storage', path: '/storage', icon: 'drive', component: StoragePage },
   { name: 'restore', path: '/restore', icon: 'restore', component: RestorePage },
   { name: 'tasks', path: '/tasks', icon: 'history', component: TasksPage },
+  { name: 'events', path: '/events', icon: 'bell', component: EventsPage },
   { name: 'find', path: '/find', icon: 'search', component: FindPage },
   { name: 'settings', path: '/settings', icon: 'settings', component: SettingsPage },
 ])

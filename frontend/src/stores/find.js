@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { DownloadFile, FindFiles } from 'wailsjs/go/app/Desk.js'
+import { CompareFile, DownloadFile, FindFiles, PreviewFile } from 'wailsjs/go/app/Desk.js'
 import { errorMessage, outcome } from './bridge.js'
 
 // How many files one search may answer; the page says when it was reached.
@@ -63,5 +63,17 @@ export const useFindStore = defineStore('find', () => {
     return outcome(() => DownloadFile(serverUUID, archive, path))
   }
 
-  return { pattern, server, hits, searched, loading, error, search, searchSoon, download }
+  // preview asks Go for the beginning of one version of a file: {ok,
+  // value: {path, size, text, binary, truncated}, error}.
+  function preview(serverUUID, archive, path) {
+    return outcome(() => PreviewFile(serverUUID, archive, path))
+  }
+
+  // compare asks Go to compare a file as two archives hold it: {ok, value:
+  // the comparison (a unified diff, or only sizes and sameness), error}.
+  function compare(serverUUID, path, from, to) {
+    return outcome(() => CompareFile(serverUUID, path, from, to))
+  }
+
+  return { pattern, server, hits, searched, loading, error, search, searchSoon, download, preview, compare }
 })

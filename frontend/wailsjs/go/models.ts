@@ -962,6 +962,22 @@ export namespace service {
 	        this.dumps = source["dumps"];
 	    }
 	}
+	export class CompareSide {
+	    archive: string;
+	    size: number;
+	    mtime: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CompareSide(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.archive = source["archive"];
+	        this.size = source["size"];
+	        this.mtime = source["mtime"];
+	    }
+	}
 	export class DBRestoreRequest {
 	    server: string;
 	    archive: string;
@@ -1009,6 +1025,56 @@ export namespace service {
 	        this.used_at = source["used_at"];
 	        this.server_uuid = source["server_uuid"];
 	    }
+	}
+	export class FileComparison {
+	    server: string;
+	    path: string;
+	    from: CompareSide;
+	    to: CompareSide;
+	    identical: boolean;
+	    binary: boolean;
+	    too_large: boolean;
+	    limit: number;
+	    diff: string;
+	    added: number;
+	    removed: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new FileComparison(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.path = source["path"];
+	        this.from = this.convertValues(source["from"], CompareSide);
+	        this.to = this.convertValues(source["to"], CompareSide);
+	        this.identical = source["identical"];
+	        this.binary = source["binary"];
+	        this.too_large = source["too_large"];
+	        this.limit = source["limit"];
+	        this.diff = source["diff"];
+	        this.added = source["added"];
+	        this.removed = source["removed"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class JobHealth {
 	    id: number;

@@ -25,6 +25,8 @@ export function ChooseFlxFile(arg1:string):Promise<string>;
 
 export function ChooseFolder(arg1:string,arg2:string):Promise<string>;
 
+export function CompareFile(arg1:string,arg2:string,arg3:string,arg4:string):Promise<service.FileComparison>;
+
 export function CreateEnrollmentToken(arg1:string,arg2:string):Promise<service.TokenInfo>;
 
 export function CreateFlx(arg1:string,arg2:string,arg3:string):Promise<store.Task>;

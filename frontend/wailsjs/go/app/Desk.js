@@ -34,6 +34,10 @@ export function ChooseFolder(arg1, arg2) {
   return window['go']['app']['Desk']['ChooseFolder'](arg1, arg2);
 }
 
+export function CompareFile(arg1, arg2, arg3, arg4) {
+  return window['go']['app']['Desk']['CompareFile'](arg1, arg2, arg3, arg4);
+}
+
 export function CreateEnrollmentToken(arg1, arg2) {
   return window['go']['app']['Desk']['CreateEnrollmentToken'](arg1, arg2);
 }
