@@ -914,24 +914,6 @@ export namespace rollout {
 
 export namespace service {
 	
-	export class Address {
-	    key: string;
-	    in_use: string;
-	    from: string;
-	    setting: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new Address(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.key = source["key"];
-	        this.in_use = source["in_use"];
-	        this.from = source["from"];
-	        this.setting = source["setting"];
-	    }
-	}
 	export class ArchiveInfo {
 	    name: string;
 	    id: string;
@@ -1827,7 +1809,7 @@ export namespace service {
 	    runs_running: number;
 	    gateway_url: string;
 	    ca_fingerprint: string;
-	    addresses: Address[];
+	    addresses: settings.Address[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Status(source);
@@ -1844,7 +1826,7 @@ export namespace service {
 	        this.runs_running = source["runs_running"];
 	        this.gateway_url = source["gateway_url"];
 	        this.ca_fingerprint = source["ca_fingerprint"];
-	        this.addresses = this.convertValues(source["addresses"], Address);
+	        this.addresses = this.convertValues(source["addresses"], settings.Address);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1951,6 +1933,29 @@ export namespace service {
 	        this.enroll_command = source["enroll_command"];
 	        this.ca_fingerprint = source["ca_fingerprint"];
 	        this.server_url = source["server_url"];
+	    }
+	}
+
+}
+
+export namespace settings {
+	
+	export class Address {
+	    key: string;
+	    in_use: string;
+	    from: string;
+	    setting: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Address(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.key = source["key"];
+	        this.in_use = source["in_use"];
+	        this.from = source["from"];
+	        this.setting = source["setting"];
 	    }
 	}
 
