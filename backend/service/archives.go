@@ -2,202 +2,168 @@ package service
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
-	"strings"
+	"io"
 	"time"
 
+	"borgdesk/backend/archives"
 	"borgdesk/backend/catalog"
-	"borgdesk/backend/events"
-	"borgdesk/backend/jobs"
+	"borgdesk/backend/mounts"
 	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/store"
 )
 
+// What the operator reads out of the repositories (archives, the file
+// catalog, previews and downloads, mounts) and their upkeep (retention,
+// checks) is the archives room (backend/archives); these are its use cases
+// as the service's. Restores and drills read the catalog through
+// ensureIndexed, catalogErr and reader below.
+
 // ErrPruneHeld means a prune was held back to protect archives.
-var ErrPruneHeld = errors.New("prune held")
+var ErrPruneHeld = archives.ErrPruneHeld
+
+// The answers the window binds keep their names in the service (the Wails
+// models are service.ArchiveInfo, service.PruneReport, service.Preview):
+// they are the archives room's types under the service's name, converted
+// as they pass, not aliases, which would move them to another namespace.
 
 // ArchiveInfo is one archive of a server's repository.
-type ArchiveInfo struct {
-	Name         string   `json:"name"`
-	ID           string   `json:"id"`
-	Time         string   `json:"time"`
-	Job          string   `json:"job"`
-	Files        int64    `json:"files"`
-	Bytes        int64    `json:"bytes"`
-	Deduplicated int64    `json:"deduplicated"`
-	DurationSec  float64  `json:"duration_sec"`
-	Indexed      bool     `json:"indexed"`
-	Dumps        []string `json:"dumps"`
-}
+type ArchiveInfo archives.ArchiveInfo
+
+// PruneReport is what a prune did.
+type PruneReport archives.PruneReport
+
+// Preview is the beginning of a file of an archive.
+type Preview archives.Preview
+
+// PreviewLimit is how much of a file a preview shows.
+const PreviewLimit = archives.PreviewLimit
 
 // ListArchives lists a server's archives from the coordinator's own copy of
 // its repository, oldest first.
 func (s *Service) ListArchives(ctx context.Context, ref string) ([]ArchiveInfo, error) {
-	sv, err := s.Server(ctx, ref)
-	if err != nil {
+	list, err := s.archives.ListArchives(ctx, ref)
+	if list == nil {
 		return nil, err
 	}
-	if s.repos == nil {
-		return nil, fmt.Errorf("%w: this coordinator holds no repositories", ErrUnavailable)
+	out := make([]ArchiveInfo, len(list))
+	for i, a := range list {
+		out[i] = ArchiveInfo(a)
 	}
-	repo, err := s.readRepo(ctx, sv.UUID)
-	if err != nil {
-		return []ArchiveInfo{}, nil // no repository yet: no archives
-	}
-	list, err := s.reader().List(ctx, repo)
-	if err != nil {
-		return nil, err
-	}
-	var known map[string]catalog.Archive
-	if s.cat != nil {
-		known, _ = s.cat.Archives(ctx, sv.UUID)
-	}
-	out := make([]ArchiveInfo, 0, len(list))
-	for _, a := range list {
-		job, _, _ := strings.Cut(a.Name, "@")
-		ai := ArchiveInfo{Name: a.Name, ID: a.ID, Time: a.Start, Job: job, Dumps: []string{}}
-		if k, ok := known[a.Name]; ok && k.Pruned.IsZero() {
-			ai.Files, ai.Bytes, ai.Deduplicated, ai.DurationSec, ai.Indexed = k.Files, k.Bytes, k.Deduplicated, k.Duration, true
-			if k.Dumps != nil {
-				ai.Dumps = k.Dumps
-			}
-		}
-		out = append(out, ai)
-	}
-	return out, nil
-}
-
-// PruneReport is what a prune did.
-type PruneReport struct {
-	Kept    []string `json:"kept"`
-	Pruned  []string `json:"pruned"`
-	Missing []string `json:"missing,omitempty"`
+	return out, err
 }
 
 // Prune applies a job's retention on the coordinator's own copy of the
-// repository (never through the append-only path), then compacts. If
-// archives Borgdesk made have vanished — deleted by a client through
-// append-only mode — it holds the prune and warns the operator: pruning
-// now would make that deletion permanent, while the repository can still be
-// rolled back.
+// repository; see archives.Archives.Prune.
 func (s *Service) Prune(ctx context.Context, jobRef string) (PruneReport, error) {
-	j, err := s.st.FindJob(ctx, jobRef)
-	if err != nil {
-		return PruneReport{}, err
-	}
-	return s.prune(ctx, j)
+	rep, err := s.archives.Prune(ctx, jobRef)
+	return PruneReport(rep), err
 }
 
-func (s *Service) applyRetention(ctx context.Context, j store.Job) {
-	var keep borg.Keep
-	json.Unmarshal([]byte(j.Keep), &keep)
-	if keep.Empty() {
-		return
-	}
-	s.prune(ctx, j)
-}
-
-func (s *Service) prune(ctx context.Context, j store.Job) (PruneReport, error) {
-	var keep borg.Keep
-	json.Unmarshal([]byte(j.Keep), &keep)
-	if keep.Empty() {
-		return PruneReport{}, fmt.Errorf("%w: job %s has no retention policy", ErrInvalid, j.Name)
-	}
-	if s.repos == nil {
-		return PruneReport{}, fmt.Errorf("%w: this coordinator holds no repositories", ErrUnavailable)
-	}
-	var rep PruneReport
-	held := func() error {
-		detail := fmt.Sprintf("%d archive(s) Borgdesk made are gone from the repository of %s (%s), deleted by a client through append-only mode; nothing is lost yet — roll the repository back to the last good transaction before any prune makes it permanent",
-			len(rep.Missing), j.ServerName, strings.Join(rep.Missing, ", "))
-		s.notify(ctx, j.ServerUUID, fmt.Sprintf("prune of %s/%s held: %s", j.ServerName, j.Name, detail))
-		return fmt.Errorf("%w for %s/%s: %s", ErrPruneHeld, j.ServerName, j.Name, detail)
-	}
-	err := s.repos.Locked(j.ServerUUID, func() error {
-		loc, err := s.location(ctx, j.ServerUUID)
-		if err != nil {
-			return err
-		}
-		known, err := s.st.KnownArchives(ctx, j.ServerID)
-		if err != nil {
-			return err
-		}
-		var res borg.PruneResult
-		if loc.target != nil && loc.target.Kind == store.TargetNode {
-			// On a storage node, the node's own borg prunes and compacts
-			// (the same client-deletion check runs there first).
-			r, err := s.nodeRepoOp(ctx, *loc.target, agentapi.StorageRepoPayload{Op: agentapi.RepoPrune, Server: j.ServerUUID, Keep: wireKeep(keep),
-				Prefix: jobs.ArchivePrefix(j.Name), Known: known}, 2*time.Hour)
-			if rep.Missing = r.Missing; len(rep.Missing) > 0 {
-				return held()
-			}
-			if err != nil {
-				return err
-			}
-			res = borg.PruneResult{Kept: r.Kept, Pruned: r.Pruned}
-		} else {
-			list, err := s.repos.Borg.List(ctx, loc.read)
-			if err != nil {
-				return err
-			}
-			for _, k := range known {
-				if !slices.ContainsFunc(list, func(a borg.Archive) bool { return a.Name == k }) {
-					rep.Missing = append(rep.Missing, k)
-				}
-			}
-			if len(rep.Missing) > 0 {
-				return held()
-			}
-			if res, err = s.repos.Borg.Prune(ctx, loc.read, keep, jobs.ArchivePrefix(j.Name), false); err != nil {
-				return err
-			}
-			if len(res.Pruned) > 0 {
-				if err := s.repos.Borg.Compact(ctx, loc.read); err != nil {
-					return err
-				}
-			}
-		}
-		rep.Kept, rep.Pruned = res.Kept, res.Pruned
-		if err := s.st.MarkPruned(ctx, j.ServerID, res.Pruned); err != nil {
-			return err
-		}
-		if s.cat != nil && len(res.Pruned) > 0 {
-			if err := s.cat.Forget(ctx, j.ServerUUID, res.Pruned, s.now()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return rep, err
-	}
-	s.publish(ctx, events.JobChanged, j.ServerUUID, fmt.Sprintf("retention of %s/%s: kept %d, pruned %d archive(s)", j.ServerName, j.Name, len(rep.Kept), len(rep.Pruned)), map[string]any{"job_id": j.ID})
-	return rep, nil
-}
+// applyRetention prunes after a backup when the job keeps a retention policy.
+func (s *Service) applyRetention(ctx context.Context, j store.Job) { s.archives.ApplyRetention(ctx, j) }
 
 // Check runs borg check on a server's repository (and --verify-data when asked).
 func (s *Service) Check(ctx context.Context, ref string, verifyData bool) error {
-	sv, err := s.Server(ctx, ref)
+	return s.archives.Check(ctx, ref, verifyData)
+}
+
+// IndexServer brings the catalog up to date with a server's repository and
+// returns how many archives it indexed.
+func (s *Service) IndexServer(ctx context.Context, uuid string) (int, error) {
+	return s.archives.IndexServer(ctx, uuid)
+}
+
+// RunCatalog indexes every server's archives at start-up, then every hour.
+func (s *Service) RunCatalog(ctx context.Context) error { return s.archives.RunCatalog(ctx) }
+
+// BrowseArchive lists one folder of an archive ("" is its root) from the catalog.
+func (s *Service) BrowseArchive(ctx context.Context, ref, archive, dir string) (catalog.Listing, error) {
+	return s.archives.BrowseArchive(ctx, ref, archive, dir)
+}
+
+// PreviewFile reads the first 64 KiB of a file of an archive.
+func (s *Service) PreviewFile(ctx context.Context, ref, archive, path string) (Preview, error) {
+	p, err := s.archives.PreviewFile(ctx, ref, archive, path)
+	return Preview(p), err
+}
+
+// ArchiveFile writes a whole file of an archive to w (downloads, the CLI).
+func (s *Service) ArchiveFile(ctx context.Context, ref, archive, path string, w io.Writer) (catalog.Entry, error) {
+	return s.archives.ArchiveFile(ctx, ref, archive, path, w)
+}
+
+// FindFiles searches the catalog of every server (or one).
+func (s *Service) FindFiles(ctx context.Context, pattern, serverRef string, limit int) ([]catalog.Hit, error) {
+	return s.archives.FindFiles(ctx, pattern, serverRef, limit)
+}
+
+// FileVersions lists every version of one path of a server.
+func (s *Service) FileVersions(ctx context.Context, serverRef, path string) ([]catalog.Version, error) {
+	return s.archives.FileVersions(ctx, serverRef, path)
+}
+
+// Mount mounts an archive of a server (the whole repository when archive
+// is empty) read-only from the coordinator's own copy.
+func (s *Service) Mount(ctx context.Context, ref, archive, dir string) (mounts.Mount, error) {
+	return s.archives.Mount(ctx, ref, archive, dir)
+}
+
+// MountFlx mounts a .flx/.flxx snapshot read-only.
+func (s *Service) MountFlx(ctx context.Context, path, dir string) (mounts.Mount, error) {
+	return s.archives.MountFlx(ctx, path, dir)
+}
+
+// Unmount unmounts a Borgdesk mount.
+func (s *Service) Unmount(ctx context.Context, dir string) error { return s.archives.Unmount(ctx, dir) }
+
+// ListMounts lists the live mounts.
+func (s *Service) ListMounts() []mounts.Mount { return s.archives.ListMounts() }
+
+// ensureIndexed indexes a server's archive now if the catalog lacks it
+// (restores and drills read the catalog too).
+func (s *Service) ensureIndexed(ctx context.Context, sv store.Server, archive string) error {
+	return s.archives.EnsureIndexed(ctx, sv, archive)
+}
+
+// catalogErr says what a catalog error is to the caller.
+func catalogErr(err error) error { return archives.CatalogErr(err) }
+
+func (s *Service) needCatalog() error {
+	if s.cat == nil || s.repos == nil {
+		return fmt.Errorf("%w: this coordinator keeps no file catalog", ErrUnavailable)
+	}
+	return nil
+}
+
+// reader is borg for reading the coordinator's repositories without their
+// lock, so reading goes on while an agent writes a backup.
+func (s *Service) reader() *borg.Borg { return s.repos.Borg.Reader() }
+
+// jobOf is a server's job by its name.
+func (s *Service) jobOf(ctx context.Context, uuid, jobName string) (store.Job, error) {
+	sv, err := s.st.ServerByUUID(ctx, uuid)
 	if err != nil {
-		return err
+		return store.Job{}, err
 	}
-	if s.repos == nil {
-		return fmt.Errorf("%w: this coordinator holds no repositories", ErrUnavailable)
-	}
-	return s.repos.Locked(sv.UUID, func() error {
-		repo, err := s.readRepo(ctx, sv.UUID)
-		if err != nil {
-			return err
-		}
-		if err := s.repos.Borg.Check(ctx, repo, verifyData); err != nil {
-			s.notify(ctx, sv.UUID, fmt.Sprintf("repository check of %s failed: %v", sv.Name, err))
-			return err
-		}
-		s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("repository of %s checked: ok", sv.Name), map[string]any{"id": sv.ID})
-		return nil
-	})
+	return s.st.FindJob(ctx, sv.Name+"/"+jobName)
+}
+
+// archivesEnv is what the archives room asks of the service.
+type archivesEnv struct{ s *Service }
+
+func (e archivesEnv) Server(ctx context.Context, ref string) (store.Server, error) {
+	return e.s.Server(ctx, ref)
+}
+
+func (e archivesEnv) Locate(ctx context.Context, uuid string) (archives.Location, error) {
+	loc, err := e.s.location(ctx, uuid)
+	return archives.Location{Target: loc.target, Read: loc.read}, err
+}
+
+func (e archivesEnv) PruneOnNode(ctx context.Context, t store.Target, uuid string, keep borg.Keep, prefix string, known []string) (archives.NodePrune, error) {
+	r, err := e.s.nodeRepoOp(ctx, t, agentapi.StorageRepoPayload{Op: agentapi.RepoPrune, Server: uuid, Keep: wireKeep(keep),
+		Prefix: prefix, Known: known}, 2*time.Hour)
+	return archives.NodePrune{Kept: r.Kept, Pruned: r.Pruned, Missing: r.Missing}, err
 }

@@ -56,11 +56,11 @@ func (s *Service) CompareFile(ctx context.Context, ref, path, from, to string) (
 	if from == "" || to == "" || from == to {
 		return FileComparison{}, fmt.Errorf("%w: pick two different archives to compare %s", ErrInvalid, path)
 	}
-	sv, ef, err := s.archiveFile(ctx, ref, from, path)
+	sv, ef, err := s.archives.FileEntry(ctx, ref, from, path)
 	if err != nil {
 		return FileComparison{}, err
 	}
-	_, et, err := s.archiveFile(ctx, ref, to, path)
+	_, et, err := s.archives.FileEntry(ctx, ref, to, path)
 	if err != nil {
 		return FileComparison{}, err
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"borgdesk/backend/agentdist"
+	"borgdesk/backend/archives"
 	"borgdesk/backend/ca"
 	"borgdesk/backend/catalog"
 	"borgdesk/backend/datadir"
@@ -138,12 +139,11 @@ type Service struct {
 	lastVerify  time.Time
 	rollouts    rollouts
 	cat         *catalog.Catalog
-	indexing    indexLocks
+	archives    *archives.Archives
 	streams     streams
 	drills      *drills.Drills
 	alerts      alerting
 	metrics     metricSampler
-	mounts      *mounts.Manager
 	logger      *slog.Logger
 	replicas    *replicas.Replicas
 	// rolloutHeartbeatWait bounds a rollout's wait for the first heartbeat.
@@ -169,7 +169,7 @@ func New(cfg Config) *Service {
 		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, repos: cfg.Repos, initRepos: cfg.InitReposAtEnrollment, rolloutHeartbeatWait: cfg.RolloutHeartbeatWait}
 	s.events = events.Log{Store: s.st, Bus: s.bus, Now: s.now}
 	s.settings = settings.New(settings.Config{Store: s.st, Events: s.events, Layout: s.layout})
-	s.cat, s.mounts, s.logger, s.self = cfg.Catalog, cfg.Mounts, cfg.Logger, cfg.Self
+	s.cat, s.logger, s.self = cfg.Catalog, cfg.Logger, cfg.Self
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
@@ -186,6 +186,8 @@ func New(cfg Config) *Service {
 		Backoff: jobs.Backoff{Step: cmp.Or(cfg.RetryDelay, 30*time.Second), Attempts: 3}})
 	s.drills = drills.New(drills.Config{Store: s.st, Events: s.events, Now: s.now, Orchestrator: s.orch, Layout: s.layout, Repos: s.repos,
 		Env: drillEnv{s}, Enabled: s.cat != nil, Logger: s.logger})
+	s.archives = archives.New(archives.Config{Store: s.st, Events: s.events, Now: s.now, Repos: s.repos, Catalog: s.cat, Mounts: cfg.Mounts,
+		Layout: s.layout, Logger: s.logger, Env: archivesEnv{s}})
 	s.schedule(cmp.Or(cfg.SchedulerEvery, 15*time.Second))
 	return s
 }
@@ -204,7 +206,7 @@ func (s *Service) schedule(every time.Duration) {
 	s.orch.Schedule(jobs.Every("offline monitor", max(s.heartbeat/4, time.Second), s.MarkOffline))
 	s.orch.Loop("repository init", s.RunRepoInit)
 	s.orch.Loop("flx inbox", s.WatchInbox)
-	s.orch.Loop("file catalog", s.RunCatalog)
+	s.orch.Loop("file catalog", s.archives.RunCatalog)
 	s.orch.Loop("alerts", s.RunAlerts)
 }
 
