@@ -269,6 +269,8 @@ func (a *Archives) ArchiveFile(ctx context.Context, ref, archive, path string, w
 	return e, a.reader().ExtractStdout(ctx, repo, archive, e.Path, w)
 }
 
+// FileEntry finds a regular file of an archive in the catalog, indexing
+// the archive first if needed.
 func (a *Archives) FileEntry(ctx context.Context, ref, archive, path string) (store.Server, catalog.Entry, error) {
 	sv, err := a.env.Server(ctx, ref)
 	if err != nil {
