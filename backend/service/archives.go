@@ -159,7 +159,7 @@ func (e archivesEnv) Server(ctx context.Context, ref string) (store.Server, erro
 
 func (e archivesEnv) Locate(ctx context.Context, uuid string) (archives.Location, error) {
 	loc, err := e.s.location(ctx, uuid)
-	return archives.Location{Target: loc.target, Read: loc.read}, err
+	return archives.Location{Target: loc.Target, Read: loc.Read}, err
 }
 
 func (e archivesEnv) PruneOnNode(ctx context.Context, t store.Target, uuid string, keep borg.Keep, prefix string, known []string) (archives.NodePrune, error) {

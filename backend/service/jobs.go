@@ -15,6 +15,7 @@ import (
 	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/store"
+	"borgdesk/backend/targets"
 )
 
 // JobInput defines a backup job.
@@ -122,7 +123,7 @@ func (s *Service) withPassphrase(agent string, t agentapi.Task) (agentapi.Task, 
 	repoOf := agent
 	if src, ok := restoreSource(t); ok {
 		repoOf = src
-	} else if owner, ok := storageRepoOwner(t); ok {
+	} else if owner, ok := targets.StorageRepoOwner(t); ok {
 		repoOf = owner
 	} else if t.Type != agentapi.TaskBackup {
 		return t, nil
@@ -277,7 +278,7 @@ func (e runEnv) PlaceBackup(ctx context.Context, j store.Job, r store.Run) (jobs
 	if err != nil {
 		return jobs.Placement{}, false, err
 	}
-	if loc.local() {
+	if loc.Local() {
 		running, err := s.st.CountRunning(ctx)
 		if err != nil {
 			return jobs.Placement{}, false, err
@@ -286,7 +287,7 @@ func (e runEnv) PlaceBackup(ctx context.Context, j store.Job, r store.Run) (jobs
 			return jobs.Placement{}, true, err
 		}
 	}
-	return jobs.Placement{Repo: loc.agentURL, HostKey: loc.hostKey, LockWait: s.repos.Borg.LockWait}, false, nil
+	return jobs.Placement{Repo: loc.AgentURL, HostKey: loc.HostKey, LockWait: s.repos.Borg.LockWait}, false, nil
 }
 
 func (e runEnv) Wake(serverID int64) { e.s.Wake(serverID) }

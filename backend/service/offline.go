@@ -64,9 +64,9 @@ func (s *Service) scheduleBundle(ctx context.Context, sv store.Server) (*agentap
 		}
 		var keep borg.Keep
 		json.Unmarshal([]byte(j.Keep), &keep)
-		b.Jobs = append(b.Jobs, agentapi.OfflineJob{ID: j.ID, Name: j.Name, Schedule: j.Schedule, Spec: spec, Repo: loc.agentURL, Keep: wireKeep(keep),
-			HostKey: loc.hostKey, LockWait: s.repos.Borg.LockWait, LastScheduledAt: j.LastScheduledAt})
-		pass[j.ID] = loc.read.Passphrase
+		b.Jobs = append(b.Jobs, agentapi.OfflineJob{ID: j.ID, Name: j.Name, Schedule: j.Schedule, Spec: spec, Repo: loc.AgentURL, Keep: wireKeep(keep),
+			HostKey: loc.HostKey, LockWait: s.repos.Borg.LockWait, LastScheduledAt: j.LastScheduledAt})
+		pass[j.ID] = loc.Read.Passphrase
 	}
 	if len(b.Jobs) == 0 {
 		return nil, nil, nil

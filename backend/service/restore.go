@@ -76,9 +76,9 @@ func (s *Service) StartRestore(ctx context.Context, req RestoreRequest) (store.T
 	payload := agentapi.RestorePayload{Source: src.UUID, Archive: req.Archive, Paths: paths, To: filepath.Clean(to),
 		Policy: req.Policy, KeepSetuid: req.KeepSetuid, TotalFiles: files, TotalBytes: bytes}
 	if target.UUID == src.UUID {
-		payload.Repo, payload.HostKey, payload.LockWait = loc.agentURL, loc.hostKey, s.repos.Borg.LockWait
-	} else if !loc.local() {
-		return store.Task{}, fmt.Errorf("%w: the repository of %s is on storage target %s; restoring it onto another server is not supported yet — restore onto %s, or browse and download the files", ErrInvalid, src.Name, loc.target.Name, src.Name)
+		payload.Repo, payload.HostKey, payload.LockWait = loc.AgentURL, loc.HostKey, s.repos.Borg.LockWait
+	} else if !loc.Local() {
+		return store.Task{}, fmt.Errorf("%w: the repository of %s is on storage target %s; restoring it onto another server is not supported yet — restore onto %s, or browse and download the files", ErrInvalid, src.Name, loc.Target.Name, src.Name)
 	} else {
 		payload.Stream = true
 	}
@@ -206,9 +206,9 @@ func (s *Service) RestoreDatabase(ctx context.Context, req DBRestoreRequest) (st
 		return store.Task{}, err
 	}
 	if target.UUID == src.UUID {
-		p.Repo, p.HostKey = loc.agentURL, loc.hostKey
-	} else if !loc.local() {
-		return store.Task{}, fmt.Errorf("%w: the repository of %s is on storage target %s; restoring its databases onto another server is not supported yet", ErrInvalid, src.Name, loc.target.Name)
+		p.Repo, p.HostKey = loc.AgentURL, loc.HostKey
+	} else if !loc.Local() {
+		return store.Task{}, fmt.Errorf("%w: the repository of %s is on storage target %s; restoring its databases onto another server is not supported yet", ErrInvalid, src.Name, loc.Target.Name)
 	} else {
 		p.Stream, p.LockWait = true, 0
 	}

@@ -81,19 +81,19 @@ func (s *Service) OpenTaskStream(ctx context.Context, agentUUID string, id int64
 	if err != nil {
 		return nil, fmt.Errorf("restore task %d: the source repository: %w", id, err)
 	}
-	if !loc.local() {
-		return nil, fmt.Errorf("%w: restore task %d: the source repository moved to storage target %s; restore onto its own server", ErrConflict, id, loc.target.Name)
+	if !loc.Local() {
+		return nil, fmt.Errorf("%w: restore task %d: the source repository moved to storage target %s; restore onto its own server", ErrConflict, id, loc.Target.Name)
 	}
 	ts := &TaskStream{s: s, task: id}
 	if t.Type == agentapi.TaskDBRestore {
 		ts.ContentType = "application/octet-stream"
 		ts.send = func(ctx context.Context, w io.Writer) error {
-			return s.reader().ExtractStdout(ctx, loc.read, p.Archive, p.Dump, w)
+			return s.reader().ExtractStdout(ctx, loc.Read, p.Archive, p.Dump, w)
 		}
 	} else {
 		ts.ContentType = "application/x-tar"
 		ts.send = func(ctx context.Context, w io.Writer) error {
-			return s.reader().ExportTar(ctx, loc.read, p.Archive, p.Paths, w)
+			return s.reader().ExportTar(ctx, loc.Read, p.Archive, p.Paths, w)
 		}
 	}
 	return ts, nil

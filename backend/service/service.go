@@ -35,6 +35,7 @@ import (
 	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/shared/replicate"
 	"borgdesk/backend/store"
+	"borgdesk/backend/targets"
 )
 
 var (
@@ -132,8 +133,7 @@ type Service struct {
 	initRepos   bool
 	initQ       chan string
 	checkMu     sync.Mutex
-	moving      moves
-	waitTold    sync.Map // run IDs whose wait for a node was announced
+	targets     *targets.Targets
 	self        string
 	lastCheck   time.Time
 	lastVerify  time.Time
@@ -186,6 +186,8 @@ func New(cfg Config) *Service {
 		Backoff: jobs.Backoff{Step: cmp.Or(cfg.RetryDelay, 30*time.Second), Attempts: 3}})
 	s.drills = drills.New(drills.Config{Store: s.st, Events: s.events, Now: s.now, Orchestrator: s.orch, Layout: s.layout, Repos: s.repos,
 		Env: drillEnv{s}, Enabled: s.cat != nil, Logger: s.logger})
+	s.targets = targets.New(targets.Config{Store: s.st, Events: s.events, Repos: s.repos, Layout: s.layout, Orchestrator: s.orch,
+		Self: s.self, Env: targetsEnv{s}, Logger: s.logger})
 	s.archives = archives.New(archives.Config{Store: s.st, Events: s.events, Now: s.now, Repos: s.repos, Catalog: s.cat, Mounts: cfg.Mounts,
 		Layout: s.layout, Logger: s.logger, Env: archivesEnv{s}})
 	s.schedule(cmp.Or(cfg.SchedulerEvery, 15*time.Second))

@@ -2,456 +2,142 @@ package service
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"net"
-	"os"
-	"path"
-	"strconv"
-	"strings"
 	"time"
 
-	"golang.org/x/crypto/ssh"
-
-	"borgdesk/backend/events"
 	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/shared/borg"
-	"borgdesk/backend/shared/borgssh"
 	"borgdesk/backend/shared/replicate"
-	"borgdesk/backend/shared/shellquote"
 	"borgdesk/backend/store"
+	"borgdesk/backend/targets"
 )
 
-// A server's repository lives on its target: the coordinator's data dir
-// (no row), a storage node, or a hosted Borg service. repoLoc says how the
-// agent reaches it and how the coordinator reads it.
-type repoLoc struct {
-	target *store.Target // nil: the coordinator's own
-	// agentURL and hostKey are for the agent's borg ("" hostKey: the
-	// coordinator's Borg SSH server, pinned at enrollment).
-	agentURL, hostKey string
-	// read is the coordinator's own access: the local path, or the target
-	// over SSH with the coordinator's key (the storage node's admin
-	// identity, or the maintenance key installed at the hosted service).
-	read borg.Repo
-}
+// StorageNodeInput makes a server a storage node (targets.StorageNodeInput).
+type StorageNodeInput targets.StorageNodeInput
 
-// local reports whether the coordinator holds the repository itself.
-func (l repoLoc) local() bool { return l.target == nil }
+// HostedInput adds a hosted Borg service as a target (targets.HostedInput).
+type HostedInput targets.HostedInput
 
-// coordinatorKeyFile is the coordinator's own SSH key for reaching targets.
-func (s *Service) coordinatorKeyFile() string {
-	return s.layout.CoordinatorKey()
-}
-
-// CoordinatorKey is the coordinator's SSH public key (authorized_keys line),
-// created on first use.
-func (s *Service) CoordinatorKey() (string, error) {
-	signer, err := borgssh.LoadOrCreateHostKey(s.coordinatorKeyFile())
-	if err != nil {
-		return "", fmt.Errorf("coordinator SSH key: %w", err)
-	}
-	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey()))) + " borgdesk-coordinator", nil
-}
-
-// coordinatorRSH is BORG_RSH for the coordinator's own borg reaching a
-// target: this program's `rsh` helper with the coordinator's key, pinning
-// the target's host key.
-func (s *Service) coordinatorRSH(hostKey string) string {
-	self := s.self
-	if self == "" {
-		self, _ = os.Executable()
-	}
-	return shellquote.Quote(self) + " rsh --key " + shellquote.Quote(s.coordinatorKeyFile()) + " --host-key " + shellquote.Quote(hostKey)
-}
-
-// location is where a server's repository lives.
-func (s *Service) location(ctx context.Context, uuid string) (repoLoc, error) {
-	if s.repos == nil {
-		return repoLoc{}, fmt.Errorf("%w: this coordinator holds no repositories", ErrUnavailable)
-	}
-	sv, err := s.st.ServerByUUID(ctx, uuid)
-	if err != nil {
-		return repoLoc{}, err
-	}
-	t, onTarget, err := s.st.RepoTarget(ctx, sv.ID)
-	if err != nil {
-		return repoLoc{}, err
-	}
-	if !onTarget {
-		return s.locationOn(uuid, nil)
-	}
-	return s.locationOn(uuid, &t)
-}
-
-// locationOn is where a server's repository is (or would be) on target t
-// (nil: the coordinator's data dir).
-func (s *Service) locationOn(uuid string, t *store.Target) (repoLoc, error) {
-	if t == nil {
-		repo, err := s.repos.Repo(uuid)
-		if err != nil {
-			return repoLoc{}, err
-		}
-		return repoLoc{agentURL: s.repoURL(uuid), read: repo}, nil
-	}
-	pass, err := s.repos.Passphrase(uuid)
-	if err != nil {
-		return repoLoc{}, err
-	}
-	if t.HostKey == "" {
-		return repoLoc{}, fmt.Errorf("%w: storage target %s has not reported its SSH host key yet (is its agent online?)", ErrUnavailable, t.Name)
-	}
-	dir := path.Join(t.Path, uuid)
-	loc := repoLoc{target: t, hostKey: t.HostKey}
-	switch t.Kind {
-	case store.TargetNode:
-		loc.agentURL = fmt.Sprintf("ssh://borgdesk@%s%s", net.JoinHostPort(t.Host, strconv.Itoa(t.Port)), dir)
-		loc.read = borg.Repo{Location: fmt.Sprintf("ssh://coordinator@%s%s", net.JoinHostPort(t.Host, strconv.Itoa(t.Port)), dir), Passphrase: pass, RSH: s.coordinatorRSH(t.HostKey)}
-	case store.TargetHosted:
-		loc.agentURL = fmt.Sprintf("ssh://%s@%s%s", t.User, net.JoinHostPort(t.Host, strconv.Itoa(t.Port)), hostedPath(t.Path, uuid))
-		loc.read = borg.Repo{Location: loc.agentURL, Passphrase: pass, RSH: s.coordinatorRSH(t.HostKey)}
-	default:
-		return repoLoc{}, fmt.Errorf("storage target %s has an unknown kind %q", t.Name, t.Kind)
-	}
-	return loc, nil
-}
-
-// hostedPath is a repository's path at a hosted service: relative paths
-// (BorgBase, Hetzner: "./repos") stay relative to the login's home.
-func hostedPath(base, uuid string) string {
-	p := path.Join(base, uuid)
-	if !strings.HasPrefix(p, "/") {
-		p = "/./" + p
-	}
-	return p
-}
-
-// readRepo is the coordinator's access to a server's repository.
-func (s *Service) readRepo(ctx context.Context, uuid string) (borg.Repo, error) {
-	loc, err := s.location(ctx, uuid)
-	return loc.read, err
-}
-
-// StorageNodeInput makes a server a storage node.
-type StorageNodeInput struct {
-	Server string `json:"server"`
-	Name   string `json:"name"`
-	// Listen is the node's Borg SSH server address (":2222" when empty).
-	Listen string `json:"listen"`
-	// Address is the host other agents use to reach it (the server's SSH
-	// host or the agent's host name when empty).
-	Address string `json:"address"`
-	// Dir holds the repositories on the node (/var/lib/borgdesk-storage).
-	Dir string `json:"dir"`
-}
+// MoveReport says what a repository move copied (targets.MoveReport).
+type MoveReport targets.MoveReport
 
 // AddStorageNode makes a server a storage node: its agent starts the Borg
 // SSH server with the keys of every enrolled agent, and reports its host key.
 func (s *Service) AddStorageNode(ctx context.Context, in StorageNodeInput) (store.Target, error) {
-	sv, err := s.Server(ctx, in.Server)
-	if err != nil {
-		return store.Target{}, err
-	}
-	if sv.Status == store.ServerRevoked {
-		return store.Target{}, fmt.Errorf("%w: server %s is revoked", ErrInvalid, sv.Name)
-	}
-	if in.Name == "" {
-		in.Name = sv.Name
-	}
-	if err := validNameOf("storage target", in.Name); err != nil {
-		return store.Target{}, err
-	}
-	if in.Listen == "" {
-		in.Listen = ":2222"
-	}
-	_, portStr, err := net.SplitHostPort(in.Listen)
-	port, perr := strconv.Atoi(portStr)
-	if err != nil || perr != nil || port < 1 || port > 65535 {
-		return store.Target{}, fmt.Errorf("%w: listen address %q: give host:port or :port", ErrInvalid, in.Listen)
-	}
-	if in.Dir == "" {
-		in.Dir = "/var/lib/borgdesk-storage"
-	}
-	if !path.IsAbs(in.Dir) || path.Clean(in.Dir) == "/" {
-		return store.Target{}, fmt.Errorf("%w: storage directory %q must be an absolute path other than /", ErrInvalid, in.Dir)
-	}
-	if in.Address == "" {
-		in.Address = sv.Host
-		if in.Address == "" {
-			in.Address = sv.Hostname
-		}
-	}
-	if in.Address == "" {
-		return store.Target{}, fmt.Errorf("%w: say at which address other servers reach %s (--address)", ErrInvalid, sv.Name)
-	}
-	t, err := s.st.CreateTarget(ctx, store.Target{Name: in.Name, Kind: store.TargetNode, ServerID: sv.ID, Host: in.Address, Port: port, Path: path.Clean(in.Dir), Listen: in.Listen})
-	if err != nil {
-		return store.Target{}, err
-	}
-	s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("%s is becoming a storage node (%s)", sv.Name, in.Listen), map[string]any{"id": sv.ID})
-	return s.configureNode(ctx, t, 2*time.Minute)
+	return s.targets.AddStorageNode(ctx, targets.StorageNodeInput(in))
 }
 
-// configureNode sends a node its configuration and waits for its answer.
-func (s *Service) configureNode(ctx context.Context, t store.Target, wait time.Duration) (store.Target, error) {
-	agents, err := s.st.ActiveAgents(ctx)
-	if err != nil {
-		return t, err
-	}
-	admin, err := s.CoordinatorKey()
-	if err != nil {
-		return t, err
-	}
-	p := agentapi.StorageConfigPayload{Listen: t.Listen, Dir: t.Path, Admin: admin, Agents: map[string]string{}}
-	for _, a := range agents {
-		p.Agents[a.UUID] = a.SSHPublicKey
-	}
-	task, err := s.QueueTask(ctx, t.ServerUUID, agentapi.TaskStorageConfig, p)
-	if err != nil {
-		return t, err
-	}
-	if wait <= 0 {
-		return t, nil
-	}
-	done, err := s.waitTask(ctx, task.ID, wait)
-	if err != nil {
-		s.st.UpdateTargetState(ctx, t.ID, "", "failing", err.Error(), 0)
-		return t, err
-	}
-	var res agentapi.StorageConfigResult
-	json.Unmarshal(done.Result, &res)
-	if _, _, _, _, err := ssh.ParseAuthorizedKey([]byte(res.HostKey)); err != nil {
-		return t, fmt.Errorf("storage node %s reported no usable host key: %v", t.Name, err)
-	}
-	if t.HostKey != "" && t.HostKey != res.HostKey {
-		msg := fmt.Sprintf("storage node %s now presents another SSH host key (%s, pinned %s); if its agent was reinstalled, remove and add the target again", t.Name, fingerprint(res.HostKey), fingerprint(t.HostKey))
-		s.st.UpdateTargetState(ctx, t.ID, "", "failing", msg, 0)
-		return t, errors.New(msg)
-	}
-	if err := s.st.UpdateTargetState(ctx, t.ID, res.HostKey, "ready", "", res.FreeBytes); err != nil {
-		return t, err
-	}
-	return s.st.Target(ctx, t.ID)
+// AddHostedTarget adds a hosted Borg service (BorgBase, Hetzner…) as a target.
+func (s *Service) AddHostedTarget(ctx context.Context, in HostedInput) (store.Target, error) {
+	return s.targets.AddHostedTarget(ctx, targets.HostedInput(in))
 }
 
-func fingerprint(line string) string {
-	k, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
-	if err != nil {
-		return "?"
-	}
-	return ssh.FingerprintSHA256(k)
+// HostedKeys are the lines a hosted target's account must accept.
+func (s *Service) HostedKeys(ctx context.Context, ref string) ([]string, error) {
+	return s.targets.HostedKeys(ctx, ref)
 }
 
-// pushNodeKeys sends every storage node the current list of enrolled
-// agents (after an enrollment, a revoke or a removal), without waiting.
-func (s *Service) pushNodeKeys(ctx context.Context) {
-	targets, err := s.st.ListTargets(ctx)
-	if err != nil {
-		return
-	}
-	for _, t := range targets {
-		if t.Kind != store.TargetNode {
-			continue
-		}
-		if _, err := s.configureNode(ctx, t, 0); err != nil {
-			s.log().Warn("storage node: keys not pushed", "target", t.Name, "err", err)
-		}
-	}
+// CheckTarget checks a target is reachable and says how much room it has.
+func (s *Service) CheckTarget(ctx context.Context, ref string) (store.Target, error) {
+	return s.targets.CheckTarget(ctx, ref)
+}
+
+// RemoveTarget removes a target no repository lives on.
+func (s *Service) RemoveTarget(ctx context.Context, ref string) error {
+	return s.targets.RemoveTarget(ctx, ref)
 }
 
 // ListTargets lists the storage targets.
 func (s *Service) ListTargets(ctx context.Context) ([]store.Target, error) {
-	return s.st.ListTargets(ctx)
+	return s.targets.ListTargets(ctx)
 }
 
 // RepoTargets names the target of every repository that does not live on
-// the coordinator, by server id; a server missing from it keeps its
-// repository in the coordinator's data dir.
+// the coordinator, by server id.
 func (s *Service) RepoTargets(ctx context.Context) (map[int64]string, error) {
-	return s.st.RepoTargets(ctx)
+	return s.targets.RepoTargets(ctx)
 }
 
 // SetRepoTarget puts a server's repository on a target ("" or "local": the
-// coordinator's data dir). Only a server without archives can change
-// target here: moving archives is `borgdesk storage move`.
+// coordinator's data dir), before it has archives.
 func (s *Service) SetRepoTarget(ctx context.Context, server, target string) (store.Server, error) {
-	sv, err := s.Server(ctx, server)
-	if err != nil {
-		return sv, err
-	}
-	var id int64
-	if target != "" && target != store.TargetLocal {
-		t, err := s.st.FindTarget(ctx, target)
-		if err != nil {
-			return sv, err
-		}
-		if t.ServerID == sv.ID {
-			return sv, fmt.Errorf("%w: %s cannot keep its own backups on itself; pick another target", ErrInvalid, sv.Name)
-		}
-		id = t.ID
-	}
-	cur, on, err := s.st.RepoTarget(ctx, sv.ID)
-	if err != nil {
-		return sv, err
-	}
-	if (on && cur.ID == id) || (!on && id == 0) {
-		return sv, nil
-	}
-	known, err := s.st.KnownArchives(ctx, sv.ID)
-	if err != nil {
-		return sv, err
-	}
-	if len(known) > 0 {
-		return sv, fmt.Errorf("%w: %s already has %d archive(s) where its repository is now; they would stay behind — move the repository instead", ErrConflict, sv.Name, len(known))
-	}
-	if err := s.st.SetRepoTarget(ctx, sv.ID, id); err != nil {
-		return sv, err
-	}
-	s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("the repository of %s now lives on %s", sv.Name, orLocal(target)), map[string]any{"id": sv.ID})
-	return sv, nil
+	return s.targets.SetRepoTarget(ctx, server, target)
 }
 
-func orLocal(t string) string {
-	if t == "" {
-		return "the coordinator"
-	}
-	return t
+// StartMoveRepo starts moving a server's repository to a target.
+func (s *Service) StartMoveRepo(ctx context.Context, server, target string) (MoveReport, error) {
+	r, err := s.targets.StartMoveRepo(ctx, server, target)
+	return MoveReport(r), err
 }
 
-// ensureRepo creates a server's repository where it lives, if needed.
+// MoveStatus is the last move of a server's repository.
+func (s *Service) MoveStatus(ctx context.Context, server string) (MoveReport, error) {
+	r, err := s.targets.MoveStatus(ctx, server)
+	return MoveReport(r), err
+}
+
+// MoveRepo moves a server's repository to a target and waits.
+func (s *Service) MoveRepo(ctx context.Context, server, target string) (MoveReport, error) {
+	r, err := s.targets.MoveRepo(ctx, server, target)
+	return MoveReport(r), err
+}
+
+// CoordinatorKey is the coordinator's SSH public key, created on first use.
+func (s *Service) CoordinatorKey() (string, error) { return s.targets.CoordinatorKey() }
+
+// location is where a server's repository lives.
+func (s *Service) location(ctx context.Context, uuid string) (targets.Location, error) {
+	return s.targets.Locate(ctx, uuid)
+}
+
+// readRepo is the coordinator's access to a server's repository.
+func (s *Service) readRepo(ctx context.Context, uuid string) (borg.Repo, error) {
+	return s.targets.ReadRepo(ctx, uuid)
+}
+
 func (s *Service) ensureRepo(ctx context.Context, uuid string) error {
-	sv, err := s.st.ServerByUUID(ctx, uuid)
-	if err != nil {
-		return err
-	}
-	t, on, err := s.st.RepoTarget(ctx, sv.ID)
-	if err != nil {
-		return err
-	}
-	if !on {
-		return s.ensureRepoOn(ctx, uuid, nil)
-	}
-	return s.ensureRepoOn(ctx, uuid, &t)
+	return s.targets.EnsureRepo(ctx, uuid)
 }
 
-// ensureRepoOn creates a server's repository on target t (nil: the
-// coordinator's data dir) if it is not there yet.
-func (s *Service) ensureRepoOn(ctx context.Context, uuid string, t *store.Target) error {
-	if t == nil {
-		_, err := s.repos.Ensure(ctx, uuid)
-		return err
-	}
-	if _, err := s.repos.Passphrase(uuid); err != nil {
-		return err
-	}
-	if t.Kind == store.TargetNode {
-		_, err := s.nodeRepoOp(ctx, *t, agentapi.StorageRepoPayload{Op: agentapi.RepoInit, Server: uuid}, 10*time.Minute)
-		return err
-	}
-	loc, err := s.locationOn(uuid, t)
-	if err != nil {
-		return err
-	}
-	if _, err := s.repos.Borg.List(ctx, loc.read); err == nil {
-		return nil
-	} else if !errors.Is(err, borg.ErrNoRepository) {
-		return err
-	}
-	return s.repos.Borg.Init(ctx, loc.read)
-}
-
-// nodeRepoOp runs a maintenance operation on the storage node holding a
-// repository, as a task of its agent (its passphrase added at hand-out).
 func (s *Service) nodeRepoOp(ctx context.Context, t store.Target, p agentapi.StorageRepoPayload, wait time.Duration) (agentapi.StorageRepoResult, error) {
-	var res agentapi.StorageRepoResult
-	task, err := s.QueueTask(ctx, t.ServerUUID, agentapi.TaskStorageRepo, p)
-	if err != nil {
-		return res, err
-	}
-	done, err := s.waitTaskDone(ctx, task.ID, wait)
-	if err != nil {
-		return res, fmt.Errorf("storage node %s: %w", t.Name, err)
-	}
-	json.Unmarshal(done.Result, &res)
-	if done.Status != store.TaskSucceeded {
-		return res, fmt.Errorf("%s on storage node %s: %s", p.Op, t.Name, done.Error)
-	}
-	return res, nil
+	return s.targets.NodeRepoOp(ctx, t, p, wait)
 }
 
-// storageRepoOwner is the repository a storage-repo task works on.
-func storageRepoOwner(t agentapi.Task) (string, bool) {
-	if t.Type != agentapi.TaskStorageRepo && t.Type != agentapi.TaskStorageReplicate {
-		return "", false
-	}
-	var p agentapi.StorageRepoPayload
-	json.Unmarshal(t.Payload, &p)
-	return p.Server, p.Server != ""
-}
-
-// repoBusy says whether a run must wait: its repository is moving, or lives
-// on a storage node that is offline (the operator is told once per run).
-func (s *Service) repoBusy(ctx context.Context, r store.Run, j store.Job) bool {
-	if m, ok := s.moving.get(j.ServerUUID); ok && m.State == "running" {
-		return true
-	}
-	t, on, err := s.st.RepoTarget(ctx, j.ServerID)
-	if err != nil || !on || t.Kind != store.TargetNode {
-		return false
-	}
-	node, err := s.st.Server(ctx, t.ServerID)
-	if err != nil || node.Online {
-		return false
-	}
-	if _, told := s.waitTold.LoadOrStore(r.ID, true); !told {
-		s.notify(ctx, j.ServerUUID, fmt.Sprintf("run %d of %s/%s waits: storage node %s (%s) is offline; it starts as soon as the node is back", r.ID, j.ServerName, j.Name, t.Name, node.Name))
-	}
-	return true
-}
-
-// wakeNodeRepos dispatches the runs waiting for a storage node that came back.
-func (s *Service) wakeNodeRepos(ctx context.Context, nodeServerID int64) {
-	targets, err := s.st.ListTargets(ctx)
-	if err != nil {
-		return
-	}
-	for _, t := range targets {
-		if t.Kind != store.TargetNode || t.ServerID != nodeServerID {
-			continue
-		}
-		ids, _ := s.st.TargetRepos(ctx, t.ID)
-		for _, id := range ids {
-			s.dispatchNext(ctx, id)
-		}
-	}
-}
-
-// nodeReplicate replicates a repository a storage node holds, with rclone
-// on the node, as a task of its agent.
 func (s *Service) nodeReplicate(ctx context.Context, t store.Target, uuid string, target replicate.Target) (replicate.Result, error) {
-	var res replicate.Result
-	raw, _ := json.Marshal(target)
-	task, err := s.QueueTask(ctx, t.ServerUUID, agentapi.TaskStorageReplicate, agentapi.StorageReplicatePayload{Server: uuid, Target: raw})
-	if err != nil {
-		return res, err
-	}
-	done, err := s.waitTaskDone(ctx, task.ID, 6*time.Hour)
-	if err != nil {
-		return res, &replicate.Error{Kind: replicate.ErrUnreachable, Msg: fmt.Sprintf("storage node %s: %v", t.Name, err)}
-	}
-	if done.Status != store.TaskSucceeded {
-		return res, fmt.Errorf("replication on storage node %s: %s", t.Name, done.Error)
-	}
-	var out agentapi.StorageReplicateResult
-	json.Unmarshal(done.Result, &out)
-	json.Unmarshal(out.Result, &res)
-	if out.ErrMsg != "" {
-		kind := replicate.KindOf(out.ErrKind)
-		if kind == nil {
-			kind = errors.New(out.ErrKind)
-		}
-		return res, &replicate.Error{Kind: kind, Msg: fmt.Sprintf("on storage node %s: %s", t.Name, out.ErrMsg)}
-	}
-	return res, nil
+	return s.targets.NodeReplicate(ctx, t, uuid, target)
 }
+
+func (s *Service) repoBusy(ctx context.Context, r store.Run, j store.Job) bool {
+	return s.targets.RepoBusy(ctx, r, j)
+}
+
+func (s *Service) wakeNodeRepos(ctx context.Context, id int64) { s.targets.WakeNodeRepos(ctx, id) }
+
+func (s *Service) pushNodeKeys(ctx context.Context) { s.targets.PushNodeKeys(ctx) }
+
+// targetsEnv is what the targets ask of the service.
+type targetsEnv struct{ s *Service }
+
+func (e targetsEnv) Server(ctx context.Context, ref string) (store.Server, error) {
+	return e.s.Server(ctx, ref)
+}
+
+func (e targetsEnv) QueueTask(ctx context.Context, ref, typ string, payload any) (store.Task, error) {
+	return e.s.QueueTask(ctx, ref, typ, payload)
+}
+
+func (e targetsEnv) WaitTask(ctx context.Context, id int64, timeout time.Duration) (store.Task, error) {
+	return e.s.waitTask(ctx, id, timeout)
+}
+
+func (e targetsEnv) WaitTaskDone(ctx context.Context, id int64, timeout time.Duration) (store.Task, error) {
+	return e.s.waitTaskDone(ctx, id, timeout)
+}
+
+func (e targetsEnv) Dispatch(ctx context.Context, serverID int64) { e.s.dispatchNext(ctx, serverID) }
+
+func (e targetsEnv) RepoURL(uuid string) string { return e.s.repoURL(uuid) }
+
+func (e targetsEnv) Notify(ctx context.Context, subject, msg string) { e.s.notify(ctx, subject, msg) }
+
+// ErrHostKeyUnconfirmed asks the operator to confirm a host key.
+var ErrHostKeyUnconfirmed = targets.ErrHostKeyUnconfirmed

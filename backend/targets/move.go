@@ -1,4 +1,4 @@
-package service
+package targets
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"borgdesk/backend/events"
+	"borgdesk/backend/fault"
 	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/store"
 )
@@ -50,38 +51,38 @@ func (m *moves) get(uuid string) (MoveReport, bool) {
 
 // StartMoveRepo starts MoveRepo in the background (a move can take hours)
 // and returns its first report; MoveStatus follows it.
-func (s *Service) StartMoveRepo(ctx context.Context, server, target string) (MoveReport, error) {
-	sv, err := s.Server(ctx, server)
+func (tg *Targets) StartMoveRepo(ctx context.Context, server, target string) (MoveReport, error) {
+	sv, err := tg.env.Server(ctx, server)
 	if err != nil {
 		return MoveReport{}, err
 	}
-	if cur, ok := s.moving.get(sv.UUID); ok && cur.State == "running" {
-		return cur, fmt.Errorf("%w: the repository of %s is already moving to %s", ErrConflict, sv.Name, cur.To)
+	if cur, ok := tg.moving.get(sv.UUID); ok && cur.State == "running" {
+		return cur, fmt.Errorf("%w: the repository of %s is already moving to %s", fault.ErrConflict, sv.Name, cur.To)
 	}
 	rep := MoveReport{Server: sv.Name, To: target, State: "running"}
-	s.moving.set(sv.UUID, rep)
-	s.orch.Go("move repository", func(ctx context.Context) {
-		r, err := s.MoveRepo(ctx, sv.UUID, target)
+	tg.moving.set(sv.UUID, rep)
+	tg.orch.Go("move repository", func(ctx context.Context) {
+		r, err := tg.MoveRepo(ctx, sv.UUID, target)
 		r.Server, r.State = sv.Name, "done"
 		if err != nil {
 			r.State, r.Error = "failed", err.Error()
-			s.notify(ctx, sv.UUID, fmt.Sprintf("moving the repository of %s to %s failed: %v", sv.Name, target, err))
+			tg.env.Notify(ctx, sv.UUID, fmt.Sprintf("moving the repository of %s to %s failed: %v", sv.Name, target, err))
 		}
-		s.moving.set(sv.UUID, r)
-		s.dispatchNext(ctx, sv.ID) // runs that waited for the move
+		tg.moving.set(sv.UUID, r)
+		tg.env.Dispatch(ctx, sv.ID) // runs that waited for the move
 	})
 	return rep, nil
 }
 
 // MoveStatus is the last move of a server's repository in this process.
-func (s *Service) MoveStatus(ctx context.Context, server string) (MoveReport, error) {
-	sv, err := s.Server(ctx, server)
+func (tg *Targets) MoveStatus(ctx context.Context, server string) (MoveReport, error) {
+	sv, err := tg.env.Server(ctx, server)
 	if err != nil {
 		return MoveReport{}, err
 	}
-	r, ok := s.moving.get(sv.UUID)
+	r, ok := tg.moving.get(sv.UUID)
 	if !ok {
-		return MoveReport{}, fmt.Errorf("%w: no move of the repository of %s since Borgdesk started", ErrNotFound, sv.Name)
+		return MoveReport{}, fmt.Errorf("%w: no move of the repository of %s since Borgdesk started", fault.ErrNotFound, sv.Name)
 	}
 	return r, nil
 }
@@ -94,63 +95,63 @@ func (s *Service) MoveStatus(ctx context.Context, server string) (MoveReport, er
 // repository is left as it was: remove it yourself once you no longer
 // want it. A move that stops half-way changes nothing and can be run again
 // (archives already copied and verified are kept).
-func (s *Service) MoveRepo(ctx context.Context, server, target string) (MoveReport, error) {
+func (tg *Targets) MoveRepo(ctx context.Context, server, target string) (MoveReport, error) {
 	var rep MoveReport
-	sv, err := s.Server(ctx, server)
+	sv, err := tg.env.Server(ctx, server)
 	if err != nil {
 		return rep, err
 	}
-	from, err := s.location(ctx, sv.UUID)
+	from, err := tg.Locate(ctx, sv.UUID)
 	if err != nil {
 		return rep, err
 	}
 	var dest *store.Target
 	rep.From, rep.To = "local", "local"
-	if from.target != nil {
-		rep.From = from.target.Name
+	if from.Target != nil {
+		rep.From = from.Target.Name
 	}
 	if target != "" && target != store.TargetLocal {
-		t, err := s.st.FindTarget(ctx, target)
+		t, err := tg.st.FindTarget(ctx, target)
 		if err != nil {
 			return rep, err
 		}
 		if t.ServerID == sv.ID {
-			return rep, fmt.Errorf("%w: %s cannot keep its own backups on itself", ErrInvalid, sv.Name)
+			return rep, fmt.Errorf("%w: %s cannot keep its own backups on itself", fault.ErrInvalid, sv.Name)
 		}
 		dest, rep.To = &t, t.Name
 	}
 	if rep.From == rep.To {
-		return rep, fmt.Errorf("%w: the repository of %s already lives on %s", ErrInvalid, sv.Name, rep.To)
+		return rep, fmt.Errorf("%w: the repository of %s already lives on %s", fault.ErrInvalid, sv.Name, rep.To)
 	}
-	if err := s.ensureRepoOn(ctx, sv.UUID, dest); err != nil {
+	if err := tg.ensureRepoOn(ctx, sv.UUID, dest); err != nil {
 		return rep, fmt.Errorf("create the repository on %s: %w", rep.To, err)
 	}
-	to, err := s.locationOn(sv.UUID, dest)
+	to, err := tg.LocateOn(sv.UUID, dest)
 	if err != nil {
 		return rep, err
 	}
-	b := s.repos.Borg
-	err = s.repos.Locked(sv.UUID, func() error {
+	b := tg.repos.Borg
+	err = tg.repos.Locked(sv.UUID, func() error {
 		for round := 0; round < 5; round++ {
-			src, err := b.List(ctx, from.read)
+			src, err := b.List(ctx, from.Read)
 			if err != nil {
 				return fmt.Errorf("list %s: %w", rep.From, err)
 			}
-			have, err := b.List(ctx, to.read)
+			have, err := b.List(ctx, to.Read)
 			if err != nil {
 				return fmt.Errorf("list %s: %w", rep.To, err)
 			}
 			copied := 0
 			for _, a := range src {
 				if !slices.ContainsFunc(have, func(h borg.Archive) bool { return h.Name == a.Name }) {
-					s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("moving the repository of %s: copying %s to %s", sv.Name, a.Name, rep.To), map[string]any{"id": sv.ID})
-					if _, err := b.CopyArchive(ctx, from.read, to.read, a); err != nil {
+					tg.events.Publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("moving the repository of %s: copying %s to %s", sv.Name, a.Name, rep.To), map[string]any{"id": sv.ID})
+					if _, err := b.CopyArchive(ctx, from.Read, to.Read, a); err != nil {
 						return err
 					}
 					rep.Copied = append(rep.Copied, a.Name)
 					copied++
 				}
-				diff, err := b.SameItems(ctx, from.read, a.Name, to.read, a.Name)
+				diff, err := b.SameItems(ctx, from.Read, a.Name, to.Read, a.Name)
 				if err != nil {
 					return fmt.Errorf("verify %s: %w", a.Name, err)
 				}
@@ -160,7 +161,7 @@ func (s *Service) MoveRepo(ctx context.Context, server, target string) (MoveRepo
 			}
 			rep.Verified = len(src)
 			if copied == 0 {
-				return s.st.SetRepoTarget(ctx, sv.ID, targetID(dest))
+				return tg.st.SetRepoTarget(ctx, sv.ID, targetID(dest))
 			}
 		}
 		return fmt.Errorf("backups kept adding archives during the move; pause the schedules and move again")
@@ -168,7 +169,7 @@ func (s *Service) MoveRepo(ctx context.Context, server, target string) (MoveRepo
 	if err != nil {
 		return rep, err
 	}
-	s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("the repository of %s moved from %s to %s: %d archive(s) copied, %d verified; the old repository was left in place", sv.Name, rep.From, rep.To, len(rep.Copied), rep.Verified), map[string]any{"id": sv.ID})
+	tg.events.Publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("the repository of %s moved from %s to %s: %d archive(s) copied, %d verified; the old repository was left in place", sv.Name, rep.From, rep.To, len(rep.Copied), rep.Verified), map[string]any{"id": sv.ID})
 	return rep, nil
 }
 

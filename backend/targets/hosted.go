@@ -1,4 +1,4 @@
-package service
+package targets
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"borgdesk/backend/fault"
+	"borgdesk/backend/fleet"
 	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/store"
@@ -36,18 +38,18 @@ var ErrHostKeyUnconfirmed = errors.New("host key not confirmed")
 
 // AddHostedTarget records a hosted Borg service after its host key was
 // confirmed. The operator then installs the lines HostedKeys prints.
-func (s *Service) AddHostedTarget(ctx context.Context, in HostedInput) (store.Target, error) {
-	if err := validNameOf("storage target", in.Name); err != nil {
+func (tg *Targets) AddHostedTarget(ctx context.Context, in HostedInput) (store.Target, error) {
+	if err := fleet.CheckName("storage target", in.Name); err != nil {
 		return store.Target{}, err
 	}
 	if in.Port == 0 {
 		in.Port = 22
 	}
 	if in.Host == "" || in.User == "" || in.Path == "" {
-		return store.Target{}, fmt.Errorf("%w: a hosted target needs --host, --user and --path", ErrInvalid)
+		return store.Target{}, fmt.Errorf("%w: a hosted target needs --host, --user and --path", fault.ErrInvalid)
 	}
 	if strings.ContainsAny(in.Path, "\"' \\\n") || strings.Contains(in.Path, "..") {
-		return store.Target{}, fmt.Errorf("%w: path %q: use a plain directory path without quotes, spaces or ..", ErrInvalid, in.Path)
+		return store.Target{}, fmt.Errorf("%w: path %q: use a plain directory path without quotes, spaces or ..", fault.ErrInvalid, in.Path)
 	}
 	key, err := probeHostKey(ctx, in.Host, in.Port)
 	if err != nil {
@@ -60,13 +62,13 @@ func (s *Service) AddHostedTarget(ctx context.Context, in HostedInput) (store.Ta
 	}
 	if in.AcceptHostKey != fp {
 		return store.Target{}, fmt.Errorf("%w: %s:%d presents %s, not the %s you confirmed — stop and check with your provider (a changed key can mean someone is in the middle)",
-			ErrInvalid, in.Host, in.Port, fp, in.AcceptHostKey)
+			fault.ErrInvalid, in.Host, in.Port, fp, in.AcceptHostKey)
 	}
-	if _, err := s.CoordinatorKey(); err != nil {
+	if _, err := tg.CoordinatorKey(); err != nil {
 		return store.Target{}, err
 	}
 	line := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(key)))
-	return s.st.CreateTarget(ctx, store.Target{Name: in.Name, Kind: store.TargetHosted, Host: in.Host, Port: in.Port, User: in.User, Path: path.Clean(in.Path), HostKey: line})
+	return tg.st.CreateTarget(ctx, store.Target{Name: in.Name, Kind: store.TargetHosted, Host: in.Host, Port: in.Port, User: in.User, Path: path.Clean(in.Path), HostKey: line})
 }
 
 // probeHostKey fetches a host's SSH key without authenticating.
@@ -75,7 +77,7 @@ func probeHostKey(ctx context.Context, host string, port int) (ssh.PublicKey, er
 	d := net.Dialer{Timeout: 10 * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: cannot reach %s: %v", ErrUnavailable, addr, err)
+		return nil, fmt.Errorf("%w: cannot reach %s: %v", fault.ErrUnavailable, addr, err)
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(15 * time.Second))
@@ -84,7 +86,7 @@ func probeHostKey(ctx context.Context, host string, port int) (ssh.PublicKey, er
 	ssh.NewClientConn(conn, addr, &ssh.ClientConfig{User: "borgdesk-probe",
 		HostKeyCallback: func(_ string, _ net.Addr, k ssh.PublicKey) error { key = k; return stop }})
 	if key == nil {
-		return nil, fmt.Errorf("%w: %s did not complete an SSH handshake", ErrUnavailable, addr)
+		return nil, fmt.Errorf("%w: %s did not complete an SSH handshake", fault.ErrUnavailable, addr)
 	}
 	return key, nil
 }
@@ -93,29 +95,29 @@ func probeHostKey(ctx context.Context, host string, port int) (ssh.PublicKey, er
 // service: the coordinator's maintenance key (prune, compact, check, reads;
 // restricted to the repositories' directory) and one append-only line per
 // server whose repository lives there, restricted to its own repository.
-func (s *Service) HostedKeys(ctx context.Context, ref string) ([]string, error) {
-	t, err := s.st.FindTarget(ctx, ref)
+func (tg *Targets) HostedKeys(ctx context.Context, ref string) ([]string, error) {
+	t, err := tg.st.FindTarget(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
 	if t.Kind != store.TargetHosted {
-		return nil, fmt.Errorf("%w: %s is a %s target; only hosted services need keys installed by hand", ErrInvalid, t.Name, t.Kind)
+		return nil, fmt.Errorf("%w: %s is a %s target; only hosted services need keys installed by hand", fault.ErrInvalid, t.Name, t.Kind)
 	}
-	coord, err := s.CoordinatorKey()
+	coord, err := tg.CoordinatorKey()
 	if err != nil {
 		return nil, err
 	}
 	lines := []string{fmt.Sprintf(`command="borg serve --restrict-to-path %s",restrict %s`, t.Path, coord)}
-	ids, err := s.st.TargetRepos(ctx, t.ID)
+	ids, err := tg.st.TargetRepos(ctx, t.ID)
 	if err != nil {
 		return nil, err
 	}
-	agents, err := s.st.ActiveAgents(ctx)
+	agents, err := tg.st.ActiveAgents(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
-		sv, err := s.st.Server(ctx, id)
+		sv, err := tg.st.Server(ctx, id)
 		if err != nil {
 			continue
 		}
@@ -132,38 +134,38 @@ func (s *Service) HostedKeys(ctx context.Context, ref string) ([]string, error) 
 // CheckTarget proves the coordinator can reach a target: a storage node's
 // agent answers with its configuration, a hosted service accepts the
 // coordinator's key.
-func (s *Service) CheckTarget(ctx context.Context, ref string) (store.Target, error) {
-	t, err := s.st.FindTarget(ctx, ref)
+func (tg *Targets) CheckTarget(ctx context.Context, ref string) (store.Target, error) {
+	t, err := tg.st.FindTarget(ctx, ref)
 	if err != nil {
 		return t, err
 	}
 	if t.Kind == store.TargetNode {
-		return s.configureNode(ctx, t, time.Minute)
+		return tg.configureNode(ctx, t, time.Minute)
 	}
 	probe := borg.Repo{Location: fmt.Sprintf("ssh://%s@%s%s", t.User, net.JoinHostPort(t.Host, strconv.Itoa(t.Port)), hostedPath(t.Path, "borgdesk-probe")),
-		Passphrase: "-", RSH: s.coordinatorRSH(t.HostKey)}
-	_, err = s.repos.Borg.List(ctx, probe)
+		Passphrase: "-", RSH: tg.coordinatorRSH(t.HostKey)}
+	_, err = tg.repos.Borg.List(ctx, probe)
 	if err == nil || errors.Is(err, borg.ErrNoRepository) {
-		s.st.UpdateTargetState(ctx, t.ID, "", "ready", "", 0)
-		return s.st.Target(ctx, t.ID)
+		tg.st.UpdateTargetState(ctx, t.ID, "", "ready", "", 0)
+		return tg.st.Target(ctx, t.ID)
 	}
 	msg := fmt.Sprintf("%s refused or failed the coordinator's connection (%v); install the lines `borgdesk storage keys %s` prints in its authorized_keys", t.Name, err, t.Name)
-	s.st.UpdateTargetState(ctx, t.ID, "", "failing", msg, 0)
-	return t, fmt.Errorf("%w: %s", ErrUnavailable, msg)
+	tg.st.UpdateTargetState(ctx, t.ID, "", "failing", msg, 0)
+	return t, fmt.Errorf("%w: %s", fault.ErrUnavailable, msg)
 }
 
 // RemoveTarget removes a target no repository uses (a storage node's
 // agent stops its Borg SSH server; its repositories stay on its disk).
-func (s *Service) RemoveTarget(ctx context.Context, ref string) error {
-	t, err := s.st.FindTarget(ctx, ref)
+func (tg *Targets) RemoveTarget(ctx context.Context, ref string) error {
+	t, err := tg.st.FindTarget(ctx, ref)
 	if err != nil {
 		return err
 	}
-	if err := s.st.DeleteTarget(ctx, t.ID); err != nil {
+	if err := tg.st.DeleteTarget(ctx, t.ID); err != nil {
 		return err
 	}
 	if t.Kind == store.TargetNode {
-		s.QueueTask(ctx, t.ServerUUID, agentapi.TaskStorageConfig, agentapi.StorageConfigPayload{Disable: true, Listen: t.Listen, Dir: t.Path, Agents: map[string]string{}})
+		tg.env.QueueTask(ctx, t.ServerUUID, agentapi.TaskStorageConfig, agentapi.StorageConfigPayload{Disable: true, Listen: t.Listen, Dir: t.Path, Agents: map[string]string{}})
 	}
 	return nil
 }
