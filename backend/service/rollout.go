@@ -2,14 +2,8 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
-	"slices"
-	"strconv"
-	"sync"
 	"time"
 
 	"borgdesk/backend/events"
@@ -18,171 +12,38 @@ import (
 	"borgdesk/backend/store"
 )
 
-// rollouts are kept in memory for this session: they hold no secret, and
-// their outcomes are in the event log.
-type rollouts struct {
-	mu   sync.Mutex
-	byID map[string]*rollout.Rollout
-	ids  []string
-}
-
-func (s *Service) knownHosts() *rollout.KnownHosts {
-	return rollout.NewKnownHosts(s.layout.KnownHosts())
-}
-
-func (s *Service) runner() *rollout.Runner {
-	return &rollout.Runner{Known: s.knownHosts(), Coord: coordAdapter{s}, HeartbeatWait: s.rolloutHeartbeatWait}
-}
+func (s *Service) knownHosts() *rollout.KnownHosts { return s.rollouts.KnownHostsFile() }
 
 // ProbeHosts connects to each host without authenticating and returns its
 // host key for the operator to confirm (nothing is sent but the SSH hello).
 func (s *Service) ProbeHosts(ctx context.Context, targets []rollout.Target) ([]rollout.HostKey, error) {
-	if len(targets) == 0 {
-		return nil, fmt.Errorf("%w: no hosts given", ErrInvalid)
-	}
-	kh := s.knownHosts()
-	out := make([]rollout.HostKey, len(targets))
-	sem := make(chan struct{}, 10)
-	var wg sync.WaitGroup
-	for i, t := range targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			out[i] = kh.Probe(ctx, t.Host, t.Port)
-		}()
-	}
-	wg.Wait()
-	return out, nil
+	return s.rollouts.Probe(ctx, targets)
 }
 
 // ForgetHostKey removes the pinned key of host:port, after the operator
 // confirmed that the server was reinstalled.
 func (s *Service) ForgetHostKey(ctx context.Context, host string, port int) error {
-	return s.knownHosts().Forget(host, port)
-}
-
-func secret(s string) []byte {
-	if s == "" {
-		return nil
-	}
-	return []byte(s)
+	return s.rollouts.Forget(host, port)
 }
 
 // StartRollout starts installing the agent on the request's hosts and
 // returns at once; progress arrives as rollout:progress events. The
 // credentials live in memory until the last host is done, then are wiped.
 func (s *Service) StartRollout(ctx context.Context, req rollout.Request) (rollout.Rollout, error) {
-	if len(req.Targets) == 0 {
-		return rollout.Rollout{}, fmt.Errorf("%w: no hosts given", ErrInvalid)
-	}
-	if len(req.Targets) > 500 {
-		return rollout.Rollout{}, fmt.Errorf("%w: %d hosts in one rollout; split the list (at most 500)", ErrInvalid, len(req.Targets))
-	}
-	if req.Password == "" && req.Key == "" {
-		return rollout.Rollout{}, fmt.Errorf("%w: give a password or a private key", ErrInvalid)
-	}
-	if err := s.needCA(); err != nil {
-		return rollout.Rollout{}, err
-	}
-	if s.dist == nil {
-		return rollout.Rollout{}, fmt.Errorf("%w: no agent builds on this coordinator", ErrUnavailable)
-	}
-	seen := map[string]bool{}
-	for i := range req.Targets {
-		t := &req.Targets[i]
-		if t.Port == 0 {
-			t.Port = 22
+	return s.rollouts.Start(ctx, req, func() error {
+		if err := s.needCA(); err != nil {
+			return err
 		}
-		if t.Name == "" {
-			t.Name = t.Host
+		if s.dist == nil {
+			return fmt.Errorf("%w: no agent builds on this coordinator", ErrUnavailable)
 		}
-		if t.Host == "" || t.User == "" {
-			return rollout.Rollout{}, fmt.Errorf("%w: every host needs an address and a user", ErrInvalid)
-		}
-		if err := validName(t.Name); err != nil {
-			return rollout.Rollout{}, fmt.Errorf("%w: host %s: %v (give it a name)", ErrInvalid, t.Host, err)
-		}
-		if seen[t.Name] {
-			return rollout.Rollout{}, fmt.Errorf("%w: two hosts would be called %s", ErrInvalid, t.Name)
-		}
-		seen[t.Name] = true
-	}
-	conc := req.Concurrency
-	if conc <= 0 {
-		conc = 5
-	}
-	conc = min(conc, 20)
-	cred := &rollout.Credentials{Password: secret(req.Password), Key: secret(req.Key), KeyPassphrase: secret(req.KeyPassphrase), SudoPassword: secret(req.SudoPassword)}
-
-	idRaw := make([]byte, 6)
-	rand.Read(idRaw)
-	ro := &rollout.Rollout{ID: hex.EncodeToString(idRaw), StartedAt: s.now().UTC()}
-	for _, t := range req.Targets {
-		ro.Hosts = append(ro.Hosts, rollout.HostState{Host: t.Host, Port: t.Port, User: t.User, Name: t.Name, Step: rollout.StepConnect, Status: rollout.StatusPending})
-	}
-	s.rollouts.mu.Lock()
-	if s.rollouts.byID == nil {
-		s.rollouts.byID = map[string]*rollout.Rollout{}
-	}
-	s.rollouts.byID[ro.ID] = ro
-	s.rollouts.ids = append(s.rollouts.ids, ro.ID)
-	snapshot := cloneRollout(ro)
-	s.rollouts.mu.Unlock()
-
-	runner := s.runner()
-	accept := req.AcceptHostKeys
-	targets := slices.Clone(req.Targets)
-	s.orch.Go("rollout", func(bg context.Context) {
-		defer cred.Wipe()
-		sem := make(chan struct{}, conc)
-		var wg sync.WaitGroup
-		for i, t := range targets {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				report := func(h rollout.HostState) { s.rolloutProgress(ro, i, h) }
-				st := runner.Install(bg, t, cred, accept[net.JoinHostPort(t.Host, strconv.Itoa(t.Port))], report)
-				if st.Status == rollout.StatusDone {
-					s.publish(bg, events.ServerChanged, st.ServerUUID, fmt.Sprintf("rolled out to %s: %s", t.Host, st.Message), map[string]any{"rollout_id": ro.ID, "host": t.Host})
-				} else {
-					s.publish(bg, events.Notification, ro.ID, fmt.Sprintf("rollout to %s failed: %s", t.Host, st.Message), map[string]any{"rollout_id": ro.ID, "host": t.Host})
-				}
-			}()
-		}
-		wg.Wait()
-		s.rollouts.mu.Lock()
-		ro.Done = true
-		s.rollouts.mu.Unlock()
-	})
-	return snapshot, nil
-}
-
-func (s *Service) rolloutProgress(ro *rollout.Rollout, i int, h rollout.HostState) {
-	s.rollouts.mu.Lock()
-	ro.Hosts[i] = h
-	s.rollouts.mu.Unlock()
-	s.announce(events.RolloutProgress, ro.ID, map[string]any{"rollout_id": ro.ID, "host": h})
-}
-
-func cloneRollout(r *rollout.Rollout) rollout.Rollout {
-	c := *r
-	c.Hosts = slices.Clone(r.Hosts)
-	return c
+		return nil
+	}, validName)
 }
 
 // Rollout returns a rollout's state.
 func (s *Service) Rollout(ctx context.Context, id string) (rollout.Rollout, error) {
-	s.rollouts.mu.Lock()
-	defer s.rollouts.mu.Unlock()
-	r, ok := s.rollouts.byID[id]
-	if !ok {
-		return rollout.Rollout{}, fmt.Errorf("%w: rollout %q (rollouts are kept until the coordinator restarts)", ErrNotFound, id)
-	}
-	return cloneRollout(r), nil
+	return s.rollouts.Get(id)
 }
 
 // WaitRollout waits until every host of a rollout is done or ctx ends.
@@ -190,7 +51,7 @@ func (s *Service) WaitRollout(ctx context.Context, id string) (rollout.Rollout, 
 	var r rollout.Rollout
 	err := s.waitUntil(ctx, func() (bool, error) {
 		var err error
-		r, err = s.Rollout(ctx, id)
+		r, err = s.rollouts.Get(id)
 		return err == nil && r.Done, err
 	})
 	return r, err
@@ -198,13 +59,7 @@ func (s *Service) WaitRollout(ctx context.Context, id string) (rollout.Rollout, 
 
 // ListRollouts returns this session's rollouts, newest first.
 func (s *Service) ListRollouts(ctx context.Context) ([]rollout.Rollout, error) {
-	s.rollouts.mu.Lock()
-	defer s.rollouts.mu.Unlock()
-	out := []rollout.Rollout{}
-	for i := len(s.rollouts.ids) - 1; i >= 0; i-- {
-		out = append(out, cloneRollout(s.rollouts.byID[s.rollouts.ids[i]]))
-	}
-	return out, nil
+	return s.rollouts.List(), nil
 }
 
 // UninstallServer removes the agent from a server over SSH, then revokes it.
@@ -217,15 +72,10 @@ func (s *Service) UninstallServer(ctx context.Context, req rollout.UninstallRequ
 	if host == "" {
 		host = sv.Hostname
 	}
-	if host == "" || req.User == "" {
-		return rollout.HostState{}, fmt.Errorf("%w: give the server's SSH address and a user", ErrInvalid)
+	st, err := s.rollouts.Uninstall(ctx, req, host, sv.UUID)
+	if err != nil {
+		return st, err
 	}
-	if req.Password == "" && req.Key == "" {
-		return rollout.HostState{}, fmt.Errorf("%w: give a password or a private key", ErrInvalid)
-	}
-	cred := &rollout.Credentials{Password: secret(req.Password), Key: secret(req.Key), KeyPassphrase: secret(req.KeyPassphrase), SudoPassword: secret(req.SudoPassword)}
-	defer cred.Wipe()
-	st := s.runner().Uninstall(ctx, rollout.Target{Host: host, Port: req.Port, User: req.User}, sv.UUID, cred, req.AcceptHostKey)
 	st.Name = sv.Name
 	if st.Status == rollout.StatusDone {
 		s.publish(ctx, events.ServerChanged, sv.UUID, fmt.Sprintf("agent uninstalled from %s (%s)", sv.Name, host), map[string]any{"id": sv.ID})

@@ -31,6 +31,7 @@ import (
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/replicas"
 	"borgdesk/backend/repos"
+	"borgdesk/backend/rollout"
 	"borgdesk/backend/settings"
 	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/shared/replicate"
@@ -137,7 +138,7 @@ type Service struct {
 	self        string
 	lastCheck   time.Time
 	lastVerify  time.Time
-	rollouts    rollouts
+	rollouts    *rollout.Manager
 	cat         *catalog.Catalog
 	archives    *archives.Archives
 	streams     streams
@@ -146,8 +147,6 @@ type Service struct {
 	metrics     metricSampler
 	logger      *slog.Logger
 	replicas    *replicas.Replicas
-	// rolloutHeartbeatWait bounds a rollout's wait for the first heartbeat.
-	rolloutHeartbeatWait time.Duration
 }
 
 // New returns a service over cfg's store and bus.
@@ -166,7 +165,7 @@ func New(cfg Config) *Service {
 	}
 	s := &Service{st: cfg.Store, bus: cfg.Bus, now: cfg.Now, dataDir: cfg.DataDir, layout: datadir.At(cfg.DataDir), version: cfg.Version, started: cfg.Now(),
 		ca: cfg.CA, dist: cfg.Dist, gatewayURL: cfg.GatewayURL, heartbeat: cfg.Heartbeat,
-		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, repos: cfg.Repos, initRepos: cfg.InitReposAtEnrollment, rolloutHeartbeatWait: cfg.RolloutHeartbeatWait}
+		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, repos: cfg.Repos, initRepos: cfg.InitReposAtEnrollment}
 	s.events = events.Log{Store: s.st, Bus: s.bus, Now: s.now}
 	s.settings = settings.New(settings.Config{Store: s.st, Events: s.events, Layout: s.layout})
 	s.cat, s.logger, s.self = cfg.Catalog, cfg.Logger, cfg.Self
@@ -188,6 +187,8 @@ func New(cfg Config) *Service {
 		Env: drillEnv{s}, Enabled: s.cat != nil, Logger: s.logger})
 	s.targets = targets.New(targets.Config{Store: s.st, Events: s.events, Repos: s.repos, Layout: s.layout, Orchestrator: s.orch,
 		Self: s.self, Env: targetsEnv{s}, Logger: s.logger})
+	s.rollouts = rollout.NewManager(rollout.ManagerConfig{KnownHosts: s.layout.KnownHosts(), Coord: coordAdapter{s},
+		HeartbeatWait: cfg.RolloutHeartbeatWait, Events: s.events, Orchestrator: s.orch, Now: s.now})
 	s.archives = archives.New(archives.Config{Store: s.st, Events: s.events, Now: s.now, Repos: s.repos, Catalog: s.cat, Mounts: cfg.Mounts,
 		Layout: s.layout, Logger: s.logger, Env: archivesEnv{s}})
 	s.schedule(cmp.Or(cfg.SchedulerEvery, 15*time.Second))
