@@ -69,6 +69,9 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 				return err
 			}
 		}
+		// Alerts reach the desktop through the tray shell's notifier, once
+		// the window has started it.
+		opts.Desktop = shell.alert
 		coord, err = coordinator.Open(ctx, opts)
 		if err != nil {
 			return err

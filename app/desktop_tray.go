@@ -24,11 +24,13 @@ const navigateEvent = "app:navigate"
 // clicking either shows the window on a page, closing the window hides it
 // to the tray while there is one, and only Quit (or a signal) ends the app.
 type trayShell struct {
-	svc      *service.Service
-	logger   *slog.Logger
-	wctx     context.Context
-	tray     *tray.Tray
-	notes    *notify.Notifier
+	svc    *service.Service
+	logger *slog.Logger
+	wctx   context.Context
+	tray   *tray.Tray
+	// notes is the desktop notifier once start made it; alert reads it
+	// from the service's alert loop.
+	notes    atomic.Pointer[notify.Notifier]
 	quitting atomic.Bool
 }
 
@@ -40,8 +42,7 @@ func (s *trayShell) start(ctx, wctx context.Context) {
 	if err != nil {
 		s.logger.Warn("desktop notifications are off", "err", err)
 	} else {
-		s.notes = notes
-		// The service's alert rules reach the desktop through the notifier;
+		// From now on the service's alerts reach the desktop (alert);
 		// quiet hours follow the setting.
 		quiet := func() {
 			if v, err := s.svc.Setting(ctx, "notify.quiet_hours"); err == nil {
@@ -51,9 +52,7 @@ func (s *trayShell) start(ctx, wctx context.Context) {
 			}
 		}
 		quiet()
-		s.svc.SetDesktopNotifier(func(a service.Alert) {
-			notes.Send(notify.Alert{Kind: a.Kind, Key: a.Key, Title: a.Title, Body: a.Body, Route: strings.TrimPrefix(a.Route, "#")})
-		})
+		s.notes.Store(notes)
 		go func() {
 			sub := s.svc.Subscribe(16)
 			defer func() { sub.Close() }()
@@ -87,14 +86,23 @@ func (s *trayShell) stop() {
 	if s.tray != nil {
 		s.tray.Stop()
 	}
-	if s.notes != nil {
-		s.notes.Close()
+	if notes := s.notes.Load(); notes != nil {
+		notes.Close()
 	}
 }
 
 // Notifier is where alerts go to reach the desktop (nil before start or
 // when notifications are off).
-func (s *trayShell) Notifier() *notify.Notifier { return s.notes }
+func (s *trayShell) Notifier() *notify.Notifier { return s.notes.Load() }
+
+// alert is the service's desktop channel (coordinator.Options.Desktop): it
+// shows an alert through the notifier, and drops it before start made one
+// or when notifications are off, as the service did before it had one.
+func (s *trayShell) alert(a service.Alert) {
+	if notes := s.notes.Load(); notes != nil {
+		notes.Send(notify.Alert{Kind: a.Kind, Key: a.Key, Title: a.Title, Body: a.Body, Route: strings.TrimPrefix(a.Route, "#")})
+	}
+}
 
 // open shows the window and, when route is not empty, that page.
 func (s *trayShell) open(route string) {
@@ -129,13 +137,14 @@ func (s *trayShell) beforeClose(ctx context.Context) (prevent bool) {
 // hintOnce tells the operator, the first time the window hides, that
 // Borgdesk still runs (remembered in ui.tray_hint_shown).
 func (s *trayShell) hintOnce(ctx context.Context) {
-	if s.notes == nil {
+	notes := s.notes.Load()
+	if notes == nil {
 		return
 	}
 	if v, err := s.svc.Setting(ctx, "ui.tray_hint_shown"); err != nil || v == "true" {
 		return
 	}
-	s.notes.Tell(notify.Alert{Kind: "tray_hint", Key: "tray_hint",
+	notes.Tell(notify.Alert{Kind: "tray_hint", Key: "tray_hint",
 		Title: "Borgdesk keeps running in the tray",
 		Body:  "Backups, schedules and agents are still served. Open the window again from the tray icon; choose Quit there to stop Borgdesk.",
 	})

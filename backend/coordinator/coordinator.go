@@ -30,7 +30,6 @@ import (
 	"borgdesk/backend/events"
 	"borgdesk/backend/gateway"
 	"borgdesk/backend/jobs"
-	"borgdesk/backend/mail"
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/repos"
 	"borgdesk/backend/service"
@@ -82,6 +81,9 @@ type Options struct {
 	// RepoReserve is the disk space borg leaves free in new repositories
 	// ("2G" when empty).
 	RepoReserve string
+	// Desktop shows alerts on the desktop (the window's notifier); none
+	// when nil.
+	Desktop func(service.Alert)
 }
 
 // Coordinator is an open data dir with its service layer.
@@ -170,7 +172,8 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	orch := jobs.New(opts.Logger, opts.Now)
 	svc := service.New(service.Config{Orchestrator: orch, Store: st, Bus: events.NewBus(), Now: opts.Now, DataDir: opts.DataDir, Version: opts.Version,
 		CA: authority, Dist: dist, GatewayURL: opts.GatewayURL, Heartbeat: opts.Heartbeat, Repos: rp,
-		InitReposAtEnrollment: !opts.LazyRepoInit, RetryDelay: opts.RetryDelay, Catalog: cat, Mounts: mnt, Logger: opts.Logger})
+		InitReposAtEnrollment: !opts.LazyRepoInit, RetryDelay: opts.RetryDelay, Catalog: cat, Mounts: mnt, Logger: opts.Logger,
+		SendMail: true, Desktop: opts.Desktop})
 	if err := svc.LoadAgents(ctx); err != nil {
 		return fail(err)
 	}
@@ -253,11 +256,8 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	start("admin socket", func(ctx context.Context) error { return admin.Serve(ctx, adminLn) })
 	start("agent gateway", func(ctx context.Context) error { return gw.Serve(ctx, gwLn) })
 	start("borg ssh", func(ctx context.Context) error { return borgSrv.Serve(ctx, sshLn) })
-	outbox := mail.Open(c.opts.DataDir, mail.Options{Config: c.svc.MailConfig, Logger: c.log,
-		Problem: func(msg string) { c.svc.Notify(context.WithoutCancel(ctx), msg) }})
-	c.svc.SetOutbox(outbox)
-	start("mail outbox", outbox.Run)
-	// Everything that runs later or in the background, awaited on the way out.
+	// Everything that runs later or in the background (the mail outbox
+	// too), awaited on the way out.
 	start("orchestrator", c.orch.Run)
 	if err := c.svc.Requeue(ctx, c.interrupted); err != nil {
 		c.log.Error("requeue interrupted runs", "err", err)

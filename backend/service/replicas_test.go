@@ -21,7 +21,8 @@ import (
 )
 
 // replicaFixture is a coordinator service with one server whose
-// repository is real, and backups recorded as runs.
+// repository is real, backups recorded as runs, and the alerts it shows on
+// the desktop kept.
 type replicaFixture struct {
 	svc  *Service
 	st   *store.Store
@@ -29,6 +30,9 @@ type replicaFixture struct {
 	job  store.Job
 	uuid string
 	data string
+
+	mu      sync.Mutex
+	desktop []Alert
 }
 
 func newReplicaFixture(t *testing.T) *replicaFixture {
@@ -43,7 +47,8 @@ func newReplicaFixture(t *testing.T) *replicaFixture {
 	t.Cleanup(func() { st.Close() })
 	f := &replicaFixture{st: st, uuid: "0a1b2c3d-1111-2222-3333-444455556666", data: t.TempDir()}
 	f.rp = repos.New(dir, &borg.Borg{BaseDir: filepath.Join(dir, "borg"), LockWait: 10})
-	f.svc = New(Config{Store: st, DataDir: dir, Repos: f.rp})
+	f.svc = New(Config{Store: st, DataDir: dir, Repos: f.rp,
+		Desktop: func(a Alert) { f.mu.Lock(); f.desktop = append(f.desktop, a); f.mu.Unlock() }})
 	if _, err := st.CreateServer(ctx, store.Server{UUID: f.uuid, Name: "web1"}); err != nil {
 		t.Fatal(err)
 	}
@@ -143,19 +148,21 @@ func TestReplicaSFTP(t *testing.T) {
 		t.Errorf("borg list of the replica = %v", got)
 	}
 
-	var mu sync.Mutex
-	var alerts []Alert
-	f.svc.SetDesktopNotifier(func(a Alert) { mu.Lock(); alerts = append(alerts, a); mu.Unlock() })
+	f.mu.Lock()
+	if len(f.desktop) != 0 {
+		t.Errorf("alerts before the host key changed: %+v", f.desktop)
+	}
+	f.mu.Unlock()
 	h.RegenerateHostKeys(t)
 	f.backup(t, "etc-3")
 	st = f.replicate(t)
 	if st.Summary != "failing: host key changed" || !strings.Contains(st.Error, "nothing was sent") || st.Behind != 1 || st.LastSuccessAt == nil {
 		t.Errorf("after the host key changed: %q %q behind %d", st.Summary, st.Error, st.Behind)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(alerts) != 1 || alerts[0].Kind != AlertReplicaFailed || !strings.Contains(alerts[0].Title, "host key changed") {
-		t.Errorf("alerts = %+v; want one replica_failed", alerts)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.desktop) != 1 || f.desktop[0].Kind != AlertReplicaFailed || !strings.Contains(f.desktop[0].Title, "host key changed") {
+		t.Errorf("alerts = %+v; want one replica_failed", f.desktop)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"borgdesk/backend/agentdist"
+	"borgdesk/backend/alerts"
 	"borgdesk/backend/archives"
 	"borgdesk/backend/ca"
 	"borgdesk/backend/catalog"
@@ -98,6 +99,12 @@ type Config struct {
 	// SchedulerEvery is how often due runs, drills, checks and replicas
 	// are looked for (15 s when zero).
 	SchedulerEvery time.Duration
+	// SendMail e-mails alerts through the outbox in DataDir (outbox.mbox,
+	// sent.mbox), delivered by the orchestrator; without it the service
+	// sends no e-mail.
+	SendMail bool
+	// Desktop shows an alert on the desktop (no desktop alerts when nil).
+	Desktop func(Alert)
 }
 
 // BorgSSH is where agents reach their repositories.
@@ -143,7 +150,7 @@ type Service struct {
 	archives    *archives.Archives
 	streams     streams
 	drills      *drills.Drills
-	alerts      alerting
+	alerts      *alerts.Alerts
 	metrics     metricSampler
 	logger      *slog.Logger
 	replicas    *replicas.Replicas
@@ -179,6 +186,7 @@ func New(cfg Config) *Service {
 	if s.orch == nil {
 		s.orch = jobs.New(s.logger, s.now)
 	}
+	s.alerts = s.newAlerts(cfg)
 	s.replicas = replicas.New(replicas.Config{Store: s.st, Events: s.events, Now: s.now, Layout: s.layout, Orchestrator: s.orch,
 		Repos: s.repos, Replicator: cfg.Replicator, Logger: s.logger, Env: replicaEnv{s}})
 	s.runs = jobs.NewRuns(jobs.RunsConfig{Store: s.st, Events: s.events, Now: s.now, Orchestrator: s.orch, Env: runEnv{s},
@@ -198,7 +206,7 @@ func New(cfg Config) *Service {
 // schedule gives the orchestrator what runs for as long as the coordinator
 // does: the scheduler and the offline monitor (periodic), and the loops
 // that wait for something to happen (a repository to create, a file in the
-// inbox, an event to alert about, archives to index).
+// inbox, an event to alert about, e-mail to deliver, archives to index).
 func (s *Service) schedule(every time.Duration) {
 	s.orch.Schedule(jobs.Every("scheduler", every, func(ctx context.Context) error {
 		s.runDue(ctx)
@@ -211,6 +219,7 @@ func (s *Service) schedule(every time.Duration) {
 	s.orch.Loop("flx inbox", s.WatchInbox)
 	s.orch.Loop("file catalog", s.archives.RunCatalog)
 	s.orch.Loop("alerts", s.RunAlerts)
+	s.orch.Loop("mail outbox", s.alerts.RunOutbox)
 }
 
 func (s *Service) log() *slog.Logger { return s.logger }

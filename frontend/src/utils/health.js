@@ -6,7 +6,7 @@ export const HEALTH_STATES = Object.freeze(['red', 'amber', 'green'])
 const RANK = { red: 0, amber: 1, green: 2 }
 const HOUR = 3600e3
 
-// Go rates a backup amber past three quarters of its RPO (service/health.go).
+// Go rates a backup amber past three quarters of its RPO (backend/health).
 export const RPO_WARN_SHARE = 0.75
 
 // byState puts the servers that need someone first: red, then amber, then
@@ -54,7 +54,7 @@ export function formatHours(hours, locale) {
   return unit(Math.floor(h / 24), 'day')
 }
 
-// Go's reasons are English sentences (service/health.go); each known one is
+// Go's reasons are English sentences (backend/health); each known one is
 // turned into a kind the locale files say in every language. A reason this
 // build does not know is kept as Go sent it.
 const REASONS = [
@@ -83,7 +83,7 @@ export function reasonText(reason, server, { t, locale, now, formatDate }) {
 }
 
 // Go names what is wrong with a server as issues with stable codes
-// (service/health.go); each is said in the interface's language with its
+// (backend/health); each is said in the interface's language with its
 // job's name. Older coordinators send only the sentences (reasons).
 const ISSUE_KEYS = {
   past_rpo: 'pastRpo',

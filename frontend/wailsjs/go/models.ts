@@ -496,6 +496,151 @@ export namespace flx {
 
 }
 
+export namespace health {
+	
+	export class Job {
+	    id: number;
+	    name: string;
+	    state: string;
+	    last_success?: string;
+	    last_status: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Job(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.state = source["state"];
+	        this.last_success = source["last_success"];
+	        this.last_status = source["last_status"];
+	    }
+	}
+	export class Issue {
+	    code: string;
+	    state: string;
+	    job?: string;
+	    job_id?: number;
+	    since?: string;
+	    detail?: string;
+	    text: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Issue(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.code = source["code"];
+	        this.state = source["state"];
+	        this.job = source["job"];
+	        this.job_id = source["job_id"];
+	        this.since = source["since"];
+	        this.detail = source["detail"];
+	        this.text = source["text"];
+	    }
+	}
+	export class Server {
+	    id: number;
+	    uuid: string;
+	    name: string;
+	    state: string;
+	    reasons: string[];
+	    issues: Issue[];
+	    jobs: Job[];
+	    past_rpo: boolean;
+	    last_backup?: string;
+	    rpo_hours: number;
+	    online: boolean;
+	    last_verified_at?: string;
+	    cert_not_after?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Server(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.uuid = source["uuid"];
+	        this.name = source["name"];
+	        this.state = source["state"];
+	        this.reasons = source["reasons"];
+	        this.issues = this.convertValues(source["issues"], Issue);
+	        this.jobs = this.convertValues(source["jobs"], Job);
+	        this.past_rpo = source["past_rpo"];
+	        this.last_backup = source["last_backup"];
+	        this.rpo_hours = source["rpo_hours"];
+	        this.online = source["online"];
+	        this.last_verified_at = source["last_verified_at"];
+	        this.cert_not_after = source["cert_not_after"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Fleet {
+	    state: string;
+	    green: number;
+	    amber: number;
+	    red: number;
+	    summary: string;
+	    servers: Server[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Fleet(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.state = source["state"];
+	        this.green = source["green"];
+	        this.amber = source["amber"];
+	        this.red = source["red"];
+	        this.summary = source["summary"];
+	        this.servers = this.convertValues(source["servers"], Server);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	
+
+}
+
 export namespace jobs {
 	
 	export class Description {
@@ -1058,144 +1203,6 @@ export namespace service {
 		    return a;
 		}
 	}
-	export class JobHealth {
-	    id: number;
-	    name: string;
-	    state: string;
-	    last_success?: string;
-	    last_status: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new JobHealth(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.state = source["state"];
-	        this.last_success = source["last_success"];
-	        this.last_status = source["last_status"];
-	    }
-	}
-	export class HealthIssue {
-	    code: string;
-	    state: string;
-	    job?: string;
-	    job_id?: number;
-	    since?: string;
-	    detail?: string;
-	    text: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new HealthIssue(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.code = source["code"];
-	        this.state = source["state"];
-	        this.job = source["job"];
-	        this.job_id = source["job_id"];
-	        this.since = source["since"];
-	        this.detail = source["detail"];
-	        this.text = source["text"];
-	    }
-	}
-	export class ServerHealth {
-	    id: number;
-	    uuid: string;
-	    name: string;
-	    state: string;
-	    reasons: string[];
-	    issues: HealthIssue[];
-	    jobs: JobHealth[];
-	    past_rpo: boolean;
-	    last_backup?: string;
-	    rpo_hours: number;
-	    online: boolean;
-	    last_verified_at?: string;
-	    cert_not_after?: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new ServerHealth(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.uuid = source["uuid"];
-	        this.name = source["name"];
-	        this.state = source["state"];
-	        this.reasons = source["reasons"];
-	        this.issues = this.convertValues(source["issues"], HealthIssue);
-	        this.jobs = this.convertValues(source["jobs"], JobHealth);
-	        this.past_rpo = source["past_rpo"];
-	        this.last_backup = source["last_backup"];
-	        this.rpo_hours = source["rpo_hours"];
-	        this.online = source["online"];
-	        this.last_verified_at = source["last_verified_at"];
-	        this.cert_not_after = source["cert_not_after"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class FleetHealth {
-	    state: string;
-	    green: number;
-	    amber: number;
-	    red: number;
-	    summary: string;
-	    servers: ServerHealth[];
-	
-	    static createFrom(source: any = {}) {
-	        return new FleetHealth(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.state = source["state"];
-	        this.green = source["green"];
-	        this.amber = source["amber"];
-	        this.red = source["red"];
-	        this.summary = source["summary"];
-	        this.servers = this.convertValues(source["servers"], ServerHealth);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
 	export class FlxFile {
 	    id: string;
 	    name: string;
@@ -1258,7 +1265,6 @@ export namespace service {
 	        this.root = source["root"];
 	    }
 	}
-	
 	export class HostedInput {
 	    name: string;
 	    host: string;
@@ -1281,7 +1287,6 @@ export namespace service {
 	        this.accept_host_key = source["accept_host_key"];
 	    }
 	}
-	
 	export class JobInput {
 	    server: string;
 	    name: string;
@@ -1798,7 +1803,6 @@ export namespace service {
 	        this.misses_rpo = source["misses_rpo"];
 	    }
 	}
-	
 	export class Status {
 	    version: string;
 	    data_dir: string;

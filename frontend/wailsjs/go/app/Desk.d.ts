@@ -5,6 +5,7 @@ import {store} from '../models';
 import {catalog} from '../models';
 import {flx} from '../models';
 import {datadir} from '../models';
+import {health} from '../models';
 import {mail} from '../models';
 import {rollout} from '../models';
 import {mounts} from '../models';
@@ -53,7 +54,7 @@ export function ForgetHostKey(arg1:string,arg2:number):Promise<void>;
 
 export function GetDataDir():Promise<datadir.Info>;
 
-export function GetHealth():Promise<service.FleetHealth>;
+export function GetHealth():Promise<health.Fleet>;
 
 export function GetMailStatus():Promise<mail.Status>;
 
