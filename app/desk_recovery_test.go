@@ -14,7 +14,9 @@ import (
 // opens; a cancelled dialog writes nothing; a chosen path gets the kit.
 func TestDeskExportRecoveryKit(t *testing.T) {
 	ctx := context.Background()
-	c, err := coordinator.Open(ctx, coordinator.Options{DataDir: t.TempDir(), Version: "test"})
+	dir := t.TempDir()
+	c, err := coordinator.Open(ctx, coordinator.Options{DataDir: dir, Socket: filepath.Join(dir, "s.sock"), Version: "test",
+		GatewayListen: "127.0.0.1:0", SSHListen: "127.0.0.1:0"})
 	if err != nil {
 		t.Fatal(err)
 	}

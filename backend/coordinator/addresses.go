@@ -43,9 +43,9 @@ func choose(key, explicit, from, setting, def string) service.Address {
 // planAddresses reads the address settings and applies the precedence. A
 // stored setting that is not valid (it was checked when set, so the
 // database was edited by hand) stops the start with a sentence.
-func (c *Coordinator) planAddresses(ctx context.Context) (addressPlan, error) {
+func planAddresses(ctx context.Context, opts Options, setting func(ctx context.Context, key string) (string, error)) (addressPlan, error) {
 	get := func(key string, check func(string) error) (string, error) {
-		v, err := c.svc.Setting(ctx, key)
+		v, err := setting(ctx, key)
 		if err != nil {
 			return "", fmt.Errorf("read setting %s: %w", key, err)
 		}
@@ -68,11 +68,11 @@ func (c *Coordinator) planAddresses(ctx context.Context) (addressPlan, error) {
 	if err != nil {
 		return addressPlan{}, err
 	}
-	from := c.opts.AddressSources
+	from := opts.AddressSources
 	return addressPlan{
-		gatewayListen: choose(service.KeyGatewayListen, c.opts.GatewayListen, from[service.KeyGatewayListen], gl, service.DefaultGatewayListen),
-		sshListen:     choose(service.KeySSHListen, c.opts.SSHListen, from[service.KeySSHListen], sl, service.DefaultSSHListen),
-		gatewayURL:    choose(service.KeyGatewayURL, c.opts.GatewayURL, from[service.KeyGatewayURL], gu, ""),
+		gatewayListen: choose(service.KeyGatewayListen, opts.GatewayListen, from[service.KeyGatewayListen], gl, service.DefaultGatewayListen),
+		sshListen:     choose(service.KeySSHListen, opts.SSHListen, from[service.KeySSHListen], sl, service.DefaultSSHListen),
+		gatewayURL:    choose(service.KeyGatewayURL, opts.GatewayURL, from[service.KeyGatewayURL], gu, ""),
 	}, nil
 }
 

@@ -11,7 +11,10 @@ import (
 	"time"
 
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/events"
 	"borgdesk/backend/service"
+	"borgdesk/backend/settings"
+	"borgdesk/backend/store"
 )
 
 func TestChoosePrecedence(t *testing.T) {
@@ -49,6 +52,33 @@ func freePort(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// leftSettings writes settings into a data dir's database as a previous
+// run left them (raw, as a hand edit would be when check is false); the
+// coordinator reads its addresses when it opens.
+func leftSettings(t *testing.T, dir string, check bool, kv map[string]string) {
+	t.Helper()
+	ctx := context.Background()
+	if err := datadir.Prepare(dir); err != nil {
+		t.Fatal(err)
+	}
+	layout := datadir.At(dir)
+	st, err := store.Open(ctx, layout.Database(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cfg := settings.New(settings.Config{Store: st, Layout: layout, Events: events.Log{Store: st, Bus: events.NewBus(), Now: time.Now}})
+	for k, v := range kv {
+		set := cfg.Set
+		if !check {
+			set = st.SetSetting
+		}
+		if err := set(ctx, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // runUntilReady runs c until the test ends and returns once it listens, or
 // the error Run stopped with.
 func runUntilReady(t *testing.T, c *Coordinator, ready chan struct{}) error {
@@ -74,20 +104,16 @@ func TestRunListensWhereTheSettingsSay(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	ready := make(chan struct{})
+	gw := freePort(t)
+	_, port, _ := net.SplitHostPort(gw)
+	url := "https://desk.example.test:" + port
+	leftSettings(t, dir, true, map[string]string{service.KeyGatewayListen: gw, service.KeyGatewayURL: url, service.KeySSHListen: "127.0.0.1:2"})
 	c, err := Open(ctx, Options{DataDir: dir, Socket: filepath.Join(dir, datadir.SocketFile), Version: "t",
 		SSHListen: "127.0.0.1:0", AddressSources: map[string]string{service.KeySSHListen: "--ssh-listen"}, Ready: func() { close(ready) }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	gw := freePort(t)
-	_, port, _ := net.SplitHostPort(gw)
-	url := "https://desk.example.test:" + port
-	for k, v := range map[string]string{service.KeyGatewayListen: gw, service.KeyGatewayURL: url, service.KeySSHListen: "127.0.0.1:2"} {
-		if err := c.Service().SetSetting(ctx, k, v); err != nil {
-			t.Fatal(err)
-		}
-	}
 	if err := runUntilReady(t, c, ready); err != nil {
 		t.Fatal(err)
 	}
@@ -146,41 +172,38 @@ func TestRunDerivesTheGatewayURLByDefault(t *testing.T) {
 	}
 }
 
-func TestRunNamesTheSettingOfABusyAddress(t *testing.T) {
+func TestOpenNamesTheSettingOfABusyAddress(t *testing.T) {
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer busy.Close()
 	dir := t.TempDir()
-	ctx := context.Background()
-	c, err := Open(ctx, Options{DataDir: dir, Socket: filepath.Join(dir, datadir.SocketFile), SSHListen: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
+	leftSettings(t, dir, true, map[string]string{service.KeyGatewayListen: busy.Addr().String()})
+	c, err := Open(context.Background(), Options{DataDir: dir, Socket: filepath.Join(dir, datadir.SocketFile), SSHListen: "127.0.0.1:0"})
+	if err == nil {
+		c.Close()
 	}
-	defer c.Close()
-	if err := c.Service().SetSetting(ctx, service.KeyGatewayListen, busy.Addr().String()); err != nil {
-		t.Fatal(err)
-	}
-	err = c.Run(ctx)
 	if err == nil || !strings.Contains(err.Error(), "setting gateway.listen") || !strings.Contains(err.Error(), "--listen") {
-		t.Errorf("Run = %v; want an error naming the setting and the flag", err)
+		t.Errorf("Open = %v; want an error naming the setting and the flag", err)
 	}
+	// Nothing stays behind: the data dir opens again once the address is free.
+	busy.Close()
+	c, err = Open(context.Background(), Options{DataDir: dir, Socket: filepath.Join(dir, datadir.SocketFile), SSHListen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatalf("Open after the address was freed: %v", err)
+	}
+	c.Close()
 }
 
-func TestRunRefusesAHandEditedAddressSetting(t *testing.T) {
+func TestOpenRefusesAHandEditedAddressSetting(t *testing.T) {
 	dir := t.TempDir()
-	ctx := context.Background()
-	c, err := Open(ctx, Options{DataDir: dir, Socket: filepath.Join(dir, datadir.SocketFile), GatewayListen: "127.0.0.1:0"})
-	if err != nil {
-		t.Fatal(err)
+	leftSettings(t, dir, false, map[string]string{service.KeySSHListen: "everywhere"})
+	c, err := Open(context.Background(), Options{DataDir: dir, Socket: filepath.Join(dir, datadir.SocketFile), GatewayListen: "127.0.0.1:0"})
+	if err == nil {
+		c.Close()
 	}
-	defer c.Close()
-	if err := c.store.SetSetting(ctx, service.KeySSHListen, "everywhere"); err != nil {
-		t.Fatal(err)
-	}
-	err = c.Run(ctx)
 	if err == nil || !strings.Contains(err.Error(), "setting ssh.listen") {
-		t.Errorf("Run = %v; want an error naming ssh.listen", err)
+		t.Errorf("Open = %v; want an error naming ssh.listen", err)
 	}
 }

@@ -8,6 +8,7 @@ package coordinator
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,6 +34,7 @@ import (
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/repos"
 	"borgdesk/backend/service"
+	"borgdesk/backend/settings"
 	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/shared/borgssh"
 	"borgdesk/backend/store"
@@ -101,10 +103,75 @@ type Coordinator struct {
 	hostKey     ssh.Signer
 	repos       *repos.Repos
 	interrupted []store.Run
+
+	// The servers, built complete in Open on listeners already bound, so
+	// a busy address fails Open and the service knows every address.
+	ends    *endpoints
+	admin   *adminapi.Server
+	gateway *gateway.Gateway
+	borgSSH *borgssh.Server
 }
 
-// Open prepares and locks the data dir and opens its database. Nothing in
-// the data dir is changed when it fails.
+// endpoints are the listeners Open binds and what they decide: where
+// agents reach the gateway, its certificate's pin, the Borg SSH server.
+type endpoints struct {
+	plan                 addressPlan
+	adminLn, gwLn, sshLn net.Listener
+	cert                 tls.Certificate
+	pin                  string
+}
+
+func (e *endpoints) close() {
+	for _, ln := range []net.Listener{e.adminLn, e.gwLn, e.sshLn} {
+		if ln != nil {
+			ln.Close()
+		}
+	}
+}
+
+// listen binds the admin socket, the gateway and the Borg SSH server on the
+// addresses the options and settings give, and makes the gateway's
+// certificate. Nothing stays open when it fails.
+func listen(ctx context.Context, opts Options, st *store.Store, layout datadir.Layout, authority *ca.CA) (*endpoints, error) {
+	e := &endpoints{}
+	var err error
+	if e.adminLn, err = adminapi.Listen(opts.Socket); err != nil {
+		return nil, err
+	}
+	cfg := settings.New(settings.Config{Store: st, Layout: layout})
+	if e.plan, err = planAddresses(ctx, opts, cfg.Get); err != nil {
+		e.close()
+		return nil, err
+	}
+	if e.gwLn, err = gateway.Listen(e.plan.gatewayListen.InUse); err != nil {
+		e.close()
+		return nil, listenError(err, e.plan.gatewayListen)
+	}
+	hosts := opts.GatewayHosts
+	if len(hosts) == 0 {
+		hosts = certificateHosts(gateway.DefaultHosts(), e.plan.gatewayURL.InUse)
+	}
+	if e.cert, e.pin, err = gateway.Certificate(authority, hosts); err != nil {
+		e.close()
+		return nil, err
+	}
+	if e.plan.gatewayURL.InUse == "" {
+		e.plan.gatewayURL.InUse = defaultGatewayURL(e.gwLn.Addr())
+	}
+	if e.sshLn, err = borgssh.Listen(e.plan.sshListen.InUse); err != nil {
+		e.close()
+		return nil, listenError(err, e.plan.sshListen)
+	}
+	e.plan.gatewayListen.InUse, e.plan.sshListen.InUse = boundAddr(e.gwLn), boundAddr(e.sshLn)
+	return e, nil
+}
+
+// Open prepares and locks the data dir, opens its database, binds the
+// admin socket, the gateway and the Borg SSH server on the addresses the
+// options and settings give (a busy address fails here, naming its
+// setting), and builds the service and the servers complete: nothing is set
+// on them afterwards. Nothing in the data dir is changed when it fails, and
+// nothing stays bound.
 func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -169,9 +236,26 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if err := st.FailInterruptedDrills(ctx); err != nil {
 		return fail(err)
 	}
+	ends, err := listen(ctx, opts, st, layout, authority)
+	if err != nil {
+		return fail(err)
+	}
+	fail = func(err error) (*Coordinator, error) {
+		ends.close()
+		st.Close()
+		lock.Release()
+		return nil, err
+	}
+	gwURL, _ := url.Parse(ends.plan.gatewayURL.InUse)
 	orch := jobs.New(opts.Logger, opts.Now)
+	var borgSrv *borgssh.Server // cuts a revoked agent's sessions; built on the service's allow list below
 	svc := service.New(service.Config{Orchestrator: orch, Store: st, Bus: events.NewBus(), Now: opts.Now, DataDir: opts.DataDir, Version: opts.Version,
-		CA: authority, Dist: dist, GatewayURL: opts.GatewayURL, Heartbeat: opts.Heartbeat, Repos: rp,
+		CA: authority, Dist: dist, GatewayURL: ends.plan.gatewayURL.InUse, GatewayPin: ends.pin,
+		BorgSSH: service.BorgSSH{Host: gwURL.Hostname(), Port: ends.sshLn.Addr().(*net.TCPAddr).Port,
+			HostKey: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(hostKey.PublicKey())))},
+		Addresses: []service.Address{ends.plan.gatewayListen, ends.plan.sshListen, ends.plan.gatewayURL},
+		OnRevoke:  func(agent string) { borgSrv.Disconnect(agent) },
+		Heartbeat: opts.Heartbeat, Repos: rp,
 		InitReposAtEnrollment: !opts.LazyRepoInit, RetryDelay: opts.RetryDelay, Catalog: cat, Mounts: mnt, Logger: opts.Logger,
 		SendMail: true, Desktop: opts.Desktop})
 	if err := svc.LoadAgents(ctx); err != nil {
@@ -187,7 +271,14 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if len(interrupted) > 0 {
 		opts.Logger.Warn("runs interrupted by the last shutdown were marked failed and will run again", "runs", len(interrupted))
 	}
-	return &Coordinator{opts: opts, log: opts.Logger, lock: lock, store: st, cat: cat, mounts: mnt, svc: svc, orch: orch, ca: authority, hostKey: hostKey, repos: rp, interrupted: interrupted}, nil
+	borgSrv = borgssh.New(borgssh.Config{HostKey: hostKey, Authorizer: svc.Fleet, ReposDir: rp.Dir(), Borg: opts.Borg,
+		BorgBaseDir: layout.BorgServeHome(), Logger: opts.Logger})
+	gw, err := gateway.New(gateway.Config{Fleet: svc, CA: authority, Certificate: ends.cert, Logger: opts.Logger, Now: opts.Now, Version: opts.Version})
+	if err != nil {
+		return fail(err)
+	}
+	return &Coordinator{opts: opts, log: opts.Logger, lock: lock, store: st, cat: cat, mounts: mnt, svc: svc, orch: orch, ca: authority, hostKey: hostKey, repos: rp, interrupted: interrupted,
+		ends: ends, admin: adminapi.NewServer(svc, opts.Logger), gateway: gw, borgSSH: borgSrv}, nil
 }
 
 // Service is the coordinator's service layer.
@@ -208,54 +299,12 @@ func (c *Coordinator) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	// Listeners are opened before Run reports ready, so a client started
-	// right after the coordinator finds them, and a busy address fails now.
-	adminLn, err := adminapi.Listen(c.opts.Socket)
-	if err != nil {
-		return err
-	}
-	admin := adminapi.NewServer(c.svc, c.log)
-	plan, err := c.planAddresses(ctx)
-	if err != nil {
-		adminLn.Close()
-		return err
-	}
-	gwLn, err := gateway.Listen(plan.gatewayListen.InUse)
-	if err != nil {
-		adminLn.Close()
-		return listenError(err, plan.gatewayListen)
-	}
-	hosts := c.opts.GatewayHosts
-	if len(hosts) == 0 {
-		hosts = certificateHosts(gateway.DefaultHosts(), plan.gatewayURL.InUse)
-	}
-	gw, err := gateway.New(gateway.Config{Fleet: c.svc, CA: c.ca, Logger: c.log, Now: c.opts.Now, Hosts: hosts, Version: c.opts.Version})
-	if err != nil {
-		adminLn.Close()
-		gwLn.Close()
-		return err
-	}
-	if plan.gatewayURL.InUse == "" {
-		plan.gatewayURL.InUse = defaultGatewayURL(gwLn.Addr())
-	}
-	c.svc.SetGatewayURL(plan.gatewayURL.InUse)
-	sshLn, err := borgssh.Listen(plan.sshListen.InUse)
-	if err != nil {
-		adminLn.Close()
-		gwLn.Close()
-		return listenError(err, plan.sshListen)
-	}
-	plan.gatewayListen.InUse, plan.sshListen.InUse = boundAddr(gwLn), boundAddr(sshLn)
-	c.svc.SetAddresses([]service.Address{plan.gatewayListen, plan.sshListen, plan.gatewayURL})
-	borgSrv := borgssh.New(borgssh.Config{HostKey: c.hostKey, Authorizer: c.svc.Fleet, ReposDir: c.repos.Dir(), Borg: c.opts.Borg,
-		BorgBaseDir: datadir.At(c.opts.DataDir).BorgServeHome(), Logger: c.log})
-	c.svc.OnRevoke(borgSrv.Disconnect)
-	gwURL, _ := url.Parse(c.svc.GatewayURL())
-	c.svc.SetBorgSSH(service.BorgSSH{Host: gwURL.Hostname(), Port: sshLn.Addr().(*net.TCPAddr).Port,
-		HostKey: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(c.hostKey.PublicKey())))})
-	start("admin socket", func(ctx context.Context) error { return admin.Serve(ctx, adminLn) })
-	start("agent gateway", func(ctx context.Context) error { return gw.Serve(ctx, gwLn) })
-	start("borg ssh", func(ctx context.Context) error { return borgSrv.Serve(ctx, sshLn) })
+	// The listeners were bound in Open, so a client started right after
+	// the coordinator reports ready finds them.
+	e := c.ends
+	start("admin socket", func(ctx context.Context) error { return c.admin.Serve(ctx, e.adminLn) })
+	start("agent gateway", func(ctx context.Context) error { return c.gateway.Serve(ctx, e.gwLn) })
+	start("borg ssh", func(ctx context.Context) error { return c.borgSSH.Serve(ctx, e.sshLn) })
 	// Everything that runs later or in the background (the mail outbox
 	// too), awaited on the way out.
 	start("orchestrator", c.orch.Run)
@@ -267,7 +316,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		c.opts.Ready()
 	}
 	c.log.Info("coordinator running", "data", c.opts.DataDir, "socket", c.opts.Socket, "gateway", c.svc.GatewayURL(),
-		"gateway_listen", plan.gatewayListen.InUse, "ssh_listen", plan.sshListen.InUse,
+		"gateway_listen", e.plan.gatewayListen.InUse, "ssh_listen", e.plan.sshListen.InUse,
 		"ca_fingerprint", c.ca.Fingerprint(), "version", c.opts.Version)
 	<-ctx.Done()
 	wg.Wait()
@@ -284,6 +333,7 @@ func (c *Coordinator) Close() error {
 	if c.svc != nil {
 		c.svc.Close()
 	}
+	c.ends.close() // when Run never served them
 	c.cat.Close()
 	err := c.store.Close()
 	if lerr := c.lock.Release(); err == nil {

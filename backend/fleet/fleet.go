@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"borgdesk/backend/agentdist"
@@ -77,6 +76,9 @@ type Config struct {
 	TaskLease time.Duration
 	Hooks     Hooks
 	Logger    *slog.Logger
+	// BorgSSH is where agents reach their repositories (zero: the
+	// coordinator serves none).
+	BorgSSH BorgSSH
 }
 
 // BorgSSH is where agents reach their repositories.
@@ -102,14 +104,13 @@ type Fleet struct {
 	allowed allowList
 	wake    wakeups
 	seen    seenSince
-	sshMu   sync.RWMutex
 	ssh     BorgSSH
 }
 
 // New returns the fleet side over cfg's store.
 func New(cfg Config) *Fleet {
 	f := &Fleet{st: cfg.Store, events: cfg.Events, now: cfg.Now, ca: cfg.CA, dist: cfg.Dist, heartbeat: cfg.Heartbeat,
-		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, hooks: cfg.Hooks, log: cfg.Logger}
+		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, hooks: cfg.Hooks, log: cfg.Logger, ssh: cfg.BorgSSH}
 	if f.now == nil {
 		f.now = time.Now
 	}
@@ -120,21 +121,8 @@ func New(cfg Config) *Fleet {
 	return f
 }
 
-// SetBorgSSH records the Borg SSH server's address and host key, once it
-// listens; enrollments and tasks carry it.
-func (f *Fleet) SetBorgSSH(b BorgSSH) {
-	f.sshMu.Lock()
-	f.ssh = b
-	f.sshMu.Unlock()
-}
-
-// BorgSSH is where agents reach their repositories (zero until the Borg
-// SSH server listens).
-func (f *Fleet) BorgSSH() BorgSSH {
-	f.sshMu.RLock()
-	defer f.sshMu.RUnlock()
-	return f.ssh
-}
+// BorgSSH is where agents reach their repositories.
+func (f *Fleet) BorgSSH() BorgSSH { return f.ssh }
 
 // OfflineAfter is how long a silent agent stays online.
 func (f *Fleet) OfflineAfter() time.Duration { return f.offlineAfter }

@@ -63,14 +63,17 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := service.New(service.Config{Store: st, CA: authority, Now: clk.Now, Heartbeat: time.Minute})
 	ln, err := Listen("127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	url := "https://" + ln.Addr().String()
-	svc.SetGatewayURL(url)
-	gw, err := New(Config{Fleet: svc, CA: authority, Now: clk.Now, Hosts: []string{"127.0.0.1"}, LongPoll: 20 * time.Second, Version: "test"})
+	cert, pin, err := Certificate(authority, []string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := service.New(service.Config{Store: st, CA: authority, Now: clk.Now, Heartbeat: time.Minute, GatewayURL: url, GatewayPin: pin})
+	gw, err := New(Config{Fleet: svc, CA: authority, Now: clk.Now, Certificate: cert, LongPoll: 20 * time.Second, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

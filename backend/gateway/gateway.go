@@ -54,8 +54,6 @@ type Fleet interface {
 	UpdateBinary(ctx context.Context, agent, goos, arch string) (agentdist.Binary, error)
 	InstallScript(ctx context.Context, token string) (string, error)
 	InstallBinary(ctx context.Context, secret, arch string) (string, error)
-	// SetGatewayPin tells install commands the serving certificate's pin.
-	SetGatewayPin(pin string)
 }
 
 // Config configures a Gateway.
@@ -66,6 +64,9 @@ type Config struct {
 	Now    func() time.Time
 	// Hosts are the names and addresses in the serving certificate.
 	Hosts []string
+	// Certificate is the serving certificate (see Certificate); a fresh
+	// one for Hosts when empty.
+	Certificate tls.Certificate
 	// LongPoll is how long GET tasks waits for work (agentapi.LongPoll when zero).
 	LongPoll time.Duration
 	// Version is the coordinator's version (for the log; /api/health is
@@ -85,7 +86,28 @@ type Gateway struct {
 	conns *connLimit
 }
 
-// New builds a gateway with a fresh serving certificate for cfg.Hosts.
+// Certificate is a fresh serving certificate for hosts, signed by ca, with
+// the pin (base64 SHA-256 of its public key) that one-line install
+// commands carry.
+func Certificate(authority *ca.CA, hosts []string) (tls.Certificate, string, error) {
+	certPEM, keyPEM, err := authority.ServingCertificate(hosts)
+	if err != nil {
+		return tls.Certificate{}, "", fmt.Errorf("gateway certificate: %w", err)
+	}
+	leaf, err := tls.X509KeyPair(append(certPEM, authority.CertPEM()...), keyPEM)
+	if err != nil {
+		return tls.Certificate{}, "", fmt.Errorf("gateway certificate: %w", err)
+	}
+	cert, err := x509.ParseCertificate(leaf.Certificate[0])
+	if err != nil {
+		return tls.Certificate{}, "", fmt.Errorf("gateway certificate: %w", err)
+	}
+	sum := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
+	return leaf, base64.StdEncoding.EncodeToString(sum[:]), nil
+}
+
+// New builds a gateway serving cfg.Certificate (a fresh one for cfg.Hosts
+// when it has none).
 func New(cfg Config) (*Gateway, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -100,17 +122,12 @@ func New(cfg Config) (*Gateway, error) {
 		cfg.MaxUnauthenticated = DefaultMaxUnauthenticated
 	}
 	g := &Gateway{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), conns: newConnLimit(cfg.MaxUnauthenticated)}
-	certPEM, keyPEM, err := cfg.CA.ServingCertificate(cfg.Hosts)
-	if err != nil {
-		return nil, fmt.Errorf("gateway certificate: %w", err)
-	}
-	leaf, err := tls.X509KeyPair(append(certPEM, cfg.CA.CertPEM()...), keyPEM)
-	if err != nil {
-		return nil, fmt.Errorf("gateway certificate: %w", err)
-	}
-	if cert, err := x509.ParseCertificate(leaf.Certificate[0]); err == nil {
-		sum := sha256.Sum256(cert.RawSubjectPublicKeyInfo)
-		cfg.Fleet.SetGatewayPin(base64.StdEncoding.EncodeToString(sum[:]))
+	leaf := cfg.Certificate
+	if len(leaf.Certificate) == 0 {
+		var err error
+		if leaf, _, err = Certificate(cfg.CA, cfg.Hosts); err != nil {
+			return nil, err
+		}
 	}
 	g.tls = &tls.Config{
 		MinVersion:       tls.VersionTLS13,

@@ -107,8 +107,8 @@ func (s *Service) RevokeServer(ctx context.Context, ref string) (store.Server, e
 	}
 	s.Forget(sv.UUID, sv.ID) // before the write: refuse at once, even if the write is slow
 	defer s.orch.Go("push keys to storage nodes", s.pushNodeKeys)
-	for _, hook := range s.revokeHooks {
-		hook(sv.UUID)
+	if s.onRevoke != nil {
+		s.onRevoke(sv.UUID)
 	}
 	sv, err = s.st.RevokeServer(ctx, sv.ID)
 	if err != nil {

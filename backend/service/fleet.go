@@ -42,8 +42,8 @@ func (s *Service) RemoveServer(ctx context.Context, ref string) (store.Server, e
 	}
 	s.Forget(sv.UUID, sv.ID)
 	defer s.orch.Go("push keys to storage nodes", s.pushNodeKeys)
-	for _, hook := range s.revokeHooks {
-		hook(sv.UUID)
+	if s.onRevoke != nil {
+		s.onRevoke(sv.UUID)
 	}
 	if err := s.st.DeleteServer(ctx, sv.ID); err != nil {
 		return store.Server{}, err

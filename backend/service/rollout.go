@@ -130,18 +130,8 @@ func (c coordAdapter) Revoke(ctx context.Context, ref string) error {
 	return err
 }
 
-// SetGatewayPin records the SHA-256 of the gateway's public key (base64),
-// which the one-line install command pins.
-func (s *Service) SetGatewayPin(pin string) {
-	s.gatewayMu.Lock()
-	s.gatewayPin = pin
-	s.gatewayMu.Unlock()
-}
-
 func (s *Service) installCommand(gw, token string) string {
-	s.gatewayMu.RLock()
 	pin := s.gatewayPin
-	s.gatewayMu.RUnlock()
 	if pin == "" {
 		return ""
 	}

@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -64,6 +65,18 @@ type Config struct {
 	Dist *agentdist.Dist
 	// GatewayURL is the agents' address of the gateway, for install commands.
 	GatewayURL string
+	// GatewayPin is the pin of the gateway's serving certificate that
+	// one-line install commands carry (no one-line install without it).
+	GatewayPin string
+	// BorgSSH is where agents reach their repositories (no backups to the
+	// coordinator without it).
+	BorgSSH BorgSSH
+	// Addresses are the addresses the coordinator listens on, each with
+	// where it came from (Status shows them).
+	Addresses []Address
+	// OnRevoke runs when an agent is revoked or removed (the Borg SSH
+	// server cuts its sessions).
+	OnRevoke func(agent string)
 	// Heartbeat is how often agents report (60 s when zero); a server is
 	// offline after three missed heartbeats.
 	Heartbeat time.Duration
@@ -126,7 +139,6 @@ type Service struct {
 	started      time.Time
 	ca           *ca.CA
 	dist         *agentdist.Dist
-	gatewayMu    sync.RWMutex
 	gatewayURL   string
 	gatewayPin   string
 	addresses    []Address
@@ -134,26 +146,26 @@ type Service struct {
 	offlineAfter time.Duration
 	taskLease    time.Duration
 	// orch runs everything that outlives a request; Close stops it.
-	orch        *jobs.Orchestrator
-	repos       *repos.Repos
-	runs        *jobs.Runs
-	revokeHooks []func(agent string)
-	initRepos   bool
-	initQ       chan string
-	checkMu     sync.Mutex
-	targets     *targets.Targets
-	self        string
-	lastCheck   time.Time
-	lastVerify  time.Time
-	rollouts    *rollout.Manager
-	cat         *catalog.Catalog
-	archives    *archives.Archives
-	streams     streams
-	drills      *drills.Drills
-	alerts      *alerts.Alerts
-	metrics     metricSampler
-	logger      *slog.Logger
-	replicas    *replicas.Replicas
+	orch       *jobs.Orchestrator
+	repos      *repos.Repos
+	runs       *jobs.Runs
+	onRevoke   func(agent string)
+	initRepos  bool
+	initQ      chan string
+	checkMu    sync.Mutex
+	targets    *targets.Targets
+	self       string
+	lastCheck  time.Time
+	lastVerify time.Time
+	rollouts   *rollout.Manager
+	cat        *catalog.Catalog
+	archives   *archives.Archives
+	streams    streams
+	drills     *drills.Drills
+	alerts     *alerts.Alerts
+	metrics    metricSampler
+	logger     *slog.Logger
+	replicas   *replicas.Replicas
 }
 
 // New returns a service over cfg's store and bus.
@@ -171,7 +183,7 @@ func New(cfg Config) *Service {
 		cfg.TaskLease = 2 * time.Minute
 	}
 	s := &Service{st: cfg.Store, bus: cfg.Bus, now: cfg.Now, dataDir: cfg.DataDir, layout: datadir.At(cfg.DataDir), version: cfg.Version, started: cfg.Now(),
-		ca: cfg.CA, dist: cfg.Dist, gatewayURL: cfg.GatewayURL, heartbeat: cfg.Heartbeat,
+		ca: cfg.CA, dist: cfg.Dist, gatewayURL: cfg.GatewayURL, gatewayPin: cfg.GatewayPin, addresses: slices.Clone(cfg.Addresses), onRevoke: cfg.OnRevoke, heartbeat: cfg.Heartbeat,
 		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, repos: cfg.Repos, initRepos: cfg.InitReposAtEnrollment}
 	s.events = events.Log{Store: s.st, Bus: s.bus, Now: s.now}
 	s.settings = settings.New(settings.Config{Store: s.st, Events: s.events, Layout: s.layout})
@@ -180,7 +192,7 @@ func New(cfg Config) *Service {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
 	s.Fleet = fleet.New(fleet.Config{Store: s.st, Events: s.events, Now: s.now, CA: s.ca, Dist: s.dist, Heartbeat: s.heartbeat,
-		TaskLease: s.taskLease, Logger: s.logger, Hooks: s.fleetHooks()})
+		TaskLease: s.taskLease, Logger: s.logger, Hooks: s.fleetHooks(), BorgSSH: cfg.BorgSSH})
 	s.initQ = make(chan string, 1024)
 	s.orch = cfg.Orchestrator
 	if s.orch == nil {
@@ -229,23 +241,8 @@ func (s *Service) log() *slog.Logger { return s.logger }
 // coordinator calls it at shutdown, before the store is closed under them.
 func (s *Service) Close() { s.orch.Close() }
 
-// SetGatewayURL records where agents reach the gateway, once it listens.
-func (s *Service) SetGatewayURL(u string) {
-	s.gatewayMu.Lock()
-	s.gatewayURL = u
-	s.gatewayMu.Unlock()
-}
-
-// OnRevoke registers fn to run when an agent is revoked or removed (the
-// Borg SSH server cuts its sessions).
-func (s *Service) OnRevoke(fn func(agent string)) { s.revokeHooks = append(s.revokeHooks, fn) }
-
 // GatewayURL is where agents reach the gateway.
-func (s *Service) GatewayURL() string {
-	s.gatewayMu.RLock()
-	defer s.gatewayMu.RUnlock()
-	return s.gatewayURL
-}
+func (s *Service) GatewayURL() string { return s.gatewayURL }
 
 // Status is a summary of the coordinator.
 type Status struct {

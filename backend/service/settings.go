@@ -79,16 +79,5 @@ func (s *Service) PauseSchedules(ctx context.Context, paused bool) error {
 	return s.settings.PauseSchedules(ctx, paused)
 }
 
-// SetAddresses records the addresses the coordinator started with.
-func (s *Service) SetAddresses(a []Address) {
-	s.gatewayMu.Lock()
-	s.addresses = slices.Clone(a)
-	s.gatewayMu.Unlock()
-}
-
 // Addresses are the addresses the coordinator started with.
-func (s *Service) Addresses() []Address {
-	s.gatewayMu.RLock()
-	defer s.gatewayMu.RUnlock()
-	return slices.Clone(s.addresses)
-}
+func (s *Service) Addresses() []Address { return slices.Clone(s.addresses) }

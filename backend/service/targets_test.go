@@ -24,8 +24,8 @@ func TestRunWaitsForOfflineStorageNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := New(Config{Store: st, DataDir: dir, Repos: repos.New(dir, &borg.Borg{BaseDir: filepath.Join(dir, "borg")})})
-	svc.SetBorgSSH(BorgSSH{Host: "127.0.0.1", Port: 2222, HostKey: "ssh-ed25519 AAAA"})
+	svc := New(Config{Store: st, DataDir: dir, Repos: repos.New(dir, &borg.Borg{BaseDir: filepath.Join(dir, "borg")}),
+		BorgSSH: BorgSSH{Host: "127.0.0.1", Port: 2222, HostKey: "ssh-ed25519 AAAA"}})
 	web, err := st.CreateServer(ctx, store.Server{UUID: "0a1b2c3d-1111-2222-3333-444455556666", Name: "web1"})
 	if err != nil {
 		t.Fatal(err)
