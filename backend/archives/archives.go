@@ -1,8 +1,9 @@
 // Package archives is what the operator reads out of the repositories:
 // the archives of a server, the file catalog behind browsing, search,
-// previews and downloads (and the restores and drills that read it), FUSE
-// mounts of archives and snapshots, and the two upkeep operations on a
-// repository's content, retention (prune) and borg check.
+// previews, downloads and comparisons of two versions of a file (and the
+// restores and drills that read it), FUSE mounts of archives and
+// snapshots, and the two upkeep operations on a repository's content,
+// retention (prune) and borg check.
 //
 // It reads the coordinator's own access to a repository (without borg's
 // lock where it only reads, so browsing goes on during a backup) and asks

@@ -37,6 +37,7 @@ import (
 	"borgdesk/backend/settings"
 	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/shared/replicate"
+	"borgdesk/backend/snapshots"
 	"borgdesk/backend/store"
 	"borgdesk/backend/targets"
 )
@@ -166,6 +167,7 @@ type Service struct {
 	metrics    metricSampler
 	logger     *slog.Logger
 	replicas   *replicas.Replicas
+	snapshots  *snapshots.Snapshots
 }
 
 // New returns a service over cfg's store and bus.
@@ -211,6 +213,7 @@ func New(cfg Config) *Service {
 		HeartbeatWait: cfg.RolloutHeartbeatWait, Events: s.events, Orchestrator: s.orch, Now: s.now})
 	s.archives = archives.New(archives.Config{Store: s.st, Events: s.events, Now: s.now, Repos: s.repos, Catalog: s.cat, Mounts: cfg.Mounts,
 		Layout: s.layout, Logger: s.logger, Env: archivesEnv{s}})
+	s.snapshots = snapshots.New(snapshots.Config{Store: s.st, Events: s.events, Layout: s.layout, Env: snapshotsEnv{s}})
 	s.schedule(cmp.Or(cfg.SchedulerEvery, 15*time.Second))
 	return s
 }
@@ -228,7 +231,7 @@ func (s *Service) schedule(every time.Duration) {
 	// shows within about a heartbeat of the threshold.
 	s.orch.Schedule(jobs.Every("offline monitor", max(s.heartbeat/4, time.Second), s.MarkOffline))
 	s.orch.Loop("repository init", s.RunRepoInit)
-	s.orch.Loop("flx inbox", s.WatchInbox)
+	s.orch.Loop("flx inbox", s.snapshots.WatchInbox)
 	s.orch.Loop("file catalog", s.archives.RunCatalog)
 	s.orch.Loop("alerts", s.RunAlerts)
 	s.orch.Loop("mail outbox", s.alerts.RunOutbox)

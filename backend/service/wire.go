@@ -3,7 +3,6 @@ package service
 import (
 	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/shared/borg"
-	"borgdesk/backend/shared/flx"
 )
 
 // The coordinator's edge of the wire: agentapi has its own types, and
@@ -13,12 +12,3 @@ import (
 
 // wireKeep is a job's retention as a task payload carries it.
 func wireKeep(k borg.Keep) agentapi.Keep { return agentapi.Keep(k) }
-
-// diffEntries is an agent's diff answer; never nil (the window lists it).
-func diffEntries(in []agentapi.FlxDiffEntry) []flx.DiffEntry {
-	out := make([]flx.DiffEntry, len(in))
-	for i, e := range in {
-		out[i] = flx.DiffEntry(e)
-	}
-	return out
-}

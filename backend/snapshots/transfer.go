@@ -1,0 +1,180 @@
+package snapshots
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/fsnotify/fsnotify"
+
+	"borgdesk/backend/events"
+	"borgdesk/backend/fault"
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/flx"
+	"borgdesk/backend/store"
+)
+
+// Root checks the folder a snapshot is compared with or restored under
+// on the server: "" or "/" is the server's own root, anything else an
+// absolute path, cleaned.
+func Root(root string) (string, error) {
+	root = strings.TrimSpace(root)
+	if root == "" || root == "/" {
+		return "", nil
+	}
+	if !path.IsAbs(root) {
+		return "", fmt.Errorf("%w: the target root must be an absolute folder on the server (such as /srv/pbx-test), not %q", fault.ErrInvalid, root)
+	}
+	return path.Clean(root), nil
+}
+
+// agentTask checks that the task is this agent's, running, of type typ.
+func (x *Snapshots) agentTask(ctx context.Context, agentUUID string, id int64, types ...string) (store.Task, error) {
+	sv, err := x.env.AgentServer(ctx, agentUUID)
+	if err != nil {
+		return store.Task{}, err
+	}
+	t, err := x.st.Task(ctx, id)
+	if err != nil || t.ServerID != sv.ID {
+		return store.Task{}, fmt.Errorf("%w: task %d is not this agent's", fault.ErrNotFound, id)
+	}
+	ok := false
+	for _, typ := range types {
+		ok = ok || t.Type == typ
+	}
+	if !ok || t.Status != store.TaskRunning {
+		return store.Task{}, fmt.Errorf("%w: task %d (%s, %s) has no snapshot to transfer", fault.ErrConflict, id, t.Type, t.Status)
+	}
+	return t, nil
+}
+
+// ForTask is the snapshot a running restore or diff task fetches.
+func (x *Snapshots) ForTask(ctx context.Context, agentUUID string, id int64) (string, error) {
+	t, err := x.agentTask(ctx, agentUUID, id, agentapi.TaskFlxRestore, agentapi.TaskFlxDiff)
+	if err != nil {
+		return "", err
+	}
+	var p agentapi.FlxSnapshot // restore and diff payloads both carry it
+	json.Unmarshal(t.Payload, &p)
+	path, _, err := x.staged(p.SHA256)
+	return path, err
+}
+
+var uploadName = regexp.MustCompile(`^[A-Za-z0-9._-]+\.flxx?(\.gz)?$`)
+
+// StoreUpload keeps the snapshot a running flx-backup task uploads,
+// after verifying every hash, in DATA/flx/servers/<uuid>/<name>.
+func (x *Snapshots) StoreUpload(ctx context.Context, agentUUID string, id int64, name string, body io.Reader) (string, error) {
+	t, err := x.agentTask(ctx, agentUUID, id, agentapi.TaskFlxBackup)
+	if err != nil {
+		return "", err
+	}
+	if !uploadName.MatchString(name) {
+		return "", fmt.Errorf("%w: snapshot name %q", fault.ErrInvalid, name)
+	}
+	dir := x.dir("servers", t.ServerUUID)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, ".upload-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	n, err := io.Copy(tmp, io.LimitReader(body, MaxSize+1))
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", err
+	}
+	if n > MaxSize {
+		return "", fmt.Errorf("%w: the snapshot is over the %d-byte limit", fault.ErrInvalid, int64(MaxSize))
+	}
+	if _, err := flx.Inspect(tmp.Name()); err != nil {
+		return "", fmt.Errorf("%w: the uploaded snapshot does not verify: %v", fault.ErrInvalid, err)
+	}
+	final := filepath.Join(dir, name)
+	if err := os.Rename(tmp.Name(), final); err != nil {
+		return "", err
+	}
+	return final, nil
+}
+
+// Export copies a snapshot received from a server into ~/Downloads.
+func (x *Snapshots) Export(ctx context.Context, path string) (string, error) {
+	clean := filepath.Clean(path)
+	if rel, err := filepath.Rel(x.dir("servers"), clean); err != nil || strings.HasPrefix(rel, "..") {
+		return "", fmt.Errorf("%w: %s is not a snapshot received from a server", fault.ErrInvalid, path)
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(home, "Downloads")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	src, err := os.Open(clean)
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	dst := filepath.Join(dir, filepath.Base(clean))
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return dst, nil // already there (the names carry a timestamp)
+	}
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(out, src); err != nil {
+		out.Close()
+		os.Remove(dst)
+		return "", err
+	}
+	return dst, out.Close()
+}
+
+// WatchInbox announces snapshots that land in DATA/inbox (flx:inbox) until
+// ctx ends.
+func (x *Snapshots) WatchInbox(ctx context.Context) error {
+	dir := x.InboxDir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if err := w.Add(dir); err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-w.Events:
+			if !ok {
+				return nil
+			}
+			name := filepath.Base(ev.Name)
+			if ev.Op&(fsnotify.Create|fsnotify.Rename|fsnotify.Write) == 0 || strings.HasPrefix(name, ".") || !flx.IsSnapshotName(name) {
+				continue
+			}
+			if ev.Op&fsnotify.Write != 0 {
+				continue // announced at Create; writes of the same file follow
+			}
+			x.events.Announce(events.FlxInbox, "", map[string]any{"path": ev.Name}) // the window offers to open it
+		case <-w.Errors:
+		}
+	}
+}
