@@ -31,6 +31,7 @@ import (
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/replicas"
 	"borgdesk/backend/repos"
+	"borgdesk/backend/restores"
 	"borgdesk/backend/settings"
 	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/shared/replicate"
@@ -140,7 +141,7 @@ type Service struct {
 	rollouts    rollouts
 	cat         *catalog.Catalog
 	archives    *archives.Archives
-	streams     streams
+	restores    *restores.Restores
 	drills      *drills.Drills
 	alerts      alerting
 	metrics     metricSampler
@@ -190,6 +191,7 @@ func New(cfg Config) *Service {
 		Self: s.self, Env: targetsEnv{s}, Logger: s.logger})
 	s.archives = archives.New(archives.Config{Store: s.st, Events: s.events, Now: s.now, Repos: s.repos, Catalog: s.cat, Mounts: cfg.Mounts,
 		Layout: s.layout, Logger: s.logger, Env: archivesEnv{s}})
+	s.restores = restores.New(restores.Config{Store: s.st, Events: s.events, Now: s.now, Catalog: s.cat, Repos: s.repos, Env: restoresEnv{s}})
 	s.schedule(cmp.Or(cfg.SchedulerEvery, 15*time.Second))
 	return s
 }
