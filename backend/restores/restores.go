@@ -9,10 +9,11 @@
 // It asks the rest of the coordinator, through Env, which server a name
 // means, which agents are enrolled, where a repository lives and for the
 // catalog to index an archive. It never reads a repository but to stream a
-// running restore task's data, never hands a restore's passphrase to an
-// agent (the fleet adds it as the task is dispatched, see Source), never
-// streams to an agent other than the task's own, and never writes the
-// catalog or a run.
+// running restore task's data, never puts a passphrase in a task (the
+// service adds it as the fleet hands the task out, see Source), never
+// streams to an agent other than the task's own, never writes the catalog,
+// and never touches a backup run itself (cancelling a backup's task goes
+// through Env.CancelRun).
 package restores
 
 import (
