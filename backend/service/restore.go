@@ -2,282 +2,122 @@ package service
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"path/filepath"
-	"regexp"
-	"strings"
 
-	"borgdesk/backend/events"
+	"borgdesk/backend/restores"
 	"borgdesk/backend/shared/agentapi"
-	"borgdesk/backend/shared/units"
 	"borgdesk/backend/store"
+	"borgdesk/backend/targets"
 )
 
-// RestoreRequest asks for files of an archive to be restored.
-type RestoreRequest struct {
-	Server  string   `json:"server"`
-	Archive string   `json:"archive"`
-	Paths   []string `json:"paths"`
-	// To is a directory on the target server; "" puts files back where they were.
-	To           string `json:"to"`
-	TargetServer string `json:"target_server"`
-	Policy       string `json:"policy"`
-	// KeepSetuid keeps setuid/setgid bits on files that belong to root
-	// (dropped otherwise).
-	KeepSetuid bool `json:"keep_setuid"`
+// Restores (files and database dumps put back onto a server, the plan
+// shown before, the stream a cross-server restore reads, cancelling a
+// task) are the restores room (backend/restores); these are its use cases
+// as the service's.
+
+// The requests and the plan the window binds keep their names in the
+// service (the Wails models are service.RestoreRequest,
+// service.DBRestoreRequest, service.RestorePlan, service.RestoreLanding):
+// they are the restores room's types under the service's name, converted as
+// they pass, not aliases, which would move them to another namespace.
+
+// RestoreRequest asks for files of an archive to be restored (restores.Request).
+type RestoreRequest restores.Request
+
+// DBRestoreRequest asks for a database dump of an archive to be restored
+// (restores.DBRequest).
+type DBRestoreRequest restores.DBRequest
+
+// RestoreLanding is where one restored item ends up on the target
+// (restores.Landing).
+type RestoreLanding restores.Landing
+
+// RestorePlan is what a restore would do, for the window to show before
+// it starts: how much, and where each item lands (restores.Plan, whose
+// Landing are RestoreLanding here).
+type RestorePlan struct {
+	Files   int64            `json:"files"`
+	Bytes   int64            `json:"bytes"`
+	To      string           `json:"to"`
+	Target  string           `json:"target"`
+	Landing []RestoreLanding `json:"landing"`
 }
 
-// StartRestore queues a restore task on the target server's agent (the
-// source server's by default). A restore onto another server streams: the
-// coordinator reads the files from its copy of the source repository and
-// sends them over the gateway, so the target never sees another server's
-// repository or passphrase.
+// TaskStream is the data of one running streamed restore task (the
+// gateway sends it; not bound to the window).
+type TaskStream = restores.TaskStream
+
+// StartRestore queues a restore task on the target server's agent; see
+// restores.Restores.StartRestore.
 func (s *Service) StartRestore(ctx context.Context, req RestoreRequest) (store.Task, error) {
-	src, target, err := s.restoreServers(ctx, req.Server, req.TargetServer)
-	if err != nil {
-		return store.Task{}, err
-	}
-	if req.Policy == "" {
-		req.Policy = agentapi.PolicyKeepBoth
-	}
-	switch req.Policy {
-	case agentapi.PolicySkip, agentapi.PolicyOverwrite, agentapi.PolicyKeepBoth:
-	default:
-		return store.Task{}, fmt.Errorf("%w: overwrite policy %q: use skip, overwrite or keep-both", ErrInvalid, req.Policy)
-	}
-	to := strings.TrimSpace(req.To)
-	if to == "" {
-		to = "/"
-	}
-	if !filepath.IsAbs(to) {
-		return store.Task{}, fmt.Errorf("%w: restore into an absolute directory (such as /srv/restore), not %q", ErrInvalid, req.To)
-	}
-	var paths []string
-	for _, p := range req.Paths {
-		if p = strings.Trim(strings.TrimSpace(p), "/"); p != "" {
-			if strings.Contains("/"+p+"/", "/../") {
-				return store.Task{}, fmt.Errorf("%w: %q climbs out of the archive", ErrInvalid, p)
-			}
-			paths = append(paths, p)
-		}
-	}
-	if err := s.ensureIndexed(ctx, src, req.Archive); err != nil {
-		return store.Task{}, catalogErr(err)
-	}
-	files, bytes, err := s.cat.Totals(ctx, src.UUID, req.Archive, paths)
-	if err != nil {
-		return store.Task{}, catalogErr(err)
-	}
-	loc, err := s.location(ctx, src.UUID)
-	if err != nil {
-		return store.Task{}, err
-	}
-	payload := agentapi.RestorePayload{Source: src.UUID, Archive: req.Archive, Paths: paths, To: filepath.Clean(to),
-		Policy: req.Policy, KeepSetuid: req.KeepSetuid, TotalFiles: files, TotalBytes: bytes}
-	if target.UUID == src.UUID {
-		payload.Repo, payload.HostKey, payload.LockWait = loc.AgentURL, loc.HostKey, s.repos.Borg.LockWait
-	} else if !loc.Local() {
-		return store.Task{}, fmt.Errorf("%w: the repository of %s is on storage target %s; restoring it onto another server is not supported yet — restore onto %s, or browse and download the files", ErrInvalid, src.Name, loc.Target.Name, src.Name)
-	} else {
-		payload.Stream = true
-	}
-	t, err := s.queueRestore(ctx, target, agentapi.TaskRestore, payload)
-	if err != nil {
-		return t, err
-	}
-	s.publishTask(ctx, t, fmt.Sprintf("restore of %s from %s/%s onto %s:%s queued (%d files, %s)",
-		describePaths(paths), src.Name, req.Archive, target.Name, payload.To, files, humanBytes(bytes)))
-	return t, nil
+	return s.restores.StartRestore(ctx, restores.Request(req))
 }
-
-func (s *Service) restoreServers(ctx context.Context, source, target string) (store.Server, store.Server, error) {
-	src, err := s.Server(ctx, source)
-	if err != nil {
-		return src, src, err
-	}
-	if err := s.needCatalog(); err != nil {
-		return src, src, err
-	}
-	if s.BorgSSH().Port == 0 {
-		return src, src, fmt.Errorf("%w: the Borg SSH server is not running", ErrUnavailable)
-	}
-	dst := src
-	if target != "" {
-		if dst, err = s.Server(ctx, target); err != nil {
-			return src, dst, err
-		}
-	}
-	if !s.AgentAllowed(dst.UUID) {
-		return src, dst, fmt.Errorf("%w: %s has no enrolled agent to restore onto", ErrInvalid, dst.Name)
-	}
-	return src, dst, nil
-}
-
-// queueRestore queues a restore task and wakes the target's long poll.
-func (s *Service) queueRestore(ctx context.Context, target store.Server, typ string, payload any) (store.Task, error) {
-	raw, _ := json.Marshal(payload)
-	t, err := s.st.CreateTask(ctx, target.ID, typ, raw)
-	if err != nil {
-		return t, err
-	}
-	s.Wake(target.ID)
-	return t, nil
-}
-
-func describePaths(p []string) string {
-	if len(p) == 0 {
-		return "the whole archive"
-	}
-	if len(p) > 3 {
-		return strings.Join(p[:3], ", ") + fmt.Sprintf(" and %d more", len(p)-3)
-	}
-	return strings.Join(p, ", ")
-}
-
-// DBRestoreRequest asks for a database dump of an archive to be restored.
-type DBRestoreRequest struct {
-	Server  string `json:"server"`
-	Archive string `json:"archive"`
-	Dump    string `json:"dump"`
-	// Mode is "copy" (a new database, the default) or "replace".
-	Mode string `json:"mode"`
-	// Database is the new database's name (copy) or the original's (replace).
-	Database string `json:"database"`
-	// Confirm must repeat Database to replace it.
-	Confirm      string `json:"confirm"`
-	TargetServer string `json:"target_server"`
-}
-
-var dumpPath = regexp.MustCompile(`^(postgres|mysql|mongo)/([A-Za-z0-9_.-]+)\.(dump|sql|archive)$`)
 
 // RestoreDatabase queues the restore of a database dump: into a new
 // database by default, or over the original after a confirmation that
 // names it.
 func (s *Service) RestoreDatabase(ctx context.Context, req DBRestoreRequest) (store.Task, error) {
-	src, target, err := s.restoreServers(ctx, req.Server, req.TargetServer)
-	if err != nil {
-		return store.Task{}, err
-	}
-	m := dumpPath.FindStringSubmatch(strings.Trim(req.Dump, "/"))
-	if m == nil {
-		return store.Task{}, fmt.Errorf("%w: %q is not a database dump (postgres/NAME.dump, mysql/NAME.sql or mongo/NAME.archive)", ErrInvalid, req.Dump)
-	}
-	dump, orig := m[0], m[2]
-	if err := s.ensureIndexed(ctx, src, req.Archive); err != nil {
-		return store.Task{}, catalogErr(err)
-	}
-	e, err := s.cat.Stat(ctx, src.UUID, req.Archive, dump)
-	if err != nil {
-		return store.Task{}, catalogErr(err)
-	}
-	p := agentapi.DBRestorePayload{Source: src.UUID, Archive: req.Archive, Dump: dump, TotalBytes: e.Size, LockWait: s.repos.Borg.LockWait}
-	switch req.Mode {
-	case "", "copy":
-		p.Database = req.Database
-		if p.Database == "" {
-			p.Database = orig + "_restored_" + s.now().Format("20060102")
-		}
-		if p.Database == orig && target.UUID == src.UUID {
-			return store.Task{}, fmt.Errorf("%w: a copy needs a new name; %s is the original (to overwrite it, choose replace)", ErrInvalid, orig)
-		}
-	case "replace":
-		p.Database, p.Replace = req.Database, true
-		if p.Database == "" {
-			p.Database = orig
-		}
-		if req.Confirm != p.Database {
-			return store.Task{}, fmt.Errorf("%w: replacing database %s on %s destroys its current contents; confirm by typing its name", ErrInvalid, p.Database, target.Name)
-		}
-	default:
-		return store.Task{}, fmt.Errorf("%w: mode %q: use copy or replace", ErrInvalid, req.Mode)
-	}
-	if target.UUID == src.UUID { // the job's own connection settings
-		name, _, _ := strings.Cut(req.Archive, "@")
-		if j, err := s.jobOf(ctx, src.UUID, name); err == nil {
-			var spec agentapi.BackupSpec
-			if json.Unmarshal([]byte(j.Spec), &spec) == nil {
-				p.MySQL, p.Postgres, p.Mongo = spec.MySQL, spec.Postgres, spec.Mongo
-			}
-		}
-	}
-	loc, err := s.location(ctx, src.UUID)
-	if err != nil {
-		return store.Task{}, err
-	}
-	if target.UUID == src.UUID {
-		p.Repo, p.HostKey = loc.AgentURL, loc.HostKey
-	} else if !loc.Local() {
-		return store.Task{}, fmt.Errorf("%w: the repository of %s is on storage target %s; restoring its databases onto another server is not supported yet", ErrInvalid, src.Name, loc.Target.Name)
-	} else {
-		p.Stream, p.LockWait = true, 0
-	}
-	t, err := s.queueRestore(ctx, target, agentapi.TaskDBRestore, p)
-	if err != nil {
-		return t, err
-	}
-	verb := "into a new database"
-	if p.Replace {
-		verb = "replacing the database"
-	}
-	s.publishTask(ctx, t, fmt.Sprintf("database restore of %s from %s/%s onto %s %s %s queued", dump, src.Name, req.Archive, target.Name, verb, p.Database))
-	return t, nil
+	return s.restores.RestoreDatabase(ctx, restores.DBRequest(req))
 }
 
-// restoreSource is the repository a restore task reads with borg (for its
-// passphrase). A streamed restore reads none: the coordinator does.
-func restoreSource(t agentapi.Task) (string, bool) {
-	if t.Type != agentapi.TaskRestore && t.Type != agentapi.TaskDBRestore {
-		return "", false
+// PlanRestore answers what StartRestore would restore for req, changing
+// nothing; see restores.Restores.PlanRestore.
+func (s *Service) PlanRestore(ctx context.Context, req RestoreRequest) (RestorePlan, error) {
+	p, err := s.restores.PlanRestore(ctx, restores.Request(req))
+	if err != nil {
+		return RestorePlan{}, err
 	}
-	var p struct {
-		Source string `json:"source"`
-		Stream bool   `json:"stream"`
+	plan := RestorePlan{Files: p.Files, Bytes: p.Bytes, To: p.To, Target: p.Target, Landing: make([]RestoreLanding, len(p.Landing))}
+	for i, l := range p.Landing {
+		plan.Landing[i] = RestoreLanding(l)
 	}
-	json.Unmarshal(t.Payload, &p)
-	return p.Source, p.Source != "" && !p.Stream
+	return plan, nil
 }
 
 // CancelTask cancels an unfinished task; its agent stops it at the next
 // progress report (a backup's run is cancelled with it).
 func (s *Service) CancelTask(ctx context.Context, id int64) (store.Task, error) {
-	t, err := s.st.Task(ctx, id)
-	if err != nil {
-		return t, err
-	}
-	if t.Type == agentapi.TaskBackup {
-		if r, err := s.st.RunByTask(ctx, id); err == nil {
-			if _, err := s.CancelRun(ctx, r.ID); err != nil {
-				return t, err
-			}
-			return s.st.Task(ctx, id)
-		}
-	}
-	if err := s.st.CancelTask(ctx, id); err != nil {
-		return t, err
-	}
-	t, err = s.st.Task(ctx, id)
-	if err != nil {
-		return t, err
-	}
-	s.publishTask(ctx, t, fmt.Sprintf("%s task %d cancelled by the operator", t.Type, t.ID))
-	s.streams.end(id)
-	return t, nil
+	return s.restores.CancelTask(ctx, id)
+}
+
+// OpenTaskStream checks that task id is a streamed restore of this agent's
+// server that is running now, and returns its data to send.
+func (s *Service) OpenTaskStream(ctx context.Context, agentUUID string, id int64) (*TaskStream, error) {
+	return s.restores.OpenTaskStream(ctx, agentUUID, id)
 }
 
 // taskEnded releases what a finished task held.
-func (s *Service) taskEnded(t store.Task) {
-	s.streams.end(t.ID)
-	if t.Type == agentapi.TaskRestore || t.Type == agentapi.TaskDBRestore {
-		s.announce(events.TaskChanged, t.ServerUUID, map[string]any{"task_id": t.ID, "status": t.Status, "result": json.RawMessage(nonNull(t.Result))})
-	}
+func (s *Service) taskEnded(t store.Task) { s.restores.TaskEnded(t) }
+
+// restoreSource is the repository a restore task reads with borg (for its
+// passphrase); see restores.Source.
+func restoreSource(t agentapi.Task) (string, bool) { return restores.Source(t) }
+
+// restoresEnv is what the restores ask of the service.
+type restoresEnv struct{ s *Service }
+
+func (e restoresEnv) Server(ctx context.Context, ref string) (store.Server, error) {
+	return e.s.Server(ctx, ref)
 }
 
-func nonNull(b []byte) []byte {
-	if len(b) == 0 {
-		return []byte("null")
-	}
-	return b
+func (e restoresEnv) AgentServer(ctx context.Context, agent string) (store.Server, error) {
+	return e.s.AgentServer(ctx, agent)
 }
 
-func humanBytes(n int64) string { return units.Bytes(n) }
+func (e restoresEnv) AgentAllowed(uuid string) bool { return e.s.AgentAllowed(uuid) }
+
+func (e restoresEnv) Wake(serverID int64) { e.s.Wake(serverID) }
+
+func (e restoresEnv) BorgSSHRunning() bool { return e.s.BorgSSH().Port != 0 }
+
+func (e restoresEnv) Locate(ctx context.Context, uuid string) (targets.Location, error) {
+	return e.s.location(ctx, uuid)
+}
+
+func (e restoresEnv) EnsureIndexed(ctx context.Context, sv store.Server, archive string) error {
+	return e.s.ensureIndexed(ctx, sv, archive)
+}
+
+func (e restoresEnv) CancelRun(ctx context.Context, id int64) error {
+	_, err := e.s.CancelRun(ctx, id)
+	return err
+}

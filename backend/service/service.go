@@ -33,6 +33,7 @@ import (
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/replicas"
 	"borgdesk/backend/repos"
+	"borgdesk/backend/restores"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/settings"
 	"borgdesk/backend/shared/agentapi"
@@ -161,7 +162,7 @@ type Service struct {
 	rollouts   *rollout.Manager
 	cat        *catalog.Catalog
 	archives   *archives.Archives
-	streams    streams
+	restores   *restores.Restores
 	drills     *drills.Drills
 	alerts     *alerts.Alerts
 	metrics    metricSampler
@@ -214,6 +215,7 @@ func New(cfg Config) *Service {
 	s.archives = archives.New(archives.Config{Store: s.st, Events: s.events, Now: s.now, Repos: s.repos, Catalog: s.cat, Mounts: cfg.Mounts,
 		Layout: s.layout, Logger: s.logger, Env: archivesEnv{s}})
 	s.snapshots = snapshots.New(snapshots.Config{Store: s.st, Events: s.events, Layout: s.layout, Env: snapshotsEnv{s}})
+	s.restores = restores.New(restores.Config{Store: s.st, Events: s.events, Now: s.now, Catalog: s.cat, Repos: s.repos, Env: restoresEnv{s}})
 	s.schedule(cmp.Or(cfg.SchedulerEvery, 15*time.Second))
 	return s
 }

@@ -1,4 +1,4 @@
-package service
+package restores
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"io"
 	"sync"
 
+	"borgdesk/backend/fault"
 	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/store"
 )
@@ -55,7 +56,7 @@ type TaskStream struct {
 	// ContentType is application/x-tar for files, application/octet-stream
 	// for a database dump.
 	ContentType string
-	s           *Service
+	r           *Restores
 	task        int64
 	send        func(ctx context.Context, w io.Writer) error
 }
@@ -72,28 +73,28 @@ type streamedTask struct {
 // OpenTaskStream checks that task id is a streamed restore of this agent's
 // server that is running now, and returns its data to send. The agent is
 // the one its client certificate names; the task id grants nothing.
-func (s *Service) OpenTaskStream(ctx context.Context, agentUUID string, id int64) (*TaskStream, error) {
-	t, p, err := s.runningStream(ctx, agentUUID, id)
+func (r *Restores) OpenTaskStream(ctx context.Context, agentUUID string, id int64) (*TaskStream, error) {
+	t, p, err := r.runningStream(ctx, agentUUID, id)
 	if err != nil {
 		return nil, err
 	}
-	loc, err := s.location(ctx, p.Source)
+	loc, err := r.env.Locate(ctx, p.Source)
 	if err != nil {
 		return nil, fmt.Errorf("restore task %d: the source repository: %w", id, err)
 	}
 	if !loc.Local() {
-		return nil, fmt.Errorf("%w: restore task %d: the source repository moved to storage target %s; restore onto its own server", ErrConflict, id, loc.Target.Name)
+		return nil, fmt.Errorf("%w: restore task %d: the source repository moved to storage target %s; restore onto its own server", fault.ErrConflict, id, loc.Target.Name)
 	}
-	ts := &TaskStream{s: s, task: id}
+	ts := &TaskStream{r: r, task: id}
 	if t.Type == agentapi.TaskDBRestore {
 		ts.ContentType = "application/octet-stream"
 		ts.send = func(ctx context.Context, w io.Writer) error {
-			return s.reader().ExtractStdout(ctx, loc.Read, p.Archive, p.Dump, w)
+			return r.reader().ExtractStdout(ctx, loc.Read, p.Archive, p.Dump, w)
 		}
 	} else {
 		ts.ContentType = "application/x-tar"
 		ts.send = func(ctx context.Context, w io.Writer) error {
-			return s.reader().ExportTar(ctx, loc.Read, p.Archive, p.Paths, w)
+			return r.reader().ExportTar(ctx, loc.Read, p.Archive, p.Paths, w)
 		}
 	}
 	return ts, nil
@@ -101,24 +102,24 @@ func (s *Service) OpenTaskStream(ctx context.Context, agentUUID string, id int64
 
 // runningStream returns task id if it belongs to the agent's server, is a
 // streamed restore and is running.
-func (s *Service) runningStream(ctx context.Context, agentUUID string, id int64) (store.Task, streamedTask, error) {
+func (r *Restores) runningStream(ctx context.Context, agentUUID string, id int64) (store.Task, streamedTask, error) {
 	var p streamedTask
-	sv, err := s.AgentServer(ctx, agentUUID)
+	sv, err := r.env.AgentServer(ctx, agentUUID)
 	if err != nil {
 		return store.Task{}, p, err
 	}
-	t, err := s.st.Task(ctx, id)
+	t, err := r.st.Task(ctx, id)
 	if err != nil || t.ServerID != sv.ID {
-		return store.Task{}, p, fmt.Errorf("%w: task %d is not this agent's", ErrNotFound, id)
+		return store.Task{}, p, fmt.Errorf("%w: task %d is not this agent's", fault.ErrNotFound, id)
 	}
 	if t.Type == agentapi.TaskRestore || t.Type == agentapi.TaskDBRestore {
 		json.Unmarshal(t.Payload, &p)
 	}
 	if !p.Stream || p.Source == "" {
-		return t, p, fmt.Errorf("%w: task %d (%s) has no stream", ErrConflict, id, t.Type)
+		return t, p, fmt.Errorf("%w: task %d (%s) has no stream", fault.ErrConflict, id, t.Type)
 	}
 	if t.Status != store.TaskRunning {
-		return t, p, fmt.Errorf("%w: task %d is %s: its stream is closed", ErrConflict, id, t.Status)
+		return t, p, fmt.Errorf("%w: task %d is %s: its stream is closed", fault.ErrConflict, id, t.Status)
 	}
 	return t, p, nil
 }
@@ -128,10 +129,10 @@ func (s *Service) runningStream(ctx context.Context, agentUUID string, id int64)
 func (ts *TaskStream) Send(ctx context.Context, w io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ts.s.streams.add(ts.task, &cancel)
-	defer ts.s.streams.remove(ts.task, &cancel)
+	ts.r.streams.add(ts.task, &cancel)
+	defer ts.r.streams.remove(ts.task, &cancel)
 	// The task may have ended between the check and the registration.
-	if t, err := ts.s.st.Task(ctx, ts.task); err != nil || t.Status != store.TaskRunning {
+	if t, err := ts.r.st.Task(ctx, ts.task); err != nil || t.Status != store.TaskRunning {
 		return fmt.Errorf("restore task %d is no longer running", ts.task)
 	}
 	if err := ts.send(ctx, w); err != nil {
