@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -52,7 +53,13 @@ func TestMain(m *testing.M) {
 
 func runBin(t *testing.T, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	// A command that waits for a backup, a restore or a drill takes as long
+	// as the work on a loaded machine; the others answer at once.
+	limit := 90 * time.Second
+	if slices.Contains(args, "--wait") {
+		limit = 5 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, borgdeskBinary(t), args...)
 	cmd.Env = []string{"HOME=" + t.TempDir(), "PATH=/usr/bin:/bin"}
@@ -60,6 +67,9 @@ func runBin(t *testing.T, args ...string) result {
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
 	code := 0
+	if ctx.Err() != nil {
+		t.Fatalf("borgdesk %s did not finish within %s (stderr: %s)", strings.Join(args, " "), limit, errb.String())
+	}
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
