@@ -167,13 +167,15 @@ func TestServeArgsAdminOnlyWhereConfigured(t *testing.T) {
 
 func TestASilentConnectionIsClosedAfterTheIdleTimeout(t *testing.T) {
 	addr, key, _, _, _ := setupIdle(t, 300*time.Millisecond)
+	// The server's idle clock starts with the handshake's last message,
+	// which comes before dial returns: measure from before the dial.
+	start := time.Now()
 	c, err := dial(t, addr, key)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 	closed := make(chan time.Time, 1)
-	start := time.Now()
 	go func() { c.Wait(); closed <- time.Now() }()
 	select {
 	case at := <-closed:
