@@ -205,7 +205,11 @@ test('find a file, see its versions, and restore one of them', async ({ page }) 
   await expect(hits).toHaveCount(1)
   await expect(hits.getByTestId('find-hit-path')).toHaveText('/etc/nginx/nginx.conf')
   await expect(hits.getByTestId('find-version')).toHaveCount(3)
-  expect((await calls(page, 'FindFiles')).map((c) => c.args)).toEqual([['nginx.conf', '', 200]])
+  // Enter searches at once; on a slow machine the typing pause may already
+  // have searched the same words: every search asked for exactly these.
+  const asked = (await calls(page, 'FindFiles')).map((c) => JSON.stringify(c.args))
+  expect(asked.length).toBeGreaterThan(0)
+  expect(new Set(asked)).toEqual(new Set([JSON.stringify(['nginx.conf', '', 200])]))
 
   await page.getByTestId('find-pattern').fill('*.conf')
   await page.getByTestId('find-server').selectOption({ label: 'web1' })
