@@ -334,6 +334,59 @@ export namespace datadir {
 
 }
 
+export namespace fleet {
+	
+	export class EnrollmentToken {
+	    id: number;
+	    name: string;
+	    state: string;
+	    created_at: string;
+	    expires_at: string;
+	    used_at?: string;
+	    server_uuid: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new EnrollmentToken(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.state = source["state"];
+	        this.created_at = source["created_at"];
+	        this.expires_at = source["expires_at"];
+	        this.used_at = source["used_at"];
+	        this.server_uuid = source["server_uuid"];
+	    }
+	}
+	export class TokenInfo {
+	    token: string;
+	    name: string;
+	    expires_at: string;
+	    install_command: string;
+	    enroll_command: string;
+	    ca_fingerprint: string;
+	    server_url: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TokenInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.token = source["token"];
+	        this.name = source["name"];
+	        this.expires_at = source["expires_at"];
+	        this.install_command = source["install_command"];
+	        this.enroll_command = source["enroll_command"];
+	        this.ca_fingerprint = source["ca_fingerprint"];
+	        this.server_url = source["server_url"];
+	    }
+	}
+
+}
+
 export namespace flx {
 	
 	export class DiffEntry {
@@ -669,6 +722,148 @@ export namespace jobs {
 	        this.expr = source["expr"];
 	    }
 	}
+	export class Input {
+	    server: string;
+	    name: string;
+	    spec: agentapi.BackupSpec;
+	    schedule: string;
+	    keep: borg.Keep;
+	
+	    static createFrom(source: any = {}) {
+	        return new Input(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.name = source["name"];
+	        this.spec = this.convertValues(source["spec"], agentapi.BackupSpec);
+	        this.schedule = source["schedule"];
+	        this.keep = this.convertValues(source["keep"], borg.Keep);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class JobView {
+	    id: number;
+	    server_id: number;
+	    server_name: string;
+	    name: string;
+	    kind: string;
+	    spec: string;
+	    schedule: string;
+	    enabled: boolean;
+	    keep: string;
+	    last_scheduled_at?: string;
+	    drill_schedule: string;
+	    last_drill_at?: string;
+	    server_uuid: string;
+	    created_at: string;
+	    updated_at: string;
+	    schedule_description: Description;
+	    next_run?: string;
+	    last_scheduled?: string;
+	    schedules_paused: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new JobView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.server_id = source["server_id"];
+	        this.server_name = source["server_name"];
+	        this.name = source["name"];
+	        this.kind = source["kind"];
+	        this.spec = source["spec"];
+	        this.schedule = source["schedule"];
+	        this.enabled = source["enabled"];
+	        this.keep = source["keep"];
+	        this.last_scheduled_at = source["last_scheduled_at"];
+	        this.drill_schedule = source["drill_schedule"];
+	        this.last_drill_at = source["last_drill_at"];
+	        this.server_uuid = source["server_uuid"];
+	        this.created_at = source["created_at"];
+	        this.updated_at = source["updated_at"];
+	        this.schedule_description = this.convertValues(source["schedule_description"], Description);
+	        this.next_run = source["next_run"];
+	        this.last_scheduled = source["last_scheduled"];
+	        this.schedules_paused = source["schedules_paused"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ScheduleDescription {
+	    kind: string;
+	    every?: number;
+	    minute?: number;
+	    at?: string;
+	    days?: number[];
+	    day?: number;
+	    zone?: string;
+	    expr: string;
+	    next: string[];
+	    error?: string;
+	    gap_seconds: number;
+	    gap_after?: string;
+	    rpo_seconds: number;
+	    misses_rpo: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ScheduleDescription(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.every = source["every"];
+	        this.minute = source["minute"];
+	        this.at = source["at"];
+	        this.days = source["days"];
+	        this.day = source["day"];
+	        this.zone = source["zone"];
+	        this.expr = source["expr"];
+	        this.next = source["next"];
+	        this.error = source["error"];
+	        this.gap_seconds = source["gap_seconds"];
+	        this.gap_after = source["gap_after"];
+	        this.rpo_seconds = source["rpo_seconds"];
+	        this.misses_rpo = source["misses_rpo"];
+	    }
+	}
 
 }
 
@@ -695,6 +890,91 @@ export namespace mail {
 	        this.outbox = source["outbox"];
 	        this.sent_path = source["sent_path"];
 	    }
+	}
+
+}
+
+export namespace metrics {
+	
+	export class RepoStorage {
+	    uuid: string;
+	    name: string;
+	    bytes: number;
+	    history: store.SizePoint[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RepoStorage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.uuid = source["uuid"];
+	        this.name = source["name"];
+	        this.bytes = source["bytes"];
+	        this.history = this.convertValues(source["history"], store.SizePoint);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Storage {
+	    disk_path: string;
+	    disk_total: number;
+	    disk_free: number;
+	    disk_used: number;
+	    reserve_bytes: number;
+	    repos_bytes: number;
+	    forecast_full_at: string;
+	    servers: RepoStorage[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Storage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.disk_path = source["disk_path"];
+	        this.disk_total = source["disk_total"];
+	        this.disk_free = source["disk_free"];
+	        this.disk_used = source["disk_used"];
+	        this.reserve_bytes = source["reserve_bytes"];
+	        this.repos_bytes = source["repos_bytes"];
+	        this.forecast_full_at = source["forecast_full_at"];
+	        this.servers = this.convertValues(source["servers"], RepoStorage);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }
@@ -804,6 +1084,65 @@ export namespace recoverykit {
 		    return a;
 		}
 	}
+	export class KitExport {
+	    path: string;
+	    size: number;
+	    created_at: string;
+	    manifest: Manifest;
+	    warnings: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new KitExport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.size = source["size"];
+	        this.created_at = source["created_at"];
+	        this.manifest = this.convertValues(source["manifest"], Manifest);
+	        this.warnings = source["warnings"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class KitStatus {
+	    last_export?: string;
+	    last_path: string;
+	    stale: boolean;
+	    new_servers: string[];
+	    secrets_changed: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new KitStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.last_export = source["last_export"];
+	        this.last_path = source["last_path"];
+	        this.stale = source["stale"];
+	        this.new_servers = source["new_servers"];
+	        this.secrets_changed = source["secrets_changed"];
+	    }
+	}
+	
 
 }
 
@@ -1129,30 +1468,6 @@ export namespace service {
 	        this.target_server = source["target_server"];
 	    }
 	}
-	export class EnrollmentToken {
-	    id: number;
-	    name: string;
-	    state: string;
-	    created_at: string;
-	    expires_at: string;
-	    used_at?: string;
-	    server_uuid: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new EnrollmentToken(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.state = source["state"];
-	        this.created_at = source["created_at"];
-	        this.expires_at = source["expires_at"];
-	        this.used_at = source["used_at"];
-	        this.server_uuid = source["server_uuid"];
-	    }
-	}
 	export class FileComparison {
 	    server: string;
 	    path: string;
@@ -1285,168 +1600,6 @@ export namespace service {
 	        this.user = source["user"];
 	        this.path = source["path"];
 	        this.accept_host_key = source["accept_host_key"];
-	    }
-	}
-	export class JobInput {
-	    server: string;
-	    name: string;
-	    spec: agentapi.BackupSpec;
-	    schedule: string;
-	    keep: borg.Keep;
-	
-	    static createFrom(source: any = {}) {
-	        return new JobInput(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.server = source["server"];
-	        this.name = source["name"];
-	        this.spec = this.convertValues(source["spec"], agentapi.BackupSpec);
-	        this.schedule = source["schedule"];
-	        this.keep = this.convertValues(source["keep"], borg.Keep);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class JobView {
-	    id: number;
-	    server_id: number;
-	    server_name: string;
-	    name: string;
-	    kind: string;
-	    spec: string;
-	    schedule: string;
-	    enabled: boolean;
-	    keep: string;
-	    last_scheduled_at?: string;
-	    drill_schedule: string;
-	    last_drill_at?: string;
-	    server_uuid: string;
-	    created_at: string;
-	    updated_at: string;
-	    schedule_description: jobs.Description;
-	    next_run?: string;
-	    last_scheduled?: string;
-	    schedules_paused: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new JobView(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.server_id = source["server_id"];
-	        this.server_name = source["server_name"];
-	        this.name = source["name"];
-	        this.kind = source["kind"];
-	        this.spec = source["spec"];
-	        this.schedule = source["schedule"];
-	        this.enabled = source["enabled"];
-	        this.keep = source["keep"];
-	        this.last_scheduled_at = source["last_scheduled_at"];
-	        this.drill_schedule = source["drill_schedule"];
-	        this.last_drill_at = source["last_drill_at"];
-	        this.server_uuid = source["server_uuid"];
-	        this.created_at = source["created_at"];
-	        this.updated_at = source["updated_at"];
-	        this.schedule_description = this.convertValues(source["schedule_description"], jobs.Description);
-	        this.next_run = source["next_run"];
-	        this.last_scheduled = source["last_scheduled"];
-	        this.schedules_paused = source["schedules_paused"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class KitExport {
-	    path: string;
-	    size: number;
-	    created_at: string;
-	    manifest: recoverykit.Manifest;
-	    warnings: string[];
-	
-	    static createFrom(source: any = {}) {
-	        return new KitExport(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.path = source["path"];
-	        this.size = source["size"];
-	        this.created_at = source["created_at"];
-	        this.manifest = this.convertValues(source["manifest"], recoverykit.Manifest);
-	        this.warnings = source["warnings"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class KitStatus {
-	    last_export?: string;
-	    last_path: string;
-	    stale: boolean;
-	    new_servers: string[];
-	    secrets_changed: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new KitStatus(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.last_export = source["last_export"];
-	        this.last_path = source["last_path"];
-	        this.stale = source["stale"];
-	        this.new_servers = source["new_servers"];
-	        this.secrets_changed = source["secrets_changed"];
 	    }
 	}
 	export class PingResult {
@@ -1653,42 +1806,6 @@ export namespace service {
 		    return a;
 		}
 	}
-	export class RepoStorage {
-	    uuid: string;
-	    name: string;
-	    bytes: number;
-	    history: store.SizePoint[];
-	
-	    static createFrom(source: any = {}) {
-	        return new RepoStorage(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.uuid = source["uuid"];
-	        this.name = source["name"];
-	        this.bytes = source["bytes"];
-	        this.history = this.convertValues(source["history"], store.SizePoint);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
 	export class RestoreLanding {
 	    path: string;
 	    final: string;
@@ -1765,44 +1882,6 @@ export namespace service {
 	        this.keep_setuid = source["keep_setuid"];
 	    }
 	}
-	export class ScheduleDescription {
-	    kind: string;
-	    every?: number;
-	    minute?: number;
-	    at?: string;
-	    days?: number[];
-	    day?: number;
-	    zone?: string;
-	    expr: string;
-	    next: string[];
-	    error?: string;
-	    gap_seconds: number;
-	    gap_after?: string;
-	    rpo_seconds: number;
-	    misses_rpo: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new ScheduleDescription(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.kind = source["kind"];
-	        this.every = source["every"];
-	        this.minute = source["minute"];
-	        this.at = source["at"];
-	        this.days = source["days"];
-	        this.day = source["day"];
-	        this.zone = source["zone"];
-	        this.expr = source["expr"];
-	        this.next = source["next"];
-	        this.error = source["error"];
-	        this.gap_seconds = source["gap_seconds"];
-	        this.gap_after = source["gap_after"];
-	        this.rpo_seconds = source["rpo_seconds"];
-	        this.misses_rpo = source["misses_rpo"];
-	    }
-	}
 	export class Status {
 	    version: string;
 	    data_dir: string;
@@ -1851,50 +1930,6 @@ export namespace service {
 		    return a;
 		}
 	}
-	export class Storage {
-	    disk_path: string;
-	    disk_total: number;
-	    disk_free: number;
-	    disk_used: number;
-	    reserve_bytes: number;
-	    repos_bytes: number;
-	    forecast_full_at: string;
-	    servers: RepoStorage[];
-	
-	    static createFrom(source: any = {}) {
-	        return new Storage(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.disk_path = source["disk_path"];
-	        this.disk_total = source["disk_total"];
-	        this.disk_free = source["disk_free"];
-	        this.disk_used = source["disk_used"];
-	        this.reserve_bytes = source["reserve_bytes"];
-	        this.repos_bytes = source["repos_bytes"];
-	        this.forecast_full_at = source["forecast_full_at"];
-	        this.servers = this.convertValues(source["servers"], RepoStorage);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
 	export class StorageNodeInput {
 	    server: string;
 	    name: string;
@@ -1913,30 +1948,6 @@ export namespace service {
 	        this.listen = source["listen"];
 	        this.address = source["address"];
 	        this.dir = source["dir"];
-	    }
-	}
-	export class TokenInfo {
-	    token: string;
-	    name: string;
-	    expires_at: string;
-	    install_command: string;
-	    enroll_command: string;
-	    ca_fingerprint: string;
-	    server_url: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new TokenInfo(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.token = source["token"];
-	        this.name = source["name"];
-	        this.expires_at = source["expires_at"];
-	        this.install_command = source["install_command"];
-	        this.enroll_command = source["enroll_command"];
-	        this.ca_fingerprint = source["ca_fingerprint"];
-	        this.server_url = source["server_url"];
 	    }
 	}
 
