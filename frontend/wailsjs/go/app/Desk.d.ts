@@ -34,6 +34,8 @@ export function CreateFlx(arg1:string,arg2:string,arg3:string):Promise<store.Tas
 
 export function CreateJob(arg1:service.JobInput):Promise<store.Job>;
 
+export function DeleteArchive(arg1:string,arg2:string,arg3:string):Promise<service.ArchiveDeleted>;
+
 export function DescribeSchedule(arg1:string,arg2:string):Promise<service.ScheduleDescription>;
 
 export function DiffFlx(arg1:string,arg2:string,arg3:string):Promise<Array<flx.DiffEntry>>;
@@ -77,6 +79,8 @@ export function GetStorage():Promise<service.Storage>;
 export function GetTask(arg1:number):Promise<store.Task>;
 
 export function HostedKeys(arg1:string):Promise<Array<string>>;
+
+export function KeepArchive(arg1:string,arg2:string,arg3:boolean):Promise<void>;
 
 export function ListArchives(arg1:string):Promise<Array<service.ArchiveInfo>>;
 
@@ -133,6 +137,8 @@ export function RemoveReplica(arg1:string):Promise<service.ReplicaStatus>;
 export function RemoveServer(arg1:string):Promise<store.Server>;
 
 export function RemoveTarget(arg1:string):Promise<void>;
+
+export function RenameArchive(arg1:service.ArchiveRename):Promise<service.ArchiveRenamed>;
 
 export function RepoTargets():Promise<Record<number, string>>;
 
