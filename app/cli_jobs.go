@@ -200,11 +200,20 @@ func cmdJobPrune(ctx context.Context, g *globals, args []string, e env) error {
 }
 
 func cmdArchive(ctx context.Context, g *globals, args []string, e env) error {
-	if len(args) > 0 && args[0] == "ls" {
-		return cmdArchiveLs(ctx, g, args[1:], e)
+	if len(args) > 0 {
+		switch args[0] {
+		case "ls":
+			return cmdArchiveLs(ctx, g, args[1:], e)
+		case "delete":
+			return cmdArchiveDelete(ctx, g, args[1:], e)
+		case "keep", "unkeep":
+			return cmdArchiveKeep(ctx, g, args[1:], e, args[0] == "keep")
+		case "rename":
+			return cmdArchiveRename(ctx, g, args[1:], e)
+		}
 	}
 	if len(args) == 0 || args[0] != "list" {
-		return usageError{"usage: borgdesk archive list SERVER [--json] | archive ls SERVER ARCHIVE [PATH] [--json]"}
+		return usageError{archiveUsage}
 	}
 	cl := newCmdline("archive list", g, e, "print JSON")
 	c, err := cl.open(args[1:], 1, 1, "SERVER")
@@ -224,9 +233,13 @@ func cmdArchive(ctx context.Context, g *globals, args []string, e env) error {
 			if a.Indexed {
 				size, dedup = humanBytes(a.Bytes), humanBytes(a.Deduplicated)
 			}
-			rows = append(rows, []string{a.Name, a.Job, a.Time, fmt.Sprint(a.Files), size, dedup})
+			kept := ""
+			if a.KeepForever {
+				kept = "forever"
+			}
+			rows = append(rows, []string{a.Name, a.Job, a.Time, fmt.Sprint(a.Files), size, dedup, kept, a.Comment})
 		}
-		return printTable(e.stdout, []string{"ARCHIVE", "JOB", "TIME", "FILES", "SIZE", "DEDUPLICATED"}, rows)
+		return printTable(e.stdout, []string{"ARCHIVE", "JOB", "TIME", "FILES", "SIZE", "DEDUPLICATED", "KEPT", "COMMENT"}, rows)
 	})
 }
 

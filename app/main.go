@@ -197,6 +197,10 @@ func run(ctx context.Context, args []string, e env) int {
 	if rest[0] == "rsh" { // borg's BORG_RSH, run by the coordinator itself
 		return runRSH(ctx, rest[1:], e)
 	}
+	if rest[0] == "help" { // asked for: the usage on stdout, and success
+		usage(e.stdout)
+		return exitOK
+	}
 	cmd, ok := commands[rest[0]]
 	if !ok {
 		fmt.Fprintf(e.stderr, "borgdesk: unknown command %q\n", rest[0])
@@ -244,6 +248,9 @@ Usage:
                       | --mongo DB | --docker C… | --lvm VG/LV) [--schedule CRON] [--keep-daily N …]
   borgdesk job list [--json] | run JOB [--wait] | prune JOB | cancel RUN_ID
   borgdesk archive list SERVER [--json] | ls SERVER ARCHIVE [PATH] [--json]
+  borgdesk archive delete SERVER ARCHIVE --confirm ARCHIVE    borg delete + compact on the coordinator; cannot be undone
+  borgdesk archive keep|unkeep SERVER ARCHIVE                 keep forever: no prune removes it (or no longer)
+  borgdesk archive rename SERVER ARCHIVE NEWNAME [--comment TEXT]   NEWNAME = ARCHIVE changes the comment only
   borgdesk find PATTERN [--server S] [--limit N] [--json]     every version of matching files, all servers
   borgdesk restore SERVER ARCHIVE [--path P]… [--to DIR] [--target-server S2]
                    [--policy skip|overwrite|keep-both] [--wait] [--json]

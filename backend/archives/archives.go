@@ -138,6 +138,10 @@ type ArchiveInfo struct {
 	DurationSec  float64  `json:"duration_sec"`
 	Indexed      bool     `json:"indexed"`
 	Dumps        []string `json:"dumps"`
+	// KeepForever means no prune removes it.
+	KeepForever bool `json:"keep_forever"`
+	// Comment is the operator's, kept in Borgdesk's database.
+	Comment string `json:"comment"`
 }
 
 // ListArchives lists a server's archives from the coordinator's own copy of
@@ -162,10 +166,15 @@ func (a *Archives) ListArchives(ctx context.Context, ref string) ([]ArchiveInfo,
 	if a.cat != nil {
 		known, _ = a.cat.Archives(ctx, sv.UUID)
 	}
+	marks, err := a.st.ArchiveMarks(ctx, sv.ID)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ArchiveInfo, 0, len(list))
 	for _, ar := range list {
 		job, _, _ := strings.Cut(ar.Name, "@")
-		ai := ArchiveInfo{Name: ar.Name, ID: ar.ID, Time: ar.Start, Job: job, Dumps: []string{}}
+		m := marks[ar.Name]
+		ai := ArchiveInfo{Name: ar.Name, ID: ar.ID, Time: ar.Start, Job: job, Dumps: []string{}, KeepForever: m.KeepForever, Comment: m.Comment}
 		if k, ok := known[ar.Name]; ok && k.Pruned.IsZero() {
 			ai.Files, ai.Bytes, ai.Deduplicated, ai.DurationSec, ai.Indexed = k.Files, k.Bytes, k.Deduplicated, k.Duration, true
 			if k.Dumps != nil {
@@ -182,6 +191,9 @@ type PruneReport struct {
 	Kept    []string `json:"kept"`
 	Pruned  []string `json:"pruned"`
 	Missing []string `json:"missing,omitempty"`
+	// Protected are archives kept forever that the policy would have
+	// removed (they are in Kept too).
+	Protected []string `json:"protected,omitempty"`
 }
 
 // Prune applies a job's retention on the coordinator's own copy of the
@@ -234,8 +246,12 @@ func (a *Archives) prune(ctx context.Context, j store.Job) (PruneReport, error) 
 		if err != nil {
 			return err
 		}
+		spared, err := a.st.KeptForever(ctx, j.ServerID)
+		if err != nil {
+			return err
+		}
 		var res borg.PruneResult
-		if loc.Target != nil && loc.Target.Kind == store.TargetNode {
+		if loc.Target != nil && loc.Target.Kind == store.TargetNode && len(spared) == 0 {
 			// On a storage node, the node's own borg prunes and compacts
 			// (the same client-deletion check runs there first).
 			r, err := a.env.PruneOnNode(ctx, *loc.Target, j.ServerUUID, keep, jobs.ArchivePrefix(j.Name), known)
@@ -247,6 +263,10 @@ func (a *Archives) prune(ctx context.Context, j store.Job) (PruneReport, error) 
 			}
 			res = borg.PruneResult{Kept: r.Kept, Pruned: r.Pruned}
 		} else {
+			// A storage node with archives kept forever is pruned from
+			// here too, through the coordinator's own access to it (the
+			// node's admin identity, never append-only): the node's task
+			// knows nothing of the marks.
 			list, err := a.repos.Borg.List(ctx, loc.Read)
 			if err != nil {
 				return err
@@ -259,31 +279,58 @@ func (a *Archives) prune(ctx context.Context, j store.Job) (PruneReport, error) 
 			if len(rep.Missing) > 0 {
 				return held()
 			}
-			if res, err = a.repos.Borg.Prune(ctx, loc.Read, keep, jobs.ArchivePrefix(j.Name), false); err != nil {
+			if res, rep.Protected, err = a.pruneSparing(ctx, loc.Read, keep, jobs.ArchivePrefix(j.Name), spared); err != nil {
 				return err
-			}
-			if len(res.Pruned) > 0 {
-				if err := a.repos.Borg.Compact(ctx, loc.Read); err != nil {
-					return err
-				}
 			}
 		}
 		rep.Kept, rep.Pruned = res.Kept, res.Pruned
-		if err := a.st.MarkPruned(ctx, j.ServerID, res.Pruned); err != nil {
-			return err
+		if len(res.Pruned) == 0 {
+			return nil
 		}
-		if a.cat != nil && len(res.Pruned) > 0 {
-			if err := a.cat.Forget(ctx, j.ServerUUID, res.Pruned, a.now()); err != nil {
-				return err
-			}
-		}
-		return nil
+		return a.forget(ctx, store.Server{ID: j.ServerID, UUID: j.ServerUUID}, res.Pruned)
 	})
 	if err != nil {
 		return rep, err
 	}
 	a.events.Publish(ctx, events.JobChanged, j.ServerUUID, fmt.Sprintf("retention of %s/%s: kept %d, pruned %d archive(s)", j.ServerName, j.Name, len(rep.Kept), len(rep.Pruned)), map[string]any{"job_id": j.ID})
 	return rep, nil
+}
+
+// pruneSparing applies keep to the archives of one job (names starting
+// with prefix) and compacts, sparing the archives kept forever.
+//
+// Borg 1.2's prune cannot leave single archives out: --glob-archives
+// takes one pattern and has no negation, and renaming kept archives out
+// of the job's prefix would change the names restores, the catalog and
+// the operator know them by. So prune runs as a dry run, which lists what
+// the policy would remove, and those archives less the ones kept forever
+// are removed with one borg delete. The caller holds the maintenance lock
+// throughout, so no other prune or delete decides in between; a backup
+// finishing meanwhile only adds an archive the next prune weighs. The
+// policy decides for the other archives exactly as it would without the
+// marks: a kept archive stays, nothing else changes.
+func (a *Archives) pruneSparing(ctx context.Context, repo borg.Repo, keep borg.Keep, prefix string, spared []string) (borg.PruneResult, []string, error) {
+	plan, err := a.repos.Borg.Prune(ctx, repo, keep, prefix, true)
+	if err != nil {
+		return borg.PruneResult{}, nil, err
+	}
+	res := borg.PruneResult{Kept: plan.Kept}
+	var protected []string
+	for _, name := range plan.Pruned {
+		if slices.Contains(spared, name) {
+			protected = append(protected, name)
+			res.Kept = append(res.Kept, name)
+			continue
+		}
+		res.Pruned = append(res.Pruned, name)
+	}
+	if len(res.Pruned) == 0 {
+		return res, protected, nil
+	}
+	if err := a.repos.Borg.Delete(ctx, repo, res.Pruned...); err != nil {
+		return borg.PruneResult{}, nil, err
+	}
+	return res, protected, a.repos.Borg.Compact(ctx, repo)
 }
 
 // Check runs borg check on a server's repository (and --verify-data when asked).

@@ -212,4 +212,18 @@ CREATE TABLE replicas (
 	`
 CREATE INDEX runs_task ON runs(task_id) WHERE task_id IS NOT NULL;
 `,
+	// 10: what the operator says of one archive: keep it forever (prune
+	// never removes it) and a comment. Borg 1.2 can change an archive's
+	// comment only by rewriting the archive (borg recreate), so the
+	// comment lives here.
+	`
+CREATE TABLE archive_marks (
+	server_id    INTEGER NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+	archive      TEXT NOT NULL,
+	keep_forever INTEGER NOT NULL DEFAULT 0,
+	comment      TEXT NOT NULL DEFAULT '',
+	updated_at   TEXT NOT NULL,
+	PRIMARY KEY (server_id, archive)
+);
+`,
 }

@@ -101,6 +101,8 @@ func (e *Error) Error() string {
 		hint = ": the repository does not exist (yet) at that location"
 	case ErrNoArchive:
 		hint = ": the repository has no archive of that name (pruned or deleted?); list the archives and pick one of them"
+	case ErrArchiveExists:
+		hint = ": the repository already has an archive of that name; pick another name"
 	case ErrQuota:
 		hint = ": the repository reached its storage quota, which the coordinator sets so its disk never fills up; free space on the coordinator or prune old archives, then run the job again (nothing already backed up was lost)"
 	case ErrNoSpace:
@@ -125,6 +127,8 @@ func classify(stderr string) error {
 		return ErrWrongPassphrase
 	case noArchive(s):
 		return ErrNoArchive
+	case strings.Contains(s, "archive ") && strings.Contains(s, " already exists"):
+		return ErrArchiveExists
 	case strings.Contains(s, "does not exist") && strings.Contains(s, "repository"), strings.Contains(s, "is not a valid repository"):
 		return ErrNoRepository
 	case strings.Contains(s, "storage quota"):

@@ -1398,6 +1398,22 @@ export namespace rollout {
 
 export namespace service {
 	
+	export class ArchiveDeleted {
+	    server: string;
+	    archive: string;
+	    freed_bytes: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new ArchiveDeleted(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.archive = source["archive"];
+	        this.freed_bytes = source["freed_bytes"];
+	    }
+	}
 	export class ArchiveInfo {
 	    name: string;
 	    id: string;
@@ -1409,6 +1425,8 @@ export namespace service {
 	    duration_sec: number;
 	    indexed: boolean;
 	    dumps: string[];
+	    keep_forever: boolean;
+	    comment: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new ArchiveInfo(source);
@@ -1426,6 +1444,44 @@ export namespace service {
 	        this.duration_sec = source["duration_sec"];
 	        this.indexed = source["indexed"];
 	        this.dumps = source["dumps"];
+	        this.keep_forever = source["keep_forever"];
+	        this.comment = source["comment"];
+	    }
+	}
+	export class ArchiveRename {
+	    server: string;
+	    archive: string;
+	    new_name: string;
+	    comment?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ArchiveRename(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.archive = source["archive"];
+	        this.new_name = source["new_name"];
+	        this.comment = source["comment"];
+	    }
+	}
+	export class ArchiveRenamed {
+	    server: string;
+	    archive: string;
+	    comment: string;
+	    note?: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ArchiveRenamed(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.archive = source["archive"];
+	        this.comment = source["comment"];
+	        this.note = source["note"];
 	    }
 	}
 	export class CompareSide {
@@ -1644,6 +1700,7 @@ export namespace service {
 	    kept: string[];
 	    pruned: string[];
 	    missing?: string[];
+	    protected?: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new PruneReport(source);
@@ -1654,6 +1711,7 @@ export namespace service {
 	        this.kept = source["kept"];
 	        this.pruned = source["pruned"];
 	        this.missing = source["missing"];
+	        this.protected = source["protected"];
 	    }
 	}
 	export class ReplicaHostKey {

@@ -3,15 +3,11 @@
 import {service} from '../models';
 import {store} from '../models';
 import {catalog} from '../models';
-import {fleet} from '../models';
-import {jobs} from '../models';
 import {flx} from '../models';
-import {recoverykit} from '../models';
 import {datadir} from '../models';
 import {health} from '../models';
 import {mail} from '../models';
 import {rollout} from '../models';
-import {metrics} from '../models';
 import {mounts} from '../models';
 
 export function AddHostedTarget(arg1:service.HostedInput):Promise<store.Target>;
@@ -32,13 +28,15 @@ export function ChooseFolder(arg1:string,arg2:string):Promise<string>;
 
 export function CompareFile(arg1:string,arg2:string,arg3:string,arg4:string):Promise<service.FileComparison>;
 
-export function CreateEnrollmentToken(arg1:string,arg2:string):Promise<fleet.TokenInfo>;
+export function CreateEnrollmentToken(arg1:string,arg2:string):Promise<service.TokenInfo>;
 
 export function CreateFlx(arg1:string,arg2:string,arg3:string):Promise<store.Task>;
 
-export function CreateJob(arg1:jobs.Input):Promise<store.Job>;
+export function CreateJob(arg1:service.JobInput):Promise<store.Job>;
 
-export function DescribeSchedule(arg1:string,arg2:string):Promise<jobs.ScheduleDescription>;
+export function DeleteArchive(arg1:string,arg2:string,arg3:string):Promise<service.ArchiveDeleted>;
+
+export function DescribeSchedule(arg1:string,arg2:string):Promise<service.ScheduleDescription>;
 
 export function DiffFlx(arg1:string,arg2:string,arg3:string):Promise<Array<flx.DiffEntry>>;
 
@@ -46,7 +44,7 @@ export function DownloadFile(arg1:string,arg2:string,arg3:string):Promise<string
 
 export function ExportFlx(arg1:string):Promise<string>;
 
-export function ExportRecoveryKit(arg1:string):Promise<recoverykit.KitExport>;
+export function ExportRecoveryKit(arg1:string):Promise<service.KitExport>;
 
 export function FileVersions(arg1:string,arg2:string):Promise<Array<catalog.Version>>;
 
@@ -64,7 +62,7 @@ export function GetMailStatus():Promise<mail.Status>;
 
 export function GetMetrics(arg1:string,arg2:number):Promise<Array<store.MetricPoint>>;
 
-export function GetRecoveryKitStatus():Promise<recoverykit.KitStatus>;
+export function GetRecoveryKitStatus():Promise<service.KitStatus>;
 
 export function GetReplica(arg1:string):Promise<service.ReplicaStatus>;
 
@@ -76,17 +74,19 @@ export function GetServer(arg1:string):Promise<store.Server>;
 
 export function GetSettings():Promise<Record<string, string>>;
 
-export function GetStorage():Promise<metrics.Storage>;
+export function GetStorage():Promise<service.Storage>;
 
 export function GetTask(arg1:number):Promise<store.Task>;
 
 export function HostedKeys(arg1:string):Promise<Array<string>>;
 
+export function KeepArchive(arg1:string,arg2:string,arg3:boolean):Promise<void>;
+
 export function ListArchives(arg1:string):Promise<Array<service.ArchiveInfo>>;
 
 export function ListDrills(arg1:string,arg2:number):Promise<Array<store.Drill>>;
 
-export function ListEnrollmentTokens():Promise<Array<fleet.EnrollmentToken>>;
+export function ListEnrollmentTokens():Promise<Array<service.EnrollmentToken>>;
 
 export function ListEvents(arg1:number):Promise<Array<store.Event>>;
 
@@ -94,7 +94,7 @@ export function ListFlx(arg1:string):Promise<Array<string>>;
 
 export function ListJobRuns(arg1:string,arg2:number):Promise<Array<store.Run>>;
 
-export function ListJobs():Promise<Array<jobs.JobView>>;
+export function ListJobs():Promise<Array<service.JobView>>;
 
 export function ListMounts():Promise<Array<mounts.Mount>>;
 
@@ -138,13 +138,15 @@ export function RemoveServer(arg1:string):Promise<store.Server>;
 
 export function RemoveTarget(arg1:string):Promise<void>;
 
+export function RenameArchive(arg1:service.ArchiveRename):Promise<service.ArchiveRenamed>;
+
 export function RepoTargets():Promise<Record<number, string>>;
 
 export function RestoreDatabase(arg1:service.DBRestoreRequest):Promise<store.Task>;
 
 export function RestoreFlx(arg1:service.FlxRestoreRequest):Promise<store.Task>;
 
-export function RevokeEnrollmentToken(arg1:string):Promise<Array<fleet.EnrollmentToken>>;
+export function RevokeEnrollmentToken(arg1:string):Promise<Array<service.EnrollmentToken>>;
 
 export function RevokeServer(arg1:string):Promise<store.Server>;
 

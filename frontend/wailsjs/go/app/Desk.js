@@ -50,6 +50,10 @@ export function CreateJob(arg1) {
   return window['go']['app']['Desk']['CreateJob'](arg1);
 }
 
+export function DeleteArchive(arg1, arg2, arg3) {
+  return window['go']['app']['Desk']['DeleteArchive'](arg1, arg2, arg3);
+}
+
 export function DescribeSchedule(arg1, arg2) {
   return window['go']['app']['Desk']['DescribeSchedule'](arg1, arg2);
 }
@@ -136,6 +140,10 @@ export function GetTask(arg1) {
 
 export function HostedKeys(arg1) {
   return window['go']['app']['Desk']['HostedKeys'](arg1);
+}
+
+export function KeepArchive(arg1, arg2, arg3) {
+  return window['go']['app']['Desk']['KeepArchive'](arg1, arg2, arg3);
 }
 
 export function ListArchives(arg1) {
@@ -248,6 +256,10 @@ export function RemoveServer(arg1) {
 
 export function RemoveTarget(arg1) {
   return window['go']['app']['Desk']['RemoveTarget'](arg1);
+}
+
+export function RenameArchive(arg1) {
+  return window['go']['app']['Desk']['RenameArchive'](arg1);
 }
 
 export function RepoTargets() {
