@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -25,6 +24,9 @@ type DefinitionsEnv interface {
 	SchedulesPaused(ctx context.Context) bool
 	// RPO is a server's recovery point objective (rpo.default for "").
 	RPO(ctx context.Context, server string) time.Duration
+	// DeleteArchives deletes a job's archives from its repository and
+	// names them (Delete with its archives).
+	DeleteArchives(ctx context.Context, j store.Job) ([]string, error)
 }
 
 // DefinitionsConfig is what Definitions needs.
@@ -100,20 +102,11 @@ func (d *Definitions) Create(ctx context.Context, in Input) (store.Job, error) {
 	if err := fault.CheckName("job", in.Name); err != nil {
 		return store.Job{}, err
 	}
-	if err := ValidateSpec(in.Spec); err != nil {
-		return store.Job{}, fmt.Errorf("%w: %v", fault.ErrInvalid, err)
+	if err := checkDefinition(in); err != nil {
+		return store.Job{}, err
 	}
-	if in.Schedule != "" {
-		if _, err := ParseSchedule(in.Schedule); err != nil {
-			return store.Job{}, fmt.Errorf("%w: %v", fault.ErrInvalid, err)
-		}
-	}
-	if !ValidWithin(in.Keep.Within) || in.Keep.Daily < 0 || in.Keep.Weekly < 0 || in.Keep.Monthly < 0 || in.Keep.Yearly < 0 {
-		return store.Job{}, fmt.Errorf("%w: retention: keep counts are whole numbers and --keep-within looks like 7d", fault.ErrInvalid)
-	}
-	spec, _ := json.Marshal(in.Spec)
-	keep, _ := json.Marshal(in.Keep)
-	j, err := d.st.CreateJob(ctx, store.Job{ServerID: sv.ID, Name: in.Name, Kind: in.Spec.Kind, Spec: string(spec), Schedule: in.Schedule, Enabled: true, Keep: string(keep)})
+	def := definitionOf(in)
+	j, err := d.st.CreateJob(ctx, store.Job{ServerID: sv.ID, Name: in.Name, Kind: in.Spec.Kind, Spec: def.Spec, Schedule: def.Schedule, Enabled: true, Keep: def.Keep})
 	if err != nil {
 		return store.Job{}, err
 	}
@@ -143,6 +136,17 @@ type JobView struct {
 	// SchedulesPaused: every schedule is paused (the tray); NextRun is the
 	// slot that will pass unrun unless they are resumed.
 	SchedulesPaused bool `json:"schedules_paused"`
+}
+
+// View returns one job as Views lists it.
+func (d *Definitions) View(ctx context.Context, ref string) (JobView, error) {
+	j, err := d.st.FindJob(ctx, ref)
+	if err != nil {
+		return JobView{}, err
+	}
+	v := jobView(j, d.now())
+	v.SchedulesPaused = d.env.SchedulesPaused(ctx)
+	return v, nil
 }
 
 // Views returns every job with its next and last scheduled run.

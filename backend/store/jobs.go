@@ -142,3 +142,67 @@ func (s *Store) DeleteJob(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+// JobDefinition is what an edit may change: what a job backs up, when, and
+// what it keeps.
+type JobDefinition struct {
+	Spec     string
+	Schedule string
+	Keep     string
+}
+
+// UpdateJob replaces a job's definition. When resetSchedule is set the
+// schedule counts from now (a new schedule never fires for slots that
+// passed before it existed).
+func (s *Store) UpdateJob(ctx context.Context, id int64, def JobDefinition, resetSchedule bool) (Job, error) {
+	now := ts(s.now())
+	q := `UPDATE jobs SET spec_json = ?, schedule = ?, keep_json = ?, updated_at = ? WHERE id = ?`
+	args := []any{def.Spec, def.Schedule, def.Keep, now, id}
+	if resetSchedule {
+		q = `UPDATE jobs SET spec_json = ?, schedule = ?, keep_json = ?, updated_at = ?, last_scheduled_at = ? WHERE id = ?`
+		args = []any{def.Spec, def.Schedule, def.Keep, now, now, id}
+	}
+	res, err := s.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return Job{}, fmt.Errorf("update job %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Job{}, fmt.Errorf("job %d: %w", id, ErrNotFound)
+	}
+	return s.Job(ctx, id)
+}
+
+// SetJobEnabled pauses (false) or resumes a job's schedule. A resumed
+// schedule counts from now: the slots that passed while it was paused are
+// not caught up.
+func (s *Store) SetJobEnabled(ctx context.Context, id int64, enabled bool) (Job, error) {
+	now := ts(s.now())
+	q := `UPDATE jobs SET enabled = ?, updated_at = ? WHERE id = ?`
+	args := []any{enabled, now, id}
+	if enabled {
+		q = `UPDATE jobs SET enabled = ?, updated_at = ?, last_scheduled_at = ? WHERE id = ? AND enabled = 0`
+		args = []any{enabled, now, now, id}
+	}
+	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+		return Job{}, fmt.Errorf("set job %d enabled: %w", id, err)
+	}
+	return s.Job(ctx, id)
+}
+
+// ActiveRuns lists a job's queued and running runs.
+func (s *Store) ActiveRuns(ctx context.Context, jobID int64) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM runs WHERE job_id = ? AND status IN (?, ?) ORDER BY id`, jobID, RunQueued, RunRunning)
+	if err != nil {
+		return nil, fmt.Errorf("active runs of job %d: %w", jobID, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
