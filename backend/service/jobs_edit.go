@@ -32,7 +32,9 @@ func (s *Service) JobInputOf(ctx context.Context, ref string) (JobInput, error) 
 }
 
 // ShowJob is one job with its next run.
-func (s *Service) ShowJob(ctx context.Context, ref string) (JobView, error) { return s.jobs.View(ctx, ref) }
+func (s *Service) ShowJob(ctx context.Context, ref string) (JobView, error) {
+	return s.jobs.View(ctx, ref)
+}
 
 // SetJobEnabled pauses or resumes a job's schedule.
 func (s *Service) SetJobEnabled(ctx context.Context, ref string, enabled bool) (store.Job, error) {
