@@ -974,6 +974,7 @@ export namespace jobs {
 	    spec: agentapi.BackupSpec;
 	    schedule: string;
 	    keep: borg.Keep;
+	    notify_success: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Input(source);
@@ -986,6 +987,7 @@ export namespace jobs {
 	        this.spec = this.convertValues(source["spec"], agentapi.BackupSpec);
 	        this.schedule = source["schedule"];
 	        this.keep = this.convertValues(source["keep"], borg.Keep);
+	        this.notify_success = source["notify_success"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1019,6 +1021,7 @@ export namespace jobs {
 	    last_scheduled_at?: string;
 	    drill_schedule: string;
 	    last_drill_at?: string;
+	    notify_success: boolean;
 	    server_uuid: string;
 	    created_at: string;
 	    updated_at: string;
@@ -1045,6 +1048,7 @@ export namespace jobs {
 	        this.last_scheduled_at = source["last_scheduled_at"];
 	        this.drill_schedule = source["drill_schedule"];
 	        this.last_drill_at = source["last_drill_at"];
+	        this.notify_success = source["notify_success"];
 	        this.server_uuid = source["server_uuid"];
 	        this.created_at = source["created_at"];
 	        this.updated_at = source["updated_at"];
@@ -1986,6 +1990,24 @@ export namespace service {
 	        this.note = source["note"];
 	    }
 	}
+	export class Digest {
+	    to: string[];
+	    subject: string;
+	    text: string;
+	    queued: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Digest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.to = source["to"];
+	        this.subject = source["subject"];
+	        this.text = source["text"];
+	        this.queued = source["queued"];
+	    }
+	}
 	export class Status {
 	    version: string;
 	    data_dir: string;
@@ -2206,6 +2228,7 @@ export namespace store {
 	    last_scheduled_at?: string;
 	    drill_schedule: string;
 	    last_drill_at?: string;
+	    notify_success: boolean;
 	    server_uuid: string;
 	    created_at: string;
 	    updated_at: string;
@@ -2228,6 +2251,7 @@ export namespace store {
 	        this.last_scheduled_at = source["last_scheduled_at"];
 	        this.drill_schedule = source["drill_schedule"];
 	        this.last_drill_at = source["last_drill_at"];
+	        this.notify_success = source["notify_success"];
 	        this.server_uuid = source["server_uuid"];
 	        this.created_at = source["created_at"];
 	        this.updated_at = source["updated_at"];
