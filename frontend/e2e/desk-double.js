@@ -123,6 +123,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
         last_scheduled_at: null,
         drill_schedule: '',
         last_drill_at: null,
+        notify_success: Boolean(input.notify_success),
         created_at: at,
         updated_at: at,
       }
