@@ -236,6 +236,7 @@ func planRestore(snapshot string, root *safefs.Dir, mig *migration, o RestoreOpt
 	targets := map[string]bool{}
 	pc := &placer{root: root, user: o.User}
 	var skipped string
+	relOf := map[string]string{} // home entries: target → the path the redaction report names
 	decide := func(target string, hash string, home bool, rel string) string {
 		existing, err := hashFile(root, target)
 		switch {
@@ -279,6 +280,9 @@ func planRestore(snapshot string, root *safefs.Dir, mig *migration, o RestoreOpt
 		// commit; compare what is there with that verified hash.
 		return func() error {
 			p.action = decide(target, e.Hash, e.Home, rel)
+			if e.Home {
+				relOf[target] = rel
+			}
 			pl.entries[e.Index] = p
 			targets[target] = true
 			dirs[path.Dir(target)] = true
@@ -305,7 +309,7 @@ func planRestore(snapshot string, root *safefs.Dir, mig *migration, o RestoreOpt
 		res.Changes = append(res.Changes, stale(root, dirs, targets)...)
 	}
 	sort.SliceStable(res.Changes, func(i, j int) bool { return res.Changes[i].Path < res.Changes[j].Path })
-	res.Placeholders = placeholders(meta, res.Changes)
+	res.Placeholders = placeholders(meta, res.Changes, relOf)
 	return pl, res, nil
 }
 
@@ -331,7 +335,7 @@ func stale(root *safefs.Dir, dirs, targets map[string]bool) []Change {
 }
 
 // placeholders lists the files written that were sanitized.
-func placeholders(meta *Meta, changes []Change) []string {
+func placeholders(meta *Meta, changes []Change, relOf map[string]string) []string {
 	redacted := map[string]bool{}
 	for _, r := range meta.Redactions {
 		if !strings.HasPrefix(r.Rule, "excluded") {
@@ -342,7 +346,7 @@ func placeholders(meta *Meta, changes []Change) []string {
 	}
 	var out []string
 	for _, c := range changes {
-		if (c.Action == ActCreate || c.Action == ActOverwrite) && redacted[c.Path] {
+		if (c.Action == ActCreate || c.Action == ActOverwrite) && (redacted[c.Path] || redacted[relOf[c.Path]]) {
 			out = append(out, c.Path)
 		}
 	}
