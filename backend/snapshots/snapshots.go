@@ -162,6 +162,9 @@ func (x *Snapshots) Open(ctx context.Context, path string) (File, error) {
 }
 
 func verdict(in *flx.Inspection) string {
+	if in.Verified && in.Meta != nil && in.Meta.NoFileHashes {
+		return "readable; a " + in.Meta.Container + " archive carries no per-file hashes to check"
+	}
 	if in.Verified {
 		return "every hash matches"
 	}

@@ -205,4 +205,3 @@ func sanitizeValue(v any, rules []jsonRule) any {
 }
 
 var emailRe = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
-
