@@ -119,10 +119,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-			var b strings.Builder
-			fs.SetOutput(&b)
-			fs.PrintDefaults()
-			return nil, helpErr("usage: " + fs.Name() + " [OPTIONS] …\noptions (each also with two dashes):\n" + b.String())
+			return nil, helpErr(help(fs))
 		} else if err != nil {
 			return nil, usageErr{fs.Name() + ": " + err.Error()}
 		}
@@ -133,6 +130,46 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, args[0])
 		args = args[1:]
 	}
+}
+
+// help lists a command's options, a short flag beside its long name:
+// "-t, --type string".
+func help(fs *flag.FlagSet) string {
+	long := map[string]string{}
+	fs.VisitAll(func(f *flag.Flag) {
+		if short, ok := strings.CutPrefix(f.Usage, "same as -"); ok {
+			long[short] = f.Name
+		}
+	})
+	var b strings.Builder
+	operand := "…"
+	for cmd, op := range map[string]string{"backup": "[PATH…]", "restore": "FILE", "migrate": "TARGET-USER", "diff": "FILE (DIR|FILE)", "inspect": "FILE", "verify": "FILE"} {
+		if strings.HasSuffix(fs.Name(), cmd) {
+			operand = op
+		}
+	}
+	fmt.Fprintf(&b, "usage: %s [OPTIONS] %s\noptions:\n", fs.Name(), operand)
+	fs.VisitAll(func(f *flag.Flag) {
+		if strings.HasPrefix(f.Usage, "same as -") {
+			return
+		}
+		names := "--" + f.Name
+		if len(f.Name) == 1 {
+			names = "-" + f.Name
+		}
+		if l, ok := long[f.Name]; ok {
+			names += ", --" + l
+		}
+		arg, usage := flag.UnquoteUsage(f)
+		if arg != "" {
+			names += " " + arg
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
+			usage += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(&b, "  %-34s %s\n", names, usage)
+	})
+	return strings.TrimRight(b.String(), "\n")
 }
 
 // alias lets a flag be given by its FlexPBX long name too (--type for -t).
