@@ -147,6 +147,143 @@ export namespace agentapi {
 
 }
 
+export namespace archives {
+	
+	export class ArchiveInfo {
+	    name: string;
+	    id: string;
+	    time: string;
+	    job: string;
+	    files: number;
+	    bytes: number;
+	    deduplicated: number;
+	    duration_sec: number;
+	    indexed: boolean;
+	    dumps: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ArchiveInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.id = source["id"];
+	        this.time = source["time"];
+	        this.job = source["job"];
+	        this.files = source["files"];
+	        this.bytes = source["bytes"];
+	        this.deduplicated = source["deduplicated"];
+	        this.duration_sec = source["duration_sec"];
+	        this.indexed = source["indexed"];
+	        this.dumps = source["dumps"];
+	    }
+	}
+	export class CompareSide {
+	    archive: string;
+	    size: number;
+	    mtime: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CompareSide(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.archive = source["archive"];
+	        this.size = source["size"];
+	        this.mtime = source["mtime"];
+	    }
+	}
+	export class FileComparison {
+	    server: string;
+	    path: string;
+	    from: CompareSide;
+	    to: CompareSide;
+	    identical: boolean;
+	    binary: boolean;
+	    too_large: boolean;
+	    limit: number;
+	    diff: string;
+	    added: number;
+	    removed: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new FileComparison(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.path = source["path"];
+	        this.from = this.convertValues(source["from"], CompareSide);
+	        this.to = this.convertValues(source["to"], CompareSide);
+	        this.identical = source["identical"];
+	        this.binary = source["binary"];
+	        this.too_large = source["too_large"];
+	        this.limit = source["limit"];
+	        this.diff = source["diff"];
+	        this.added = source["added"];
+	        this.removed = source["removed"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Preview {
+	    path: string;
+	    size: number;
+	    text: string;
+	    binary: boolean;
+	    truncated: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Preview(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.size = source["size"];
+	        this.text = source["text"];
+	        this.binary = source["binary"];
+	        this.truncated = source["truncated"];
+	    }
+	}
+	export class PruneReport {
+	    kept: string[];
+	    pruned: string[];
+	    missing?: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new PruneReport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kept = source["kept"];
+	        this.pruned = source["pruned"];
+	        this.missing = source["missing"];
+	    }
+	}
+
+}
+
 export namespace borg {
 	
 	export class Keep {
@@ -360,6 +497,24 @@ export namespace fleet {
 	        this.server_uuid = source["server_uuid"];
 	    }
 	}
+	export class PingResult {
+	    task_id: number;
+	    echo: string;
+	    hostname: string;
+	    round_trip_ms: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new PingResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.task_id = source["task_id"];
+	        this.echo = source["echo"];
+	        this.hostname = source["hostname"];
+	        this.round_trip_ms = source["round_trip_ms"];
+	    }
+	}
 	export class TokenInfo {
 	    token: string;
 	    name: string;
@@ -410,6 +565,8 @@ export namespace flx {
 	    mode?: string;
 	    owner?: string;
 	    mtime?: string;
+	    home?: boolean;
+	    member?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Entry(source);
@@ -423,6 +580,8 @@ export namespace flx {
 	        this.mode = source["mode"];
 	        this.owner = source["owner"];
 	        this.mtime = source["mtime"];
+	        this.home = source["home"];
+	        this.member = source["member"];
 	    }
 	}
 	export class Redaction {
@@ -458,6 +617,11 @@ export namespace flx {
 	    schemas?: number[];
 	    redaction_report?: Redaction[];
 	    rollback_created?: string[];
+	    layout?: string;
+	    account?: string;
+	    container?: string;
+	    no_file_hashes?: boolean;
+	    notes?: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Meta(source);
@@ -481,6 +645,11 @@ export namespace flx {
 	        this.schemas = source["schemas"];
 	        this.redaction_report = this.convertValues(source["redaction_report"], Redaction);
 	        this.rollback_created = source["rollback_created"];
+	        this.layout = source["layout"];
+	        this.account = source["account"];
+	        this.container = source["container"];
+	        this.no_file_hashes = source["no_file_hashes"];
+	        this.notes = source["notes"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1148,6 +1317,26 @@ export namespace recoverykit {
 
 export namespace replicas {
 	
+	export class HostKey {
+	    type: string;
+	    fingerprint: string;
+	    file: string;
+	    address: string;
+	    pinned: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HostKey(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.type = source["type"];
+	        this.fingerprint = source["fingerprint"];
+	        this.file = source["file"];
+	        this.address = source["address"];
+	        this.pinned = source["pinned"];
+	    }
+	}
 	export class S3Input {
 	    endpoint: string;
 	    bucket: string;
@@ -1169,6 +1358,137 @@ export namespace replicas {
 	        this.access_key_id = source["access_key_id"];
 	        this.secret_key = source["secret_key"];
 	    }
+	}
+	export class Input {
+	    server: string;
+	    sftp?: string;
+	    accept_host_key?: string;
+	    s3?: S3Input;
+	    dir?: string;
+	    after_backup: boolean;
+	    schedule: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Input(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.sftp = source["sftp"];
+	        this.accept_host_key = source["accept_host_key"];
+	        this.s3 = this.convertValues(source["s3"], S3Input);
+	        this.dir = source["dir"];
+	        this.after_backup = source["after_backup"];
+	        this.schedule = source["schedule"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class Status {
+	    server_id: number;
+	    server_uuid: string;
+	    server_name: string;
+	    kind: string;
+	    after_backup: boolean;
+	    schedule: string;
+	    last_scheduled_at?: string;
+	    status: string;
+	    error: string;
+	    reason: string;
+	    archives: string[];
+	    last_attempt_at?: string;
+	    last_success_at?: string;
+	    bytes: number;
+	    files: number;
+	    transferred: number;
+	    duration_ms: number;
+	    verified: string;
+	    created_at: string;
+	    updated_at: string;
+	    target: replicate.Target;
+	    display: string;
+	    location: string;
+	    state: string;
+	    summary: string;
+	    behind: number;
+	    running: boolean;
+	    public_key?: string;
+	    host_key_fingerprint?: string;
+	    secret_set: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Status(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server_id = source["server_id"];
+	        this.server_uuid = source["server_uuid"];
+	        this.server_name = source["server_name"];
+	        this.kind = source["kind"];
+	        this.after_backup = source["after_backup"];
+	        this.schedule = source["schedule"];
+	        this.last_scheduled_at = source["last_scheduled_at"];
+	        this.status = source["status"];
+	        this.error = source["error"];
+	        this.reason = source["reason"];
+	        this.archives = source["archives"];
+	        this.last_attempt_at = source["last_attempt_at"];
+	        this.last_success_at = source["last_success_at"];
+	        this.bytes = source["bytes"];
+	        this.files = source["files"];
+	        this.transferred = source["transferred"];
+	        this.duration_ms = source["duration_ms"];
+	        this.verified = source["verified"];
+	        this.created_at = source["created_at"];
+	        this.updated_at = source["updated_at"];
+	        this.target = this.convertValues(source["target"], replicate.Target);
+	        this.display = source["display"];
+	        this.location = source["location"];
+	        this.state = source["state"];
+	        this.summary = source["summary"];
+	        this.behind = source["behind"];
+	        this.running = source["running"];
+	        this.public_key = source["public_key"];
+	        this.host_key_fingerprint = source["host_key_fingerprint"];
+	        this.secret_set = source["secret_set"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }
@@ -1201,6 +1521,111 @@ export namespace replicate {
 	        this.bucket = source["bucket"];
 	        this.region = source["region"];
 	        this.access_key_id = source["access_key_id"];
+	    }
+	}
+
+}
+
+export namespace restores {
+	
+	export class DBRequest {
+	    server: string;
+	    archive: string;
+	    dump: string;
+	    mode: string;
+	    database: string;
+	    confirm: string;
+	    target_server: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DBRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.archive = source["archive"];
+	        this.dump = source["dump"];
+	        this.mode = source["mode"];
+	        this.database = source["database"];
+	        this.confirm = source["confirm"];
+	        this.target_server = source["target_server"];
+	    }
+	}
+	export class Landing {
+	    path: string;
+	    final: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Landing(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.final = source["final"];
+	    }
+	}
+	export class Plan {
+	    files: number;
+	    bytes: number;
+	    to: string;
+	    target: string;
+	    landing: Landing[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Plan(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.files = source["files"];
+	        this.bytes = source["bytes"];
+	        this.to = source["to"];
+	        this.target = source["target"];
+	        this.landing = this.convertValues(source["landing"], Landing);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Request {
+	    server: string;
+	    archive: string;
+	    paths: string[];
+	    to: string;
+	    target_server: string;
+	    policy: string;
+	    keep_setuid: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Request(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.archive = source["archive"];
+	        this.paths = source["paths"];
+	        this.to = source["to"];
+	        this.target_server = source["target_server"];
+	        this.policy = source["policy"];
+	        this.keep_setuid = source["keep_setuid"];
 	    }
 	}
 
@@ -1398,490 +1823,6 @@ export namespace rollout {
 
 export namespace service {
 	
-	export class ArchiveInfo {
-	    name: string;
-	    id: string;
-	    time: string;
-	    job: string;
-	    files: number;
-	    bytes: number;
-	    deduplicated: number;
-	    duration_sec: number;
-	    indexed: boolean;
-	    dumps: string[];
-	
-	    static createFrom(source: any = {}) {
-	        return new ArchiveInfo(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.name = source["name"];
-	        this.id = source["id"];
-	        this.time = source["time"];
-	        this.job = source["job"];
-	        this.files = source["files"];
-	        this.bytes = source["bytes"];
-	        this.deduplicated = source["deduplicated"];
-	        this.duration_sec = source["duration_sec"];
-	        this.indexed = source["indexed"];
-	        this.dumps = source["dumps"];
-	    }
-	}
-	export class CompareSide {
-	    archive: string;
-	    size: number;
-	    mtime: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new CompareSide(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.archive = source["archive"];
-	        this.size = source["size"];
-	        this.mtime = source["mtime"];
-	    }
-	}
-	export class DBRestoreRequest {
-	    server: string;
-	    archive: string;
-	    dump: string;
-	    mode: string;
-	    database: string;
-	    confirm: string;
-	    target_server: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new DBRestoreRequest(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.server = source["server"];
-	        this.archive = source["archive"];
-	        this.dump = source["dump"];
-	        this.mode = source["mode"];
-	        this.database = source["database"];
-	        this.confirm = source["confirm"];
-	        this.target_server = source["target_server"];
-	    }
-	}
-	export class FileComparison {
-	    server: string;
-	    path: string;
-	    from: CompareSide;
-	    to: CompareSide;
-	    identical: boolean;
-	    binary: boolean;
-	    too_large: boolean;
-	    limit: number;
-	    diff: string;
-	    added: number;
-	    removed: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new FileComparison(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.server = source["server"];
-	        this.path = source["path"];
-	        this.from = this.convertValues(source["from"], CompareSide);
-	        this.to = this.convertValues(source["to"], CompareSide);
-	        this.identical = source["identical"];
-	        this.binary = source["binary"];
-	        this.too_large = source["too_large"];
-	        this.limit = source["limit"];
-	        this.diff = source["diff"];
-	        this.added = source["added"];
-	        this.removed = source["removed"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class FlxFile {
-	    id: string;
-	    name: string;
-	    source: string;
-	    size: number;
-	    inspection?: flx.Inspection;
-	
-	    static createFrom(source: any = {}) {
-	        return new FlxFile(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.source = source["source"];
-	        this.size = source["size"];
-	        this.inspection = this.convertValues(source["inspection"], flx.Inspection);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class FlxRestoreRequest {
-	    id: string;
-	    server: string;
-	    mode: string;
-	    user: string;
-	    dry_run: boolean;
-	    keep_setuid: boolean;
-	    root: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new FlxRestoreRequest(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.server = source["server"];
-	        this.mode = source["mode"];
-	        this.user = source["user"];
-	        this.dry_run = source["dry_run"];
-	        this.keep_setuid = source["keep_setuid"];
-	        this.root = source["root"];
-	    }
-	}
-	export class HostedInput {
-	    name: string;
-	    host: string;
-	    port: number;
-	    user: string;
-	    path: string;
-	    accept_host_key: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new HostedInput(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.name = source["name"];
-	        this.host = source["host"];
-	        this.port = source["port"];
-	        this.user = source["user"];
-	        this.path = source["path"];
-	        this.accept_host_key = source["accept_host_key"];
-	    }
-	}
-	export class PingResult {
-	    task_id: number;
-	    echo: string;
-	    hostname: string;
-	    round_trip_ms: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new PingResult(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.task_id = source["task_id"];
-	        this.echo = source["echo"];
-	        this.hostname = source["hostname"];
-	        this.round_trip_ms = source["round_trip_ms"];
-	    }
-	}
-	export class Preview {
-	    path: string;
-	    size: number;
-	    text: string;
-	    binary: boolean;
-	    truncated: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new Preview(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.path = source["path"];
-	        this.size = source["size"];
-	        this.text = source["text"];
-	        this.binary = source["binary"];
-	        this.truncated = source["truncated"];
-	    }
-	}
-	export class PruneReport {
-	    kept: string[];
-	    pruned: string[];
-	    missing?: string[];
-	
-	    static createFrom(source: any = {}) {
-	        return new PruneReport(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.kept = source["kept"];
-	        this.pruned = source["pruned"];
-	        this.missing = source["missing"];
-	    }
-	}
-	export class ReplicaHostKey {
-	    type: string;
-	    fingerprint: string;
-	    file: string;
-	    address: string;
-	    pinned: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new ReplicaHostKey(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.type = source["type"];
-	        this.fingerprint = source["fingerprint"];
-	        this.file = source["file"];
-	        this.address = source["address"];
-	        this.pinned = source["pinned"];
-	    }
-	}
-	export class ReplicaInput {
-	    server: string;
-	    sftp?: string;
-	    accept_host_key?: string;
-	    s3?: replicas.S3Input;
-	    dir?: string;
-	    after_backup: boolean;
-	    schedule: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new ReplicaInput(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.server = source["server"];
-	        this.sftp = source["sftp"];
-	        this.accept_host_key = source["accept_host_key"];
-	        this.s3 = this.convertValues(source["s3"], replicas.S3Input);
-	        this.dir = source["dir"];
-	        this.after_backup = source["after_backup"];
-	        this.schedule = source["schedule"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class ReplicaStatus {
-	    server_id: number;
-	    server_uuid: string;
-	    server_name: string;
-	    kind: string;
-	    after_backup: boolean;
-	    schedule: string;
-	    last_scheduled_at?: string;
-	    status: string;
-	    error: string;
-	    reason: string;
-	    archives: string[];
-	    last_attempt_at?: string;
-	    last_success_at?: string;
-	    bytes: number;
-	    files: number;
-	    transferred: number;
-	    duration_ms: number;
-	    verified: string;
-	    created_at: string;
-	    updated_at: string;
-	    target: replicate.Target;
-	    display: string;
-	    location: string;
-	    state: string;
-	    summary: string;
-	    behind: number;
-	    running: boolean;
-	    public_key?: string;
-	    host_key_fingerprint?: string;
-	    secret_set: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new ReplicaStatus(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.server_id = source["server_id"];
-	        this.server_uuid = source["server_uuid"];
-	        this.server_name = source["server_name"];
-	        this.kind = source["kind"];
-	        this.after_backup = source["after_backup"];
-	        this.schedule = source["schedule"];
-	        this.last_scheduled_at = source["last_scheduled_at"];
-	        this.status = source["status"];
-	        this.error = source["error"];
-	        this.reason = source["reason"];
-	        this.archives = source["archives"];
-	        this.last_attempt_at = source["last_attempt_at"];
-	        this.last_success_at = source["last_success_at"];
-	        this.bytes = source["bytes"];
-	        this.files = source["files"];
-	        this.transferred = source["transferred"];
-	        this.duration_ms = source["duration_ms"];
-	        this.verified = source["verified"];
-	        this.created_at = source["created_at"];
-	        this.updated_at = source["updated_at"];
-	        this.target = this.convertValues(source["target"], replicate.Target);
-	        this.display = source["display"];
-	        this.location = source["location"];
-	        this.state = source["state"];
-	        this.summary = source["summary"];
-	        this.behind = source["behind"];
-	        this.running = source["running"];
-	        this.public_key = source["public_key"];
-	        this.host_key_fingerprint = source["host_key_fingerprint"];
-	        this.secret_set = source["secret_set"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class RestoreLanding {
-	    path: string;
-	    final: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new RestoreLanding(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.path = source["path"];
-	        this.final = source["final"];
-	    }
-	}
-	export class RestorePlan {
-	    files: number;
-	    bytes: number;
-	    to: string;
-	    target: string;
-	    landing: RestoreLanding[];
-	
-	    static createFrom(source: any = {}) {
-	        return new RestorePlan(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.files = source["files"];
-	        this.bytes = source["bytes"];
-	        this.to = source["to"];
-	        this.target = source["target"];
-	        this.landing = this.convertValues(source["landing"], RestoreLanding);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class RestoreRequest {
-	    server: string;
-	    archive: string;
-	    paths: string[];
-	    to: string;
-	    target_server: string;
-	    policy: string;
-	    keep_setuid: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new RestoreRequest(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.server = source["server"];
-	        this.archive = source["archive"];
-	        this.paths = source["paths"];
-	        this.to = source["to"];
-	        this.target_server = source["target_server"];
-	        this.policy = source["policy"];
-	        this.keep_setuid = source["keep_setuid"];
-	    }
-	}
 	export class Status {
 	    version: string;
 	    data_dir: string;
@@ -1930,26 +1871,6 @@ export namespace service {
 		    return a;
 		}
 	}
-	export class StorageNodeInput {
-	    server: string;
-	    name: string;
-	    listen: string;
-	    address: string;
-	    dir: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new StorageNodeInput(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.server = source["server"];
-	        this.name = source["name"];
-	        this.listen = source["listen"];
-	        this.address = source["address"];
-	        this.dir = source["dir"];
-	    }
-	}
 
 }
 
@@ -1971,6 +1892,73 @@ export namespace settings {
 	        this.in_use = source["in_use"];
 	        this.from = source["from"];
 	        this.setting = source["setting"];
+	    }
+	}
+
+}
+
+export namespace snapshots {
+	
+	export class File {
+	    id: string;
+	    name: string;
+	    source: string;
+	    size: number;
+	    inspection?: flx.Inspection;
+	
+	    static createFrom(source: any = {}) {
+	        return new File(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.source = source["source"];
+	        this.size = source["size"];
+	        this.inspection = this.convertValues(source["inspection"], flx.Inspection);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class RestoreRequest {
+	    id: string;
+	    server: string;
+	    mode: string;
+	    user: string;
+	    dry_run: boolean;
+	    keep_setuid: boolean;
+	    root: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoreRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.server = source["server"];
+	        this.mode = source["mode"];
+	        this.user = source["user"];
+	        this.dry_run = source["dry_run"];
+	        this.keep_setuid = source["keep_setuid"];
+	        this.root = source["root"];
 	    }
 	}
 
@@ -2300,6 +2288,53 @@ export namespace store {
 	        this.progress = source["progress"];
 	        this.result = source["result"];
 	        this.error = source["error"];
+	    }
+	}
+
+}
+
+export namespace targets {
+	
+	export class HostedInput {
+	    name: string;
+	    host: string;
+	    port: number;
+	    user: string;
+	    path: string;
+	    accept_host_key: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HostedInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.host = source["host"];
+	        this.port = source["port"];
+	        this.user = source["user"];
+	        this.path = source["path"];
+	        this.accept_host_key = source["accept_host_key"];
+	    }
+	}
+	export class StorageNodeInput {
+	    server: string;
+	    name: string;
+	    listen: string;
+	    address: string;
+	    dir: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new StorageNodeInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.name = source["name"];
+	        this.listen = source["listen"];
+	        this.address = source["address"];
+	        this.dir = source["dir"];
 	    }
 	}
 
