@@ -1,7 +1,9 @@
 // Package flx reads and writes .flx and .flxx snapshots: JSON objects of
 // configuration files with base64 contents and SHA-256 hashes, compatible
-// with FlexPBX's backup tools. Reading and writing stream: a snapshot's
-// file contents are never held whole in memory.
+// with FlexPBX's backup tools; it also reads the tar.gz and ZIP containers
+// FlexPBX's PHP module and exports write (container.go, archive.go).
+// Reading and writing stream: a snapshot's file contents are never held
+// whole in memory.
 package flx
 
 import (
