@@ -95,15 +95,15 @@ type archivePlan struct {
 func memberName(name string) (string, error) {
 	switch {
 	case strings.ContainsRune(name, 0):
-		return "", fmt.Errorf("member %q has a NUL in its name: refusing it; nothing was written", name)
+		return "", fmt.Errorf("member %q has a NUL in its name: refusing it", name)
 	case strings.HasPrefix(name, "/"):
-		return "", fmt.Errorf("member %q is an absolute path: refusing it (a snapshot's members are relative); nothing was written", name)
+		return "", fmt.Errorf("member %q is an absolute path: refusing it (a snapshot's members are relative)", name)
 	case strings.Contains(name, `\`):
-		return "", fmt.Errorf("member %q has a backslash in its name: refusing it; nothing was written", name)
+		return "", fmt.Errorf("member %q has a backslash in its name: refusing it", name)
 	}
 	for _, part := range strings.Split(name, "/") {
 		if part == ".." {
-			return "", fmt.Errorf("member %q climbs out with \"..\": refusing it; nothing was written", name)
+			return "", fmt.Errorf("member %q climbs out with \"..\": refusing it", name)
 		}
 	}
 	clean := path.Clean(strings.TrimPrefix(name, "./"))
@@ -116,12 +116,15 @@ func memberName(name string) (string, error) {
 // plan maps the listed members to entries: with a manifest, by component
 // folder; without one (ZIP only), as the paths of a FlexPBX-layout
 // snapshot.
-func (p *archivePlan) plan(rawManifest []byte, folders map[string]bool, kind, name string) error {
+func (p *archivePlan) plan(rawManifest []byte, folders map[string]bool, kind string) error {
 	m := p.meta
+	if rawManifest == nil && len(p.members) == 0 {
+		return fmt.Errorf("an empty %s archive, not a .flx snapshot", kind)
+	}
 	m.Container, m.NoFileHashes, m.Version = kind, true, FormatVersion
 	if rawManifest == nil {
 		if kind != ContainerZip {
-			return fmt.Errorf("%s: a %s archive without manifest.json, not a FlexPBX snapshot", name, kind)
+			return fmt.Errorf("a %s archive without manifest.json, not a FlexPBX snapshot", kind)
 		}
 		m.Layout, m.BackupType, m.Producer = LayoutFlexPBX, TypeExtended, "a ZIP archive (no manifest)"
 		for i := range p.members {
@@ -132,7 +135,7 @@ func (p *archivePlan) plan(rawManifest []byte, folders map[string]bool, kind, na
 	}
 	var man manifest
 	if err := json.Unmarshal(rawManifest, &man); err != nil {
-		return fmt.Errorf("%s: its manifest.json is not the module's JSON object (%v): damaged, nothing was written", name, err)
+		return fmt.Errorf("its manifest.json is not the module's JSON object (%v): damaged", err)
 	}
 	m.Layout, m.Created = LayoutRoot, man.Created
 	m.FlexPBXVersion = firstOf(man.FlexPBX, man.Version)
@@ -153,10 +156,10 @@ func (p *archivePlan) plan(rawManifest []byte, folders map[string]bool, kind, na
 	for _, k := range keys {
 		folder := componentFolder(k)
 		if _, known := components[folder]; !known {
-			return fmt.Errorf("%s: the manifest names component %q, which is no FlexPBX component this Borgdesk knows: nothing was written", name, k)
+			return fmt.Errorf("the manifest names component %q, which is no FlexPBX component this Borgdesk knows", k)
 		}
 		if !folders[folder] {
-			return fmt.Errorf("%s: the manifest names component %q but the archive has no %s/ folder (truncated or edited): nothing was written", name, k, folder)
+			return fmt.Errorf("the manifest names component %q but the archive has no %s/ folder (truncated or edited)", k, folder)
 		}
 	}
 	notes := map[string]int{}
@@ -165,7 +168,7 @@ func (p *archivePlan) plan(rawManifest []byte, folders map[string]bool, kind, na
 		folder, rest, _ := strings.Cut(mb.name, "/")
 		c, ok := components[folder]
 		if !ok || rest == "" {
-			return fmt.Errorf("%s: member %q is outside the module's component folders (%s): refusing the archive; nothing was written", name, mb.name, knownFolders())
+			return fmt.Errorf("member %q is outside the module's component folders (%s): refusing the archive", mb.name, knownFolders())
 		}
 		switch {
 		case c.note != "":
@@ -249,7 +252,7 @@ func (c *capped) Read(p []byte) (int, error) {
 	c.n += int64(n)
 	c.b.total += int64(n)
 	if c.n > c.cap {
-		return 0, fmt.Errorf("member %q inflates past %d bytes (more than %d times its packed size, or the per-file cap): a ZIP bomb or damaged; nothing was written (raise --max-ratio if you trust it)", c.name, c.cap, c.b.lim.MaxRatio)
+		return 0, fmt.Errorf("member %q inflates past %d bytes (more than %d times its packed size, or the per-file cap): a ZIP bomb or damaged (raise --max-ratio if you trust it)", c.name, c.cap, c.b.lim.MaxRatio)
 	}
 	if t := c.b.totalCap(); c.b.total > t {
 		return 0, c.b.refuse(fmt.Sprintf("member %q", c.name), t, "--max-size or --max-ratio")
@@ -274,7 +277,7 @@ func emit(m *Meta, mb *member, r io.Reader, b *budget, fn FileFunc) error {
 	}
 	if err != nil {
 		if errors.Is(err, zip.ErrChecksum) || errors.Is(err, gzip.ErrChecksum) {
-			return fmt.Errorf("member %q: its CRC-32 does not match (damaged): nothing was written", mb.name)
+			return fmt.Errorf("member %q: its CRC-32 does not match (damaged)", mb.name)
 		}
 		return fmt.Errorf("%s: %w", e.name(), err)
 	}
@@ -313,17 +316,17 @@ func (l *lister) add(name string, mode fs.FileMode, size, compressed int64, owne
 	folder, _, _ := strings.Cut(clean, "/")
 	switch {
 	case mode&fs.ModeSymlink != 0:
-		return fmt.Errorf("member %q is a symlink: a snapshot holds regular files only; refusing the archive, nothing was written", name)
+		return fmt.Errorf("member %q is a symlink: a snapshot holds regular files only; refusing the archive", name)
 	case mode.IsDir():
 		l.folders[folder] = true
 		return nil
 	case !mode.IsRegular():
-		return fmt.Errorf("member %q is a %s, not a regular file: refusing the archive, nothing was written", name, kindOf(mode))
+		return fmt.Errorf("member %q is a %s, not a regular file: refusing the archive", name, kindOf(mode))
 	case size > MaxFileSize:
-		return fmt.Errorf("member %q declares %d bytes, more than the %d-byte limit on one file: nothing was written", name, size, MaxFileSize)
+		return fmt.Errorf("member %q declares %d bytes, more than the %d-byte limit on one file", name, size, MaxFileSize)
 	}
 	if prev, dup := l.seen[clean]; dup {
-		return fmt.Errorf("member %q is in the archive twice (also as %q): refusing the archive, nothing was written", name, prev)
+		return fmt.Errorf("member %q is in the archive twice (also as %q): refusing the archive", name, prev)
 	}
 	l.seen[clean] = name
 	l.folders[folder] = true
@@ -370,8 +373,8 @@ func unixPerm(mode fs.FileMode) uint32 {
 }
 
 // finish numbers the entries that will be emitted and fills the count.
-func (l *lister) finish(kind, name string) (*archivePlan, error) {
-	if err := l.plan.plan(l.manifest, l.folders, kind, name); err != nil {
+func (l *lister) finish(kind string) (*archivePlan, error) {
+	if err := l.plan.plan(l.manifest, l.folders, kind); err != nil {
 		return nil, err
 	}
 	n := 0
@@ -427,7 +430,7 @@ func walkTar(name, kind string, fn FileFunc, lim Limits) (*Meta, error) {
 	b := &budget{lim: lim, packed: fi.Size()}
 	tr, err := tarStream(f, kind, b)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
 	l := newLister(lim)
 	for {
@@ -436,17 +439,17 @@ func walkTar(name, kind string, fn FileFunc, lim Limits) (*Meta, error) {
 			break
 		}
 		if err != nil {
-			return nil, tarErr(name, err)
+			return nil, tarErr(err)
 		}
 		mode := h.FileInfo().Mode()
 		if h.Typeflag == tar.TypeLink {
-			return nil, fmt.Errorf("member %q is a hard link: a snapshot holds regular files only; refusing the archive, nothing was written", h.Name)
+			return nil, fmt.Errorf("member %q is a hard link: a snapshot holds regular files only; refusing the archive", h.Name)
 		}
 		if err := l.add(h.Name, mode, h.Size, 0, h.Uname, h.ModTime, func() ([]byte, error) { return readSmall(tr) }); err != nil {
 			return nil, err
 		}
 	}
-	plan, err := l.finish(kind, name)
+	plan, err := l.finish(kind)
 	if err != nil {
 		return nil, err
 	}
@@ -465,7 +468,7 @@ func walkTar(name, kind string, fn FileFunc, lim Limits) (*Meta, error) {
 			break
 		}
 		if err != nil {
-			return nil, tarErr(name, err)
+			return nil, tarErr(err)
 		}
 		clean, _ := memberName(h.Name)
 		mb, ok := byName[clean]
@@ -479,15 +482,15 @@ func walkTar(name, kind string, fn FileFunc, lim Limits) (*Meta, error) {
 	return plan.meta, nil
 }
 
-func tarErr(name string, err error) error {
+func tarErr(err error) error {
 	var le *LimitError
 	if errors.As(err, &le) {
 		return err
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("%s: the archive is truncated: nothing was written", name)
+		return errors.New("the archive is truncated")
 	}
-	return fmt.Errorf("%s: the archive is damaged (%v): nothing was written", name, err)
+	return fmt.Errorf("the archive is damaged (%v)", err)
 }
 
 // walkZip reads a ZIP snapshot: its central directory lists the members
@@ -496,7 +499,7 @@ func walkZip(name string, fn FileFunc, lim Limits) (*Meta, error) {
 	lim = lim.withDefaults()
 	zr, err := zip.OpenReader(name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: a damaged ZIP archive (%v): nothing was written", name, err)
+		return nil, fmt.Errorf("a damaged ZIP archive (%v)", err)
 	}
 	defer zr.Close()
 	fi, err := os.Stat(name)
@@ -523,7 +526,7 @@ func walkZip(name string, fn FileFunc, lim Limits) (*Meta, error) {
 			return nil, err
 		}
 	}
-	plan, err := l.finish(ContainerZip, name)
+	plan, err := l.finish(ContainerZip)
 	if err != nil {
 		return nil, err
 	}
@@ -540,7 +543,7 @@ func walkZip(name string, fn FileFunc, lim Limits) (*Meta, error) {
 		}
 		rc, err := byName[mb.name].Open()
 		if err != nil {
-			return nil, fmt.Errorf("member %q: %v: nothing was written", mb.name, err)
+			return nil, fmt.Errorf("member %q: %v", mb.name, err)
 		}
 		err = emit(plan.meta, mb, rc, b, fn)
 		rc.Close()

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -44,7 +45,7 @@ func Detect(name string) (string, error) {
 		}
 		inner, err := gunzipHead(f)
 		if err != nil {
-			return "", fmt.Errorf("%s: a gzip file whose data is damaged (%v), not a readable .flx snapshot", name, err)
+			return "", fmt.Errorf("a gzip file whose data is damaged (%v), not a readable .flx snapshot", err)
 		}
 		switch {
 		case isJSON(inner):
@@ -52,9 +53,9 @@ func Detect(name string) (string, error) {
 		case isTar(inner):
 			return ContainerTarGz, nil
 		case len(inner) == 0:
-			return "", fmt.Errorf("%s: an empty gzip file, not a .flx snapshot", name)
+			return "", errors.New("an empty gzip file, not a .flx snapshot")
 		}
-		return "", fmt.Errorf("%s: a gzip file holding %s, not a .flx snapshot", name, what(inner))
+		return "", fmt.Errorf("a gzip file holding %s, not a .flx snapshot", what(inner))
 	}
 	switch {
 	case isZip(head):
@@ -64,7 +65,7 @@ func Detect(name string) (string, error) {
 	case isJSON(head):
 		return ContainerJSON, nil
 	}
-	return "", fmt.Errorf("%s: %s, not a .flx snapshot (a JSON object, a FlexPBX tar.gz or a ZIP archive)", name, what(head))
+	return "", fmt.Errorf("%s, not a .flx snapshot (a JSON object, a FlexPBX tar.gz or a ZIP archive)", what(head))
 }
 
 func gunzipHead(r io.Reader) ([]byte, error) {

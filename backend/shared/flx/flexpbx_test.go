@@ -282,3 +282,29 @@ func TestFlexPBXSnapshotNamesItsAccount(t *testing.T) {
 		t.Errorf("templates/user_template.json: %q, %v", b, err)
 	}
 }
+
+// diff places home-relative entries as a restore would: against the
+// restored root nothing differs; an edit in the home shows as changed.
+func TestFlexPBXDiffAgainstTheHome(t *testing.T) {
+	pbx := flexpbxtest.User(t)
+	_, out := flexpbxtest.Fixtures(t, pbx)
+	tools := filepath.Join(out, "flexpbx-tools.flx")
+	dst := t.TempDir()
+	if _, err := Restore(tools, RestoreOptions{Root: dst, User: pbx.Username}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := DiffAs(tools, dst, pbx.Username)
+	if err != nil || len(d) != 0 {
+		t.Fatalf("DiffAs after the restore = %v, %v; want no differences", d, err)
+	}
+	login := "home/" + pbx.Username + "/public_html/api/login.php"
+	os.WriteFile(filepath.Join(dst, login), []byte("edited\n"), 0o644)
+	d, err = DiffAs(tools, dst, pbx.Username)
+	if err != nil || len(d) != 1 || d[0] != (DiffEntry{login, "changed"}) {
+		t.Errorf("DiffAs after an edit = %v, %v; want %s changed", d, err, login)
+	}
+	d, err = Diff(tools, filepath.Join(out, "flexpbx-tools.flxx"))
+	if err != nil || len(d) != 0 {
+		t.Errorf("the .flx and .flxx hold the same files: %v, %v", d, err)
+	}
+}
