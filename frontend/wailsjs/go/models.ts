@@ -571,6 +571,8 @@ export namespace flx {
 	    mode?: string;
 	    owner?: string;
 	    mtime?: string;
+	    home?: boolean;
+	    member?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Entry(source);
@@ -584,6 +586,8 @@ export namespace flx {
 	        this.mode = source["mode"];
 	        this.owner = source["owner"];
 	        this.mtime = source["mtime"];
+	        this.home = source["home"];
+	        this.member = source["member"];
 	    }
 	}
 	export class Redaction {
@@ -619,6 +623,11 @@ export namespace flx {
 	    schemas?: number[];
 	    redaction_report?: Redaction[];
 	    rollback_created?: string[];
+	    layout?: string;
+	    account?: string;
+	    container?: string;
+	    no_file_hashes?: boolean;
+	    notes?: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Meta(source);
@@ -642,6 +651,11 @@ export namespace flx {
 	        this.schemas = source["schemas"];
 	        this.redaction_report = this.convertValues(source["redaction_report"], Redaction);
 	        this.rollback_created = source["rollback_created"];
+	        this.layout = source["layout"];
+	        this.account = source["account"];
+	        this.container = source["container"];
+	        this.no_file_hashes = source["no_file_hashes"];
+	        this.notes = source["notes"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
