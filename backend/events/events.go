@@ -35,6 +35,10 @@ const (
 	// FlxInbox is live only: a snapshot landed in the watched inbox folder;
 	// data {path}. The window offers to open it.
 	FlxInbox = "flx:inbox"
+	// FlxStored: a .flx job's run stored its snapshot on the coordinator
+	// and the job's retention ran; subject is the server's uuid, data
+	// {job_id, job, run_id, name, kept, removed}.
+	FlxStored = "flx:stored"
 )
 
 // All lists every event name, for clients that forward all of them.
@@ -52,7 +56,7 @@ const ReplicaChanged = "replica:changed"
 // created_at}. The reminder to make one goes away.
 const RecoveryExported = "recovery:exported"
 
-var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress, FlxOpened, FlxInbox, MountChanged, DrillChanged, RecoveryExported, ReplicaChanged}
+var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress, FlxOpened, FlxInbox, FlxStored, MountChanged, DrillChanged, RecoveryExported, ReplicaChanged}
 
 // Bus delivers events to subscribers.
 type Bus struct {

@@ -85,8 +85,12 @@ func ValidateSpec(s agentapi.BackupSpec) error {
 		if s.LVM == nil || s.LVM.VolumeGroup == "" || s.LVM.Volume == "" {
 			return errors.New("an LVM job names a volume group and a volume")
 		}
+	case agentapi.KindFlx:
+		if err := validateFlx(s); err != nil {
+			return err
+		}
 	default:
-		return fmt.Errorf("unknown job kind %q (files, mysql, postgres, mongo, docker or lvm)", s.Kind)
+		return fmt.Errorf("unknown job kind %q (files, mysql, postgres, mongo, docker, lvm or flx)", s.Kind)
 	}
 	for _, h := range append(slices.Clone(s.Pre), s.Post...) {
 		if len(h) == 0 || !strings.HasPrefix(h[0], "/") {
@@ -104,6 +108,9 @@ func (d *Definitions) Create(ctx context.Context, in Input) (store.Job, error) {
 	}
 	if err := fault.CheckName("job", in.Name); err != nil {
 		return store.Job{}, err
+	}
+	if in.Spec.Kind == agentapi.KindFlx && in.Keep.Empty() {
+		in.Keep = FlxKeep
 	}
 	if err := checkDefinition(in); err != nil {
 		return store.Job{}, err

@@ -39,6 +39,9 @@ type RunEnv interface {
 	// AfterBackup runs after a successful backup: retention, replicas,
 	// the repository's size, the file catalog.
 	AfterBackup(ctx context.Context, j store.Job)
+	// AfterFlx runs after a .flx job's run made its snapshot: the job's
+	// retention over its kept snapshots.
+	AfterFlx(ctx context.Context, j store.Job, r store.Run)
 	// AfterFailure runs after a failed backup (a replica that waited for it).
 	AfterFailure(ctx context.Context, serverID int64)
 	// Notify tells the operator.
@@ -99,7 +102,7 @@ type RunsConfig struct {
 
 // Runs is the backup run queue: runs are queued (by hand, by schedule, as a
 // catch-up or a retry), started one per repository at a time as backup
-// tasks, finished from their task's outcome and retried by their Backoff.
+// tasks (flx-backup tasks for .flx jobs), finished from their task's outcome and retried by their Backoff.
 // It never talks to an agent (the fleet hands out tasks) and never touches
 // a repository itself (RunEnv does).
 type Runs struct {
@@ -157,6 +160,18 @@ func (q *Runs) dispatchOne(ctx context.Context, serverID int64) (failed bool) {
 		fail(err)
 		return failed
 	}
+	var spec agentapi.BackupSpec
+	if err := json.Unmarshal([]byte(j.Spec), &spec); err != nil {
+		fail(fmt.Errorf("job spec: %w", err))
+		return failed
+	}
+	if spec.Kind == agentapi.KindFlx {
+		if err := q.dispatchFlx(ctx, j, r, spec); err != nil {
+			fail(err)
+			return failed
+		}
+		return false
+	}
 	place, tell, err := q.env.PlaceBackup(ctx, j, r)
 	switch {
 	case errors.Is(err, ErrWait):
@@ -166,11 +181,6 @@ func (q *Runs) dispatchOne(ctx context.Context, serverID int64) (failed bool) {
 		if tell {
 			q.env.Notify(ctx, j.ServerUUID, fmt.Sprintf("run %d of %s/%s did not start: %v", r.ID, r.ServerName, r.JobName, err))
 		}
-		return failed
-	}
-	var spec agentapi.BackupSpec
-	if err := json.Unmarshal([]byte(j.Spec), &spec); err != nil {
-		fail(fmt.Errorf("job spec: %w", err))
 		return failed
 	}
 	archive := ArchiveName(j.Name, q.now())
@@ -199,19 +209,10 @@ func (q *Runs) Finish(ctx context.Context, t store.Task) {
 		return
 	}
 	defer q.orch.Go("dispatch", func(ctx context.Context) { q.Dispatch(ctx, r.ServerID) })
-	var res agentapi.BackupResult
-	json.Unmarshal(t.Result, &res)
-	o := store.RunOutcome{Status: store.RunSucceeded, Bytes: res.Bytes, Files: res.Files, Deduplicated: res.Deduplicated, Archive: res.Archive, Log: res.Log}
-	switch {
-	case t.Status != store.TaskSucceeded:
-		o.Status, o.Error = store.RunFailed, t.Error
-		if o.Error == "" {
-			o.Error = "the task " + t.Status
-		}
-	case res.Warnings != "":
-		o.Status, o.Error = store.RunWarning, res.Warnings
+	o := backupOutcome(t)
+	if t.Type == agentapi.TaskFlxBackup {
+		o = flxOutcome(t)
 	}
-	o.Log = RunLog(res, o.Status, res.Warnings, o.Error)
 	done, err := q.st.FinishRun(ctx, r.ID, o)
 	if err != nil {
 		return
@@ -231,9 +232,32 @@ func (q *Runs) Finish(ctx context.Context, t store.Task) {
 		}
 		return
 	}
-	if j, err := q.st.Job(ctx, done.JobID); err == nil {
+	j, err := q.st.Job(ctx, done.JobID)
+	switch {
+	case err != nil:
+	case t.Type == agentapi.TaskFlxBackup:
+		q.orch.Go("after a snapshot", func(ctx context.Context) { q.env.AfterFlx(ctx, j, done) })
+	default:
 		q.orch.Go("after a backup", func(ctx context.Context) { q.env.AfterBackup(ctx, j) })
 	}
+}
+
+// backupOutcome reads a finished backup task as its run's outcome.
+func backupOutcome(t store.Task) store.RunOutcome {
+	var res agentapi.BackupResult
+	json.Unmarshal(t.Result, &res)
+	o := store.RunOutcome{Status: store.RunSucceeded, Bytes: res.Bytes, Files: res.Files, Deduplicated: res.Deduplicated, Archive: res.Archive, Log: res.Log}
+	switch {
+	case t.Status != store.TaskSucceeded:
+		o.Status, o.Error = store.RunFailed, t.Error
+		if o.Error == "" {
+			o.Error = "the task " + t.Status
+		}
+	case res.Warnings != "":
+		o.Status, o.Error = store.RunWarning, res.Warnings
+	}
+	o.Log = RunLog(res, o.Status, res.Warnings, o.Error)
+	return o
 }
 
 // Requeue queues again runs a crash left running (already marked failed

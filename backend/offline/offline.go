@@ -115,8 +115,8 @@ func (o *Offline) bundle(ctx context.Context, sv store.Server) (*agentapi.Schedu
 			continue
 		}
 		var spec agentapi.BackupSpec
-		if err := json.Unmarshal([]byte(j.Spec), &spec); err != nil {
-			continue
+		if err := json.Unmarshal([]byte(j.Spec), &spec); err != nil || spec.Kind == agentapi.KindFlx {
+			continue // a .flx job's snapshots go to the coordinator: nothing to run alone
 		}
 		var keep borg.Keep
 		json.Unmarshal([]byte(j.Keep), &keep)

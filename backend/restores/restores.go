@@ -124,7 +124,7 @@ func (r *Restores) CancelTask(ctx context.Context, id int64) (store.Task, error)
 	if err != nil {
 		return t, err
 	}
-	if t.Type == agentapi.TaskBackup {
+	if t.Type == agentapi.TaskBackup || t.Type == agentapi.TaskFlxBackup { // a .flx job's run too
 		if run, err := r.st.RunByTask(ctx, id); err == nil {
 			if err := r.env.CancelRun(ctx, run.ID); err != nil {
 				return t, err

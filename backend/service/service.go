@@ -333,7 +333,7 @@ func (s *Service) fleetHooks() fleet.Hooks {
 	return fleet.Hooks{
 		PrepareTask: s.withPassphrase,
 		TaskEnded: func(ctx context.Context, t store.Task) {
-			if t.Type == agentapi.TaskBackup {
+			if t.Type == agentapi.TaskBackup || t.Type == agentapi.TaskFlxBackup { // a .flx job's run is an flx-backup task
 				s.runs.Finish(ctx, t)
 			}
 			s.taskEnded(t)

@@ -2,7 +2,8 @@
 // the operator opens (verifies and stages) a snapshot from this machine,
 // restores it on a server or compares it with the server's files through
 // that server's agent, asks an agent for a new one, lists and exports the
-// snapshots agents sent, and hears of snapshots dropped into the inbox.
+// snapshots agents sent, keeps a .flx job's snapshots by the job's
+// retention, and hears of snapshots dropped into the inbox.
 // The agents' side of the transfers (the staged snapshot a running task
 // fetches, the one a backup task uploads) is here too, behind the gateway.
 //
@@ -26,7 +27,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strings"
 	"time"
 
 	"borgdesk/backend/datadir"
@@ -260,19 +260,34 @@ func (x *Snapshots) Create(ctx context.Context, server string, p agentapi.FlxBac
 	return x.env.QueueTask(ctx, server, agentapi.TaskFlxBackup, p)
 }
 
-// List lists the snapshots received from a server, newest first.
+// List lists the snapshots received from a server, one-off and of its
+// .flx jobs, newest first.
 func (x *Snapshots) List(ctx context.Context, server string) ([]string, error) {
 	sv, err := x.env.Server(ctx, server)
 	if err != nil {
 		return nil, err
 	}
-	entries, _ := os.ReadDir(x.dir("servers", sv.UUID))
-	out := []string{}
+	base := x.dir("servers", sv.UUID)
+	dirs := []string{base}
+	entries, _ := os.ReadDir(base)
 	for _, e := range entries {
-		if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
-			out = append(out, filepath.Join(x.dir("servers", sv.UUID), e.Name()))
+		if e.IsDir() && jobDirName.MatchString(e.Name()) {
+			dirs = append(dirs, filepath.Join(base, e.Name()))
 		}
 	}
-	sort.Sort(sort.Reverse(sort.StringSlice(out)))
+	var all []kept
+	for _, d := range dirs {
+		all = append(all, snapshotsIn(d)...)
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		if !all[i].mod.Equal(all[j].mod) {
+			return all[i].mod.After(all[j].mod)
+		}
+		return filepath.Base(all[i].path) > filepath.Base(all[j].path)
+	})
+	out := make([]string, len(all))
+	for i, k := range all {
+		out[i] = k.path
+	}
 	return out, nil
 }

@@ -70,7 +70,8 @@ func (x *Snapshots) ForTask(ctx context.Context, agentUUID string, id int64) (st
 var uploadName = regexp.MustCompile(`^[A-Za-z0-9._-]+\.flxx?(\.gz)?$`)
 
 // StoreUpload keeps the snapshot a running flx-backup task uploads,
-// after verifying every hash, in DATA/flx/servers/<uuid>/<name>.
+// after verifying every hash, in DATA/flx/servers/<uuid>/<name> (in
+// DATA/flx/servers/<uuid>/job-<id>/ for a run of a .flx job).
 func (x *Snapshots) StoreUpload(ctx context.Context, agentUUID string, id int64, name string, body io.Reader) (string, error) {
 	t, err := x.agentTask(ctx, agentUUID, id, agentapi.TaskFlxBackup)
 	if err != nil {
@@ -79,7 +80,12 @@ func (x *Snapshots) StoreUpload(ctx context.Context, agentUUID string, id int64,
 	if !uploadName.MatchString(name) {
 		return "", fmt.Errorf("%w: snapshot name %q", fault.ErrInvalid, name)
 	}
+	var p agentapi.FlxBackupPayload
+	json.Unmarshal(t.Payload, &p)
 	dir := x.dir("servers", t.ServerUUID)
+	if p.JobID != 0 {
+		dir = x.jobDir(t.ServerUUID, p.JobID) // a .flx job's run: kept with the job's snapshots
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}

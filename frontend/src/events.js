@@ -22,6 +22,9 @@ export const ROLLOUT_PROGRESS = 'rollout:progress'
 export const FLX_OPENED = 'flx:opened'
 // Ephemeral: a snapshot landed in the watched inbox folder; data is {path}.
 export const FLX_INBOX = 'flx:inbox'
+// A .flx job's run stored its snapshot and the job's retention ran; subject
+// is the server's uuid, data is {job_id, job, run_id, name, kept, removed}.
+export const FLX_STORED = 'flx:stored'
 // The FUSE mounts changed (a mount or an unmount); ListMounts has the list.
 export const MOUNT_CHANGED = 'mount:changed'
 // A restore drill started or finished; data is {id, status}.
@@ -44,6 +47,7 @@ export const ALL_EVENTS = Object.freeze([
   ROLLOUT_PROGRESS,
   FLX_OPENED,
   FLX_INBOX,
+  FLX_STORED,
   MOUNT_CHANGED,
   DRILL_CHANGED,
   RECOVERY_EXPORTED,

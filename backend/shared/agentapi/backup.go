@@ -13,6 +13,10 @@ const (
 	KindMongo    = "mongo"
 	KindDocker   = "docker"
 	KindLVM      = "lvm"
+	// KindFlx makes a .flx snapshot (Flx says which) instead of a borg
+	// archive: its runs are flx-backup tasks, never backup tasks, and its
+	// snapshots are kept by the coordinator, not in a repository.
+	KindFlx = "flx"
 )
 
 // BackupSpec is what a job backs up; it is stored with the job and sent
@@ -34,10 +38,19 @@ type BackupSpec struct {
 	Mongo    *MongoSpec    `json:"mongo,omitempty"`
 	Docker   *DockerSpec   `json:"docker,omitempty"`
 	LVM      *LVMSpec      `json:"lvm,omitempty"`
+	Flx      *FlxSpec      `json:"flx,omitempty"`
 
 	// Pre and Post are commands (argument vectors, no shell) run around the backup.
 	Pre  [][]string `json:"pre,omitempty"`
 	Post [][]string `json:"post,omitempty"`
+}
+
+// FlxSpec is the snapshot a job of kind flx makes on each run.
+type FlxSpec struct {
+	Profile string `json:"profile"`        // etc, flexpbx
+	Type    string `json:"type,omitempty"` // flx (default) or flxx
+	// KeepSecrets leaves secrets in the snapshot (sanitized otherwise).
+	KeepSecrets bool `json:"keep_secrets,omitempty"`
 }
 
 // MySQLSpec dumps MySQL/MariaDB with mysqldump --single-transaction.

@@ -56,6 +56,10 @@ type FlxBackupPayload struct {
 	Paths       []string `json:"paths,omitempty"`
 	Type        string   `json:"type,omitempty"` // flx or flxx
 	KeepSecrets bool     `json:"keep_secrets,omitempty"`
+	// JobID is the coordinator's: the flx job whose run asked for the
+	// snapshot (0 for a one-off); the upload is kept with that job's
+	// snapshots. Agents ignore it.
+	JobID int64 `json:"job_id,omitempty"`
 }
 
 // FlxBackupResult describes the uploaded snapshot.
