@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,9 +22,12 @@ func flxOnServer(args []string) bool {
 }
 
 // cmdFlxRemote: flx restore|diff|create --server S, through the coordinator
-// and the server's agent.
+// and the server's agent, and flx list SERVER.
 func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 	sub, args := args[0], args[1:]
+	if sub == "list" {
+		return cmdFlxList(ctx, g, args, e)
+	}
 	cl := newCmdline("flx "+sub+" --server", g, e, "print JSON")
 	server := cl.String("server", "", "the server (name or UUID)")
 	mode := cl.String("m", flx.ModeMerge, "restore: fresh, merge or migrate")
@@ -43,7 +47,7 @@ func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 	case "create", "backup":
 		pos, err = parse(cl.FlagSet, args, 0, 64, "[PATH…]")
 	default:
-		return usageError{"flx --server works with restore, diff and create"}
+		return usageError{"flx --server works with restore, diff and create (and flx list SERVER)"}
 	}
 	if err != nil {
 		return err
@@ -122,4 +126,40 @@ func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 		}
 	}
 	return nil
+}
+
+// cmdFlxList: flx list SERVER (or --server S) prints the snapshots the
+// coordinator keeps for a server, one-off and of its .flx jobs, newest
+// first: when each was stored, its size and its path.
+func cmdFlxList(ctx context.Context, g *globals, args []string, e env) error {
+	cl := newCmdline("flx list", g, e, "print JSON")
+	server := cl.String("server", "", "the server (name or UUID)")
+	pos, err := parse(cl.FlagSet, args, 0, 1, "SERVER")
+	if err != nil {
+		return err
+	}
+	if len(pos) == 1 {
+		*server = pos[0]
+	}
+	if *server == "" {
+		return usageError{"usage: borgdesk flx list SERVER"}
+	}
+	c, err := cl.client()
+	if err != nil {
+		return err
+	}
+	paths, err := c.ListFlx(ctx, *server)
+	return cl.print(paths, err, func() error {
+		if len(paths) == 0 {
+			fmt.Fprintf(e.stdout, "no snapshots of %s yet (borgdesk flx create --server %s, or a .flx job: borgdesk job create --server %s --name NAME --flx flexpbx)\n", *server, *server, *server)
+		}
+		for _, p := range paths {
+			when, size := "-", "-"
+			if fi, err := os.Stat(p); err == nil { // the coordinator's files: there when the CLI runs beside it
+				when, size = fi.ModTime().Format("2006-01-02 15:04"), fmt.Sprint(fi.Size())
+			}
+			fmt.Fprintf(e.stdout, "%-16s %10s  %s\n", when, size, p)
+		}
+		return nil
+	})
 }

@@ -25,6 +25,8 @@ type jobFlags struct {
 	pgPort                  *int
 	mongo, mongoConfig      *string
 	lvm, lvmSize            *string
+	flx, flxType            *string
+	sanitize                *bool
 	pre, post               hookFlag
 	noPre, noPost           *bool
 	schedule                *string
@@ -55,6 +57,9 @@ func defineJobFlags(cl *cmdline) *jobFlags {
 	f.dockerStop = cl.Bool("docker-stop", false, "stop each container during its backup")
 	f.lvm = cl.String("lvm", "", "LVM job: VG/LV to snapshot")
 	f.lvmSize = cl.String("lvm-snapshot-size", "", "snapshot size (default 1G)")
+	f.flx = cl.String("flx", "", ".flx job: a snapshot of this profile (etc or flexpbx) on each run, kept by the coordinator (default retention 7 daily, 4 weekly, 12 monthly)")
+	f.flxType = cl.String("flx-type", "flx", ".flx job: flx or flxx")
+	f.sanitize = cl.Bool("sanitize", true, ".flx job: redact secrets (--sanitize=false keeps them)")
 	cl.Var(&f.pre, "pre", "command to run before the backup (repeatable; absolute path, no shell)")
 	cl.Var(&f.post, "post", "command to run after the backup, even when it failed")
 	f.noPre = cl.Bool("no-pre", false, "job edit: remove the commands run before the backup")
@@ -138,11 +143,31 @@ func (f *jobFlags) apply(in *service.JobInput, cmd string, all bool) error {
 		sp.Kind, sp.Paths = old.Kind, old.Paths
 		sp.LVM.Paths = f.paths
 	}
+	if *f.flx != "" {
+		kinds++
+		x := agentapi.FlxSpec{Type: "flx"}
+		if old.Flx != nil {
+			x = *old.Flx
+		}
+		x.Profile = *f.flx
+		sp.Kind, sp.Flx = agentapi.KindFlx, &x
+	}
 	switch {
 	case all && kinds != 1:
-		return usageError{cmd + ": give exactly one of --paths, --mysql, --postgres, --mongo, --docker or --lvm"}
+		return usageError{cmd + ": give exactly one of --paths, --mysql, --postgres, --mongo, --docker, --lvm or --flx"}
 	case kinds > 1:
-		return usageError{cmd + ": give at most one of --paths, --mysql, --postgres, --mongo, --docker or --lvm"}
+		return usageError{cmd + ": give at most one of --paths, --mysql, --postgres, --mongo, --docker, --lvm or --flx"}
+	}
+	if x := sp.Flx; x != nil && sp.Kind == agentapi.KindFlx {
+		if set("flx-type") {
+			x.Type = *f.flxType
+		}
+		if set("sanitize") {
+			x.KeepSecrets = !*f.sanitize
+		}
+		if all {
+			sp.Compression = "" // borg's; a snapshot has none
+		}
 	}
 	// The options of each kind, onto the kind's part (kept from the job
 	// when only an option is given).

@@ -188,7 +188,7 @@ func run(ctx context.Context, args []string, e env) int {
 	if len(rest) == 0 {
 		return report(e, runDesktop(ctx, g, e))
 	}
-	if rest[0] == "flx" && len(rest) > 1 && flxOnServer(rest) {
+	if rest[0] == "flx" && len(rest) > 1 && (flxOnServer(rest) || rest[1] == "list") {
 		return report(e, cmdFlxRemote(ctx, &g, rest[1:], e))
 	}
 	if rest[0] == "flx" { // files on this workstation; no coordinator needed

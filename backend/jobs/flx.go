@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -59,7 +60,11 @@ func profileNames() string {
 func flxOutcome(t store.Task) store.RunOutcome {
 	var res agentapi.FlxBackupResult
 	json.Unmarshal(t.Result, &res)
-	o := store.RunOutcome{Status: store.RunSucceeded, Bytes: res.Size, Files: int64(res.FileCount), Archive: res.Name}
+	name := res.Name
+	if res.Stored != "" {
+		name = filepath.Base(res.Stored) // the coordinator's name for it (name-2 when two share a second)
+	}
+	o := store.RunOutcome{Status: store.RunSucceeded, Bytes: res.Size, Files: int64(res.FileCount), Archive: name}
 	if t.Status != store.TaskSucceeded {
 		o.Status, o.Error = store.RunFailed, t.Error
 		if o.Error == "" {
@@ -67,7 +72,7 @@ func flxOutcome(t store.Task) store.RunOutcome {
 		}
 		return o
 	}
-	o.Log = fmt.Sprintf("snapshot %s: %d files, %d bytes, kept as %s", res.Name, res.FileCount, res.Size, res.Stored)
+	o.Log = fmt.Sprintf("snapshot %s: %d files, %d bytes, kept as %s", name, res.FileCount, res.Size, res.Stored)
 	if n := len(res.Redactions); n > 0 {
 		o.Log += fmt.Sprintf("; %d secrets redacted", n)
 	}

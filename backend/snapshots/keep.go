@@ -17,7 +17,8 @@ import (
 // of periods keeps the oldest snapshot instead. Periods are read in the
 // times' own location. An empty policy keeps everything: a job with no
 // retention never loses a snapshot. It returns, for each of times (in any
-// order), whether to keep it.
+// order; of equal times, the later in times counts as the newer), whether
+// to keep it.
 func KeepPolicy(times []time.Time, k borg.Keep, now time.Time) ([]bool, error) {
 	keep := make([]bool, len(times))
 	if k.Empty() {
@@ -30,7 +31,13 @@ func KeepPolicy(times []time.Time, k borg.Keep, now time.Time) ([]bool, error) {
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(a, b int) bool { return times[order[a]].After(times[order[b]]) })
+	sort.SliceStable(order, func(a, b int) bool {
+		ta, tb := times[order[a]], times[order[b]]
+		if ta.Equal(tb) {
+			return order[a] > order[b] // equal times: the later in times is the newer
+		}
+		return ta.After(tb)
+	})
 	if k.Within != "" {
 		d, err := withinDuration(k.Within)
 		if err != nil {

@@ -257,6 +257,7 @@ func (x *Snapshots) Create(ctx context.Context, server string, p agentapi.FlxBac
 	if p.Profile == "" && len(p.Paths) == 0 {
 		p.Profile = "etc"
 	}
+	p.JobID = 0 // a one-off snapshot is no job's: never kept with, nor pruned by, a job's retention
 	return x.env.QueueTask(ctx, server, agentapi.TaskFlxBackup, p)
 }
 

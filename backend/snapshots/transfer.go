@@ -107,11 +107,36 @@ func (x *Snapshots) StoreUpload(ctx context.Context, agentUUID string, id int64,
 	if _, err := flx.Inspect(tmp.Name()); err != nil {
 		return "", fmt.Errorf("%w: the uploaded snapshot does not verify: %v", fault.ErrInvalid, err)
 	}
-	final := filepath.Join(dir, name)
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		return "", err
+	return keepAs(tmp.Name(), dir, name)
+}
+
+// keepAs moves a verified upload to dir/name, or, when a snapshot of that
+// name is there already (two made within a second: names carry the
+// second), to name-2, name-3, …: a snapshot never replaces another.
+func keepAs(tmp, dir, name string) (string, error) {
+	stem, ext := name, ""
+	for _, e := range []string{".flx.gz", ".flxx.gz", ".flx", ".flxx"} {
+		if strings.HasSuffix(name, e) {
+			stem, ext = strings.TrimSuffix(name, e), e
+			break
+		}
 	}
-	return final, nil
+	for i := 1; i < 100; i++ {
+		final := filepath.Join(dir, name)
+		if i > 1 {
+			final = filepath.Join(dir, fmt.Sprintf("%s-%d%s", stem, i, ext))
+		}
+		// A hard link fails when final exists, where a rename would replace it.
+		err := os.Link(tmp, final)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return final, nil
+	}
+	return "", fmt.Errorf("%w: 99 snapshots named %s already", fault.ErrConflict, name)
 }
 
 // Export copies a snapshot received from a server into ~/Downloads.

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { ChooseFlxFile, CreateFlx, DiffFlx, ExportFlx, FlxInbox, ListFlx, ListTasks, OpenFlx, RestoreFlx } from 'wailsjs/go/app/Desk.js'
-import { FLX_INBOX, FLX_OPENED, TASK_CHANGED } from '@/events.js'
+import { FLX_INBOX, FLX_OPENED, FLX_STORED, TASK_CHANGED } from '@/events.js'
 import { basename, isTaskDone, laterStatus, parseJSON, restoreRequest } from '@/utils/flx.js'
 import { errorMessage, eventSubscription, outcome } from './bridge.js'
 
@@ -330,11 +330,19 @@ export const useFlxStore = defineStore('flx', () => {
     return outcome(() => ExportFlx(String(path)))
   }
 
-  const subscription = eventSubscription([FLX_OPENED, FLX_INBOX, TASK_CHANGED], (name, event) => {
+  const subscription = eventSubscription([FLX_OPENED, FLX_INBOX, FLX_STORED, TASK_CHANGED], (name, event) => {
     if (name === FLX_OPENED) return onOpened(event)
     if (name === FLX_INBOX) return onInbox(event)
+    if (name === FLX_STORED) return onStored(event)
     return onTaskChanged(event)
   })
+
+  // A .flx job's run stored a snapshot (and its retention may have removed
+  // older ones): a server whose list was loaded lists again.
+  function onStored(event) {
+    const server = String(event?.subject ?? '')
+    if (server && lists.value[server]?.loaded) list(server)
+  }
 
   // listen subscribes (start, and before a call whose answer events follow).
   // Without the Wails runtime there is nothing to hear; the events store

@@ -7,6 +7,7 @@
 import {
   DRILL_CHANGED,
   FLX_OPENED,
+  FLX_STORED,
   JOB_CHANGED,
   MOUNT_CHANGED,
   NOTIFICATION,
@@ -27,6 +28,7 @@ export const KIND_KEYS = Object.freeze({
   [SETTINGS_CHANGED]: 'settings',
   [TASK_CHANGED]: 'task',
   [FLX_OPENED]: 'flx',
+  [FLX_STORED]: 'flx',
   [MOUNT_CHANGED]: 'mount',
   [DRILL_CHANGED]: 'drill',
   [RECOVERY_EXPORTED]: 'recovery',

@@ -120,20 +120,21 @@ export function diffGroups(entries) {
 const USER = /^[a-z_][a-z0-9_.-]{0,31}\$?$/i
 
 export function userProblem(mode, user) {
-  if (mode !== 'migrate') return ''
   const name = String(user ?? '').trim()
-  if (!name) return 'required'
+  if (!name) return mode === 'migrate' ? 'required' : ''
   return USER.test(name) ? '' : 'invalid'
 }
 
-// restoreRequest is what RestoreFlx takes: a user for migrate only, the
-// folder to restore under ('' for the server's own root).
+// restoreRequest is what RestoreFlx takes: the account (needed for
+// migrate; for merge and fresh the one whose home gets a FlexPBX
+// snapshot's home files, '' to let the agent find it), the folder to
+// restore under ('' for the server's own root).
 export function restoreRequest({ id, server, mode = DEFAULT_MODE, user = '', dryRun = false, root = '' }) {
   return {
     id: String(id),
     server: String(server),
     mode,
-    user: mode === 'migrate' ? String(user).trim() : '',
+    user: String(user ?? '').trim(),
     dry_run: Boolean(dryRun),
     root: String(root ?? '').trim(),
   }

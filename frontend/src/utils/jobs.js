@@ -12,12 +12,13 @@ export const JOB_KINDS = Object.freeze([
   { kind: 'mongo', icon: 'database', tool: 'mongodump' },
   { kind: 'docker', icon: 'box', tool: 'docker' },
   { kind: 'lvm', icon: 'layers', tool: 'lvm' },
+  { kind: 'flx', icon: 'fileText', tool: '' },
 ])
 
 // A new job starts with a name that says its kind, and a files job with
 // /etc, the configuration every server has; both are there to be changed.
 export const DEFAULT_PATHS = '/etc'
-const DEFAULT_NAMES = Object.freeze({ files: 'files', mysql: 'mysql', postgres: 'postgres', mongo: 'mongodb', docker: 'docker', lvm: 'lvm' })
+const DEFAULT_NAMES = Object.freeze({ files: 'files', mysql: 'mysql', postgres: 'postgres', mongo: 'mongodb', docker: 'docker', lvm: 'lvm', flx: 'snapshots' })
 
 export function defaultJobName(kind) {
   return DEFAULT_NAMES[kind] ?? ''
@@ -33,6 +34,8 @@ export const DEFAULT_COMPRESSION = 'lz4'
 
 // The retention a new job starts with.
 export const DEFAULT_KEEP = Object.freeze({ within: '', daily: 7, weekly: 4, monthly: 6, yearly: 0 })
+// A .flx job's retention, as the FlexPBX tools recommend (Go's jobs.FlxKeep).
+export const FLX_KEEP = Object.freeze({ within: '', daily: 7, weekly: 4, monthly: 12, yearly: 0 })
 export const KEEP_COUNTS = Object.freeze(['daily', 'weekly', 'monthly', 'yearly'])
 // --keep-within units, as borg spells them.
 export const WITHIN_UNITS = Object.freeze(['H', 'd', 'w', 'm', 'y'])
@@ -94,6 +97,7 @@ export function newJobForm() {
     mongo: { database: '', uriFile: '' },
     docker: { containers: '', stopDuring: false },
     lvm: { volumeGroup: '', volume: '', snapshotSize: '' },
+    flx: { profile: 'flexpbx', type: 'flx', sanitize: true },
     pre: '',
     post: '',
     schedule: { mode: 'daily', time: '03:00', day: 1, cron: '', zoneOn: false, zone: '' },
@@ -136,6 +140,9 @@ export function buildSpec(form) {
   } else if (form.kind === 'lvm') {
     const l = form.lvm
     spec.lvm = compact({ volume_group: l.volumeGroup.trim(), volume: l.volume.trim(), snapshot_size: l.snapshotSize.trim() })
+  } else if (form.kind === 'flx') {
+    // A snapshot, not a borg archive: no compression, no hooks (Go refuses them).
+    return { kind: 'flx', flx: compact({ profile: form.flx.profile, type: form.flx.type, keep_secrets: !form.flx.sanitize }) }
   }
   return compact({ ...spec, pre: hooks(form.pre), post: hooks(form.post) })
 }
@@ -179,7 +186,7 @@ export function checkWhat(form) {
       errors['lvm.snapshotSize'] = 'jobs.wizard.errors.snapshotSize'
     }
   }
-  for (const field of ['pre', 'post']) {
+  for (const field of form.kind === 'flx' ? [] : ['pre', 'post']) {
     if (!hooks(form[field]).every((argv) => isAbsolutePath(argv[0]))) errors[field] = 'jobs.wizard.errors.hook'
   }
   return errors
@@ -254,6 +261,8 @@ export function specTargets(spec) {
       return spec.docker?.containers ?? []
     case 'lvm':
       return spec.lvm ? [`${spec.lvm.volume_group}/${spec.lvm.volume}`] : []
+    case 'flx':
+      return spec.flx ? [`${spec.flx.profile} .${spec.flx.type || 'flx'}`] : []
     default:
       return []
   }

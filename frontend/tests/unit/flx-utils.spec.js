@@ -138,16 +138,20 @@ describe('restore results', () => {
 })
 
 describe('restore requests', () => {
-  it('needs a valid user for migrate only', () => {
+  it('needs a user for migrate, and a valid one whenever one is given', () => {
     expect(userProblem('merge', '')).toBe('')
+    expect(userProblem('fresh', '  ')).toBe('')
+    expect(userProblem('merge', '../root')).toBe('invalid')
+    expect(userProblem('fresh', 'pbx')).toBe('')
     expect(userProblem('migrate', '  ')).toBe('required')
     expect(userProblem('migrate', 'pbx 2')).toBe('invalid')
     expect(userProblem('migrate', '../root')).toBe('invalid')
     expect(userProblem('migrate', 'pbx2')).toBe('')
   })
 
-  it('sends a user for migrate only, trimmed', () => {
-    expect(restoreRequest({ id: 'abc', server: 'u1', mode: 'merge', user: 'left over' })).toEqual({ id: 'abc', server: 'u1', mode: 'merge', user: '', dry_run: false, root: '' })
+  it('sends the user in every mode, trimmed (merge and fresh: the home for FlexPBX files)', () => {
+    expect(restoreRequest({ id: 'abc', server: 'u1', mode: 'merge', user: ' pbx ' })).toEqual({ id: 'abc', server: 'u1', mode: 'merge', user: 'pbx', dry_run: false, root: '' })
+    expect(restoreRequest({ id: 'abc', server: 'u1', mode: 'fresh' }).user).toBe('')
     expect(restoreRequest({ id: 'abc', server: 'u1', mode: 'merge', root: ' /srv/x ' }).root).toBe('/srv/x')
     expect(restoreRequest({ id: 'abc', server: 'u1', mode: 'migrate', user: ' pbx2 ', dryRun: true })).toEqual({ id: 'abc', server: 'u1', mode: 'migrate', user: 'pbx2', dry_run: true, root: '' })
   })

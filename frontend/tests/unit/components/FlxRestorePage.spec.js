@@ -159,6 +159,35 @@ describe('FlxRestorePage', () => {
     expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'merge', user: '', dry_run: false, root: '' })
   })
 
+  it('merge and fresh take an optional account for a FlexPBX snapshot’s home files, checked and confirmed', async () => {
+    Desk.RestoreFlx.mockResolvedValue({ id: 8, status: 'queued', server_uuid: 'uuid-web1' })
+    const { wrapper } = await openView()
+    await chooseWeb1(wrapper)
+    expect(byId(wrapper, 'flx-user').exists()).toBe(true)
+    await byId(wrapper, 'flx-user').setValue('../root')
+    await byId(wrapper, 'flx-restore').trigger('click')
+    expect(byId(wrapper, 'error-flx-user').text()).toContain('Not a user name')
+    expect(byId(wrapper, 'flx-restore-dialog').exists()).toBe(false)
+
+    await byId(wrapper, 'flx-user').setValue(' pbx ')
+    await byId(wrapper, 'flx-restore').trigger('click')
+    expect(byId(wrapper, 'flx-confirm-user').text()).toBe('Files are installed into the account of pbx.')
+    await byId(wrapper, 'confirm-button').trigger('click')
+    await flushPromises()
+    expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'merge', user: 'pbx', dry_run: false, root: '' })
+  })
+
+  it('fresh sends the account given', async () => {
+    Desk.RestoreFlx.mockResolvedValue({ id: 9, status: 'queued', server_uuid: 'uuid-web1' })
+    const { wrapper } = await openView()
+    await chooseWeb1(wrapper)
+    await byId(wrapper, 'flx-mode-fresh').find('input').setValue()
+    await byId(wrapper, 'flx-user').setValue('pbx')
+    await byId(wrapper, 'flx-dry-run').trigger('click')
+    await flushPromises()
+    expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'fresh', user: 'pbx', dry_run: true, root: '' })
+  })
+
   it('shows Go refusing a restore in the dialog', async () => {
     Desk.RestoreFlx.mockRejectedValue('not found: snapshot bbbbbbbbbbbb is not open (or failed verification): open it again')
     const { wrapper } = await openView()

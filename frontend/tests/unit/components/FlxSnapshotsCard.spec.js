@@ -70,3 +70,22 @@ describe('FlxSnapshotsCard', () => {
     expect(byId(wrapper, 'flx-create-offline').exists()).toBe(true)
   })
 })
+
+describe('FlxSnapshotsCard and .flx jobs', () => {
+  beforeEach(() => resetRuntime())
+
+  it('marks a .flx job’s snapshots as scheduled, and lists again when a job stores one', async () => {
+    const JOB = '/data/flx/servers/uuid-web1/job-7/web1-2026-12-07_03-00-00.flxx.gz'
+    const LATER = '/data/flx/servers/uuid-web1/job-7/web1-2026-12-08_03-00-00.flxx.gz'
+    Desk.ListFlx.mockResolvedValueOnce([JOB, OLD]).mockResolvedValueOnce([LATER, OLD])
+    const { wrapper } = await mountWith(FlxSnapshotsCard, { props: { server: serverRecord() } })
+    const rows = () => wrapper.findAll('[data-testid="flx-snapshot-row"]')
+    expect(rows().map((r) => r.find('[data-testid="flx-snapshot-scheduled"]').exists())).toEqual([true, false])
+
+    // The job's next run stored LATER and its retention removed JOB.
+    emit('flx:stored', { id: 40, kind: 'flx:stored', subject: 'uuid-web1', data: { job_id: 7, job: 'pbx', name: 'web1-2026-12-08_03-00-00.flxx.gz', removed: ['web1-2026-12-07_03-00-00.flxx.gz'] } })
+    await flushPromises()
+    expect(Desk.ListFlx).toHaveBeenCalledTimes(2)
+    expect(rows().map((r) => r.attributes('data-path'))).toEqual([LATER, OLD])
+  })
+})

@@ -1,0 +1,101 @@
+package app
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/borg"
+	"borgdesk/backend/store"
+)
+
+// TestFlxJobEndToEnd: a .flx job through the real run queue and a real
+// agent. `job create --flx` defines it (the FlexPBX retention by default);
+// each run is an flx-backup task whose snapshot the coordinator keeps in
+// the job's folder; the job's retention (here one a day) removes the older
+// one and says so in the event log; a one-off snapshot stays; `flx list`
+// shows them; a kept snapshot opens and restores onto a server like a
+// dropped file.
+func TestFlxJobEndToEnd(t *testing.T) {
+	t.Parallel() // its own coordinator, agent, ports and data dir
+	f := startFleet(t)
+	web1 := f.enroll("web1")
+	f.run(web1)
+
+	var def store.Job
+	f.mustJSON(&def, "job", "create", "--server", "web1", "--name", "conf", "--flx", "etc", "--schedule", "0 3 * * *")
+	var spec agentapi.BackupSpec
+	var keep borg.Keep
+	json.Unmarshal([]byte(def.Spec), &spec)
+	json.Unmarshal([]byte(def.Keep), &keep)
+	if def.Kind != agentapi.KindFlx || spec.Flx == nil || spec.Flx.Profile != "etc" || spec.Flx.KeepSecrets || keep != (borg.Keep{Daily: 7, Weekly: 4, Monthly: 12}) {
+		t.Fatalf("job create --flx etc = kind %s, spec %s, keep %s; want a sanitized etc snapshot kept 7/4/12", def.Kind, def.Spec, def.Keep)
+	}
+	if r := f.cli("job", "create", "--server", "web1", "--name", "bad", "--flx", "nope"); r.code == 0 || !strings.Contains(r.stderr, "etc or flexpbx") {
+		t.Errorf("job create --flx nope = %+v; want a refusal naming the profiles", r)
+	}
+	var job store.Job
+	f.mustJSON(&job, "job", "create", "--server", "web1", "--name", "pbx", "--flx", "etc", "--flx-type", "flxx", "--sanitize=false", "--keep-daily", "1")
+	json.Unmarshal([]byte(job.Spec), &spec)
+	if spec.Flx == nil || spec.Flx.Type != "flxx" || !spec.Flx.KeepSecrets || job.Keep != `{"daily":1}` {
+		t.Fatalf("job create = spec %s, keep %s; want an unsanitized .flxx kept one a day", job.Spec, job.Keep)
+	}
+
+	var oneOff store.Task
+	f.mustJSON(&oneOff, "flx", "create", "--server", "web1", "--profile", "etc")
+	var runs []store.Run
+	for range 2 {
+		var r store.Run
+		f.mustJSON(&r, "job", "run", "pbx", "--wait")
+		if r.Status != store.RunSucceeded || !strings.HasSuffix(r.Archive, ".flxx.gz") && !strings.HasSuffix(r.Archive, ".flxx") {
+			t.Fatalf("run = %s %q (%s); want a succeeded run whose archive is the .flxx snapshot", r.Status, r.Archive, r.Error)
+		}
+		runs = append(runs, r)
+	}
+	jobDir := filepath.Join(f.data, "flx", "servers", f.uuid("web1"), "job-"+jsonInt(job.ID))
+	newest := filepath.Join(jobDir, runs[1].Archive)
+	// The retention runs once the second run is recorded; the event log
+	// says when it has.
+	waitFor(t, 30*time.Second, "flx:stored for the second run", func() bool {
+		var evs []store.Event
+		f.mustJSON(&evs, "events")
+		return slices.ContainsFunc(evs, func(e store.Event) bool {
+			var d struct {
+				RunID int64 `json:"run_id"`
+			}
+			json.Unmarshal(e.Data, &d)
+			return e.Kind == "flx:stored" && d.RunID == runs[1].ID
+		})
+	})
+	var list []string
+	f.mustJSON(&list, "flx", "list", "web1")
+	var inJob, others []string
+	for _, p := range list {
+		if filepath.Dir(p) == jobDir {
+			inJob = append(inJob, p)
+		} else {
+			others = append(others, p)
+		}
+	}
+	if !slices.Equal(inJob, []string{newest}) {
+		t.Errorf("the job's snapshots after two runs today, one kept a day = %v; want only the newest, %s", inJob, newest)
+	}
+	if len(others) != 1 || !strings.HasSuffix(others[0], ".flx.gz") && !strings.HasSuffix(others[0], ".flx") {
+		t.Errorf("the one-off snapshot = %v; want it kept apart from the job's retention", others)
+	}
+	if r := f.cli("flx", "list", "web1"); r.code != 0 || !strings.Contains(r.stdout, runs[1].Archive) {
+		t.Errorf("flx list web1 = %+v; want the newest snapshot named", r)
+	}
+
+	// A kept snapshot goes onto a server like a dropped one (here a dry
+	// run under a scratch root).
+	if r := f.cli("flx", "restore", "--server", "web1", "--root", t.TempDir(), "--dry-run", "-m", "fresh", newest); r.code != 0 || !strings.Contains(r.stdout, "dry run on web1") {
+		t.Errorf("flx restore of the job's snapshot = %+v", r)
+	}
+}
+
+func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
