@@ -34,6 +34,7 @@ describe('architecture', () => {
       'rollout:progress',
       'flx:opened',
       'flx:inbox',
+      'flx:stored',
       'mount:changed',
       'drill:changed',
       'recovery:exported',

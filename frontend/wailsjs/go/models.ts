@@ -1,5 +1,21 @@
 export namespace agentapi {
 	
+	export class FlxSpec {
+	    profile: string;
+	    type?: string;
+	    keep_secrets?: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new FlxSpec(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.profile = source["profile"];
+	        this.type = source["type"];
+	        this.keep_secrets = source["keep_secrets"];
+	    }
+	}
 	export class LVMSpec {
 	    volume_group: string;
 	    volume: string;
@@ -98,6 +114,7 @@ export namespace agentapi {
 	    mongo?: MongoSpec;
 	    docker?: DockerSpec;
 	    lvm?: LVMSpec;
+	    flx?: FlxSpec;
 	    pre?: string[][];
 	    post?: string[][];
 	
@@ -118,6 +135,7 @@ export namespace agentapi {
 	        this.mongo = this.convertValues(source["mongo"], MongoSpec);
 	        this.docker = this.convertValues(source["docker"], DockerSpec);
 	        this.lvm = this.convertValues(source["lvm"], LVMSpec);
+	        this.flx = this.convertValues(source["flx"], FlxSpec);
 	        this.pre = source["pre"];
 	        this.post = source["post"];
 	    }
@@ -140,6 +158,7 @@ export namespace agentapi {
 		    return a;
 		}
 	}
+	
 	
 	
 	
