@@ -110,33 +110,26 @@ func (a *Agent) flxBackupTask(ctx context.Context, t agentapi.Task) (json.RawMes
 	if err := json.Unmarshal(t.Payload, &p); err != nil {
 		return nil, fmt.Errorf("flx backup payload: %w", err)
 	}
-	paths := p.Paths
-	if p.Profile != "" {
-		prof, ok := flxcli.Profiles[p.Profile]
-		if !ok {
-			return nil, fmt.Errorf("unknown profile %q (etc, flexpbx)", p.Profile)
-		}
-		for _, rel := range prof {
-			if _, err := os.Stat(filepath.Join("/", rel)); err == nil {
-				paths = append(paths, rel)
-			}
-		}
-		if len(paths) == 0 {
-			return nil, fmt.Errorf("none of the %s profile's paths exist on this server", p.Profile)
-		}
-	}
-	files, skipped, err := flx.Collect("/", paths)
-	if err != nil {
-		return nil, err
-	}
 	typ := flx.TypeSystem
 	if p.Type == "flxx" {
 		typ = flx.TypeExtended
 	}
+	host, _ := os.Hostname()
+	opts := flx.Options{Type: typ, KeepSecrets: p.KeepSecrets, Producer: "borgdesk-agent " + a.opts.Version, SourceRoot: "/"}
+	var files []flx.File
+	var err error
+	if p.Profile == "flexpbx" && len(p.Paths) == 0 {
+		// The FlexPBX layout: the account's home files too, as the tools take them.
+		files, err = flxcli.FlexPBXFiles("/", "", false, &opts)
+	} else {
+		files, opts.Skipped, err = collectFlx(p)
+	}
+	if err != nil {
+		return nil, err
+	}
 	cfg := a.cfg.Load()
 	dir := filepath.Join(cfg.Dir(), "flx")
-	host, _ := os.Hostname()
-	name, m, err := flx.Create(dir, host, true, files, flx.Options{Type: typ, KeepSecrets: p.KeepSecrets, Producer: "borgdesk-agent " + a.opts.Version, SourceRoot: "/", Skipped: skipped})
+	name, m, err := flx.Create(dir, host, true, files, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -155,4 +148,25 @@ func (a *Agent) flxBackupTask(ctx context.Context, t agentapi.Task) (json.RawMes
 		return nil, fmt.Errorf("upload the snapshot: %w", err)
 	}
 	return json.Marshal(agentapi.FlxBackupResult{Name: filepath.Base(name), Size: fi.Size(), FileCount: m.FileCount, Redactions: wireRedactions(m.Redactions), Stored: up.Stored})
+}
+
+// collectFlx collects a profile's paths (those this server has) or the
+// paths given, beneath /.
+func collectFlx(p agentapi.FlxBackupPayload) ([]flx.File, []flx.Skipped, error) {
+	paths := p.Paths
+	if p.Profile != "" {
+		prof, ok := flxcli.Profiles[p.Profile]
+		if !ok {
+			return nil, nil, fmt.Errorf("unknown profile %q (etc, flexpbx)", p.Profile)
+		}
+		for _, rel := range prof {
+			if _, err := os.Stat(filepath.Join("/", rel)); err == nil {
+				paths = append(paths, rel)
+			}
+		}
+		if len(paths) == 0 {
+			return nil, nil, fmt.Errorf("none of the %s profile's paths exist on this server", p.Profile)
+		}
+	}
+	return flx.Collect("/", paths)
 }
