@@ -2,6 +2,7 @@ package app
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -95,6 +96,19 @@ func TestFlxJobEndToEnd(t *testing.T) {
 	// run under a scratch root).
 	if r := f.cli("flx", "restore", "--server", "web1", "--root", t.TempDir(), "--dry-run", "-m", "fresh", newest); r.code != 0 || !strings.Contains(r.stdout, "dry run on web1") {
 		t.Errorf("flx restore of the job's snapshot = %+v", r)
+	}
+
+	// Deleted with its archives, the job takes its snapshots along; the
+	// one-off stays.
+	var rep map[string]any
+	f.mustJSON(&rep, "job", "delete", "pbx", "--with-archives", "--confirm", "pbx")
+	if _, err := os.Stat(newest); !os.IsNotExist(err) {
+		t.Errorf("the job's snapshot is still there after job delete --with-archives (%v)", err)
+	}
+	list = nil
+	f.mustJSON(&list, "flx", "list", "web1")
+	if !slices.Equal(list, others) {
+		t.Errorf("flx list after the job's deletion = %v; want only the one-off %v", list, others)
 	}
 }
 

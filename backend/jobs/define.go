@@ -27,6 +27,9 @@ type DefinitionsEnv interface {
 	// DeleteArchives deletes a job's archives from its repository and
 	// names them (Delete with its archives).
 	DeleteArchives(ctx context.Context, j store.Job) ([]string, error)
+	// DeleteSnapshots deletes a .flx job's snapshots from the
+	// coordinator's data dir and names them (Delete with its archives).
+	DeleteSnapshots(ctx context.Context, j store.Job) ([]string, error)
 }
 
 // DefinitionsConfig is what Definitions needs.

@@ -171,7 +171,11 @@ func (d *Definitions) Delete(ctx context.Context, ref string, req DeleteRequest)
 	}
 	rep := DeleteReport{Job: j, ArchivesDeleted: []string{}, ArchivesKept: !req.WithArchives}
 	if req.WithArchives {
-		if rep.ArchivesDeleted, err = d.env.DeleteArchives(ctx, j); err != nil {
+		deleteArchives := d.env.DeleteArchives
+		if j.Kind == agentapi.KindFlx {
+			deleteArchives = d.env.DeleteSnapshots // its "archives" are snapshot files, in no repository
+		}
+		if rep.ArchivesDeleted, err = deleteArchives(ctx, j); err != nil {
 			return DeleteReport{Job: j, ArchivesDeleted: rep.ArchivesDeleted}, fmt.Errorf("job %s was not deleted: deleting its archives failed: %w", j.Name, err)
 		}
 	}

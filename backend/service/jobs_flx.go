@@ -22,3 +22,9 @@ func (e runEnv) AfterFlx(ctx context.Context, j store.Job, r store.Run) {
 		s.notify(ctx, j.ServerUUID, err.Error())
 	}
 }
+
+// DeleteSnapshots deletes a .flx job's snapshots (job delete with its
+// archives).
+func (e jobsEnv) DeleteSnapshots(ctx context.Context, j store.Job) ([]string, error) {
+	return e.s.snapshots.DeleteJob(ctx, j.ServerUUID, j.ID)
+}

@@ -99,3 +99,18 @@ func (x *Snapshots) KeepJob(ctx context.Context, run JobRun, k borg.Keep, now ti
 		"name": run.Snapshot, "kept": len(out.Kept), "removed": out.Removed})
 	return out, failed
 }
+
+// DeleteJob deletes a .flx job's snapshots (the job is being deleted with
+// its archives) and names them; the one-off snapshots stay.
+func (x *Snapshots) DeleteJob(ctx context.Context, serverUUID string, jobID int64) ([]string, error) {
+	dir := x.jobDir(serverUUID, jobID)
+	out := []string{}
+	for _, f := range snapshotsIn(dir) {
+		if err := os.Remove(f.path); err != nil {
+			return out, fmt.Errorf("delete snapshot %s: %w", filepath.Base(f.path), err)
+		}
+		out = append(out, filepath.Base(f.path))
+	}
+	os.Remove(dir) // empty now, unless an upload is in flight
+	return out, nil
+}

@@ -125,4 +125,19 @@ func TestJobSnapshotsKeptByTheJob(t *testing.T) {
 	if evs[i].Subject != f.web1.UUID || d.JobID != 5 || d.Job != "pbx" || len(d.Removed) != 9 {
 		t.Errorf("flx:stored = %s %s; want web1's uuid, job 5 (pbx), 9 removed", evs[i].Subject, evs[i].Data)
 	}
+
+	// The job deleted with its archives: its snapshots go, the one-off stays.
+	gone, err := f.x.DeleteJob(ctx, f.web1.UUID, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(gone)
+	want := []string{filepath.Base(old[0]), filepath.Base(old[1]), filepath.Base(second)}
+	slices.Sort(want)
+	if !slices.Equal(gone, want) {
+		t.Errorf("DeleteJob = %v; want %v", gone, want)
+	}
+	if l, _ := f.x.List(ctx, "web1"); !slices.Equal(l, []string{kept1}) {
+		t.Errorf("List after the job's deletion = %v; want only the one-off %s", l, kept1)
+	}
 }
