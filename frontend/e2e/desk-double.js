@@ -599,7 +599,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       const mode = req.mode || 'merge'
       if (!['merge', 'fresh', 'migrate'].includes(mode)) throw new Error(`invalid: mode ${JSON.stringify(mode)}: fresh, merge or migrate`)
       if (mode === 'migrate' && !req.user) throw new Error('invalid: migrate needs the target user')
-      if (mode !== 'migrate' && req.user) throw new Error('invalid: a target user is for migrate only')
+      // merge and fresh take a user too: the home a FlexPBX snapshot's home files go to.
       const root = checkRoot(req.root)
       const payload = { name: file.id, size: file.size, sha256: file.id, root: root || undefined, mode, user: req.user || undefined, dry_run: Boolean(req.dry_run) || undefined }
       return queueTask(server, 'flx-restore', payload, (t) => {

@@ -153,6 +153,7 @@ test('fresh needs the server name typed, migrate a target user', async ({ page }
   await page.getByTestId('flx-restore').click()
   const dialog = page.getByTestId('flx-restore-dialog')
   await expect(dialog).toContainText('are deleted')
+  await expect(dialog.getByTestId('flx-confirm-user')).toHaveText('Files are installed into the account of pbx2.')
   await expect(dialog.getByTestId('confirm-button')).toBeDisabled()
   await dialog.getByTestId('confirm-input').fill('web')
   await expect(dialog.getByTestId('confirm-button')).toBeDisabled()
@@ -165,7 +166,8 @@ test('fresh needs the server name typed, migrate a target user', async ({ page }
 
   expect((await calls(page, 'RestoreFlx')).map((c) => c.args[0])).toEqual([
     { id: FLX_PBX.id, server: WEB1.uuid, mode: 'migrate', user: 'pbx2', dry_run: true, root: '' },
-    { id: FLX_PBX.id, server: WEB1.uuid, mode: 'fresh', user: '', dry_run: false, root: '' },
+    // The account typed stays for fresh: the home its FlexPBX files go to.
+    { id: FLX_PBX.id, server: WEB1.uuid, mode: 'fresh', user: 'pbx2', dry_run: false, root: '' },
   ])
 })
 
