@@ -120,9 +120,10 @@ describe('flx store', () => {
     Desk.ListTasks.mockResolvedValue([task({ id: 30, status: 'succeeded' }), task({ id: 31, status: 'succeeded', result: RESULT })])
     const store = useFlxStore()
 
-    const res = await store.restore({ id: ID, server: 'uuid-web1', mode: 'merge', user: 'ignored', dryRun: false })
+    const res = await store.restore({ id: ID, server: 'uuid-web1', mode: 'merge', user: ' pbx ', dryRun: false })
     expect(res.ok).toBe(true)
-    expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'merge', user: '', dry_run: false, root: '' })
+    // merge sends the account too: the home a FlexPBX snapshot's home files go to.
+    expect(Desk.RestoreFlx).toHaveBeenCalledWith({ id: ID, server: 'uuid-web1', mode: 'merge', user: 'pbx', dry_run: false, root: '' })
     expect(store.workOf(ID).restore).toBe(31)
     expect(store.task(31)).toMatchObject({ kind: 'restore', status: 'queued', server: 'uuid-web1' })
 
