@@ -137,3 +137,20 @@ describe('JobDetailPage', () => {
     expect(get(wrapper, 'prune-held').text()).toBe('prune held: prune of web1/etc held: 1 archive(s) Borgdesk made are gone')
   })
 })
+
+describe('JobDetailPage of a .flx job', () => {
+  beforeEach(() => {
+    resetRuntime()
+    const flx = { ...job, name: 'pbx', kind: 'flx', spec: '{"kind":"flx","flx":{"profile":"flexpbx","type":"flxx"}}', keep: '{"daily":7,"weekly":4,"monthly":12}' }
+    Desk.ListJobs.mockResolvedValue([flx])
+    Desk.ListJobRuns.mockResolvedValue([{ ...done, job_name: 'pbx', archive: 'pbx1-2026-11-21_03-00-00.flxx.gz', deduplicated: 0 }])
+  })
+
+  it('says what it snapshots, and its runs name their snapshot files without a link to the archive browser', async () => {
+    const wrapper = await open()
+    expect(get(wrapper, 'job-targets').text()).toBe('flexpbx .flxx')
+    const row = get(wrapper, 'run-row')
+    expect(row.get('[data-testid="run-archive"]').text()).toBe('pbx1-2026-11-21_03-00-00.flxx.gz')
+    expect(row.find('[data-testid="run-archive-link"]').exists()).toBe(false)
+  })
+})
