@@ -72,6 +72,13 @@ func TestFlxJobEndToEnd(t *testing.T) {
 			return e.Kind == "flx:stored" && d.RunID == runs[1].ID
 		})
 	})
+	var history []store.Run
+	f.mustJSON(&history, "job", "runs", "pbx")
+	for _, r := range history {
+		if pruned := r.PrunedAt != nil; pruned != (r.ID == runs[0].ID) {
+			t.Errorf("run %d (%s): pruned %v; want only the first run's snapshot marked as removed", r.ID, r.Archive, pruned)
+		}
+	}
 	var list []string
 	f.mustJSON(&list, "flx", "list", "web1")
 	var inJob, others []string

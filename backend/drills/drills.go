@@ -31,6 +31,7 @@ import (
 	"borgdesk/backend/fault"
 	"borgdesk/backend/jobs"
 	"borgdesk/backend/repos"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/shared/units"
 	"borgdesk/backend/store"
@@ -103,6 +104,9 @@ func New(cfg Config) *Drills {
 func (dr *Drills) Start(ctx context.Context, j store.Job, full bool) (store.Drill, error) {
 	if !dr.enabled {
 		return store.Drill{}, fmt.Errorf("%w: this coordinator keeps no file catalog", fault.ErrUnavailable)
+	}
+	if j.Kind == agentapi.KindFlx {
+		return store.Drill{}, fmt.Errorf("%w: job %s/%s makes .flx snapshots, not archives to drill: every upload is verified (each hash) when it arrives; check one with borgdesk flx verify FILE", fault.ErrInvalid, j.ServerName, j.Name)
 	}
 	repo, err := dr.env.ReadRepo(ctx, j.ServerUUID)
 	if errors.Is(err, repos.ErrCreating) {

@@ -17,7 +17,9 @@ func (e runEnv) AfterFlx(ctx context.Context, j store.Job, r store.Run) {
 	var keep borg.Keep
 	json.Unmarshal([]byte(j.Keep), &keep)
 	run := snapshots.JobRun{ServerUUID: j.ServerUUID, ServerName: j.ServerName, JobID: j.ID, JobName: j.Name, RunID: r.ID, Snapshot: r.Archive}
-	if _, err := s.snapshots.KeepJob(ctx, run, keep, s.now()); err != nil {
+	// The runs whose snapshots went say so, as pruned archives' runs do.
+	marked := func(ctx context.Context, removed []string) error { return s.st.MarkPruned(ctx, j.ServerID, removed) }
+	if _, err := s.snapshots.KeepJob(ctx, run, keep, s.now(), marked); err != nil {
 		s.log().Warn("flx: a job's retention failed", "server", j.ServerName, "job", j.Name, "err", err)
 		s.notify(ctx, j.ServerUUID, err.Error())
 	}

@@ -65,10 +65,11 @@ type JobRun struct {
 }
 
 // KeepJob applies a .flx job's retention to its snapshots (by the times
-// they were stored; see KeepPolicy) after run stored one, and publishes
-// flx:stored with the server, the job and what was removed. A policy
-// that cannot be read removes nothing.
-func (x *Snapshots) KeepJob(ctx context.Context, run JobRun, k borg.Keep, now time.Time) (JobKept, error) {
+// they were stored; see KeepPolicy) after run stored one, has marked what
+// it removed (the runs that made them), then publishes flx:stored with
+// the server, the job and what was removed. A policy that cannot be read
+// removes nothing.
+func (x *Snapshots) KeepJob(ctx context.Context, run JobRun, k borg.Keep, now time.Time, marked func(ctx context.Context, removed []string) error) (JobKept, error) {
 	files := snapshotsIn(x.jobDir(run.ServerUUID, run.JobID))
 	times := make([]time.Time, len(files))
 	for i, f := range files {
@@ -90,6 +91,9 @@ func (x *Snapshots) KeepJob(ctx context.Context, run JobRun, k borg.Keep, now ti
 			continue
 		}
 		out.Removed = append(out.Removed, filepath.Base(f.path))
+	}
+	if err := marked(ctx, out.Removed); err != nil && failed == nil {
+		failed = fmt.Errorf("retention of %s/%s: %w", run.ServerName, run.JobName, err)
 	}
 	msg := fmt.Sprintf("snapshot %s of %s/%s stored; %d kept", run.Snapshot, run.ServerName, run.JobName, len(out.Kept))
 	if n := len(out.Removed); n > 0 {

@@ -89,7 +89,11 @@ func TestJobSnapshotsKeptByTheJob(t *testing.T) {
 		t.Errorf("List =\n%v\nwant newest first\n%v", list, want)
 	}
 
-	got, err := f.x.KeepJob(ctx, JobRun{ServerUUID: f.web1.UUID, ServerName: "web1", JobID: 5, JobName: "pbx", RunID: 9, Snapshot: filepath.Base(second)}, borg.Keep{Daily: 3}, now)
+	var marked []string
+	got, err := f.x.KeepJob(ctx, JobRun{ServerUUID: f.web1.UUID, ServerName: "web1", JobID: 5, JobName: "pbx", RunID: 9, Snapshot: filepath.Base(second)}, borg.Keep{Daily: 3}, now, func(_ context.Context, removed []string) error {
+		marked = removed
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,8 +104,8 @@ func TestJobSnapshotsKeptByTheJob(t *testing.T) {
 	if !slices.Equal(got.Kept, wantKept) {
 		t.Errorf("kept %v; want %v", got.Kept, wantKept)
 	}
-	if len(got.Removed) != 9 {
-		t.Errorf("removed %v; want the 9 others", got.Removed)
+	if len(got.Removed) != 9 || !slices.Equal(marked, got.Removed) {
+		t.Errorf("removed %v (marked %v); want the 9 others, marked before the event", got.Removed, marked)
 	}
 	for _, p := range append([]string{first}, old[2:]...) {
 		if _, err := os.Stat(p); !os.IsNotExist(err) {

@@ -201,10 +201,11 @@ func (s *Store) CountRunning(ctx context.Context) (int, error) {
 }
 
 // KnownArchives returns the archives Borgdesk's runs created on a server
-// and has not pruned itself.
+// and has not pruned itself. A .flx job's runs (kind flx) made snapshot
+// files, never archives in a repository: they are not among them.
 func (s *Store) KnownArchives(ctx context.Context, serverID int64) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT r.archive FROM runs r JOIN jobs j ON j.id = r.job_id
-		WHERE j.server_id = ? AND r.archive != '' AND r.status IN ('succeeded', 'warning') AND r.pruned_at IS NULL`, serverID)
+		WHERE j.server_id = ? AND j.kind != 'flx' AND r.archive != '' AND r.status IN ('succeeded', 'warning') AND r.pruned_at IS NULL`, serverID)
 	if err != nil {
 		return nil, err
 	}
