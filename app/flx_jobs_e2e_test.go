@@ -99,6 +99,10 @@ func TestFlxJobEndToEnd(t *testing.T) {
 		t.Errorf("flx list web1 = %+v; want the newest snapshot named", r)
 	}
 
+	if r := f.cli("job", "prune", "pbx"); r.code == 0 || !strings.Contains(r.stderr, "makes .flx snapshots") {
+		t.Errorf("job prune of a .flx job = %+v; want a refusal that says its retention runs after each run", r)
+	}
+
 	// A kept snapshot goes onto a server like a dropped one (here a dry
 	// run under a scratch root).
 	if r := f.cli("flx", "restore", "--server", "web1", "--root", t.TempDir(), "--dry-run", "-m", "fresh", newest); r.code != 0 || !strings.Contains(r.stdout, "dry run on web1") {

@@ -30,6 +30,7 @@ import (
 	"borgdesk/backend/jobs"
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/repos"
+	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/store"
 )
@@ -206,6 +207,9 @@ func (a *Archives) Prune(ctx context.Context, jobRef string) (PruneReport, error
 	j, err := a.st.FindJob(ctx, jobRef)
 	if err != nil {
 		return PruneReport{}, err
+	}
+	if j.Kind == agentapi.KindFlx {
+		return PruneReport{}, fmt.Errorf("%w: job %s/%s makes .flx snapshots, kept by the coordinator: its retention runs after each of its runs (borgdesk job run %s), not through borg prune", fault.ErrInvalid, j.ServerName, j.Name, j.Name)
 	}
 	return a.prune(ctx, j)
 }

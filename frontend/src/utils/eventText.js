@@ -97,6 +97,9 @@ const RULES = {
     ],
     [/^replication of (\S+) failed: ([\s\S]*)$/, 'replica.failed', (m) => ({ server: m[1], error: m[2] })],
   ],
+  [FLX_STORED]: [
+    [/^snapshot (\S+) of (.+?)\/(\S+) stored; (\d+) kept(?:, (\d+) older removed)?/, 'flx.stored', (m) => ({ name: m[1], server: m[2], job: m[3], kept: m[4], removed: m[5] ?? '0' })],
+  ],
   [MOUNT_CHANGED]: [
     [/^(.+) mounted at (.+)$/, 'mount.mounted', (m) => ({ source: m[1], dir: m[2] })],
     [/^(.+) unmounted$/, 'mount.unmounted', (m) => ({ dir: m[1] })],

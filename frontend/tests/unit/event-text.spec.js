@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createAppI18n } from '@/i18n.js'
-import { JOB_CHANGED, NOTIFICATION, REPLICA_CHANGED, RUN_PROGRESS, SETTINGS_CHANGED, TASK_CHANGED } from '@/events.js'
+import { FLX_STORED, JOB_CHANGED, NOTIFICATION, REPLICA_CHANGED, RUN_PROGRESS, SETTINGS_CHANGED, TASK_CHANGED } from '@/events.js'
 import { eventKind, eventText, formatIEC, withUnits } from '@/utils/eventText.js'
 
 const say = (locale) => {
@@ -54,6 +54,16 @@ describe('eventText', () => {
     expect(say('de')(ev(JOB_CHANGED, 'retention of web1/etc: kept 7, pruned 2 archive(s)'))).toBe(
       'Aufbewahrung von etc auf web1: 7 Archive behalten, 2 entfernt',
     )
+  })
+
+  it('says what a .flx job stored and what its retention removed', () => {
+    expect(say('en')(ev(FLX_STORED, 'snapshot pbx1-2026-12-07_03-00-00.flx.gz of pbx1/pbx stored; 23 kept, 1 older removed by the job\'s retention'))).toBe(
+      "Snapshot pbx1-2026-12-07_03-00-00.flx.gz of pbx1/pbx stored: 23 kept, 1 older removed by the job's retention.",
+    )
+    expect(say('fr')(ev(FLX_STORED, 'snapshot a.flx of pbx1/pbx stored; 1 kept'))).toBe(
+      'Instantané a.flx de pbx1/pbx enregistré : 1 gardés, 0 plus anciens retirés par la rétention de la tâche.',
+    )
+    expect(eventKind(ev(FLX_STORED, ''), createAppI18n('en').global.t)).toBe('Snapshot')
   })
 
   it('says notifications of failed runs too, and keeps other sentences with units', () => {
