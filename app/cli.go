@@ -113,7 +113,7 @@ func cmdStatus(ctx context.Context, g *globals, args []string, e env) error {
 
 func cmdServer(ctx context.Context, g *globals, args []string, e env) error {
 	if len(args) == 0 {
-		return usageError{"usage: borgdesk server add|list|show|ping|revoke|remove|uninstall|forget-host-key …"}
+		return usageError{"usage: borgdesk server add|list|show|ping|backup|revoke|remove|uninstall|forget-host-key …"}
 	}
 	sub, args := args[0], args[1:]
 	switch sub {
@@ -123,6 +123,8 @@ func cmdServer(ctx context.Context, g *globals, args []string, e env) error {
 		return cmdServerUninstall(ctx, g, args, e)
 	case "forget-host-key":
 		return cmdServerForgetHostKey(ctx, g, args, e)
+	case "backup":
+		return cmdServerBackup(ctx, g, args, e)
 	}
 	cl := newCmdline("server "+sub, g, e, "print JSON")
 	timeout := cl.Duration("timeout", 30*time.Second, "with ping: how long to wait for the agent")
@@ -133,7 +135,7 @@ func cmdServer(ctx context.Context, g *globals, args []string, e env) error {
 	case "show", "remove", "revoke", "ping":
 		err = cl.parse(args, 1, 1, "SERVER")
 	default:
-		return usageError{fmt.Sprintf("unknown server subcommand %q; use add, list, show, ping, revoke, remove, uninstall or forget-host-key", sub)}
+		return usageError{fmt.Sprintf("unknown server subcommand %q; use add, list, show, ping, backup, revoke, remove, uninstall or forget-host-key", sub)}
 	}
 	if err != nil {
 		return err
@@ -260,6 +262,16 @@ func cmdJob(ctx context.Context, g *globals, args []string, e env) error {
 		switch args[0] {
 		case "create":
 			return cmdJobCreate(ctx, g, args[1:], e)
+		case "show":
+			return cmdJobShow(ctx, g, args[1:], e)
+		case "edit":
+			return cmdJobEdit(ctx, g, args[1:], e)
+		case "enable", "disable":
+			return cmdJobEnable(ctx, g, args[1:], e, args[0] == "enable")
+		case "duplicate":
+			return cmdJobDuplicate(ctx, g, args[1:], e)
+		case "delete":
+			return cmdJobDelete(ctx, g, args[1:], e)
 		case "run":
 			return cmdJobRun(ctx, g, args[1:], e)
 		case "prune":
@@ -271,7 +283,7 @@ func cmdJob(ctx context.Context, g *globals, args []string, e env) error {
 		}
 	}
 	if len(args) == 0 || args[0] != "list" {
-		return usageError{"usage: borgdesk job create|list|run|runs|prune|cancel …"}
+		return usageError{jobUsage}
 	}
 	cl := newCmdline("job list", g, e, "print JSON")
 	c, err := cl.open(args[1:], 0, 0, "")

@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"borgdesk/backend/service"
-	"borgdesk/backend/shared/agentapi"
-	"borgdesk/backend/shared/borg"
 	"borgdesk/backend/shared/units"
 	"borgdesk/backend/store"
 )
@@ -58,86 +56,26 @@ func cmdJobCreate(ctx context.Context, g *globals, args []string, e env) error {
 	cl := newCmdline("job create", g, e, "print JSON")
 	server := cl.String("server", "", "the server (name, id or UUID)")
 	name := cl.String("name", "", "job name (default: the kind)")
-	var paths, excludes listFlag
-	cl.Var(&paths, "paths", "files job: paths to back up (repeat or comma-separate)")
-	cl.Var(&excludes, "exclude", "patterns to exclude (borg --exclude)")
-	oneFS := cl.Bool("one-file-system", false, "stay on each path's file system")
-	compression := cl.String("compression", "zstd,3", "borg compression")
-	checkpoint := cl.Int("checkpoint-interval", 0, "seconds between borg checkpoints (default 300); a cut backup resumes from the last one")
-	var mysql, postgres dbList
-	cl.Var(&mysql, "mysql", "MySQL/MariaDB job: databases, comma-separated, or all")
-	defaultsFile := cl.String("mysql-defaults-file", "", "MySQL credentials file on the server (mode 0600)")
-	cl.Var(&postgres, "postgres", "PostgreSQL job: databases, comma-separated, or all (pg_dumpall)")
-	pgHost := cl.String("pg-host", "", "PostgreSQL host (local socket when empty)")
-	pgPort := cl.Int("pg-port", 0, "PostgreSQL port")
-	pgUser := cl.String("pg-user", "", "PostgreSQL user")
-	pgPass := cl.String("pg-passfile", "", "pgpass file on the server (mode 0600)")
-	pgOSUser := cl.String("pg-os-user", "", "run the dump as this system user (default postgres with the local socket)")
-	mongo := cl.String("mongo", "", "MongoDB job: database (all when \"all\")")
-	mongoConfig := cl.String("mongo-config", "", "mongodump config file on the server holding the URI (mode 0600)")
-	var docker listFlag
-	cl.Var(&docker, "docker", "Docker job: containers whose volumes and bind mounts to back up")
-	dockerStop := cl.Bool("docker-stop", false, "stop each container during its backup")
-	lvm := cl.String("lvm", "", "LVM job: VG/LV to snapshot")
-	lvmSize := cl.String("lvm-snapshot-size", "", "snapshot size (default 1G)")
-	var pre, post hookFlag
-	cl.Var(&pre, "pre", "command to run before the backup (repeatable; absolute path, no shell)")
-	cl.Var(&post, "post", "command to run after the backup, even when it failed")
-	schedule := cl.String("schedule", "", "cron schedule, e.g. '0 3 * * *' or 'CRON_TZ=Europe/Paris 0 3 * * *'")
-	var keep borg.Keep
-	cl.StringVar(&keep.Within, "keep-within", "", "keep every archive within this time (e.g. 2d)")
-	cl.IntVar(&keep.Daily, "keep-daily", 0, "daily archives to keep")
-	cl.IntVar(&keep.Weekly, "keep-weekly", 0, "weekly archives to keep")
-	cl.IntVar(&keep.Monthly, "keep-monthly", 0, "monthly archives to keep")
-	cl.IntVar(&keep.Yearly, "keep-yearly", 0, "yearly archives to keep")
+	f := defineJobFlags(cl)
 	if err := cl.parse(args, 0, 0, ""); err != nil {
 		return err
 	}
-	spec := agentapi.BackupSpec{Excludes: excludes, OneFileSystem: *oneFS, Compression: *compression, CheckpointInterval: *checkpoint, Pre: pre, Post: post}
-	kinds := 0
-	if len(paths) > 0 {
-		kinds++
-		spec.Kind, spec.Paths = agentapi.KindFiles, paths
-	}
-	if mysql.set {
-		kinds++
-		spec.Kind, spec.MySQL = agentapi.KindMySQL, &agentapi.MySQLSpec{Databases: mysql.vals, DefaultsFile: *defaultsFile}
-	}
-	if postgres.set {
-		kinds++
-		spec.Kind, spec.Postgres = agentapi.KindPostgres, &agentapi.PostgresSpec{Databases: postgres.vals, Host: *pgHost, Port: *pgPort, User: *pgUser, PassFile: *pgPass, OSUser: *pgOSUser}
-	}
-	if *mongo != "" {
-		kinds++
-		db := *mongo
-		if db == "all" {
-			db = ""
-		}
-		spec.Kind, spec.Mongo = agentapi.KindMongo, &agentapi.MongoSpec{Database: db, URIFile: *mongoConfig}
-	}
-	if len(docker) > 0 {
-		kinds++
-		spec.Kind, spec.Docker = agentapi.KindDocker, &agentapi.DockerSpec{Containers: docker, StopDuring: *dockerStop}
-	}
-	if *lvm != "" {
-		kinds++
-		vg, lv, _ := strings.Cut(*lvm, "/")
-		spec.Kind, spec.LVM = agentapi.KindLVM, &agentapi.LVMSpec{VolumeGroup: vg, Volume: lv, SnapshotSize: *lvmSize, Paths: paths}
-	}
-	if kinds != 1 {
-		return usageError{"job create: give exactly one of --paths, --mysql, --postgres, --mongo, --docker or --lvm"}
+	var in service.JobInput
+	if err := f.apply(&in, "job create", true); err != nil {
+		return err
 	}
 	if *server == "" {
 		return usageError{"job create: --server is required"}
 	}
-	if *name == "" {
-		*name = spec.Kind
+	in.Server, in.Name = *server, *name
+	if in.Name == "" {
+		in.Name = in.Spec.Kind
 	}
 	c, err := cl.client()
 	if err != nil {
 		return err
 	}
-	j, err := c.CreateJob(ctx, service.JobInput{Server: *server, Name: *name, Spec: spec, Schedule: *schedule, Keep: keep})
+	j, err := c.CreateJob(ctx, in)
 	return cl.print(j, err, func() error {
 		fmt.Fprintf(e.stdout, "created job %s (%d) on %s", j.Name, j.ID, j.ServerName)
 		if j.Schedule != "" {

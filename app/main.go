@@ -240,13 +240,18 @@ Usage:
   borgdesk status [--json]
   borgdesk flx backup|restore|migrate|inspect|verify|diff …   .flx/.flxx snapshots (borgdesk flx help)
   borgdesk token create --name NAME [--ttl 1h] [--json] | token list [--json] | token revoke NAME|ID
+  borgdesk server add --host HOST [--user U] [--name N] [--key FILE] | add --hosts-file FILE   install the agent over SSH
   borgdesk server list [--json] | show SERVER [--json]
+  borgdesk server backup SERVER               back up now: a run of every enabled job of the server
   borgdesk server ping SERVER [--timeout 30s] [--json]
   borgdesk server revoke SERVER | remove SERVER
   borgdesk task list [--server SERVER] [--limit N] [--json] | task cancel TASK_ID
   borgdesk job create --server S [--name N] (--paths P… [--exclude X…] | --mysql DBS|all | --postgres DBS|all
                       | --mongo DB | --docker C… | --lvm VG/LV) [--schedule CRON] [--keep-daily N …]
-  borgdesk job list [--json] | run JOB [--wait] | prune JOB | cancel RUN_ID
+  borgdesk job list [--json] | show JOB [--json] | run JOB [--wait] | prune JOB | cancel RUN_ID
+  borgdesk job edit JOB [--dry-run] [flags as job create]     only the flags given change; from the next run
+  borgdesk job enable|disable JOB | duplicate JOB NEW_NAME [--server S]
+  borgdesk job delete JOB [--with-archives --confirm JOB]     archives are kept unless --with-archives
   borgdesk archive list SERVER [--json] | ls SERVER ARCHIVE [PATH] [--json]
   borgdesk archive delete SERVER ARCHIVE --confirm ARCHIVE    borg delete + compact on the coordinator; cannot be undone
   borgdesk archive keep|unkeep SERVER ARCHIVE                 keep forever: no prune removes it (or no longer)
@@ -263,6 +268,7 @@ Usage:
   borgdesk replica list [--json] | show SERVER [--json] | run SERVER [--wait] | remove SERVER
   borgdesk health [--json]                  green/amber/red per server (backup age vs RPO, agent, certificate, drills)
   borgdesk mail test | mail status [--json]   alert e-mail: send a test now; the outbox (DATA/outbox.mbox, sent.mbox)
+  borgdesk mail digest [--weekly] [--send]     the digest (notify.digest) of the last day or week: show it, or queue it now
   borgdesk events [--limit N] [--follow] [--json]
   borgdesk settings get [KEY] [--json] | set KEY VALUE   (gateway.listen, ssh.listen, gateway.url: at the next start)
   borgdesk settings set-secret KEY --stdin   (smtp.password, notify.webhook.secret: write-only)

@@ -50,6 +50,8 @@ type Env interface {
 	Files(ctx context.Context, uuid, archive string, fn func(path string, size int64) error) error
 	// ListServers lists the servers with their "verify stale" mark.
 	ListServers(ctx context.Context) ([]store.Server, error)
+	// Setting reads a setting (drill.stale_days).
+	Setting(ctx context.Context, key string) (string, error)
 	// Notify tells the operator.
 	Notify(ctx context.Context, subject, msg string)
 }

@@ -41,3 +41,26 @@ func (l Log) Announce(kind, subject string, data any) {
 	raw, _ := json.Marshal(data)
 	l.Bus.Publish(store.Event{At: l.Now().UTC(), Kind: kind, Subject: subject, Data: raw})
 }
+
+// WaitUntil calls done after every announced change (and every few seconds,
+// in case an announcement was missed) until it reports true, fails, or ctx
+// ends. A lagging subscription is replaced, never read after it closed.
+func (l Log) WaitUntil(ctx context.Context, done func() (bool, error)) error {
+	sub := l.Bus.Subscribe(256)
+	defer func() { sub.Close() }()
+	for {
+		ok, err := done()
+		if err != nil || ok {
+			return err
+		}
+		select {
+		case _, open := <-sub.C:
+			if !open {
+				sub = l.Bus.Subscribe(256)
+			}
+		case <-time.After(5 * time.Second):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}

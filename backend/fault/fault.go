@@ -1,11 +1,14 @@
 // Package fault holds the errors every use case wraps, so that each front
 // door (the admin API, the gateway, the window) maps them to one status and
-// a caller tests them with errors.Is, whichever package raised them. It
-// never grows a behaviour: only sentinel values live here.
+// a caller tests them with errors.Is, whichever package raised them, and
+// the one rule for the names an operator gives things (CheckName). It never
+// grows a behaviour beyond that: sentinel values and that rule live here.
 package fault
 
 import (
 	"errors"
+	"fmt"
+	"regexp"
 
 	"borgdesk/backend/store"
 )
@@ -21,3 +24,15 @@ var (
 	// this coordinator.
 	ErrUnavailable = errors.New("not available on this coordinator")
 )
+
+var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
+
+// CheckName checks a name the operator gives a server or a job (what says
+// which): 1 to 63 letters, digits, dots, dashes or underscores, starting
+// with a letter or digit (ErrInvalid with that sentence otherwise).
+func CheckName(what, name string) error {
+	if !nameRe.MatchString(name) {
+		return fmt.Errorf("%w: %s name %q: use 1 to 63 letters, digits, dots, dashes or underscores, starting with a letter or digit", ErrInvalid, what, name)
+	}
+	return nil
+}

@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -144,12 +143,5 @@ func (f *Fleet) RenewCertificate(ctx context.Context, current *x509.Certificate,
 	return agentapi.RenewResponse{Certificate: string(certPEM), CACertificate: string(f.ca.CertPEM())}, nil
 }
 
-var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
-
-// CheckName checks a server or job name (what says which).
-func CheckName(what, name string) error {
-	if !nameRe.MatchString(name) {
-		return fmt.Errorf("%w: %s name %q: use 1 to 63 letters, digits, dots, dashes or underscores, starting with a letter or digit", fault.ErrInvalid, what, name)
-	}
-	return nil
-}
+// CheckName checks a server or job name (what says which); see fault.CheckName.
+func CheckName(what, name string) error { return fault.CheckName(what, name) }

@@ -79,6 +79,10 @@ type Config struct {
 	// BorgSSH is where agents reach their repositories (zero: the
 	// coordinator serves none).
 	BorgSSH BorgSSH
+	// GatewayURL is the agents' address of the gateway, for install
+	// commands; GatewayPin is the pin of its serving certificate that
+	// one-line install commands carry (no one-line install without it).
+	GatewayURL, GatewayPin string
 }
 
 // BorgSSH is where agents reach their repositories.
@@ -105,12 +109,15 @@ type Fleet struct {
 	wake    wakeups
 	seen    seenSince
 	ssh     BorgSSH
+
+	gatewayURL, gatewayPin string
 }
 
 // New returns the fleet side over cfg's store.
 func New(cfg Config) *Fleet {
 	f := &Fleet{st: cfg.Store, events: cfg.Events, now: cfg.Now, ca: cfg.CA, dist: cfg.Dist, heartbeat: cfg.Heartbeat,
-		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, hooks: cfg.Hooks, log: cfg.Logger, ssh: cfg.BorgSSH}
+		offlineAfter: 3 * cfg.Heartbeat, taskLease: cfg.TaskLease, hooks: cfg.Hooks, log: cfg.Logger, ssh: cfg.BorgSSH,
+		gatewayURL: cfg.GatewayURL, gatewayPin: cfg.GatewayPin}
 	if f.now == nil {
 		f.now = time.Now
 	}

@@ -27,13 +27,13 @@ import (
 
 	"borgdesk/backend/agentdist"
 	"borgdesk/backend/ca"
-	"borgdesk/backend/service"
+	"borgdesk/backend/restores"
 	"borgdesk/backend/shared/agentapi"
 )
 
 // Fleet is what the gateway asks of the coordinator on the agents' behalf:
 // enrollment, heartbeats, certificates, tasks, offline runs and updates.
-// *service.Service implements it; tests may use a smaller fake.
+// the coordinator's service implements it; tests may use a smaller fake.
 type Fleet interface {
 	// CertificateAllowed names the agent a client certificate belongs to,
 	// or refuses a revoked, superseded or unknown one.
@@ -45,7 +45,7 @@ type Fleet interface {
 	StartTask(ctx context.Context, agent string, id int64) error
 	ProgressTask(ctx context.Context, agent string, id int64, p agentapi.TaskProgress) error
 	CompleteTask(ctx context.Context, agent string, id int64, c agentapi.TaskComplete) error
-	OpenTaskStream(ctx context.Context, agent string, id int64) (*service.TaskStream, error)
+	OpenTaskStream(ctx context.Context, agent string, id int64) (*restores.TaskStream, error)
 	FlxForTask(ctx context.Context, agent string, id int64) (string, error)
 	StoreFlxUpload(ctx context.Context, agent string, id int64, name string, body io.Reader) (string, error)
 	Schedule(ctx context.Context, agent string) (agentapi.ScheduleResponse, error)

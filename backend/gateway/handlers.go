@@ -12,8 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"borgdesk/backend/fault"
+	"borgdesk/backend/fleet"
 	"borgdesk/backend/rollout"
-	"borgdesk/backend/service"
 	"borgdesk/backend/shared/agentapi"
 )
 
@@ -51,7 +52,7 @@ func (g *Gateway) agent(h func(http.ResponseWriter, *http.Request) error) http.H
 		}
 		id, err := g.cfg.Fleet.CertificateAllowed(r.TLS.PeerCertificates[0])
 		switch {
-		case errors.Is(err, service.ErrSuperseded):
+		case errors.Is(err, fleet.ErrSuperseded):
 			// Renewed after this connection's handshake.
 			g.fail(w, r, http.StatusForbidden, agentapi.CodeSuperseded, err.Error())
 			return
@@ -61,7 +62,7 @@ func (g *Gateway) agent(h func(http.ResponseWriter, *http.Request) error) http.H
 			return
 		}
 		v, _ := strconv.Atoi(r.Header.Get(agentapi.ProtocolHeader))
-		if err := service.CheckProtocol(v); err != nil {
+		if err := fleet.CheckProtocol(v); err != nil {
 			g.fail(w, r, http.StatusBadRequest, agentapi.CodeProtocolMismatch, err.Error())
 			return
 		}
@@ -85,11 +86,11 @@ func (g *Gateway) installScript(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	script, err := g.cfg.Fleet.InstallScript(r.Context(), r.PathValue("token"))
 	switch {
-	case errors.Is(err, service.ErrInstallLinkUsed):
+	case errors.Is(err, fleet.ErrInstallLinkUsed):
 		w.WriteHeader(http.StatusGone)
 		io.WriteString(w, rollout.UsedScript)
 	case err != nil:
-		if !errors.Is(err, service.ErrNotFound) {
+		if !errors.Is(err, fault.ErrNotFound) {
 			g.log.Error("install script", "err", err)
 		}
 		w.WriteHeader(http.StatusNotFound)
@@ -196,7 +197,7 @@ func (g *Gateway) tasks(w http.ResponseWriter, r *http.Request) error {
 func taskID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("%w: task id %q", service.ErrInvalid, r.PathValue("id"))
+		return 0, fmt.Errorf("%w: task id %q", fault.ErrInvalid, r.PathValue("id"))
 	}
 	return id, nil
 }
@@ -371,10 +372,10 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		if errors.As(err, &mbe) {
 			return errTooLarge
 		}
-		return fmt.Errorf("%w: request body: %v", service.ErrInvalid, err)
+		return fmt.Errorf("%w: request body: %v", fault.ErrInvalid, err)
 	}
 	if dec.More() {
-		return fmt.Errorf("%w: request body: trailing data after the JSON object", service.ErrInvalid)
+		return fmt.Errorf("%w: request body: trailing data after the JSON object", fault.ErrInvalid)
 	}
 	if _, err := io.Copy(io.Discard, r.Body); err != nil {
 		var mbe *http.MaxBytesError
@@ -400,17 +401,17 @@ func (g *Gateway) writeErr(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, errTooLarge):
 		status, code = http.StatusRequestEntityTooLarge, agentapi.CodeTooLarge
-	case errors.Is(err, service.ErrProtocol):
+	case errors.Is(err, fleet.ErrProtocol):
 		status, code = http.StatusBadRequest, agentapi.CodeProtocolMismatch
-	case errors.Is(err, service.ErrToken):
+	case errors.Is(err, fleet.ErrToken):
 		status, code = http.StatusForbidden, agentapi.CodeTokenInvalid
-	case errors.Is(err, service.ErrForbidden):
+	case errors.Is(err, fleet.ErrForbidden):
 		status, code = http.StatusForbidden, agentapi.CodeForbidden
-	case errors.Is(err, service.ErrInvalid):
+	case errors.Is(err, fault.ErrInvalid):
 		status, code = http.StatusBadRequest, agentapi.CodeBadRequest
-	case errors.Is(err, service.ErrNotFound):
+	case errors.Is(err, fault.ErrNotFound):
 		status, code = http.StatusNotFound, agentapi.CodeNotFound
-	case errors.Is(err, service.ErrConflict):
+	case errors.Is(err, fault.ErrConflict):
 		status, code = http.StatusConflict, agentapi.CodeConflict
 	}
 	if status == http.StatusInternalServerError {

@@ -23,19 +23,17 @@ import (
 // ErrPruneHeld means a prune was held back to protect archives.
 var ErrPruneHeld = archives.ErrPruneHeld
 
-// The answers the window binds keep their names in the service (the Wails
-// models are service.ArchiveInfo, service.PruneReport, service.Preview):
-// they are the archives room's types under the service's name, converted
-// as they pass, not aliases, which would move them to another namespace.
+// The answers the window binds are the rooms' own types under the
+// service's names (aliases: the Wails models carry the room's namespace).
 
 // ArchiveInfo is one archive of a server's repository.
-type ArchiveInfo archives.ArchiveInfo
+type ArchiveInfo = archives.ArchiveInfo
 
 // PruneReport is what a prune did.
-type PruneReport archives.PruneReport
+type PruneReport = archives.PruneReport
 
 // Preview is the beginning of a file of an archive.
-type Preview archives.Preview
+type Preview = archives.Preview
 
 // PreviewLimit is how much of a file a preview shows.
 const PreviewLimit = archives.PreviewLimit
@@ -43,22 +41,13 @@ const PreviewLimit = archives.PreviewLimit
 // ListArchives lists a server's archives from the coordinator's own copy of
 // its repository, oldest first.
 func (s *Service) ListArchives(ctx context.Context, ref string) ([]ArchiveInfo, error) {
-	list, err := s.archives.ListArchives(ctx, ref)
-	if list == nil {
-		return nil, err
-	}
-	out := make([]ArchiveInfo, len(list))
-	for i, a := range list {
-		out[i] = ArchiveInfo(a)
-	}
-	return out, err
+	return s.archives.ListArchives(ctx, ref)
 }
 
 // Prune applies a job's retention on the coordinator's own copy of the
 // repository; see archives.Archives.Prune.
 func (s *Service) Prune(ctx context.Context, jobRef string) (PruneReport, error) {
-	rep, err := s.archives.Prune(ctx, jobRef)
-	return PruneReport(rep), err
+	return s.archives.Prune(ctx, jobRef)
 }
 
 // applyRetention prunes after a backup when the job keeps a retention policy.
@@ -85,8 +74,7 @@ func (s *Service) BrowseArchive(ctx context.Context, ref, archive, dir string) (
 
 // PreviewFile reads the first 64 KiB of a file of an archive.
 func (s *Service) PreviewFile(ctx context.Context, ref, archive, path string) (Preview, error) {
-	p, err := s.archives.PreviewFile(ctx, ref, archive, path)
-	return Preview(p), err
+	return s.archives.PreviewFile(ctx, ref, archive, path)
 }
 
 // ArchiveFile writes a whole file of an archive to w (downloads, the CLI).

@@ -3,9 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"borgdesk/backend/drills"
 	"borgdesk/backend/events"
@@ -76,38 +74,6 @@ func (s *Service) SetJobDrillSchedule(ctx context.Context, jobRef, schedule stri
 	return j, nil
 }
 
-// staleDays is the drill.stale_days setting.
-func (s *Service) staleDays(ctx context.Context) int {
-	v, _ := s.Setting(ctx, "drill.stale_days")
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return 8
-	}
-	return n
-}
-
-// markStale sets VerifyStale on servers that have backups no drill verified
-// within drill.stale_days.
-func (s *Service) markStale(ctx context.Context, servers []store.Server) {
-	limit := s.now().Add(-time.Duration(s.staleDays(ctx)) * 24 * time.Hour)
-	var backed map[int64]time.Time
-	for i := range servers {
-		sv := &servers[i]
-		if sv.LastVerifiedAt != nil && sv.LastVerifiedAt.After(limit) {
-			continue
-		}
-		if backed == nil {
-			var err error
-			if backed, err = s.st.LastBackups(ctx); err != nil {
-				return
-			}
-		}
-		if _, ok := backed[sv.ID]; ok {
-			sv.VerifyStale = true
-		}
-	}
-}
-
 // drillEnv is what drills ask of the service.
 type drillEnv struct{ s *Service }
 
@@ -125,6 +91,10 @@ func (e drillEnv) Files(ctx context.Context, uuid, archive string, fn func(strin
 
 func (e drillEnv) ListServers(ctx context.Context) ([]store.Server, error) {
 	return e.s.ListServers(ctx)
+}
+
+func (e drillEnv) Setting(ctx context.Context, key string) (string, error) {
+	return e.s.Setting(ctx, key)
 }
 
 func (e drillEnv) Notify(ctx context.Context, subject, msg string) { e.s.notify(ctx, subject, msg) }

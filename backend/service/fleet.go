@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"borgdesk/backend/events"
 	"borgdesk/backend/store"
@@ -13,21 +12,18 @@ import (
 func (s *Service) ListServers(ctx context.Context) ([]store.Server, error) {
 	servers, err := s.st.ListServers(ctx)
 	if err == nil {
-		s.markStale(ctx, servers)
+		s.drills.MarkStale(ctx, servers)
 	}
 	return servers, err
 }
 
-// Server returns the server whose id, UUID or name is ref.
+// Server returns the server whose id, UUID or name is ref, with its
+// "verify stale" mark.
 func (s *Service) Server(ctx context.Context, ref string) (store.Server, error) {
-	ref = strings.TrimSpace(ref)
-	if ref == "" {
-		return store.Server{}, fmt.Errorf("%w: name a server by its name, id or UUID", ErrInvalid)
-	}
-	sv, err := s.st.FindServer(ctx, ref)
+	sv, err := s.Fleet.Server(ctx, ref)
 	if err == nil {
 		one := []store.Server{sv}
-		s.markStale(ctx, one)
+		s.drills.MarkStale(ctx, one)
 		sv = one[0]
 	}
 	return sv, err

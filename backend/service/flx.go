@@ -21,10 +21,10 @@ import (
 
 // FlxFile is a snapshot the coordinator holds for sending to agents: a
 // verified copy under DATA/flx/outgoing, named by its SHA-256.
-type FlxFile snapshots.File
+type FlxFile = snapshots.File
 
 // FlxRestoreRequest restores a staged snapshot on a server.
-type FlxRestoreRequest snapshots.RestoreRequest
+type FlxRestoreRequest = snapshots.RestoreRequest
 
 // MaxFlxSize bounds a snapshot sent to or received from an agent.
 const MaxFlxSize = snapshots.MaxSize
@@ -36,13 +36,12 @@ func (s *Service) InboxDir() string { return s.snapshots.InboxDir() }
 // (every hash), and a copy is kept to send to agents. A damaged snapshot
 // is still described, with its error, and cannot be restored.
 func (s *Service) OpenFlx(ctx context.Context, path string) (FlxFile, error) {
-	f, err := s.snapshots.Open(ctx, path)
-	return FlxFile(f), err
+	return s.snapshots.Open(ctx, path)
 }
 
 // RestoreFlx queues the restore of an opened snapshot on a server's agent.
 func (s *Service) RestoreFlx(ctx context.Context, req FlxRestoreRequest) (store.Task, error) {
-	return s.snapshots.Restore(ctx, snapshots.RestoreRequest(req))
+	return s.snapshots.Restore(ctx, req)
 }
 
 // DiffFlx compares an opened snapshot with a server's files under root
@@ -98,5 +97,5 @@ func (e snapshotsEnv) QueueTask(ctx context.Context, ref, typ string, payload an
 }
 
 func (e snapshotsEnv) WaitTask(ctx context.Context, id int64, timeout time.Duration) (store.Task, error) {
-	return e.s.waitTask(ctx, id, timeout)
+	return e.s.WaitTaskOK(ctx, id, timeout)
 }

@@ -52,7 +52,7 @@ func TestMetricSamplesEveryFiveMinutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	beat := func(rx, tx uint64) {
-		svc.sampleMetrics(ctx, sv.ID, agentapi.Metrics{CPUPercent: 50, MemTotal: 1000, MemUsed: 250,
+		svc.metrics.Sample(ctx, sv.ID, agentapi.Metrics{CPUPercent: 50, MemTotal: 1000, MemUsed: 250,
 			Disks: []agentapi.Disk{{Total: 100, Used: 10}, {Total: 100, Used: 90}},
 			Net:   []agentapi.NetIO{{Name: "lo", RxBytes: 1 << 40}, {Name: "eth0", RxBytes: rx, TxBytes: tx}}})
 	}

@@ -3,11 +3,8 @@ package service
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"slices"
-	"strings"
 	"time"
 
 	"borgdesk/backend/events"
@@ -19,78 +16,16 @@ import (
 )
 
 // JobInput defines a backup job.
-type JobInput struct {
-	Server   string              `json:"server"`
-	Name     string              `json:"name"`
-	Spec     agentapi.BackupSpec `json:"spec"`
-	Schedule string              `json:"schedule"`
-	Keep     borg.Keep           `json:"keep"`
-}
-
-func validateSpec(s agentapi.BackupSpec) error {
-	switch s.Kind {
-	case agentapi.KindFiles:
-		if len(s.Paths) == 0 {
-			return errors.New("a files job needs at least one path (--paths)")
-		}
-		for _, p := range s.Paths {
-			if !strings.HasPrefix(p, "/") {
-				return fmt.Errorf("path %q must be absolute", p)
-			}
-		}
-	case agentapi.KindMySQL, agentapi.KindPostgres, agentapi.KindMongo:
-	case agentapi.KindDocker:
-		if s.Docker == nil || len(s.Docker.Containers) == 0 {
-			return errors.New("a docker job names at least one container")
-		}
-	case agentapi.KindLVM:
-		if s.LVM == nil || s.LVM.VolumeGroup == "" || s.LVM.Volume == "" {
-			return errors.New("an LVM job names a volume group and a volume")
-		}
-	default:
-		return fmt.Errorf("unknown job kind %q (files, mysql, postgres, mongo, docker or lvm)", s.Kind)
-	}
-	for _, h := range append(slices.Clone(s.Pre), s.Post...) {
-		if len(h) == 0 || !strings.HasPrefix(h[0], "/") {
-			return errors.New("hook commands start with an absolute program path")
-		}
-	}
-	return nil
-}
+type JobInput = jobs.Input
 
 // CreateJob validates and stores a job.
 func (s *Service) CreateJob(ctx context.Context, in JobInput) (store.Job, error) {
-	sv, err := s.Server(ctx, in.Server)
-	if err != nil {
-		return store.Job{}, err
-	}
-	if err := validNameOf("job", in.Name); err != nil {
-		return store.Job{}, err
-	}
-	if err := validateSpec(in.Spec); err != nil {
-		return store.Job{}, fmt.Errorf("%w: %v", ErrInvalid, err)
-	}
-	if in.Schedule != "" {
-		if _, err := jobs.ParseSchedule(in.Schedule); err != nil {
-			return store.Job{}, fmt.Errorf("%w: %v", ErrInvalid, err)
-		}
-	}
-	if !jobs.ValidWithin(in.Keep.Within) || in.Keep.Daily < 0 || in.Keep.Weekly < 0 || in.Keep.Monthly < 0 || in.Keep.Yearly < 0 {
-		return store.Job{}, fmt.Errorf("%w: retention: keep counts are whole numbers and --keep-within looks like 7d", ErrInvalid)
-	}
-	spec, _ := json.Marshal(in.Spec)
-	keep, _ := json.Marshal(in.Keep)
-	j, err := s.st.CreateJob(ctx, store.Job{ServerID: sv.ID, Name: in.Name, Kind: in.Spec.Kind, Spec: string(spec), Schedule: in.Schedule, Enabled: true, Keep: string(keep)})
-	if err != nil {
-		return store.Job{}, err
-	}
-	s.publish(ctx, events.JobChanged, sv.UUID, fmt.Sprintf("job %s created for %s", j.Name, sv.Name), map[string]any{"job_id": j.ID})
-	return j, nil
+	return s.jobs.Create(ctx, in)
 }
 
 // Job returns a job by id, name or SERVER/NAME.
 func (s *Service) Job(ctx context.Context, ref string) (store.Job, error) {
-	return s.st.FindJob(ctx, ref)
+	return s.jobs.Find(ctx, ref)
 }
 
 // Run returns one run with its log.
@@ -169,27 +104,10 @@ func (s *Service) WaitRun(ctx context.Context, id int64) (store.Run, error) {
 	return r, err
 }
 
-// waitUntil calls done after every announced change (and every few seconds,
-// in case an announcement was missed) until it reports true, fails, or ctx
-// ends. A lagging subscription is replaced, never read after it closed.
+// waitUntil calls done after every announced change until it reports
+// true, fails, or ctx ends (events.Log.WaitUntil).
 func (s *Service) waitUntil(ctx context.Context, done func() (bool, error)) error {
-	sub := s.Subscribe(256)
-	defer func() { sub.Close() }()
-	for {
-		ok, err := done()
-		if err != nil || ok {
-			return err
-		}
-		select {
-		case _, open := <-sub.C:
-			if !open {
-				sub = s.Subscribe(256)
-			}
-		case <-time.After(5 * time.Second):
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
+	return s.events.WaitUntil(ctx, done)
 }
 
 func (s *Service) runDue(ctx context.Context) {
@@ -311,7 +229,7 @@ func (e runEnv) AfterFailure(ctx context.Context, serverID int64) {
 func (e runEnv) Notify(ctx context.Context, subject, msg string) { e.s.notify(ctx, subject, msg) }
 
 func (e runEnv) HoldSchedule(ctx context.Context, j store.Job) bool {
-	return e.s.waitForOfflineRuns(ctx, j)
+	return e.s.offline.Hold(ctx, j)
 }
 
 func (e runEnv) SchedulesPaused(ctx context.Context) bool { return e.s.SchedulesPaused(ctx) }

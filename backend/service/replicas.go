@@ -14,16 +14,16 @@ import (
 // still name them service.Replica…
 
 // ReplicaInput configures the replication of one server's repository.
-type ReplicaInput replicas.Input
+type ReplicaInput = replicas.Input
 
 // S3Input is an S3-compatible target.
 type S3Input = replicas.S3Input
 
 // ReplicaStatus is a server's replication as the operator sees it.
-type ReplicaStatus replicas.Status
+type ReplicaStatus = replicas.Status
 
 // ReplicaHostKey is a probed SFTP host key.
-type ReplicaHostKey replicas.HostKey
+type ReplicaHostKey = replicas.HostKey
 
 // Replica states.
 const (
@@ -35,47 +35,37 @@ const (
 
 // ProbeReplicaHost shows the host key an SFTP target offers (replicas.ProbeHost).
 func (s *Service) ProbeReplicaHost(ctx context.Context, server, target string) (ReplicaHostKey, error) {
-	hk, err := s.replicas.ProbeHost(ctx, server, target)
-	return ReplicaHostKey(hk), err
+	return s.replicas.ProbeHost(ctx, server, target)
 }
 
 // SetReplica creates or changes a server's replica (replicas.Set).
 func (s *Service) SetReplica(ctx context.Context, in ReplicaInput) (ReplicaStatus, error) {
-	return replicaStatus(s.replicas.Set(ctx, replicas.Input(in)))
+	return s.replicas.Set(ctx, in)
 }
 
 // GetReplica returns a server's replica and its state.
 func (s *Service) GetReplica(ctx context.Context, ref string) (ReplicaStatus, error) {
-	return replicaStatus(s.replicas.Get(ctx, ref))
+	return s.replicas.Get(ctx, ref)
 }
 
 // ListReplicas returns every server's replica and its state.
 func (s *Service) ListReplicas(ctx context.Context) ([]ReplicaStatus, error) {
-	list, err := s.replicas.List(ctx)
-	out := make([]ReplicaStatus, len(list))
-	for i, st := range list {
-		out[i] = ReplicaStatus(st)
-	}
-	return out, err
+	return s.replicas.List(ctx)
 }
 
 // RemoveReplica stops replicating a server (replicas.Remove).
 func (s *Service) RemoveReplica(ctx context.Context, ref string) (ReplicaStatus, error) {
-	return replicaStatus(s.replicas.Remove(ctx, ref))
+	return s.replicas.Remove(ctx, ref)
 }
 
 // RunReplica starts replicating a server's repository now (replicas.Run).
 func (s *Service) RunReplica(ctx context.Context, ref string) (ReplicaStatus, error) {
-	return replicaStatus(s.replicas.Run(ctx, ref))
+	return s.replicas.Run(ctx, ref)
 }
 
 // WaitReplica waits until no replication of the server runs.
 func (s *Service) WaitReplica(ctx context.Context, ref string) (ReplicaStatus, error) {
-	return replicaStatus(s.replicas.Wait(ctx, ref))
-}
-
-func replicaStatus(st replicas.Status, err error) (ReplicaStatus, error) {
-	return ReplicaStatus(st), err
+	return s.replicas.Wait(ctx, ref)
 }
 
 // replicaFiles are a server's replication secrets, handed to a storage

@@ -21,26 +21,19 @@ import (
 // they pass, not aliases, which would move them to another namespace.
 
 // RestoreRequest asks for files of an archive to be restored (restores.Request).
-type RestoreRequest restores.Request
+type RestoreRequest = restores.Request
 
 // DBRestoreRequest asks for a database dump of an archive to be restored
 // (restores.DBRequest).
-type DBRestoreRequest restores.DBRequest
+type DBRestoreRequest = restores.DBRequest
 
 // RestoreLanding is where one restored item ends up on the target
 // (restores.Landing).
-type RestoreLanding restores.Landing
+type RestoreLanding = restores.Landing
 
 // RestorePlan is what a restore would do, for the window to show before
-// it starts: how much, and where each item lands (restores.Plan, whose
-// Landing are RestoreLanding here).
-type RestorePlan struct {
-	Files   int64            `json:"files"`
-	Bytes   int64            `json:"bytes"`
-	To      string           `json:"to"`
-	Target  string           `json:"target"`
-	Landing []RestoreLanding `json:"landing"`
-}
+// it starts: how much, and where each item lands.
+type RestorePlan = restores.Plan
 
 // TaskStream is the data of one running streamed restore task (the
 // gateway sends it; not bound to the window).
@@ -49,28 +42,20 @@ type TaskStream = restores.TaskStream
 // StartRestore queues a restore task on the target server's agent; see
 // restores.Restores.StartRestore.
 func (s *Service) StartRestore(ctx context.Context, req RestoreRequest) (store.Task, error) {
-	return s.restores.StartRestore(ctx, restores.Request(req))
+	return s.restores.StartRestore(ctx, req)
 }
 
 // RestoreDatabase queues the restore of a database dump: into a new
 // database by default, or over the original after a confirmation that
 // names it.
 func (s *Service) RestoreDatabase(ctx context.Context, req DBRestoreRequest) (store.Task, error) {
-	return s.restores.RestoreDatabase(ctx, restores.DBRequest(req))
+	return s.restores.RestoreDatabase(ctx, req)
 }
 
 // PlanRestore answers what StartRestore would restore for req, changing
 // nothing; see restores.Restores.PlanRestore.
 func (s *Service) PlanRestore(ctx context.Context, req RestoreRequest) (RestorePlan, error) {
-	p, err := s.restores.PlanRestore(ctx, restores.Request(req))
-	if err != nil {
-		return RestorePlan{}, err
-	}
-	plan := RestorePlan{Files: p.Files, Bytes: p.Bytes, To: p.To, Target: p.Target, Landing: make([]RestoreLanding, len(p.Landing))}
-	for i, l := range p.Landing {
-		plan.Landing[i] = RestoreLanding(l)
-	}
-	return plan, nil
+	return s.restores.PlanRestore(ctx, req)
 }
 
 // CancelTask cancels an unfinished task; its agent stops it at the next

@@ -2,12 +2,10 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"borgdesk/backend/events"
-	"borgdesk/backend/fleet"
 	"borgdesk/backend/rollout"
 	"borgdesk/backend/store"
 )
@@ -128,63 +126,4 @@ func (c coordAdapter) Discard(ctx context.Context, name string) error {
 func (c coordAdapter) Revoke(ctx context.Context, ref string) error {
 	_, err := c.s.RevokeServer(ctx, ref)
 	return err
-}
-
-func (s *Service) installCommand(gw, token string) string {
-	pin := s.gatewayPin
-	if pin == "" {
-		return ""
-	}
-	// -k only because the pinned key replaces the CA check for this first
-	// request; the script then verifies everything against the CA. No -f:
-	// a refused token's answer (404) is a script that says why.
-	return fmt.Sprintf("curl -sS --proto =https -k --pinnedpubkey 'sha256//%s' %s/api/install/%s | sudo sh", pin, gw, token)
-}
-
-// InstallScript is the one-line install's script. Fetching it spends the
-// link's token: the script carries a new one-time enrollment secret
-// instead, which reaches the agent on stdin, so the token readable in
-// curl's argv and the shell's history is worthless once the script is
-// served. ErrInstallLinkUsed on a second fetch, ErrNotFound for an unknown
-// or expired link.
-func (s *Service) InstallScript(ctx context.Context, token string) (string, error) {
-	if err := s.needCA(); err != nil {
-		return "", err
-	}
-	secret, err := fleet.NewToken()
-	if err != nil {
-		return "", err
-	}
-	tok, err := s.st.ExchangeToken(ctx, fleet.HashToken(token), fleet.HashToken(secret))
-	if errors.Is(err, store.ErrTokenUsed) {
-		return "", ErrInstallLinkUsed
-	} else if err != nil {
-		return "", err
-	}
-	p := rollout.ScriptParams{Name: tok.Name, Secret: secret, GatewayURL: s.GatewayURL(), CAFingerprint: s.ca.Fingerprint(),
-		CAPEM: string(s.ca.CertPEM()), SHA256: map[string]string{}, ExpiresAt: tok.ExpiresAt}
-	if s.dist != nil {
-		for _, arch := range []string{"amd64", "arm64"} {
-			if b, err := s.dist.Lookup("linux", arch); err == nil {
-				p.SHA256[arch] = b.SHA256
-			}
-		}
-	}
-	return rollout.InstallScript(p), nil
-}
-
-// InstallBinary is the agent build a one-line install downloads with the
-// enrollment secret its script carries.
-func (s *Service) InstallBinary(ctx context.Context, secret, arch string) (string, error) {
-	if _, err := s.st.UsableToken(ctx, fleet.HashToken(secret)); err != nil {
-		return "", err
-	}
-	if s.dist == nil {
-		return "", fmt.Errorf("%w: no agent builds on this coordinator", ErrUnavailable)
-	}
-	b, err := s.dist.Lookup("linux", arch)
-	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrNotFound, err)
-	}
-	return b.Path, nil
 }

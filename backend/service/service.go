@@ -30,7 +30,10 @@ import (
 	"borgdesk/backend/fault"
 	"borgdesk/backend/fleet"
 	"borgdesk/backend/jobs"
+	"borgdesk/backend/metrics"
 	"borgdesk/backend/mounts"
+	"borgdesk/backend/offline"
+	"borgdesk/backend/recoverykit"
 	"borgdesk/backend/replicas"
 	"borgdesk/backend/repos"
 	"borgdesk/backend/restores"
@@ -165,10 +168,13 @@ type Service struct {
 	restores   *restores.Restores
 	drills     *drills.Drills
 	alerts     *alerts.Alerts
-	metrics    metricSampler
+	metrics    *metrics.Metrics
 	logger     *slog.Logger
 	replicas   *replicas.Replicas
 	snapshots  *snapshots.Snapshots
+	offline    *offline.Offline
+	kits       *recoverykit.Kits
+	jobs       *jobs.Definitions
 }
 
 // New returns a service over cfg's store and bus.
@@ -195,12 +201,14 @@ func New(cfg Config) *Service {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
 	s.Fleet = fleet.New(fleet.Config{Store: s.st, Events: s.events, Now: s.now, CA: s.ca, Dist: s.dist, Heartbeat: s.heartbeat,
-		TaskLease: s.taskLease, Logger: s.logger, Hooks: s.fleetHooks(), BorgSSH: cfg.BorgSSH})
+		TaskLease: s.taskLease, Logger: s.logger, Hooks: s.fleetHooks(), BorgSSH: cfg.BorgSSH, GatewayURL: cfg.GatewayURL, GatewayPin: cfg.GatewayPin})
 	s.initQ = make(chan string, 1024)
 	s.orch = cfg.Orchestrator
 	if s.orch == nil {
 		s.orch = jobs.New(s.logger, s.now)
 	}
+	s.jobs = jobs.NewDefinitions(jobs.DefinitionsConfig{Store: s.st, Events: s.events, Now: s.now, Env: jobsEnv{s}})
+	s.metrics = metrics.New(metrics.Config{Store: s.st, Events: s.events, Now: s.now, Repos: s.repos})
 	s.alerts = s.newAlerts(cfg)
 	s.replicas = replicas.New(replicas.Config{Store: s.st, Events: s.events, Now: s.now, Layout: s.layout, Orchestrator: s.orch,
 		Repos: s.repos, Replicator: cfg.Replicator, Logger: s.logger, Env: replicaEnv{s}})
@@ -215,6 +223,10 @@ func New(cfg Config) *Service {
 	s.archives = archives.New(archives.Config{Store: s.st, Events: s.events, Now: s.now, Repos: s.repos, Catalog: s.cat, Mounts: cfg.Mounts,
 		Layout: s.layout, Logger: s.logger, Env: archivesEnv{s}})
 	s.snapshots = snapshots.New(snapshots.Config{Store: s.st, Events: s.events, Layout: s.layout, Env: snapshotsEnv{s}})
+	s.offline = offline.New(offline.Config{Store: s.st, Events: s.events, Now: s.now, CA: s.ca, Repos: s.repos, Orchestrator: s.orch,
+		Logger: s.logger, Env: offlineEnv{s}})
+	s.kits = recoverykit.NewKits(recoverykit.KitsConfig{Store: s.st, Events: s.events, Now: s.now, DataDir: s.dataDir,
+		Describe: s.kitManifest, Source: kitSource{s}})
 	s.restores = restores.New(restores.Config{Store: s.st, Events: s.events, Now: s.now, Catalog: s.cat, Repos: s.repos, Env: restoresEnv{s}})
 	s.schedule(cmp.Or(cfg.SchedulerEvery, 15*time.Second))
 	return s
@@ -338,9 +350,9 @@ func (s *Service) fleetHooks() fleet.Hooks {
 		Online: func(ctx context.Context, sv store.Server) {
 			s.orch.Go("wake runs waiting for a storage node", func(ctx context.Context) { s.wakeNodeRepos(ctx, sv.ID) })
 		},
-		Offline:        s.warnRestoresOffline,
-		Metrics:        s.sampleMetrics,
-		ScheduleSerial: s.scheduleSerial,
+		Offline:        func(ctx context.Context, sv store.Server) { s.restores.WarnOffline(ctx, sv) },
+		Metrics:        func(ctx context.Context, id int64, m agentapi.Metrics) { s.metrics.Sample(ctx, id, m) },
+		ScheduleSerial: func(ctx context.Context, sv store.Server) string { return s.offline.Serial(ctx, sv) },
 		Setting:        s.Setting,
 	}
 }

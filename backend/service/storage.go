@@ -2,126 +2,25 @@ package service
 
 import (
 	"context"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sync"
-	"syscall"
-	"time"
 
-	"borgdesk/backend/events"
-	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/metrics"
 	"borgdesk/backend/store"
 )
 
-// RepoStorage is one server's repository size over time.
-type RepoStorage struct {
-	UUID    string            `json:"uuid"`
-	Name    string            `json:"name"`
-	Bytes   int64             `json:"bytes"`
-	History []store.SizePoint `json:"history"`
-}
+type (
+	// Storage is the coordinator's disk and its repositories' growth.
+	Storage = metrics.Storage
+	// RepoStorage is one server's repository size over time.
+	RepoStorage = metrics.RepoStorage
+)
 
-// Storage is the coordinator's disk and its repositories' growth.
-type Storage struct {
-	DiskPath  string `json:"disk_path"`
-	DiskTotal int64  `json:"disk_total"`
-	DiskFree  int64  `json:"disk_free"`
-	// DiskUsed is what the files take, as df and the agents' metrics count
-	// it: the blocks in use, without those the file system keeps for root
-	// (total − used − free are those). The dashboard and a server's page
-	// show this one figure for the same disk.
-	DiskUsed     int64 `json:"disk_used"`
-	ReserveBytes int64 `json:"reserve_bytes"`
-	ReposBytes   int64 `json:"repos_bytes"`
-	// ForecastFullAt is when, at the last 30 days' growth, the free space
-	// above the reserve runs out ("" when the repositories do not grow).
-	ForecastFullAt string        `json:"forecast_full_at"`
-	Servers        []RepoStorage `json:"servers"`
-}
-
-// recordRepoSize measures a server's repository after a backup.
 func (s *Service) recordRepoSize(ctx context.Context, serverID int64, uuid string) {
-	if s.repos == nil {
-		return
-	}
-	if _, onTarget, _ := s.st.RepoTarget(ctx, serverID); onTarget {
-		return // measured on the target (a node reports its free space)
-	}
-	dir, err := s.repos.Path(uuid)
-	if err != nil {
-		return
-	}
-	var total int64
-	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			if fi, err := d.Info(); err == nil {
-				total += fi.Size()
-			}
-		}
-		return nil
-	})
-	if err := s.st.AddRepoSize(ctx, serverID, s.now(), total); err == nil {
-		s.announce(events.JobChanged, uuid, map[string]any{"storage": true})
-	}
+	s.metrics.RecordRepoSize(ctx, serverID, uuid)
 }
 
 // GetStorage reports the disk holding the repositories, each repository's
 // size over the last 90 days, and when the disk fills at the recent growth.
-func (s *Service) GetStorage(ctx context.Context) (Storage, error) {
-	out := Storage{Servers: []RepoStorage{}}
-	if s.repos == nil {
-		return out, nil
-	}
-	// The disk the repositories will be on, before the first one exists.
-	out.DiskPath = s.repos.Dir()
-	for dir := out.DiskPath; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(dir); err == nil || dir == filepath.Dir(dir) {
-			out.DiskPath = dir
-			break
-		}
-	}
-	var st syscall.Statfs_t
-	if syscall.Statfs(out.DiskPath, &st) == nil {
-		out.DiskTotal = int64(st.Blocks) * int64(st.Bsize)
-		out.DiskFree = int64(st.Bavail) * int64(st.Bsize)
-		out.DiskUsed = int64(st.Blocks-st.Bfree) * int64(st.Bsize)
-	}
-	out.ReserveBytes = s.repos.ReserveBytes()
-	now := s.now()
-	hist, err := s.st.RepoSizes(ctx, now.Add(-90*24*time.Hour))
-	if err != nil {
-		return out, err
-	}
-	servers, err := s.st.ListServers(ctx)
-	if err != nil {
-		return out, err
-	}
-	var growth float64 // bytes per second over the last 30 days
-	for _, sv := range servers {
-		h := hist[sv.ID]
-		if len(h) == 0 {
-			continue
-		}
-		rs := RepoStorage{UUID: sv.UUID, Name: sv.Name, Bytes: h[len(h)-1].Bytes, History: h}
-		out.ReposBytes += rs.Bytes
-		out.Servers = append(out.Servers, rs)
-		var first *store.SizePoint
-		for i := range h {
-			if h[i].At.After(now.Add(-30 * 24 * time.Hour)) {
-				first = &h[i]
-				break
-			}
-		}
-		if last := h[len(h)-1]; first != nil && last.At.Sub(first.At) > time.Hour {
-			growth += float64(last.Bytes-first.Bytes) / last.At.Sub(first.At).Seconds()
-		}
-	}
-	if room := out.DiskFree - out.ReserveBytes; growth > 0 && room > 0 {
-		out.ForecastFullAt = now.Add(time.Duration(float64(room)/growth) * time.Second).UTC().Format(time.RFC3339)
-	}
-	return out, nil
-}
+func (s *Service) GetStorage(ctx context.Context) (Storage, error) { return s.metrics.Storage(ctx) }
 
 // GetMetrics returns a server's samples of the last hours (1 to 720).
 func (s *Service) GetMetrics(ctx context.Context, ref string, hours int) ([]store.MetricPoint, error) {
@@ -129,59 +28,5 @@ func (s *Service) GetMetrics(ctx context.Context, ref string, hours int) ([]stor
 	if err != nil {
 		return nil, err
 	}
-	hours = min(max(hours, 1), 720)
-	return s.st.Metrics(ctx, sv.ID, s.now().Add(-time.Duration(hours)*time.Hour))
-}
-
-// metricSampler turns heartbeats into one stored sample per server every
-// five minutes, with network rates from the counters' differences.
-type metricSampler struct {
-	mu   sync.Mutex
-	prev map[int64]netCounters
-}
-
-type netCounters struct {
-	at     time.Time
-	rx, tx uint64
-}
-
-const metricEvery = 5 * time.Minute
-
-func (s *Service) sampleMetrics(ctx context.Context, serverID int64, m agentapi.Metrics) {
-	now := s.now()
-	var rx, tx uint64
-	for _, n := range m.Net {
-		if n.Name != "lo" {
-			rx, tx = rx+n.RxBytes, tx+n.TxBytes
-		}
-	}
-	p := store.MetricPoint{At: now, CPUPercent: m.CPUPercent, Load1: m.Load1}
-	if m.MemTotal > 0 {
-		p.MemPercent = 100 * float64(m.MemUsed) / float64(m.MemTotal)
-	}
-	for _, d := range m.Disks {
-		if d.Total > 0 {
-			p.DiskPercent = max(p.DiskPercent, 100*float64(d.Used)/float64(d.Total))
-		}
-	}
-	s.metrics.mu.Lock()
-	if s.metrics.prev == nil {
-		s.metrics.prev = map[int64]netCounters{}
-	}
-	prev, had := s.metrics.prev[serverID]
-	s.metrics.mu.Unlock()
-	if had && now.Sub(prev.at) < metricEvery {
-		return
-	}
-	if last, err := s.st.LastMetricAt(ctx, serverID); err == nil && now.Sub(last) < metricEvery {
-		return
-	}
-	if had && rx >= prev.rx && tx >= prev.tx {
-		secs := now.Sub(prev.at).Seconds()
-		p.NetRxBps, p.NetTxBps = float64(rx-prev.rx)/secs, float64(tx-prev.tx)/secs
-	}
-	s.metrics.mu.Lock()
-	s.metrics.prev[serverID] = netCounters{at: now, rx: rx, tx: tx}
-	s.metrics.mu.Unlock()
-	s.st.AddMetric(ctx, serverID, p, 30*24*time.Hour)
+	return s.metrics.Server(ctx, sv.ID, hours)
 }

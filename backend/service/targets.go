@@ -12,23 +12,23 @@ import (
 )
 
 // StorageNodeInput makes a server a storage node (targets.StorageNodeInput).
-type StorageNodeInput targets.StorageNodeInput
+type StorageNodeInput = targets.StorageNodeInput
 
 // HostedInput adds a hosted Borg service as a target (targets.HostedInput).
-type HostedInput targets.HostedInput
+type HostedInput = targets.HostedInput
 
 // MoveReport says what a repository move copied (targets.MoveReport).
-type MoveReport targets.MoveReport
+type MoveReport = targets.MoveReport
 
 // AddStorageNode makes a server a storage node: its agent starts the Borg
 // SSH server with the keys of every enrolled agent, and reports its host key.
 func (s *Service) AddStorageNode(ctx context.Context, in StorageNodeInput) (store.Target, error) {
-	return s.targets.AddStorageNode(ctx, targets.StorageNodeInput(in))
+	return s.targets.AddStorageNode(ctx, in)
 }
 
 // AddHostedTarget adds a hosted Borg service (BorgBase, Hetzner…) as a target.
 func (s *Service) AddHostedTarget(ctx context.Context, in HostedInput) (store.Target, error) {
-	return s.targets.AddHostedTarget(ctx, targets.HostedInput(in))
+	return s.targets.AddHostedTarget(ctx, in)
 }
 
 // HostedKeys are the lines a hosted target's account must accept.
@@ -65,20 +65,17 @@ func (s *Service) SetRepoTarget(ctx context.Context, server, target string) (sto
 
 // StartMoveRepo starts moving a server's repository to a target.
 func (s *Service) StartMoveRepo(ctx context.Context, server, target string) (MoveReport, error) {
-	r, err := s.targets.StartMoveRepo(ctx, server, target)
-	return MoveReport(r), err
+	return s.targets.StartMoveRepo(ctx, server, target)
 }
 
 // MoveStatus is the last move of a server's repository.
 func (s *Service) MoveStatus(ctx context.Context, server string) (MoveReport, error) {
-	r, err := s.targets.MoveStatus(ctx, server)
-	return MoveReport(r), err
+	return s.targets.MoveStatus(ctx, server)
 }
 
 // MoveRepo moves a server's repository to a target and waits.
 func (s *Service) MoveRepo(ctx context.Context, server, target string) (MoveReport, error) {
-	r, err := s.targets.MoveRepo(ctx, server, target)
-	return MoveReport(r), err
+	return s.targets.MoveRepo(ctx, server, target)
 }
 
 // CoordinatorKey is the coordinator's SSH public key, created on first use.
@@ -126,11 +123,11 @@ func (e targetsEnv) QueueTask(ctx context.Context, ref, typ string, payload any)
 }
 
 func (e targetsEnv) WaitTask(ctx context.Context, id int64, timeout time.Duration) (store.Task, error) {
-	return e.s.waitTask(ctx, id, timeout)
+	return e.s.WaitTaskOK(ctx, id, timeout)
 }
 
 func (e targetsEnv) WaitTaskDone(ctx context.Context, id int64, timeout time.Duration) (store.Task, error) {
-	return e.s.waitTaskDone(ctx, id, timeout)
+	return e.s.WaitTaskDone(ctx, id, timeout)
 }
 
 func (e targetsEnv) Dispatch(ctx context.Context, serverID int64) { e.s.dispatchNext(ctx, serverID) }

@@ -167,7 +167,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       if (server) find(server)
       const answer = schedules[String(expr)]
       if (!answer) {
-        throw new Error(`the double has no Go answer for the schedule ${JSON.stringify(expr)}: add it to e2e/schedules.json and run go test ./backend/service -run TestWindowDouble -update`)
+        throw new Error(`the double has no Go answer for the schedule ${JSON.stringify(expr)}: add it to e2e/schedules.json and run go test ./backend/jobs -run TestWindowDouble -update`)
       }
       return clone(answer)
     }

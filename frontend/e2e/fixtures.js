@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 
 // What Go's DescribeSchedule answers at NOW with a 26 h RPO, written by Go
-// itself (go test ./backend/service -run TestWindowDouble -update): the
+// itself (go test ./backend/jobs -run TestWindowDouble -update): the
 // double words and lists no schedule Go did not.
 export const SCHEDULES = JSON.parse(readFileSync(new URL('./schedules.json', import.meta.url), 'utf8')).answers
 

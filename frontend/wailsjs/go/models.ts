@@ -147,6 +147,149 @@ export namespace agentapi {
 
 }
 
+export namespace archives {
+	
+	export class ArchiveInfo {
+	    name: string;
+	    id: string;
+	    time: string;
+	    job: string;
+	    files: number;
+	    bytes: number;
+	    deduplicated: number;
+	    duration_sec: number;
+	    indexed: boolean;
+	    dumps: string[];
+	    keep_forever: boolean;
+	    comment: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new ArchiveInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.id = source["id"];
+	        this.time = source["time"];
+	        this.job = source["job"];
+	        this.files = source["files"];
+	        this.bytes = source["bytes"];
+	        this.deduplicated = source["deduplicated"];
+	        this.duration_sec = source["duration_sec"];
+	        this.indexed = source["indexed"];
+	        this.dumps = source["dumps"];
+	        this.keep_forever = source["keep_forever"];
+	        this.comment = source["comment"];
+	    }
+	}
+	export class CompareSide {
+	    archive: string;
+	    size: number;
+	    mtime: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CompareSide(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.archive = source["archive"];
+	        this.size = source["size"];
+	        this.mtime = source["mtime"];
+	    }
+	}
+	export class FileComparison {
+	    server: string;
+	    path: string;
+	    from: CompareSide;
+	    to: CompareSide;
+	    identical: boolean;
+	    binary: boolean;
+	    too_large: boolean;
+	    limit: number;
+	    diff: string;
+	    added: number;
+	    removed: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new FileComparison(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.path = source["path"];
+	        this.from = this.convertValues(source["from"], CompareSide);
+	        this.to = this.convertValues(source["to"], CompareSide);
+	        this.identical = source["identical"];
+	        this.binary = source["binary"];
+	        this.too_large = source["too_large"];
+	        this.limit = source["limit"];
+	        this.diff = source["diff"];
+	        this.added = source["added"];
+	        this.removed = source["removed"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Preview {
+	    path: string;
+	    size: number;
+	    text: string;
+	    binary: boolean;
+	    truncated: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Preview(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.size = source["size"];
+	        this.text = source["text"];
+	        this.binary = source["binary"];
+	        this.truncated = source["truncated"];
+	    }
+	}
+	export class PruneReport {
+	    kept: string[];
+	    pruned: string[];
+	    missing?: string[];
+	    protected?: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new PruneReport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kept = source["kept"];
+	        this.pruned = source["pruned"];
+	        this.missing = source["missing"];
+	        this.protected = source["protected"];
+	    }
+	}
+
+}
+
 export namespace borg {
 	
 	export class Keep {
@@ -329,6 +472,77 @@ export namespace datadir {
 	        this.configured = source["configured"];
 	        this.config_file = source["config_file"];
 	        this.default = source["default"];
+	    }
+	}
+
+}
+
+export namespace fleet {
+	
+	export class EnrollmentToken {
+	    id: number;
+	    name: string;
+	    state: string;
+	    created_at: string;
+	    expires_at: string;
+	    used_at?: string;
+	    server_uuid: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new EnrollmentToken(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.state = source["state"];
+	        this.created_at = source["created_at"];
+	        this.expires_at = source["expires_at"];
+	        this.used_at = source["used_at"];
+	        this.server_uuid = source["server_uuid"];
+	    }
+	}
+	export class PingResult {
+	    task_id: number;
+	    echo: string;
+	    hostname: string;
+	    round_trip_ms: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new PingResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.task_id = source["task_id"];
+	        this.echo = source["echo"];
+	        this.hostname = source["hostname"];
+	        this.round_trip_ms = source["round_trip_ms"];
+	    }
+	}
+	export class TokenInfo {
+	    token: string;
+	    name: string;
+	    expires_at: string;
+	    install_command: string;
+	    enroll_command: string;
+	    ca_fingerprint: string;
+	    server_url: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TokenInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.token = source["token"];
+	        this.name = source["name"];
+	        this.expires_at = source["expires_at"];
+	        this.install_command = source["install_command"];
+	        this.enroll_command = source["enroll_command"];
+	        this.ca_fingerprint = source["ca_fingerprint"];
+	        this.server_url = source["server_url"];
 	    }
 	}
 
@@ -643,6 +857,40 @@ export namespace health {
 
 export namespace jobs {
 	
+	export class DeleteReport {
+	    job: store.Job;
+	    archives_deleted: string[];
+	    archives_kept: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new DeleteReport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.job = this.convertValues(source["job"], store.Job);
+	        this.archives_deleted = source["archives_deleted"];
+	        this.archives_kept = source["archives_kept"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class Description {
 	    kind: string;
 	    every?: number;
@@ -668,6 +916,237 @@ export namespace jobs {
 	        this.zone = source["zone"];
 	        this.expr = source["expr"];
 	    }
+	}
+	export class FieldChange {
+	    field: string;
+	    from: string;
+	    to: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new FieldChange(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.field = source["field"];
+	        this.from = source["from"];
+	        this.to = source["to"];
+	    }
+	}
+	export class EditResult {
+	    job: store.Job;
+	    changes: FieldChange[];
+	    applied: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new EditResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.job = this.convertValues(source["job"], store.Job);
+	        this.changes = this.convertValues(source["changes"], FieldChange);
+	        this.applied = source["applied"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class Input {
+	    server: string;
+	    name: string;
+	    spec: agentapi.BackupSpec;
+	    schedule: string;
+	    keep: borg.Keep;
+	    notify_success: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Input(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.name = source["name"];
+	        this.spec = this.convertValues(source["spec"], agentapi.BackupSpec);
+	        this.schedule = source["schedule"];
+	        this.keep = this.convertValues(source["keep"], borg.Keep);
+	        this.notify_success = source["notify_success"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class JobView {
+	    id: number;
+	    server_id: number;
+	    server_name: string;
+	    name: string;
+	    kind: string;
+	    spec: string;
+	    schedule: string;
+	    enabled: boolean;
+	    keep: string;
+	    last_scheduled_at?: string;
+	    drill_schedule: string;
+	    last_drill_at?: string;
+	    notify_success: boolean;
+	    server_uuid: string;
+	    created_at: string;
+	    updated_at: string;
+	    schedule_description: Description;
+	    next_run?: string;
+	    last_scheduled?: string;
+	    schedules_paused: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new JobView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.server_id = source["server_id"];
+	        this.server_name = source["server_name"];
+	        this.name = source["name"];
+	        this.kind = source["kind"];
+	        this.spec = source["spec"];
+	        this.schedule = source["schedule"];
+	        this.enabled = source["enabled"];
+	        this.keep = source["keep"];
+	        this.last_scheduled_at = source["last_scheduled_at"];
+	        this.drill_schedule = source["drill_schedule"];
+	        this.last_drill_at = source["last_drill_at"];
+	        this.notify_success = source["notify_success"];
+	        this.server_uuid = source["server_uuid"];
+	        this.created_at = source["created_at"];
+	        this.updated_at = source["updated_at"];
+	        this.schedule_description = this.convertValues(source["schedule_description"], Description);
+	        this.next_run = source["next_run"];
+	        this.last_scheduled = source["last_scheduled"];
+	        this.schedules_paused = source["schedules_paused"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class ScheduleDescription {
+	    kind: string;
+	    every?: number;
+	    minute?: number;
+	    at?: string;
+	    days?: number[];
+	    day?: number;
+	    zone?: string;
+	    expr: string;
+	    next: string[];
+	    error?: string;
+	    gap_seconds: number;
+	    gap_after?: string;
+	    rpo_seconds: number;
+	    misses_rpo: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new ScheduleDescription(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.kind = source["kind"];
+	        this.every = source["every"];
+	        this.minute = source["minute"];
+	        this.at = source["at"];
+	        this.days = source["days"];
+	        this.day = source["day"];
+	        this.zone = source["zone"];
+	        this.expr = source["expr"];
+	        this.next = source["next"];
+	        this.error = source["error"];
+	        this.gap_seconds = source["gap_seconds"];
+	        this.gap_after = source["gap_after"];
+	        this.rpo_seconds = source["rpo_seconds"];
+	        this.misses_rpo = source["misses_rpo"];
+	    }
+	}
+	export class ServerBackup {
+	    server: string;
+	    runs: store.Run[];
+	    paused: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ServerBackup(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.runs = this.convertValues(source["runs"], store.Run);
+	        this.paused = source["paused"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }
@@ -695,6 +1174,91 @@ export namespace mail {
 	        this.outbox = source["outbox"];
 	        this.sent_path = source["sent_path"];
 	    }
+	}
+
+}
+
+export namespace metrics {
+	
+	export class RepoStorage {
+	    uuid: string;
+	    name: string;
+	    bytes: number;
+	    history: store.SizePoint[];
+	
+	    static createFrom(source: any = {}) {
+	        return new RepoStorage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.uuid = source["uuid"];
+	        this.name = source["name"];
+	        this.bytes = source["bytes"];
+	        this.history = this.convertValues(source["history"], store.SizePoint);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Storage {
+	    disk_path: string;
+	    disk_total: number;
+	    disk_free: number;
+	    disk_used: number;
+	    reserve_bytes: number;
+	    repos_bytes: number;
+	    forecast_full_at: string;
+	    servers: RepoStorage[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Storage(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.disk_path = source["disk_path"];
+	        this.disk_total = source["disk_total"];
+	        this.disk_free = source["disk_free"];
+	        this.disk_used = source["disk_used"];
+	        this.reserve_bytes = source["reserve_bytes"];
+	        this.repos_bytes = source["repos_bytes"];
+	        this.forecast_full_at = source["forecast_full_at"];
+	        this.servers = this.convertValues(source["servers"], RepoStorage);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }
@@ -804,11 +1368,90 @@ export namespace recoverykit {
 		    return a;
 		}
 	}
+	export class KitExport {
+	    path: string;
+	    size: number;
+	    created_at: string;
+	    manifest: Manifest;
+	    warnings: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new KitExport(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.size = source["size"];
+	        this.created_at = source["created_at"];
+	        this.manifest = this.convertValues(source["manifest"], Manifest);
+	        this.warnings = source["warnings"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class KitStatus {
+	    last_export?: string;
+	    last_path: string;
+	    stale: boolean;
+	    new_servers: string[];
+	    secrets_changed: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new KitStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.last_export = source["last_export"];
+	        this.last_path = source["last_path"];
+	        this.stale = source["stale"];
+	        this.new_servers = source["new_servers"];
+	        this.secrets_changed = source["secrets_changed"];
+	    }
+	}
+	
 
 }
 
 export namespace replicas {
 	
+	export class HostKey {
+	    type: string;
+	    fingerprint: string;
+	    file: string;
+	    address: string;
+	    pinned: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HostKey(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.type = source["type"];
+	        this.fingerprint = source["fingerprint"];
+	        this.file = source["file"];
+	        this.address = source["address"];
+	        this.pinned = source["pinned"];
+	    }
+	}
 	export class S3Input {
 	    endpoint: string;
 	    bucket: string;
@@ -830,6 +1473,137 @@ export namespace replicas {
 	        this.access_key_id = source["access_key_id"];
 	        this.secret_key = source["secret_key"];
 	    }
+	}
+	export class Input {
+	    server: string;
+	    sftp?: string;
+	    accept_host_key?: string;
+	    s3?: S3Input;
+	    dir?: string;
+	    after_backup: boolean;
+	    schedule: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Input(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.sftp = source["sftp"];
+	        this.accept_host_key = source["accept_host_key"];
+	        this.s3 = this.convertValues(source["s3"], S3Input);
+	        this.dir = source["dir"];
+	        this.after_backup = source["after_backup"];
+	        this.schedule = source["schedule"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class Status {
+	    server_id: number;
+	    server_uuid: string;
+	    server_name: string;
+	    kind: string;
+	    after_backup: boolean;
+	    schedule: string;
+	    last_scheduled_at?: string;
+	    status: string;
+	    error: string;
+	    reason: string;
+	    archives: string[];
+	    last_attempt_at?: string;
+	    last_success_at?: string;
+	    bytes: number;
+	    files: number;
+	    transferred: number;
+	    duration_ms: number;
+	    verified: string;
+	    created_at: string;
+	    updated_at: string;
+	    target: replicate.Target;
+	    display: string;
+	    location: string;
+	    state: string;
+	    summary: string;
+	    behind: number;
+	    running: boolean;
+	    public_key?: string;
+	    host_key_fingerprint?: string;
+	    secret_set: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Status(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server_id = source["server_id"];
+	        this.server_uuid = source["server_uuid"];
+	        this.server_name = source["server_name"];
+	        this.kind = source["kind"];
+	        this.after_backup = source["after_backup"];
+	        this.schedule = source["schedule"];
+	        this.last_scheduled_at = source["last_scheduled_at"];
+	        this.status = source["status"];
+	        this.error = source["error"];
+	        this.reason = source["reason"];
+	        this.archives = source["archives"];
+	        this.last_attempt_at = source["last_attempt_at"];
+	        this.last_success_at = source["last_success_at"];
+	        this.bytes = source["bytes"];
+	        this.files = source["files"];
+	        this.transferred = source["transferred"];
+	        this.duration_ms = source["duration_ms"];
+	        this.verified = source["verified"];
+	        this.created_at = source["created_at"];
+	        this.updated_at = source["updated_at"];
+	        this.target = this.convertValues(source["target"], replicate.Target);
+	        this.display = source["display"];
+	        this.location = source["location"];
+	        this.state = source["state"];
+	        this.summary = source["summary"];
+	        this.behind = source["behind"];
+	        this.running = source["running"];
+	        this.public_key = source["public_key"];
+	        this.host_key_fingerprint = source["host_key_fingerprint"];
+	        this.secret_set = source["secret_set"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 
 }
@@ -862,6 +1636,111 @@ export namespace replicate {
 	        this.bucket = source["bucket"];
 	        this.region = source["region"];
 	        this.access_key_id = source["access_key_id"];
+	    }
+	}
+
+}
+
+export namespace restores {
+	
+	export class DBRequest {
+	    server: string;
+	    archive: string;
+	    dump: string;
+	    mode: string;
+	    database: string;
+	    confirm: string;
+	    target_server: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DBRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.archive = source["archive"];
+	        this.dump = source["dump"];
+	        this.mode = source["mode"];
+	        this.database = source["database"];
+	        this.confirm = source["confirm"];
+	        this.target_server = source["target_server"];
+	    }
+	}
+	export class Landing {
+	    path: string;
+	    final: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Landing(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.path = source["path"];
+	        this.final = source["final"];
+	    }
+	}
+	export class Plan {
+	    files: number;
+	    bytes: number;
+	    to: string;
+	    target: string;
+	    landing: Landing[];
+	
+	    static createFrom(source: any = {}) {
+	        return new Plan(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.files = source["files"];
+	        this.bytes = source["bytes"];
+	        this.to = source["to"];
+	        this.target = source["target"];
+	        this.landing = this.convertValues(source["landing"], Landing);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Request {
+	    server: string;
+	    archive: string;
+	    paths: string[];
+	    to: string;
+	    target_server: string;
+	    policy: string;
+	    keep_setuid: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Request(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.archive = source["archive"];
+	        this.paths = source["paths"];
+	        this.to = source["to"];
+	        this.target_server = source["target_server"];
+	        this.policy = source["policy"];
+	        this.keep_setuid = source["keep_setuid"];
 	    }
 	}
 
@@ -1075,40 +1954,6 @@ export namespace service {
 	        this.freed_bytes = source["freed_bytes"];
 	    }
 	}
-	export class ArchiveInfo {
-	    name: string;
-	    id: string;
-	    time: string;
-	    job: string;
-	    files: number;
-	    bytes: number;
-	    deduplicated: number;
-	    duration_sec: number;
-	    indexed: boolean;
-	    dumps: string[];
-	    keep_forever: boolean;
-	    comment: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new ArchiveInfo(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.name = source["name"];
-	        this.id = source["id"];
-	        this.time = source["time"];
-	        this.job = source["job"];
-	        this.files = source["files"];
-	        this.bytes = source["bytes"];
-	        this.deduplicated = source["deduplicated"];
-	        this.duration_sec = source["duration_sec"];
-	        this.indexed = source["indexed"];
-	        this.dumps = source["dumps"];
-	        this.keep_forever = source["keep_forever"];
-	        this.comment = source["comment"];
-	    }
-	}
 	export class ArchiveRename {
 	    server: string;
 	    archive: string;
@@ -1145,720 +1990,22 @@ export namespace service {
 	        this.note = source["note"];
 	    }
 	}
-	export class CompareSide {
-	    archive: string;
-	    size: number;
-	    mtime: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new CompareSide(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.archive = source["archive"];
-	        this.size = source["size"];
-	        this.mtime = source["mtime"];
-	    }
-	}
-	export class DBRestoreRequest {
-	    server: string;
-	    archive: string;
-	    dump: string;
-	    mode: string;
-	    database: string;
-	    confirm: string;
-	    target_server: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new DBRestoreRequest(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.server = source["server"];
-	        this.archive = source["archive"];
-	        this.dump = source["dump"];
-	        this.mode = source["mode"];
-	        this.database = source["database"];
-	        this.confirm = source["confirm"];
-	        this.target_server = source["target_server"];
-	    }
-	}
-	export class EnrollmentToken {
-	    id: number;
-	    name: string;
-	    state: string;
-	    created_at: string;
-	    expires_at: string;
-	    used_at?: string;
-	    server_uuid: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new EnrollmentToken(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.state = source["state"];
-	        this.created_at = source["created_at"];
-	        this.expires_at = source["expires_at"];
-	        this.used_at = source["used_at"];
-	        this.server_uuid = source["server_uuid"];
-	    }
-	}
-	export class FileComparison {
-	    server: string;
-	    path: string;
-	    from: CompareSide;
-	    to: CompareSide;
-	    identical: boolean;
-	    binary: boolean;
-	    too_large: boolean;
-	    limit: number;
-	    diff: string;
-	    added: number;
-	    removed: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new FileComparison(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.server = source["server"];
-	        this.path = source["path"];
-	        this.from = this.convertValues(source["from"], CompareSide);
-	        this.to = this.convertValues(source["to"], CompareSide);
-	        this.identical = source["identical"];
-	        this.binary = source["binary"];
-	        this.too_large = source["too_large"];
-	        this.limit = source["limit"];
-	        this.diff = source["diff"];
-	        this.added = source["added"];
-	        this.removed = source["removed"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class FlxFile {
-	    id: string;
-	    name: string;
-	    source: string;
-	    size: number;
-	    inspection?: flx.Inspection;
-	
-	    static createFrom(source: any = {}) {
-	        return new FlxFile(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.source = source["source"];
-	        this.size = source["size"];
-	        this.inspection = this.convertValues(source["inspection"], flx.Inspection);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class FlxRestoreRequest {
-	    id: string;
-	    server: string;
-	    mode: string;
-	    user: string;
-	    dry_run: boolean;
-	    keep_setuid: boolean;
-	    root: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new FlxRestoreRequest(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.server = source["server"];
-	        this.mode = source["mode"];
-	        this.user = source["user"];
-	        this.dry_run = source["dry_run"];
-	        this.keep_setuid = source["keep_setuid"];
-	        this.root = source["root"];
-	    }
-	}
-	export class HostedInput {
-	    name: string;
-	    host: string;
-	    port: number;
-	    user: string;
-	    path: string;
-	    accept_host_key: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new HostedInput(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.name = source["name"];
-	        this.host = source["host"];
-	        this.port = source["port"];
-	        this.user = source["user"];
-	        this.path = source["path"];
-	        this.accept_host_key = source["accept_host_key"];
-	    }
-	}
-	export class JobInput {
-	    server: string;
-	    name: string;
-	    spec: agentapi.BackupSpec;
-	    schedule: string;
-	    keep: borg.Keep;
-	
-	    static createFrom(source: any = {}) {
-	        return new JobInput(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.server = source["server"];
-	        this.name = source["name"];
-	        this.spec = this.convertValues(source["spec"], agentapi.BackupSpec);
-	        this.schedule = source["schedule"];
-	        this.keep = this.convertValues(source["keep"], borg.Keep);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class JobView {
-	    id: number;
-	    server_id: number;
-	    server_name: string;
-	    name: string;
-	    kind: string;
-	    spec: string;
-	    schedule: string;
-	    enabled: boolean;
-	    keep: string;
-	    last_scheduled_at?: string;
-	    drill_schedule: string;
-	    last_drill_at?: string;
-	    server_uuid: string;
-	    created_at: string;
-	    updated_at: string;
-	    schedule_description: jobs.Description;
-	    next_run?: string;
-	    last_scheduled?: string;
-	    schedules_paused: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new JobView(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.server_id = source["server_id"];
-	        this.server_name = source["server_name"];
-	        this.name = source["name"];
-	        this.kind = source["kind"];
-	        this.spec = source["spec"];
-	        this.schedule = source["schedule"];
-	        this.enabled = source["enabled"];
-	        this.keep = source["keep"];
-	        this.last_scheduled_at = source["last_scheduled_at"];
-	        this.drill_schedule = source["drill_schedule"];
-	        this.last_drill_at = source["last_drill_at"];
-	        this.server_uuid = source["server_uuid"];
-	        this.created_at = source["created_at"];
-	        this.updated_at = source["updated_at"];
-	        this.schedule_description = this.convertValues(source["schedule_description"], jobs.Description);
-	        this.next_run = source["next_run"];
-	        this.last_scheduled = source["last_scheduled"];
-	        this.schedules_paused = source["schedules_paused"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class KitExport {
-	    path: string;
-	    size: number;
-	    created_at: string;
-	    manifest: recoverykit.Manifest;
-	    warnings: string[];
-	
-	    static createFrom(source: any = {}) {
-	        return new KitExport(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.path = source["path"];
-	        this.size = source["size"];
-	        this.created_at = source["created_at"];
-	        this.manifest = this.convertValues(source["manifest"], recoverykit.Manifest);
-	        this.warnings = source["warnings"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class KitStatus {
-	    last_export?: string;
-	    last_path: string;
-	    stale: boolean;
-	    new_servers: string[];
-	    secrets_changed: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new KitStatus(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.last_export = source["last_export"];
-	        this.last_path = source["last_path"];
-	        this.stale = source["stale"];
-	        this.new_servers = source["new_servers"];
-	        this.secrets_changed = source["secrets_changed"];
-	    }
-	}
-	export class PingResult {
-	    task_id: number;
-	    echo: string;
-	    hostname: string;
-	    round_trip_ms: number;
-	
-	    static createFrom(source: any = {}) {
-	        return new PingResult(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.task_id = source["task_id"];
-	        this.echo = source["echo"];
-	        this.hostname = source["hostname"];
-	        this.round_trip_ms = source["round_trip_ms"];
-	    }
-	}
-	export class Preview {
-	    path: string;
-	    size: number;
+	export class Digest {
+	    to: string[];
+	    subject: string;
 	    text: string;
-	    binary: boolean;
-	    truncated: boolean;
+	    queued: boolean;
 	
 	    static createFrom(source: any = {}) {
-	        return new Preview(source);
+	        return new Digest(source);
 	    }
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.path = source["path"];
-	        this.size = source["size"];
+	        this.to = source["to"];
+	        this.subject = source["subject"];
 	        this.text = source["text"];
-	        this.binary = source["binary"];
-	        this.truncated = source["truncated"];
-	    }
-	}
-	export class PruneReport {
-	    kept: string[];
-	    pruned: string[];
-	    missing?: string[];
-	    protected?: string[];
-	
-	    static createFrom(source: any = {}) {
-	        return new PruneReport(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.kept = source["kept"];
-	        this.pruned = source["pruned"];
-	        this.missing = source["missing"];
-	        this.protected = source["protected"];
-	    }
-	}
-	export class ReplicaHostKey {
-	    type: string;
-	    fingerprint: string;
-	    file: string;
-	    address: string;
-	    pinned: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new ReplicaHostKey(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.type = source["type"];
-	        this.fingerprint = source["fingerprint"];
-	        this.file = source["file"];
-	        this.address = source["address"];
-	        this.pinned = source["pinned"];
-	    }
-	}
-	export class ReplicaInput {
-	    server: string;
-	    sftp?: string;
-	    accept_host_key?: string;
-	    s3?: replicas.S3Input;
-	    dir?: string;
-	    after_backup: boolean;
-	    schedule: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new ReplicaInput(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.server = source["server"];
-	        this.sftp = source["sftp"];
-	        this.accept_host_key = source["accept_host_key"];
-	        this.s3 = this.convertValues(source["s3"], replicas.S3Input);
-	        this.dir = source["dir"];
-	        this.after_backup = source["after_backup"];
-	        this.schedule = source["schedule"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class ReplicaStatus {
-	    server_id: number;
-	    server_uuid: string;
-	    server_name: string;
-	    kind: string;
-	    after_backup: boolean;
-	    schedule: string;
-	    last_scheduled_at?: string;
-	    status: string;
-	    error: string;
-	    reason: string;
-	    archives: string[];
-	    last_attempt_at?: string;
-	    last_success_at?: string;
-	    bytes: number;
-	    files: number;
-	    transferred: number;
-	    duration_ms: number;
-	    verified: string;
-	    created_at: string;
-	    updated_at: string;
-	    target: replicate.Target;
-	    display: string;
-	    location: string;
-	    state: string;
-	    summary: string;
-	    behind: number;
-	    running: boolean;
-	    public_key?: string;
-	    host_key_fingerprint?: string;
-	    secret_set: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new ReplicaStatus(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.server_id = source["server_id"];
-	        this.server_uuid = source["server_uuid"];
-	        this.server_name = source["server_name"];
-	        this.kind = source["kind"];
-	        this.after_backup = source["after_backup"];
-	        this.schedule = source["schedule"];
-	        this.last_scheduled_at = source["last_scheduled_at"];
-	        this.status = source["status"];
-	        this.error = source["error"];
-	        this.reason = source["reason"];
-	        this.archives = source["archives"];
-	        this.last_attempt_at = source["last_attempt_at"];
-	        this.last_success_at = source["last_success_at"];
-	        this.bytes = source["bytes"];
-	        this.files = source["files"];
-	        this.transferred = source["transferred"];
-	        this.duration_ms = source["duration_ms"];
-	        this.verified = source["verified"];
-	        this.created_at = source["created_at"];
-	        this.updated_at = source["updated_at"];
-	        this.target = this.convertValues(source["target"], replicate.Target);
-	        this.display = source["display"];
-	        this.location = source["location"];
-	        this.state = source["state"];
-	        this.summary = source["summary"];
-	        this.behind = source["behind"];
-	        this.running = source["running"];
-	        this.public_key = source["public_key"];
-	        this.host_key_fingerprint = source["host_key_fingerprint"];
-	        this.secret_set = source["secret_set"];
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class RepoStorage {
-	    uuid: string;
-	    name: string;
-	    bytes: number;
-	    history: store.SizePoint[];
-	
-	    static createFrom(source: any = {}) {
-	        return new RepoStorage(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.uuid = source["uuid"];
-	        this.name = source["name"];
-	        this.bytes = source["bytes"];
-	        this.history = this.convertValues(source["history"], store.SizePoint);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class RestoreLanding {
-	    path: string;
-	    final: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new RestoreLanding(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.path = source["path"];
-	        this.final = source["final"];
-	    }
-	}
-	export class RestorePlan {
-	    files: number;
-	    bytes: number;
-	    to: string;
-	    target: string;
-	    landing: RestoreLanding[];
-	
-	    static createFrom(source: any = {}) {
-	        return new RestorePlan(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.files = source["files"];
-	        this.bytes = source["bytes"];
-	        this.to = source["to"];
-	        this.target = source["target"];
-	        this.landing = this.convertValues(source["landing"], RestoreLanding);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class RestoreRequest {
-	    server: string;
-	    archive: string;
-	    paths: string[];
-	    to: string;
-	    target_server: string;
-	    policy: string;
-	    keep_setuid: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new RestoreRequest(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.server = source["server"];
-	        this.archive = source["archive"];
-	        this.paths = source["paths"];
-	        this.to = source["to"];
-	        this.target_server = source["target_server"];
-	        this.policy = source["policy"];
-	        this.keep_setuid = source["keep_setuid"];
-	    }
-	}
-	export class ScheduleDescription {
-	    kind: string;
-	    every?: number;
-	    minute?: number;
-	    at?: string;
-	    days?: number[];
-	    day?: number;
-	    zone?: string;
-	    expr: string;
-	    next: string[];
-	    error?: string;
-	    gap_seconds: number;
-	    gap_after?: string;
-	    rpo_seconds: number;
-	    misses_rpo: boolean;
-	
-	    static createFrom(source: any = {}) {
-	        return new ScheduleDescription(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.kind = source["kind"];
-	        this.every = source["every"];
-	        this.minute = source["minute"];
-	        this.at = source["at"];
-	        this.days = source["days"];
-	        this.day = source["day"];
-	        this.zone = source["zone"];
-	        this.expr = source["expr"];
-	        this.next = source["next"];
-	        this.error = source["error"];
-	        this.gap_seconds = source["gap_seconds"];
-	        this.gap_after = source["gap_after"];
-	        this.rpo_seconds = source["rpo_seconds"];
-	        this.misses_rpo = source["misses_rpo"];
+	        this.queued = source["queued"];
 	    }
 	}
 	export class Status {
@@ -1909,94 +2056,6 @@ export namespace service {
 		    return a;
 		}
 	}
-	export class Storage {
-	    disk_path: string;
-	    disk_total: number;
-	    disk_free: number;
-	    disk_used: number;
-	    reserve_bytes: number;
-	    repos_bytes: number;
-	    forecast_full_at: string;
-	    servers: RepoStorage[];
-	
-	    static createFrom(source: any = {}) {
-	        return new Storage(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.disk_path = source["disk_path"];
-	        this.disk_total = source["disk_total"];
-	        this.disk_free = source["disk_free"];
-	        this.disk_used = source["disk_used"];
-	        this.reserve_bytes = source["reserve_bytes"];
-	        this.repos_bytes = source["repos_bytes"];
-	        this.forecast_full_at = source["forecast_full_at"];
-	        this.servers = this.convertValues(source["servers"], RepoStorage);
-	    }
-	
-		convertValues(a: any, classs: any, asMap: boolean = false): any {
-		    if (!a) {
-		        return a;
-		    }
-		    if (a.slice && a.map) {
-		        return (a as any[]).map(elem => this.convertValues(elem, classs));
-		    } else if ("object" === typeof a) {
-		        if (asMap) {
-		            for (const key of Object.keys(a)) {
-		                a[key] = new classs(a[key]);
-		            }
-		            return a;
-		        }
-		        return new classs(a);
-		    }
-		    return a;
-		}
-	}
-	export class StorageNodeInput {
-	    server: string;
-	    name: string;
-	    listen: string;
-	    address: string;
-	    dir: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new StorageNodeInput(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.server = source["server"];
-	        this.name = source["name"];
-	        this.listen = source["listen"];
-	        this.address = source["address"];
-	        this.dir = source["dir"];
-	    }
-	}
-	export class TokenInfo {
-	    token: string;
-	    name: string;
-	    expires_at: string;
-	    install_command: string;
-	    enroll_command: string;
-	    ca_fingerprint: string;
-	    server_url: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new TokenInfo(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.token = source["token"];
-	        this.name = source["name"];
-	        this.expires_at = source["expires_at"];
-	        this.install_command = source["install_command"];
-	        this.enroll_command = source["enroll_command"];
-	        this.ca_fingerprint = source["ca_fingerprint"];
-	        this.server_url = source["server_url"];
-	    }
-	}
 
 }
 
@@ -2018,6 +2077,73 @@ export namespace settings {
 	        this.in_use = source["in_use"];
 	        this.from = source["from"];
 	        this.setting = source["setting"];
+	    }
+	}
+
+}
+
+export namespace snapshots {
+	
+	export class File {
+	    id: string;
+	    name: string;
+	    source: string;
+	    size: number;
+	    inspection?: flx.Inspection;
+	
+	    static createFrom(source: any = {}) {
+	        return new File(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.source = source["source"];
+	        this.size = source["size"];
+	        this.inspection = this.convertValues(source["inspection"], flx.Inspection);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class RestoreRequest {
+	    id: string;
+	    server: string;
+	    mode: string;
+	    user: string;
+	    dry_run: boolean;
+	    keep_setuid: boolean;
+	    root: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new RestoreRequest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.server = source["server"];
+	        this.mode = source["mode"];
+	        this.user = source["user"];
+	        this.dry_run = source["dry_run"];
+	        this.keep_setuid = source["keep_setuid"];
+	        this.root = source["root"];
 	    }
 	}
 
@@ -2102,6 +2228,7 @@ export namespace store {
 	    last_scheduled_at?: string;
 	    drill_schedule: string;
 	    last_drill_at?: string;
+	    notify_success: boolean;
 	    server_uuid: string;
 	    created_at: string;
 	    updated_at: string;
@@ -2124,6 +2251,7 @@ export namespace store {
 	        this.last_scheduled_at = source["last_scheduled_at"];
 	        this.drill_schedule = source["drill_schedule"];
 	        this.last_drill_at = source["last_drill_at"];
+	        this.notify_success = source["notify_success"];
 	        this.server_uuid = source["server_uuid"];
 	        this.created_at = source["created_at"];
 	        this.updated_at = source["updated_at"];
@@ -2347,6 +2475,53 @@ export namespace store {
 	        this.progress = source["progress"];
 	        this.result = source["result"];
 	        this.error = source["error"];
+	    }
+	}
+
+}
+
+export namespace targets {
+	
+	export class HostedInput {
+	    name: string;
+	    host: string;
+	    port: number;
+	    user: string;
+	    path: string;
+	    accept_host_key: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new HostedInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.host = source["host"];
+	        this.port = source["port"];
+	        this.user = source["user"];
+	        this.path = source["path"];
+	        this.accept_host_key = source["accept_host_key"];
+	    }
+	}
+	export class StorageNodeInput {
+	    server: string;
+	    name: string;
+	    listen: string;
+	    address: string;
+	    dir: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new StorageNodeInput(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.name = source["name"];
+	        this.listen = source["listen"];
+	        this.address = source["address"];
+	        this.dir = source["dir"];
 	    }
 	}
 

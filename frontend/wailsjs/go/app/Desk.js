@@ -10,6 +10,10 @@ export function AddStorageNode(arg1) {
   return window['go']['app']['Desk']['AddStorageNode'](arg1);
 }
 
+export function BackupServer(arg1) {
+  return window['go']['app']['Desk']['BackupServer'](arg1);
+}
+
 export function BrowseArchive(arg1, arg2, arg3) {
   return window['go']['app']['Desk']['BrowseArchive'](arg1, arg2, arg3);
 }
@@ -54,6 +58,10 @@ export function DeleteArchive(arg1, arg2, arg3) {
   return window['go']['app']['Desk']['DeleteArchive'](arg1, arg2, arg3);
 }
 
+export function DeleteJob(arg1, arg2, arg3) {
+  return window['go']['app']['Desk']['DeleteJob'](arg1, arg2, arg3);
+}
+
 export function DescribeSchedule(arg1, arg2) {
   return window['go']['app']['Desk']['DescribeSchedule'](arg1, arg2);
 }
@@ -62,8 +70,20 @@ export function DiffFlx(arg1, arg2, arg3) {
   return window['go']['app']['Desk']['DiffFlx'](arg1, arg2, arg3);
 }
 
+export function DigestNow(arg1, arg2) {
+  return window['go']['app']['Desk']['DigestNow'](arg1, arg2);
+}
+
 export function DownloadFile(arg1, arg2, arg3) {
   return window['go']['app']['Desk']['DownloadFile'](arg1, arg2, arg3);
+}
+
+export function DuplicateJob(arg1, arg2, arg3) {
+  return window['go']['app']['Desk']['DuplicateJob'](arg1, arg2, arg3);
+}
+
+export function EditJob(arg1, arg2, arg3) {
+  return window['go']['app']['Desk']['EditJob'](arg1, arg2, arg3);
 }
 
 export function ExportFlx(arg1) {
@@ -96,6 +116,10 @@ export function GetDataDir() {
 
 export function GetHealth() {
   return window['go']['app']['Desk']['GetHealth']();
+}
+
+export function GetJobInput(arg1) {
+  return window['go']['app']['Desk']['GetJobInput'](arg1);
 }
 
 export function GetMailStatus() {
@@ -300,6 +324,10 @@ export function SendTestEmail() {
 
 export function SetJobDrillSchedule(arg1, arg2) {
   return window['go']['app']['Desk']['SetJobDrillSchedule'](arg1, arg2);
+}
+
+export function SetJobEnabled(arg1, arg2) {
+  return window['go']['app']['Desk']['SetJobEnabled'](arg1, arg2);
 }
 
 export function SetNextDataDir(arg1) {
