@@ -1,7 +1,7 @@
 // The main flows through the real frontend against the real Go backend and
 // real agents (see app/uiflows_test.go): what the double cannot prove.
 import { execFileSync, spawn } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { expect, test } from '@playwright/test'
 
@@ -152,11 +152,25 @@ test('a .flx snapshot put in the inbox is opened and restored under a target roo
 
 // What borg itself lists in web1's repository on the coordinator (read
 // without its lock, with a borg base dir of the test's own).
+// borg is looked for on PATH as Go's exec.LookPath does, skipping entries
+// that cannot be read (node's spawn stops at the first such entry).
+const BORG =
+  (process.env.PATH ?? '')
+    .split(':')
+    .map((dir) => join(dir || '.', 'borg'))
+    .find((p) => {
+      try {
+        return statSync(p).isFile()
+      } catch {
+        return false
+      }
+    }) ?? 'borg'
+
 function borgList() {
   const data = join(WORK, 'data')
   const [uuid] = readdirSync(join(data, 'repos')).filter((n) => !n.startsWith('.'))
   const env = { ...process.env, BORG_PASSPHRASE: readFileSync(join(data, 'keys', `${uuid}.passphrase`), 'utf8'), BORG_BASE_DIR: join(WORK, 'borg-list') }
-  return execFileSync('borg', ['--bypass-lock', 'list', '--short', join(data, 'repos', uuid)], { env }).toString().trim().split('\n').filter(Boolean)
+  return execFileSync(BORG, ['--bypass-lock', 'list', '--short', join(data, 'repos', uuid)], { env }).toString().trim().split('\n').filter(Boolean)
 }
 
 test('the archive is kept forever, renamed with a comment, then deleted, and borg list agrees', async ({ page }) => {
