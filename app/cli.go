@@ -66,7 +66,7 @@ func cmdServe(ctx context.Context, g *globals, args []string, e env) error {
 	if err := cl.parse(args, 0, 0, ""); err != nil {
 		return err
 	}
-	log, err := openCoordLog(e, g.coord.logLevel)
+	log, err := openCoordLog(e, g.coord.logLevel, g.coord.logFile)
 	if err != nil {
 		return err
 	}

@@ -55,7 +55,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 	var bench *benchRun
 	logger, logPath := newLogger(e.stderr), ""
 	if !bindingsOnly {
-		log, err := openCoordLog(e, g.coord.logLevel)
+		log, err := openCoordLog(e, g.coord.logLevel, g.coord.logFile)
 		if err != nil {
 			return err
 		}

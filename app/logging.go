@@ -55,14 +55,25 @@ func parseLevel(s string) (slog.Level, error) {
 }
 
 // openCoordLog makes the coordinator's logger at level, writing to stderr
-// and to datadir.LogFilePath. A log file that cannot be created is said
-// on stderr once; the coordinator runs on with stderr alone.
-func openCoordLog(e env, level string) (*coordLog, error) {
+// and to file (datadir.LogFilePath when "", none when "off"). A log file
+// that cannot be created is said on stderr once; the coordinator runs on
+// with stderr alone.
+func openCoordLog(e env, level, file string) (*coordLog, error) {
 	lvl, err := parseLevel(level)
 	if err != nil {
 		return nil, err
 	}
-	l := &coordLog{path: datadir.LogFilePath(e.getenv)}
+	l := &coordLog{path: file}
+	switch file {
+	case "":
+		l.path = datadir.LogFilePath(e.getenv)
+	case "off":
+		l.path = ""
+	default:
+		if l.path, err = filepath.Abs(file); err != nil {
+			return nil, fmt.Errorf("--log-file %s: %w", file, err)
+		}
+	}
 	var w io.Writer = e.stderr
 	if l.path != "" {
 		if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
