@@ -10,6 +10,7 @@ import { installRecoveryDesk } from './desk-recovery.js'
 import { installSettingsDesk } from './desk-settings.js'
 import { installStorageDesk } from './desk-storage.js'
 import { installReplicaDesk } from './desk-replicas.js'
+import { installEventsDesk } from './desk-events.js'
 
 export { NOW, EMPTY_FLEET, SCHEDULES, WEB1, FLEET_SERVERS, FLEET_JOBS, FLEET_RUNS, FLEET_ARCHIVES, POPULATED_FLEET } from './fixtures.js'
 export { ROLLOUT, ROLLOUT_FLEET, ROLLOUT_PASSWORD, ROLLOUT_STEPS, UNINSTALL_PASSWORD } from './fixtures.js'
@@ -794,6 +795,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
   await installSettingsDesk(page)
   await installStorageDesk(page)
   await installReplicaDesk(page)
+  await installEventsDesk(page)
 }
 
 // resumeRollout lets the hosts held at ROLLOUT.pauseAt go on; with a step

@@ -87,6 +87,7 @@ describe('the Playwright double', () => {
     ['GetRun', POPULATED_FLEET, [FLEET_RUNS[0].id]],
     ['ListArchives', RESTORE_FLEET, [WEB1.uuid]],
     ['ListEvents', POPULATED_FLEET, [100]],
+    ['QueryEvents', POPULATED_FLEET, [{ limit: 100 }]],
     ['Status', POPULATED_FLEET, []],
     ['GetSettings', POPULATED_FLEET, []],
     ['GetHealth', OPERATOR_FLEET, []],
