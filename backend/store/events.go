@@ -34,7 +34,25 @@ type Event struct {
 // AppendEvent writes ev to the log and returns it with its id and time, and
 // the server and job it is about.
 func (s *Store) AppendEvent(ctx context.Context, ev Event) (Event, error) {
-	return s.appendEvent(ctx, s.db, ev)
+	stmt, err := s.eventStmt(ctx)
+	if err != nil {
+		return Event{}, err
+	}
+	return s.insertEvent(ctx, stmt, ev)
+}
+
+// eventStmt is the prepared insert of an event.
+func (s *Store) eventStmt(ctx context.Context) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if s.appendEvent == nil {
+		stmt, err := s.db.PrepareContext(ctx, appendEventSQL)
+		if err != nil {
+			return nil, fmt.Errorf("prepare the event log's insert: %w", err)
+		}
+		s.appendEvent = stmt
+	}
+	return s.appendEvent, nil
 }
 
 // AppendEvents writes many events in one transaction (an import, a backlog)
@@ -45,14 +63,15 @@ func (s *Store) AppendEvents(ctx context.Context, evs []Event) ([]Event, error) 
 		return nil, fmt.Errorf("append events: %w", err)
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, appendEventSQL)
+	prepared, err := s.eventStmt(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("append events: %w", err)
+		return nil, err
 	}
+	stmt := tx.StmtContext(ctx, prepared)
 	defer stmt.Close()
 	out := make([]Event, 0, len(evs))
 	for _, ev := range evs {
-		saved, err := s.appendEvent(ctx, stmtQueryer{stmt}, ev)
+		saved, err := s.insertEvent(ctx, stmt, ev)
 		if err != nil {
 			return nil, err
 		}
@@ -79,17 +98,7 @@ FROM (SELECT coalesce(?8,
 	(SELECT r.job_id FROM runs r WHERE r.id = CASE WHEN json_valid(?5) THEN json_extract(?5, '$.run_id') END)) AS job_id) j
 RETURNING id, server_id, job_id`
 
-type rowQueryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-type stmtQueryer struct{ *sql.Stmt }
-
-func (q stmtQueryer) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
-	return q.Stmt.QueryRowContext(ctx, args...)
-}
-
-func (s *Store) appendEvent(ctx context.Context, db rowQueryer, ev Event) (Event, error) {
+func (s *Store) insertEvent(ctx context.Context, stmt *sql.Stmt, ev Event) (Event, error) {
 	if ev.At.IsZero() {
 		ev.At = s.now()
 	}
@@ -98,7 +107,7 @@ func (s *Store) appendEvent(ctx context.Context, db rowQueryer, ev Event) (Event
 		data = "null"
 	}
 	var serverID, jobID sql.NullInt64
-	err := db.QueryRowContext(ctx, appendEventSQL,
+	err := stmt.QueryRowContext(ctx,
 		ts(ev.At), ev.Kind, ev.Subject, ev.Message, data, ev.Severity, nullID(ev.ServerID), nullID(ev.JobID)).Scan(&ev.ID, &serverID, &jobID)
 	if err != nil {
 		return Event{}, fmt.Errorf("append event %s: %w", ev.Kind, err)

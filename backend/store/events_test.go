@@ -6,13 +6,19 @@ import (
 	"testing"
 )
 
-// TestSchema10FindsServerAndJobOfOlderEvents writes events as a schema-9
-// Borgdesk did, then migrates: each event gets the server and job it is
-// about, and no severity until the events room classifies it.
-func TestSchema10FindsServerAndJobOfOlderEvents(t *testing.T) {
+// eventHistorySchema is the schema whose migration made the event log a
+// history (severity, server, job, full-text index).
+const eventHistorySchema = 12
+
+// TestEventHistoryMigrationFindsServerAndJobOfOlderEvents writes events as
+// a Borgdesk before that schema did, then migrates: each event gets the
+// server and job it is about, and no severity until the events room
+// classifies it.
+func TestEventHistoryMigrationFindsServerAndJobOfOlderEvents(t *testing.T) {
 	ctx := context.Background()
 	saved := migrations
-	migrations = saved[:11]
+	t.Cleanup(func() { migrations = saved })
+	migrations = saved[:eventHistorySchema-1]
 	st, path := openTest(t)
 	migrations = saved
 	sv, _ := st.CreateServer(ctx, Server{UUID: "uuid-web1", Name: "web1"})
