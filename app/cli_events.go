@@ -31,6 +31,9 @@ func cmdEvents(ctx context.Context, g *globals, args []string, e env) error {
 		return err
 	}
 	if *follow {
+		if q.Server != "" || q.Job != "" || *kinds != "" || q.Severity != "" || *since != "" || *until != "" || q.Search != "" || *asCSV {
+			return usageError{"--follow prints every live event; the filters and --csv are for the history (leave out --follow)"}
+		}
 		return followEvents(ctx, cl, e)
 	}
 	if *asCSV && cl.json() {

@@ -56,6 +56,7 @@ func TestEventsHistory(t *testing.T) {
 		{[]string{"events", "--since", "last tuesday"}, exitError, "2025-03-01"},
 		{[]string{"events", "--csv", "--json"}, exitUsage, "choose one"},
 		{[]string{"events", "--limit", "0"}, exitUsage, "give 1 or more"},
+		{[]string{"events", "--follow", "--severity", "error"}, exitUsage, "leave out --follow"},
 	} {
 		if r := cli(c.args...); r.code != c.code || !strings.Contains(r.stderr, c.says) {
 			t.Errorf("%v = %+v; want exit %d saying %q", c.args, r, c.code, c.says)
