@@ -63,7 +63,7 @@ func Gather(ctx context.Context, src Sources) string {
 		now = src.Now
 	}
 	var b strings.Builder
-	line := func(k, v string) { fmt.Fprintf(&b, "  %-22s %s\n", k, v) }
+	line := func(k, v string) { b.WriteString(strings.TrimRight(fmt.Sprintf("  %-22s %s", k, v), " ") + "\n") }
 	fmt.Fprintf(&b, "Borgdesk diagnostics, %s\n\n", now().UTC().Format(time.RFC3339))
 
 	b.WriteString("Versions\n")
