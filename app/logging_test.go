@@ -87,6 +87,11 @@ func TestServeLogsToTheFile(t *testing.T) {
 		done <- runCLI(ctx, envs, "serve", "--data", data, "--listen", "127.0.0.1:0", "--ssh-listen", "127.0.0.1:0", "--log-level", "info")
 	}()
 	waitSocket(t, filepath.Join(data, "borgdesk.sock"), done)
+	// The socket is bound while the coordinator still opens; an answer
+	// comes once it runs (stopping it earlier fails its start).
+	if r := runCLI(context.Background(), nil, "--data", data, "status"); r.code != 0 {
+		t.Fatalf("status = %+v", r)
+	}
 	cancel()
 	if r := <-done; r.code != 0 {
 		t.Fatalf("serve exited %d: %s", r.code, r.stderr)
