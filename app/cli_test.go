@@ -133,3 +133,20 @@ func TestDesktopNeedsAGUIBuild(t *testing.T) {
 		t.Errorf("desktop in a CLI build = %+v", r)
 	}
 }
+
+// Asking for help or the version is not a mistake: both exit 0, and the
+// top-level usage names the first command a new operator needs.
+func TestHelpAndVersionExitZero(t *testing.T) {
+	ctx := context.Background()
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		if r := runCLI(ctx, nil, args...); r.code != exitOK || !strings.HasPrefix(r.stdout, "borgdesk ") {
+			t.Errorf("%v = %+v; want exit 0 and the version", args, r)
+		}
+	}
+	if r := runCLI(ctx, nil, "help"); r.code != exitOK || !strings.Contains(r.stdout, "borgdesk server add") || !strings.Contains(r.stdout, "borgdesk job edit") {
+		t.Errorf("help = exit %d; want 0 and a usage that names server add and job edit:\n%s", r.code, r.stdout)
+	}
+	if r := runCLI(ctx, nil, "--help"); r.code != exitOK {
+		t.Errorf("--help = %+v; want exit 0", r)
+	}
+}

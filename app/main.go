@@ -171,12 +171,16 @@ func run(ctx context.Context, args []string, e env) int {
 	top.StringVar(&g.selfTestDrop, "self-test-drop", "", "with --self-test: then drop this .flx on the window (Wails' file-drop event) and check the restore view opens")
 	top.BoolVar(&g.selfTestShell, "self-test-shell", false, "with --self-test, on desktop-smoke.sh's seeded data dir: check that web1 is amber naming the job db, that only the content pane scrolls, and the Jobs table at 1024x768")
 	top.BoolVar(&g.selfTestBench, "self-test-bench", false, "with --self-test, on a fleet made by build/benchdash: time the dashboard's first paint and live updates in the window and print them as JSON (make bench)")
+	showVersion := top.Bool("version", false, "print the version and exit")
 	top.Usage = func() { usage(e.stderr) }
 	if err := top.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
+	}
+	if *showVersion {
+		return run(ctx, []string{"version"}, e)
 	}
 	if g.selfTestShell && !g.selfTest {
 		fmt.Fprintln(e.stderr, "borgdesk: --self-test-shell goes with --self-test")
