@@ -101,7 +101,7 @@ test('pause and resume: a paused job says so on its page, in the jobs list, on i
   await page.getByTestId('job-toggle').click()
   await expect(page.getByTestId('job-state')).toHaveText('Paused')
   await expect(page.getByTestId('job-paused-note')).toBeVisible()
-  await expect(page.getByTestId('job-next-run')).toHaveText('None: the job is paused')
+  await expect(page.getByTestId('job-next-run')).toHaveText('None: paused')
   await expect(page.getByTestId('job-toggle')).toHaveText('Resume')
   expect((await calls(page, 'SetJobEnabled')).map((c) => c.args)).toEqual([['4', false]])
 

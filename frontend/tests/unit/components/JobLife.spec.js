@@ -114,7 +114,7 @@ describe('the job page', () => {
     expect(get(wrapper, 'job-state').text()).toBe('Paused')
     expect(get(wrapper, 'job-toggle').text()).toBe('Resume')
     expect(get(wrapper, 'job-paused-note').text()).toContain('Its archives are kept')
-    expect(get(wrapper, 'job-next-run').text()).toBe('None: the job is paused')
+    expect(get(wrapper, 'job-next-run').text()).toBe('None: paused')
   })
 
   it('shows why Go would not pause it', async () => {
