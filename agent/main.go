@@ -34,6 +34,10 @@ import (
 var exePath, _ = os.Executable()
 
 func main() {
+	if tool := flxcli.Tool(os.Args[0]); tool != "" {
+		// Called as flexpbx-backup, flexpbx-restore or flexpbx-migrate.
+		os.Exit(flxcli.RunAs(tool, os.Args[1:], flxEnv(os.Stdout, os.Stderr)))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -51,6 +55,11 @@ func restart() {
 	err := syscall.Exec(exePath, os.Args, os.Environ())
 	fmt.Fprintf(os.Stderr, "borgdesk-agent: restart after update failed: %v; exiting so the supervisor restarts it\n", err)
 	os.Exit(75)
+}
+
+// flxEnv is the world of the agent's flx commands.
+func flxEnv(stdout, stderr io.Writer) flxcli.Env {
+	return flxcli.Env{Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Producer: "borgdesk-agent " + version.Version, DefaultDir: "/var/backups/borgdesk-flx"}
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -75,7 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "ssh":
 		return cmdSSH(ctx, args[1:], stderr)
 	case "flx":
-		return flxcli.Run(args[1:], flxcli.Env{Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Producer: "borgdesk-agent " + version.Version, DefaultDir: "/var/backups/borgdesk-flx"})
+		return flxcli.Run(args[1:], flxEnv(stdout, stderr))
 	default:
 		fmt.Fprintf(stderr, "borgdesk-agent: unknown command %q\n", args[0])
 		usage(stderr)

@@ -8,8 +8,11 @@ import (
 
 // cmdMail sends a test e-mail or shows the outbox.
 func cmdMail(ctx context.Context, g *globals, args []string, e env) error {
+	if len(args) > 0 && args[0] == "digest" {
+		return cmdMailDigest(ctx, g, args[1:], e)
+	}
 	if len(args) == 0 || (args[0] != "test" && args[0] != "status") {
-		return usageError{"usage: borgdesk mail test | mail status [--json]"}
+		return usageError{"usage: borgdesk mail test | mail status [--json] | mail digest [--weekly] [--send]"}
 	}
 	cl := newCmdline("mail "+args[0], g, e, "print JSON")
 	c, err := cl.open(args[1:], 0, 0, "")
@@ -49,5 +52,25 @@ func cmdHealth(ctx context.Context, g *globals, args []string, e env) error {
 			rows = append(rows, []string{s.Name, s.State, strings.Join(s.Reasons, "; ")})
 		}
 		return printTable(e.stdout, []string{"SERVER", "STATE", "WHY"}, rows)
+	})
+}
+
+// cmdMailDigest prints the digest of the last day (or week) as it would be
+// sent, or queues it in the outbox with --send.
+func cmdMailDigest(ctx context.Context, g *globals, args []string, e env) error {
+	cl := newCmdline("mail digest", g, e, "print JSON")
+	weekly := cl.Bool("weekly", false, "the last week instead of the last day")
+	send := cl.Bool("send", false, "queue it to notify.email.to now (without: only show it)")
+	c, err := cl.open(args, 0, 0, "")
+	if err != nil {
+		return err
+	}
+	d, err := c.DigestNow(ctx, *weekly, *send)
+	return cl.print(d, err, func() error {
+		fmt.Fprintf(e.stdout, "Subject: %s\n\n%s", d.Subject, d.Text)
+		if d.Queued {
+			fmt.Fprintf(e.stdout, "\n(queued in the outbox to %s)\n", strings.Join(d.To, ", "))
+		}
+		return nil
 	})
 }

@@ -27,7 +27,7 @@ func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 	cl := newCmdline("flx "+sub+" --server", g, e, "print JSON")
 	server := cl.String("server", "", "the server (name or UUID)")
 	mode := cl.String("m", flx.ModeMerge, "restore: fresh, merge or migrate")
-	usr := cl.String("u", "", "restore -m migrate: the target user")
+	usr := cl.String("u", "", "restore: the account whose home gets a FlexPBX snapshot's home-relative files; -m migrate: the target user")
 	dry := cl.Bool("dry-run", false, "restore: show what would change")
 	yes := cl.Bool("y", false, "restore: do not ask")
 	root := cl.String("root", "", "restore, diff: the folder on the server to work under (default: its own root, /)")

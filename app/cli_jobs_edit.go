@@ -31,6 +31,7 @@ type jobFlags struct {
 	keepWithin              *string
 	daily, weekly, monthly  *int
 	yearly                  *int
+	notifySuccess           *bool
 }
 
 func defineJobFlags(cl *cmdline) *jobFlags {
@@ -64,6 +65,7 @@ func defineJobFlags(cl *cmdline) *jobFlags {
 	f.weekly = cl.Int("keep-weekly", 0, "weekly archives to keep")
 	f.monthly = cl.Int("keep-monthly", 0, "monthly archives to keep")
 	f.yearly = cl.Int("keep-yearly", 0, "yearly archives to keep")
+	f.notifySuccess = cl.Bool("notify-success", false, "tell the operator of successful runs too (job edit: --notify-success=false to stop)")
 	return f
 }
 
@@ -180,6 +182,7 @@ func (f *jobFlags) apply(in *service.JobInput, cmd string, all bool) error {
 		{"keep-weekly", func() { in.Keep.Weekly = *f.weekly }},
 		{"keep-monthly", func() { in.Keep.Monthly = *f.monthly }},
 		{"keep-yearly", func() { in.Keep.Yearly = *f.yearly }},
+		{"notify-success", func() { in.NotifySuccess = *f.notifySuccess }},
 	} {
 		if set(o.name) {
 			o.apply()

@@ -331,6 +331,12 @@ func (d *Desk) SetJobDrillSchedule(job, schedule string) (store.Job, error) {
 // RPO, agent, certificate, restore drills) and the fleet by its worst.
 func (d *Desk) GetHealth() (service.FleetHealth, error) { return d.svc.Health(d.context()) }
 
+// DigestNow shows (send false) or queues the digest e-mail of the last
+// day, or week when weekly is set.
+func (d *Desk) DigestNow(weekly, send bool) (service.Digest, error) {
+	return d.svc.DigestNow(d.context(), weekly, send)
+}
+
 // SendTestEmail sends a test e-mail to notify.email.to now and says how it went.
 func (d *Desk) SendTestEmail() (string, error) { return d.svc.SendTestEmail(d.context()) }
 

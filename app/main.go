@@ -268,6 +268,7 @@ Usage:
   borgdesk replica list [--json] | show SERVER [--json] | run SERVER [--wait] | remove SERVER
   borgdesk health [--json]                  green/amber/red per server (backup age vs RPO, agent, certificate, drills)
   borgdesk mail test | mail status [--json]   alert e-mail: send a test now; the outbox (DATA/outbox.mbox, sent.mbox)
+  borgdesk mail digest [--weekly] [--send]     the digest (notify.digest) of the last day or week: show it, or queue it now
   borgdesk events [--limit N] [--follow] [--json]
   borgdesk settings get [KEY] [--json] | set KEY VALUE   (gateway.listen, ssh.listen, gateway.url: at the next start)
   borgdesk settings set-secret KEY --stdin   (smtp.password, notify.webhook.secret: write-only)

@@ -29,6 +29,7 @@ import (
 	"borgdesk/backend/health"
 	"borgdesk/backend/mail"
 	"borgdesk/backend/settings"
+	"borgdesk/backend/shared/units"
 	"borgdesk/backend/store"
 )
 
@@ -43,6 +44,8 @@ const (
 	FlxInbox     = settings.AlertFlxInbox
 	// ReplicaFailed: a repository could not be copied to its replica.
 	ReplicaFailed = settings.AlertReplicaFailed
+	// RunSucceeded: a run of a job that asks for it succeeded.
+	RunSucceeded = settings.AlertRunSucceeded
 )
 
 // Kinds lists every alert kind.
@@ -64,8 +67,15 @@ type Alert struct {
 // Store is what the alerts read from the database.
 type Store interface {
 	Run(ctx context.Context, id int64) (store.Run, error)
+	Job(ctx context.Context, id int64) (store.Job, error)
 	Drill(ctx context.Context, id int64) (store.Drill, error)
 	ListServers(ctx context.Context) ([]store.Server, error)
+	// The digest's: sizes over time, the runs of its period, and when the
+	// last digest went (a coordinator's note, not a setting).
+	RepoSizes(ctx context.Context, since time.Time) (map[int64][]store.SizePoint, error)
+	RunsFinished(ctx context.Context, from, to time.Time) ([]store.Run, error)
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
 }
 
 // Config is everything an Alerts needs; it is complete at construction.
@@ -192,6 +202,7 @@ func (a *Alerts) Run(ctx context.Context) error {
 			return nil
 		case <-tick.C:
 			a.checkConditions(ctx)
+			a.sendDigestIfDue(ctx)
 		case ev, ok := <-sub.C:
 			if !ok {
 				sub = a.cfg.Bus.Subscribe(256)
@@ -218,6 +229,22 @@ func (a *Alerts) alertFor(ctx context.Context, ev store.Event) {
 		}
 		a.Raise(ctx, Alert{Kind: RunFailed, Key: fmt.Sprintf("run_failed:job:%d", r.JobID), Server: r.ServerName,
 			Title: fmt.Sprintf("Backup %s/%s failed", r.ServerName, r.JobName), Body: r.Error, Route: fmt.Sprintf("#/jobs/%d?run=%d", r.JobID, r.ID)})
+	case ev.Kind == events.RunProgress && (d.Status == store.RunSucceeded || d.Status == store.RunWarning) && d.RunID > 0:
+		r, err := a.cfg.Store.Run(ctx, d.RunID)
+		if err != nil {
+			return
+		}
+		if j, err := a.cfg.Store.Job(ctx, r.JobID); err != nil || !j.NotifySuccess {
+			return // only jobs that ask for it
+		}
+		title := fmt.Sprintf("Backup %s/%s succeeded", r.ServerName, r.JobName)
+		body := fmt.Sprintf("archive %s: %d files, %s read, %s new", r.Archive, r.Files, units.Bytes(r.Bytes), units.Bytes(r.Deduplicated))
+		if r.Status == store.RunWarning {
+			title = fmt.Sprintf("Backup %s/%s succeeded with warnings", r.ServerName, r.JobName)
+			body += "; " + r.Error
+		}
+		a.Raise(ctx, Alert{Kind: RunSucceeded, Key: fmt.Sprintf("run_succeeded:run:%d", r.ID), Server: r.ServerName,
+			Title: title, Body: body, Route: fmt.Sprintf("#/jobs/%d?run=%d", r.JobID, r.ID)})
 	case ev.Kind == events.DrillChanged && d.Status == store.DrillFailed && d.ID > 0:
 		dr, err := a.cfg.Store.Drill(ctx, d.ID)
 		if err != nil {

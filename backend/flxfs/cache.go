@@ -147,16 +147,11 @@ func (c *cache) close() {
 // load walks the snapshot to the entry and decodes its content, checked by
 // flx before it is used; small entries after it go into the cache on the way.
 func (c *cache) load(want *entry) (*content, error) {
-	f, err := flx.Open(c.src)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	var got, pending *content
 	// Read ahead no more than the cache can keep beside the entry.
 	var ahead int64
 	aheadBytes, aheadFiles := min(readAhead, c.opts.CacheBytes/2), c.opts.CacheFiles-1
-	_, err = flx.Walk(f, func(_ *flx.Meta, e *flx.Entry, r io.Reader) (func() error, error) {
+	_, err := flx.WalkFile(c.src, func(_ *flx.Meta, e *flx.Entry, r io.Reader) (func() error, error) {
 		if e.Index < want.Index {
 			return nil, nil // Walk reads past it
 		}
@@ -191,7 +186,7 @@ func (c *cache) load(want *entry) (*content, error) {
 			c.mu.Unlock()
 			return nil
 		}, nil
-	})
+	}, flx.Limits{})
 	if pending != nil {
 		pending.free() // read, but failed its checks
 	}

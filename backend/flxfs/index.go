@@ -31,14 +31,9 @@ type index struct {
 // entry, that entry is kept as damaged and the walk's error recorded; when
 // it fails before any entry, the file is no snapshot and buildIndex fails.
 func buildIndex(name string) (*index, error) {
-	f, err := flx.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	ix := &index{}
 	var pending *flx.Entry // the entry whose content is being read
-	_, err = flx.Walk(f, func(m *flx.Meta, e *flx.Entry, _ io.Reader) (func() error, error) {
+	_, err := flx.WalkFile(name, func(m *flx.Meta, e *flx.Entry, _ io.Reader) (func() error, error) {
 		if ix.created.IsZero() {
 			ix.created = createdTime(m.Created)
 		}
@@ -48,7 +43,7 @@ func buildIndex(name string) (*index, error) {
 			pending = nil
 			return nil
 		}, nil
-	})
+	}, flx.Limits{})
 	if err != nil && pending != nil {
 		ix.files = append(ix.files, &entry{Entry: *pending, damage: err})
 	}

@@ -59,6 +59,9 @@ type Input struct {
 	Spec     agentapi.BackupSpec `json:"spec"`
 	Schedule string              `json:"schedule"`
 	Keep     borg.Keep           `json:"keep"`
+	// NotifySuccess: the operator hears of its successful runs too (on
+	// the channels whose notify.*.events name run_succeeded).
+	NotifySuccess bool `json:"notify_success"`
 }
 
 // ValidateSpec checks what a job backs up and its hooks.
@@ -106,7 +109,7 @@ func (d *Definitions) Create(ctx context.Context, in Input) (store.Job, error) {
 		return store.Job{}, err
 	}
 	def := definitionOf(in)
-	j, err := d.st.CreateJob(ctx, store.Job{ServerID: sv.ID, Name: in.Name, Kind: in.Spec.Kind, Spec: def.Spec, Schedule: def.Schedule, Enabled: true, Keep: def.Keep})
+	j, err := d.st.CreateJob(ctx, store.Job{ServerID: sv.ID, Name: in.Name, Kind: in.Spec.Kind, Spec: def.Spec, Schedule: def.Schedule, Enabled: true, Keep: def.Keep, NotifySuccess: def.NotifySuccess})
 	if err != nil {
 		return store.Job{}, err
 	}

@@ -69,7 +69,7 @@ func (d *Definitions) Edit(ctx context.Context, ref string, in Input, preview bo
 	def := definitionOf(in)
 	changes := diffJob(j, def)
 	after := j
-	after.Spec, after.Schedule, after.Keep = def.Spec, def.Schedule, def.Keep
+	after.Spec, after.Schedule, after.Keep, after.NotifySuccess = def.Spec, def.Schedule, def.Keep, def.NotifySuccess
 	if preview || len(changes) == 0 {
 		return EditResult{Job: after, Changes: changes}, nil
 	}
@@ -188,7 +188,7 @@ func (d *Definitions) Delete(ctx context.Context, ref string, req DeleteRequest)
 
 // InputOf is a stored job as an Input: what its edit form starts from.
 func InputOf(j store.Job) (Input, error) {
-	in := Input{Server: j.ServerName, Name: j.Name, Schedule: j.Schedule}
+	in := Input{Server: j.ServerName, Name: j.Name, Schedule: j.Schedule, NotifySuccess: j.NotifySuccess}
 	if err := json.Unmarshal([]byte(j.Spec), &in.Spec); err != nil {
 		return Input{}, fmt.Errorf("job %s: its stored definition is unreadable: %w", j.Name, err)
 	}
@@ -219,7 +219,7 @@ func checkDefinition(in Input) error {
 func definitionOf(in Input) store.JobDefinition {
 	spec, _ := json.Marshal(in.Spec)
 	keep, _ := json.Marshal(in.Keep)
-	return store.JobDefinition{Spec: string(spec), Schedule: in.Schedule, Keep: string(keep)}
+	return store.JobDefinition{Spec: string(spec), Schedule: in.Schedule, Keep: string(keep), NotifySuccess: in.NotifySuccess}
 }
 
 // diffJob lists what def changes in j, field by field, in a stable order.
@@ -230,6 +230,9 @@ func diffJob(j store.Job, def store.JobDefinition) []FieldChange {
 	}
 	out = append(out, diffJSON("spec", j.Spec, def.Spec, agentapi.BackupSpec{})...)
 	out = append(out, diffJSON("keep", j.Keep, def.Keep, borg.Keep{})...)
+	if j.NotifySuccess != def.NotifySuccess {
+		out = append(out, FieldChange{Field: "notify_success", From: fmt.Sprint(j.NotifySuccess), To: fmt.Sprint(def.NotifySuccess)})
+	}
 	return out
 }
 

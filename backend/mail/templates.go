@@ -38,6 +38,7 @@ var kindText = map[string]string{
 	"flx_inbox":      "a .flx snapshot arrived in the inbox",
 	"replica_failed": "a repository could not be copied to its replica",
 	"test":           "a test e-mail from Settings",
+	"run_succeeded":  "a backup run succeeded (the job asks to hear of it)",
 }
 
 // KindText says in words what kind of alert this is.
@@ -55,6 +56,8 @@ func (a Alert) Colour() string {
 		return "#dc2626"
 	case "test", "flx_inbox":
 		return "#2563eb"
+	case "run_succeeded":
+		return "#16a34a"
 	}
 	return "#d97706"
 }

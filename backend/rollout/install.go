@@ -530,7 +530,7 @@ func (r *Runner) upload(ctx context.Context, m *remote, binPath, binSum string, 
 	script := "set -e; tmp=" + shellquote.Quote(tmp) + "; final=" + shellquote.Quote(final) + "; trap 'rm -f \"$tmp\" \"$final\"' EXIT; " +
 		"if [ \"$tmp\" != \"$final\" ]; then cp \"$tmp\" \"$final\"; fi; chown 0:0 \"$final\"; chmod 0755 \"$final\"; " +
 		"echo " + shellquote.Quote(binSum+"  "+final) + " | sha256sum -c --status || { echo 'the uploaded agent is damaged (hash mismatch)'; exit 1; }; " +
-		"mv -f \"$final\" " + AgentPath
+		"mv -f \"$final\" " + AgentPath + "\n" + linkToolsScript()
 	if out, err := m.run(ctx, script, nil, true); err != nil {
 		c.Remove(tmp)
 		return fail("installing the agent on %s failed: %s", m.target.Host, lastLine(out))
@@ -574,7 +574,8 @@ const supervisedScript = stopSupervised + `
 setsid sh -c 'echo $$ > ` + PidFile + `; while :; do ` + AgentPath + ` run --config ` + ConfigPath + `; sleep 5; done' </dev/null >>` + LogFile + ` 2>&1 &
 sleep 0.3; [ -s ` + PidFile + ` ]`
 
-const removeScript = `if [ -d /run/systemd/system ] && [ -f ` + UnitPath + ` ]; then systemctl disable --now borgdesk-agent >/dev/null 2>&1 || true; rm -f ` + UnitPath + `; systemctl daemon-reload; fi
+var removeScript = unlinkToolsScript() + `
+if [ -d /run/systemd/system ] && [ -f ` + UnitPath + ` ]; then systemctl disable --now borgdesk-agent >/dev/null 2>&1 || true; rm -f ` + UnitPath + `; systemctl daemon-reload; fi
 ` + stopSupervised + `
 rm -f ` + AgentPath + ` ` + AgentPath + `.old /usr/local/bin/.borgdesk-agent.new-*; rm -rf ` + ConfigDir + `; rm -f ` + LogFile
 

@@ -33,7 +33,7 @@ const InstallSecretHeader = "X-Borgdesk-Install-Secret"
 func InstallScript(p ScriptParams) string {
 	var b bytes.Buffer
 	scriptTmpl.Execute(&b, map[string]any{"P": p, "AgentPath": AgentPath, "ConfigPath": ConfigPath, "UnitPath": UnitPath,
-		"Unit": SystemdUnit, "Supervised": supervisedScript, "Header": InstallSecretHeader, "Expires": p.ExpiresAt.UTC().Format(time.RFC3339)})
+		"Unit": SystemdUnit, "Supervised": supervisedScript, "ToolLinks": linkToolsScript(), "Header": InstallSecretHeader, "Expires": p.ExpiresAt.UTC().Format(time.RFC3339)})
 	return b.String()
 }
 
@@ -84,6 +84,7 @@ force=""
 BORGDESK_SECRET
 mkdir -p "$(dirname {{.AgentPath}})"
 cp "$tmp/agent" {{.AgentPath}}.new && mv -f {{.AgentPath}}.new {{.AgentPath}}
+{{.ToolLinks}}
 if [ -d /run/systemd/system ]; then
 cat > {{.UnitPath}} <<'BORGDESK_UNIT'
 {{.Unit}}BORGDESK_UNIT

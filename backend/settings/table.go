@@ -22,10 +22,13 @@ const (
 	AlertFlxInbox     = "flx_inbox"
 	// AlertReplicaFailed: a repository could not be copied to its replica.
 	AlertReplicaFailed = "replica_failed"
+	// AlertRunSucceeded: a run of a job that asks for it (notify_success)
+	// succeeded; jobs that do not ask never send it.
+	AlertRunSucceeded = "run_succeeded"
 )
 
 // AlertKinds lists every alert kind.
-var AlertKinds = []string{AlertRunFailed, AlertRPOMissed, AlertAgentOffline, AlertCertExpiring, AlertDrillFailed, AlertFlxInbox, AlertReplicaFailed}
+var AlertKinds = []string{AlertRunFailed, AlertRPOMissed, AlertAgentOffline, AlertCertExpiring, AlertDrillFailed, AlertFlxInbox, AlertReplicaFailed, AlertRunSucceeded}
 
 // KeyUpdatePin names the one agent version the operator allows even when
 // it is not newer than an agent's (a deliberate downgrade).
@@ -45,11 +48,13 @@ var table = map[string]setting{
 	"smtp.user":                  {def: "", help: "the SMTP user name (empty: no authentication)", validate: func(string) error { return nil }},
 	"smtp.from":                  {def: "", help: "the sender address, such as Borgdesk <borgdesk@example.com>", validate: addressOrEmpty},
 	"smtp.password":              {def: "", help: "the SMTP password (kept in DATA/keys/smtp.password, never shown)", validate: func(string) error { return nil }},
-	"notify.email.events":        {def: "run_failed,rpo_missed,agent_offline,cert_expiring,drill_failed,replica_failed", help: "comma-separated alert kinds: " + strings.Join(AlertKinds, ", "), validate: alertKinds},
-	"notify.desktop.events":      {def: "run_failed,rpo_missed,agent_offline,cert_expiring,drill_failed,flx_inbox,replica_failed", help: "comma-separated alert kinds: " + strings.Join(AlertKinds, ", "), validate: alertKinds},
+	"notify.email.events":        {def: "run_failed,rpo_missed,agent_offline,cert_expiring,drill_failed,replica_failed,run_succeeded", help: "comma-separated alert kinds: " + strings.Join(AlertKinds, ", "), validate: alertKinds},
+	"notify.desktop.events":      {def: "run_failed,rpo_missed,agent_offline,cert_expiring,drill_failed,flx_inbox,replica_failed,run_succeeded", help: "comma-separated alert kinds: " + strings.Join(AlertKinds, ", "), validate: alertKinds},
 	"notify.webhook.events":      {def: "run_failed,rpo_missed,agent_offline,cert_expiring,drill_failed,replica_failed", help: "comma-separated alert kinds: " + strings.Join(AlertKinds, ", "), validate: alertKinds},
 	"notify.webhook.url":         {def: "", help: "an http(s) URL that receives each alert as JSON (empty: none)", validate: httpURLOrEmpty},
 	"notify.webhook.secret":      {def: "", help: "a secret for the X-Borgdesk-Signature HMAC-SHA256 header (empty: unsigned)", validate: func(string) error { return nil }},
+	"notify.digest":              {def: "off", help: "off, daily or weekly (on Mondays): an e-mail with each server's last backup, size and growth, failures, stale drills and expiring certificates", validate: oneOf("off", "daily", "weekly")},
+	"notify.digest_at":           {def: "08:00", help: "HH:MM, the coordinator's local time, when the digest is sent", validate: clockTime},
 	"notify.quiet_hours":         {def: "", help: "HH:MM-HH:MM during which desktop notifications wait (empty: none)", validate: quietHours},
 	"notify.offline_after":       {def: "30m", help: "how long an agent may be silent before an alert, at least 1m", validate: minDuration(time.Minute)},
 	"drill.stale_days":           {def: "8", help: "days after which a server whose backups no restore drill has verified is flagged and the operator alerted (1 to 365)", validate: intRange(1, 365)},
@@ -121,6 +126,13 @@ func httpURLOrEmpty(v string) error {
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("%q is not an http(s) URL", v)
+	}
+	return nil
+}
+
+func clockTime(v string) error {
+	if _, err := time.Parse("15:04", v); err != nil {
+		return fmt.Errorf("%q is not a time of day as HH:MM", v)
 	}
 	return nil
 }

@@ -162,6 +162,9 @@ func (x *Snapshots) Open(ctx context.Context, path string) (File, error) {
 }
 
 func verdict(in *flx.Inspection) string {
+	if in.Verified && in.Meta != nil && in.Meta.NoFileHashes {
+		return "readable; a " + in.Meta.Container + " archive carries no per-file hashes to check"
+	}
 	if in.Verified {
 		return "every hash matches"
 	}
@@ -189,9 +192,8 @@ func (x *Snapshots) Restore(ctx context.Context, req RestoreRequest) (store.Task
 	}
 	switch req.Mode {
 	case "", flx.ModeMerge, flx.ModeFresh:
-		if req.User != "" {
-			return store.Task{}, fmt.Errorf("%w: a target user is for migrate only", fault.ErrInvalid)
-		}
+		// A user names the account whose home gets a FlexPBX snapshot's
+		// home-relative files; the agent checks it exists.
 	case flx.ModeMigrate:
 		if req.User == "" {
 			return store.Task{}, fmt.Errorf("%w: migrate needs the target user", fault.ErrInvalid)

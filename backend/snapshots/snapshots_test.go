@@ -152,7 +152,6 @@ func TestOpenRestoreAndFetch(t *testing.T) {
 		{ID: "not-an-id", Server: "web1"},
 		{ID: id, Server: "web1", Mode: "overwrite"},
 		{ID: id, Server: "web1", Mode: "migrate"},
-		{ID: id, Server: "web1", User: "bob"},
 		{ID: id, Server: "web1", Root: "srv/x"},
 	} {
 		if _, err := f.x.Restore(ctx, req); !errors.Is(err, fault.ErrInvalid) {

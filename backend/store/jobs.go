@@ -23,18 +23,20 @@ type Job struct {
 	// DrillSchedule is a cron schedule for restore drills ("" none).
 	DrillSchedule string     `json:"drill_schedule"`
 	LastDrillAt   *time.Time `json:"last_drill_at" ts_type:"string"`
-	ServerUUID    string     `json:"server_uuid"`
-	CreatedAt     time.Time  `json:"created_at" ts_type:"string"`
-	UpdatedAt     time.Time  `json:"updated_at" ts_type:"string"`
+	// NotifySuccess: the operator hears of its successful runs too.
+	NotifySuccess bool      `json:"notify_success"`
+	ServerUUID    string    `json:"server_uuid"`
+	CreatedAt     time.Time `json:"created_at" ts_type:"string"`
+	UpdatedAt     time.Time `json:"updated_at" ts_type:"string"`
 }
 
-const jobColumns = `j.id, j.server_id, s.name, s.uuid, j.name, j.kind, j.spec_json, j.schedule, j.enabled, j.keep_json, j.last_scheduled_at, j.created_at, j.updated_at, j.drill_schedule, j.last_drill_at`
+const jobColumns = `j.id, j.server_id, s.name, s.uuid, j.name, j.kind, j.spec_json, j.schedule, j.enabled, j.keep_json, j.last_scheduled_at, j.created_at, j.updated_at, j.drill_schedule, j.last_drill_at, j.notify_success`
 
 func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 	var j Job
 	var created, updated string
 	var sched, drilled sql.NullString
-	if err := row.Scan(&j.ID, &j.ServerID, &j.ServerName, &j.ServerUUID, &j.Name, &j.Kind, &j.Spec, &j.Schedule, &j.Enabled, &j.Keep, &sched, &created, &updated, &j.DrillSchedule, &drilled); err != nil {
+	if err := row.Scan(&j.ID, &j.ServerID, &j.ServerName, &j.ServerUUID, &j.Name, &j.Kind, &j.Spec, &j.Schedule, &j.Enabled, &j.Keep, &sched, &created, &updated, &j.DrillSchedule, &drilled, &j.NotifySuccess); err != nil {
 		return Job{}, err
 	}
 	j.LastDrillAt = parseNullTS(drilled)
@@ -53,8 +55,8 @@ func (s *Store) CreateJob(ctx context.Context, j Job) (Job, error) {
 		j.Keep = "{}"
 	}
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO jobs (server_id, name, kind, spec_json, schedule, enabled, keep_json, last_scheduled_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, j.ServerID, j.Name, j.Kind, j.Spec, j.Schedule, j.Enabled, j.Keep, ts(now), ts(now), ts(now))
+	res, err := s.db.ExecContext(ctx, `INSERT INTO jobs (server_id, name, kind, spec_json, schedule, enabled, keep_json, notify_success, last_scheduled_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, j.ServerID, j.Name, j.Kind, j.Spec, j.Schedule, j.Enabled, j.Keep, j.NotifySuccess, ts(now), ts(now), ts(now))
 	if err != nil {
 		if isUniqueViolation(err) {
 			return Job{}, fmt.Errorf("job %q: %w", j.Name, ErrConflict)
@@ -146,9 +148,10 @@ func (s *Store) DeleteJob(ctx context.Context, id int64) error {
 // JobDefinition is what an edit may change: what a job backs up, when, and
 // what it keeps.
 type JobDefinition struct {
-	Spec     string
-	Schedule string
-	Keep     string
+	Spec          string
+	Schedule      string
+	Keep          string
+	NotifySuccess bool
 }
 
 // UpdateJob replaces a job's definition. When resetSchedule is set the
@@ -156,11 +159,11 @@ type JobDefinition struct {
 // passed before it existed).
 func (s *Store) UpdateJob(ctx context.Context, id int64, def JobDefinition, resetSchedule bool) (Job, error) {
 	now := ts(s.now())
-	q := `UPDATE jobs SET spec_json = ?, schedule = ?, keep_json = ?, updated_at = ? WHERE id = ?`
-	args := []any{def.Spec, def.Schedule, def.Keep, now, id}
+	q := `UPDATE jobs SET spec_json = ?, schedule = ?, keep_json = ?, notify_success = ?, updated_at = ? WHERE id = ?`
+	args := []any{def.Spec, def.Schedule, def.Keep, def.NotifySuccess, now, id}
 	if resetSchedule {
-		q = `UPDATE jobs SET spec_json = ?, schedule = ?, keep_json = ?, updated_at = ?, last_scheduled_at = ? WHERE id = ?`
-		args = []any{def.Spec, def.Schedule, def.Keep, now, now, id}
+		q = `UPDATE jobs SET spec_json = ?, schedule = ?, keep_json = ?, notify_success = ?, updated_at = ?, last_scheduled_at = ? WHERE id = ?`
+		args = []any{def.Spec, def.Schedule, def.Keep, def.NotifySuccess, now, now, id}
 	}
 	res, err := s.db.ExecContext(ctx, q, args...)
 	if err != nil {

@@ -226,4 +226,8 @@ CREATE TABLE archive_marks (
 	PRIMARY KEY (server_id, archive)
 );
 `,
+	// 11: a job may ask for a notification when it succeeds too.
+	`
+ALTER TABLE jobs ADD COLUMN notify_success INTEGER NOT NULL DEFAULT 0;
+`,
 }

@@ -303,3 +303,23 @@ func (s *Store) JobRunFacts(ctx context.Context) (map[int64]JobRunFacts, error) 
 	}
 	return out, rows.Err()
 }
+
+// RunsFinished returns the runs that finished in [from, to), oldest first
+// (the digest's failures), without their logs.
+func (s *Store) RunsFinished(ctx context.Context, from, to time.Time) ([]Run, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+runFrom+` WHERE r.finished_at >= ? AND r.finished_at < ? ORDER BY r.finished_at, r.id`, ts(from), ts(to))
+	if err != nil {
+		return nil, fmt.Errorf("runs finished: %w", err)
+	}
+	defer rows.Close()
+	out := []Run{}
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("runs finished: %w", err)
+		}
+		r.Log = ""
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -11,7 +11,9 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 # window, Chromium for Playwright, borg/FUSE (python3-pyfuse3 for borg mount)/OpenSSH
 # for backup, mount and rollout tests,
 # PostgreSQL/MariaDB and a private Docker engine (docker.io) for the job tests,
-# aiosmtpd (a real SMTP server) for the e-mail tests, rclone for replication.
+# aiosmtpd (a real SMTP server) for the e-mail tests, rclone for replication,
+# sudo (visudo checks the FlexPBX sudoers drop-in on migrate) and zip (the
+# FlexPBX fixtures' ZIP export) for the .flx tests.
 packages=(
   build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev
   xvfb xauth dbus dbus-x11 imagemagick xdotool
@@ -21,6 +23,7 @@ packages=(
   docker.io busybox-static
   python3-aiosmtpd
   rclone rsync
+  sudo zip
 )
 
 sudo_cmd=()

@@ -1,7 +1,7 @@
 // The main flows through the real frontend against the real Go backend and
 // real agents (see app/uiflows_test.go): what the double cannot prove.
 import { execFileSync, spawn } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { expect, test } from '@playwright/test'
 
@@ -149,6 +149,64 @@ test('a .flx snapshot put in the inbox is opened and restored under a target roo
   expect(readFileSync(join(root, 'etc', 'pbx', 'ext.conf'), 'utf8')).toBe(ext)
   expect(readFileSync(join(root, 'etc', 'pbx', 'pbx.conf'), 'utf8')).toBe('context=default\npassword=REDACTED\n')
 })
+
+// What borg itself lists in web1's repository on the coordinator (read
+// without its lock, with a borg base dir of the test's own).
+// borg is looked for on PATH as Go's exec.LookPath does, skipping entries
+// that cannot be read (node's spawn stops at the first such entry).
+const BORG =
+  (process.env.PATH ?? '')
+    .split(':')
+    .map((dir) => join(dir || '.', 'borg'))
+    .find((p) => {
+      try {
+        return statSync(p).isFile()
+      } catch {
+        return false
+      }
+    }) ?? 'borg'
+
+function borgList() {
+  const data = join(WORK, 'data')
+  const [uuid] = readdirSync(join(data, 'repos')).filter((n) => !n.startsWith('.'))
+  const env = { ...process.env, BORG_PASSPHRASE: readFileSync(join(data, 'keys', `${uuid}.passphrase`), 'utf8'), BORG_BASE_DIR: join(WORK, 'borg-list') }
+  return execFileSync(BORG, ['--bypass-lock', 'list', '--short', join(data, 'repos', uuid)], { env }).toString().trim().split('\n').filter(Boolean)
+}
+
+test('the archive is kept forever, renamed with a comment, then deleted, and borg list agrees', async ({ page }) => {
+  await page.goto('/#/archives')
+  await ready(page)
+  await page.getByTestId('archive-row').getByTestId('archive-open').click()
+  await expect(page.getByTestId('page-archive-browser')).toBeVisible()
+
+  await page.getByTestId('archive-keep-toggle').click()
+  await expect(page.getByTestId('browse-kept')).toHaveText('Kept forever')
+
+  await page.getByTestId('archive-rename-button').click()
+  const rename = page.getByTestId('archive-rename-dialog')
+  await rename.getByTestId('archive-new-name').fill('site@golden')
+  await rename.getByTestId('archive-comment-input').fill('before the upgrade')
+  await rename.getByTestId('archive-rename-save').click()
+  await expect(page.getByTestId('page-title')).toHaveText('site@golden')
+  await expect(page.getByTestId('browse-comment')).toHaveText('before the upgrade')
+  expect(borgList()).toEqual(['site@golden'])
+
+  // Kept forever: Go refuses the delete until the mark is off.
+  await page.getByTestId('archive-delete-button').click()
+  const del = page.getByTestId('archive-delete-dialog')
+  await del.getByTestId('confirm-input').fill('site@golden')
+  await del.getByTestId('confirm-button').click()
+  await expect(del).toContainText('archive site@golden is kept forever; take that off first')
+  await del.getByTestId('confirm-cancel').click()
+  await page.getByTestId('archive-keep-toggle').click()
+  await expect(page.getByTestId('browse-kept')).toHaveCount(0)
+
+  await page.getByTestId('archive-delete-button').click()
+  await del.getByTestId('confirm-input').fill('site@golden')
+  await del.getByTestId('confirm-button').click()
+  await expect(page.getByTestId('archive-deleted')).toContainText('Archive site@golden of web1 deleted; the compact freed')
+  await expect(page.getByTestId('empty-archives')).toBeVisible()
+  expect(borgList()).toEqual([])
 
 test('the job is edited with Go’s preview of the change, then paused: the dashboard says paused', async ({ page }) => {
   await page.goto('/#/jobs')

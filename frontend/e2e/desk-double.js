@@ -11,6 +11,7 @@ import { installRecoveryDesk } from './desk-recovery.js'
 import { installSettingsDesk } from './desk-settings.js'
 import { installStorageDesk } from './desk-storage.js'
 import { installReplicaDesk } from './desk-replicas.js'
+import { installArchiveDesk } from './desk-archives.js'
 
 export { NOW, EMPTY_FLEET, SCHEDULES, WEB1, FLEET_SERVERS, FLEET_JOBS, FLEET_RUNS, FLEET_ARCHIVES, POPULATED_FLEET } from './fixtures.js'
 export { ROLLOUT, ROLLOUT_FLEET, ROLLOUT_PASSWORD, ROLLOUT_STEPS, UNINSTALL_PASSWORD } from './fixtures.js'
@@ -124,6 +125,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
         last_scheduled_at: null,
         drill_schedule: '',
         last_drill_at: null,
+        notify_success: Boolean(input.notify_success),
         created_at: at,
         updated_at: at,
       }
@@ -795,6 +797,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
   await installSettingsDesk(page)
   await installStorageDesk(page)
   await installReplicaDesk(page)
+  await installArchiveDesk(page)
 }
 
 // resumeRollout lets the hosts held at ROLLOUT.pauseAt go on; with a step

@@ -54,8 +54,20 @@ export async function installOperatorDesk(page) {
       return `queued to ${to}; delivered`
     })
 
+    // The digest: what Go's alerts.BuildDigest would say of the double's
+    // fleet, in its shape (service.Digest); send queues it.
+    Desk.DigestNow = answer('DigestNow', (weekly, send) => {
+      const to = (state.settings['notify.email.to'] || '').split(',').map((x) => x.trim()).filter(Boolean)
+      if (send && !to.length) throw new Error('invalid: the digest has no recipients: set notify.email.to first')
+      const word = weekly ? 'Weekly' : 'Daily'
+      const subject = `[Borgdesk] ${word} digest: all is well (${state.servers.length} servers)`
+      const text = `${word} digest: all is well (${state.servers.length} servers)\n\n${state.servers.map((s) => `  ${s.name}`).join('\n')}\n`
+      if (send) mail().status.pending++
+      return { to, subject, text, queued: Boolean(send) }
+    })
+
     // Go's checks of the values (service/settings.go), with its sentences.
-    const EVENTS = ['run_failed', 'rpo_missed', 'agent_offline', 'cert_expiring', 'drill_failed', 'flx_inbox', 'replica_failed']
+    const EVENTS = ['run_failed', 'rpo_missed', 'agent_offline', 'cert_expiring', 'drill_failed', 'flx_inbox', 'replica_failed', 'run_succeeded']
     const DURATION = /^(\d+(\.\d+)?(h|m|s))+$/
     const invalid = (key, value, why) => new Error(`set setting ${key}: invalid value ${JSON.stringify(value)}: ${why}`)
     const check = (key, value) => {
@@ -92,6 +104,14 @@ export async function installOperatorDesk(page) {
         if (v && !/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/.test(v)) throw invalid(key, v, 'write it as 22:00-07:00')
         return
       }
+      if (key === 'notify.digest') {
+        if (!['off', 'daily', 'weekly'].includes(v)) throw invalid(key, v, 'off, daily or weekly')
+        return
+      }
+      if (key === 'notify.digest_at') {
+        if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(v)) throw invalid(key, v, `"${v}" is not a time of day as HH:MM`)
+        return
+      }
       if (key === 'notify.offline_after' || key === 'rpo.default') {
         if (!DURATION.test(v)) throw invalid(key, v, 'a duration such as 30m or 26h')
         return
@@ -118,7 +138,7 @@ export async function installOperatorDesk(page) {
     }
 
     // Go answers every known key, its default when never set.
-    const DEFAULTS = { 'gateway.listen': ':8443', 'ssh.listen': ':2222', 'gateway.url': '' }
+    const DEFAULTS = { 'gateway.listen': ':8443', 'ssh.listen': ':2222', 'gateway.url': '', 'notify.digest': 'off', 'notify.digest_at': '08:00' }
     Desk.GetSettings = answer('GetSettings', () => ({ ...DEFAULTS, ...clone(state.settings), ...(Object.hasOwn(state.settings, 'smtp.password_set') || Object.hasOwn(state.settings, 'smtp.host') ? { 'smtp.password': '' } : {}) }))
     Desk.SetSetting = answer('SetSetting', (key, value) => {
       check(key, value)

@@ -185,6 +185,7 @@ const job = (fields) => ({
   last_scheduled_at: null,
   drill_schedule: '',
   last_drill_at: null,
+  notify_success: false,
   updated_at: fields.created_at,
   ...fields,
   spec: JSON.stringify(fields.spec),

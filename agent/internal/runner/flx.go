@@ -141,8 +141,7 @@ func (a *Agent) flxBackupTask(ctx context.Context, t agentapi.Task) (json.RawMes
 		return nil, err
 	}
 	defer os.Remove(name)
-	os.Remove(filepath.Join(dir, "latest.flx"))
-	os.Remove(filepath.Join(dir, "latest.flxx"))
+	os.Remove(filepath.Join(dir, flx.LatestName(typ, true)))
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,6 @@
 // Package borg wraps the borg command line for both sides of Borgdesk: the
-// agent (create, list, extract) and the coordinator (init, prune, compact,
-// check on its own copy of a repository).
+// agent (create, list, extract) and the coordinator (init, prune, delete,
+// rename, compact, check on its own copy of a repository).
 //
 // Every call goes through exec.CommandContext with an argument vector, never
 // a shell. The passphrase travels only in the environment (BORG_PASSPHRASE),
@@ -303,5 +303,22 @@ func (b *Borg) SetConfig(ctx context.Context, r Repo, key, value string) error {
 func (b *Borg) KeyExport(ctx context.Context, r Repo) ([]byte, error) {
 	c := *b
 	c.BypassLock = false
-	return c.run(ctx, r, "key export", nil, "key", "export", r.Location)
+	// Borg 1.2's key export closes the repository like any client and
+	// writes its hints file through hints.N.tmp; another borg closing the
+	// same repository at that moment (a backup ending, a lock released)
+	// may rename that temp file first, and the export fails with
+	// FileNotFoundError although the key was read. It is tried again.
+	for attempt := 1; ; attempt++ {
+		out, err := c.run(ctx, r, "key export", nil, "key", "export", r.Location)
+		if err == nil || attempt == 3 || ctx.Err() != nil || !hintsRace(err) {
+			return out, err
+		}
+	}
+}
+
+// hintsRace reports a borg that lost the race for the hints file's
+// temporary name to another borg closing the same repository.
+func hintsRace(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "FileNotFoundError") && strings.Contains(msg, "hints.")
 }

@@ -52,13 +52,11 @@ func InspectPage(name string, o InspectOptions) (*Inspection, error) {
 	if o.Limit <= 0 {
 		o.Limit = DefaultInspectPage
 	}
-	f, err := Open(name)
-	if err != nil {
+	if _, err := Detect(name); err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	in := &Inspection{FilesOffset: o.Offset, Files: []Entry{}}
-	m, err := WalkLimited(f, func(m *Meta, e *Entry, content io.Reader) (func() error, error) {
+	m, err := WalkFile(name, func(m *Meta, e *Entry, content io.Reader) (func() error, error) {
 		in.Meta = m
 		return func() error {
 			in.add(e, o)
@@ -97,18 +95,34 @@ type DiffEntry struct {
 // Diff compares a snapshot with a directory (its files under the same
 // relative paths) or with another snapshot.
 func Diff(name, other string) ([]DiffEntry, error) {
-	a, err := hashes(name)
-	if err != nil {
-		return nil, err
-	}
+	return DiffAs(name, other, "")
+}
+
+// DiffAs is Diff placing the snapshot's home-relative entries in user's
+// home beneath the directory (or, with user empty, the home a restore
+// would choose; failing that, the directory itself is taken as the home).
+// Against another snapshot, home-relative paths are compared as ~/PATH.
+func DiffAs(name, other, user string) ([]DiffEntry, error) {
 	var b map[string]string
-	if fi, err := os.Stat(other); err == nil && fi.IsDir() {
+	var a map[string]string
+	var err error
+	if fi, serr := os.Stat(other); serr == nil && fi.IsDir() {
 		b = map[string]string{}
 		root, err := safefs.OpenRoot(other)
 		if err != nil {
 			return nil, err
 		}
 		defer root.Close()
+		pc := &placer{root: root, user: user}
+		a, err = hashes(name, func(m *Meta, e *Entry, rel string) string {
+			if t, _, _, err := pc.place(m, e, rel); err == nil {
+				return t
+			}
+			return rel
+		})
+		if err != nil {
+			return nil, err
+		}
 		dirs := map[string]bool{}
 		for p := range a {
 			if h, err := hashFile(root, p); err == nil {
@@ -127,8 +141,13 @@ func Diff(name, other string) ([]DiffEntry, error) {
 				}
 			}
 		}
-	} else if b, err = hashes(other); err != nil {
-		return nil, err
+	} else {
+		if a, err = hashes(name, homeKey); err != nil {
+			return nil, err
+		}
+		if b, err = hashes(other, homeKey); err != nil {
+			return nil, err
+		}
 	}
 	var out []DiffEntry
 	for p, h := range a {
@@ -148,6 +167,15 @@ func Diff(name, other string) ([]DiffEntry, error) {
 	return out, nil
 }
 
+// homeKey names a home-relative entry ~/PATH when two snapshots are
+// compared.
+func homeKey(_ *Meta, e *Entry, rel string) string {
+	if e.Home {
+		return "~/" + rel
+	}
+	return rel
+}
+
 func readDir(root *safefs.Dir, rel string) []fs.DirEntry {
 	d, err := root.OpenDir(rel)
 	if err != nil {
@@ -158,13 +186,14 @@ func readDir(root *safefs.Dir, rel string) []fs.DirEntry {
 	return entries
 }
 
-func hashes(name string) (map[string]string, error) {
+func hashes(name string, key func(m *Meta, e *Entry, rel string) string) (map[string]string, error) {
 	out := map[string]string{}
 	_, err := walkFile(name, func(m *Meta, e *Entry, content io.Reader) (func() error, error) {
 		h := sha256.New()
 		io.Copy(h, content)
 		rel, _ := CleanPath(e.Path)
-		return func() error { out[rel] = "sha256:" + hex.EncodeToString(h.Sum(nil)); return nil }, nil
+		k := key(m, e, rel)
+		return func() error { out[k] = "sha256:" + hex.EncodeToString(h.Sum(nil)); return nil }, nil
 	}, Limits{})
 	if err != nil {
 		return nil, errors.Join(errors.New(name), err)

@@ -13,6 +13,12 @@ const (
 	DefaultMaxBytes   int64 = 32 << 30 // the snapshot's JSON text, after gunzip
 	DefaultMaxEntries       = 1_000_000
 	DefaultMaxPathLen       = 4096 // bytes, like PATH_MAX
+	// An archive (tar.gz, ZIP) may inflate to DefaultMaxRatio times its
+	// packed size, and each ZIP member to that times its own; below
+	// DefaultRatioFloor the ratio is not looked at. Configuration files
+	// pack 3 to 20 times; a ZIP bomb packs a thousand times and more.
+	DefaultMaxRatio   int64 = 100
+	DefaultRatioFloor int64 = 64 << 20
 )
 
 // Limits cap a snapshot's total size (decompressed), its number of
@@ -21,6 +27,10 @@ type Limits struct {
 	MaxBytes   int64
 	MaxEntries int
 	MaxPathLen int
+	// MaxRatio and RatioFloor bound how far an archive may inflate (see
+	// DefaultMaxRatio).
+	MaxRatio   int64
+	RatioFloor int64
 }
 
 func (l Limits) withDefaults() Limits {
@@ -32,6 +42,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxPathLen <= 0 {
 		l.MaxPathLen = DefaultMaxPathLen
+	}
+	if l.MaxRatio <= 0 {
+		l.MaxRatio = DefaultMaxRatio
+	}
+	if l.RatioFloor <= 0 {
+		l.RatioFloor = DefaultRatioFloor
 	}
 	return l
 }

@@ -1,7 +1,9 @@
 // Package flx reads and writes .flx and .flxx snapshots: JSON objects of
 // configuration files with base64 contents and SHA-256 hashes, compatible
-// with FlexPBX's backup tools. Reading and writing stream: a snapshot's
-// file contents are never held whole in memory.
+// with FlexPBX's backup tools; it also reads the tar.gz and ZIP containers
+// FlexPBX's PHP module and exports write (container.go, archive.go).
+// Reading and writing stream: a snapshot's file contents are never held
+// whole in memory.
 package flx
 
 import (
@@ -52,8 +54,29 @@ type Meta struct {
 	// RollbackCreated lists, in a rollback snapshot, the files the restore
 	// created (a rollback removes them).
 	RollbackCreated []string `json:"rollback_created,omitempty"`
+	// Layout says where the entries' paths land: LayoutRoot (beneath the
+	// restore root as they are) or LayoutFlexPBX (etc/… and usr/… beneath
+	// the root, the rest in the FlexPBX account's home). A JSON snapshot
+	// without the key is LayoutFlexPBX when it names no producer and no
+	// source root, as FlexPBX's own tools write it.
+	Layout string `json:"layout,omitempty"`
+	// Account is the FlexPBX account whose home the snapshot was taken
+	// from (its home-relative entries go into that account's home unless
+	// the restore names another).
+	Account string `json:"account,omitempty"`
+	// Container is how the file was packed (ContainerJSON, …); never
+	// written into a snapshot.
+	Container string `json:"container,omitempty"`
+	// NoFileHashes is set for tar.gz and ZIP containers: they carry no
+	// per-file hashes, so nothing says the files are the ones backed up.
+	NoFileHashes bool `json:"no_file_hashes,omitempty"`
+	// Notes are what reading an archive left aside and why (logs, database
+	// dumps): one sentence each.
+	Notes []string `json:"notes,omitempty"`
 	// Other keys are kept as they are.
 	Extra map[string]json.RawMessage `json:"-"`
+
+	sawProducer bool
 }
 
 // Redaction is one line of the redaction report: never the secret itself.
@@ -71,6 +94,12 @@ type Entry struct {
 	Mode  string `json:"mode,omitempty"` // octal, e.g. "0644"
 	Owner string `json:"owner,omitempty"`
 	Mtime string `json:"mtime,omitempty"`
+	// Home is set for a path relative to the FlexPBX account's home
+	// (public_html/…, flexpbx-config.json), not to the root.
+	Home bool `json:"home,omitempty"`
+	// Member is the archive member the entry was read from (tar.gz and
+	// ZIP containers), when it differs from Path.
+	Member string `json:"member,omitempty"`
 	// Index is the entry's position in the snapshot (from 1).
 	Index int `json:"-"`
 }
@@ -185,6 +214,7 @@ func WalkLimited(r io.Reader, fn FileFunc, lim Limits) (*Meta, error) {
 			if err := checkVersion(m); err != nil {
 				return nil, err
 			}
+			m.settleLayout()
 			if err := l.expect('['); err != nil {
 				return nil, fmt.Errorf("files: %w", err)
 			}
@@ -274,7 +304,15 @@ func (m *Meta) set(key string, raw json.RawMessage) error {
 	case "flexpbx_version":
 		err = json.Unmarshal(raw, &m.FlexPBXVersion)
 	case "producer":
+		m.sawProducer = true
 		err = json.Unmarshal(raw, &m.Producer)
+	case "layout":
+		err = json.Unmarshal(raw, &m.Layout)
+		if err == nil && m.Layout != LayoutRoot && m.Layout != LayoutFlexPBX {
+			err = fmt.Errorf("%q is no layout this Borgdesk knows (root, flexpbx): upgrade Borgdesk", m.Layout)
+		}
+	case "account":
+		err = json.Unmarshal(raw, &m.Account)
 	case "sensitive_data_included":
 		err = json.Unmarshal(raw, &m.SensitiveDataIncluded)
 	case "includes":
@@ -387,6 +425,7 @@ func walkEntry(l *lexer, m *Meta, index int, seen map[string]int, fn FileFunc, l
 					return fmt.Errorf("%s: the same path as entry %d", e.name(), prev)
 				}
 				seen[rel] = index
+				e.Home = m.Layout == LayoutFlexPBX && homeRelative(e.Path)
 			}
 		}
 		sep, err := l.next(",}")

@@ -41,7 +41,11 @@ const (
 type RestoreOptions struct {
 	Root string // everything is written inside it ("/" on a server)
 	Mode string // merge when empty
-	User string // migrate: the target account, which must exist
+	// User is the account that gets the snapshot's home-relative entries
+	// (public_html/…, flexpbx-config.json) and, in migrate, the files of
+	// the source home; it must exist. When empty, the snapshot's account
+	// or the owner of the existing FlexPBX home is taken.
+	User string
 	// DryRun plans and verifies, writes nothing.
 	DryRun bool
 	// RollbackDir keeps the rollback snapshot (ROOT/var/backups/borgdesk-flx
@@ -74,6 +78,11 @@ type RestoreResult struct {
 	// Placeholders lists the files this restore writes that were sanitized:
 	// they hold REDACTED / HASHED_PLACEHOLDER where the real values were.
 	Placeholders []string `json:"placeholders,omitempty"`
+	// Account is the account whose home got the home-relative entries.
+	Account *Account `json:"account,omitempty"`
+	// Notes say what the restore left aside and why (the snapshot's
+	// notes, and default_settings not applied).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Counts tallies the changes by action.
@@ -133,6 +142,10 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 		if mig, err = newMigration(o.User, o.Root); err != nil {
 			return nil, err
 		}
+	} else if o.User != "" {
+		if _, err := LookupAccount(o.User); err != nil {
+			return nil, err
+		}
 	}
 	plan, res, err := planRestore(snapshot, root, mig, o)
 	if err != nil || o.DryRun {
@@ -146,9 +159,9 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 
 	// Pass 2: write. A failure here rolls back what was written.
 	w := &writer{root: root, keepSetuid: o.KeepSetuid}
-	total, done := len(plan), 0
+	total, done := len(plan.entries), 0
 	_, err = walkFile(snapshot, func(m *Meta, e *Entry, content io.Reader) (func() error, error) {
-		p := plan[e.Index]
+		p := plan.entries[e.Index]
 		if p.action != ActCreate && p.action != ActOverwrite {
 			return nil, nil
 		}
@@ -167,6 +180,9 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 			return nil
 		}, nil
 	}, o.Limits)
+	if err == nil {
+		err = writeSettings(w, plan)
+	}
 	if err != nil {
 		w.abort()
 		if _, rerr := Rollback(rb, o.Root); rerr != nil {
@@ -194,9 +210,6 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 func (o *RestoreOptions) check() error {
 	switch o.Mode {
 	case ModeFresh, ModeMerge, "":
-		if o.User != "" {
-			return fmt.Errorf("-u names a user for migrate only")
-		}
 	case ModeMigrate:
 		if o.User == "" {
 			return fmt.Errorf("migrate needs the target user (-u USER)")
@@ -207,18 +220,47 @@ func (o *RestoreOptions) check() error {
 	return nil
 }
 
+// plan is pass 1's decisions: per entry index, and the files made from
+// the snapshot's default_settings and templates.
+type plan struct {
+	entries  map[int]planned
+	settings []settingsFile
+}
+
 // planRestore is pass 1: it verifies every entry and decides what to do
 // with it; nothing is written.
-func planRestore(snapshot string, root *safefs.Dir, mig *migration, o RestoreOptions) (map[int]planned, *RestoreResult, error) {
-	plan := map[int]planned{}
+func planRestore(snapshot string, root *safefs.Dir, mig *migration, o RestoreOptions) (*plan, *RestoreResult, error) {
+	pl := &plan{entries: map[int]planned{}}
 	res := &RestoreResult{DryRun: o.DryRun}
 	dirs := map[string]bool{}
 	targets := map[string]bool{}
+	pc := &placer{root: root, user: o.User}
+	var skipped string
+	relOf := map[string]string{} // home entries: target → the path the redaction report names
+	decide := func(target string, hash string, home bool, rel string) string {
+		existing, err := hashFile(root, target)
+		switch {
+		case err != nil:
+			return ActCreate
+		case strings.EqualFold("sha256:"+existing, hash):
+			return ActUnchanged
+		case o.KeepExisting:
+			return ActKeep
+		case o.Mode == ModeMerge && home && homeUserData(rel):
+			return ActKeep
+		case o.Mode == ModeMerge && !home && userData(target):
+			return ActKeep
+		}
+		return ActOverwrite
+	}
 	meta, err := walkFile(snapshot, func(m *Meta, e *Entry, content io.Reader) (func() error, error) {
 		rel, _ := CleanPath(e.Path)
-		target := rel
-		p := planned{uid: -1, gid: -1}
-		if mig != nil {
+		target, uid, gid, err := pc.place(m, e, rel)
+		if err != nil {
+			return nil, err
+		}
+		p := planned{uid: uid, gid: gid}
+		if mig != nil && !e.Home {
 			target = mig.rewrite(m, rel)
 			if mig.owns(target) {
 				p.uid, p.gid = mig.uid, mig.gid
@@ -230,38 +272,45 @@ func planRestore(snapshot string, root *safefs.Dir, mig *migration, o RestoreOpt
 		if err := checkTarget(root, target); err != nil {
 			return nil, fmt.Errorf("%s: %w", e.name(), err)
 		}
+		if targets[target] {
+			return nil, fmt.Errorf("%s: lands on %s, as an earlier entry does", e.name(), target)
+		}
 		p.target = target
 		// Walk hashes the content and checks it against e.Hash before the
 		// commit; compare what is there with that verified hash.
 		return func() error {
-			existing, err := hashFile(root, target)
-			switch {
-			case err != nil:
-				p.action = ActCreate
-			case strings.EqualFold("sha256:"+existing, e.Hash):
-				p.action = ActUnchanged
-			case o.KeepExisting || (o.Mode == ModeMerge && userData(target)):
-				p.action = ActKeep
-			default:
-				p.action = ActOverwrite
+			p.action = decide(target, e.Hash, e.Home, rel)
+			if e.Home {
+				relOf[target] = rel
 			}
-			plan[e.Index] = p
+			pl.entries[e.Index] = p
 			targets[target] = true
 			dirs[path.Dir(target)] = true
 			res.Changes = append(res.Changes, Change{Path: target, Action: p.action, Size: e.Size})
 			return nil
 		}, nil
 	}, o.Limits)
+	if err == nil {
+		pl.settings, err = planSettings(meta, pc, root, targets, func(target string, f *settingsFile) {
+			f.action = decide(target, f.hash(), true, f.rel)
+			res.Changes = append(res.Changes, Change{Path: target, Action: f.action, Size: int64(len(f.content))})
+		}, &skipped)
+		if skipped != "" {
+			res.Notes = append(res.Notes, skipped)
+		}
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w; nothing was written", snapshot, err)
 	}
 	res.Meta = meta
+	res.Account = pc.account
+	res.Notes = append(meta.Notes, res.Notes...)
 	if o.Mode == ModeFresh {
 		res.Changes = append(res.Changes, stale(root, dirs, targets)...)
 	}
 	sort.SliceStable(res.Changes, func(i, j int) bool { return res.Changes[i].Path < res.Changes[j].Path })
-	res.Placeholders = placeholders(meta, res.Changes)
-	return plan, res, nil
+	res.Placeholders = placeholders(meta, res.Changes, relOf)
+	return pl, res, nil
 }
 
 // stale lists the regular files in the snapshot's directories that it
@@ -286,7 +335,7 @@ func stale(root *safefs.Dir, dirs, targets map[string]bool) []Change {
 }
 
 // placeholders lists the files written that were sanitized.
-func placeholders(meta *Meta, changes []Change) []string {
+func placeholders(meta *Meta, changes []Change, relOf map[string]string) []string {
 	redacted := map[string]bool{}
 	for _, r := range meta.Redactions {
 		if !strings.HasPrefix(r.Rule, "excluded") {
@@ -297,7 +346,7 @@ func placeholders(meta *Meta, changes []Change) []string {
 	}
 	var out []string
 	for _, c := range changes {
-		if (c.Action == ActCreate || c.Action == ActOverwrite) && redacted[c.Path] {
+		if (c.Action == ActCreate || c.Action == ActOverwrite) && (redacted[c.Path] || redacted[relOf[c.Path]]) {
 			out = append(out, c.Path)
 		}
 	}
@@ -344,17 +393,12 @@ func saveRollback(root *safefs.Dir, res *RestoreResult, o RestoreOptions) (strin
 	if err != nil {
 		return "", fmt.Errorf("writing the rollback snapshot in %s: %w; nothing was restored", rbDir, err)
 	}
-	os.Remove(filepath.Join(rbDir, "latest.flx"))
+	os.Remove(filepath.Join(rbDir, LatestName(TypeSystem, true)))
 	return rb, nil
 }
 
 func walkFile(name string, fn FileFunc, lim Limits) (*Meta, error) {
-	f, err := Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return WalkLimited(f, fn, lim)
+	return WalkFile(name, fn, lim)
 }
 
 // checkTarget refuses early, with a clear sentence, a target whose parents

@@ -85,15 +85,22 @@ var lineRules = []struct {
 	hint func(line, lower string) bool
 	re   *regexp.Regexp
 	repl string
+	// keep, when set, spares a match (its submatches) that only looks
+	// like a secret.
+	keep func(sub []string) bool
 }{
-	{"password hash", func(l, _ string) bool { return strings.Contains(l, "$") }, regexp.MustCompile(`\$(?:2[abxy]|5|6|y|argon2(?:id|i|d)|apr1|1)\$[^\s:"',;]+`), HashedPlaceholder},
+	{"password hash", func(l, _ string) bool { return strings.Contains(l, "$") }, regexp.MustCompile(`\$(?:2[abxy]|5|6|y|argon2(?:id|i|d)|apr1|1)\$[^\s:"',;]+`), HashedPlaceholder, nil},
 	{"secret setting", func(_, lo string) bool {
 		return strings.Contains(lo, "pass") || strings.Contains(lo, "secret") || strings.Contains(lo, "token") || strings.Contains(lo, "key") || strings.Contains(lo, "md5_cred")
-	}, regexp.MustCompile(`(?i)(["']?)([A-Za-z0-9_.\-]*(?:password|passwd|secret|token|api[_\-]?key|apikey|auth[_\-]?key|md5_cred|private[_\-]?key|access[_\-]?key)[A-Za-z0-9_.\-]*)(["']?[ \t]*(?:=>|=|:)[ \t]*)(["']?)([^"'\s,;]+)`), "${1}${2}${3}${4}" + Redacted},
+	}, regexp.MustCompile(`(?i)(["']?)([A-Za-z0-9_.\-]*(?:password|passwd|secret|token|api[_\-]?key|apikey|auth[_\-]?key|md5_cred|private[_\-]?key|access[_\-]?key)[A-Za-z0-9_.\-]*)(["']?[ \t]*(?:=>|=|:)[ \t]*)(["']?)([^"'\s,;]+)`), "${1}${2}${3}${4}" + Redacted,
+		// sudoers' NOPASSWD: and PASSWD: tags name commands, not secrets.
+		func(sub []string) bool {
+			return strings.EqualFold(sub[2], "NOPASSWD") || strings.EqualFold(sub[2], "PASSWD")
+		}},
 	{"real name", func(_, lo string) bool {
 		return strings.Contains(lo, "name") || strings.Contains(lo, "callerid") || strings.Contains(lo, "cn")
-	}, regexp.MustCompile(`(?i)(["']?(?:full_?name|display_?name|real_?name|first_?name|last_?name|callerid|cn)["']?[ \t]*(?:=>|=|:)[ \t]*)(["']?)([^"'\n,;<>]*[^"'\n,;<> \t])`), "${1}${2}" + GenericName},
-	{"e-mail address", func(l, _ string) bool { return strings.Contains(l, "@") }, regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`), ExampleEmail},
+	}, regexp.MustCompile(`(?i)(["']?(?:full_?name|display_?name|real_?name|first_?name|last_?name|callerid|cn)["']?[ \t]*(?:=>|=|:)[ \t]*)(["']?)([^"'\n,;<>]*[^"'\n,;<> \t])`), "${1}${2}" + GenericName, nil},
+	{"e-mail address", func(l, _ string) bool { return strings.Contains(l, "@") }, regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`), ExampleEmail, nil},
 }
 
 var (
@@ -141,11 +148,17 @@ func (s *sanitizer) copy(dst io.Writer, src io.Reader) error {
 					if !r.hint(out, lower) {
 						continue
 					}
-					replaced := r.re.ReplaceAllString(out, r.repl)
+					n := 0
+					replaced := r.re.ReplaceAllStringFunc(out, func(match string) string {
+						if r.keep != nil && r.keep(r.re.FindStringSubmatch(match)) {
+							return match
+						}
+						n++
+						return r.re.ReplaceAllString(match, r.repl)
+					})
 					if replaced == out {
 						continue
 					}
-					n := len(r.re.FindAllStringIndex(out, -1))
 					if r.rule == "e-mail address" { // the placeholder itself matches
 						n = strings.Count(replaced, ExampleEmail) - strings.Count(out, ExampleEmail)
 					}

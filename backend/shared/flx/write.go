@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"strings"
 	"time"
 
 	"borgdesk/backend/shared/safefs"
@@ -41,7 +42,7 @@ func (w *writer) stage(target string, content io.Reader, uid, gid int, e *Entry)
 		return nil, fmt.Errorf("writing %s: %w", target, err)
 	}
 	s := &staged{dir: dir, name: path.Base(target), target: target}
-	if err := s.write(content, w.attrs(uid, gid, e)); err != nil {
+	if err := s.write(content, w.attrs(target, uid, gid, e)); err != nil {
 		dir.Close()
 		return nil, fmt.Errorf("writing %s: %w", target, err)
 	}
@@ -49,8 +50,8 @@ func (w *writer) stage(target string, content io.Reader, uid, gid int, e *Entry)
 	return s, nil
 }
 
-func (w *writer) attrs(uid, gid int, e *Entry) safefs.Attrs {
-	a := safefs.Attrs{Mode: safefs.SafeMode(e.Perm(), uid, w.keepSetuid), UID: uid, GID: gid}
+func (w *writer) attrs(target string, uid, gid int, e *Entry) safefs.Attrs {
+	a := safefs.Attrs{Mode: safefs.SafeMode(defaultPerm(target, e), uid, w.keepSetuid), UID: uid, GID: gid}
 	if t, err := time.Parse(time.RFC3339, e.Mtime); err == nil {
 		a.Mtime = t
 	}
@@ -74,6 +75,22 @@ func (s *staged) write(content io.Reader, a safefs.Attrs) error {
 		s.dir.Remove(tmp)
 	}
 	return err
+}
+
+// defaultPerm is the entry's mode or, for an entry without one (FlexPBX's
+// tools store none), the mode FlexPBX's restore gives its place: 0755 in
+// usr/local/bin, 0440 in etc/sudoers.d, else 0644.
+func defaultPerm(target string, e *Entry) os.FileMode {
+	if e.Mode != "" {
+		return e.Perm()
+	}
+	switch {
+	case strings.HasPrefix(target, "usr/local/bin/"):
+		return 0o755
+	case strings.HasPrefix(target, "etc/sudoers.d/"):
+		return 0o440
+	}
+	return 0o644
 }
 
 // setAttrs sets a on f; a restore run by another user than root cannot

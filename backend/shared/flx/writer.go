@@ -116,6 +116,9 @@ type Options struct {
 	DefaultSettings, UserTemplate, AdminTemplate, Schemas json.RawMessage
 	// RollbackCreated marks a rollback snapshot.
 	RollbackCreated []string
+	// Layout and Account, when set, are written as the snapshot's layout
+	// and account (see Meta).
+	Layout, Account string
 	// Extra are more top-level keys, written (sorted) before the files, so
 	// a reader has them with the first entry (Meta.Extra): a recovery kit's
 	// manifest travels this way.
@@ -133,7 +136,7 @@ func Write(w io.Writer, files []File, o Options) (*Meta, error) {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	m := &Meta{Version: FormatVersion, BackupType: o.Type, Created: o.Now.Format("2006-01-02 15:04:05"), FlexPBXVersion: o.Producer,
 		Producer: o.Producer, SensitiveDataIncluded: o.KeepSecrets, Includes: o.Includes, FileCount: len(files), SourceRoot: o.SourceRoot,
-		SourceHome: o.SourceHome, RollbackCreated: o.RollbackCreated}
+		SourceHome: o.SourceHome, RollbackCreated: o.RollbackCreated, Layout: o.Layout, Account: o.Account}
 	if m.Includes == nil {
 		m.Includes = map[string]bool{"config_files": true, "default_settings": len(o.DefaultSettings) > 0,
 			"user_template": o.Type == TypeExtended, "admin_template": o.Type == TypeExtended, "schemas": o.Type == TypeExtended}
@@ -165,6 +168,12 @@ func Write(w io.Writer, files []File, o Options) (*Meta, error) {
 	}
 	if len(m.RollbackCreated) > 0 {
 		field(false, "rollback_created", m.RollbackCreated)
+	}
+	if m.Layout != "" {
+		field(false, "layout", m.Layout)
+	}
+	if m.Account != "" {
+		field(false, "account", m.Account)
 	}
 	extra := make([]string, 0, len(o.Extra))
 	for k := range o.Extra {
@@ -287,8 +296,25 @@ func FileName(prefix, typ string, gz bool, now time.Time) string {
 	return prefix + "-" + now.Format("2006-01-02_15-04-05") + ext
 }
 
+// LatestName is the link Create points at the newest snapshot of a type:
+// latest.flx or latest.flxx, with .gz for a gzipped one (as FlexPBX's
+// tools name it).
+func LatestName(typ string, gz bool) string {
+	name := "latest.flx"
+	if typ == TypeExtended {
+		name = "latest.flxx"
+	}
+	if gz {
+		name += ".gz"
+	}
+	return name
+}
+
+// LatestNames are every name LatestName gives, newest kind first.
+var LatestNames = []string{"latest.flxx", "latest.flxx.gz", "latest.flx", "latest.flx.gz"}
+
 // Create writes a snapshot file into dir (gzipped with gz), via a temporary
-// name, and points latest.flx / latest.flxx at it.
+// name, and points the LatestName link at it.
 func Create(dir, prefix string, gz bool, files []File, o Options) (string, *Meta, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
@@ -325,10 +351,7 @@ func Create(dir, prefix string, gz bool, files []File, o Options) (string, *Meta
 	if err := os.Rename(tmp.Name(), name); err != nil {
 		return "", nil, err
 	}
-	latest := "latest.flx"
-	if o.Type == TypeExtended {
-		latest = "latest.flxx"
-	}
+	latest := LatestName(o.Type, gz)
 	link := filepath.Join(dir, latest)
 	os.Remove(link + ".new")
 	if err := os.Symlink(filepath.Base(name), link+".new"); err == nil {

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import { GetMailStatus, SendTestEmail } from 'wailsjs/go/app/Desk.js'
+import { DigestNow, GetMailStatus, SendTestEmail } from 'wailsjs/go/app/Desk.js'
 import { NOTIFICATION, SETTINGS_CHANGED } from '@/events.js'
 import { coalesced, errorMessage, eventSubscription, outcome } from './bridge.js'
 
@@ -31,5 +31,13 @@ export const useMailStore = defineStore('mail', () => {
     return result
   }
 
-  return { status, error, load: fetchStatus, sendTest, stop: subscription.stop }
+  // digest shows (send false) or queues the digest of the last day or
+  // week; it resolves to {ok, value: Go's service.Digest, error}.
+  async function digest({ weekly = false, send = false } = {}) {
+    const result = await outcome(() => DigestNow(weekly, send))
+    if (send) fetchStatus()
+    return result
+  }
+
+  return { status, error, load: fetchStatus, sendTest, digest, stop: subscription.stop }
 })

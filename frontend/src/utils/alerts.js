@@ -3,7 +3,7 @@
 // lists, quiet hours and per-server RPO keys into what the form shows and
 // back.
 
-export const ALERT_EVENTS = Object.freeze(['run_failed', 'rpo_missed', 'agent_offline', 'cert_expiring', 'drill_failed', 'flx_inbox', 'replica_failed'])
+export const ALERT_EVENTS = Object.freeze(['run_failed', 'rpo_missed', 'agent_offline', 'cert_expiring', 'drill_failed', 'flx_inbox', 'replica_failed', 'run_succeeded'])
 export const ALERT_CHANNELS = Object.freeze(['email', 'desktop', 'webhook'])
 export const SMTP_SECURITY = Object.freeze(['starttls', 'tls', 'none'])
 

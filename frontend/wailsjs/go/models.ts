@@ -571,6 +571,8 @@ export namespace flx {
 	    mode?: string;
 	    owner?: string;
 	    mtime?: string;
+	    home?: boolean;
+	    member?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Entry(source);
@@ -584,6 +586,8 @@ export namespace flx {
 	        this.mode = source["mode"];
 	        this.owner = source["owner"];
 	        this.mtime = source["mtime"];
+	        this.home = source["home"];
+	        this.member = source["member"];
 	    }
 	}
 	export class Redaction {
@@ -619,6 +623,11 @@ export namespace flx {
 	    schemas?: number[];
 	    redaction_report?: Redaction[];
 	    rollback_created?: string[];
+	    layout?: string;
+	    account?: string;
+	    container?: string;
+	    no_file_hashes?: boolean;
+	    notes?: string[];
 	
 	    static createFrom(source: any = {}) {
 	        return new Meta(source);
@@ -642,6 +651,11 @@ export namespace flx {
 	        this.schemas = source["schemas"];
 	        this.redaction_report = this.convertValues(source["redaction_report"], Redaction);
 	        this.rollback_created = source["rollback_created"];
+	        this.layout = source["layout"];
+	        this.account = source["account"];
+	        this.container = source["container"];
+	        this.no_file_hashes = source["no_file_hashes"];
+	        this.notes = source["notes"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -974,6 +988,7 @@ export namespace jobs {
 	    spec: agentapi.BackupSpec;
 	    schedule: string;
 	    keep: borg.Keep;
+	    notify_success: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new Input(source);
@@ -986,6 +1001,7 @@ export namespace jobs {
 	        this.spec = this.convertValues(source["spec"], agentapi.BackupSpec);
 	        this.schedule = source["schedule"];
 	        this.keep = this.convertValues(source["keep"], borg.Keep);
+	        this.notify_success = source["notify_success"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -1019,6 +1035,7 @@ export namespace jobs {
 	    last_scheduled_at?: string;
 	    drill_schedule: string;
 	    last_drill_at?: string;
+	    notify_success: boolean;
 	    server_uuid: string;
 	    created_at: string;
 	    updated_at: string;
@@ -1045,6 +1062,7 @@ export namespace jobs {
 	        this.last_scheduled_at = source["last_scheduled_at"];
 	        this.drill_schedule = source["drill_schedule"];
 	        this.last_drill_at = source["last_drill_at"];
+	        this.notify_success = source["notify_success"];
 	        this.server_uuid = source["server_uuid"];
 	        this.created_at = source["created_at"];
 	        this.updated_at = source["updated_at"];
@@ -1986,6 +2004,24 @@ export namespace service {
 	        this.note = source["note"];
 	    }
 	}
+	export class Digest {
+	    to: string[];
+	    subject: string;
+	    text: string;
+	    queued: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Digest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.to = source["to"];
+	        this.subject = source["subject"];
+	        this.text = source["text"];
+	        this.queued = source["queued"];
+	    }
+	}
 	export class Status {
 	    version: string;
 	    data_dir: string;
@@ -2206,6 +2242,7 @@ export namespace store {
 	    last_scheduled_at?: string;
 	    drill_schedule: string;
 	    last_drill_at?: string;
+	    notify_success: boolean;
 	    server_uuid: string;
 	    created_at: string;
 	    updated_at: string;
@@ -2228,6 +2265,7 @@ export namespace store {
 	        this.last_scheduled_at = source["last_scheduled_at"];
 	        this.drill_schedule = source["drill_schedule"];
 	        this.last_drill_at = source["last_drill_at"];
+	        this.notify_success = source["notify_success"];
 	        this.server_uuid = source["server_uuid"];
 	        this.created_at = source["created_at"];
 	        this.updated_at = source["updated_at"];

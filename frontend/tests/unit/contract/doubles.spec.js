@@ -102,6 +102,8 @@ describe('the Playwright double', () => {
     ['ListRuns', POPULATED_FLEET, [100]],
     ['GetRun', POPULATED_FLEET, [FLEET_RUNS[0].id]],
     ['ListArchives', RESTORE_FLEET, [WEB1.uuid]],
+    ['ListArchives', RESTORE_FLEET, [WEB1.uuid], (d) => d.RenameArchive({ server: WEB1.uuid, archive, new_name: `${archive}-golden`, comment: 'before the upgrade' })],
+    ['ListArchives', RESTORE_FLEET, [WEB1.uuid], (d) => d.DeleteArchive(WEB1.uuid, archive, archive)],
     ['ListEvents', POPULATED_FLEET, [100]],
     ['Status', POPULATED_FLEET, []],
     ['GetSettings', POPULATED_FLEET, []],

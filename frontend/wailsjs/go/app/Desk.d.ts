@@ -53,6 +53,8 @@ export function DescribeSchedule(arg1:string,arg2:string):Promise<jobs.ScheduleD
 
 export function DiffFlx(arg1:string,arg2:string,arg3:string):Promise<Array<flx.DiffEntry>>;
 
+export function DigestNow(arg1:boolean,arg2:boolean):Promise<service.Digest>;
+
 export function DownloadFile(arg1:string,arg2:string,arg3:string):Promise<string>;
 
 export function DuplicateJob(arg1:string,arg2:string,arg3:string):Promise<store.Job>;

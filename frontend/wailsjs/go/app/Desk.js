@@ -70,6 +70,10 @@ export function DiffFlx(arg1, arg2, arg3) {
   return window['go']['app']['Desk']['DiffFlx'](arg1, arg2, arg3);
 }
 
+export function DigestNow(arg1, arg2) {
+  return window['go']['app']['Desk']['DigestNow'](arg1, arg2);
+}
+
 export function DownloadFile(arg1, arg2, arg3) {
   return window['go']['app']['Desk']['DownloadFile'](arg1, arg2, arg3);
 }
