@@ -17,7 +17,7 @@ export async function installJobsDesk(page) {
       setTimeout(() => emit('job:changed', { id: nextEventId(), at: now(), kind: 'job:changed', subject: job.server_uuid, message, data: { job_id: job.id, ...data } }), 0)
 
     // A stored job as Go's store.Job (no view fields).
-    const STORE_JOB = ['id', 'server_id', 'server_name', 'name', 'kind', 'spec', 'schedule', 'enabled', 'keep', 'last_scheduled_at', 'drill_schedule', 'last_drill_at', 'server_uuid', 'created_at', 'updated_at']
+    const STORE_JOB = ['id', 'server_id', 'server_name', 'name', 'kind', 'spec', 'schedule', 'enabled', 'keep', 'last_scheduled_at', 'drill_schedule', 'last_drill_at', 'server_uuid', 'created_at', 'updated_at', 'notify_success']
     const stored = (job) => Object.fromEntries(STORE_JOB.map((k) => [k, clone(job[k] ?? null)]))
     const parse = (text) => {
       try {
@@ -28,7 +28,7 @@ export async function installJobsDesk(page) {
     }
 
     // jobs.InputOf: the server by name, spec and keep as objects.
-    const inputOf = (job) => ({ server: job.server_name, name: job.name, spec: parse(job.spec), schedule: job.schedule, keep: parse(job.keep) })
+    const inputOf = (job) => ({ server: job.server_name, name: job.name, spec: parse(job.spec), schedule: job.schedule, keep: parse(job.keep), notify_success: Boolean(job.notify_success) })
 
     // Go's omitempty: an empty value is not in the JSON at all.
     const empty = (v) => v == null || v === '' || v === 0 || v === false || (Array.isArray(v) && !v.length)
@@ -93,11 +93,13 @@ export async function installJobsDesk(page) {
         ...diffObject('spec', parse(job.spec), input.spec),
         ...diffObject('keep', parse(job.keep), input.keep ?? {}),
       ]
-      const after = { ...stored(job), spec, schedule, keep }
+      const notify = Boolean(input.notify_success)
+      if (notify !== Boolean(job.notify_success)) changes.push({ field: 'notify_success', from: String(Boolean(job.notify_success)), to: String(notify) })
+      const after = { ...stored(job), spec, schedule, keep, notify_success: notify }
       if (preview || !changes.length) return { job: after, changes, applied: false }
       const at = now()
       if (schedule !== job.schedule) job.last_scheduled_at = at // a new schedule counts from now
-      Object.assign(job, { spec, schedule, keep, updated_at: at })
+      Object.assign(job, { spec, schedule, keep, notify_success: notify, updated_at: at })
       const fields = changes.map((c) => c.field)
       changed(job, `job ${job.name} of ${job.server_name} edited (${fields.join(', ')}); it applies from the next run`, { changes: fields })
       return { job: stored(job), changes, applied: true }

@@ -22,8 +22,9 @@ const SHOWN = {
 const TOP = ['kind', 'compression', 'paths', 'excludes', 'one_file_system', 'pre', 'post', 'mysql', 'postgres', 'mongo', 'docker', 'lvm']
 
 // formFromInput is the wizard's form for a job as GetJobInput sends it
-// (jobs.Input: server name, name, spec, schedule, keep); serverUuid is the
-// job's server, which the form names by uuid.
+// (jobs.Input: server name, name, spec, schedule, keep, notify_success);
+// serverUuid is the job's server, which the form names by uuid.
+// notify_success has no field in the steps yet: it is carried as it was.
 export function formFromInput(input, serverUuid) {
   const spec = input?.spec ?? {}
   const form = newJobForm()
@@ -49,6 +50,7 @@ export function formFromInput(input, serverUuid) {
     post: (spec.post ?? []).map((argv) => argv.join(' ')).join('\n'),
     schedule: scheduleForm(input?.schedule),
     keep: keepForm(input?.keep),
+    notifySuccess: Boolean(input?.notify_success),
   })
   return form
 }
@@ -75,7 +77,7 @@ export function editInput(form, schedule, original) {
     const kept = Object.fromEntries(Object.entries(part).filter(([k]) => !SHOWN[form.kind].includes(k)))
     if (Object.keys(kept).length) spec[form.kind] = { ...kept, ...(spec[form.kind] ?? {}) }
   }
-  return { server: original?.server ?? '', name: form.name, spec, schedule, keep: buildKeep(form.keep) }
+  return { server: original?.server ?? '', name: form.name, spec, schedule, keep: buildKeep(form.keep), notify_success: Boolean(form.notifySuccess) }
 }
 
 // changeValue shows one side of a change as Go sent it (JSON text, or a

@@ -13,6 +13,7 @@ const FILES = {
   spec: { kind: 'files', paths: ['/etc', '/var/www'], excludes: ['*.log'], one_file_system: true, compression: 'zstd,3', pre: [['/usr/local/bin/quiesce', 'on']] },
   schedule: 'CRON_TZ=Europe/Paris 30 2 * * *',
   keep: { within: '2d', daily: 7, monthly: 6 },
+  notify_success: true,
 }
 const MYSQL_FROM_CLI = {
   server: 'db1',
@@ -20,6 +21,7 @@ const MYSQL_FROM_CLI = {
   spec: { kind: 'mysql', checkpoint_interval: 600, mysql: { databases: ['shop'], host: 'db.internal', port: 3307 } },
   schedule: '*/30 * * * *',
   keep: { daily: 14 },
+  notify_success: false,
 }
 
 // The edit form sent back unchanged: what EditJob gets.

@@ -34,8 +34,9 @@ const job = {
   last_drill_at: null,
   created_at: '2026-11-03T10:00:00Z',
   updated_at: '2026-11-03T10:00:00Z',
+  notify_success: true,
 }
-const input = { server: 'web1', name: 'etc', spec: { kind: 'files', paths: ['/etc'], compression: 'lz4' }, schedule: '0 3 * * *', keep: { daily: 7 } }
+const input = { server: 'web1', name: 'etc', spec: { kind: 'files', paths: ['/etc'], compression: 'lz4' }, schedule: '0 3 * * *', keep: { daily: 7 }, notify_success: true }
 const get = (wrapper, id) => wrapper.get(`[data-testid="${id}"]`)
 const byTest = (id) => document.body.querySelector(`[data-testid="${id}"]`)
 
