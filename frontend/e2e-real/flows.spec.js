@@ -207,6 +207,7 @@ test('the archive is kept forever, renamed with a comment, then deleted, and bor
   await expect(page.getByTestId('archive-deleted')).toContainText('Archive site@golden of web1 deleted; the compact freed')
   await expect(page.getByTestId('empty-archives')).toBeVisible()
   expect(borgList()).toEqual([])
+})
 
 test('the job is edited with Go’s preview of the change, then paused: the dashboard says paused', async ({ page }) => {
   await page.goto('/#/jobs')
