@@ -40,7 +40,12 @@ func startServe(t *testing.T, dir string) {
 			t.Errorf("serve exited %d: %s", r.code, r.stderr)
 		}
 	})
-	sock := filepath.Join(dir, "borgdesk.sock")
+	waitSocket(t, filepath.Join(dir, "borgdesk.sock"), done)
+}
+
+// waitSocket returns once serve made its socket, or fails when it exits.
+func waitSocket(t *testing.T, sock string, done chan result) {
+	t.Helper()
 	for i := 0; i < 200; i++ {
 		if _, err := os.Stat(sock); err == nil {
 			return

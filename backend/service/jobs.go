@@ -3,8 +3,10 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"borgdesk/backend/events"
@@ -205,7 +207,28 @@ func (e runEnv) PlaceBackup(ctx context.Context, j store.Job, r store.Run) (jobs
 			return jobs.Placement{}, true, err
 		}
 	}
-	return jobs.Placement{Repo: loc.AgentURL, HostKey: loc.HostKey, LockWait: s.repos.Borg.LockWait}, false, nil
+	return jobs.Placement{Repo: loc.AgentURL, HostKey: loc.HostKey, LockWait: s.repos.Borg.LockWait, Local: loc.Local()}, false, nil
+}
+
+// VerifyArchive lists the coordinator's own copy of the job's repository
+// (read-only, beside the lock a backup may still hold) and finds archive.
+func (e runEnv) VerifyArchive(ctx context.Context, j store.Job, archive string) error {
+	s := e.s
+	if archive == "" {
+		return errors.New("the agent reported no archive name")
+	}
+	loc, err := s.location(ctx, j.ServerUUID)
+	if err != nil {
+		return err
+	}
+	list, err := s.reader().List(ctx, loc.Read)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(list, func(a borg.Archive) bool { return a.Name == archive }) {
+		return fmt.Errorf("%s is not in the repository after borg create", archive)
+	}
+	return nil
 }
 
 func (e runEnv) Wake(serverID int64) { e.s.Wake(serverID) }

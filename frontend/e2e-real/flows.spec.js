@@ -60,6 +60,35 @@ test('a files job through the wizard, then Run now backs it up', async ({ page }
   await expect(page.getByTestId('run-row').first().locator('[data-status]')).toHaveText('Succeeded', { timeout: 90_000 })
 })
 
+test('the Events page asks Go for the job’s history, searched, and exports it', async ({ page }) => {
+  await page.goto('/#/events')
+  await ready(page)
+  await expect(page.getByTestId('events-row').first()).toBeVisible()
+  await page.getByTestId('events-job').selectOption({ label: 'web1/site' })
+  const texts = page.getByTestId('events-row').getByTestId('events-row-text')
+  await expect(texts.filter({ hasText: 'Backup site of web1 succeeded' })).toHaveCount(1)
+  await expect(page.getByTestId('events-row').getByTestId('events-row-server').first()).toHaveText('web1')
+  await page.getByTestId('events-search').fill('queued')
+  await page.getByTestId('events-search').press('Enter')
+  await expect(page.getByTestId('events-row')).toHaveCount(1)
+  await expect(page.getByTestId('events-row')).toHaveAttribute('data-kind', 'run:progress')
+  await page.getByTestId('events-severity').selectOption({ label: 'Errors only' })
+  await expect(page.getByTestId('events-none-match')).toBeVisible()
+  // The bridge has no save dialog: Go says so in a sentence.
+  await page.getByTestId('events-export-csv').click()
+  await expect(page.getByTestId('error-alert')).toContainText('exports need the desktop window')
+
+  // Copy diagnostics: the report Go writes, on the clipboard.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
+  await page.goto('/#/settings')
+  await page.getByTestId('diagnostics-copy').click()
+  await expect(page.getByTestId('diagnostics-copied')).toBeVisible()
+  const report = await page.evaluate(() => navigator.clipboard.readText())
+  expect(report).toContain('Borgdesk diagnostics')
+  expect(report).toMatch(/borgdesk\s+v1\.0\.0/)
+  expect(report).toMatch(/\n {2}borg +1\.\d/)
+})
+
 test('the archive is indexed, browsed, and a file restored into a new folder', async ({ page }) => {
   await page.goto('/#/archives')
   await ready(page)

@@ -12,6 +12,7 @@ import { installSettingsDesk } from './desk-settings.js'
 import { installStorageDesk } from './desk-storage.js'
 import { installReplicaDesk } from './desk-replicas.js'
 import { installArchiveDesk } from './desk-archives.js'
+import { installEventsDesk } from './desk-events.js'
 
 export { NOW, EMPTY_FLEET, SCHEDULES, WEB1, FLEET_SERVERS, FLEET_JOBS, FLEET_RUNS, FLEET_ARCHIVES, POPULATED_FLEET } from './fixtures.js'
 export { ROLLOUT, ROLLOUT_FLEET, ROLLOUT_PASSWORD, ROLLOUT_STEPS, UNINSTALL_PASSWORD } from './fixtures.js'
@@ -798,6 +799,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
   await installStorageDesk(page)
   await installReplicaDesk(page)
   await installArchiveDesk(page)
+  await installEventsDesk(page)
 }
 
 // resumeRollout lets the hosts held at ROLLOUT.pauseAt go on; with a step

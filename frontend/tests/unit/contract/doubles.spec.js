@@ -105,6 +105,7 @@ describe('the Playwright double', () => {
     ['ListArchives', RESTORE_FLEET, [WEB1.uuid], (d) => d.RenameArchive({ server: WEB1.uuid, archive, new_name: `${archive}-golden`, comment: 'before the upgrade' })],
     ['ListArchives', RESTORE_FLEET, [WEB1.uuid], (d) => d.DeleteArchive(WEB1.uuid, archive, archive)],
     ['ListEvents', POPULATED_FLEET, [100]],
+    ['QueryEvents', POPULATED_FLEET, [{ limit: 100 }]],
     ['Status', POPULATED_FLEET, []],
     ['GetSettings', POPULATED_FLEET, []],
     ['GetHealth', OPERATOR_FLEET, []],
