@@ -237,3 +237,41 @@ test('the archive is kept forever, renamed with a comment, then deleted, and bor
   await expect(page.getByTestId('empty-archives')).toBeVisible()
   expect(borgList()).toEqual([])
 })
+
+test('the job is edited with Go’s preview of the change, then paused: the dashboard says paused', async ({ page }) => {
+  await page.goto('/#/jobs')
+  await ready(page)
+  await page.getByTestId('job-link').filter({ hasText: 'site' }).click()
+  await page.getByTestId('job-edit').click()
+
+  // The form starts from what Go stored (GetJobInput).
+  await expect(page.getByTestId('job-paths')).toHaveValue(SRC)
+  await expect(page.getByTestId('job-name')).toBeDisabled()
+  await page.getByTestId('wizard-next').click()
+  await page.getByTestId('schedule-time').fill('04:15')
+  await page.getByTestId('edit-review').click()
+
+  // Go's own diff: the schedule, and nothing else.
+  const change = page.getByTestId('edit-change')
+  await expect(change).toHaveCount(1)
+  await expect(change).toHaveAttribute('data-field', 'schedule')
+  await expect(change.getByTestId('edit-change-from')).toHaveText('0 3 * * *')
+  await expect(change.getByTestId('edit-change-to')).toHaveText('15 4 * * *')
+  await page.getByTestId('edit-save').click()
+  await expect(page.getByTestId('job-edited')).toContainText('Saved: 1 change.')
+  await expect(page.getByTestId('job-schedule-text')).toHaveText('daily at 04:15')
+  await expect(page.getByTestId('job-next-run')).not.toHaveText('None: paused')
+
+  await page.getByTestId('job-toggle').click()
+  await expect(page.getByTestId('job-state')).toHaveText('Paused')
+  await expect(page.getByTestId('job-next-run')).toHaveText('None: paused')
+
+  // Everywhere jobs are listed: the dashboard's next runs and the health
+  // (amber "every job is paused", never red).
+  await page.goto('/#/')
+  await ready(page)
+  await expect(page.getByTestId('next-runs-paused')).toHaveText('Paused: web1/site.')
+  await expect(page.getByTestId('next-run')).toHaveCount(0)
+  await page.locator('[data-testid="health-tile"][data-name="web1"]').click()
+  await expect(page.getByTestId('health-detail').getByTestId('health-reason')).toContainText(['Every job is paused'])
+})

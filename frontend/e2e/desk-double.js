@@ -4,6 +4,7 @@
 // use Go's snake_case JSON keys.
 
 import { EMPTY_FLEET, FLX, NOW, SCHEDULES, WEB1 } from './fixtures.js'
+import { installJobsDesk } from './desk-jobs.js'
 import { installRestoreDesk } from './desk-restore.js'
 import { installOperatorDesk } from './desk-operator.js'
 import { installRecoveryDesk } from './desk-recovery.js'
@@ -752,7 +753,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
 
     // What desk-restore.js builds on (its script runs right after this one).
     // tasks: every agent task ListTasks answers; the restore double adds its own.
-    window.__desk = { answer, find, findJob, state, clone, emit: emitNow, nextEventId: () => ++eventId, tasks }
+    window.__desk = { answer, find, findJob, state, clone, emit: emitNow, nextEventId: () => ++eventId, tasks, createJob, runJob }
 
     const noop = () => {}
     window.runtime = {
@@ -790,6 +791,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       WindowSetDarkTheme: noop,
     }
   }, { ...fleet, flx: fleet.flx ?? FLX, schedules: fleet.schedules ?? SCHEDULES })
+  await installJobsDesk(page)
   await installRestoreDesk(page)
   await installOperatorDesk(page)
   await installRecoveryDesk(page)
