@@ -127,6 +127,30 @@ func NewRuns(cfg RunsConfig) *Runs {
 }
 
 // Queue queues a run of j and starts it if its repository is free.
+// QueueServer queues a run of every enabled job of sv ("back up now" for
+// a server) and names the paused jobs it left alone.
+func (q *Runs) QueueServer(ctx context.Context, sv store.Server, trigger string) (ServerBackup, error) {
+	all, err := q.st.ListJobs(ctx)
+	if err != nil {
+		return ServerBackup{}, err
+	}
+	out := ServerBackup{Server: sv.Name, Runs: []store.Run{}, Paused: []string{}}
+	for _, j := range all {
+		switch {
+		case j.ServerID != sv.ID:
+		case !j.Enabled:
+			out.Paused = append(out.Paused, j.Name)
+		default:
+			r, err := q.Queue(ctx, j, trigger, 1)
+			if err != nil {
+				return out, err
+			}
+			out.Runs = append(out.Runs, r)
+		}
+	}
+	return out, nil
+}
+
 func (q *Runs) Queue(ctx context.Context, j store.Job, trigger string, attempt int) (store.Run, error) {
 	r, err := q.st.QueueRun(ctx, j.ID, trigger, attempt)
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"time"
 
 	"borgdesk/backend/events"
 	"borgdesk/backend/jobs"
@@ -119,50 +118,12 @@ func (s *Service) runDue(ctx context.Context) {
 	s.runs.QueueDue(ctx)
 }
 
-// runDueChecks runs the scheduled repository checks: `borg check` and,
-// on a slower schedule, `--verify-data`, one repository after another in
-// the background.
+// runDueChecks starts the scheduled repository checks in the background
+// when their schedules are due (archives.DueChecks).
 func (s *Service) runDueChecks(ctx context.Context) {
-	now := s.now()
-	s.checkMu.Lock()
-	if s.lastCheck.IsZero() {
-		s.lastCheck, s.lastVerify = now, now // count from start-up
+	if check, verify := s.dueChecks.Due(ctx, s.Setting, s.now()); check && s.repos != nil {
+		s.orch.Go("repository checks", func(ctx context.Context) { s.archives.CheckAll(ctx, verify) })
 	}
-	due := func(key string, last time.Time) bool {
-		expr, err := s.Setting(ctx, key)
-		if err != nil || expr == "" {
-			return false
-		}
-		sched, err := jobs.ParseSchedule(expr)
-		return err == nil && sched.Due(last, now)
-	}
-	verify := due("check.verify_data_schedule", s.lastVerify)
-	check := verify || due("check.schedule", s.lastCheck)
-	if verify {
-		s.lastVerify = now
-	}
-	if check {
-		s.lastCheck = now
-	}
-	s.checkMu.Unlock()
-	if !check || s.repos == nil {
-		return
-	}
-	s.orch.Go("repository checks", func(ctx context.Context) {
-		servers, err := s.st.ListServers(ctx)
-		if err != nil {
-			return
-		}
-		for _, sv := range servers {
-			if sv.Status == store.ServerRevoked || ctx.Err() != nil {
-				continue
-			}
-			if _, err := s.repos.Repo(sv.UUID); err != nil {
-				continue // no repository yet
-			}
-			s.Check(ctx, sv.UUID, verify)
-		}
-	})
 }
 
 // Requeue queues again runs a crash left running (already marked failed

@@ -135,7 +135,7 @@ export async function installJobsDesk(page) {
         throw invalid(`deleting job ${job.name} with its archives cannot be undone: confirm by typing the job's name (--confirm ${job.name})`)
       }
       const active = state.runs.find((r) => r.job_id === job.id && (r.status === 'queued' || r.status === 'running'))
-      if (active) throw new Error(`already exists: run ${active.id} of job ${job.name} is queued or running: cancel it first (borgdesk job cancel ${active.id}), then delete the job`)
+      if (active) throw new Error(`run ${active.id} of job ${job.name} is queued or running: cancel it first (borgdesk job cancel ${active.id}), then delete the job`)
       let deleted = []
       if (withArchives) {
         const list = state.archives[job.server_uuid] ?? []
