@@ -11,7 +11,7 @@ DESKTOP_TAGS  := desktop,production,webkit2_41
 BIN           := build/bin
 ARTIFACTS     := artifacts
 
-.PHONY: deps run build frontend cli agent test test-go test-ui test-frontend test-e2e test-flows test-desktop bench clean
+.PHONY: deps run build frontend cli agent test test-go test-race test-ui test-frontend test-e2e test-flows test-desktop bench clean
 
 deps:
 	@WAILS_VERSION=$(WAILS_VERSION) build/scripts/deps.sh
@@ -57,7 +57,26 @@ test-go:
 	# Only app/ has files behind the desktop tags: vet it (and main) with them.
 	go vet -tags $(DESKTOP_TAGS) . ./app/...
 	go test -count=1 -timeout 30m -parallel 4 ./...
+	$(MAKE) test-race
 	@if [ "$${BORGDESK_TEST_ALLOW_SKIP:-}" = 1 ]; then echo "BORGDESK_TEST_ALLOW_SKIP=1: tests that lacked a tool, root or a device were skipped; list them with: go test -count=1 -v ./... | grep -- '--- SKIP'"; fi
+
+# The packages whose tests run under the race detector in a few minutes:
+# the concurrent parts (events, the orchestrator and run queue, the fleet,
+# the gateway, the admin API, the coordinator's start and stop, alerts and
+# the outbox, the store) and the agent's. Left out: app/ (9 minutes without
+# -race), the packages that spend their time in real borg, rclone or FUSE
+# (archives, repos, mounts, flx, flxfs, recoverykit, replicas, targets, the
+# agent's restore, rollout's test hosts), and backend/tray, whose only race
+# is inside fyne.io/systray's menu layout (GetLayout's refresh), not ours.
+RACE_PKGS = ./backend/events ./backend/jobs ./backend/fleet ./backend/gateway ./backend/adminapi \
+	./backend/coordinator ./backend/alerts ./backend/mail ./backend/settings ./backend/health \
+	./backend/notify ./backend/restores ./backend/snapshots ./backend/store ./backend/ca \
+	./backend/agentdist ./backend/datadir ./backend/catalog ./backend/shared/borgssh \
+	./backend/shared/safefs ./backend/shared/tail ./backend/shared/atomicfile ./backend/shared/agentapi \
+	./agent ./agent/internal/runner ./agent/internal/update ./agent/internal/backup ./agent/internal/syscmd
+
+test-race:
+	go test -race -count=1 -timeout 15m $(RACE_PKGS)
 
 test-frontend:
 	cd frontend && npm test

@@ -226,6 +226,15 @@ func TestBackupEndToEnd(t *testing.T) {
 	if run["status"] != "succeeded" || !strings.HasPrefix(run["archive"].(string), "site@") || run["files"].(float64) != 120 {
 		t.Fatalf("run = %v", run)
 	}
+	// The repository is the coordinator's: the agent did not list it again
+	// over SSH, the coordinator confirmed the archive in its copy, and the
+	// log's timeline says where the time went.
+	runLog, _ := run["log"].(string)
+	for _, want := range []string{"the coordinator confirms it in its copy", "verified       the archive is listed in the repository", "== timeline ==", "\nborg started ", "\nverified       "} {
+		if !strings.Contains(runLog, want) {
+			t.Errorf("the run's log lacks %q:\n%s", want, runLog)
+		}
+	}
 	archive := run["archive"].(string)
 	var archives []map[string]any
 	f.mustJSON(&archives, "archive", "list", "web1")

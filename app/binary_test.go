@@ -44,6 +44,12 @@ func borgdeskBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	// The coordinators the tests start (in-process or as borgdesk serve)
+	// keep their log on stderr: none writes into this machine's
+	// ~/.local/state. A test of the log file passes its own environment.
+	if os.Getenv("BORGDESK_LOG_FILE") == "" {
+		os.Setenv("BORGDESK_LOG_FILE", "off")
+	}
 	code := m.Run()
 	if binPath != "" {
 		os.RemoveAll(filepath.Dir(binPath))

@@ -66,7 +66,12 @@ func cmdServe(ctx context.Context, g *globals, args []string, e env) error {
 	if err := cl.parse(args, 0, 0, ""); err != nil {
 		return err
 	}
-	opts, err := g.options(e, newLogger(e.stderr))
+	log, err := openCoordLog(e, g.coord.logLevel, g.coord.logFile)
+	if err != nil {
+		return err
+	}
+	defer log.Close()
+	opts, err := g.options(e, log.Logger)
 	if err != nil {
 		return err
 	}
@@ -301,37 +306,6 @@ func cmdJob(ctx context.Context, g *globals, args []string, e env) error {
 			rows = append(rows, []string{fmt.Sprint(j.ID), j.ServerName, j.Name, j.Kind, j.Schedule, fmt.Sprint(j.Enabled)})
 		}
 		return printTable(e.stdout, []string{"ID", "SERVER", "NAME", "KIND", "SCHEDULE", "ENABLED"}, rows)
-	})
-}
-
-func cmdEvents(ctx context.Context, g *globals, args []string, e env) error {
-	cl := newCmdline("events", g, e, "print JSON (one object per line with --follow)")
-	follow := cl.Bool("follow", false, "keep printing new events as they happen")
-	limit := cl.Int("limit", 50, "how many recent events to print")
-	c, err := cl.open(args, 0, 0, "")
-	if err != nil {
-		return err
-	}
-	if *follow {
-		err := c.StreamEvents(ctx, func(ev store.Event) error {
-			if cl.json() {
-				return printJSONLine(e.stdout, ev)
-			}
-			_, err := fmt.Fprintf(e.stdout, "%s  %-18s %s\n", fmtTime(ev.At), ev.Kind, ev.Message)
-			return err
-		})
-		if errors.Is(err, context.Canceled) {
-			return nil
-		}
-		return err
-	}
-	evs, err := c.ListEvents(ctx, *limit)
-	return cl.print(evs, err, func() error {
-		rows := make([][]string, 0, len(evs))
-		for i := len(evs) - 1; i >= 0; i-- { // oldest first, like a log
-			rows = append(rows, []string{fmtTime(evs[i].At), evs[i].Kind, evs[i].Message})
-		}
-		return printTable(e.stdout, []string{"TIME", "KIND", "MESSAGE"}, rows)
 	})
 }
 

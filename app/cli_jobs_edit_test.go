@@ -78,6 +78,18 @@ func TestJobLifecycleCLI(t *testing.T) {
 		}
 		return v
 	}
+	// Back up now for a server: every enabled job, the paused ones named.
+	must("job", "create", "--server", "web1", "--name", "www", "--paths", "/var/www")
+	must("job", "create", "--server", "web1", "--name", "home", "--paths", "/home")
+	must("job", "disable", "home")
+	var sb service.ServerBackup
+	if err := json.Unmarshal([]byte(must("server", "backup", "web1", "--json")), &sb); err != nil {
+		t.Fatal(err)
+	}
+	if len(sb.Runs) != 1 || sb.Runs[0].JobName != "www" || !slices.Equal(sb.Paused, []string{"home"}) {
+		t.Errorf("server backup = %+v; want a run of www and home named paused", sb)
+	}
+
 	must("job", "create", "--server", "web1", "--name", "etc", "--paths", "/etc", "--schedule", "0 3 * * *", "--keep-daily", "7")
 	before := show("web1/etc")
 

@@ -40,7 +40,12 @@ func startServe(t *testing.T, dir string) {
 			t.Errorf("serve exited %d: %s", r.code, r.stderr)
 		}
 	})
-	sock := filepath.Join(dir, "borgdesk.sock")
+	waitSocket(t, filepath.Join(dir, "borgdesk.sock"), done)
+}
+
+// waitSocket returns once serve made its socket, or fails when it exits.
+func waitSocket(t *testing.T, sock string, done chan result) {
+	t.Helper()
 	for i := 0; i < 200; i++ {
 		if _, err := os.Stat(sock); err == nil {
 			return
@@ -126,5 +131,22 @@ func TestDesktopNeedsAGUIBuild(t *testing.T) {
 	r := runCLI(context.Background(), map[string]string{"DISPLAY": ":0"}, "--data", t.TempDir())
 	if r.code != exitError || !strings.Contains(r.stderr, "borgdesk serve") {
 		t.Errorf("desktop in a CLI build = %+v", r)
+	}
+}
+
+// Asking for help or the version is not a mistake: both exit 0, and the
+// top-level usage names the first command a new operator needs.
+func TestHelpAndVersionExitZero(t *testing.T) {
+	ctx := context.Background()
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		if r := runCLI(ctx, nil, args...); r.code != exitOK || !strings.HasPrefix(r.stdout, "borgdesk ") {
+			t.Errorf("%v = %+v; want exit 0 and the version", args, r)
+		}
+	}
+	if r := runCLI(ctx, nil, "help"); r.code != exitOK || !strings.Contains(r.stdout, "borgdesk server add") || !strings.Contains(r.stdout, "borgdesk job edit") {
+		t.Errorf("help = exit %d; want 0 and a usage that names server add and job edit:\n%s", r.code, r.stdout)
+	}
+	if r := runCLI(ctx, nil, "--help"); r.code != exitOK {
+		t.Errorf("--help = %+v; want exit 0", r)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"borgdesk/backend/catalog"
+	"borgdesk/backend/diagnostics"
 	"borgdesk/backend/mail"
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/recoverykit"
@@ -35,6 +36,8 @@ type Desk struct {
 	fileDialog func(ctx context.Context, title string, filter FileFilter) (string, error)
 	// dirs shows and chooses the data dir (nil without a coordinator).
 	dirs *dataDirs
+	// diag is what the diagnostics report needs from the shell.
+	diag diagnostics.Paths
 
 	mu  sync.Mutex
 	ctx context.Context

@@ -3,6 +3,7 @@
 package app
 
 import (
+	"borgdesk/backend/diagnostics"
 	"context"
 	"errors"
 	"fmt"
@@ -52,7 +53,17 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 	var coord *coordinator.Coordinator
 	var window wailsContext
 	var bench *benchRun
-	shell := &trayShell{logger: newLogger(e.stderr)}
+	logger, logPath := newLogger(e.stderr), ""
+	if !bindingsOnly {
+		log, err := openCoordLog(e, g.coord.logLevel, g.coord.logFile)
+		if err != nil {
+			return err
+		}
+		defer log.Close()
+		logger = log.Logger
+		logPath = log.path
+	}
+	shell := &trayShell{logger: logger}
 	if !bindingsOnly {
 		if err := checkDisplay(e.getenv); err != nil {
 			return err
@@ -60,7 +71,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 		if _, err := fs.Stat(dist, "index.html"); err != nil {
 			return errors.New("this binary was built without the frontend (frontend/dist/index.html is missing); build it with `make build`")
 		}
-		opts, err := g.options(e, newLogger(e.stderr))
+		opts, err := g.options(e, logger)
 		if err != nil {
 			return err
 		}
@@ -78,6 +89,7 @@ func runDesktop(ctx context.Context, g globals, e env) error {
 		}
 		defer coord.Close()
 		desk = newDesk(coord.Service())
+		desk.diag = diagnostics.Paths{Socket: opts.Socket, LogFile: logPath, Getenv: e.getenv}
 		shell.svc = coord.Service()
 		// Native dialogs need Wails' own context (the one OnStartup gets),
 		// not the coordinator's: Wails exits the process otherwise.

@@ -69,6 +69,10 @@ type coordFlags struct {
 	retryDelay time.Duration
 	reserve    string
 	lockWait   time.Duration
+	// logLevel is --log-level: debug, info, warn or error; logFile is
+	// --log-file ("" the default path, "off" none).
+	logLevel string
+	logFile  string
 }
 
 func (c *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
@@ -80,6 +84,8 @@ func (c *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.DurationVar(&c.retryDelay, "retry-delay", 30*time.Second, "first backoff step before a failed run is retried (doubles per attempt, 3 attempts)")
 	fs.StringVar(&c.reserve, "repo-reserve", "2G", "disk space backups leave free on the coordinator's disk, so a full disk never stops it")
 	fs.DurationVar(&c.lockWait, "lock-wait", 60*time.Second, "how long a backup waits for its repository's lock (held by a prune, check or mount) before it fails and is retried")
+	fs.StringVar(&c.logLevel, "log-level", firstNonEmpty(c.logLevel, "info"), "what the log keeps: debug, info, warn or error (stderr and $XDG_STATE_HOME/borgdesk/borgdesk.log)")
+	fs.StringVar(&c.logFile, "log-file", firstNonEmpty(c.logFile, getenv("BORGDESK_LOG_FILE")), "the log file, rotated (env BORGDESK_LOG_FILE; default $XDG_STATE_HOME/borgdesk/borgdesk.log; off: stderr only)")
 	fs.StringVar(&c.agentDir, "agent-dir", firstNonEmpty(c.agentDir, getenv("BORGDESK_AGENT_DIR")), "directory of borgdesk-agent-<os>-<arch> builds handed out as updates (env BORGDESK_AGENT_DIR; default: beside this program)")
 }
 
@@ -165,12 +171,16 @@ func run(ctx context.Context, args []string, e env) int {
 	top.StringVar(&g.selfTestDrop, "self-test-drop", "", "with --self-test: then drop this .flx on the window (Wails' file-drop event) and check the restore view opens")
 	top.BoolVar(&g.selfTestShell, "self-test-shell", false, "with --self-test, on desktop-smoke.sh's seeded data dir: check that web1 is amber naming the job db, that only the content pane scrolls, and the Jobs table at 1024x768")
 	top.BoolVar(&g.selfTestBench, "self-test-bench", false, "with --self-test, on a fleet made by build/benchdash: time the dashboard's first paint and live updates in the window and print them as JSON (make bench)")
+	showVersion := top.Bool("version", false, "print the version and exit")
 	top.Usage = func() { usage(e.stderr) }
 	if err := top.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
+	}
+	if *showVersion {
+		return run(ctx, []string{"version"}, e)
 	}
 	if g.selfTestShell && !g.selfTest {
 		fmt.Fprintln(e.stderr, "borgdesk: --self-test-shell goes with --self-test")
@@ -236,6 +246,7 @@ func usage(w io.Writer) {
 Usage:
   borgdesk [--data DIR] [--listen ADDR]    open the desktop app
   borgdesk serve [--data DIR] [--listen ADDR] [--ssh-listen ADDR] [--gateway-url URL] [--agent-dir DIR]
+                 [--log-level debug|info|warn|error] [--log-file PATH|off]   (the window takes both too)
                                            run the coordinator without a window
   borgdesk status [--json]
   borgdesk flx backup|restore|migrate|inspect|verify|diff …   .flx/.flxx snapshots (borgdesk flx help)
@@ -269,7 +280,9 @@ Usage:
   borgdesk health [--json]                  green/amber/red per server (backup age vs RPO, agent, certificate, drills)
   borgdesk mail test | mail status [--json]   alert e-mail: send a test now; the outbox (DATA/outbox.mbox, sent.mbox)
   borgdesk mail digest [--weekly] [--send]     the digest (notify.digest) of the last day or week: show it, or queue it now
-  borgdesk events [--limit N] [--follow] [--json]
+  borgdesk events [--server S] [--job JOB] [--kind K,…] [--severity info|warning|error] [--since 24h|DATE]
+                  [--until DATE] [--search TEXT] [--limit N] [--json|--csv]    the history, newest first
+  borgdesk events --follow [--json]                           live events as they happen
   borgdesk settings get [KEY] [--json] | set KEY VALUE   (gateway.listen, ssh.listen, gateway.url: at the next start)
   borgdesk settings set-secret KEY --stdin   (smtp.password, notify.webhook.secret: write-only)
   borgdesk datadir [show] [--json] | set DIR | unset   the data dir of the next start (desk.json)
@@ -287,6 +300,9 @@ Self-tests of the window (make test-desktop, make bench), not for everyday use:
   borgdesk --self-test --self-test-bench --data DIR
                                            time the dashboard's first paint and live updates; only on a fleet
                                            made by build/benchdash (it writes fake progress and RPO settings)
+
+The coordinator (the window or serve) logs to stderr and to $XDG_STATE_HOME/borgdesk/borgdesk.log
+(~/.local/state/borgdesk/borgdesk.log, or --log-file; rotated at 10 MB, 5 old files gzipped, 30 days).
 
 Global flags (also accepted after the command):
   --data DIR      data directory (env %s; else desk.json's data_dir)

@@ -68,7 +68,9 @@ func TestDigestSaysWhatIsWell(t *testing.T) {
 	red := green
 	red.State, red.Reasons, red.CertNotAfter = health.Red, []string{"files failed"}, &expires
 	red.Issues = []health.Issue{{Code: health.IssueNoDrill, State: health.Amber}}
-	f.set(func() { f.fleet = health.Fleet{State: health.Red, Red: 1, Summary: "1 red", Servers: []health.Server{red}} })
+	f.set(func() {
+		f.fleet = health.Fleet{State: health.Red, Red: 1, Summary: "1 red", Servers: []health.Server{red}}
+	})
 	d, err = f.a.BuildDigest(ctx, 24*time.Hour)
 	if err != nil {
 		t.Fatal(err)

@@ -2,15 +2,18 @@
 // the archives of a server, the file catalog behind browsing, search,
 // previews, downloads and comparisons of two versions of a file (and the
 // restores and drills that read it), FUSE mounts of archives and
-// snapshots, and the two upkeep operations on a repository's content,
-// retention (prune) and borg check.
+// snapshots, the upkeep of a repository's content, retention (prune) and
+// borg check, and the operator's changes to one archive: delete it, keep
+// it forever (prune spares it), rename it and comment it.
 //
 // It reads the coordinator's own access to a repository (without borg's
 // lock where it only reads, so browsing goes on during a backup) and asks
 // the rest of the coordinator, through Env, which server a name means and
 // where its repository is. It never talks to an agent (a prune on a
 // storage node goes through Env), never queues, starts or finishes a run,
-// and never writes a repository but to prune and compact it.
+// and never writes a repository but to prune, delete, rename and compact
+// it, always through the coordinator's own access (never an agent's
+// append-only path) and under the repository's maintenance lock.
 package archives
 
 import (

@@ -113,7 +113,7 @@ func TestRunListensWhereTheSettingsSay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() }) // after Run has returned (cleanups run last-registered first)
 	if err := runUntilReady(t, c, ready); err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestRunDerivesTheGatewayURLByDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() }) // after Run has returned (cleanups run last-registered first)
 	if err := runUntilReady(t, c, ready); err != nil {
 		t.Fatal(err)
 	}

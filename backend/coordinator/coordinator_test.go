@@ -21,7 +21,7 @@ func TestRunServesAndStopsCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() }) // after Run has returned (cleanups run last-registered first)
 
 	if _, err := Open(context.Background(), Options{DataDir: dir, Socket: sock}); !errors.Is(err, datadir.ErrLocked) {
 		t.Fatalf("second Open: err = %v; want ErrLocked", err)
@@ -69,7 +69,7 @@ func TestOpenMarksInterruptedRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() }) // after Run has returned (cleanups run last-registered first)
 	runs, _ := c.Service().ListRuns(ctx, 5)
 	if len(runs) != 1 || runs[0].ID != run.ID || runs[0].Status != store.RunFailed {
 		t.Errorf("runs after restart = %+v; want run %d failed", runs, run.ID)

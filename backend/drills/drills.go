@@ -151,7 +151,7 @@ func (dr *Drills) Start(ctx context.Context, j store.Job, full bool) (store.Dril
 		return d, err
 	}
 	dr.events.Publish(ctx, events.DrillChanged, j.ServerUUID, fmt.Sprintf("restore drill %d of %s/%s started (%s, archive %s)", d.ID, j.ServerName, j.Name, mode, latest),
-		map[string]any{"id": d.ID, "status": d.Status})
+		map[string]any{"id": d.ID, "job_id": j.ID, "status": d.Status})
 	dr.orch.Go("restore drill", func(ctx context.Context) { dr.run(ctx, j, repo, d) })
 	return d, nil
 }
@@ -183,7 +183,7 @@ func (dr *Drills) run(ctx context.Context, j store.Job, repo borg.Repo, d store.
 	if done.Error != "" {
 		msg += ": " + done.Error
 	}
-	dr.events.Publish(ctx, events.DrillChanged, j.ServerUUID, msg, map[string]any{"id": done.ID, "status": done.Status})
+	dr.events.Publish(ctx, events.DrillChanged, j.ServerUUID, msg, map[string]any{"id": done.ID, "job_id": j.ID, "status": done.Status})
 	// the server's "last verified restorable" changed
 	dr.events.Announce(events.ServerChanged, j.ServerUUID, map[string]any{"id": j.ServerID, "verified": done.Status == store.DrillPassed})
 	if done.Status == store.DrillFailed {

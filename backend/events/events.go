@@ -1,10 +1,14 @@
 // Package events fans the coordinator's events out to live subscribers: the
-// desktop window, admin-socket streams, later the tray and notifiers.
+// desktop window, admin-socket streams, later the tray and notifiers; and
+// reads the whole log back as a history (History: filters, search, keyset
+// pages, CSV and JSON export), with each event's severity from one table
+// (Severity).
 //
-// Events are persisted by the service layer before they are published here;
-// this package only delivers. A slow subscriber never blocks a publisher: when
-// its buffer is full its subscription is ended (Lagged reports it), so it can
-// re-read state and subscribe again instead of silently missing events.
+// Log.Publish persists an event before it announces it. A slow subscriber
+// never blocks a publisher: when its buffer is full its subscription is ended
+// (Lagged reports it), so it can re-read state and subscribe again instead of
+// silently missing events. History never writes an event; it only gives the
+// events written before severities existed theirs.
 package events
 
 import (

@@ -28,6 +28,7 @@ func (l Log) Publish(ctx context.Context, kind, subject, message string, data an
 		}
 		ev.Data = raw
 	}
+	ev.Severity = Severity(kind, statusOf(ev.Data))
 	saved, err := l.Store.AppendEvent(ctx, ev)
 	if err != nil {
 		return err

@@ -36,3 +36,18 @@ func CheckName(what, name string) error {
 	}
 	return nil
 }
+
+// Refuse is a refusal said in one sentence of its own (no "already
+// exists:" or "invalid input:" before it) that still matches kind with
+// errors.Is: a state that forbids an action, such as a run in progress.
+func Refuse(kind error, format string, args ...any) error {
+	return &refusal{kind: kind, msg: fmt.Sprintf(format, args...)}
+}
+
+type refusal struct {
+	kind error
+	msg  string
+}
+
+func (r *refusal) Error() string { return r.msg }
+func (r *refusal) Unwrap() error { return r.kind }

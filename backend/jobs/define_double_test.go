@@ -62,6 +62,6 @@ func TestWindowDoubleSchedulesAreGos(t *testing.T) {
 	json.Unmarshal(got, &g)
 	json.Unmarshal(wantJSON, &w)
 	if diff := cmp.Diff(w, g); diff != "" {
-		t.Errorf("%s differs from what Go answers (go test ./backend/service -run TestWindowDouble -update) (-go +file):\n%s", doubleSchedules, diff)
+		t.Errorf("%s differs from what Go answers (go test ./backend/jobs -run TestWindowDouble -update) (-go +file):\n%s", doubleSchedules, diff)
 	}
 }

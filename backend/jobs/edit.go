@@ -167,7 +167,7 @@ func (d *Definitions) Delete(ctx context.Context, ref string, req DeleteRequest)
 		return DeleteReport{}, err
 	}
 	if len(active) > 0 {
-		return DeleteReport{}, fmt.Errorf("%w: run %d of job %s is queued or running: cancel it first (borgdesk job cancel %d), then delete the job", fault.ErrConflict, active[0], j.Name, active[0])
+		return DeleteReport{}, fault.Refuse(fault.ErrConflict, "run %d of job %s is queued or running: cancel it first (borgdesk job cancel %d), then delete the job", active[0], j.Name, active[0])
 	}
 	rep := DeleteReport{Job: j, ArchivesDeleted: []string{}, ArchivesKept: !req.WithArchives}
 	if req.WithArchives {

@@ -52,3 +52,38 @@ func RunLog(res agentapi.BackupResult, status, warnings, errText string) string 
 	}
 	return strings.TrimLeft(b.String(), "\n")
 }
+
+// Timeline is where a run's time went, appended to its log: queued,
+// handed to the agent, borg started and done (the agent's clock), the
+// agent's report, the coordinator's confirmation of the archive. Each step
+// is shown with the time since the one before, so the operator (and make
+// bench) sees the fixed cost around borg.
+func Timeline(r store.Run, t store.Task, res agentapi.BackupResult, verified *time.Time) string {
+	type step struct {
+		name string
+		at   *time.Time
+	}
+	queued := r.StartedAt
+	steps := []step{{"queued", &queued}, {"dispatched", t.DispatchedAt}, {"agent started", t.StartedAt},
+		{"borg started", res.BorgStarted}, {"borg done", res.BorgDone}, {"reported", t.FinishedAt}, {"verified", verified}}
+	var b strings.Builder
+	b.WriteString("\n== timeline ==\n")
+	var prev *time.Time
+	n := 0
+	for _, s := range steps {
+		if s.at == nil || s.at.IsZero() {
+			continue
+		}
+		n++
+		since := ""
+		if prev != nil {
+			since = "+" + s.at.Sub(*prev).Round(time.Millisecond).String()
+		}
+		fmt.Fprintf(&b, "%-14s %s %s\n", s.name, s.at.UTC().Format("15:04:05.000"), since)
+		prev = s.at
+	}
+	if n == 0 {
+		return ""
+	}
+	return b.String()
+}

@@ -26,6 +26,9 @@ type Placement struct {
 	Repo     string
 	HostKey  string
 	LockWait int
+	// Local: the repository is on the coordinator, which confirms the
+	// archive itself after the run (VerifyArchive).
+	Local bool
 }
 
 // RunEnv is what the run queue asks of the rest of the coordinator.
@@ -36,6 +39,9 @@ type RunEnv interface {
 	PlaceBackup(ctx context.Context, j store.Job, r store.Run) (p Placement, tell bool, err error)
 	// Wake tells a server's agent it has a task.
 	Wake(serverID int64)
+	// VerifyArchive confirms that a run's archive is in the coordinator's
+	// own copy of the job's repository (read-only, beside borg's lock).
+	VerifyArchive(ctx context.Context, j store.Job, archive string) error
 	// AfterBackup runs after a successful backup: retention, replicas,
 	// the repository's size, the file catalog.
 	AfterBackup(ctx context.Context, j store.Job)
@@ -124,6 +130,30 @@ func NewRuns(cfg RunsConfig) *Runs {
 }
 
 // Queue queues a run of j and starts it if its repository is free.
+// QueueServer queues a run of every enabled job of sv ("back up now" for
+// a server) and names the paused jobs it left alone.
+func (q *Runs) QueueServer(ctx context.Context, sv store.Server, trigger string) (ServerBackup, error) {
+	all, err := q.st.ListJobs(ctx)
+	if err != nil {
+		return ServerBackup{}, err
+	}
+	out := ServerBackup{Server: sv.Name, Runs: []store.Run{}, Paused: []string{}}
+	for _, j := range all {
+		switch {
+		case j.ServerID != sv.ID:
+		case !j.Enabled:
+			out.Paused = append(out.Paused, j.Name)
+		default:
+			r, err := q.Queue(ctx, j, trigger, 1)
+			if err != nil {
+				return out, err
+			}
+			out.Runs = append(out.Runs, r)
+		}
+	}
+	return out, nil
+}
+
 func (q *Runs) Queue(ctx context.Context, j store.Job, trigger string, attempt int) (store.Run, error) {
 	r, err := q.st.QueueRun(ctx, j.ID, trigger, attempt)
 	if err != nil {
@@ -184,7 +214,7 @@ func (q *Runs) dispatchOne(ctx context.Context, serverID int64) (failed bool) {
 		return failed
 	}
 	archive := ArchiveName(j.Name, q.now())
-	payload := agentapi.BackupPayload{JobID: j.ID, RunID: r.ID, Archive: archive, Repo: place.Repo, HostKey: place.HostKey, Spec: spec, LockWait: place.LockWait}
+	payload := agentapi.BackupPayload{JobID: j.ID, RunID: r.ID, Archive: archive, Repo: place.Repo, HostKey: place.HostKey, Spec: spec, LockWait: place.LockWait, CoordinatorVerifies: place.Local}
 	raw, _ := json.Marshal(payload)
 	t, err := q.st.CreateTask(ctx, serverID, agentapi.TaskBackup, raw)
 	if err != nil {
@@ -209,7 +239,7 @@ func (q *Runs) Finish(ctx context.Context, t store.Task) {
 		return
 	}
 	defer q.orch.Go("dispatch", func(ctx context.Context) { q.Dispatch(ctx, r.ServerID) })
-	o := backupOutcome(t)
+	o := q.backupOutcome(ctx, r, t)
 	if t.Type == agentapi.TaskFlxBackup {
 		o = flxOutcome(t)
 	}
@@ -242,10 +272,24 @@ func (q *Runs) Finish(ctx context.Context, t store.Task) {
 	}
 }
 
-// backupOutcome reads a finished backup task as its run's outcome.
-func backupOutcome(t store.Task) store.RunOutcome {
+// backupOutcome reads a finished backup task as its run's outcome,
+// confirming the archive in the coordinator's copy when the agent left
+// that to it.
+func (q *Runs) backupOutcome(ctx context.Context, r store.Run, t store.Task) store.RunOutcome {
 	var res agentapi.BackupResult
 	json.Unmarshal(t.Result, &res)
+	var verifyErr error
+	var verified *time.Time
+	if t.Status == store.TaskSucceeded && !res.Verified {
+		// The agent left the confirmation to the coordinator (its copy).
+		if j, err := q.st.Job(ctx, r.JobID); err != nil {
+			verifyErr = err
+		} else if verifyErr = q.env.VerifyArchive(ctx, j, res.Archive); verifyErr == nil {
+			res.Verified = true
+			now := q.now()
+			verified = &now
+		}
+	}
 	o := store.RunOutcome{Status: store.RunSucceeded, Bytes: res.Bytes, Files: res.Files, Deduplicated: res.Deduplicated, Archive: res.Archive, Log: res.Log}
 	switch {
 	case t.Status != store.TaskSucceeded:
@@ -253,10 +297,12 @@ func backupOutcome(t store.Task) store.RunOutcome {
 		if o.Error == "" {
 			o.Error = "the task " + t.Status
 		}
+	case verifyErr != nil:
+		o.Status, o.Error = store.RunFailed, fmt.Sprintf("verify archive: %v", verifyErr)
 	case res.Warnings != "":
 		o.Status, o.Error = store.RunWarning, res.Warnings
 	}
-	o.Log = RunLog(res, o.Status, res.Warnings, o.Error)
+	o.Log = RunLog(res, o.Status, res.Warnings, o.Error) + Timeline(r, t, res, verified)
 	return o
 }
 

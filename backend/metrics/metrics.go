@@ -136,7 +136,7 @@ func (m *Metrics) Storage(ctx context.Context) (Storage, error) {
 		if len(h) == 0 {
 			continue
 		}
-		rs := RepoStorage{UUID: sv.UUID, Name: sv.Name, Bytes: h[len(h)-1].Bytes, History: h}
+		rs := RepoStorage{UUID: sv.UUID, Name: sv.Name, Bytes: h[len(h)-1].Bytes, History: Thin(h)}
 		out.ReposBytes += rs.Bytes
 		out.Servers = append(out.Servers, rs)
 		var first *store.SizePoint
@@ -208,4 +208,23 @@ func (m *Metrics) Sample(ctx context.Context, serverID int64, hb agentapi.Metric
 	m.prev[serverID] = netCounters{at: now, rx: rx, tx: tx}
 	m.mu.Unlock()
 	m.st.AddMetric(ctx, serverID, p, 30*24*time.Hour)
+}
+
+// Thin keeps what a chart of 90 days can show: the last size of each day
+// (the coordinator's local days), and the newest point as it is. A server
+// backed up every half hour has 4,320 points in 90 days; the chart gets 90.
+// The forecast is computed from every point before thinning.
+func Thin(h []store.SizePoint) []store.SizePoint {
+	if len(h) <= 1 {
+		return h
+	}
+	out := make([]store.SizePoint, 0, 91)
+	day := func(t time.Time) string { return t.Local().Format("2006-01-02") }
+	for i, p := range h {
+		if i+1 < len(h) && day(h[i+1].At) == day(p.At) {
+			continue // a later point of the same day follows
+		}
+		out = append(out, p)
+	}
+	return out
 }

@@ -164,9 +164,11 @@ func sleepIn(t *testing.T, dir string) *exec.Cmd {
 }
 
 // waitFor polls cond for up to five seconds.
+// The limit only ends a test that would hang: borg starting on a loaded
+// machine (a -race run beside others) took more than 5 s once.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); !cond(); {
+	for deadline := time.Now().Add(60 * time.Second); !cond(); {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}

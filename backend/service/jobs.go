@@ -3,9 +3,10 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
-	"time"
+	"slices"
 
 	"borgdesk/backend/events"
 	"borgdesk/backend/jobs"
@@ -117,50 +118,12 @@ func (s *Service) runDue(ctx context.Context) {
 	s.runs.QueueDue(ctx)
 }
 
-// runDueChecks runs the scheduled repository checks: `borg check` and,
-// on a slower schedule, `--verify-data`, one repository after another in
-// the background.
+// runDueChecks starts the scheduled repository checks in the background
+// when their schedules are due (archives.DueChecks).
 func (s *Service) runDueChecks(ctx context.Context) {
-	now := s.now()
-	s.checkMu.Lock()
-	if s.lastCheck.IsZero() {
-		s.lastCheck, s.lastVerify = now, now // count from start-up
+	if check, verify := s.dueChecks.Due(ctx, s.Setting, s.now()); check && s.repos != nil {
+		s.orch.Go("repository checks", func(ctx context.Context) { s.archives.CheckAll(ctx, verify) })
 	}
-	due := func(key string, last time.Time) bool {
-		expr, err := s.Setting(ctx, key)
-		if err != nil || expr == "" {
-			return false
-		}
-		sched, err := jobs.ParseSchedule(expr)
-		return err == nil && sched.Due(last, now)
-	}
-	verify := due("check.verify_data_schedule", s.lastVerify)
-	check := verify || due("check.schedule", s.lastCheck)
-	if verify {
-		s.lastVerify = now
-	}
-	if check {
-		s.lastCheck = now
-	}
-	s.checkMu.Unlock()
-	if !check || s.repos == nil {
-		return
-	}
-	s.orch.Go("repository checks", func(ctx context.Context) {
-		servers, err := s.st.ListServers(ctx)
-		if err != nil {
-			return
-		}
-		for _, sv := range servers {
-			if sv.Status == store.ServerRevoked || ctx.Err() != nil {
-				continue
-			}
-			if _, err := s.repos.Repo(sv.UUID); err != nil {
-				continue // no repository yet
-			}
-			s.Check(ctx, sv.UUID, verify)
-		}
-	})
 }
 
 // Requeue queues again runs a crash left running (already marked failed
@@ -205,7 +168,28 @@ func (e runEnv) PlaceBackup(ctx context.Context, j store.Job, r store.Run) (jobs
 			return jobs.Placement{}, true, err
 		}
 	}
-	return jobs.Placement{Repo: loc.AgentURL, HostKey: loc.HostKey, LockWait: s.repos.Borg.LockWait}, false, nil
+	return jobs.Placement{Repo: loc.AgentURL, HostKey: loc.HostKey, LockWait: s.repos.Borg.LockWait, Local: loc.Local()}, false, nil
+}
+
+// VerifyArchive lists the coordinator's own copy of the job's repository
+// (read-only, beside the lock a backup may still hold) and finds archive.
+func (e runEnv) VerifyArchive(ctx context.Context, j store.Job, archive string) error {
+	s := e.s
+	if archive == "" {
+		return errors.New("the agent reported no archive name")
+	}
+	loc, err := s.location(ctx, j.ServerUUID)
+	if err != nil {
+		return err
+	}
+	list, err := s.reader().List(ctx, loc.Read)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(list, func(a borg.Archive) bool { return a.Name == archive }) {
+		return fmt.Errorf("%s is not in the repository after borg create", archive)
+	}
+	return nil
 }
 
 func (e runEnv) Wake(serverID int64) { e.s.Wake(serverID) }

@@ -61,26 +61,7 @@ func (s *Service) RunServerJobs(ctx context.Context, ref, trigger string) (Serve
 	if err != nil {
 		return ServerBackup{}, err
 	}
-	all, err := s.st.ListJobs(ctx)
-	if err != nil {
-		return ServerBackup{}, err
-	}
-	out := ServerBackup{Server: sv.Name, Runs: []store.Run{}, Paused: []string{}}
-	for _, j := range all {
-		if j.ServerID != sv.ID {
-			continue
-		}
-		if !j.Enabled {
-			out.Paused = append(out.Paused, j.Name)
-			continue
-		}
-		r, err := s.runs.Queue(ctx, j, trigger, 1)
-		if err != nil {
-			return out, err
-		}
-		out.Runs = append(out.Runs, r)
-	}
-	return out, nil
+	return s.runs.QueueServer(ctx, sv, trigger)
 }
 
 func (e jobsEnv) DeleteArchives(ctx context.Context, j store.Job) ([]string, error) {

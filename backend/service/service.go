@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"sync"
 	"time"
 
 	"borgdesk/backend/agentdist"
@@ -151,30 +150,28 @@ type Service struct {
 	offlineAfter time.Duration
 	taskLease    time.Duration
 	// orch runs everything that outlives a request; Close stops it.
-	orch       *jobs.Orchestrator
-	repos      *repos.Repos
-	runs       *jobs.Runs
-	onRevoke   func(agent string)
-	initRepos  bool
-	initQ      chan string
-	checkMu    sync.Mutex
-	targets    *targets.Targets
-	self       string
-	lastCheck  time.Time
-	lastVerify time.Time
-	rollouts   *rollout.Manager
-	cat        *catalog.Catalog
-	archives   *archives.Archives
-	restores   *restores.Restores
-	drills     *drills.Drills
-	alerts     *alerts.Alerts
-	metrics    *metrics.Metrics
-	logger     *slog.Logger
-	replicas   *replicas.Replicas
-	snapshots  *snapshots.Snapshots
-	offline    *offline.Offline
-	kits       *recoverykit.Kits
-	jobs       *jobs.Definitions
+	orch      *jobs.Orchestrator
+	repos     *repos.Repos
+	runs      *jobs.Runs
+	onRevoke  func(agent string)
+	initRepos bool
+	initQ     chan string
+	dueChecks archives.DueChecks
+	targets   *targets.Targets
+	self      string
+	rollouts  *rollout.Manager
+	cat       *catalog.Catalog
+	archives  *archives.Archives
+	restores  *restores.Restores
+	drills    *drills.Drills
+	alerts    *alerts.Alerts
+	metrics   *metrics.Metrics
+	logger    *slog.Logger
+	replicas  *replicas.Replicas
+	snapshots *snapshots.Snapshots
+	offline   *offline.Offline
+	kits      *recoverykit.Kits
+	jobs      *jobs.Definitions
 }
 
 // New returns a service over cfg's store and bus.

@@ -230,4 +230,40 @@ CREATE TABLE archive_marks (
 	`
 ALTER TABLE jobs ADD COLUMN notify_success INTEGER NOT NULL DEFAULT 0;
 `,
+	// 12: the event log as a history to search: each event's severity, the
+	// server and job it is about, an index per filter (each ends in id, so a
+	// filtered page is read newest first without sorting), and a trigram
+	// full-text index of messages and subjects (any substring of 3
+	// characters or more), kept by triggers. Rows written before have
+	// severity '' until the events room classifies them.
+	`
+ALTER TABLE events ADD COLUMN severity TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN server_id INTEGER;
+ALTER TABLE events ADD COLUMN job_id INTEGER;
+UPDATE events SET job_id = coalesce(
+	CASE WHEN json_valid(data_json) THEN json_extract(data_json, '$.job_id') END,
+	(SELECT r.job_id FROM runs r WHERE r.id = CASE WHEN json_valid(data_json) THEN json_extract(data_json, '$.run_id') END),
+	CASE WHEN kind = 'drill:changed' AND json_valid(data_json) THEN (SELECT d.job_id FROM drills d WHERE d.id = json_extract(data_json, '$.id')) END);
+UPDATE events SET server_id = coalesce(
+	CASE WHEN json_valid(data_json) THEN json_extract(data_json, '$.server_id') END,
+	(SELECT sv.id FROM servers sv WHERE sv.uuid = subject),
+	(SELECT j.server_id FROM jobs j WHERE j.id = job_id));
+CREATE INDEX events_kind ON events(kind, id);
+CREATE INDEX events_severity ON events(severity, id);
+CREATE INDEX events_server ON events(server_id, id) WHERE server_id IS NOT NULL;
+CREATE INDEX events_job ON events(job_id, id) WHERE job_id IS NOT NULL;
+CREATE INDEX events_at ON events(at);
+CREATE VIRTUAL TABLE events_fts USING fts5(message, subject, content='events', content_rowid='id', tokenize='trigram');
+INSERT INTO events_fts(events_fts) VALUES ('rebuild');
+CREATE TRIGGER events_fts_insert AFTER INSERT ON events BEGIN
+	INSERT INTO events_fts(rowid, message, subject) VALUES (new.id, new.message, new.subject);
+END;
+CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
+	INSERT INTO events_fts(events_fts, rowid, message, subject) VALUES ('delete', old.id, old.message, old.subject);
+END;
+CREATE TRIGGER events_fts_update AFTER UPDATE OF message, subject ON events BEGIN
+	INSERT INTO events_fts(events_fts, rowid, message, subject) VALUES ('delete', old.id, old.message, old.subject);
+	INSERT INTO events_fts(rowid, message, subject) VALUES (new.id, new.message, new.subject);
+END;
+`,
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -37,6 +38,10 @@ type Store struct {
 	db   *sql.DB
 	path string
 	now  func() time.Time
+	// appendEvent is appendEventSQL, prepared at the first event: every
+	// event is written through it.
+	stmtMu      sync.Mutex
+	appendEvent *sql.Stmt
 }
 
 // Options tune Open. The zero value is fine.
@@ -86,7 +91,15 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	if s.appendEvent != nil {
+		s.appendEvent.Close()
+		s.appendEvent = nil
+	}
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }

@@ -21,6 +21,8 @@ type ratio struct {
 var ratios = []ratio{
 	{"admin socket vs direct service call (ListServers, 500 servers)", "ListServers500Socket", "ListServers500Direct"},
 	{"full admin round trip vs one durable event write", "StatusSocket", "AppendEvent"},
+	{"Events page over 100,000 events: an old time range vs the first page", "Events100kOldRange", "Events100kFirstPage"},
+	{"Events page over 100,000 events: a rare search vs the first page", "Events100kSearchRare", "Events100kFirstPage"},
 }
 
 var line = regexp.MustCompile(`^Benchmark([^\s-]+)(?:-\d+)?\s+(\d+)\s+([\d.]+) ns/op(?:\s+([\d.]+) B/op)?(?:\s+([\d.]+) allocs/op)?`)

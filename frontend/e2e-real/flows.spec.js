@@ -1,7 +1,7 @@
 // The main flows through the real frontend against the real Go backend and
 // real agents (see app/uiflows_test.go): what the double cannot prove.
 import { execFileSync, spawn } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { expect, test } from '@playwright/test'
 
@@ -58,6 +58,35 @@ test('a files job through the wizard, then Run now backs it up', async ({ page }
 
   await page.getByTestId('run-now').click()
   await expect(page.getByTestId('run-row').first().locator('[data-status]')).toHaveText('Succeeded', { timeout: 90_000 })
+})
+
+test('the Events page asks Go for the job’s history, searched, and exports it', async ({ page }) => {
+  await page.goto('/#/events')
+  await ready(page)
+  await expect(page.getByTestId('events-row').first()).toBeVisible()
+  await page.getByTestId('events-job').selectOption({ label: 'web1/site' })
+  const texts = page.getByTestId('events-row').getByTestId('events-row-text')
+  await expect(texts.filter({ hasText: 'Backup site of web1 succeeded' })).toHaveCount(1)
+  await expect(page.getByTestId('events-row').getByTestId('events-row-server').first()).toHaveText('web1')
+  await page.getByTestId('events-search').fill('queued')
+  await page.getByTestId('events-search').press('Enter')
+  await expect(page.getByTestId('events-row')).toHaveCount(1)
+  await expect(page.getByTestId('events-row')).toHaveAttribute('data-kind', 'run:progress')
+  await page.getByTestId('events-severity').selectOption({ label: 'Errors only' })
+  await expect(page.getByTestId('events-none-match')).toBeVisible()
+  // The bridge has no save dialog: Go says so in a sentence.
+  await page.getByTestId('events-export-csv').click()
+  await expect(page.getByTestId('error-alert')).toContainText('exports need the desktop window')
+
+  // Copy diagnostics: the report Go writes, on the clipboard.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
+  await page.goto('/#/settings')
+  await page.getByTestId('diagnostics-copy').click()
+  await expect(page.getByTestId('diagnostics-copied')).toBeVisible()
+  const report = await page.evaluate(() => navigator.clipboard.readText())
+  expect(report).toContain('Borgdesk diagnostics')
+  expect(report).toMatch(/borgdesk\s+v1\.0\.0/)
+  expect(report).toMatch(/\n {2}borg +1\.\d/)
 })
 
 test('the archive is indexed, browsed, and a file restored into a new folder', async ({ page }) => {
@@ -148,4 +177,101 @@ test('a .flx snapshot put in the inbox is opened and restored under a target roo
   // On disk under the root: the file as it was, the secret as a placeholder.
   expect(readFileSync(join(root, 'etc', 'pbx', 'ext.conf'), 'utf8')).toBe(ext)
   expect(readFileSync(join(root, 'etc', 'pbx', 'pbx.conf'), 'utf8')).toBe('context=default\npassword=REDACTED\n')
+})
+
+// What borg itself lists in web1's repository on the coordinator (read
+// without its lock, with a borg base dir of the test's own).
+// borg is looked for on PATH as Go's exec.LookPath does, skipping entries
+// that cannot be read (node's spawn stops at the first such entry).
+const BORG =
+  (process.env.PATH ?? '')
+    .split(':')
+    .map((dir) => join(dir || '.', 'borg'))
+    .find((p) => {
+      try {
+        return statSync(p).isFile()
+      } catch {
+        return false
+      }
+    }) ?? 'borg'
+
+function borgList() {
+  const data = join(WORK, 'data')
+  const [uuid] = readdirSync(join(data, 'repos')).filter((n) => !n.startsWith('.'))
+  const env = { ...process.env, BORG_PASSPHRASE: readFileSync(join(data, 'keys', `${uuid}.passphrase`), 'utf8'), BORG_BASE_DIR: join(WORK, 'borg-list') }
+  return execFileSync(BORG, ['--bypass-lock', 'list', '--short', join(data, 'repos', uuid)], { env }).toString().trim().split('\n').filter(Boolean)
+}
+
+test('the archive is kept forever, renamed with a comment, then deleted, and borg list agrees', async ({ page }) => {
+  await page.goto('/#/archives')
+  await ready(page)
+  await page.getByTestId('archive-row').getByTestId('archive-open').click()
+  await expect(page.getByTestId('page-archive-browser')).toBeVisible()
+
+  await page.getByTestId('archive-keep-toggle').click()
+  await expect(page.getByTestId('browse-kept')).toHaveText('Kept forever')
+
+  await page.getByTestId('archive-rename-button').click()
+  const rename = page.getByTestId('archive-rename-dialog')
+  await rename.getByTestId('archive-new-name').fill('site@golden')
+  await rename.getByTestId('archive-comment-input').fill('before the upgrade')
+  await rename.getByTestId('archive-rename-save').click()
+  await expect(page.getByTestId('page-title')).toHaveText('site@golden')
+  await expect(page.getByTestId('browse-comment')).toHaveText('before the upgrade')
+  expect(borgList()).toEqual(['site@golden'])
+
+  // Kept forever: Go refuses the delete until the mark is off.
+  await page.getByTestId('archive-delete-button').click()
+  const del = page.getByTestId('archive-delete-dialog')
+  await del.getByTestId('confirm-input').fill('site@golden')
+  await del.getByTestId('confirm-button').click()
+  await expect(del).toContainText('archive site@golden is kept forever; take that off first')
+  await del.getByTestId('confirm-cancel').click()
+  await page.getByTestId('archive-keep-toggle').click()
+  await expect(page.getByTestId('browse-kept')).toHaveCount(0)
+
+  await page.getByTestId('archive-delete-button').click()
+  await del.getByTestId('confirm-input').fill('site@golden')
+  await del.getByTestId('confirm-button').click()
+  await expect(page.getByTestId('archive-deleted')).toContainText('Archive site@golden of web1 deleted; the compact freed')
+  await expect(page.getByTestId('empty-archives')).toBeVisible()
+  expect(borgList()).toEqual([])
+})
+
+test('the job is edited with Go’s preview of the change, then paused: the dashboard says paused', async ({ page }) => {
+  await page.goto('/#/jobs')
+  await ready(page)
+  await page.getByTestId('job-link').filter({ hasText: 'site' }).click()
+  await page.getByTestId('job-edit').click()
+
+  // The form starts from what Go stored (GetJobInput).
+  await expect(page.getByTestId('job-paths')).toHaveValue(SRC)
+  await expect(page.getByTestId('job-name')).toBeDisabled()
+  await page.getByTestId('wizard-next').click()
+  await page.getByTestId('schedule-time').fill('04:15')
+  await page.getByTestId('edit-review').click()
+
+  // Go's own diff: the schedule, and nothing else.
+  const change = page.getByTestId('edit-change')
+  await expect(change).toHaveCount(1)
+  await expect(change).toHaveAttribute('data-field', 'schedule')
+  await expect(change.getByTestId('edit-change-from')).toHaveText('0 3 * * *')
+  await expect(change.getByTestId('edit-change-to')).toHaveText('15 4 * * *')
+  await page.getByTestId('edit-save').click()
+  await expect(page.getByTestId('job-edited')).toContainText('Saved: 1 change.')
+  await expect(page.getByTestId('job-schedule-text')).toHaveText('daily at 04:15')
+  await expect(page.getByTestId('job-next-run')).not.toHaveText('None: paused')
+
+  await page.getByTestId('job-toggle').click()
+  await expect(page.getByTestId('job-state')).toHaveText('Paused')
+  await expect(page.getByTestId('job-next-run')).toHaveText('None: paused')
+
+  // Everywhere jobs are listed: the dashboard's next runs and the health
+  // (amber "every job is paused", never red).
+  await page.goto('/#/')
+  await ready(page)
+  await expect(page.getByTestId('next-runs-paused')).toHaveText('Paused: web1/site.')
+  await expect(page.getByTestId('next-run')).toHaveCount(0)
+  await page.locator('[data-testid="health-tile"][data-name="web1"]').click()
+  await expect(page.getByTestId('health-detail').getByTestId('health-reason')).toContainText(['Every job is paused'])
 })

@@ -4,12 +4,15 @@
 // use Go's snake_case JSON keys.
 
 import { EMPTY_FLEET, FLX, NOW, SCHEDULES, WEB1 } from './fixtures.js'
+import { installJobsDesk } from './desk-jobs.js'
 import { installRestoreDesk } from './desk-restore.js'
 import { installOperatorDesk } from './desk-operator.js'
 import { installRecoveryDesk } from './desk-recovery.js'
 import { installSettingsDesk } from './desk-settings.js'
 import { installStorageDesk } from './desk-storage.js'
 import { installReplicaDesk } from './desk-replicas.js'
+import { installArchiveDesk } from './desk-archives.js'
+import { installEventsDesk } from './desk-events.js'
 
 export { NOW, EMPTY_FLEET, SCHEDULES, WEB1, FLEET_SERVERS, FLEET_JOBS, FLEET_RUNS, FLEET_ARCHIVES, POPULATED_FLEET } from './fixtures.js'
 export { ROLLOUT, ROLLOUT_FLEET, ROLLOUT_PASSWORD, ROLLOUT_STEPS, UNINSTALL_PASSWORD } from './fixtures.js'
@@ -750,7 +753,7 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
 
     // What desk-restore.js builds on (its script runs right after this one).
     // tasks: every agent task ListTasks answers; the restore double adds its own.
-    window.__desk = { answer, find, findJob, state, clone, emit: emitNow, nextEventId: () => ++eventId, tasks }
+    window.__desk = { answer, find, findJob, state, clone, emit: emitNow, nextEventId: () => ++eventId, tasks, createJob, runJob }
 
     const noop = () => {}
     window.runtime = {
@@ -788,12 +791,15 @@ export async function installDesk(page, fleet = EMPTY_FLEET, { now = NOW } = {})
       WindowSetDarkTheme: noop,
     }
   }, { ...fleet, flx: fleet.flx ?? FLX, schedules: fleet.schedules ?? SCHEDULES })
+  await installJobsDesk(page)
   await installRestoreDesk(page)
   await installOperatorDesk(page)
   await installRecoveryDesk(page)
   await installSettingsDesk(page)
   await installStorageDesk(page)
   await installReplicaDesk(page)
+  await installArchiveDesk(page)
+  await installEventsDesk(page)
 }
 
 // resumeRollout lets the hosts held at ROLLOUT.pauseAt go on; with a step

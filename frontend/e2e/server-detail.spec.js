@@ -124,8 +124,10 @@ test('the server page lists its jobs, backs up every enabled one, links to its a
 
   await card.getByTestId('backup-now').click()
   const enabled = mine.filter((j) => j.enabled)
-  await expect(card.getByTestId('backup-now-started')).toHaveText(enabled.length === 1 ? '1 job started.' : `${enabled.length} jobs started.`)
-  expect((await calls(page, 'RunJob')).map((c) => c.args[0]).sort()).toEqual(enabled.map((j) => String(j.id)).sort())
+  await expect(card.getByTestId('backup-now-started')).toHaveText(`Queued ${enabled.length} jobs: ${enabled.map((j) => j.name).join(', ')}.`)
+  // Go queues them (BackupServer): one call, no RunJob from the window.
+  expect((await calls(page, 'BackupServer')).map((c) => c.args)).toEqual([[WEB1.uuid]])
+  expect(await calls(page, 'RunJob')).toEqual([])
 
   // One danger zone holds uninstall, revoke and remove; the header has none of them.
   const danger = page.getByTestId('danger-zone')

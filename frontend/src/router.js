@@ -8,6 +8,7 @@ import SettingsPage from './pages/SettingsPage.vue'
 import ServerDetailPage from './pages/ServerDetailPage.vue'
 import NewJobPage from './pages/NewJobPage.vue'
 import JobDetailPage from './pages/JobDetailPage.vue'
+import EditJobPage from './pages/EditJobPage.vue'
 import FlxRestorePage from './pages/FlxRestorePage.vue'
 import ArchiveBrowserPage from './pages/ArchiveBrowserPage.vue'
 import FindPage from './pages/FindPage.vue'
@@ -41,6 +42,7 @@ export function createAppRouter(history = createWebHashHistory()) {
       { name: 'job-new', path: '/jobs/new', component: NewJobPage, meta: { nav: 'jobs' } },
       // id is the job's numeric id, as RunJob and ListJobRuns take it.
       { name: 'job-detail', path: '/jobs/:id(\\d+)', component: JobDetailPage, meta: { nav: 'jobs' } },
+      { name: 'job-edit', path: '/jobs/:id(\\d+)/edit', component: EditJobPage, meta: { nav: 'jobs' } },
       // id is the snapshot's id (its SHA-256), as OpenFlx answers it.
       { name: 'flx-restore', path: '/restore/flx/:id', component: FlxRestorePage, meta: { nav: 'restore' } },
       // server is the server's uuid, archive the archive's name, as

@@ -29,12 +29,15 @@ import (
 // flx.Redaction and borg.Keep; they now have wire types of their own
 // (FlxChange, FlxDiffEntry, FlxRedaction, Keep) with the same JSON, so an
 // agent of either build and the coordinator understand each other.
-// Not a bump either: BackupSpec.Flx (kind flx) and FlxBackupPayload.JobID
-// are new and omitted when empty. No agent is sent a backup task or an
-// offline job of kind flx (its runs are flx-backup tasks, which every
-// version 2 agent runs, and offline bundles leave flx jobs out), and
-// agents ignore JobID.
-// testdata/wire-v2 holds version 2's encoding of those messages. Bump the
+// testdata/wire-v2 holds version 2's encoding of those messages. Nor are
+// BackupPayload.CoordinatorVerifies and BackupResult.BorgStarted/BorgDone:
+// an agent that does not know the first lists the repository itself and
+// reports Verified, which the coordinator then takes as it is; a
+// coordinator that does not know the others ignores them. Nor are
+// BackupSpec.Flx (kind flx) and FlxBackupPayload.JobID, omitted when
+// empty: no agent is sent a backup task or an offline job of kind flx
+// (its runs are flx-backup tasks, which every version 2 agent runs, and
+// offline bundles leave flx jobs out), and agents ignore JobID. Bump the
 // version whenever a message's JSON changes in a way a peer of the
 // previous version would misread, and add a line above saying what it
 // does with a peer that speaks the previous one.

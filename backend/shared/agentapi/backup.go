@@ -1,5 +1,7 @@
 package agentapi
 
+import "time"
+
 // Backup task types.
 const (
 	TaskBackup = "backup"
@@ -115,6 +117,11 @@ type BackupPayload struct {
 	// task only; it is never stored with the task and never written on the
 	// agent.
 	Passphrase string `json:"passphrase,omitempty"`
+	// CoordinatorVerifies: the repository is on the coordinator, which
+	// confirms the archive in its own copy after the run; the agent does
+	// not list the repository again over SSH (ProtocolVersion 2 agents
+	// that do not know the field verify as before).
+	CoordinatorVerifies bool `json:"coordinator_verifies,omitempty"`
 }
 
 // BackupProgress is the progress of a running backup.
@@ -139,4 +146,8 @@ type BackupResult struct {
 	Verified     bool    `json:"verified"` // the archive was listed after creation
 	Warnings     string  `json:"warnings,omitempty"`
 	Log          string  `json:"log,omitempty"`
+	// BorgStarted and BorgDone frame borg create on the agent's clock,
+	// for the run's timeline.
+	BorgStarted *time.Time `json:"borg_started,omitempty"`
+	BorgDone    *time.Time `json:"borg_done,omitempty"`
 }

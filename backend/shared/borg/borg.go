@@ -1,6 +1,6 @@
 // Package borg wraps the borg command line for both sides of Borgdesk: the
-// agent (create, list, extract) and the coordinator (init, prune, compact,
-// check on its own copy of a repository).
+// agent (create, list, extract) and the coordinator (init, prune, delete,
+// rename, compact, check on its own copy of a repository).
 //
 // Every call goes through exec.CommandContext with an argument vector, never
 // a shell. The passphrase travels only in the environment (BORG_PASSPHRASE),

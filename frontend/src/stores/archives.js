@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { ListArchives } from 'wailsjs/go/app/Desk.js'
+import { DeleteArchive, KeepArchive, ListArchives, RenameArchive } from 'wailsjs/go/app/Desk.js'
 import { JOB_CHANGED, RUN_PROGRESS } from '@/events.js'
 import { parseArchiveTime } from '@/utils/runs.js'
 import { coalesced, errorMessage, eventSubscription } from './bridge.js'
@@ -78,5 +78,34 @@ export const useArchivesStore = defineStore('archives', () => {
     return fetchArchives()
   }
 
-  return { server, items, loaded, loading, error, isEmpty, select, load: fetchArchives, stop: subscription.stop }
+  // The operator's changes to one archive of the server whose uuid is
+  // given. Each answers { ok: true, value } or { ok: false, error } (Go's
+  // sentence) and lists the archives again; Go's job:changed follows.
+  async function change(call) {
+    let value
+    try {
+      value = await call()
+    } catch (err) {
+      return { ok: false, error: errorMessage(err) }
+    }
+    await fetchArchives()
+    return { ok: true, value }
+  }
+  // remove deletes an archive; confirm is its name as the operator typed it.
+  // lastDeleted keeps Go's answer ({server, archive, freed_bytes}) for the
+  // Archives page the window goes back to.
+  const lastDeleted = ref(null)
+  async function remove(uuid, name, confirm) {
+    const r = await change(() => DeleteArchive(uuid, name, confirm))
+    if (r.ok) lastDeleted.value = r.value
+    return r
+  }
+  // keepForever keeps an archive out of every prune (on) or lets its job's
+  // retention apply to it again.
+  const keepForever = (uuid, name, on) => change(() => KeepArchive(uuid, name, Boolean(on)))
+  // rename gives an archive a new name and the comment (same name: only
+  // the comment changes).
+  const rename = (uuid, name, newName, comment) => change(() => RenameArchive({ server: uuid, archive: name, new_name: newName, comment }))
+
+  return { server, items, loaded, loading, error, isEmpty, select, load: fetchArchives, stop: subscription.stop, remove, lastDeleted, keepForever, rename }
 })

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { CreateJob, DescribeSchedule, ListJobs, PruneJob, RunJob } from 'wailsjs/go/app/Desk.js'
+import { BackupServer, CreateJob, DeleteJob, DescribeSchedule, DuplicateJob, EditJob, GetJobInput, ListJobs, PruneJob, RunJob, SetJobEnabled } from 'wailsjs/go/app/Desk.js'
 import { JOB_CHANGED } from '@/events.js'
 import { withParsed } from '@/utils/jobs.js'
 import { coalesced, errorMessage, eventSubscription, outcome } from './bridge.js'
@@ -52,11 +52,14 @@ export const useJobsStore = defineStore('jobs', () => {
     return result
   }
 
-  // replace puts a job Go answered with (after a change) in the list.
+  // replace puts a job Go answered with (after a change) in the list. A
+  // store.Job lacks the view's fields (next run, schedule in words): the
+  // old ones stay until job:changed brings the list again, except the next
+  // run of a job that is now paused, which has none.
   function replace(record) {
     if (!record) return
     const job = withParsed(record)
-    items.value = items.value.map((j) => (j.id === job.id ? job : j))
+    items.value = items.value.map((j) => (j.id === job.id ? { ...j, ...job, ...(job.enabled ? {} : { next_run: null }) } : j))
   }
 
   // run queues a run now; the run Go answers with is shown at once.
@@ -79,5 +82,80 @@ export const useJobsStore = defineStore('jobs', () => {
     return outcome(() => DescribeSchedule(String(expr ?? ''), String(server ?? '')))
   }
 
-  return { items, loaded, loading, error, isEmpty, load: fetchJobs, byId, create, replace, run, prune, describeSchedule, stop: subscription.stop }
+  // input is the job's definition as its edit form starts from it.
+  function input(job) {
+    return outcome(() => GetJobInput(String(job.id)))
+  }
+
+  // edit asks Go what an edit changes (preview) or applies it; Go checks it
+  // as it checks a new job. An applied edit's job is shown at once.
+  async function edit(job, value, preview) {
+    const result = await outcome(() => EditJob(String(job.id), value, Boolean(preview)))
+    if (result.ok && result.value?.applied) replace(result.value.job)
+    return result
+  }
+
+  // setEnabled pauses (false) or resumes a job's schedule.
+  async function setEnabled(job, enabled) {
+    const result = await outcome(() => SetJobEnabled(String(job.id), Boolean(enabled)))
+    if (result.ok) {
+      replace(result.value)
+      fetchJobs() // the next run Go counts from now
+    }
+    return result
+  }
+
+  // duplicate copies a job under a new name, on server (a uuid) or its own.
+  async function duplicate(job, name, server = '') {
+    const result = await outcome(() => DuplicateJob(String(job.id), String(name), String(server ?? '')))
+    if (result.ok && result.value) {
+      const copy = withParsed(result.value)
+      items.value = [...items.value.filter((j) => j.id !== copy.id), copy]
+      fetchJobs()
+    }
+    return result
+  }
+
+  // remove deletes a job; its archives too only with withArchives and the
+  // job's name typed (confirm). Go's refusal is shown as sent. The job
+  // stays listed until forget (the page showing it leaves first) or the
+  // job:changed that follows.
+  function remove(job, withArchives, confirm) {
+    return outcome(() => DeleteJob(String(job.id), Boolean(withArchives), withArchives ? String(confirm ?? '') : ''))
+  }
+
+  function forget(id) {
+    items.value = items.value.filter((j) => String(j.id) !== String(id))
+  }
+
+  // backupServer queues a run of every enabled job of a server (its uuid):
+  // the runs queued and the paused jobs left alone.
+  async function backupServer(server) {
+    const result = await outcome(() => BackupServer(String(server)))
+    if (result.ok) for (const run of result.value?.runs ?? []) useRunsStore().upsert(run)
+    return result
+  }
+
+  return {
+    items,
+    loaded,
+    loading,
+    error,
+    isEmpty,
+    load: fetchJobs,
+    byId,
+    create,
+    replace,
+    run,
+    prune,
+    describeSchedule,
+    input,
+    edit,
+    setEnabled,
+    duplicate,
+    remove,
+    forget,
+    backupServer,
+    stop: subscription.stop,
+  }
 })

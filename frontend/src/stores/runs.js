@@ -87,19 +87,43 @@ export const useRunsStore = defineStore('runs', () => {
     if (kept.length !== Object.keys(progress.value).length) progress.value = Object.fromEntries(kept)
   }
 
-  function patch(id, fields) {
-    for (const list of [items, jobRuns]) {
-      const i = list.value.findIndex((r) => r.id === id)
-      if (i !== -1) list.value[i] = { ...list.value[i], ...fields }
-    }
-  }
+  // Live progress is applied once per animation frame: every report of
+  // the frame is folded into pending (the newest per run), then one new
+  // progress map and one pass over each list take them all. With 500
+  // backups reporting, a report costs a Map write, not a re-render.
+  const pending = new Map()
+  let scheduled = false
+  const nextFrame = typeof requestAnimationFrame === 'function' ? (fn) => requestAnimationFrame(fn) : (fn) => setTimeout(fn, 16)
 
   function applyLive(event) {
     const id = event?.data?.run_id
     if (!id) return
-    const next = nextProgress(progress.value[id], event)
-    progress.value = { ...progress.value, [id]: next }
-    patch(id, { files: next.files, bytes: next.bytes, status: next.status })
+    pending.set(id, nextProgress(pending.get(id) ?? progress.value[id], event))
+    if (!scheduled) {
+      scheduled = true
+      nextFrame(flushLive)
+    }
+  }
+
+  // flushLive applies the pending reports now (the frame's callback; tests
+  // call it instead of waiting for a frame).
+  function flushLive() {
+    scheduled = false
+    if (pending.size === 0) return
+    const next = { ...progress.value }
+    for (const [id, p] of pending) next[id] = p
+    progress.value = next
+    for (const list of [items, jobRuns]) {
+      let changed = false
+      const patched = list.value.map((r) => {
+        const p = pending.get(r.id)
+        if (!p) return r
+        changed = true
+        return { ...r, files: p.files, bytes: p.bytes, status: p.status }
+      })
+      if (changed) list.value = patched
+    }
+    pending.clear()
   }
 
   // upsert puts a run Go just answered with (RunJob) on top of the lists it
@@ -149,7 +173,7 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   function progressOf(id) {
-    return progress.value[id] ?? null
+    return pending.get(id) ?? progress.value[id] ?? null
   }
 
   return {
@@ -172,6 +196,7 @@ export const useRunsStore = defineStore('runs', () => {
     cancel,
     upsert,
     progressOf,
+    flushLive,
     stop: subscription.stop,
   }
 })

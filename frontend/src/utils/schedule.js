@@ -138,3 +138,24 @@ export function formatSlot(value, locale, zone = '') {
     return new Intl.DateTimeFormat(locale, options).format(date)
   }
 }
+
+const pad2 = (n) => String(n).padStart(2, '0')
+
+// scheduleForm is the When step's fields for a job's schedule, the reverse
+// of scheduleFromForm: the presets the wizard writes are recognised by their
+// text, anything else is a custom cron. It reads the text only; Go parses.
+export function scheduleForm(expr) {
+  const base = { mode: 'daily', time: '03:00', day: 1, cron: '', zoneOn: false, zone: '' }
+  const { zone, cron } = splitTimeZone(expr)
+  if (!cron) return { ...base, mode: 'manual' }
+  const zoned = zone ? { zoneOn: true, zone } : {}
+  if (cron === '0 * * * *') return { ...base, ...zoned, mode: 'hourly' }
+  // Only as presetCron writes them (no leading zeros), so the text is kept.
+  const m = /^([1-5]?\d) (1?\d|2[0-3]) \* \* (\*|[0-6])$/.exec(cron)
+  if (m) {
+    const time = `${pad2(Number(m[2]))}:${pad2(Number(m[1]))}`
+    if (m[3] === '*') return { ...base, ...zoned, mode: 'daily', time }
+    return { ...base, ...zoned, mode: 'weekly', time, day: Number(m[3]) }
+  }
+  return { ...base, ...zoned, mode: 'custom', cron }
+}

@@ -13,6 +13,7 @@ export const EventsOn = vi.fn((name, callback) => {
 export const EventsOnMultiple = vi.fn()
 export const EventsOff = vi.fn()
 export const EventsEmit = vi.fn()
+export const ClipboardSetText = vi.fn(async () => true)
 
 export function emit(name, payload) {
   for (const callback of listeners.get(name) ?? []) callback(payload)

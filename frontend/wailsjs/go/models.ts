@@ -496,6 +496,71 @@ export namespace datadir {
 
 }
 
+export namespace events {
+	
+	export class Page {
+	    events: store.Event[];
+	    next: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Page(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.events = this.convertValues(source["events"], store.Event);
+	        this.next = source["next"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Query {
+	    server?: string;
+	    job?: string;
+	    kinds?: string[];
+	    severity?: string;
+	    from?: string;
+	    until?: string;
+	    search?: string;
+	    before?: number;
+	    limit?: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Query(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.server = source["server"];
+	        this.job = source["job"];
+	        this.kinds = source["kinds"];
+	        this.severity = source["severity"];
+	        this.from = source["from"];
+	        this.until = source["until"];
+	        this.search = source["search"];
+	        this.before = source["before"];
+	        this.limit = source["limit"];
+	    }
+	}
+
+}
+
 export namespace fleet {
 	
 	export class EnrollmentToken {
@@ -2233,6 +2298,11 @@ export namespace store {
 	    subject: string;
 	    message: string;
 	    data?: any;
+	    severity?: string;
+	    server_id?: number;
+	    job_id?: number;
+	    server_name?: string;
+	    job_name?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Event(source);
@@ -2246,6 +2316,11 @@ export namespace store {
 	        this.subject = source["subject"];
 	        this.message = source["message"];
 	        this.data = source["data"];
+	        this.severity = source["severity"];
+	        this.server_id = source["server_id"];
+	        this.job_id = source["job_id"];
+	        this.server_name = source["server_name"];
+	        this.job_name = source["job_name"];
 	    }
 	}
 	export class Job {

@@ -28,6 +28,12 @@ const GO_OMITS_WHEN_EMPTY = new Map([
   ['jobs.Description.days', 'backend/jobs/describe.go: omitempty, only for weekly schedules'],
   ['jobs.Description.day', 'backend/jobs/describe.go: omitempty, only for monthly schedules'],
   ['jobs.Description.zone', 'backend/jobs/describe.go: omitempty, only with CRON_TZ'],
+  // A job's definition (GetJobInput): only what the job sets.
+  ...['paths', 'excludes', 'one_file_system', 'compression', 'checkpoint_interval', 'mysql', 'postgres', 'mongo', 'docker', 'lvm', 'pre', 'post'].map((f) => [
+    `agentapi.BackupSpec.${f}`,
+    'backend/shared/agentapi/backup.go: omitempty, set per kind',
+  ]),
+  ...['within', 'daily', 'weekly', 'monthly', 'yearly'].map((f) => [`borg.Keep.${f}`, 'backend/shared/borg/ops.go: omitempty, zero counts are not sent']),
 ])
 // Fields Go always sends that the Playwright double leaves out of the
 // answers checked below, each with the reason no page misses it. None
@@ -83,10 +89,23 @@ describe('the Playwright double', () => {
     ['ListServers', POPULATED_FLEET, []],
     ['GetServer', POPULATED_FLEET, [WEB1.uuid]],
     ['ListJobs', POPULATED_FLEET, []],
+    // A job's life after it was created: the answers of each call below
+    // are checked as the setup's are.
+    ['GetJobInput', POPULATED_FLEET, ['3']],
+    ['EditJob', POPULATED_FLEET, ['3', { server: '', name: 'pg-main', spec: { kind: 'postgres', postgres: { os_user: 'postgres' } }, schedule: '0 3 * * *', keep: { daily: 7 } }, true]],
+    ['EditJob', POPULATED_FLEET, ['3', { server: '', name: 'pg-main', spec: { kind: 'postgres', postgres: { os_user: 'postgres' } }, schedule: '0 3 * * *', keep: { daily: 7 } }, false]],
+    ['SetJobEnabled', POPULATED_FLEET, ['3', false]],
+    ['DuplicateJob', POPULATED_FLEET, ['3', 'pg-copy', WEB1.uuid]],
+    ['DeleteJob', POPULATED_FLEET, ['5', true, 'data-snapshot']],
+    ['BackupServer', POPULATED_FLEET, [WEB1.uuid], (d) => d.SetJobEnabled('4', false)],
+    ['ListJobs', POPULATED_FLEET, [], (d) => d.DuplicateJob('3', 'pg-copy', '')],
     ['ListRuns', POPULATED_FLEET, [100]],
     ['GetRun', POPULATED_FLEET, [FLEET_RUNS[0].id]],
     ['ListArchives', RESTORE_FLEET, [WEB1.uuid]],
+    ['ListArchives', RESTORE_FLEET, [WEB1.uuid], (d) => d.RenameArchive({ server: WEB1.uuid, archive, new_name: `${archive}-golden`, comment: 'before the upgrade' })],
+    ['ListArchives', RESTORE_FLEET, [WEB1.uuid], (d) => d.DeleteArchive(WEB1.uuid, archive, archive)],
     ['ListEvents', POPULATED_FLEET, [100]],
+    ['QueryEvents', POPULATED_FLEET, [{ limit: 100 }]],
     ['Status', POPULATED_FLEET, []],
     ['GetSettings', POPULATED_FLEET, []],
     ['GetHealth', OPERATOR_FLEET, []],
@@ -167,6 +186,29 @@ describe('the Playwright double, the other way round', () => {
     expect(missingFields(job, methods.get('CreateJob').returns, classes, OMITTED)).toEqual([])
     expect(missingFields(run, methods.get('RunJob').returns, classes, OMITTED)).toEqual([])
     expect(await missing(d, [['ListJobs', []], ['ListRuns', [100]], ['GetRun', [run.id]]])).toEqual([])
+  })
+})
+
+describe('the Playwright double on a job after it was created', () => {
+  // Edit, pause, duplicate, delete and back up now answer with every field
+  // of their Go type, and the jobs they changed are still listed whole.
+  it('answers with every field Go sends', async () => {
+    const d = await playwrightDouble(POPULATED_FLEET)
+    const input = await d.GetJobInput('3')
+    const answers = [
+      ['GetJobInput', input],
+      ['EditJob', await d.EditJob('3', { ...input, schedule: '0 3 * * *' }, true)],
+      ['EditJob', await d.EditJob('3', { ...input, schedule: '0 3 * * *' }, false)],
+      ['SetJobEnabled', await d.SetJobEnabled('4', false)],
+      ['DuplicateJob', await d.DuplicateJob('4', 'volumes-copy', '')],
+      ['DeleteJob', await d.DeleteJob('5', false, '')],
+      ['BackupServer', await d.BackupServer(WEB1.uuid)],
+    ]
+    const missing = answers.flatMap(([name, answer]) => missingFields(answer, methods.get(name).returns, classes, OMITTED).map((f) => `${name}${f}`))
+    expect(missing).toEqual([])
+    const jobs = await d.ListJobs()
+    expect(missingFields(jobs, methods.get('ListJobs').returns, classes, OMITTED)).toEqual([])
+    expect(jobs.map((j) => [j.name, j.enabled])).toContainEqual(['volumes-copy', false])
   })
 })
 

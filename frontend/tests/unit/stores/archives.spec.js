@@ -105,4 +105,46 @@ describe('archives store', () => {
     emit('job:changed', { id: 0, subject: 'uuid-web1', data: { catalog_indexed: 1, catalog_forgotten: 0 } })
     await vi.waitFor(() => expect(Desk.ListArchives).toHaveBeenCalledTimes(2))
   })
+
+  it('deletes, keeps and renames an archive through Go, then lists again', async () => {
+    let listed = [older, newer]
+    Desk.ListArchives.mockImplementation(async () => listed)
+    const store = useArchivesStore()
+    await store.select('uuid-web1')
+
+    Desk.DeleteArchive.mockImplementation(async () => {
+      listed = [newer]
+      return { server: 'web1', archive: older.name, freed_bytes: 2048 }
+    })
+    const deleted = await store.remove('uuid-web1', older.name, older.name)
+    expect(Desk.DeleteArchive).toHaveBeenCalledWith('uuid-web1', older.name, older.name)
+    expect(deleted).toEqual({ ok: true, value: { server: 'web1', archive: older.name, freed_bytes: 2048 } })
+    expect(store.items.map((a) => a.name)).toEqual([newer.name])
+
+    Desk.KeepArchive.mockImplementation(async () => {
+      listed = [{ ...newer, keep_forever: true }]
+    })
+    expect(await store.keepForever('uuid-web1', newer.name, true)).toEqual({ ok: true, value: undefined })
+    expect(Desk.KeepArchive).toHaveBeenCalledWith('uuid-web1', newer.name, true)
+    expect(store.items[0].keep_forever).toBe(true)
+
+    Desk.RenameArchive.mockResolvedValue({ server: 'web1', archive: 'etc@golden', comment: 'before the upgrade' })
+    const renamed = await store.rename('uuid-web1', newer.name, 'etc@golden', 'before the upgrade')
+    expect(Desk.RenameArchive).toHaveBeenCalledWith({ server: 'uuid-web1', archive: newer.name, new_name: 'etc@golden', comment: 'before the upgrade' })
+    expect(renamed.ok).toBe(true)
+    expect(Desk.ListArchives).toHaveBeenCalledTimes(4)
+  })
+
+  it("answers Go's sentence when a change is refused, and lists nothing again", async () => {
+    Desk.ListArchives.mockResolvedValue([older])
+    const store = useArchivesStore()
+    await store.select('uuid-web1')
+    const busy = 'the repository of web1 is busy: a backup, check or prune holds its lock and Borgdesk waited 60 s for it; nothing was changed — delete archive etc@1 again when it has finished'
+    Desk.DeleteArchive.mockRejectedValue(busy)
+    expect(await store.remove('uuid-web1', older.name, older.name)).toEqual({ ok: false, error: busy })
+    Desk.RenameArchive.mockRejectedValue(new Error('web1 already has an archive named etc@2; pick another name'))
+    expect(await store.rename('uuid-web1', older.name, 'etc@2', '')).toEqual({ ok: false, error: 'web1 already has an archive named etc@2; pick another name' })
+    expect(Desk.ListArchives).toHaveBeenCalledTimes(1)
+    expect(store.items.map((a) => a.name)).toEqual([older.name])
+  })
 })

@@ -142,4 +142,91 @@ describe('jobs store', () => {
     Desk.PruneJob.mockRejectedValueOnce('unavailable: this coordinator holds no repositories')
     expect(await store.prune(parsed)).toMatchObject({ ok: false, held: false })
   })
+
+  // A job's life after it was created (issue 18).
+  const view = { ...job, schedule_description: { kind: 'daily', at: '03:00', expr: '0 3 * * *' }, next_run: '2026-11-23T03:00:00Z', schedules_paused: false }
+  const storeJob = (over) => ({ ...job, ...over }) // store.Job: no view fields
+
+  it('pauses a job: paused at once with no next run, then the list Go sends', async () => {
+    Desk.ListJobs.mockResolvedValueOnce([view]).mockResolvedValueOnce([{ ...view, enabled: false, next_run: null }])
+    Desk.SetJobEnabled.mockResolvedValue(storeJob({ enabled: false }))
+    const store = useJobsStore()
+    await store.load()
+
+    const result = await store.setEnabled(store.byId(1), false)
+
+    expect(Desk.SetJobEnabled).toHaveBeenCalledWith('1', false)
+    expect(result.ok).toBe(true)
+    expect(store.byId(1)).toMatchObject({ enabled: false, next_run: null, schedule_description: view.schedule_description })
+    await vi.waitFor(() => expect(Desk.ListJobs).toHaveBeenCalledTimes(2))
+  })
+
+  it('previews an edit without touching the list, and shows an applied one', async () => {
+    Desk.ListJobs.mockResolvedValue([view])
+    const store = useJobsStore()
+    await store.load()
+    const input = { server: 'web1', name: 'etc', spec: { kind: 'files', paths: ['/etc', '/srv'] }, schedule: '0 3 * * *', keep: { daily: 7 } }
+    const after = storeJob({ spec: '{"kind":"files","paths":["/etc","/srv"]}' })
+    const changes = [{ field: 'spec.paths', from: '["/etc"]', to: '["/etc","/srv"]' }]
+
+    Desk.EditJob.mockResolvedValueOnce({ job: after, changes, applied: false })
+    expect((await store.edit(store.byId(1), input, true)).value.changes).toEqual(changes)
+    expect(Desk.EditJob).toHaveBeenLastCalledWith('1', input, true)
+    expect(store.byId(1).spec.paths).toEqual(['/etc'])
+
+    Desk.EditJob.mockResolvedValueOnce({ job: after, changes, applied: true })
+    await store.edit(store.byId(1), input, false)
+    expect(Desk.EditJob).toHaveBeenLastCalledWith('1', input, false)
+    expect(store.byId(1).spec.paths).toEqual(['/etc', '/srv'])
+
+    Desk.EditJob.mockRejectedValueOnce('invalid input: a files job needs at least one path (--paths)')
+    expect(await store.edit(store.byId(1), input, true)).toMatchObject({ ok: false, error: 'invalid input: a files job needs at least one path (--paths)' })
+  })
+
+  it('duplicates onto another server and lists the copy', async () => {
+    const copy = storeJob({ id: 7, name: 'etc-copy', server_uuid: 'uuid-web2' })
+    Desk.ListJobs.mockResolvedValueOnce([view]).mockResolvedValue([view, { ...view, ...copy }])
+    Desk.DuplicateJob.mockResolvedValue(copy)
+    const store = useJobsStore()
+    await store.load()
+    const result = await store.duplicate(store.byId(1), 'etc-copy', 'uuid-web2')
+    expect(Desk.DuplicateJob).toHaveBeenCalledWith('1', 'etc-copy', 'uuid-web2')
+    expect(result.value.id).toBe(7)
+    expect(store.byId(7)).toMatchObject({ name: 'etc-copy', spec: { kind: 'files' } })
+    await vi.waitFor(() => expect(Desk.ListJobs).toHaveBeenCalledTimes(2))
+    expect(store.byId(7)).toMatchObject({ name: 'etc-copy', schedule_description: view.schedule_description })
+  })
+
+  it('deletes with the typed name only when the archives go too, and forgets the job when told', async () => {
+    Desk.ListJobs.mockResolvedValue([view])
+    Desk.DeleteJob.mockResolvedValue({ job: storeJob(), archives_deleted: [], archives_kept: true })
+    const store = useJobsStore()
+    await store.load()
+
+    await store.remove(store.byId(1), false, 'etc')
+    expect(Desk.DeleteJob).toHaveBeenLastCalledWith('1', false, '')
+    expect(store.byId(1)).not.toBeNull() // the page showing it leaves first
+    await store.remove(store.byId(1), true, 'etc')
+    expect(Desk.DeleteJob).toHaveBeenLastCalledWith('1', true, 'etc')
+    store.forget(1)
+    expect(store.byId(1)).toBeNull()
+
+    Desk.DeleteJob.mockRejectedValueOnce('already exists: run 9 of job etc is queued or running: cancel it first (borgdesk job cancel 9), then delete the job')
+    expect((await store.remove(view, false, '')).error).toContain('cancel it first')
+  })
+
+  it('backs up a server through Go and shows the runs it queued at once', async () => {
+    const queued = { id: 20, job_id: 1, job_name: 'etc', server_name: 'web1', status: 'queued', trigger: 'manual' }
+    Desk.ListRuns.mockResolvedValue([])
+    Desk.BackupServer.mockResolvedValue({ server: 'web1', runs: [queued], paused: ['db'] })
+    const store = useJobsStore()
+    const runs = useRunsStore()
+    await runs.load()
+
+    const result = await store.backupServer('uuid-web1')
+
+    expect(Desk.BackupServer).toHaveBeenCalledWith('uuid-web1')
+    expect(result.value.paused).toEqual(['db'])
+    expect(runs.lastRunByJob[1]).toEqual(queued)
+  })
 })

@@ -76,6 +76,9 @@ describe('runs store', () => {
 
     emit('run:progress', live('2026-11-22T08:00:12Z', { files: 250, bytes: 250e6, path: '/var/www/index.html' }))
     expect(store.progressOf(2)).toMatchObject({ files: 250, bytes: 250e6, path: '/var/www/index.html', speed: 100e6 })
+    // The lists take the frame's reports at once, at the next frame.
+    expect(store.items[0]).toMatchObject({ files: 0, bytes: 0 })
+    store.flushLive()
     expect(store.items[0]).toMatchObject({ files: 250, bytes: 250e6, status: 'running' })
     expect(store.jobRuns[0]).toMatchObject({ files: 250, bytes: 250e6 })
 
@@ -88,11 +91,30 @@ describe('runs store', () => {
     expect(Desk.ListJobRuns).toHaveBeenCalledTimes(1)
   })
 
+  it('applies a frame of reports from many runs in one pass, the newest of each', async () => {
+    const many = Array.from({ length: 500 }, (_, i) => run(i + 1, 'running', { bytes: 0, files: 0 }))
+    Desk.ListRuns.mockResolvedValue(many)
+    const store = useRunsStore()
+    await store.load()
+    const before = store.items
+    for (let k = 1; k <= 2; k++) {
+      for (let i = 1; i <= 500; i++) {
+        emit('run:progress', { id: 0, at: `2026-11-22T08:00:1${k}Z`, kind: 'run:progress', data: { run_id: i, status: 'running', files: k * i, bytes: k * 1000 } })
+      }
+    }
+    expect(store.items).toBe(before) // nothing re-rendered per report
+    store.flushLive()
+    expect(store.items).not.toBe(before)
+    expect(store.items[499]).toMatchObject({ id: 500, files: 1000, bytes: 2000 })
+    expect(store.items[0]).toMatchObject({ id: 1, files: 2, bytes: 2000 })
+  })
+
   it('keeps the live figures over a fetched running run, and forgets them when it ends', async () => {
     Desk.ListRuns.mockResolvedValueOnce([run(2, 'queued', { bytes: 0 })])
     const store = useRunsStore()
     await store.load()
     emit('run:progress', live('2026-11-22T08:00:10Z', { files: 9, bytes: 900 }))
+    store.flushLive()
     expect(store.items[0].status).toBe('running')
 
     Desk.ListRuns.mockResolvedValueOnce([run(2, 'running', { bytes: 0, files: 0 })])

@@ -8,6 +8,7 @@ import {archives} from '../models';
 import {fleet} from '../models';
 import {service} from '../models';
 import {flx} from '../models';
+import {events} from '../models';
 import {recoverykit} from '../models';
 import {datadir} from '../models';
 import {health} from '../models';
@@ -51,6 +52,8 @@ export function DeleteJob(arg1:string,arg2:boolean,arg3:string):Promise<jobs.Del
 
 export function DescribeSchedule(arg1:string,arg2:string):Promise<jobs.ScheduleDescription>;
 
+export function Diagnostics():Promise<string>;
+
 export function DiffFlx(arg1:string,arg2:string,arg3:string):Promise<Array<flx.DiffEntry>>;
 
 export function DigestNow(arg1:boolean,arg2:boolean):Promise<service.Digest>;
@@ -60,6 +63,8 @@ export function DownloadFile(arg1:string,arg2:string,arg3:string):Promise<string
 export function DuplicateJob(arg1:string,arg2:string,arg3:string):Promise<store.Job>;
 
 export function EditJob(arg1:string,arg2:jobs.Input,arg3:boolean):Promise<jobs.EditResult>;
+
+export function ExportEvents(arg1:events.Query,arg2:string):Promise<string>;
 
 export function ExportFlx(arg1:string):Promise<string>;
 
@@ -152,6 +157,8 @@ export function ProbeHosts(arg1:Array<rollout.Target>):Promise<Array<rollout.Hos
 export function ProbeReplicaHost(arg1:string,arg2:string):Promise<replicas.HostKey>;
 
 export function PruneJob(arg1:string):Promise<archives.PruneReport>;
+
+export function QueryEvents(arg1:events.Query):Promise<events.Page>;
 
 export function RemoveReplica(arg1:string):Promise<replicas.Status>;
 

@@ -66,6 +66,10 @@ export function DescribeSchedule(arg1, arg2) {
   return window['go']['app']['Desk']['DescribeSchedule'](arg1, arg2);
 }
 
+export function Diagnostics() {
+  return window['go']['app']['Desk']['Diagnostics']();
+}
+
 export function DiffFlx(arg1, arg2, arg3) {
   return window['go']['app']['Desk']['DiffFlx'](arg1, arg2, arg3);
 }
@@ -84,6 +88,10 @@ export function DuplicateJob(arg1, arg2, arg3) {
 
 export function EditJob(arg1, arg2, arg3) {
   return window['go']['app']['Desk']['EditJob'](arg1, arg2, arg3);
+}
+
+export function ExportEvents(arg1, arg2) {
+  return window['go']['app']['Desk']['ExportEvents'](arg1, arg2);
 }
 
 export function ExportFlx(arg1) {
@@ -268,6 +276,10 @@ export function ProbeReplicaHost(arg1, arg2) {
 
 export function PruneJob(arg1) {
   return window['go']['app']['Desk']['PruneJob'](arg1);
+}
+
+export function QueryEvents(arg1) {
+  return window['go']['app']['Desk']['QueryEvents'](arg1);
 }
 
 export function RemoveReplica(arg1) {
