@@ -29,7 +29,7 @@ const GO_OMITS_WHEN_EMPTY = new Map([
   ['jobs.Description.day', 'backend/jobs/describe.go: omitempty, only for monthly schedules'],
   ['jobs.Description.zone', 'backend/jobs/describe.go: omitempty, only with CRON_TZ'],
   // A job's definition (GetJobInput): only what the job sets.
-  ...['paths', 'excludes', 'one_file_system', 'compression', 'checkpoint_interval', 'mysql', 'postgres', 'mongo', 'docker', 'lvm', 'pre', 'post'].map((f) => [
+  ...['paths', 'excludes', 'one_file_system', 'compression', 'checkpoint_interval', 'mysql', 'postgres', 'mongo', 'docker', 'lvm', 'flx', 'pre', 'post'].map((f) => [
     `agentapi.BackupSpec.${f}`,
     'backend/shared/agentapi/backup.go: omitempty, set per kind',
   ]),
