@@ -43,6 +43,8 @@ describe('New job wizard, .flx snapshots', () => {
     await next(wrapper)
     expect(get(wrapper, 'keep-monthly').element.value).toBe('12')
     await next(wrapper)
+    expect(get(wrapper, 'review-storage').text()).toContain("kept in this coordinator's data dir")
+    expect(get(wrapper, 'review').text()).not.toContain('Compression')
     await get(wrapper, 'wizard-create').trigger('click')
     await flushPromises()
 
