@@ -80,7 +80,7 @@ func (c *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.DurationVar(&c.retryDelay, "retry-delay", 30*time.Second, "first backoff step before a failed run is retried (doubles per attempt, 3 attempts)")
 	fs.StringVar(&c.reserve, "repo-reserve", "2G", "disk space backups leave free on the coordinator's disk, so a full disk never stops it")
 	fs.DurationVar(&c.lockWait, "lock-wait", 60*time.Second, "how long a backup waits for its repository's lock (held by a prune, check or mount) before it fails and is retried")
-	fs.StringVar(&c.agentDir, "agent-dir", firstNonEmpty(c.agentDir, getenv("BORGDESK_AGENT_DIR")), "directory of borgdesk-agent-<os>-<arch> builds handed out as updates (env BORGDESK_AGENT_DIR; default: beside this program)")
+	fs.StringVar(&c.agentDir, "agent-dir", firstNonEmpty(c.agentDir, getenv("BORGDESK_AGENT_DIR")), "directory of borgdesk-agent-<os>-<arch> builds handed out as updates (env BORGDESK_AGENT_DIR; default: beside this program, else ../lib/borgdesk/agents from it as installed)")
 }
 
 // addressFlags are the coordinator's addresses in order of precedence: a
