@@ -7,7 +7,11 @@ GOBIN         := $(shell go env GOPATH)/bin
 WAILS         := $(GOBIN)/wails
 # git describe (v0.1.0-3-gabc1234): the binaries' version; the packages spell
 # it 0.1.0+3.gabc1234 (build/scripts/version.sh --package).
-VERSION       ?= $(shell build/scripts/version.sh)
+# Computed once: wails build rewrites tracked files, and a version asked
+# again after it could differ (-dirty) between the binaries and packages.
+ifndef VERSION
+VERSION       := $(shell build/scripts/version.sh)
+endif
 PKG_VERSION   := $(shell VERSION=$(VERSION) build/scripts/version.sh --package)
 PKG_MAINTAINER ?= Borgdesk developers <maintainers@borgdesk.invalid>
 NFPM_VERSION  := v2.45.2
@@ -69,7 +73,7 @@ package: deps-package build cli
 	  what=$${spec%%:*} arch=$${spec#*:}; \
 	  cfg=build/pkg/nfpm-$$what-$$arch.yaml; \
 	  { cat build/package/nfpm-$$what.yaml; PREFIX=/usr SYSCONFDIR=/etc build/scripts/files.sh nfpm $$what $$arch; } > $$cfg; \
-	  for fmt in deb rpm; do PKG_ARCH=$$arch $(NFPM) package -q -f $$cfg -p $$fmt -t $(DIST)/; done; \
+	  for fmt in deb rpm; do PKG_ARCH=$$arch $(NFPM) package -f $$cfg -p $$fmt -t $(DIST)/; done; \
 	done
 	@ls -1 $(DIST)
 
