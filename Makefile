@@ -53,7 +53,7 @@ frontend: deps
 
 # The same program without the GUI: no cgo, no WebKit; for servers and scripts.
 cli:
-	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/borgdesk-cli .
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $(LDFLAGS)" -o $(BIN)/borgdesk-cli .
 	@echo "built $(BIN)/borgdesk-cli"
 
 agent:
@@ -102,7 +102,7 @@ test: deps-test
 # there (version, desktop entry, .flx file type, man page, units, removal),
 # lintian on each .deb, make install's tree against the package's.
 test-packages: package
-	build/scripts/need.sh dpkg lintian desktop-file-validate xdg-mime update-mime-database man systemd-analyze -- build/scripts/test-packages.sh $(DIST)
+	build/scripts/need.sh dpkg lintian desktop-file-validate xdg-mime update-mime-database gio man systemd-analyze identify -- env VERSION=$(VERSION) build/scripts/test-packages.sh $(DIST)
 
 test-ui:
 	$(MAKE) test-frontend

@@ -108,6 +108,7 @@ agent_files() {
   # The FlexPBX tools' names: the agent dispatches on argv[0].
   for t in flexpbx-backup flexpbx-restore flexpbx-migrate; do
     link "$PREFIX/bin/$t" borgdesk-agent
+    link "$share/man/man1/$t.1.gz" borgdesk-agent.1.gz
   done
   put "$gen/systemd/borgdesk-agent.service" "$PREFIX/lib/systemd/system/borgdesk-agent.service" 644
   dir "$SYSCONFDIR/borgdesk-agent" 700
