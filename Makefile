@@ -46,6 +46,8 @@ run: build
 # wails build: bindings, frontend (npm run build), then the Go binary with the GUI.
 build: deps agent
 	$(WAILS) build -m -ldflags "$(LDFLAGS)" -o borgdesk
+	@# wails build rewrites its runtime with modes that vary from build to build.
+	@chmod 0644 frontend/wailsjs/runtime/*
 	@echo "built $(BIN)/borgdesk"
 
 frontend: deps
