@@ -12,6 +12,7 @@ WAILS         := $(GOBIN)/wails
 ifndef VERSION
 VERSION       := $(shell build/scripts/version.sh)
 endif
+export VERSION
 PKG_VERSION   := $(shell VERSION=$(VERSION) build/scripts/version.sh --package)
 PKG_MAINTAINER ?= Borgdesk developers <maintainers@borgdesk.invalid>
 NFPM_VERSION  := v2.45.2
@@ -25,7 +26,7 @@ DESKTOP_TAGS  := desktop,production,webkit2_41
 BIN           := build/bin
 ARTIFACTS     := artifacts
 
-.PHONY: deps deps-package deps-test run build frontend cli agent package install install-agent test test-go test-ui test-frontend test-e2e test-flows test-desktop test-packages bench clean
+.PHONY: deps deps-package deps-test run build frontend cli agent package package-dist install install-agent test test-go test-ui test-frontend test-e2e test-flows test-desktop test-packages bench clean
 
 # What building and running need (build tools, GTK/WebKitGTK, borg, FUSE,
 # Wails, npm packages); deps-package adds ImageMagick and nfpm; deps-test
@@ -67,6 +68,10 @@ agent:
 # (amd64, arm64) in dist/, from the file list build/scripts/files.sh keeps for
 # make install too.
 package: deps-package build cli
+	$(MAKE) package-dist
+
+# The packaging step alone, on the binaries already in build/bin.
+package-dist:
 	build/scripts/version.sh --check
 	VERSION=$(VERSION) PREFIX=/usr SYSCONFDIR=/etc build/scripts/files.sh gen
 	rm -rf $(DIST) && mkdir -p $(DIST) build/pkg
@@ -103,8 +108,12 @@ test: deps-test
 # The packages installed into a temporary root with dpkg --root and checked
 # there (version, desktop entry, .flx file type, man page, units, removal),
 # lintian on each .deb, make install's tree against the package's.
-test-packages: package
-	build/scripts/need.sh dpkg lintian desktop-file-validate xdg-mime update-mime-database gio man systemd-analyze identify -- env VERSION=$(VERSION) build/scripts/test-packages.sh $(DIST)
+# In make test the desktop binary test-desktop built is packaged (one wails
+# build, not two); alone, test-packages builds it when build/bin lacks it.
+test-packages: deps-package cli agent
+	@[ -x $(BIN)/borgdesk ] || $(MAKE) build
+	$(MAKE) package-dist
+	build/scripts/need.sh dpkg lintian desktop-file-validate xdg-mime update-mime-database gio man systemd-analyze identify -- build/scripts/test-packages.sh $(DIST)
 
 test-ui:
 	$(MAKE) test-frontend

@@ -38,7 +38,7 @@ before="$(cd "$r" && find . -path ./var -prune -o ! -type d -print | sort)"
 echo "== binaries"
 # borgdesk version until the command tree (issue 21 item 4) answers --version.
 got="$("$r/usr/bin/borgdesk" version)"
-[ "$got" = "borgdesk $describe" ] && ok "borgdesk version says $describe" || bad "borgdesk version says '$got', want 'borgdesk $describe'"
+[ "$got" = "borgdesk $describe" ] && ok "borgdesk version says $describe" || bad "borgdesk version says '$got', want 'borgdesk $describe' (a desktop binary built before the last commit: make build, then make test-packages)"
 got="$("$r/usr/bin/borgdesk-cli" version)"
 [ "$got" = "borgdesk $describe" ] && ok "borgdesk-cli version says $describe" || bad "borgdesk-cli version says '$got'"
 got="$("$r/usr/bin/borgdesk-agent" version)"
