@@ -37,7 +37,7 @@ fi
 node_have="$(node --version | sed 's/^v//')"
 node_major="${node_have%%.*}"
 if ! version_ge "$node_have" "$node_need" || [ "$node_major" = 21 ] || { [ "$node_major" = 22 ] && ! version_ge "$node_have" 22.12.0; }; then
-  echo "deps: Node $node_have is older than the frontend's build (vite) accepts: install Node 20.19+ or 22.12+ (https://nodejs.org/) and run make again" >&2; exit 1
+  echo "deps: Node $node_have is not one the frontend's build (vite) accepts: install Node 20.19+ or 22.12+ (https://nodejs.org/) and run make again" >&2; exit 1
 fi
 echo "deps: Go $go_have (needs $go_need), Node $node_have (needs 20.19+ or 22.12+)"
 
