@@ -62,7 +62,7 @@ func manPage(name, version, summary, date, usage string) string {
 		b.WriteString(line + "\n")
 	}
 	b.WriteString(".fi\n.SH SEE ALSO\n")
-	fmt.Fprintf(&b, "%s help COMMAND, and the documentation in /usr/share/doc/%s.\n", roffEscape(name), name)
+	fmt.Fprintf(&b, "The documentation in /usr/share/doc/%s, and docs/ in Borgdesk's sources.\n", name)
 	return b.String()
 }
 
