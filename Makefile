@@ -26,7 +26,7 @@ DESKTOP_TAGS  := desktop,production,webkit2_41
 BIN           := build/bin
 ARTIFACTS     := artifacts
 
-.PHONY: deps deps-package deps-test run build frontend cli agent package package-dist install install-agent test test-go test-ui test-frontend test-e2e test-flows test-desktop test-packages bench clean
+.PHONY: deps deps-package deps-test run build frontend cli agent package package-dist install install-agent uninstall test test-go test-ui test-frontend test-e2e test-flows test-desktop test-packages bench clean
 
 # What building and running need (build tools, GTK/WebKitGTK, borg, FUSE,
 # Wails, npm packages); deps-package adds ImageMagick and nfpm; deps-test
@@ -90,7 +90,18 @@ package-dist:
 install: deps-package build cli
 	VERSION=$(VERSION) PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) build/scripts/files.sh gen
 	PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) DESTDIR=$(DESTDIR) build/scripts/files.sh install desk
+	@# What the packages' triggers do, when installing for real.
+	@if [ -z "$(DESTDIR)" ]; then \
+	  update-mime-database $(PREFIX)/share/mime 2>/dev/null || true; \
+	  update-desktop-database -q $(PREFIX)/share/applications 2>/dev/null || true; \
+	  gtk-update-icon-cache -q -t $(PREFIX)/share/icons/hicolor 2>/dev/null || true; \
+	fi
 	@echo "installed borgdesk under $(DESTDIR)$(PREFIX)"
+
+# What make install and make install-agent put there, removed (same list).
+uninstall:
+	PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) DESTDIR=$(DESTDIR) build/scripts/files.sh uninstall desk
+	PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) DESTDIR=$(DESTDIR) build/scripts/files.sh uninstall agent
 
 install-agent: agent cli
 	VERSION=$(VERSION) PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) build/scripts/files.sh gen

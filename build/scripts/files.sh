@@ -5,6 +5,7 @@
 #   files.sh gen                      make the generated files (icons, man pages,
 #                                     completions, units for PREFIX, docs) under build/pkg
 #   files.sh install desk|agent ARCH  copy the files under DESTDIR
+#   files.sh uninstall desk|agent ARCH  remove them from under DESTDIR again
 #   files.sh nfpm desk|agent ARCH     print the same list as nfpm `contents:`
 #
 # Environment: PREFIX (/usr/local), SYSCONFDIR (/etc), DESTDIR (empty),
@@ -60,18 +61,21 @@ generate() {
 put() {
   case "$mode" in
     install) install -D -m "$3" "$1" "$DESTDIR$2" ;;
+    uninstall) rm -f "$DESTDIR$2" ;;
     nfpm) printf -- '  - src: %s\n    dst: %s\n    file_info: {mode: 0%s}\n' "$1" "$2" "$3" ;;
   esac
 }
 link() {
   case "$mode" in
     install) mkdir -p "$(dirname "$DESTDIR$1")" && ln -sfn "$2" "$DESTDIR$1" ;;
+    uninstall) rm -f "$DESTDIR$1" ;;
     nfpm) printf -- '  - src: %s\n    dst: %s\n    type: symlink\n' "$2" "$1" ;;
   esac
 }
 dir() {
   case "$mode" in
     install) install -d -m "$2" "$DESTDIR$1" ;;
+    uninstall) rmdir "$DESTDIR$1" 2>/dev/null || echo "files.sh: $DESTDIR$1 is not empty (the agent's configuration and key): left in place" ;;
     nfpm) printf -- '  - dst: %s\n    type: dir\n    file_info: {mode: 0%s}\n' "$1" "$2" ;;
   esac
 }
@@ -122,7 +126,7 @@ agent_files() {
 mode="${1:-}"
 case "$mode" in
   gen) generate ;;
-  install|nfpm)
+  install|uninstall|nfpm)
     what="${2:-}" arch="${3:-$(go env GOARCH)}"
     [ -d "$gen" ] || { echo "files.sh: $gen is missing; run files.sh gen with the same PREFIX first" >&2; exit 1; }
     case "$what" in
@@ -130,5 +134,5 @@ case "$mode" in
       agent) agent_files "$arch" ;;
       *) echo "files.sh: say desk or agent, not '$what'" >&2; exit 2 ;;
     esac ;;
-  *) echo "usage: files.sh gen | install desk|agent [ARCH] | nfpm desk|agent [ARCH]" >&2; exit 2 ;;
+  *) echo "usage: files.sh gen | install|uninstall|nfpm desk|agent [ARCH]" >&2; exit 2 ;;
 esac

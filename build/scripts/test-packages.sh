@@ -107,6 +107,9 @@ for p in desk agent; do
   want="$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { sub(/^\.\//, "", $6); print $6 }' | sort)"
   have="$(cd "$stage" && find . ! -type d | sed 's|^\./||' | sort)"
   if [ "$want" = "$have" ]; then ok "files.sh install $p = the .deb's files ($(echo "$have" | wc -l))"; else bad "files.sh install $p differs from the .deb: $(diff <(echo "$want") <(echo "$have") | head -5)"; fi
+  PREFIX=/usr SYSCONFDIR=/etc DESTDIR="$stage" build/scripts/files.sh uninstall "$p" "$arch" >/dev/null
+  left="$(cd "$stage" && find . ! -type d)"
+  [ -z "$left" ] && ok "files.sh uninstall $p removes every file" || bad "files.sh uninstall $p left: $(echo "$left" | head -5)"
 done
 
 echo "== removal"
