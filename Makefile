@@ -124,7 +124,7 @@ test: deps-test
 test-packages: deps-package cli agent
 	@[ -x $(BIN)/borgdesk ] || $(MAKE) build
 	$(MAKE) package-dist
-	build/scripts/need.sh dpkg lintian desktop-file-validate xdg-mime update-mime-database gio man systemd-analyze identify -- build/scripts/test-packages.sh $(DIST)
+	build/scripts/need.sh dpkg rpm lintian desktop-file-validate xdg-mime update-mime-database gio man systemd-analyze identify -- build/scripts/test-packages.sh $(DIST)
 
 test-ui:
 	$(MAKE) test-frontend

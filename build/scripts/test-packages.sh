@@ -7,7 +7,8 @@
 # get Borgdesk's type and open in Borgdesk (xdg-mime over the installed
 # share dir), the man pages render, the units pass systemd-analyze verify,
 # make install's tree is the package's tree, and removing the packages
-# leaves nothing. lintian must report no errors on any .deb.
+# leaves nothing; the .rpm files install with rpm --root, hold the same
+# files and leave none on removal. lintian must report no errors on any .deb.
 set -euo pipefail
 
 dist="${1:?usage: test-packages.sh DIST}"
@@ -106,7 +107,7 @@ for p in desk agent; do
   deb="${desk[0]}"; [ "$p" = agent ] && deb="${agent[0]}"
   want="$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { sub(/^\.\//, "", $6); print $6 }' | sort)"
   have="$(cd "$stage" && find . ! -type d | sed 's|^\./||' | sort)"
-  if [ "$want" = "$have" ]; then ok "files.sh install $p = the .deb's files ($(echo "$have" | wc -l))"; else bad "files.sh install $p differs from the .deb: $(diff <(echo "$want") <(echo "$have") | head -5)"; fi
+  if [ -n "$want" ] && [ "$want" = "$have" ]; then ok "files.sh install $p = the .deb's files ($(echo "$have" | wc -l))"; else bad "files.sh install $p differs from the .deb: $(diff <(echo "$want") <(echo "$have") | head -5)"; fi
   PREFIX=/usr SYSCONFDIR=/etc DESTDIR="$stage" build/scripts/files.sh uninstall "$p" "$arch" >/dev/null
   left="$(cd "$stage" && find . ! -type d)"
   [ -z "$left" ] && ok "files.sh uninstall $p removes every file" || bad "files.sh uninstall $p left: $(echo "$left" | head -5)"
@@ -116,6 +117,30 @@ echo "== removal"
 dpkg --root="$r" --log=/dev/null --force-depends --force-not-root -r borgdesk borgdesk-agent >"$tmp/dpkg-r.log" 2>&1 || { cat "$tmp/dpkg-r.log" >&2; bad "dpkg -r failed"; }
 left="$(cd "$r" && find . -path ./var -prune -o -mindepth 1 -print | sort)"
 [ -z "$left" ] && ok "dpkg -r leaves nothing ($(echo "$before" | wc -l) files were installed)" || bad "dpkg -r left: $(echo "$left" | head -10)"
+
+echo "== rpm"
+# The .rpm files into another temporary root (rpm --root; no dependencies,
+# they name Fedora's packages): the version runs, the list is the .deb's,
+# and rpm -e leaves no file (rpm keeps the folders it made, as it does).
+rr="$tmp/rpmroot"
+mkdir -p "$rr"
+rpm --root "$rr" --initdb 2>/dev/null
+rpms=("$dist"/borgdesk-[0-9]*."$(uname -m)".rpm "$dist"/borgdesk-agent-[0-9]*."$(uname -m)".rpm)
+if rpm --root "$rr" -i --nodeps "${rpms[@]}" >"$tmp/rpm-i.log" 2>&1; then
+  got="$("$rr/usr/bin/borgdesk-cli" version)"
+  [ "$got" = "borgdesk $describe" ] && ok "rpm: borgdesk-cli version says $describe" || bad "rpm: borgdesk-cli version says '$got'"
+  for n in 0 1; do
+    deb="${desk[0]}"; [ $n = 1 ] && deb="${agent[0]}"
+    want="$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { sub(/^\./, "", $6); print $6 }' | sort)"
+    have="$(rpm -qpl "${rpms[$n]}" 2>/dev/null | grep -vx /etc/borgdesk-agent | sort)"
+    [ -n "$want" ] && [ "$want" = "$have" ] && ok "rpm: $(basename "${rpms[$n]}") holds the .deb's $(echo "$want" | wc -l) files" || bad "rpm: $(basename "${rpms[$n]}") differs from the .deb: $(diff <(echo "$want") <(echo "$have") | head -5)"
+  done
+  rpm --root "$rr" -e borgdesk borgdesk-agent >"$tmp/rpm-e.log" 2>&1 || bad "rpm -e: $(cat "$tmp/rpm-e.log")"
+  left="$(cd "$rr" && find . ! -type d ! -path './root/.rpmdb/*' ! -path './var/*' ! -path './usr/lib/sysimage/*')"
+  [ -z "$left" ] && ok "rpm -e leaves no file" || bad "rpm -e left: $(echo "$left" | head -5)"
+else
+  bad "rpm -i: $(cat "$tmp/rpm-i.log")"
+fi
 
 echo "== lintian"
 for deb in "$dist"/*.deb; do
