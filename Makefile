@@ -26,7 +26,7 @@ DESKTOP_TAGS  := desktop,production,webkit2_41
 BIN           := build/bin
 ARTIFACTS     := artifacts
 
-.PHONY: deps deps-package deps-test run build frontend cli agent package package-dist install install-agent uninstall test test-go test-ui test-frontend test-e2e test-flows test-desktop test-packages bench clean
+.PHONY: deps deps-package deps-test run build frontend cli agent package package-dist install install-agent uninstall test test-go test-ui test-frontend test-e2e test-flows test-desktop test-packages test-packages-deb12 bench clean
 
 # What building and running need (build tools, GTK/WebKitGTK, borg, FUSE,
 # Wails, npm packages); deps-package adds ImageMagick and nfpm; deps-test
@@ -125,6 +125,12 @@ test-packages: deps-package cli agent
 	@[ -x $(BIN)/borgdesk ] || $(MAKE) build
 	$(MAKE) package-dist
 	build/scripts/need.sh dpkg rpm lintian desktop-file-validate xdg-mime update-mime-database gio man systemd-analyze identify -- build/scripts/test-packages.sh $(DIST)
+
+# The .deb files installed with apt into a clean Debian 12 root (debootstrap,
+# cached in build/cache; needs root and the Debian mirror; about 3 minutes,
+# so not part of make test).
+test-packages-deb12: package
+	build/scripts/need.sh debootstrap chroot -- build/scripts/test-packages-deb12.sh $(DIST)
 
 test-ui:
 	$(MAKE) test-frontend
