@@ -5,16 +5,40 @@ SHELL := /bin/bash
 WAILS_VERSION := v2.16.0
 GOBIN         := $(shell go env GOPATH)/bin
 WAILS         := $(GOBIN)/wails
-VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# git describe (v0.1.0-3-gabc1234): the binaries' version; the packages spell
+# it 0.1.0+3.gabc1234 (build/scripts/version.sh --package).
+# Computed once: wails build rewrites tracked files, and a version asked
+# again after it could differ (-dirty) between the binaries and packages.
+ifndef VERSION
+VERSION       := $(shell build/scripts/version.sh)
+endif
+export VERSION
+PKG_VERSION   := $(shell VERSION=$(VERSION) build/scripts/version.sh --package)
+PKG_MAINTAINER ?= Borgdesk developers <maintainers@borgdesk.invalid>
+NFPM_VERSION  := v2.45.2
+NFPM          := $(GOBIN)/nfpm
+DIST          := dist
+# make install: where the files go (DESTDIR is prepended, for staging).
+PREFIX        ?= /usr/local
+SYSCONFDIR    ?= /etc
 LDFLAGS       := -X borgdesk/backend/shared/version.Version=$(VERSION)
 DESKTOP_TAGS  := desktop,production,webkit2_41
 BIN           := build/bin
 ARTIFACTS     := artifacts
 
-.PHONY: deps run build frontend cli agent test test-go test-race test-ui test-frontend test-e2e test-flows test-desktop bench clean
+.PHONY: deps deps-package deps-test run build frontend cli agent package package-dist install install-agent uninstall test test-go test-race test-ui test-frontend test-e2e test-flows test-desktop test-packages test-packages-deb12 bench clean
 
+# What building and running need (build tools, GTK/WebKitGTK, borg, FUSE,
+# Wails, npm packages); deps-package adds ImageMagick and nfpm; deps-test
+# adds the test toolchain. Each stops with a sentence when Go or Node is too old.
 deps:
-	@WAILS_VERSION=$(WAILS_VERSION) build/scripts/deps.sh
+	@WAILS_VERSION=$(WAILS_VERSION) build/scripts/deps.sh run
+
+deps-package:
+	@WAILS_VERSION=$(WAILS_VERSION) NFPM_VERSION=$(NFPM_VERSION) build/scripts/deps.sh package
+
+deps-test:
+	@WAILS_VERSION=$(WAILS_VERSION) NFPM_VERSION=$(NFPM_VERSION) build/scripts/deps.sh test
 
 # The desktop app, on the embedded defaults (data under $XDG_DATA_HOME/borgdesk).
 run: build
@@ -23,6 +47,8 @@ run: build
 # wails build: bindings, frontend (npm run build), then the Go binary with the GUI.
 build: deps agent
 	$(WAILS) build -m -ldflags "$(LDFLAGS)" -o borgdesk
+	@# wails build rewrites its runtime with modes that vary from build to build.
+	@chmod 0644 frontend/wailsjs/runtime/*
 	@echo "built $(BIN)/borgdesk"
 
 frontend: deps
@@ -30,7 +56,7 @@ frontend: deps
 
 # The same program without the GUI: no cgo, no WebKit; for servers and scripts.
 cli:
-	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/borgdesk-cli .
+	CGO_ENABLED=0 go build -trimpath -ldflags "-s -w $(LDFLAGS)" -o $(BIN)/borgdesk-cli .
 	@echo "built $(BIN)/borgdesk-cli"
 
 agent:
@@ -38,12 +64,73 @@ agent:
 	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 go build -trimpath -ldflags "-s -w $(LDFLAGS)" -o $(BIN)/borgdesk-agent-linux-arm64 ./agent
 	@echo "built $(BIN)/borgdesk-agent-linux-{amd64,arm64}"
 
+# .deb and .rpm of borgdesk (this machine's architecture) and borgdesk-agent
+# (amd64, arm64) in dist/, from the file list build/scripts/files.sh keeps for
+# make install too.
+package: deps-package build cli
+	$(MAKE) package-dist
+
+# The packaging step alone, on the binaries already in build/bin.
+package-dist:
+	build/scripts/version.sh --check
+	VERSION=$(VERSION) PREFIX=/usr SYSCONFDIR=/etc build/scripts/files.sh gen
+	rm -rf $(DIST) && mkdir -p $(DIST) build/pkg
+	set -e; export PKG_VERSION='$(PKG_VERSION)' PKG_MAINTAINER='$(PKG_MAINTAINER)'; \
+	for spec in desk:$$(go env GOARCH) agent:amd64 agent:arm64; do \
+	  what=$${spec%%:*} arch=$${spec#*:}; \
+	  cfg=build/pkg/nfpm-$$what-$$arch.yaml; \
+	  { cat build/package/nfpm-$$what.yaml; PREFIX=/usr SYSCONFDIR=/etc build/scripts/files.sh nfpm $$what $$arch; } > $$cfg; \
+	  for fmt in deb rpm; do PKG_ARCH=$$arch $(NFPM) package -f $$cfg -p $$fmt -t $(DIST)/; done; \
+	done
+	@ls -1 $(DIST)
+
+# The same files as the borgdesk package, without a package:
+# make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]; the agent of this
+# machine's architecture (or ARCH=arm64) with make install-agent.
+install: deps-package build cli
+	VERSION=$(VERSION) PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) build/scripts/files.sh gen
+	PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) DESTDIR=$(DESTDIR) build/scripts/files.sh install desk
+	@# What the packages' triggers do, when installing for real.
+	@if [ -z "$(DESTDIR)" ]; then \
+	  update-mime-database $(PREFIX)/share/mime 2>/dev/null || true; \
+	  update-desktop-database -q $(PREFIX)/share/applications 2>/dev/null || true; \
+	  gtk-update-icon-cache -q -t $(PREFIX)/share/icons/hicolor 2>/dev/null || true; \
+	fi
+	@echo "installed borgdesk under $(DESTDIR)$(PREFIX)"
+
+# What make install and make install-agent put there, removed (same list).
+uninstall:
+	PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) DESTDIR=$(DESTDIR) build/scripts/files.sh uninstall desk
+	PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) DESTDIR=$(DESTDIR) build/scripts/files.sh uninstall agent
+
+install-agent: agent cli
+	VERSION=$(VERSION) PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) build/scripts/files.sh gen
+	PREFIX=$(PREFIX) SYSCONFDIR=$(SYSCONFDIR) DESTDIR=$(DESTDIR) build/scripts/files.sh install agent $(or $(ARCH),$(shell go env GOARCH))
+	@echo "installed borgdesk-agent under $(DESTDIR)$(PREFIX)"
+
 # One part after another: running the Go suite beside Playwright on two
 # cores overloaded the machine (load 16) and timed tests out.
-test: deps
+test: deps-test
 	$(MAKE) test-go
 	$(MAKE) test-ui
 	$(MAKE) test-desktop
+	$(MAKE) test-packages
+
+# The packages installed into a temporary root with dpkg --root and checked
+# there (version, desktop entry, .flx file type, man page, units, removal),
+# lintian on each .deb, make install's tree against the package's.
+# In make test the desktop binary test-desktop built is packaged (one wails
+# build, not two); alone, test-packages builds it when build/bin lacks it.
+test-packages: deps-package cli agent
+	@[ -x $(BIN)/borgdesk ] || $(MAKE) build
+	$(MAKE) package-dist
+	build/scripts/need.sh dpkg rpm lintian desktop-file-validate xdg-mime update-mime-database gio man systemd-analyze identify -- build/scripts/test-packages.sh $(DIST)
+
+# The .deb files installed with apt into a clean Debian 12 root (debootstrap,
+# cached in build/cache; needs root and the Debian mirror; about 3 minutes,
+# so not part of make test).
+test-packages-deb12: package
+	build/scripts/need.sh debootstrap chroot -- build/scripts/test-packages-deb12.sh $(DIST)
 
 test-ui:
 	$(MAKE) test-frontend
@@ -100,5 +187,5 @@ bench: build
 	build/scripts/bench.sh $(ARTIFACTS)
 
 clean:
-	rm -rf $(BIN) $(ARTIFACTS) frontend/test-results frontend/playwright-report frontend/package.json.md5
+	rm -rf $(BIN) $(ARTIFACTS) $(DIST) build/pkg frontend/test-results frontend/playwright-report frontend/package.json.md5
 	find frontend/dist -mindepth 1 ! -name .gitkeep -delete 2>/dev/null || true

@@ -86,7 +86,7 @@ func (c *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.DurationVar(&c.lockWait, "lock-wait", 60*time.Second, "how long a backup waits for its repository's lock (held by a prune, check or mount) before it fails and is retried")
 	fs.StringVar(&c.logLevel, "log-level", firstNonEmpty(c.logLevel, "info"), "what the log keeps: debug, info, warn or error (stderr and $XDG_STATE_HOME/borgdesk/borgdesk.log)")
 	fs.StringVar(&c.logFile, "log-file", firstNonEmpty(c.logFile, getenv("BORGDESK_LOG_FILE")), "the log file, rotated (env BORGDESK_LOG_FILE; default $XDG_STATE_HOME/borgdesk/borgdesk.log; off: stderr only)")
-	fs.StringVar(&c.agentDir, "agent-dir", firstNonEmpty(c.agentDir, getenv("BORGDESK_AGENT_DIR")), "directory of borgdesk-agent-<os>-<arch> builds handed out as updates (env BORGDESK_AGENT_DIR; default: beside this program)")
+	fs.StringVar(&c.agentDir, "agent-dir", firstNonEmpty(c.agentDir, getenv("BORGDESK_AGENT_DIR")), "directory of borgdesk-agent-<os>-<arch> builds handed out as updates (env BORGDESK_AGENT_DIR; default: beside this program, else ../lib/borgdesk/agents from it as installed)")
 }
 
 // addressFlags are the coordinator's addresses in order of precedence: a

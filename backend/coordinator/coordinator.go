@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,7 +62,8 @@ type Options struct {
 	// this host's names and addresses when empty.
 	GatewayHosts []string
 	// AgentDir holds borgdesk-agent-<os>-<arch> builds for self-update
-	// (the directory of this executable when empty).
+	// (agentdist.DefaultDir of this executable when empty: beside it, or
+	// the packaged ../lib/borgdesk/agents).
 	AgentDir string
 	// Heartbeat is the agents' heartbeat interval (60 s when zero).
 	Heartbeat time.Duration
@@ -203,7 +203,7 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	}
 	if opts.AgentDir == "" {
 		if exe, err := os.Executable(); err == nil {
-			opts.AgentDir = filepath.Dir(exe)
+			opts.AgentDir = agentdist.DefaultDir(exe)
 		}
 	}
 	dist, err := agentdist.Open(opts.AgentDir, layout.UpdateKey())

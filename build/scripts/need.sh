@@ -18,7 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "SKIP: $* (not installed: ${missing[*]}; skipped: BORGDESK_TEST_ALLOW_SKIP=1)"
     exit 0
   fi
-  echo "FAIL: $* needs ${missing[*]}, not installed (make deps installs it; set BORGDESK_TEST_ALLOW_SKIP=1 to skip tests whose tools are missing)" >&2
+  echo "FAIL: $* needs ${missing[*]}, not installed (make deps-test installs it; set BORGDESK_TEST_ALLOW_SKIP=1 to skip tests whose tools are missing)" >&2
   exit 1
 fi
 exec "$@"
