@@ -102,6 +102,7 @@ export function newJobForm() {
     post: '',
     schedule: { mode: 'daily', time: '03:00', day: 1, cron: '', zoneOn: false, zone: '' },
     keep: { withinCount: '', withinUnit: 'd', ...pick(DEFAULT_KEEP, KEEP_COUNTS) },
+    notifySuccess: false,
   }
 }
 
@@ -204,7 +205,9 @@ export function checkKeep(keep) {
 
 // jobInput is exactly what the wizard hands to CreateJob.
 export function jobInput(form, schedule) {
-  return { server: form.server, name: form.name, spec: buildSpec(form), schedule, keep: buildKeep(form.keep) }
+  const input = { server: form.server, name: form.name, spec: buildSpec(form), schedule, keep: buildKeep(form.keep) }
+  // notify_success is sent only when asked for (Go's default is false).
+  return form.notifySuccess ? { ...input, notify_success: true } : input
 }
 
 export function isKeepEmpty(keep) {

@@ -90,6 +90,9 @@ describe('job helpers', () => {
       schedule: '30 3 * * *',
       keep: { daily: 7, weekly: 4, monthly: 6 },
     })
+    // Asking to hear of successes adds the one field Go reads for it.
+    expect(jobInput({ ...form(), notifySuccess: true }, '').notify_success).toBe(true)
+    expect('notify_success' in jobInput(form(), '')).toBe(false)
   })
 
   it('sums a retention up in a few words and in a sentence', () => {
