@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -261,12 +262,15 @@ func TestPagingWalksEveryEventOnce(t *testing.T) {
 // and the pages meet without a gap or an overlap.
 func TestHundredThousandEvents(t *testing.T) {
 	f := newFleet(t)
-	const n = 100_000
+	n := 100_000
+	if raceDetector {
+		n = 5_000 // make test-race: the same walk, smaller (see race_on_test.go)
+	}
 	if err := seedHistory(f, n); err != nil {
 		t.Fatal(err)
 	}
 	// Event i (0-based) has id first+i.
-	first := f.query(t, Query{Limit: 1, Before: 0}).Events[0].ID - n + 1
+	first := f.query(t, Query{Limit: 1, Before: 0}).Events[0].ID - int64(n) + 1
 	walk := func(q Query, keep func(i int) bool, maxPages int) {
 		t.Helper()
 		want := n - 1
@@ -308,7 +312,13 @@ func TestHundredThousandEvents(t *testing.T) {
 	if len(p.Events) != 1 || p.Events[0].ID != first+4242 {
 		t.Errorf("search #4242: %q", messages(p.Events))
 	}
-	if p := f.query(t, Query{Search: "#4242"}); len(p.Events) != 11 {
-		t.Errorf("search #4242 found %d events; want 11", len(p.Events))
+	want := 0 // #4242, and #42420 to #42429 when there are that many
+	for i := range n {
+		if strings.HasPrefix(strconv.Itoa(i), "4242") {
+			want++
+		}
+	}
+	if p := f.query(t, Query{Search: "#4242"}); len(p.Events) != want {
+		t.Errorf("search #4242 found %d events; want %d", len(p.Events), want)
 	}
 }
