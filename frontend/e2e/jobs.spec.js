@@ -79,6 +79,8 @@ test('New job: a files job through the wizard reaches CreateJob as typed', async
   await expect(page.getByTestId('keep-summary')).toContainText('one a day for 7 days, one a week for 4 weeks, and one a month for 6 months')
   await page.getByTestId('keep-within-count').fill('2')
   await expect(page.getByTestId('keep-summary')).toContainText('Keeps every archive made in the last 2 days.')
+  await expect(page.getByTestId('notify-success')).not.toBeChecked()
+  await page.getByTestId('notify-success').check()
   await page.getByTestId('wizard-next').click()
 
   // Step 4: review, create.
@@ -105,6 +107,7 @@ test('New job: a files job through the wizard reaches CreateJob as typed', async
         },
         schedule: 'CRON_TZ=Europe/Berlin 30 3 * * *',
         keep: { within: '2d', daily: 7, weekly: 4, monthly: 6 },
+        notify_success: true,
       },
     ],
   ])
