@@ -3,62 +3,21 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"borgdesk/backend/datadir"
-	"borgdesk/backend/repos"
 	"borgdesk/backend/service"
-	"borgdesk/backend/shared/borg"
-	"borgdesk/backend/shared/testenv"
-	"borgdesk/backend/store"
 )
 
 // TestArchiveCommandsCLI keeps, renames and deletes archives real borg
 // made in the coordinator's data dir, through `borgdesk serve`'s socket,
 // and checks each against `borg list` and `archive list`.
 func TestArchiveCommandsCLI(t *testing.T) {
-	bin := testenv.NeedCommand(t, "borg")
 	ctx := context.Background()
-	dir := t.TempDir()
 	const uuid = "3c9a1e5f-7b2d-4a86-9e0f-1d2c3b4a5968"
-	st, err := store.Open(ctx, filepath.Join(dir, datadir.DBFile), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.CreateServer(ctx, store.Server{UUID: uuid, Name: "web1"}); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-	b := &borg.Borg{Path: bin, BaseDir: filepath.Join(dir, "borg")}
-	repo, err := repos.New(dir, b).Ensure(ctx, uuid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := filepath.Join(t.TempDir(), "src")
-	os.MkdirAll(src, 0o755)
 	names := []string{"etc@2026-01-01T10.00.00Z", "etc@2026-01-02T10.00.00Z"}
-	for i, name := range names {
-		os.WriteFile(filepath.Join(src, "n"), []byte(name), 0o644)
-		if _, err := b.Create(ctx, repo, borg.CreateOptions{Archive: name, Paths: []string{src}, Timestamp: time.Date(2026, 1, i+1, 10, 0, 0, 0, time.UTC)}, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	inRepo := func() []string {
-		list, err := b.List(ctx, repo)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, a := range list {
-			out = append(out, a.Name)
-		}
-		return out
-	}
+	dir, _, inRepo := repoDataDir(t, uuid, names...)
 	startServe(t, dir)
 	cli := func(args ...string) result { return runCLI(ctx, nil, append([]string{"--data", dir}, args...)...) }
 

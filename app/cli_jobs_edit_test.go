@@ -3,19 +3,11 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"borgdesk/backend/datadir"
-	"borgdesk/backend/repos"
 	"borgdesk/backend/service"
-	"borgdesk/backend/shared/borg"
-	"borgdesk/backend/shared/testenv"
-	"borgdesk/backend/store"
 )
 
 // TestJobLifecycleCLI edits, pauses, duplicates and deletes a job through
@@ -23,43 +15,10 @@ import (
 // repository real borg made: only that job's archives go, and one kept
 // forever stays.
 func TestJobLifecycleCLI(t *testing.T) {
-	bin := testenv.NeedCommand(t, "borg")
 	ctx := context.Background()
-	dir := t.TempDir()
 	const uuid = "7d1e2f3a-4b5c-4d6e-8f90-a1b2c3d4e5f6"
-	st, err := store.Open(ctx, filepath.Join(dir, datadir.DBFile), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.CreateServer(ctx, store.Server{UUID: uuid, Name: "web1"}); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-	b := &borg.Borg{Path: bin, BaseDir: filepath.Join(dir, "borg")}
-	repo, err := repos.New(dir, b).Ensure(ctx, uuid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := filepath.Join(t.TempDir(), "src")
-	os.MkdirAll(src, 0o755)
 	made := []string{"etc@2026-01-01T10.00.00Z", "etc@2026-01-02T10.00.00Z", "etc@2026-01-03T10.00.00Z", "db@2026-01-01T10.00.00Z"}
-	for i, name := range made {
-		os.WriteFile(filepath.Join(src, "n"), []byte(name), 0o644)
-		if _, err := b.Create(ctx, repo, borg.CreateOptions{Archive: name, Paths: []string{src}, Timestamp: time.Date(2026, 1, i+1, 10, 0, 0, 0, time.UTC)}, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	inRepo := func() []string {
-		list, err := b.List(ctx, repo)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, a := range list {
-			out = append(out, a.Name)
-		}
-		return out
-	}
+	dir, _, inRepo := repoDataDir(t, uuid, made...)
 	startServe(t, dir)
 	cli := func(args ...string) result { return runCLI(ctx, nil, append([]string{"--data", dir}, args...)...) }
 	must := func(args ...string) string {
