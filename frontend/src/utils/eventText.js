@@ -34,7 +34,7 @@ export const KIND_KEYS = Object.freeze({
   [DRILL_CHANGED]: 'drill',
   [RECOVERY_EXPORTED]: 'recovery',
   [REPLICA_CHANGED]: 'replica',
-  [AUDIT]: 'audit',
+  [AUDIT]: 'auditEntry',
 })
 
 const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB']
