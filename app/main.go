@@ -256,7 +256,7 @@ func usage(w io.Writer) {
 
 Usage:
   borgdesk [--data DIR] [--listen ADDR]    open the desktop app
-  borgdesk serve [--data DIR] [--listen ADDR] [--ssh-listen ADDR] [--gateway-url URL] [--agent-dir DIR]
+  borgdesk serve [--data DIR] [--listen ADDR] [--ssh-listen ADDR] [--gateway-url URL] [--agent-dir DIR] [--operators-listen ADDR]
                  [--log-level debug|info|warn|error] [--log-file PATH|off]   (the window takes both too)
                                            run the coordinator without a window
   borgdesk status [--json]
@@ -294,12 +294,16 @@ Usage:
   borgdesk events [--server S] [--job JOB] [--kind K,…] [--severity info|warning|error] [--since 24h|DATE]
                   [--until DATE] [--search TEXT] [--limit N] [--json|--csv]    the history, newest first
   borgdesk events --follow [--json]                           live events as they happen
-  borgdesk settings get [KEY] [--json] | set KEY VALUE   (gateway.listen, ssh.listen, gateway.url: at the next start)
+  borgdesk settings get [KEY] [--json] | set KEY VALUE   (gateway.listen, ssh.listen, gateway.url, operators.listen: at the next start)
   borgdesk settings set-secret KEY --stdin   (smtp.password, notify.webhook.secret: write-only)
   borgdesk datadir [show] [--json] | set DIR | unset   the data dir of the next start (desk.json)
   borgdesk recovery-kit export FILE | status     the CA, keys, passphrases and database in one encrypted file
   borgdesk recovery-kit import FILE [--data DIR] | inspect FILE      (no coordinator running; an empty data dir)
                    passphrase from the terminal, --passphrase-file FILE or --passphrase-stdin; never in arguments
+  borgdesk operator invite NAME --role admin|operator|viewer [--ttl 24h] | list [--json] | revoke NAME | role NAME ROLE
+                                           operators on other machines (the operator listener, --operators-listen)
+  borgdesk audit list [--operator NAME] [--limit 100] [--json]   what operators changed, and every refusal
+  borgdesk connect [https://HOST:PORT] --invite CODE [--name N]   become an operator of a remote coordinator
   borgdesk version
 
 Self-tests of the window (make test-desktop, make bench), not for everyday use:
@@ -318,7 +322,8 @@ The coordinator (the window or serve) logs to stderr and to $XDG_STATE_HOME/borg
 Global flags (also accepted after the command):
   --data DIR      data directory (env %s; else desk.json's data_dir)
   --socket PATH   admin socket (env %s)
-`, version.Version, datadir.EnvData, datadir.EnvSocket)
+  --coordinator URL   a remote coordinator connected to with borgdesk connect, instead of the socket (env %s)
+`, version.Version, datadir.EnvData, datadir.EnvSocket, remote.EnvCoordinator)
 }
 
 func newLogger(w io.Writer) *slog.Logger {
