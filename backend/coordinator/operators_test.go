@@ -26,6 +26,7 @@ import (
 	"borgdesk/backend/remote"
 	"borgdesk/backend/service"
 	"borgdesk/backend/shared/testenv"
+	"borgdesk/backend/store"
 )
 
 // clock is the coordinator's time, moved on by the tests (invites expire).
@@ -405,4 +406,47 @@ func (f *opsFixture) issue(t *testing.T, sign func(csr []byte) ([]byte, error)) 
 		t.Fatal(err)
 	}
 	return certFile, keyFile
+}
+
+// TestTwoOperatorsEditingOneJob: the later save of a job two admins opened
+// at the same time is told of the conflict instead of overwriting.
+func TestTwoOperatorsEditingOneJob(t *testing.T) {
+	f := newOpsFixture(t)
+	ctx := context.Background()
+	_, ada := f.connect("ada", operators.Admin)
+	sv, err := f.c.store.CreateServer(ctx, store.Server{UUID: "6f1c1e5e-0000-4000-8000-000000000002", Name: "web1", Status: "active"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.c.store.CreateJob(ctx, store.Job{ServerID: sv.ID, Name: "files", Kind: "files", Spec: `{"kind":"files","paths":["/etc"]}`, Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	mine, err := f.local.JobInput(ctx, "web1/files")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hers, err := ada.JobInput(ctx, "web1/files")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mine.Version == "" || mine.Version != hers.Version {
+		t.Fatalf("versions %q and %q; want the same, not empty", mine.Version, hers.Version)
+	}
+	mine.Schedule = "0 3 * * *"
+	if _, err := f.local.EditJob(ctx, "web1/files", mine, false); err != nil {
+		t.Fatalf("the first save: %v", err)
+	}
+	hers.Spec.Paths = []string{"/etc", "/srv"}
+	_, err = ada.EditJob(ctx, "web1/files", hers, false)
+	if !errors.Is(err, service.ErrConflict) || !strings.Contains(err.Error(), "changed by someone else since you opened it") {
+		t.Fatalf("the later save: %v; want a conflict that says to reload", err)
+	}
+	again, err := ada.JobInput(ctx, "web1/files")
+	if err != nil || again.Schedule != "0 3 * * *" {
+		t.Fatalf("reloaded %+v, %v; want the first save's schedule", again, err)
+	}
+	again.Spec.Paths = []string{"/etc", "/srv"}
+	if _, err := ada.EditJob(ctx, "web1/files", again, false); err != nil {
+		t.Errorf("the save after a reload: %v", err)
+	}
 }

@@ -1073,6 +1073,7 @@ export namespace jobs {
 	    schedule: string;
 	    keep: borg.Keep;
 	    notify_success: boolean;
+	    version?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Input(source);
@@ -1086,6 +1087,7 @@ export namespace jobs {
 	        this.schedule = source["schedule"];
 	        this.keep = this.convertValues(source["keep"], borg.Keep);
 	        this.notify_success = source["notify_success"];
+	        this.version = source["version"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
