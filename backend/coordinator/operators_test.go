@@ -368,6 +368,11 @@ func TestOperatorListenerRefusalsWithCurlAndOpenSSL(t *testing.T) {
 	if out := sclient(vCert, vKey); !strings.Contains(out, "HTTP/1.1 200") {
 		t.Errorf("openssl s_client as vera got:\n%s\nwant 200", out)
 	}
+	// An operator's certificate is no agent's either: the gateway refuses it.
+	out, err = curl("--cert", vCert, "--key", vKey, f.c.Service().GatewayURL()+"/api/agent/heartbeat", "-X", "POST", "-d", "{}")
+	if err == nil || strings.Contains(out, "{") {
+		t.Errorf("curl to the agent gateway with an operator's certificate: %v %s; want the handshake refused", err, out)
+	}
 	if _, err := f.local.RevokeOperator(ctx, "vera"); err != nil {
 		t.Fatal(err)
 	}
