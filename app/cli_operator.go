@@ -117,8 +117,12 @@ func cmdConnect(ctx context.Context, g *globals, args []string, e env) error {
 	cl := newCmdline("connect", g, e, "print JSON")
 	invite := cl.String("invite", "", "the invite code from `borgdesk operator invite` on the coordinator")
 	name := cl.String("name", "", "what to call this coordinator here (default HOST_PORT)")
-	if err := cl.parse(args, 0, 1, "[https://HOST:PORT] --invite CODE"); err != nil {
+	renew := cl.Bool("renew", false, "renew the certificate for the coordinator named (in its last 30 days): a new key is made here")
+	if err := cl.parse(args, 0, 1, "[https://HOST:PORT] --invite CODE | --renew https://HOST:PORT|NAME"); err != nil {
 		return err
+	}
+	if *renew {
+		return renewConnection(ctx, cl, e)
 	}
 	if *invite == "" {
 		return usageError{"connect needs --invite CODE (an admin of the coordinator makes one with `borgdesk operator invite NAME --role ROLE`)"}
@@ -134,6 +138,25 @@ func cmdConnect(ctx context.Context, g *globals, args []string, e env) error {
 	p, err := remote.Connect(ctx, url, *invite, dir, *name)
 	return cl.print(p, err, func() error {
 		fmt.Fprintf(e.stdout, "connected to %s as %s (%s); identity kept in %s\nUse it with: borgdesk --coordinator %s status\n", p.URL, p.Operator, p.Role, p.Dir, p.URL)
+		return nil
+	})
+}
+
+func renewConnection(ctx context.Context, cl *cmdline, e env) error {
+	if len(cl.pos) != 1 {
+		return usageError{"usage: borgdesk connect --renew https://HOST:PORT|NAME"}
+	}
+	dir, err := coordinatorsDir(e)
+	if err != nil {
+		return err
+	}
+	p, err := remote.Open(dir, cl.pos[0])
+	if err != nil {
+		return err
+	}
+	p, err = remote.Renew(ctx, p)
+	return cl.print(p, err, func() error {
+		fmt.Fprintf(e.stdout, "renewed your certificate for %s (a new key is in %s)\n", p.URL, p.Dir)
 		return nil
 	})
 }

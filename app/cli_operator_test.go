@@ -56,6 +56,9 @@ func TestOperatorCommands(t *testing.T) {
 	if r := runCLI(ctx, away, "--coordinator", inv.URL, "status"); r.code != 0 || !strings.Contains(r.stdout, "operators.listen") {
 		t.Fatalf("status on the remote coordinator = %+v", r)
 	}
+	if r := runCLI(ctx, away, "connect", "--renew", inv.URL); r.code != exitError || !strings.Contains(r.stderr, "renewal opens on") {
+		t.Fatalf("connect --renew of a new certificate = %+v", r)
+	}
 	away["BORGDESK_COORDINATOR"] = inv.URL
 	if r := runCLI(ctx, away, "job", "run", "web1/files"); r.code != exitError || !strings.Contains(r.stderr, "vera has the role viewer") || !strings.Contains(r.stderr, "needs the role operator") {
 		t.Fatalf("job run as a viewer = %+v", r)

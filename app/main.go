@@ -304,6 +304,7 @@ Usage:
                                            operators on other machines (the operator listener, --operators-listen)
   borgdesk audit list [--operator NAME] [--limit 100] [--json]   what operators changed, and every refusal
   borgdesk connect [https://HOST:PORT] --invite CODE [--name N]   become an operator of a remote coordinator
+  borgdesk connect --renew https://HOST:PORT|NAME   a new key and certificate, in the certificate's last 30 days
   borgdesk version
 
 Self-tests of the window (make test-desktop, make bench), not for everyday use:

@@ -38,9 +38,11 @@ type Identifier interface {
 
 // OperatorTLSConfig is the operator listener's TLS configuration: TLS 1.3,
 // the serving certificate, client certificates verified against the CA
-// pool and then checked live by id at every handshake (resumed ones too).
-func OperatorTLSConfig(cert tls.Certificate, pool *x509.CertPool, id Identifier) *tls.Config {
+// pool (at the coordinator's time, now) and then checked live by id at
+// every handshake (resumed ones too).
+func OperatorTLSConfig(cert tls.Certificate, pool *x509.CertPool, id Identifier, now func() time.Time) *tls.Config {
 	return &tls.Config{
+		Time:         now,
 		MinVersion:   tls.VersionTLS13,
 		Certificates: []tls.Certificate{cert},
 		ClientAuth:   tls.VerifyClientCertIfGiven,

@@ -329,7 +329,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	start("agent gateway", func(ctx context.Context) error { return c.gateway.Serve(ctx, e.gwLn) })
 	start("borg ssh", func(ctx context.Context) error { return c.borgSSH.Serve(ctx, e.sshLn) })
 	if e.opLn != nil {
-		cfg := adminapi.OperatorTLSConfig(e.cert, c.ca.Pool(), c.svc)
+		cfg := adminapi.OperatorTLSConfig(e.cert, c.ca.Pool(), c.svc, c.opts.Now)
 		start("operator listener", func(ctx context.Context) error { return c.admin.ServeOperators(ctx, e.opLn, cfg) })
 	}
 	// Everything that runs later or in the background (the mail outbox

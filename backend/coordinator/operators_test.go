@@ -455,3 +455,38 @@ func TestTwoOperatorsEditingOneJob(t *testing.T) {
 		t.Errorf("the save after a reload: %v", err)
 	}
 }
+
+// TestOperatorRenewsInTheLastMonth: renewal is refused early; in the last
+// 30 days it gives a new key and certificate, the old certificate is
+// refused from then on and the new one works.
+func TestOperatorRenewsInTheLastMonth(t *testing.T) {
+	f := newOpsFixture(t)
+	ctx := context.Background()
+	vp, _ := f.connect("vera", operators.Viewer)
+	if _, err := remote.Renew(ctx, vp); err == nil || !strings.Contains(err.Error(), "renewal opens on") {
+		t.Fatalf("renew a new certificate: %v; want 'renewal opens on'", err)
+	}
+	oldCfg, err := vp.TLSConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(oldCfg.Certificates[0].Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.advance(time.Until(leaf.NotAfter) - 10*24*time.Hour)
+	renewed, err := remote.Renew(ctx, vp)
+	if err != nil {
+		t.Fatalf("renew 10 days before expiry: %v", err)
+	}
+	cfg, err := renewed.TLSConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if me, err := adminapi.NewRemoteClient(renewed.URL, cfg).WhoAmI(ctx); err != nil || me.Name != "vera" {
+		t.Errorf("WhoAmI with the renewed certificate = %+v, %v", me, err)
+	}
+	if _, err := adminapi.NewRemoteClient(vp.URL, oldCfg).WhoAmI(ctx); err == nil {
+		t.Error("the replaced certificate still works")
+	}
+}

@@ -121,14 +121,29 @@ func Connect(ctx context.Context, rawURL, invite, dir, name string) (Profile, er
 	}
 	body, _ := json.Marshal(operators.EnrollRequest{Token: code.Token, CSR: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr}))})
 	hc := &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: pinned(code.CAFingerprint, nil)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u+enrollPath, bytes.NewReader(body))
+	got, err := post(ctx, hc, u+enrollPath, body)
 	if err != nil {
 		return Profile{}, err
+	}
+	if err := checkIssued(got, key, code.CAFingerprint); err != nil {
+		return Profile{}, err
+	}
+	p := Profile{Name: name, URL: u, Operator: got.Name, Role: got.Role, CAFingerprint: code.CAFingerprint, ConnectedAt: time.Now().UTC(), Dir: pdir}
+	return p, save(p, key, got)
+}
+
+// post sends body to url and reads the certificate the coordinator
+// answers with, or its refusal as a sentence.
+func post(ctx context.Context, hc *http.Client, url string, body []byte) (operators.EnrollResponse, error) {
+	var got operators.EnrollResponse
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return got, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := hc.Do(req)
 	if err != nil {
-		return Profile{}, fmt.Errorf("connect to %s: %w", u, err)
+		return got, fmt.Errorf("connect to %s: %w", url, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -137,19 +152,14 @@ func Connect(ctx context.Context, rawURL, invite, dir, name string) (Profile, er
 			Error struct{ Message string } `json:"error"`
 		}
 		if json.Unmarshal(raw, &e) == nil && e.Error.Message != "" {
-			return Profile{}, fmt.Errorf("the coordinator at %s refused the invite: %s", u, e.Error.Message)
+			return got, fmt.Errorf("the coordinator refused: %s", e.Error.Message)
 		}
-		return Profile{}, fmt.Errorf("the coordinator at %s answered %s", u, resp.Status)
+		return got, fmt.Errorf("the coordinator answered %s", resp.Status)
 	}
-	var got operators.EnrollResponse
 	if err := json.Unmarshal(raw, &got); err != nil {
-		return Profile{}, fmt.Errorf("read the coordinator's answer: %w", err)
+		return got, fmt.Errorf("read the coordinator's answer: %w", err)
 	}
-	if err := checkIssued(got, key, code.CAFingerprint); err != nil {
-		return Profile{}, err
-	}
-	p := Profile{Name: name, URL: u, Operator: got.Name, Role: got.Role, CAFingerprint: code.CAFingerprint, ConnectedAt: time.Now().UTC(), Dir: pdir}
-	return p, save(p, key, got)
+	return got, nil
 }
 
 // checkIssued checks that the certificate is for this key and the CA is
@@ -199,4 +209,36 @@ func save(p Profile, key *ecdsa.PrivateKey, got operators.EnrollResponse) error 
 		}
 	}
 	return nil
+}
+
+// renewPath is adminapi's route for an operator's own renewal.
+const renewPath = "/v1/operators/me/renew"
+
+// Renew replaces the profile's key and certificate: a new key and CSR made
+// here, signed by the coordinator while the current certificate is in its
+// last 30 days. The old files are replaced only once the new certificate
+// checks out.
+func Renew(ctx context.Context, p Profile) (Profile, error) {
+	cfg, err := p.TLSConfig()
+	if err != nil {
+		return Profile{}, err
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return Profile{}, err
+	}
+	csr, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "borgdesk operator"}}, key)
+	if err != nil {
+		return Profile{}, fmt.Errorf("make a certificate request: %w", err)
+	}
+	body, _ := json.Marshal(operators.RenewRequest{CSR: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: csr}))})
+	got, err := post(ctx, &http.Client{Timeout: time.Minute, Transport: &http.Transport{TLSClientConfig: cfg}}, p.URL+renewPath, body)
+	if err != nil {
+		return Profile{}, err
+	}
+	if err := checkIssued(got, key, p.CAFingerprint); err != nil {
+		return Profile{}, err
+	}
+	p.Role = got.Role
+	return p, save(p, key, got)
 }
