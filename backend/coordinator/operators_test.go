@@ -143,6 +143,11 @@ func TestOperatorRolesOverMutualTLS(t *testing.T) {
 	if vp.Role != operators.Viewer || vp.CAFingerprint != f.ca.Fingerprint() {
 		t.Errorf("vera's profile = %+v; want viewer pinned to %s", vp, f.ca.Fingerprint())
 	}
+	for name, want := range map[string]os.FileMode{"": 0o700, remote.KeyFile: 0o600, remote.CertFile: 0o600, remote.CAFile: 0o600, remote.ProfileFile: 0o600} {
+		if fi, err := os.Stat(filepath.Join(vp.Dir, name)); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: %v, %v; want mode %v", filepath.Join(vp.Dir, name), fi.Mode(), err, want)
+		}
+	}
 
 	// The viewer is refused a run with a sentence; the operator gets past
 	// the role check (the job does not exist) and is refused a setting.
@@ -488,5 +493,12 @@ func TestOperatorRenewsInTheLastMonth(t *testing.T) {
 	}
 	if _, err := adminapi.NewRemoteClient(vp.URL, oldCfg).WhoAmI(ctx); err == nil {
 		t.Error("the replaced certificate still works")
+	}
+	// A key others can read is not used.
+	if err := os.Chmod(filepath.Join(renewed.Dir, remote.KeyFile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := renewed.TLSConfig(); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("TLSConfig with a key of mode 0644: %v; want a refusal saying chmod 600", err)
 	}
 }
