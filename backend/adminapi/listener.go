@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"borgdesk/backend/gateway"
 	"borgdesk/backend/operators"
 )
 
@@ -113,6 +114,11 @@ func (s *Server) CutOperator(name string) {
 
 type connKey struct{}
 
+// maxUnauthenticated bounds the operator listener's connections without a
+// certificate (handshakes in progress, enrollment), so strangers cannot
+// hold every socket.
+const maxUnauthenticated = 64
+
 // ServeOperators answers operators on ln with cfg (OperatorTLSConfig)
 // until ctx ends, then shuts down gracefully.
 func (s *Server) ServeOperators(ctx context.Context, ln net.Listener, cfg *tls.Config) error {
@@ -124,12 +130,14 @@ func (s *Server) ServeOperators(ctx context.Context, ln net.Listener, cfg *tls.C
 		MaxHeaderBytes:    64 << 10,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 		ConnContext:       func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, connKey{}, c) },
-		ConnState: func(c net.Conn, st http.ConnState) {
-			if st == http.StateClosed || st == http.StateHijacked {
-				s.conns.remove(c)
-			}
-		},
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	limit := gateway.LimitUnauthenticated(maxUnauthenticated)
+	hs.ConnState = func(c net.Conn, st http.ConnState) {
+		limit(c, st)
+		if st == http.StateClosed || st == http.StateHijacked {
+			s.conns.remove(c)
+		}
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ServeTLS(ln, "", "") }()
