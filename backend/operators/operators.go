@@ -175,8 +175,7 @@ func (o *Operators) Enroll(ctx context.Context, req EnrollRequest) (EnrollRespon
 	if err != nil {
 		return EnrollResponse{}, inviteError(err)
 	}
-	o.cfg.Events.Publish(ctx, events.Audit, op.Name, fmt.Sprintf("operator %s connected as %s", op.Name, op.Role),
-		auditData(op.Name, Role(op.Role), "operator connect", op.Name, ResultOK))
+	o.Record(ctx, store.AuditEntry{Operator: op.Name, Role: op.Role, Action: "connect", Target: "serial " + op.CertSerial, Result: ResultOK})
 	return EnrollResponse{Name: op.Name, Role: Role(op.Role), Certificate: string(certPEM), CACertificate: string(o.cfg.CA.CertPEM())}, nil
 }
 
