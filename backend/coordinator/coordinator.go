@@ -339,6 +339,7 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		c.log.Error("requeue interrupted runs", "err", err)
 	}
 	c.interrupted = nil
+	c.orch.Go("index .flx snapshots", c.svc.IndexSnapshots)
 	if c.opts.Ready != nil {
 		c.opts.Ready()
 	}

@@ -227,7 +227,11 @@ func New(cfg Config) *Service {
 		HeartbeatWait: cfg.RolloutHeartbeatWait, Events: s.events, Orchestrator: s.orch, Now: s.now})
 	s.archives = archives.New(archives.Config{Store: s.st, Events: s.events, Now: s.now, Repos: s.repos, Catalog: s.cat, Mounts: cfg.Mounts,
 		Layout: s.layout, Logger: s.logger, Env: archivesEnv{s}})
-	s.snapshots = snapshots.New(snapshots.Config{Store: s.st, Events: s.events, Layout: s.layout, Env: snapshotsEnv{s}})
+	snapCfg := snapshots.Config{Store: s.st, Events: s.events, Layout: s.layout, Env: snapshotsEnv{s}}
+	if s.cat != nil { // not a typed nil: no catalog, no indexing
+		snapCfg.Catalog = s.cat
+	}
+	s.snapshots = snapshots.New(snapCfg)
 	s.offline = offline.New(offline.Config{Store: s.st, Events: s.events, Now: s.now, CA: s.ca, Repos: s.repos, Orchestrator: s.orch,
 		Logger: s.logger, Env: offlineEnv{s}})
 	s.kits = recoverykit.NewKits(recoverykit.KitsConfig{Store: s.st, Events: s.events, Now: s.now, DataDir: s.dataDir,

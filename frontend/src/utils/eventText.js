@@ -101,6 +101,7 @@ const RULES = {
   ],
   [FLX_STORED]: [
     [/^snapshot (\S+) of (.+?)\/(\S+) stored; (\d+) kept(?:, (\d+) older removed)?/, 'flx.stored', (m) => ({ name: m[1], server: m[2], job: m[3], kept: m[4], removed: m[5] ?? '0' })],
+    [/^snapshot (\S+) of (\S+) stored: (\d+) files$/, 'flx.storedOneOff', (m) => ({ name: m[1], server: m[2], n: m[3] })],
   ],
   [MOUNT_CHANGED]: [
     [/^(.+) mounted at (.+)$/, 'mount.mounted', (m) => ({ source: m[1], dir: m[2] })],

@@ -371,6 +371,8 @@ export namespace catalog {
 	    time: string;
 	    size: number;
 	    mtime: string;
+	    snapshot?: boolean;
+	    file?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Version(source);
@@ -382,6 +384,8 @@ export namespace catalog {
 	        this.time = source["time"];
 	        this.size = source["size"];
 	        this.mtime = source["mtime"];
+	        this.snapshot = source["snapshot"];
+	        this.file = source["file"];
 	    }
 	}
 	export class Hit {
