@@ -1,8 +1,11 @@
 package app
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -115,7 +118,7 @@ func cmdAudit(ctx context.Context, g *globals, args []string, e env) error {
 // cmdConnect enrolls this user with a remote coordinator from an invite.
 func cmdConnect(ctx context.Context, g *globals, args []string, e env) error {
 	cl := newCmdline("connect", g, e, "print JSON")
-	invite := cl.String("invite", "", "the invite code from `borgdesk operator invite` on the coordinator")
+	invite := cl.String("invite", "", "the invite code from `borgdesk operator invite` on the coordinator (- reads it from standard input, out of the shell's history)")
 	name := cl.String("name", "", "what to call this coordinator here (default HOST_PORT)")
 	renew := cl.Bool("renew", false, "renew the certificate for the coordinator named (in its last 30 days): a new key is made here")
 	if err := cl.parse(args, 0, 1, "[https://HOST:PORT] --invite CODE | --renew https://HOST:PORT|NAME"); err != nil {
@@ -126,6 +129,13 @@ func cmdConnect(ctx context.Context, g *globals, args []string, e env) error {
 	}
 	if *invite == "" {
 		return usageError{"connect needs --invite CODE (an admin of the coordinator makes one with `borgdesk operator invite NAME --role ROLE`)"}
+	}
+	if *invite == "-" {
+		line, err := bufio.NewReader(e.stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read the invite from standard input: %w", err)
+		}
+		*invite = strings.TrimSpace(line)
 	}
 	dir, err := coordinatorsDir(e)
 	if err != nil {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"path/filepath"
@@ -50,8 +51,14 @@ func TestOperatorCommands(t *testing.T) {
 
 	cfg := t.TempDir() // the operator's machine
 	away := map[string]string{"XDG_CONFIG_HOME": cfg}
-	if r := runCLI(ctx, away, "connect", inv.URL, "--invite", inv.Code); r.code != 0 || !strings.Contains(r.stdout, "connected to "+inv.URL+" as vera (viewer)") {
-		t.Fatalf("connect = %+v", r)
+	var out, errb bytes.Buffer
+	e := env0(away, &out, &errb)
+	e.stdin = strings.NewReader(inv.Code + "\n")
+	if code := run(ctx, []string{"connect", inv.URL, "--invite", "-"}, e); code != 0 || !strings.Contains(out.String(), "connected to "+inv.URL+" as vera (viewer)") {
+		t.Fatalf("connect --invite - = %d %s %s", code, out.String(), errb.String())
+	}
+	if r := runCLI(ctx, away, "connect", inv.URL, "--invite", inv.Code, "--name", "again"); r.code != exitError || !strings.Contains(r.stderr, "already used or has expired") {
+		t.Fatalf("connect with a used invite = %+v", r)
 	}
 	if r := runCLI(ctx, away, "--coordinator", inv.URL, "status"); r.code != 0 || !strings.Contains(r.stdout, "operators.listen") {
 		t.Fatalf("status on the remote coordinator = %+v", r)

@@ -303,7 +303,7 @@ Usage:
   borgdesk operator invite NAME --role admin|operator|viewer [--ttl 24h] | list [--json] | revoke NAME | role NAME ROLE
                                            operators on other machines (the operator listener, --operators-listen)
   borgdesk audit list [--operator NAME] [--limit 100] [--json]   what operators changed, and every refusal
-  borgdesk connect [https://HOST:PORT] --invite CODE [--name N]   become an operator of a remote coordinator
+  borgdesk connect [https://HOST:PORT] --invite CODE|- [--name N]   become an operator of a remote coordinator (- : from stdin)
   borgdesk connect --renew https://HOST:PORT|NAME   a new key and certificate, in the certificate's last 30 days
   borgdesk version
 
