@@ -11,8 +11,11 @@ package operators
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,7 +25,6 @@ import (
 	"borgdesk/backend/ca"
 	"borgdesk/backend/events"
 	"borgdesk/backend/fault"
-	"borgdesk/backend/fleet"
 	"borgdesk/backend/store"
 )
 
@@ -105,6 +107,23 @@ func ParseInviteCode(s string) (InviteCode, error) {
 	return c, nil
 }
 
+// newToken is 256 random bits, URL-safe, as fleet's enrollment tokens
+// (fleet is not imported: this package builds for every OS the window
+// runs on, and the fleet needs Linux).
+func newToken() (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("make a token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(raw), nil
+}
+
+// hashToken is what the store keeps of an invite's token.
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
 // MaxInviteTTL bounds an invite's life.
 const MaxInviteTTL = 7 * 24 * time.Hour
 
@@ -127,11 +146,11 @@ func (o *Operators) Invite(ctx context.Context, name string, role Role, ttl time
 	if url == "" {
 		return Invite{}, fmt.Errorf("%w: the operator listener is off, so nobody could use an invite: start the coordinator with --operators-listen :8444 (or `borgdesk settings set operators.listen :8444` and restart)", fault.ErrUnavailable)
 	}
-	token, err := fleet.NewToken()
+	token, err := newToken()
 	if err != nil {
 		return Invite{}, err
 	}
-	inv, err := o.cfg.Store.CreateOperatorInvite(ctx, name, string(role), fleet.HashToken(token), o.cfg.Now().Add(ttl))
+	inv, err := o.cfg.Store.CreateOperatorInvite(ctx, name, string(role), hashToken(token), o.cfg.Now().Add(ttl))
 	if errors.Is(err, store.ErrConflict) {
 		return Invite{}, fmt.Errorf("%w: operator %s is active; revoke it first (borgdesk operator revoke %s) or choose another name", fault.ErrConflict, name, name)
 	} else if err != nil {
@@ -162,7 +181,7 @@ func (o *Operators) Enroll(ctx context.Context, req EnrollRequest) (EnrollRespon
 	if _, err := ca.ParseCSR([]byte(req.CSR)); err != nil {
 		return EnrollResponse{}, fmt.Errorf("%w: %v", fault.ErrInvalid, err)
 	}
-	hash := fleet.HashToken(req.Token)
+	hash := hashToken(req.Token)
 	inv, err := o.cfg.Store.UsableOperatorInvite(ctx, hash)
 	if err != nil {
 		return EnrollResponse{}, inviteError(err)
