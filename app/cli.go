@@ -14,6 +14,7 @@ import (
 	"borgdesk/backend/adminapi"
 	"borgdesk/backend/coordinator"
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/remote"
 	"borgdesk/backend/service"
 	"borgdesk/backend/shared/version"
 	"borgdesk/backend/store"
@@ -47,6 +48,9 @@ func init() {
 		"datadir":      cmdDatadir,
 		"recovery-kit": cmdRecoveryKit,
 		"replica":      cmdReplica,
+		"operator":     cmdOperator,
+		"connect":      cmdConnect,
+		"audit":        cmdAudit,
 		"version":      cmdVersion,
 	}
 }
@@ -85,6 +89,9 @@ func cmdServe(ctx context.Context, g *globals, args []string, e env) error {
 
 // client returns an admin-socket client for the globals.
 func client(g *globals, e env) (*adminapi.Client, error) {
+	if ref := firstNonEmpty(g.coordinator, e.getenv(remote.EnvCoordinator)); ref != "" {
+		return remoteClient(e, ref)
+	}
 	if g.socket != "" || e.getenv(datadir.EnvSocket) != "" {
 		// An explicit socket needs no data dir.
 		return adminapi.NewClient(datadir.SocketPath("", g.socket, e.getenv)), nil

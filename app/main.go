@@ -5,8 +5,6 @@
 package app
 
 import (
-	"borgdesk/backend/shared/flx"
-	"borgdesk/backend/shared/flx/flxcli"
 	"context"
 	"errors"
 	"flag"
@@ -19,8 +17,12 @@ import (
 	"syscall"
 	"time"
 
+	"borgdesk/backend/shared/flx"
+	"borgdesk/backend/shared/flx/flxcli"
+
 	"borgdesk/backend/coordinator"
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/remote"
 	"borgdesk/backend/service"
 	"borgdesk/backend/shared/version"
 )
@@ -44,8 +46,11 @@ type env struct {
 
 // globals are the flags every command accepts.
 type globals struct {
-	data         string
-	socket       string
+	data   string
+	socket string
+	// coordinator is --coordinator: a remote coordinator's URL or name
+	// (see `borgdesk connect`); "" for the local socket.
+	coordinator  string
 	dataFrom     string // where resolve found the data dir
 	selfTest     bool
 	selfTestHold time.Duration
@@ -62,13 +67,15 @@ type globals struct {
 
 // coordFlags configure the coordinator (serve and the desktop app).
 type coordFlags struct {
-	listen     string
-	sshListen  string
-	gatewayURL string
-	agentDir   string
-	retryDelay time.Duration
-	reserve    string
-	lockWait   time.Duration
+	listen    string
+	sshListen string
+	// operatorsListen is --operators-listen: the operator listener's address.
+	operatorsListen string
+	gatewayURL      string
+	agentDir        string
+	retryDelay      time.Duration
+	reserve         string
+	lockWait        time.Duration
 	// logLevel is --log-level: debug, info, warn or error; logFile is
 	// --log-file ("" the default path, "off" none).
 	logLevel string
@@ -80,6 +87,7 @@ func (c *coordFlags) register(fs *flag.FlagSet, getenv func(string) string) {
 	// so the environment, then the setting, then the default apply.
 	fs.StringVar(&c.listen, "listen", c.listen, "agent gateway address (env BORGDESK_LISTEN; default: the setting gateway.listen, :8443)")
 	fs.StringVar(&c.sshListen, "ssh-listen", c.sshListen, "Borg SSH server address (env BORGDESK_SSH_LISTEN; default: the setting ssh.listen, :2222)")
+	fs.StringVar(&c.operatorsListen, "operators-listen", c.operatorsListen, "operator listener address: the admin API for operators over mutual TLS (env BORGDESK_OPERATORS_LISTEN; default: the setting operators.listen, off)")
 	fs.StringVar(&c.gatewayURL, "gateway-url", c.gatewayURL, "URL agents use to reach the gateway (env BORGDESK_GATEWAY_URL; default: the setting gateway.url, else https://HOSTNAME:PORT)")
 	fs.DurationVar(&c.retryDelay, "retry-delay", 30*time.Second, "first backoff step before a failed run is retried (doubles per attempt, 3 attempts)")
 	fs.StringVar(&c.reserve, "repo-reserve", "2G", "disk space backups leave free on the coordinator's disk, so a full disk never stops it")
@@ -96,12 +104,13 @@ var addressFlags = []struct{ key, flag, env string }{
 	{service.KeyGatewayListen, "--listen", "BORGDESK_LISTEN"},
 	{service.KeySSHListen, "--ssh-listen", "BORGDESK_SSH_LISTEN"},
 	{service.KeyGatewayURL, "--gateway-url", "BORGDESK_GATEWAY_URL"},
+	{service.KeyOperatorsListen, "--operators-listen", "BORGDESK_OPERATORS_LISTEN"},
 }
 
 // explicit returns the addresses given by a flag or the environment, by
 // setting key, and which flag or variable gave each.
 func (c *coordFlags) explicit(getenv func(string) string) (values, sources map[string]string) {
-	flags := map[string]string{service.KeyGatewayListen: c.listen, service.KeySSHListen: c.sshListen, service.KeyGatewayURL: c.gatewayURL}
+	flags := map[string]string{service.KeyGatewayListen: c.listen, service.KeySSHListen: c.sshListen, service.KeyGatewayURL: c.gatewayURL, service.KeyOperatorsListen: c.operatorsListen}
 	values, sources = map[string]string{}, map[string]string{}
 	for _, a := range addressFlags {
 		switch {
@@ -132,12 +141,14 @@ func (g *globals) options(e env, logger *slog.Logger) (coordinator.Options, erro
 	addrs, sources := g.coord.explicit(e.getenv)
 	return coordinator.Options{DataDir: dataDir, Socket: socket, Version: version.Version, Logger: logger,
 		GatewayListen: addrs[service.KeyGatewayListen], SSHListen: addrs[service.KeySSHListen], GatewayURL: addrs[service.KeyGatewayURL], AddressSources: sources,
-		AgentDir: g.coord.agentDir, RetryDelay: g.coord.retryDelay, RepoReserve: g.coord.reserve, LockWait: g.coord.lockWait}, nil
+		OperatorsListen: addrs[service.KeyOperatorsListen],
+		AgentDir:        g.coord.agentDir, RetryDelay: g.coord.retryDelay, RepoReserve: g.coord.reserve, LockWait: g.coord.lockWait}, nil
 }
 
 func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.data, "data", g.data, "data directory (env "+datadir.EnvData+"; default: desk.json's data_dir, else $XDG_DATA_HOME/borgdesk)")
 	fs.StringVar(&g.socket, "socket", g.socket, "admin socket (env "+datadir.EnvSocket+"; default DATA/"+datadir.SocketFile+")")
+	fs.StringVar(&g.coordinator, "coordinator", g.coordinator, "a remote coordinator's https://HOST:PORT (or its name) to talk to instead of the local socket, after `borgdesk connect` (env "+remote.EnvCoordinator+")")
 }
 
 // resolve returns the data dir and admin socket the flags, environment and
@@ -245,7 +256,7 @@ func usage(w io.Writer) {
 
 Usage:
   borgdesk [--data DIR] [--listen ADDR]    open the desktop app
-  borgdesk serve [--data DIR] [--listen ADDR] [--ssh-listen ADDR] [--gateway-url URL] [--agent-dir DIR]
+  borgdesk serve [--data DIR] [--listen ADDR] [--ssh-listen ADDR] [--gateway-url URL] [--agent-dir DIR] [--operators-listen ADDR]
                  [--log-level debug|info|warn|error] [--log-file PATH|off]   (the window takes both too)
                                            run the coordinator without a window
   borgdesk status [--json]
@@ -283,12 +294,17 @@ Usage:
   borgdesk events [--server S] [--job JOB] [--kind K,…] [--severity info|warning|error] [--since 24h|DATE]
                   [--until DATE] [--search TEXT] [--limit N] [--json|--csv]    the history, newest first
   borgdesk events --follow [--json]                           live events as they happen
-  borgdesk settings get [KEY] [--json] | set KEY VALUE   (gateway.listen, ssh.listen, gateway.url: at the next start)
+  borgdesk settings get [KEY] [--json] | set KEY VALUE   (gateway.listen, ssh.listen, gateway.url, operators.listen: at the next start)
   borgdesk settings set-secret KEY --stdin   (smtp.password, notify.webhook.secret: write-only)
   borgdesk datadir [show] [--json] | set DIR | unset   the data dir of the next start (desk.json)
   borgdesk recovery-kit export FILE | status     the CA, keys, passphrases and database in one encrypted file
   borgdesk recovery-kit import FILE [--data DIR] | inspect FILE      (no coordinator running; an empty data dir)
                    passphrase from the terminal, --passphrase-file FILE or --passphrase-stdin; never in arguments
+  borgdesk operator invite NAME --role admin|operator|viewer [--ttl 24h] | list [--json] | revoke NAME | role NAME ROLE
+                                           operators on other machines (the operator listener, --operators-listen)
+  borgdesk audit list [--operator NAME] [--limit 100] [--json]   what operators changed, and every refusal
+  borgdesk connect [https://HOST:PORT] --invite CODE|- [--name N]   become an operator of a remote coordinator (- : from stdin)
+  borgdesk connect --renew https://HOST:PORT|NAME   a new key and certificate, in the certificate's last 30 days
   borgdesk version
 
 Self-tests of the window (make test-desktop, make bench), not for everyday use:
@@ -307,7 +323,8 @@ The coordinator (the window or serve) logs to stderr and to $XDG_STATE_HOME/borg
 Global flags (also accepted after the command):
   --data DIR      data directory (env %s; else desk.json's data_dir)
   --socket PATH   admin socket (env %s)
-`, version.Version, datadir.EnvData, datadir.EnvSocket)
+  --coordinator URL   a remote coordinator connected to with borgdesk connect, instead of the socket (env %s)
+`, version.Version, datadir.EnvData, datadir.EnvSocket, remote.EnvCoordinator)
 }
 
 func newLogger(w io.Writer) *slog.Logger {

@@ -32,6 +32,7 @@ import (
 	"borgdesk/backend/metrics"
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/offline"
+	"borgdesk/backend/operators"
 	"borgdesk/backend/recoverykit"
 	"borgdesk/backend/replicas"
 	"borgdesk/backend/repos"
@@ -122,6 +123,12 @@ type Config struct {
 	SendMail bool
 	// Desktop shows an alert on the desktop (no desktop alerts when nil).
 	Desktop func(Alert)
+	// OperatorsURL is where operators reach the operator listener ("" when
+	// it is off: no invites then).
+	OperatorsURL string
+	// OnOperatorRevoke runs when an operator is revoked (the operator
+	// listener cuts their connections).
+	OnOperatorRevoke func(name string)
 }
 
 // BorgSSH is where agents reach their repositories.
@@ -172,6 +179,7 @@ type Service struct {
 	offline   *offline.Offline
 	kits      *recoverykit.Kits
 	jobs      *jobs.Definitions
+	operators *operators.Operators
 }
 
 // New returns a service over cfg's store and bus.
@@ -229,6 +237,8 @@ func New(cfg Config) *Service {
 	s.kits = recoverykit.NewKits(recoverykit.KitsConfig{Store: s.st, Events: s.events, Now: s.now, DataDir: s.dataDir,
 		Describe: s.kitManifest, Source: kitSource{s}})
 	s.restores = restores.New(restores.Config{Store: s.st, Events: s.events, Now: s.now, Catalog: s.cat, Repos: s.repos, Env: restoresEnv{s}})
+	s.operators = operators.New(operators.Config{Store: s.st, CA: s.ca, Events: s.events, Now: s.now,
+		URL: func() string { return cfg.OperatorsURL }, OnRevoke: cfg.OnOperatorRevoke})
 	s.schedule(cmp.Or(cfg.SchedulerEvery, 15*time.Second))
 	return s
 }

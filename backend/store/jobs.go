@@ -156,21 +156,25 @@ type JobDefinition struct {
 
 // UpdateJob replaces a job's definition. When resetSchedule is set the
 // schedule counts from now (a new schedule never fires for slots that
-// passed before it existed).
-func (s *Store) UpdateJob(ctx context.Context, id int64, def JobDefinition, resetSchedule bool) (Job, error) {
+// passed before it existed). was is the updated_at the change was based
+// on: ErrConflict when the job changed since (another operator's save).
+func (s *Store) UpdateJob(ctx context.Context, id int64, def JobDefinition, resetSchedule bool, was time.Time) (Job, error) {
 	now := ts(s.now())
-	q := `UPDATE jobs SET spec_json = ?, schedule = ?, keep_json = ?, notify_success = ?, updated_at = ? WHERE id = ?`
-	args := []any{def.Spec, def.Schedule, def.Keep, def.NotifySuccess, now, id}
+	q := `UPDATE jobs SET spec_json = ?, schedule = ?, keep_json = ?, notify_success = ?, updated_at = ? WHERE id = ? AND updated_at = ?`
+	args := []any{def.Spec, def.Schedule, def.Keep, def.NotifySuccess, now, id, ts(was)}
 	if resetSchedule {
-		q = `UPDATE jobs SET spec_json = ?, schedule = ?, keep_json = ?, notify_success = ?, updated_at = ?, last_scheduled_at = ? WHERE id = ?`
-		args = []any{def.Spec, def.Schedule, def.Keep, def.NotifySuccess, now, now, id}
+		q = `UPDATE jobs SET spec_json = ?, schedule = ?, keep_json = ?, notify_success = ?, updated_at = ?, last_scheduled_at = ? WHERE id = ? AND updated_at = ?`
+		args = []any{def.Spec, def.Schedule, def.Keep, def.NotifySuccess, now, now, id, ts(was)}
 	}
 	res, err := s.w.ExecContext(ctx, q, args...)
 	if err != nil {
 		return Job{}, fmt.Errorf("update job %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return Job{}, fmt.Errorf("job %d: %w", id, ErrNotFound)
+		if _, err := s.Job(ctx, id); err != nil {
+			return Job{}, err
+		}
+		return Job{}, fmt.Errorf("job %d changed since it was read: %w", id, ErrConflict)
 	}
 	return s.Job(ctx, id)
 }

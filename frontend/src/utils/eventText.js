@@ -5,6 +5,7 @@
 // event no rule knows keeps Go's sentence, with its byte counts in binary
 // units. Pure functions: t is vue-i18n's translate function.
 import {
+  AUDIT,
   DRILL_CHANGED,
   FLX_OPENED,
   FLX_STORED,
@@ -33,6 +34,7 @@ export const KIND_KEYS = Object.freeze({
   [DRILL_CHANGED]: 'drill',
   [RECOVERY_EXPORTED]: 'recovery',
   [REPLICA_CHANGED]: 'replica',
+  [AUDIT]: 'auditEntry',
 })
 
 const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB']

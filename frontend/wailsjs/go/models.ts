@@ -1077,6 +1077,7 @@ export namespace jobs {
 	    schedule: string;
 	    keep: borg.Keep;
 	    notify_success: boolean;
+	    version?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Input(source);
@@ -1090,6 +1091,7 @@ export namespace jobs {
 	        this.schedule = source["schedule"];
 	        this.keep = this.convertValues(source["keep"], borg.Keep);
 	        this.notify_success = source["notify_success"];
+	        this.version = source["version"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
