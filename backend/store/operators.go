@@ -59,7 +59,7 @@ func (s *Store) CreateOperatorInvite(ctx context.Context, name, role, tokenHash 
 		return OperatorInvite{}, err
 	}
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO operator_invites (name, role, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+	res, err := s.w.ExecContext(ctx, `INSERT INTO operator_invites (name, role, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 		name, role, tokenHash, ts(now), ts(expires))
 	if err != nil {
 		return OperatorInvite{}, fmt.Errorf("create operator invite: %w", err)
@@ -94,7 +94,7 @@ func (s *Store) UsableOperatorInvite(ctx context.Context, tokenHash string) (Ope
 // two certificates, even when two requests race. A revoked operator of the
 // same name is taken over; an active one is ErrConflict.
 func (s *Store) RedeemOperatorInvite(ctx context.Context, tokenHash, serial string, notAfter time.Time) (Operator, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return Operator{}, err
 	}
@@ -176,7 +176,7 @@ func (s *Store) UpdateOperatorCertificate(ctx context.Context, name, serial stri
 }
 
 func (s *Store) updateActiveOperator(ctx context.Context, name, query string, args ...any) error {
-	res, err := s.db.ExecContext(ctx, query, args...)
+	res, err := s.w.ExecContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("update operator %s: %w", name, err)
 	}
@@ -205,7 +205,7 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, erro
 		e.At = s.now()
 	}
 	e.At = e.At.UTC()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO audit (at, operator, role, action, target, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	res, err := s.w.ExecContext(ctx, `INSERT INTO audit (at, operator, role, action, target, result, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		ts(e.At), e.Operator, e.Role, e.Action, e.Target, e.Result, e.Detail)
 	if err != nil {
 		return AuditEntry{}, fmt.Errorf("write audit entry: %w", err)
