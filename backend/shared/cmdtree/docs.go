@@ -11,9 +11,10 @@ import (
 )
 
 // DocsCommand is the hidden `__gendocs DIR` command that writes the man
-// pages and completions of root (see GenDocs); the packages are built
-// from its output (build/scripts/files.sh).
-func DocsCommand(root *cobra.Command, source string) *cobra.Command {
+// pages and completions of root (see GenDocs), and the man pages of the
+// extra trees (commands the binary also answers to by another name); the
+// packages are built from its output (build/scripts/files.sh).
+func DocsCommand(root *cobra.Command, source string, extra ...*cobra.Command) *cobra.Command {
 	var date string
 	c := &cobra.Command{
 		Use:         "__gendocs DIR",
@@ -31,7 +32,15 @@ func DocsCommand(root *cobra.Command, source string) *cobra.Command {
 				}
 				d = t
 			}
-			return GenDocs(root, args[0], source, d)
+			if err := GenDocs(root, args[0], source, d); err != nil {
+				return err
+			}
+			for _, x := range extra {
+				if err := GenMan(x, args[0], source, d); err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}
 	c.Flags().StringVar(&date, "date", "", "the date in the man pages' footer, YYYY-MM-DD (default today; the packages use the last commit's)")
@@ -62,7 +71,18 @@ func GenDocs(root *cobra.Command, dir, source string, date time.Time) error {
 			return fmt.Errorf("write %s: %w", p, err)
 		}
 	}
-	h := &doc.GenManHeader{Title: "", Section: "1", Date: &date, Source: source, Manual: "Borgdesk Manual"}
+	return GenMan(root, dir, source, date)
+}
+
+// GenMan writes the man pages of root and the commands under it into
+// DIR/man1.
+func GenMan(root *cobra.Command, dir, source string, date time.Time) error {
+	root.DisableAutoGenTag = true
+	man := filepath.Join(dir, "man1")
+	if err := os.MkdirAll(man, 0o755); err != nil {
+		return err
+	}
+	h := &doc.GenManHeader{Section: "1", Date: &date, Source: source, Manual: "Borgdesk Manual"}
 	if err := doc.GenManTree(root, h, man); err != nil {
 		return fmt.Errorf("write the man pages into %s: %w", man, err)
 	}
