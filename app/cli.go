@@ -322,9 +322,11 @@ func cmdSettings(ctx context.Context, g *globals, args []string, e env) error {
 	var err error
 	switch sub {
 	case "get":
-		pos, err = parse(cl.FlagSet, args, 0, 1, "[KEY]")
+		err = cl.parse(args, 0, 1, "[KEY]")
+		pos = cl.pos
 	case "set":
-		pos, err = parse(cl.FlagSet, args, 2, 2, "KEY VALUE")
+		err = cl.parse(args, 2, 2, "KEY VALUE")
+		pos = cl.pos
 	default:
 		return usageError{fmt.Sprintf("unknown settings subcommand %q; use get, set or set-secret", sub)}
 	}

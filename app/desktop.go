@@ -3,7 +3,6 @@
 package app
 
 import (
-	"borgdesk/backend/diagnostics"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"borgdesk/backend/diagnostics"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
