@@ -24,6 +24,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var code int // set by ssh, which answers with the remote command's code
 	root := newRoot(stdin, stdout, stderr, &code)
 	cmdtree.Prepare(root)
+	cmdtree.ListAll(root)
 	_, err := cmdtree.Execute(ctx, root, args, stdout, stderr)
 	switch {
 	case err == nil:

@@ -60,6 +60,7 @@ func newTree(g *globals, e env) *tree {
 	t.root.AddCommand(rshCommand(e, t.code))
 	t.root.AddCommand(cmdtree.DocsCommand(t.root, "borgdesk "+version.Version))
 	cmdtree.Prepare(t.root)
+	cmdtree.ListAll(t.root)
 	return t
 }
 

@@ -51,11 +51,13 @@ func IsUsage(err error) bool {
 // errors that point at --help, and every command without its own Run
 // (a group) says which subcommand it needs.
 func Prepare(root *cobra.Command) {
+	cobra.EnableCommandSorting = false // the order the tree was written in: the first steps first
 	root.SilenceErrors, root.SilenceUsage = true, true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return Usagef("%v; see `%s --help`", err, c.CommandPath())
 	})
 	Walk(root, func(c *cobra.Command) {
+		c.SuggestionsMinimumDistance = 2
 		if c.Run == nil && c.RunE == nil && c.HasSubCommands() {
 			c.Args = cobra.ArbitraryArgs
 			c.RunE = groupRun
