@@ -32,7 +32,7 @@ func TestHelpVersionAndUsageErrors(t *testing.T) {
 		{[]string{"help", "enroll"}, 0, "--token-file"},
 		{[]string{"--version"}, 0, "borgdesk-agent "},
 		{[]string{"flx", "backup", "-h"}, 0, "--include-data"},
-		{nil, 2, "borgdesk-agent needs a command"},
+		{nil, 2, "borgdesk-agent needs a command: enroll, run"},
 		{[]string{"run", "extra"}, 2, "see `borgdesk-agent run --help`"},
 		{[]string{"enroll", "--tokn", "x"}, 2, "unknown flag: --tokn"},
 	}

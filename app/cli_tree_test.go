@@ -61,7 +61,7 @@ func TestExitCodesAndForms(t *testing.T) {
 		{[]string{"server", "add", "--help"}, 0, "--hosts-file"},
 		{[]string{"flx", "backup", "-h"}, 0, "-c, --compress"},
 		{[]string{"flx", "restore", "--help"}, 0, "--server"},
-		{[]string{"server"}, 2, "borgdesk server needs a command: add, list"},
+		{[]string{"server"}, 2, "borgdesk server needs a command: server add, server list"},
 		{[]string{"server", "lst"}, 2, "did you mean list?"},
 		{[]string{"serve", "--lissten", ":1"}, 2, "unknown flag: --lissten; see `borgdesk serve --help`"},
 		{[]string{"job", "run"}, 2, "usage: borgdesk job run JOB"},

@@ -68,12 +68,19 @@ func Prepare(root *cobra.Command) {
 // groupRun answers a group given no subcommand, or an unknown one.
 func groupRun(c *cobra.Command, args []string) error {
 	var names []string
+	prefix := c.Name() + " " // "use token create, token list or token revoke"
+	if !c.HasParent() {
+		prefix = ""
+	}
 	for _, s := range c.Commands() {
 		if s.IsAvailableCommand() {
-			names = append(names, s.Name())
+			names = append(names, prefix+s.Name())
 		}
 	}
 	list := strings.Join(names, ", ")
+	if n := len(names); n > 1 {
+		list = strings.Join(names[:n-1], ", ") + " or " + names[n-1]
+	}
 	if len(args) == 0 {
 		return Usagef("%s needs a command: %s; see `%s --help`", c.CommandPath(), list, c.CommandPath())
 	}

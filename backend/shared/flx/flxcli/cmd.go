@@ -61,24 +61,16 @@ func Run(args []string, e Env) int {
 func execute(root *cobra.Command, args []string, e Env) int {
 	cmdtree.Prepare(root)
 	_, err := cmdtree.Execute(context.Background(), root, args, e.Stdout, e.Stderr)
-	var ue usageErr
 	switch {
 	case err == nil:
-		return cmdtree.ExitOK
-	case errors.Is(err, errDeclined):
+	case errors.Is(err, ErrDeclined):
 		fmt.Fprintf(e.Stderr, "%s: nothing was changed\n", root.Name())
-		return cmdtree.ExitError
-	case errors.As(err, &ue):
+	default:
 		fmt.Fprintf(e.Stderr, "%s: %v\n", root.Name(), err)
-		return cmdtree.ExitUsage
 	}
-	fmt.Fprintf(e.Stderr, "%s: %v\n", root.Name(), err)
 	return cmdtree.Code(err)
 }
 
-// usageErr is a mistake on the command line (exit code 2).
-type usageErr struct{ msg string }
-
-func (u usageErr) Error() string { return u.msg }
-
-var errDeclined = errors.New("declined")
+// ErrDeclined is the answer when the user says no to a restore or
+// migration: nothing was changed (exit code 1).
+var ErrDeclined = errors.New("declined: nothing was changed")

@@ -84,7 +84,7 @@ func backup(paths []string, e Env, o backupOpts) error {
 	case "flxx":
 		t = flx.TypeExtended
 	default:
-		return usageErr{"-t/--type is flx or flxx"}
+		return &cmdtree.UsageError{Msg: "-t/--type is flx or flxx"}
 	}
 	if *out == "" {
 		*out = "."
@@ -105,10 +105,10 @@ func backup(paths []string, e Env, o backupOpts) error {
 			return err
 		}
 	case *profile != "" && Profiles[*profile] == nil:
-		return usageErr{fmt.Sprintf("unknown profile %q: etc or flexpbx, or give paths", *profile)}
+		return &cmdtree.UsageError{Msg: fmt.Sprintf("unknown profile %q: etc or flexpbx, or give paths", *profile)}
 	default:
 		if *account != "" || *data {
-			return usageErr{"-u and -d go with --profile flexpbx"}
+			return &cmdtree.UsageError{Msg: "-u and -d go with --profile flexpbx"}
 		}
 		if files, opts.Skipped, err = collectPaths(*root, *profile, paths, e); err != nil {
 			return err
@@ -216,7 +216,7 @@ func restore(file string, e Env, mode, usr, root string, yes, dry, rollback, ver
 	var err error
 	if rollback {
 		if !yes && !confirm(e, fmt.Sprintf("Put back the files saved in %s under %s?", file, root)) {
-			return errDeclined
+			return ErrDeclined
 		}
 		m, err := flx.Rollback(file, root)
 		if err != nil {
@@ -268,7 +268,7 @@ func restoreFile(file string, opts flx.RestoreOptions, e Env, yes, dry, verbose 
 		return nil, nil
 	}
 	if !yes && !confirm(e, "Restore "+summary+"?") {
-		return nil, errDeclined
+		return nil, ErrDeclined
 	}
 	opts.DryRun = false
 	res, err := flx.Restore(file, opts)
