@@ -39,7 +39,8 @@ func newFlags(name string) *pflag.FlagSet {
 // its use line.
 func (l *leaf) declare(fs *pflag.FlagSet, posUsage string) {
 	name, _, _ := strings.Cut(l.cmd.Use, " ")
-	l.cmd.Use = strings.TrimSpace(name + " " + strings.TrimSpace(posUsage))
+	operands, _, _ := strings.Cut(posUsage, "  (") // a note after two spaces stays in the usage error
+	l.cmd.Use = strings.TrimSpace(name + " " + strings.TrimSpace(operands))
 	fs.VisitAll(func(f *pflag.Flag) {
 		c := *f
 		c.Value = &flagRecorder{Value: f.Value}

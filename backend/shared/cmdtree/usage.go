@@ -26,13 +26,17 @@ Flags:
 "{{.CommandPath}} help COMMAND…" or "{{.CommandPath}} COMMAND… --help" says more about a command.
 `
 
+// useColumn is the widest use line the summaries stand beside.
+const useColumn = 52
+
 func init() { cobra.AddTemplateFunc("commandTree", CommandTree) }
 
 // ListAll makes root's help list the whole tree.
 func ListAll(root *cobra.Command) { root.SetUsageTemplate(rootUsage) }
 
 // CommandTree is every available command under root, one a line with its
-// path and summary; a group's commands follow it, indented.
+// path, operands and summary (the summary on a line of its own when the
+// use is long); a group's commands follow it, indented.
 func CommandTree(root *cobra.Command) string {
 	type line struct{ path, short string }
 	var lines []line
@@ -43,16 +47,22 @@ func CommandTree(root *cobra.Command) string {
 			if !s.IsAvailableCommand() && s.Name() != "help" {
 				continue
 			}
-			name := strings.TrimPrefix(s.CommandPath(), root.CommandPath()+" ")
-			p := strings.Repeat("  ", depth) + root.Name() + " " + name
+			use := root.Name() + " " + strings.TrimPrefix(s.Parent().CommandPath()+" ", root.CommandPath()+" ") + s.Use
+			p := strings.Repeat("  ", depth) + use
 			lines = append(lines, line{p, s.Short})
-			width = max(width, len([]rune(p)))
+			if n := len([]rune(p)); n <= useColumn {
+				width = max(width, n)
+			}
 			walk(s, depth+1)
 		}
 	}
 	walk(root, 0)
 	var b strings.Builder
 	for _, l := range lines {
+		if len([]rune(l.path)) > width {
+			fmt.Fprintf(&b, "  %s\n  %-*s  %s\n", l.path, width, "", l.short)
+			continue
+		}
 		fmt.Fprintf(&b, "  %-*s  %s\n", width, l.path, l.short)
 	}
 	return strings.TrimRight(b.String(), "\n")
