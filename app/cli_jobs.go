@@ -51,7 +51,7 @@ func (h *hookFlag) String() string {
 	}
 	return strings.Join(cmds, "; ")
 }
-func (*hookFlag) Type() string     { return "command" }
+func (*hookFlag) Type() string { return "command" }
 func (h *hookFlag) Set(v string) error {
 	f := strings.Fields(v)
 	if len(f) == 0 {

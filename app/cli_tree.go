@@ -148,6 +148,11 @@ func flxCommand(g *globals, e env) *cobra.Command {
 		Example: "  borgdesk flx list web1\n  borgdesk flx list --server web1 --json"}
 	c.AddCommand(list)
 	bindLeaf(list, g, e, cmdFlxRemote, []string{"list"})
+	mount := &cobra.Command{Use: "mount", Short: "Mount a snapshot read-only on this machine (FUSE); the same as borgdesk mount FILE.flx DIR",
+		Example: "  borgdesk flx mount backup.flx /mnt/flx\n  borgdesk umount /mnt/flx"}
+	c.AddCommand(mount)
+	bindLeaf(mount, g, e, cmdMount, nil)
+	mount.Use = "mount FILE.flx DIR"
 	return c
 }
 

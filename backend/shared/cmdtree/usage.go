@@ -31,8 +31,11 @@ const useColumn = 52
 
 func init() { cobra.AddTemplateFunc("commandTree", CommandTree) }
 
-// ListAll makes root's help list the whole tree.
-func ListAll(root *cobra.Command) { root.SetUsageTemplate(rootUsage) }
+// ListAll makes root's help list the whole tree; the commands under it
+// keep cobra's usage (they inherit the template, hence the condition).
+func ListAll(root *cobra.Command) {
+	root.SetUsageTemplate("{{if .HasParent}}" + root.UsageTemplate() + "{{else}}" + rootUsage + "{{end}}")
+}
 
 // CommandTree is every available command under root, one a line with its
 // path, operands and summary (the summary on a line of its own when the
