@@ -19,8 +19,13 @@ import (
 	"borgdesk/backend/store"
 )
 
+// command is a body: it runs `borgdesk WORD args…` for the top-level word
+// it is registered under, args starting with the subcommand's name for a
+// group (cmdServer gets "list", …), as it always did.
 type command func(ctx context.Context, g *globals, args []string, e env) error
 
+// commands are the bodies by top-level word. The command tree (cli_tree.go)
+// reaches each through commandDocs, which gives every command its help.
 var commands map[string]command
 
 func init() {

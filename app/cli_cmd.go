@@ -7,16 +7,17 @@ import (
 )
 
 // cmdline is what every subcommand starts with, written once: its flags
-// (the globals included, and --json for the commands that print data),
-// the positionals once parsed, the admin-socket client, and the choice
-// between JSON and text for the answer. The global flags (--data,
-// --socket) are the root command's; flags.go says how a body's flags
-// reach the command tree.
+// (--json for the commands that print data), the positionals once
+// parsed, the admin-socket client, and the choice between JSON and text
+// for the answer. The global flags (--data, --socket) are the root
+// command's; flags.go says how a body's flags reach the command tree.
 //
 // A command reads: cl := newCmdline(…); its own flags on cl; c, err :=
 // cl.open(args, …); v, err := c.Method(ctx, …); return cl.print(v, err,
-// text). Checks of the arguments that need no coordinator go between
-// cl.parse and cl.client, so a mistake is said before anything is asked.
+// text). Nothing but flag declarations may come before cl.parse (the
+// tree runs the body up to there to learn its flags). Checks of the
+// arguments that need no coordinator go between cl.parse and cl.client,
+// so a mistake is said before anything is asked.
 type cmdline struct {
 	*pflag.FlagSet
 	name   string

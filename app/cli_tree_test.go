@@ -31,6 +31,11 @@ func TestCommandTreeIsComplete(t *testing.T) {
 			t.Errorf("borgdesk --help does not list %s", c.CommandPath())
 		}
 	})
+	for word := range commands { // a body nobody reaches: its commandDocs line is missing
+		if c, _, err := tr.root.Find([]string{word}); err != nil || c == tr.root {
+			t.Errorf("commands[%q] has no command in the tree: add it to commandDocs", word)
+		}
+	}
 	if n < 80 {
 		t.Errorf("the tree has %d visible commands; want the 80 or so borgdesk has", n)
 	}
