@@ -3,6 +3,7 @@
 package app
 
 import (
+	"borgdesk/backend/diagnostics"
 	"context"
 	"errors"
 	"fmt"
@@ -11,8 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"borgdesk/backend/diagnostics"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
