@@ -8,6 +8,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"borgdesk/backend/adminapi"
 	"borgdesk/backend/operators"
@@ -28,13 +29,17 @@ func cmdOperator(ctx context.Context, g *globals, args []string, e env) error {
 	}
 	sub, args := args[0], args[1:]
 	cl := newCmdline("operator "+sub, g, e, "print JSON")
-	role := cl.String("role", "", "with invite: admin, operator or viewer")
-	ttl := cl.Duration("ttl", 0, "with invite: how long the invite may be used (default 24h, at most 168h)")
+	var role *string
+	var ttl *time.Duration
 	var err error
 	switch sub {
 	case "list":
 		err = cl.parse(args, 0, 0, "")
-	case "invite", "revoke":
+	case "invite":
+		role = cl.String("role", "", "admin, operator or viewer (required)")
+		ttl = cl.Duration("ttl", 0, "how long the invite may be used (default 24h, at most 168h)")
+		err = cl.parse(args, 1, 1, "NAME")
+	case "revoke":
 		err = cl.parse(args, 1, 1, "NAME")
 	case "role":
 		err = cl.parse(args, 2, 2, "NAME admin|operator|viewer")

@@ -30,7 +30,7 @@ test_packages=(
   python3-aiosmtpd
   rclone rsync
   sudo zip
-  lintian desktop-file-utils xdg-utils shared-mime-info man-db rpm
+  lintian desktop-file-utils xdg-utils shared-mime-info man-db rpm bash-completion
 )
 if [ "$kind" = list-test ]; then
   printf '%s\n' "${test_packages[@]}"
@@ -76,7 +76,8 @@ fi
 # server) for the e-mail tests, rclone for replication, sudo (visudo checks
 # the FlexPBX sudoers drop-in on migrate) and zip (the FlexPBX fixtures' ZIP
 # export) for the .flx tests; lintian, desktop-file-utils, xdg-utils,
-# shared-mime-info, man-db and rpm check the packages (make test-packages).
+# shared-mime-info, man-db, rpm and bash-completion (which the generated
+# bash completions build on) check the packages (make test-packages).
 if [ "$kind" = test ]; then
   packages+=("${test_packages[@]}")
 fi
