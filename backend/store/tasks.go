@@ -106,6 +106,17 @@ func (s *Store) ClaimTasks(ctx context.Context, serverID int64, max int, staleBe
 	if max <= 0 {
 		return nil, nil
 	}
+	// Most long polls find nothing: a read (beside the writer) says so
+	// without queueing for the one writing connection. A task queued after
+	// it wakes the poll, which looks again.
+	var due int
+	if err := s.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM tasks WHERE server_id = ?1 AND
+		(status = ?2 OR (status = ?3 AND dispatched_at < ?4)))`, serverID, TaskQueued, TaskDispatched, ts(staleBefore)).Scan(&due); err != nil {
+		return nil, fmt.Errorf("claim tasks: %w", err)
+	}
+	if due == 0 {
+		return nil, nil
+	}
 	now := ts(s.now())
 	if _, err := s.w.ExecContext(ctx, `UPDATE tasks SET status = ?, dispatched_at = NULL
 		WHERE server_id = ? AND status = ? AND dispatched_at < ?`, TaskQueued, serverID, TaskDispatched, ts(staleBefore)); err != nil {

@@ -46,7 +46,7 @@ func main() {
 	tasks := flag.Int("tasks", 300, "tasks queued to measure queue-to-start")
 	flag.DurationVar(&settle, "settle", settle, "wait before measuring, while every agent connects")
 	storm := flag.Bool("storm", true, "restart the coordinator after the hold and measure the reconnect storm")
-	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the storm and what follows it to this file")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the agents' connecting, the hold and the storm to this file")
 	flag.Parse()
 	if err := run(*agents, *hold, *heartbeat, *tasks, *storm); err != nil {
 		fmt.Fprintln(os.Stderr, "benchgateway:", err)
@@ -263,7 +263,31 @@ func (f *fleet) reconnected(t time.Time) int {
 	return n
 }
 
+// raiseFileLimit makes room for every simulated agent's connection twice
+// (its end and the coordinator's, in this one process) and the databases.
+func raiseFileLimit(n int) {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		return
+	}
+	want := uint64(3*n + 4096)
+	if rl.Cur >= want {
+		return
+	}
+	next := rl
+	next.Cur = want
+	if next.Max < want {
+		next.Max = want
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &next); err != nil {
+		next.Cur, next.Max = rl.Max, rl.Max
+		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &next)
+		fmt.Printf("note: %d open files allowed (not root); %d agents need about %d: expect failures\n", rl.Max, n, want)
+	}
+}
+
 func run(n int, hold, heartbeat time.Duration, ntasks int, storm bool) error {
+	raiseFileLimit(n)
 	dir, err := os.MkdirTemp("", "benchgateway-")
 	if err != nil {
 		return err
@@ -310,6 +334,21 @@ func run(n int, hold, heartbeat time.Duration, ntasks int, storm bool) error {
 	enrollTime := time.Since(t0)
 	fmt.Printf("enrolled %d agents in %s (%.0f/s)\n", n, enrollTime.Round(time.Millisecond), float64(n)/enrollTime.Seconds())
 
+	if bp := os.Getenv("BENCH_BLOCKPROFILE"); bp != "" {
+		runtime.SetBlockProfileRate(int(time.Millisecond))
+		defer func() {
+			if pf, err := os.Create(bp); err == nil {
+				pprof.Lookup("block").WriteTo(pf, 0)
+				pf.Close()
+			}
+		}()
+	}
+	if cpuProfile != "" {
+		if pf, err := os.Create(cpuProfile); err == nil {
+			pprof.StartCPUProfile(pf)
+			defer func() { pprof.StopCPUProfile(); pf.Close() }()
+		}
+	}
 	holdCtx, stopHold := context.WithCancel(ctx)
 	defer stopHold()
 	var agentsWG sync.WaitGroup
@@ -328,12 +367,6 @@ func run(n int, hold, heartbeat time.Duration, ntasks int, storm bool) error {
 		// The coordinator restarts under the whole fleet: every connection
 		// drops, every agent backs off with jitter and comes back.
 		addr := strings.TrimPrefix(base, "https://")
-		if cpuProfile != "" {
-			if pf, err := os.Create(cpuProfile); err == nil {
-				pprof.StartCPUProfile(pf)
-				defer func() { pprof.StopCPUProfile(); pf.Close() }()
-			}
-		}
 		down := time.Now()
 		g.stop()
 		errs0 := f.errs.Load()
