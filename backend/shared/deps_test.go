@@ -14,6 +14,14 @@ var sharedModules = []string{
 	"github.com/robfig/cron/v3", // schedule
 	"golang.org/x/crypto",       // ssh: borgssh, rsh, replicate
 	"golang.org/x/sys",          // safefs: openat2
+	// cmdtree: the command trees of borgdesk, the agent and the flx tools,
+	// with their man pages (cobra/doc renders them with go-md2man, which
+	// reads blackfriday; cobra/doc's YAML output brings yaml).
+	"github.com/spf13/cobra",
+	"github.com/spf13/pflag",
+	"github.com/cpuguy83/go-md2man/v2",
+	"github.com/russross/blackfriday/v2",
+	"go.yaml.in/yaml/v3",
 }
 
 // sharedTestHelpers are the coordinator's test helpers the shared
