@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/sys/unix"
+	"borgdesk/backend/filelock"
 )
 
 // EnvData and EnvSocket name the environment variables behind --data and --socket.
@@ -127,10 +127,10 @@ func Acquire(dir string) (*Lock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: open %s: %v", ErrNotWritable, path, unwrapPathError(err))
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+	if err := filelock.TryLock(f); err != nil {
 		holder := readPID(f)
 		f.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
+		if errors.Is(err, filelock.ErrHeld) {
 			who := "another process"
 			if holder > 0 {
 				who = "process " + strconv.Itoa(holder)

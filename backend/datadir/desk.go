@@ -9,8 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"golang.org/x/sys/unix"
+	"syscall"
 
 	"borgdesk/backend/shared/atomicfile"
 )
@@ -144,7 +143,7 @@ func CheckCandidate(dir string) error {
 			}
 			break
 		}
-		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, unix.ENOTDIR) {
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			return fmt.Errorf("%s: %v", probeIn, unwrapPathError(err))
 		}
 		parent := filepath.Dir(probeIn)

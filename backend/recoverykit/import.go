@@ -11,7 +11,7 @@ import (
 	"strings"
 	"syscall"
 
-	"golang.org/x/sys/unix"
+	"borgdesk/backend/diskspace"
 
 	"borgdesk/backend/datadir"
 	"borgdesk/backend/shared/flx"
@@ -187,11 +187,11 @@ type writer struct {
 
 // checkSpace refuses, before the first byte, a disk without room for the kit.
 func (w *writer) checkSpace(m *Manifest) error {
-	var st unix.Statfs_t
-	if err := unix.Statfs(w.dir, &st); err != nil {
+	u, err := diskspace.Of(w.dir)
+	if err != nil {
 		return nil // no figure: the writes will tell
 	}
-	free := int64(st.Bavail) * st.Bsize
+	free := int64(u.Avail)
 	if need := m.Bytes + 1<<20; free < need {
 		return noSpace(w.dir, need)
 	}
