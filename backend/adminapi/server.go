@@ -1,5 +1,9 @@
 // Package adminapi is the coordinator's local admin API: HTTP over a unix
 // socket (mode 0600) in the data dir, and the client the CLI uses.
+// The socket is offered on Linux (peer credentials from SO_PEERCRED) and
+// macOS (LOCAL_PEERCRED); on Windows, which cannot tell who is at the
+// other end of a unix socket, Listen refuses and operators use the TLS
+// operator listener instead.
 //
 // It is a thin adapter over backend/service and must never carry logic of
 // its own. Only processes of the same user (or root) may connect: the socket
@@ -17,8 +21,6 @@ import (
 	"net/http"
 	"os"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"borgdesk/backend/service"
 )
@@ -55,9 +57,7 @@ func Listen(path string) (net.Listener, error) {
 			return nil, fmt.Errorf("remove stale admin socket %s: %w", path, err)
 		}
 	}
-	old := unix.Umask(0o177)
-	ln, err := net.Listen("unix", path)
-	unix.Umask(old)
+	ln, err := listenUnix(path)
 	if err != nil {
 		return nil, fmt.Errorf("admin socket %s: %w", path, err)
 	}
@@ -112,21 +112,6 @@ func (l peerCheckListener) Accept() (net.Conn, error) {
 		}
 		c.Close()
 	}
-}
-
-func peerUID(c *net.UnixConn) (uint32, bool) {
-	raw, err := c.SyscallConn()
-	if err != nil {
-		return 0, false
-	}
-	var cred *unix.Ucred
-	var credErr error
-	if err := raw.Control(func(fd uintptr) {
-		cred, credErr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
-	}); err != nil || credErr != nil {
-		return 0, false
-	}
-	return cred.Uid, true
 }
 
 // routes registers every route of the table.
