@@ -5,8 +5,6 @@
 package app
 
 import (
-	"borgdesk/backend/shared/flx"
-	"borgdesk/backend/shared/flx/flxcli"
 	"context"
 	"errors"
 	"flag"
@@ -18,6 +16,9 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"borgdesk/backend/shared/flx"
+	"borgdesk/backend/shared/flx/flxcli"
 
 	"borgdesk/backend/coordinator"
 	"borgdesk/backend/datadir"
@@ -193,10 +194,10 @@ func run(ctx context.Context, args []string, e env) int {
 	rest := top.Args()
 	if len(rest) > 0 && flx.IsSnapshotName(rest[0]) { // opened from the file manager
 		g.openFiles = rest
-		return report(e, runDesktop(ctx, g, e))
+		return report(e, showDesktopError(runDesktop(ctx, g, e)))
 	}
 	if len(rest) == 0 {
-		return report(e, runDesktop(ctx, g, e))
+		return report(e, showDesktopError(runDesktop(ctx, g, e)))
 	}
 	if rest[0] == "flx" && len(rest) > 1 && (flxOnServer(rest) || rest[1] == "list") {
 		return report(e, cmdFlxRemote(ctx, &g, rest[1:], e))
