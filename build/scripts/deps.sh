@@ -57,7 +57,8 @@ fi
 # server) for the e-mail tests, rclone for replication, sudo (visudo checks
 # the FlexPBX sudoers drop-in on migrate) and zip (the FlexPBX fixtures' ZIP
 # export) for the .flx tests; lintian, desktop-file-utils, xdg-utils,
-# shared-mime-info, man-db and rpm check the packages (make test-packages).
+# shared-mime-info, man-db and rpm check the packages (make test-packages);
+# file checks that make build-windows made a Windows GUI program.
 if [ "$kind" = test ]; then
   packages+=(
     xvfb xauth dbus dbus-x11 xdotool
@@ -69,6 +70,7 @@ if [ "$kind" = test ]; then
     rclone rsync
     sudo zip
     lintian desktop-file-utils xdg-utils shared-mime-info man-db rpm
+    file
   )
 fi
 
