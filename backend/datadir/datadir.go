@@ -76,16 +76,13 @@ func ResolveFrom(flagValue string, getenv func(string) string) (Resolution, erro
 }
 
 // DefaultDir is the data dir when nothing names one:
-// $XDG_DATA_HOME/borgdesk, else ~/.local/share/borgdesk.
+// $XDG_DATA_HOME/borgdesk, else ~/.local/share/borgdesk (on Windows, before
+// ~: %LOCALAPPDATA%\borgdesk).
 func DefaultDir(getenv func(string) string) (string, error) {
-	if xdg := getenv("XDG_DATA_HOME"); xdg != "" {
-		return filepath.Join(xdg, "borgdesk"), nil
+	if dir := dataHome(getenv); dir != "" {
+		return dir, nil
 	}
-	home := getenv("HOME")
-	if home == "" {
-		return "", errors.New("cannot choose a data dir: neither --data, $BORGDESK_DATA, " + DeskFile + ", $XDG_DATA_HOME nor $HOME is set; pass --data DIR")
-	}
-	return filepath.Join(home, ".local", "share", "borgdesk"), nil
+	return "", errors.New("cannot choose a data dir: neither --data, $BORGDESK_DATA, " + DeskFile + ", $XDG_DATA_HOME nor $HOME is set; pass --data DIR")
 }
 
 // SocketPath is the admin socket for dir unless overridden by --socket or $BORGDESK_SOCKET.

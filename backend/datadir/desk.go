@@ -40,13 +40,11 @@ type Resolution struct {
 }
 
 // DeskConfigPath is desk.json's path: $XDG_CONFIG_HOME/borgdesk/desk.json,
-// else ~/.config/borgdesk/desk.json; "" when neither variable is set.
+// else ~/.config/borgdesk/desk.json (on Windows, before ~:
+// %APPDATA%\borgdesk\desk.json); "" when no variable is set.
 func DeskConfigPath(getenv func(string) string) string {
-	if xdg := getenv("XDG_CONFIG_HOME"); xdg != "" {
-		return filepath.Join(xdg, "borgdesk", DeskFile)
-	}
-	if home := getenv("HOME"); home != "" {
-		return filepath.Join(home, ".config", "borgdesk", DeskFile)
+	if dir := configHome(getenv); dir != "" {
+		return filepath.Join(dir, DeskFile)
 	}
 	return ""
 }
