@@ -25,9 +25,8 @@ import (
 	"sync"
 	"time"
 
-	"borgdesk/backend/diskspace"
-
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/diskspace"
 	"borgdesk/backend/events"
 	"borgdesk/backend/fault"
 	"borgdesk/backend/jobs"

@@ -20,12 +20,11 @@ import (
 	"sync"
 	"time"
 
-	"borgdesk/backend/filelock"
-
 	"github.com/emersion/go-mbox"
 	gomail "github.com/wneessen/go-mail"
 
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/filelock"
 )
 
 // Config is how to reach the SMTP server.

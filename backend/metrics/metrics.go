@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"borgdesk/backend/diskspace"
-
 	"borgdesk/backend/events"
 	"borgdesk/backend/repos"
 	"borgdesk/backend/shared/agentapi"

@@ -5,9 +5,10 @@ import (
 	"os"
 )
 
-// OpenInFileManager shows dir in the desktop's file manager through
-// xdg-open (or gio open) on Linux, open on macOS, explorer on Windows. The program is started in its own session and
-// not waited for: closing Borgdesk leaves the window open.
+// OpenInFileManager shows dir in the desktop's file manager: xdg-open (or
+// gio open) on Linux, open on macOS, explorer on Windows. The program is
+// not waited for (on Linux it gets its own session): closing Borgdesk
+// leaves the window open.
 func OpenInFileManager(dir string) error {
 	fi, err := os.Stat(dir)
 	if err != nil {

@@ -11,9 +11,8 @@ import (
 	"strings"
 	"syscall"
 
-	"borgdesk/backend/diskspace"
-
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/diskspace"
 	"borgdesk/backend/shared/flx"
 	"borgdesk/backend/shared/units"
 	"borgdesk/backend/store"

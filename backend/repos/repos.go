@@ -18,11 +18,10 @@ import (
 	"strings"
 	"sync"
 
-	"borgdesk/backend/diskspace"
-
 	"github.com/dustin/go-humanize"
 
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/diskspace"
 	"borgdesk/backend/shared/atomicfile"
 	"borgdesk/backend/shared/borg"
 )
