@@ -66,7 +66,10 @@ build-windows: frontend
 # The same on the frontend already in frontend/dist (make test built it).
 build-windows-exe:
 	$(WAILS) build -platform windows/amd64 -m -s -skipbindings -trimpath -ldflags "$(LDFLAGS)" -o borgdesk.exe
-	@file $(BIN)/borgdesk.exe | grep -q 'PE32+ executable (GUI) x86-64' || { echo "$(BIN)/borgdesk.exe is not a Windows GUI program: $$(file -b $(BIN)/borgdesk.exe)"; exit 1; }
+	@# file(1) words it differently from version to version: check each part.
+	@t="$$(file -b $(BIN)/borgdesk.exe)"; for want in 'PE32+' '(GUI)' 'x86-64'; do \
+	  [[ "$$t" == *"$$want"* ]] || { echo "$(BIN)/borgdesk.exe is not a 64-bit Windows GUI program ($$want missing): $$t"; exit 1; }; \
+	done
 	@echo "built $(BIN)/borgdesk.exe"
 
 # The same program without the GUI: no cgo, no WebKit; for servers and scripts.
