@@ -33,6 +33,9 @@ func (d *Dir) Close() error { return nil }
 func (d *Dir) Fd() int { return -1 }
 
 func (d *Dir) refuse(op, rel string) error {
+	if d == nil {
+		return &fs.PathError{Op: op, Path: rel, Err: ErrNotOnThisOS}
+	}
 	return &fs.PathError{Op: op, Path: d.Rel(rel), Err: ErrNotOnThisOS}
 }
 
