@@ -4,13 +4,17 @@
 // a directory inside it (swapping ~/.config for a link to /etc/cron.d
 // between a check and a write).
 //
-// On Linux every path is resolved again at the moment it is used, from an open
-// directory descriptor: openat2 with RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS,
+// On Linux every path is resolved again at the moment it is used, from an
+// open directory descriptor: openat2 with RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS,
 // or, on kernels without openat2 (before 5.6), one openat with
 // O_NOFOLLOW|O_DIRECTORY per component. Files are created under a
 // temporary name in an opened parent directory, their mode, owner and
 // times are set on the open descriptor, and they are renamed into place
 // within that same directory.
+//
+// Outside Linux (other.go) every operation refuses with ErrNotOnThisOS:
+// restores run on the coordinator and the agents, and an imitation without
+// openat2 would only look safe.
 //
 // It must never follow a symlink met while resolving (at any component,
 // the last one included), accept an absolute path or "..", or change a
