@@ -3,6 +3,7 @@
 package adminapi
 
 import (
+	"context"
 	"net"
 
 	"golang.org/x/sys/unix"
@@ -15,4 +16,9 @@ func listenUnix(path string) (net.Listener, error) {
 	ln, err := net.Listen("unix", path)
 	unix.Umask(old)
 	return ln, err
+}
+
+func dialUnix(ctx context.Context, path string) (net.Conn, error) {
+	var d net.Dialer
+	return d.DialContext(ctx, "unix", path)
 }
