@@ -26,7 +26,7 @@ DESKTOP_TAGS  := desktop,production,webkit2_41
 BIN           := build/bin
 ARTIFACTS     := artifacts
 
-.PHONY: deps deps-package deps-test run build build-windows build-windows-exe frontend cli agent package package-dist install install-agent uninstall test test-go test-race test-ui test-frontend test-e2e test-flows test-desktop test-packages test-packages-deb12 test-cross bench clean
+.PHONY: deps deps-package deps-test run build build-windows build-windows-exe frontend cli agent package package-dist install install-agent uninstall test test-go test-race test-ui test-frontend test-e2e test-flows test-desktop test-packages test-packages-deb12 test-cross screenshots bench clean
 
 # What building and running need (build tools, GTK/WebKitGTK, borg, FUSE,
 # Wails, npm packages); deps-package adds ImageMagick and nfpm; deps-test
@@ -40,9 +40,10 @@ deps-package:
 deps-test:
 	@WAILS_VERSION=$(WAILS_VERSION) NFPM_VERSION=$(NFPM_VERSION) build/scripts/deps.sh test
 
-# The desktop app, on the embedded defaults (data under $XDG_DATA_HOME/borgdesk).
+# The desktop app, on the embedded defaults (data under $XDG_DATA_HOME/borgdesk);
+# RUN_ARGS are passed to it (build/scripts/newcomer.sh: --self-test).
 run: build
-	./$(BIN)/borgdesk
+	./$(BIN)/borgdesk $(RUN_ARGS)
 
 # wails build: bindings, frontend (npm run build), then the Go binary with the GUI.
 build: deps agent
@@ -66,10 +67,7 @@ build-windows: frontend
 # The same on the frontend already in frontend/dist (make test built it).
 build-windows-exe:
 	$(WAILS) build -platform windows/amd64 -m -s -skipbindings -trimpath -ldflags "$(LDFLAGS)" -o borgdesk.exe
-	@# file(1) words it differently from version to version: check each part.
-	@t="$$(file -b $(BIN)/borgdesk.exe)"; for want in 'PE32+' '(GUI)' 'x86-64'; do \
-	  [[ "$$t" == *"$$want"* ]] || { echo "$(BIN)/borgdesk.exe is not a 64-bit Windows GUI program ($$want missing): $$t"; exit 1; }; \
-	done
+	go run ./build/pecheck $(BIN)/borgdesk.exe
 	@echo "built $(BIN)/borgdesk.exe"
 
 # The same program without the GUI: no cgo, no WebKit; for servers and scripts.
@@ -209,6 +207,11 @@ test-flows:
 # The real window under Xvfb: a JavaScript → Go round trip and a screenshot.
 test-desktop: build
 	build/scripts/need.sh xvfb-run dbus-run-session import convert compare identify xdotool -- build/scripts/desktop-smoke.sh $(BIN)/borgdesk $(ARTIFACTS)
+
+# README's screenshots (docs/screenshots) from the real window: test-desktop
+# takes them and fails when the committed ones are stale; this copies them.
+screenshots: build
+	SCREENSHOTS=update build/scripts/need.sh xvfb-run dbus-run-session import convert compare identify xdotool -- build/scripts/desktop-smoke.sh $(BIN)/borgdesk $(ARTIFACTS)
 
 bench: build
 	build/scripts/bench.sh $(ARTIFACTS)

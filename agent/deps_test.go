@@ -19,14 +19,19 @@ const sharedRoot = "borgdesk/backend/shared/"
 
 // agentModules are the third-party modules the agent is built with.
 var agentModules = []string{
-	"github.com/fsnotify/fsnotify",   // configuration reload
-	"github.com/robfig/cron/v3",      // offline schedules (shared/schedule)
-	"github.com/shirou/gopsutil/v4",  // heartbeat metrics
-	"github.com/tklauser/go-sysconf", // gopsutil's
-	"github.com/tklauser/numcpus",    // gopsutil's
-	"go.yaml.in/yaml/v3",             // config.yaml
-	"golang.org/x/crypto",            // ssh: borg's transport, the storage node's server
-	"golang.org/x/sys",               // openat2, statfs
+	"github.com/cpuguy83/go-md2man/v2",     // man pages from the command tree (cobra/doc)
+	"github.com/fsnotify/fsnotify",         // configuration reload
+	"github.com/inconshreveable/mousetrap", // cobra's (Windows only)
+	"github.com/russross/blackfriday/v2",   // go-md2man's
+	"github.com/spf13/cobra",               // the command tree
+	"github.com/spf13/pflag",               // cobra's flags
+	"github.com/robfig/cron/v3",            // offline schedules (shared/schedule)
+	"github.com/shirou/gopsutil/v4",        // heartbeat metrics
+	"github.com/tklauser/go-sysconf",       // gopsutil's
+	"github.com/tklauser/numcpus",          // gopsutil's
+	"go.yaml.in/yaml/v3",                   // config.yaml
+	"golang.org/x/crypto",                  // ssh: borg's transport, the storage node's server
+	"golang.org/x/sys",                     // openat2, statfs
 }
 
 // agentTestModules are the modules the agent's tests may use besides.
@@ -110,10 +115,10 @@ func TestAgentTestsImportOnlyAllowedPackages(t *testing.T) {
 
 func TestAgentCLI(t *testing.T) {
 	var out, errb strings.Builder
-	if code := run(context.Background(), []string{"version"}, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "borgdesk-agent ") {
+	if code := run(context.Background(), []string{"version"}, nil, &out, &errb); code != 0 || !strings.HasPrefix(out.String(), "borgdesk-agent ") {
 		t.Errorf("version: code %d, out %q", code, out.String())
 	}
-	if code := run(context.Background(), []string{"bogus"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
+	if code := run(context.Background(), []string{"bogus"}, nil, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
 		t.Errorf("bogus: code %d, err %q", code, errb.String())
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,6 +23,7 @@ import (
 	"borgdesk/agent/internal/enroll"
 	"borgdesk/agent/internal/runner"
 	"borgdesk/backend/shared/agentapi"
+	"borgdesk/backend/shared/cmdtree"
 	"borgdesk/backend/shared/flx/flxcli"
 	"borgdesk/backend/shared/rsh"
 	"borgdesk/backend/shared/version"
@@ -39,7 +39,7 @@ func main() {
 		os.Exit(flxcli.RunAs(tool, os.Args[1:], flxEnv(os.Stdout, os.Stderr)))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if code == restartCode {
 		restart()
@@ -62,94 +62,19 @@ func flxEnv(stdout, stderr io.Writer) flxcli.Env {
 	return flxcli.Env{Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Producer: "borgdesk-agent " + version.Version, DefaultDir: "/var/backups/borgdesk-flx"}
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stderr)
-		return 2
-	}
-	var err error
-	switch args[0] {
-	case "version", "--version":
-		fmt.Fprintln(stdout, "borgdesk-agent", version.Version)
-		return 0
-	case "help", "-h", "--help":
-		usage(stdout)
-		return 0
-	case "enroll":
-		err = cmdEnroll(ctx, args[1:], os.Stdin, stdout, stderr)
-	case "run":
-		err = cmdRun(ctx, args[1:], stderr)
-	case "selfcheck":
-		err = cmdSelfcheck(ctx, args[1:], stdout, stderr)
-	case "ssh":
-		return cmdSSH(ctx, args[1:], stderr)
-	case "flx":
-		return flxcli.Run(args[1:], flxEnv(stdout, stderr))
-	default:
-		fmt.Fprintf(stderr, "borgdesk-agent: unknown command %q\n", args[0])
-		usage(stderr)
-		return 2
-	}
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, runner.ErrRestart):
-		return restartCode
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	}
-	fmt.Fprintf(stderr, "borgdesk-agent: %v\n", err)
-	var ue usageError
-	if errors.As(err, &ue) {
-		return 2
-	}
-	return 1
-}
-
-type usageError struct{ error }
-
-func flags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := fs.String("config", envOr("BORGDESK_AGENT_CONFIG", config.DefaultPath), "configuration file; keys and certificates live beside it (env BORGDESK_AGENT_CONFIG)")
-	return fs, cfg
-}
-
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+func cmdEnroll(ctx context.Context, p enroll.Params, tokenFile string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if tokenFile != "" {
+		if p.Token != "" {
+			return cmdtree.Usagef("enroll: give --token or --token-file, not both")
 		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
-	}
-	return nil
-}
-
-func cmdEnroll(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs, cfgPath := flags("enroll", stderr)
-	server := fs.String("server", "", "the coordinator's gateway, https://HOST:PORT")
-	token := fs.String("token", "", "one-time enrollment token")
-	pin := fs.String("ca-fingerprint", "", "the coordinator CA's SHA256 fingerprint (SHA256:…)")
-	name := fs.String("name", "", "this server's name in Borgdesk (default: the host name)")
-	force := fs.Bool("force", false, "replace an existing enrollment")
-	tokenFile := fs.String("token-file", "", "read the token from this file (- for standard input), so it stays off the command line")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *tokenFile != "" {
-		if *token != "" {
-			return usageError{errors.New("enroll: give --token or --token-file, not both")}
-		}
-		t, err := readToken(*tokenFile, stdin, stderr)
+		t, err := readToken(tokenFile, stdin, stderr)
 		if err != nil {
 			return fmt.Errorf("read the token: %w", err)
 		}
-		*token = t
+		p.Token = t
 	}
-	cfg, err := enroll.Run(ctx, enroll.Params{ConfigPath: *cfgPath, ServerURL: *server, Token: *token, CAFingerprint: *pin, Name: *name, Version: version.Version, Force: *force})
+	p.Version = version.Version
+	cfg, err := enroll.Run(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -178,13 +103,9 @@ func readToken(file string, stdin io.Reader, stderr io.Writer) (string, error) {
 	return strings.TrimSpace(line), nil
 }
 
-func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
-	fs, cfgPath := flags("run", stderr)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
+func cmdRun(ctx context.Context, cfgPath string, stderr io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a, err := runner.New(runner.Options{ConfigPath: *cfgPath, Version: version.Version, Logger: log, Exe: exePath})
+	a, err := runner.New(runner.Options{ConfigPath: cfgPath, Version: version.Version, Logger: log, Exe: exePath})
 	if err != nil {
 		return err
 	}
@@ -197,12 +118,8 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 
 // cmdSelfcheck proves the configuration, certificates and the coordinator
 // work together: an authenticated heartbeat-free call through mutual TLS.
-func cmdSelfcheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfgPath := flags("selfcheck", stderr)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	a, err := runner.New(runner.Options{ConfigPath: *cfgPath, Version: version.Version})
+func cmdSelfcheck(ctx context.Context, cfgPath string, stdout io.Writer) error {
+	a, err := runner.New(runner.Options{ConfigPath: cfgPath, Version: version.Version})
 	if err != nil {
 		return err
 	}
@@ -257,17 +174,4 @@ func envOr(key, def string) string {
 		return v
 	}
 	return def
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintf(w, `borgdesk-agent %s — Borgdesk's agent for a fleet server (dials out only)
-
-Usage:
-  borgdesk-agent enroll --server URL (--token T | --token-file FILE|-) --ca-fingerprint SHA256:… [--name N] [--force] [--config PATH]
-  borgdesk-agent run [--config PATH]
-  borgdesk-agent selfcheck [--config PATH]
-  borgdesk-agent version
-
---config defaults to %s (env BORGDESK_AGENT_CONFIG).
-`, version.Version, config.DefaultPath)
 }

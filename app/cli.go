@@ -14,13 +14,19 @@ import (
 	"borgdesk/backend/adminapi"
 	"borgdesk/backend/coordinator"
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/remote"
 	"borgdesk/backend/service"
 	"borgdesk/backend/shared/version"
 	"borgdesk/backend/store"
 )
 
+// command is a body: it runs `borgdesk WORD args…` for the top-level word
+// it is registered under, args starting with the subcommand's name for a
+// group (cmdServer gets "list", …), as it always did.
 type command func(ctx context.Context, g *globals, args []string, e env) error
 
+// commands are the bodies by top-level word. The command tree (cli_tree.go)
+// reaches each through commandDocs, which gives every command its help.
 var commands map[string]command
 
 func init() {
@@ -47,6 +53,9 @@ func init() {
 		"datadir":      cmdDatadir,
 		"recovery-kit": cmdRecoveryKit,
 		"replica":      cmdReplica,
+		"operator":     cmdOperator,
+		"connect":      cmdConnect,
+		"audit":        cmdAudit,
 		"version":      cmdVersion,
 	}
 }
@@ -85,6 +94,9 @@ func cmdServe(ctx context.Context, g *globals, args []string, e env) error {
 
 // client returns an admin-socket client for the globals.
 func client(g *globals, e env) (*adminapi.Client, error) {
+	if ref := firstNonEmpty(g.coordinator, e.getenv(remote.EnvCoordinator)); ref != "" {
+		return remoteClient(e, ref)
+	}
 	if g.socket != "" || e.getenv(datadir.EnvSocket) != "" {
 		// An explicit socket needs no data dir.
 		return adminapi.NewClient(datadir.SocketPath("", g.socket, e.getenv)), nil
@@ -322,9 +334,11 @@ func cmdSettings(ctx context.Context, g *globals, args []string, e env) error {
 	var err error
 	switch sub {
 	case "get":
-		pos, err = parse(cl.FlagSet, args, 0, 1, "[KEY]")
+		err = cl.parse(args, 0, 1, "[KEY]")
+		pos = cl.pos
 	case "set":
-		pos, err = parse(cl.FlagSet, args, 2, 2, "KEY VALUE")
+		err = cl.parse(args, 2, 2, "KEY VALUE")
+		pos = cl.pos
 	default:
 		return usageError{fmt.Sprintf("unknown settings subcommand %q; use get, set or set-secret", sub)}
 	}

@@ -2,8 +2,9 @@ package app
 
 import (
 	"context"
-	"flag"
 	"fmt"
+
+	"github.com/spf13/pflag"
 
 	"borgdesk/backend/archives"
 )
@@ -70,7 +71,7 @@ func cmdArchiveRename(ctx context.Context, g *globals, args []string, e env) err
 	}
 	server, archive, newName := cl.pos[0], cl.pos[1], cl.pos[2]
 	var text *string
-	cl.Visit(func(f *flag.Flag) {
+	cl.Visit(func(f *pflag.Flag) {
 		if f.Name == "comment" {
 			text = comment
 		}

@@ -1,22 +1,26 @@
 package app
 
 import (
-	"flag"
+	"github.com/spf13/pflag"
 
 	"borgdesk/backend/adminapi"
 )
 
 // cmdline is what every subcommand starts with, written once: its flags
-// (the globals included, and --json for the commands that print data),
-// the positionals once parsed, the admin-socket client, and the choice
-// between JSON and text for the answer.
+// (--json for the commands that print data), the positionals once
+// parsed, the admin-socket client, and the choice between JSON and text
+// for the answer. The global flags (--data, --socket) are the root
+// command's; flags.go says how a body's flags reach the command tree.
 //
 // A command reads: cl := newCmdline(…); its own flags on cl; c, err :=
 // cl.open(args, …); v, err := c.Method(ctx, …); return cl.print(v, err,
-// text). Checks of the arguments that need no coordinator go between
-// cl.parse and cl.client, so a mistake is said before anything is asked.
+// text). Nothing but flag declarations may come before cl.parse (the
+// tree runs the body up to there to learn its flags). Checks of the
+// arguments that need no coordinator go between cl.parse and cl.client,
+// so a mistake is said before anything is asked.
 type cmdline struct {
-	*flag.FlagSet
+	*pflag.FlagSet
+	name   string
 	g      *globals
 	e      env
 	asJSON *bool // nil: the command has no --json
@@ -26,7 +30,7 @@ type cmdline struct {
 // newCmdline starts a subcommand's flags. jsonUsage, when not empty, adds
 // --json with that usage line ("print JSON" for most).
 func newCmdline(name string, g *globals, e env, jsonUsage string) *cmdline {
-	cl := &cmdline{FlagSet: newFlags(name, g, e.stderr), g: g, e: e}
+	cl := &cmdline{FlagSet: newFlags(name), name: name, g: g, e: e}
 	if jsonUsage != "" {
 		cl.asJSON = cl.Bool("json", false, jsonUsage)
 	}
@@ -36,7 +40,7 @@ func newCmdline(name string, g *globals, e env, jsonUsage string) *cmdline {
 // parse parses args (flags and positionals in any order) and checks the
 // number of positionals, which it keeps in cl.pos.
 func (cl *cmdline) parse(args []string, minPos, maxPos int, posUsage string) error {
-	pos, err := parse(cl.FlagSet, args, minPos, maxPos, posUsage)
+	pos, err := parse(cl.e.leaf, cl.name, cl.FlagSet, args, minPos, maxPos, posUsage)
 	cl.pos = pos
 	return err
 }

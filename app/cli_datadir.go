@@ -32,9 +32,11 @@ func cmdDatadir(ctx context.Context, g *globals, args []string, e env) error {
 	var err error
 	switch sub {
 	case "set":
-		pos, err = parse(cl.FlagSet, args, 1, 1, "DIR")
+		err = cl.parse(args, 1, 1, "DIR")
+		pos = cl.pos
 	default:
-		pos, err = parse(cl.FlagSet, args, 0, 0, "")
+		err = cl.parse(args, 0, 0, "")
+		pos = cl.pos
 	}
 	if err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"borgdesk/backend/service"
@@ -14,12 +13,6 @@ import (
 	"borgdesk/backend/shared/flx"
 	"borgdesk/backend/store"
 )
-
-// flxOnServer reports whether `flx` args target a server (--server), which
-// goes through the coordinator; without it, flx works on local files.
-func flxOnServer(args []string) bool {
-	return slices.ContainsFunc(args, func(a string) bool { return a == "--server" || strings.HasPrefix(a, "--server=") })
-}
 
 // cmdFlxRemote: flx restore|diff|create --server S, through the coordinator
 // and the server's agent, and flx list SERVER.
@@ -30,22 +23,24 @@ func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 	}
 	cl := newCmdline("flx "+sub+" --server", g, e, "print JSON")
 	server := cl.String("server", "", "the server (name or UUID)")
-	mode := cl.String("m", flx.ModeMerge, "restore: fresh, merge or migrate")
-	usr := cl.String("u", "", "restore: the account whose home gets a FlexPBX snapshot's home-relative files; -m migrate: the target user")
+	mode := cl.StringP("mode", "m", flx.ModeMerge, "restore: fresh, merge or migrate")
+	usr := cl.StringP("user", "u", "", "restore: the account whose home gets a FlexPBX snapshot's home-relative files; -m migrate: the target user")
 	dry := cl.Bool("dry-run", false, "restore: show what would change")
-	yes := cl.Bool("y", false, "restore: do not ask")
+	yes := cl.BoolP("yes", "y", false, "restore: do not ask")
 	root := cl.String("root", "", "restore, diff: the folder on the server to work under (default: its own root, /)")
 	keepSetuid := cl.Bool("keep-setuid", false, "restore: keep setuid/setgid bits on files that belong to root (dropped otherwise)")
 	profile := cl.String("profile", "", "create: etc or flexpbx")
-	typ := cl.String("t", "flx", "create: flx or flxx")
+	typ := cl.StringP("type", "t", "flx", "create: flx or flxx")
 	keep := cl.Bool("keep-secrets", false, "create: do not sanitize")
 	var pos []string
 	var err error
 	switch sub {
 	case "restore", "diff":
-		pos, err = parse(cl.FlagSet, args, 1, 1, "FILE")
+		err = cl.parse(args, 1, 1, "FILE")
+		pos = cl.pos
 	case "create", "backup":
-		pos, err = parse(cl.FlagSet, args, 0, 64, "[PATH…]")
+		err = cl.parse(args, 0, 64, "[PATH…]")
+		pos = cl.pos
 	default:
 		return usageError{"flx --server works with restore, diff and create (and flx list SERVER)"}
 	}
@@ -134,7 +129,8 @@ func cmdFlxRemote(ctx context.Context, g *globals, args []string, e env) error {
 func cmdFlxList(ctx context.Context, g *globals, args []string, e env) error {
 	cl := newCmdline("flx list", g, e, "print JSON")
 	server := cl.String("server", "", "the server (name or UUID)")
-	pos, err := parse(cl.FlagSet, args, 0, 1, "SERVER")
+	err := cl.parse(args, 0, 1, "SERVER")
+	pos := cl.pos
 	if err != nil {
 		return err
 	}

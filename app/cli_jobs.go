@@ -15,6 +15,7 @@ import (
 type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (*listFlag) Type() string     { return "list" }
 func (l *listFlag) Set(v string) error {
 	for _, p := range strings.Split(v, ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -31,6 +32,7 @@ type dbList struct {
 }
 
 func (o *dbList) String() string { return strings.Join(o.vals, ",") }
+func (*dbList) Type() string     { return "databases" }
 func (o *dbList) Set(v string) error {
 	o.set = true
 	if v == "all" || v == "" {
@@ -42,7 +44,14 @@ func (o *dbList) Set(v string) error {
 // hookFlag collects commands given as one string each, split on spaces.
 type hookFlag [][]string
 
-func (h *hookFlag) String() string { return fmt.Sprint(*h) }
+func (h *hookFlag) String() string {
+	cmds := make([]string, len(*h))
+	for i, c := range *h {
+		cmds[i] = strings.Join(c, " ")
+	}
+	return strings.Join(cmds, "; ")
+}
+func (*hookFlag) Type() string { return "command" }
 func (h *hookFlag) Set(v string) error {
 	f := strings.Fields(v)
 	if len(f) == 0 {

@@ -2,9 +2,10 @@ package app
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"borgdesk/backend/service"
 	"borgdesk/backend/shared/agentapi"
@@ -13,7 +14,7 @@ import (
 // jobFlags are the flags that define a job, shared by job create (every
 // flag) and job edit (only the flags given change the job).
 type jobFlags struct {
-	fs                      *flag.FlagSet
+	fs                      *pflag.FlagSet
 	paths, excludes, docker listFlag
 	oneFS, dockerStop       *bool
 	compression             *string
@@ -79,7 +80,7 @@ func defineJobFlags(cl *cmdline) *jobFlags {
 // job's current definition).
 func (f *jobFlags) apply(in *service.JobInput, cmd string, all bool) error {
 	given := map[string]bool{}
-	f.fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	f.fs.Visit(func(fl *pflag.Flag) { given[fl.Name] = true })
 	set := func(name string) bool { return all || given[name] }
 	sp := &in.Spec
 	old := *sp // job edit: a kind flag replaces only what it names

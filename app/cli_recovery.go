@@ -4,13 +4,14 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/dustin/go-humanize"
 	"golang.org/x/term"
@@ -209,7 +210,7 @@ type passphraseSource struct {
 	stdin bool
 }
 
-func (p *passphraseSource) register(fs *flag.FlagSet) {
+func (p *passphraseSource) register(fs *pflag.FlagSet) {
 	fs.StringVar(&p.file, "passphrase-file", "", "read the kit's passphrase from the first line of FILE")
 	fs.BoolVar(&p.stdin, "passphrase-stdin", false, "read the kit's passphrase from the first line of standard input")
 }

@@ -27,9 +27,11 @@ func cmdReplica(ctx context.Context, g *globals, args []string, e env) error {
 	var err error
 	switch sub {
 	case "list":
-		pos, err = parse(cl.FlagSet, args, 0, 0, "")
+		err = cl.parse(args, 0, 0, "")
+		pos = cl.pos
 	case "show", "run", "remove":
-		pos, err = parse(cl.FlagSet, args, 1, 1, "SERVER")
+		err = cl.parse(args, 1, 1, "SERVER")
+		pos = cl.pos
 	default:
 		return usageError{fmt.Sprintf("unknown replica subcommand %q; %s", sub, replicaUsage)}
 	}

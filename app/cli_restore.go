@@ -76,7 +76,11 @@ func cmdFind(ctx context.Context, g *globals, args []string, e env) error {
 		var rows [][]string
 		for _, h := range hits {
 			for _, v := range h.Versions {
-				rows = append(rows, []string{h.ServerName, "/" + h.Path, v.Archive, humanBytes(v.Size), fmtMTime(v.MTime)})
+				arch := v.Archive
+				if v.Snapshot { // a .flx snapshot the coordinator keeps (v.File)
+					arch += " (.flx snapshot)"
+				}
+				rows = append(rows, []string{h.ServerName, "/" + h.Path, arch, humanBytes(v.Size), fmtMTime(v.MTime)})
 			}
 		}
 		return printTable(e.stdout, []string{"SERVER", "PATH", "ARCHIVE", "SIZE", "MODIFIED"}, rows)

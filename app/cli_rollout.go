@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"borgdesk/backend/events"
 	"borgdesk/backend/rollout"
@@ -49,7 +50,7 @@ type credFlags struct {
 	sudoPassword           string
 }
 
-func (c *credFlags) register(fs *flag.FlagSet) {
+func (c *credFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&c.user, "user", "root", "SSH user (root, or a user with sudo)")
 	fs.IntVar(&c.port, "port", 22, "SSH port")
 	fs.StringVar(&c.keyFile, "key", "", "log in with this private key file instead of a password")

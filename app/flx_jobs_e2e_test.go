@@ -5,11 +5,15 @@ package app
 import (
 	"encoding/json"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"borgdesk/backend/catalog"
+	"borgdesk/backend/shared/flx"
 
 	"borgdesk/backend/shared/agentapi"
 	"borgdesk/backend/shared/borg"
@@ -101,6 +105,27 @@ func TestFlxJobEndToEnd(t *testing.T) {
 		t.Errorf("flx list web1 = %+v; want the newest snapshot named", r)
 	}
 
+	// The catalog finds the kept snapshots' files: the newest of the job,
+	// where the coordinator keeps it, and not the one its retention removed.
+	in, err := flx.InspectPage(newest, flx.InspectOptions{Limit: 1})
+	if err != nil || len(in.Files) == 0 {
+		t.Fatalf("inspect %s: %v", newest, err)
+	}
+	var hits []catalog.Hit
+	f.mustJSON(&hits, "find", path.Base(in.Files[0].Path), "--server", "web1")
+	snaps := map[string]string{}
+	for _, h := range hits {
+		for _, v := range h.Versions {
+			if v.Snapshot {
+				snaps[v.Archive] = v.File
+			}
+		}
+	}
+	jobName := "job-" + jsonInt(job.ID) + "/"
+	if snaps[jobName+runs[1].Archive] != newest || snaps[jobName+runs[0].Archive] != "" {
+		t.Errorf("find %s = snapshots %v; want the job's newest (%s) and not the removed one", path.Base(in.Files[0].Path), snaps, newest)
+	}
+
 	if r := f.cli("job", "prune", "pbx"); r.code == 0 || !strings.Contains(r.stderr, "makes .flx snapshots") {
 		t.Errorf("job prune of a .flx job = %+v; want a refusal that says its retention runs after each run", r)
 	}
@@ -122,6 +147,15 @@ func TestFlxJobEndToEnd(t *testing.T) {
 	f.mustJSON(&list, "flx", "list", "web1")
 	if !slices.Equal(list, others) {
 		t.Errorf("flx list after the job's deletion = %v; want only the one-off %v", list, others)
+	}
+	hits = nil
+	f.mustJSON(&hits, "find", path.Base(in.Files[0].Path), "--server", "web1")
+	for _, h := range hits {
+		for _, v := range h.Versions {
+			if strings.HasPrefix(v.Archive, jobName) {
+				t.Errorf("find after the job's deletion still finds %s in %s", h.Path, v.Archive)
+			}
+		}
 	}
 }
 

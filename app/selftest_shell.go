@@ -16,7 +16,10 @@ import (
 // and names the job db; scrolling the server page to its end moves only the
 // content pane, never the sidebar or the document; in the 800 px tall
 // window a dialog's footer (Next) is inside the window; and in a 1024×768
-// window the Jobs table still shows each job's last run and Run now.
+// window the Jobs table still shows each job's last run and Run now. On the
+// way it shows the first backup's steps (Add server, New job, the archive
+// browser, the restore dialog), whose screenshots are README's
+// (docs/screenshots, see build/scripts/screenshots.sh).
 //
 // The page holds each step for a screenshot and reports the regions (in
 // window pixels) that desktop-smoke.sh crops out of the screenshots and
@@ -31,6 +34,9 @@ const selfTestShellEvent = "borgdesk:selftest-shell"
 const (
 	shellStepTop          = "top"
 	shellStepScrolled     = "scrolled"
+	shellStepAddServer    = "add-server"
+	shellStepNewJob       = "new-job"
+	shellStepBrowse       = "browse"
 	shellStepDialog       = "dialog"
 	shellStepDialogClosed = "dialog-closed"
 	shellStepJobsWide     = "jobs-wide"
@@ -66,6 +72,12 @@ type shellReport struct {
 	SidebarTop     float64  `json:"sidebarTop"`
 	SidebarBottom  float64  `json:"sidebarBottom"`
 	DocScrollTop   float64  `json:"docScrollTop"`
+
+	// add-server, new-job, browse: what the first-backup steps show
+	// (README's screenshots are these steps').
+	Methods int    `json:"methods"`
+	Heading string `json:"heading"`
+	Rows    int    `json:"rows"`
 
 	// jobs-wide, resized
 	Width      float64 `json:"width"`
@@ -176,12 +188,39 @@ func selfTestShellJS(holdMS int) string {
     await sleep(200);
     report.paneAtEnd = p.scrollTop > 0 && p.scrollTop + p.clientHeight >= p.scrollHeight - 1;
     sidebarAndPane(report);
-  }) && await step("dialog", async (report) => {
-    // The restore dialog of web1's newest archive, in the 800 px tall window.
+  }) && await step("add-server", async (report) => {
+    // README's first step: the Add server dialog, its ways to add one.
+    pane().scrollTop = 0;
+    location.hash = '#/servers';
+    const add = await wait('[data-testid="add-server"]');
+    if (!add) throw new Error('the Servers page has no Add server button');
+    add.click();
+    const submit = await wait('[data-testid="add-server-dialog"] [data-testid="add-server-submit"]');
+    if (!submit) throw new Error('the Add server dialog did not open');
+    await sleep(300);
+    report.methods = document.querySelectorAll('[data-testid^="add-server-method-"]').length;
+    report.regions.submit = region(submit);
+  }) && await step("new-job", async (report) => {
+    document.querySelector('[data-testid="add-server-cancel"]').click();
+    for (let i = 0; i < 100 && document.querySelector('[role="dialog"]'); i++) await sleep(50);
+    location.hash = '#/jobs/new';
+    const heading = await wait('[data-testid="page-job-new"] [data-testid="wizard-heading"]');
+    if (!heading) throw new Error('the New job page did not open');
+    await sleep(300);
+    report.heading = heading.textContent.trim();
+    report.regions.next = region(document.querySelector('[data-testid="wizard-next"]'));
+  }) && await step("browse", async (report) => {
+    // web1's newest archive in the browser.
     location.hash = '#/archives';
     const open = await wait('[data-testid="archive-row"] [data-testid="archive-open"]');
-    if (!open) throw new Error('the Archives page lists no archive to restore from');
+    if (!open) throw new Error('the Archives page lists no archive to browse');
     open.click();
+    await wait('[data-testid="browse-row"]');
+    await sleep(300);
+    report.rows = document.querySelectorAll('[data-testid="browse-row"]').length;
+    report.regions.restore = region(document.querySelector('[data-testid="restore-button"]'));
+  }) && await step("dialog", async (report) => {
+    // The restore dialog of that archive, in the 800 px tall window.
     (await wait('[data-testid="restore-button"]')).click();
     const next = await wait('[data-testid="restore-next"]');
     if (!next) throw new Error('the restore dialog has no Next button');
@@ -229,6 +268,12 @@ func checkShellStep(data []any) (shellReport, string, error) {
 	case shellStepScrolled:
 		return r, fmt.Sprintf("the server page scrolled to its end, sidebar at %g–%g of %g, document at %g",
 			r.SidebarTop, r.SidebarBottom, r.ViewHeight, r.DocScrollTop), checkScrolled(r)
+	case shellStepAddServer:
+		return r, fmt.Sprintf("the Add server dialog offers %d ways to add a server", r.Methods), checkShown(r, r.Methods >= 3, "submit", "the Add server dialog offers fewer than 3 ways (password, key, install command)")
+	case shellStepNewJob:
+		return r, fmt.Sprintf("the New job page opens on %q", r.Heading), checkShown(r, r.Heading != "", "next", "the New job page has no step heading")
+	case shellStepBrowse:
+		return r, fmt.Sprintf("the archive browser lists %d entries", r.Rows), checkShown(r, r.Rows > 0, "restore", "the archive browser lists nothing of web1's archive")
 	case shellStepDialog:
 		f := r.Regions["footer"]
 		return r, fmt.Sprintf("the restore dialog's footer spans %g–%g of a %g px tall window", f.Y, f.Y+f.H, r.ViewHeight), checkDialog(r)
@@ -261,6 +306,19 @@ func checkScrolled(r shellReport) error {
 		return fmt.Errorf("self-test shell: the content pane did not scroll to its end")
 	}
 	return checkSidebar(r)
+}
+
+// checkShown fails a first-backup step that does not show what it must
+// (ok), or whose button (region name) is not inside the window.
+func checkShown(r shellReport, ok bool, name, missing string) error {
+	b, has := r.Regions[name]
+	switch {
+	case !ok:
+		return fmt.Errorf("self-test shell (%s): %s", r.Step, missing)
+	case !has || !b.inside(r.ViewWidth, r.ViewHeight):
+		return fmt.Errorf("self-test shell (%s): its %s button (%+v) is not inside the %gx%g window", r.Step, name, b, r.ViewWidth, r.ViewHeight)
+	}
+	return nil
 }
 
 func checkSidebar(r shellReport) error {

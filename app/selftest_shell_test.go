@@ -13,6 +13,10 @@ func TestCheckShellStep(t *testing.T) {
 	scrolled := shellReport{Step: shellStepScrolled, PaneScrollable: true, PaneAtEnd: true, SidebarTop: 0, SidebarBottom: 800, ViewWidth: 1280, ViewHeight: 800}
 	dialog := shellReport{Step: shellStepDialog, ViewWidth: 1280, ViewHeight: 800, Regions: map[string]rect{"footer": {X: 264, Y: 690, W: 752, H: 62}}}
 	resized := shellReport{Step: shellStepResized, Width: 1024, Height: 768, Jobs: 2, LastRunsOn: 2, RunNowOn: 2}
+	button := map[string]rect{"submit": {X: 900, Y: 700, W: 90, H: 36}, "next": {X: 1100, Y: 600, W: 80, H: 36}, "restore": {X: 1150, Y: 90, W: 90, H: 36}}
+	addServer := shellReport{Step: shellStepAddServer, Methods: 3, ViewWidth: 1280, ViewHeight: 800, Regions: button}
+	newJob := shellReport{Step: shellStepNewJob, Heading: "What to back up", ViewWidth: 1280, ViewHeight: 800, Regions: button}
+	browse := shellReport{Step: shellStepBrowse, Rows: 1, ViewWidth: 1280, ViewHeight: 800, Regions: button}
 	tests := []struct {
 		name   string
 		report shellReport
@@ -23,6 +27,14 @@ func TestCheckShellStep(t *testing.T) {
 		{"scrolled ok", scrolled, func(*shellReport) {}, ""},
 		{"dialog ok", dialog, func(*shellReport) {}, ""},
 		{"resized ok", resized, func(*shellReport) {}, ""},
+		{"add server ok", addServer, func(*shellReport) {}, ""},
+		{"new job ok", newJob, func(*shellReport) {}, ""},
+		{"browse ok", browse, func(*shellReport) {}, ""},
+		{"one way to add a server", addServer, func(r *shellReport) { r.Methods = 1 }, "fewer than 3 ways"},
+		{"submit off screen", addServer, func(r *shellReport) { r.Regions = map[string]rect{"submit": {X: 900, Y: 790, W: 90, H: 36}} }, "submit button"},
+		{"no wizard heading", newJob, func(r *shellReport) { r.Heading = "" }, "no step heading"},
+		{"empty archive", browse, func(r *shellReport) { r.Rows = 0 }, "lists nothing"},
+		{"no restore button", browse, func(r *shellReport) { r.Regions = nil }, "restore button"},
 		{"web1 green", top, func(r *shellReport) { r.Web1State = "green" }, "want amber"},
 		{"reason without db", top, func(r *shellReport) { r.Reasons = []string{"Job dbx: failed"} }, "do not name the job db"},
 		{"opened scrolled", top, func(r *shellReport) { r.PaneTop = 120 }, "did not open at its top"},
@@ -69,7 +81,7 @@ func TestRegionLines(t *testing.T) {
 
 func TestSelfTestShellJS(t *testing.T) {
 	js := selfTestShellJS(1500)
-	for _, want := range []string{selfTestShellEvent, "setTimeout(r, ms)", "sleep(1500)", "WindowSetSize(1024, 768)", `[data-testid="content"]`, `data-name="web1"`, `"dialog-closed"`, `[data-testid="restore-next"]`} {
+	for _, want := range []string{selfTestShellEvent, "setTimeout(r, ms)", "sleep(1500)", "WindowSetSize(1024, 768)", `[data-testid="content"]`, `data-name="web1"`, `"dialog-closed"`, `[data-testid="restore-next"]`, `"add-server"`, `"new-job"`, `"browse"`} {
 		if !strings.Contains(js, want) {
 			t.Errorf("the shell self-test script has no %q", want)
 		}

@@ -4,13 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"syscall"
+	"time"
 
 	"borgdesk/backend/store"
 )
@@ -18,9 +21,11 @@ import (
 // ErrNoCoordinator means nothing is listening on the admin socket.
 var ErrNoCoordinator = errors.New("no Borgdesk coordinator is running")
 
-// Client talks to a coordinator over its admin socket.
+// Client talks to a coordinator over its admin socket, or to a remote one
+// over its operator listener.
 type Client struct {
-	socket string
+	socket string // "" for a remote coordinator
+	base   string // what request paths are appended to
 	hc     *http.Client
 }
 
@@ -31,13 +36,21 @@ func NewClient(path string) *Client {
 			return dialUnix(ctx, path)
 		},
 	}
-	return &Client{socket: path, hc: &http.Client{Transport: tr}}
+	return &Client{socket: path, base: "http://borgdesk", hc: &http.Client{Transport: tr}}
+}
+
+// NewRemoteClient returns a client for the operator listener at baseURL
+// (https://HOST:PORT), with cfg carrying the operator's certificate and the
+// coordinator's pinned CA (see backend/remote). It does not connect yet.
+func NewRemoteClient(baseURL string, cfg *tls.Config) *Client {
+	tr := &http.Transport{TLSClientConfig: cfg, ForceAttemptHTTP2: true, IdleConnTimeout: time.Minute}
+	return &Client{base: strings.TrimRight(baseURL, "/"), hc: &http.Client{Transport: tr}}
 }
 
 // StreamEvents calls fn for every event until ctx ends, fn returns an error,
 // or the coordinator closes the stream.
 func (c *Client) StreamEvents(ctx context.Context, fn func(store.Event) error) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://borgdesk"+eventStream.pattern, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+eventStream.pattern, nil)
 	if err != nil {
 		return err
 	}
@@ -84,7 +97,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		}
 		body = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, "http://borgdesk"+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return err
 	}
@@ -109,6 +122,9 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 }
 
 func (c *Client) connError(err error) error {
+	if c.socket == "" {
+		return fmt.Errorf("coordinator %s: %w", c.base, err)
+	}
 	if errors.Is(err, ErrNoSocket) {
 		return ErrNoSocket
 	}

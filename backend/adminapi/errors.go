@@ -14,6 +14,10 @@ const (
 	CodeInvalid  = "invalid"
 	CodeConflict = "conflict"
 	CodeInternal = "internal"
+	// CodeForbidden: the caller's role does not allow the call.
+	CodeForbidden = "forbidden"
+	// CodeUnauthenticated: the operator listener got no operator certificate.
+	CodeUnauthenticated = "unauthenticated"
 )
 
 var codes = []struct {
@@ -27,6 +31,8 @@ var codes = []struct {
 	{"prune_held", http.StatusConflict, service.ErrPruneHeld},
 	{"host_key_unconfirmed", http.StatusConflict, service.ErrHostKeyUnconfirmed},
 	{"unavailable", http.StatusServiceUnavailable, service.ErrUnavailable},
+	{CodeForbidden, http.StatusForbidden, ErrForbidden},
+	{CodeUnauthenticated, http.StatusUnauthorized, ErrUnauthenticated},
 }
 
 // errorBody is the JSON shape of every error response.

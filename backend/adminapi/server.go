@@ -1,13 +1,15 @@
-// Package adminapi is the coordinator's local admin API: HTTP over a unix
-// socket (mode 0600) in the data dir, and the client the CLI uses.
-// The socket is offered on Linux (peer credentials from SO_PEERCRED) and
-// macOS (LOCAL_PEERCRED); on Windows, which cannot tell who is at the
-// other end of a unix socket, Listen refuses and operators use the TLS
-// operator listener instead.
+// Package adminapi is the coordinator's admin API: HTTP over a unix socket
+// (mode 0600) in the data dir, the same API for operators over mutual TLS
+// (the operator listener), and the client the CLI uses over either. The
+// socket is offered on Linux (peer credentials from SO_PEERCRED) and macOS
+// (LOCAL_PEERCRED); on Windows, which cannot tell who is at the other end
+// of a unix socket, Listen refuses and operators use the TLS listener.
 //
 // It is a thin adapter over backend/service and must never carry logic of
-// its own. Only processes of the same user (or root) may connect: the socket
-// mode says so, and every connection's peer credentials are checked too.
+// its own, except who may call what: every route's least role is in one
+// table (roles), checked on every call. Only processes of the same user (or
+// root) may connect to the socket: the socket mode says so, and every
+// connection's peer credentials are checked too; they are the local admin.
 package adminapi
 
 import (
@@ -36,6 +38,8 @@ type Server struct {
 	svc *service.Service
 	log *slog.Logger
 	mux *http.ServeMux
+	// conns are the operator listener's connections, by operator.
+	conns conns
 }
 
 // NewServer returns an admin API server over svc.
@@ -47,9 +51,6 @@ func NewServer(svc *service.Service, log *slog.Logger) *Server {
 	s.routes()
 	return s
 }
-
-// ServeHTTP makes Server an http.Handler (tests use it without a socket).
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // Listen creates the unix socket at path (mode 0600). A stale socket file
 // left by a crashed coordinator is replaced; any other kind of file at path
@@ -82,7 +83,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return errors.New("admin socket: not a unix listener")
 	}
 	ul.SetUnlinkOnClose(true)
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }}
+	// Whoever passed the peer check is the socket's owner (or root): admin.
+	local := withCaller(ctx, localCaller(), nil)
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return local }}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(peerCheckListener{ul, s.log}) }()
 	select {

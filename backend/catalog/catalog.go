@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS archives (
 	dumps        TEXT NOT NULL DEFAULT '',
 	indexed_at   INTEGER,
 	pruned_at    INTEGER,
+	kind         TEXT NOT NULL DEFAULT '',
 	UNIQUE (server, name)
 );
 CREATE TABLE IF NOT EXISTS entries (
@@ -106,7 +107,25 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 		db.Close()
 		return nil, fmt.Errorf("catalog %s is damaged or not a Borgdesk catalog (%v); move it away and Borgdesk rebuilds it from the repositories", path, err)
 	}
+	if err := addKind(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("catalog %s: %w", path, err)
+	}
 	return &Catalog{db: db, path: path}, nil
+}
+
+// addKind adds archives.kind to a catalog made before snapshots were
+// indexed (every row then is a borg archive, kind ”).
+func addKind(ctx context.Context, db *sql.DB) error {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('archives') WHERE name = 'kind'`).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	_, err := db.ExecContext(ctx, `ALTER TABLE archives ADD COLUMN kind TEXT NOT NULL DEFAULT ''`)
+	return err
 }
 
 // Close closes the catalog.

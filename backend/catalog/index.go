@@ -20,6 +20,9 @@ type Meta struct {
 	Duration     float64
 	// Dumps marks an archive of a database job: its files are dumps.
 	Dumps bool
+	// Kind is '' for a borg archive, KindFlx for a .flx snapshot (see
+	// IndexSnapshot).
+	Kind string
 }
 
 // Source streams an archive's items to fn, in borg's order.
@@ -97,7 +100,7 @@ type indexer struct {
 func (c *Catalog) newIndexer(ctx context.Context, tx *sql.Tx, m Meta) (*indexer, error) {
 	ix := &indexer{ctx: ctx, c: c, m: m, tx: tx, dirs: map[string]int64{}, present: map[int64]bool{}, children: map[int64]int{}, owners: map[[2]string]int64{}}
 	var old int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM archives WHERE server = ? AND name = ?`, m.Server, m.Name).Scan(&old)
+	err := tx.QueryRowContext(ctx, `SELECT id FROM archives WHERE server = ? AND name = ? AND kind = ?`, m.Server, m.Name, m.Kind).Scan(&old)
 	switch {
 	case err == nil:
 		for _, q := range []string{`DELETE FROM entries WHERE archive = ?`, `DELETE FROM links WHERE archive = ?`, `DELETE FROM archives WHERE id = ?`} {
@@ -108,8 +111,8 @@ func (c *Catalog) newIndexer(ctx context.Context, tx *sql.Tx, m Meta) (*indexer,
 	case err != sql.ErrNoRows:
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO archives (server, name, time, deduplicated, duration) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		m.Server, m.Name, m.Time.Unix(), m.Deduplicated, m.Duration).Scan(&ix.archive)
+	err = tx.QueryRowContext(ctx, `INSERT INTO archives (server, name, time, deduplicated, duration, kind) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		m.Server, m.Name, m.Time.Unix(), m.Deduplicated, m.Duration, m.Kind).Scan(&ix.archive)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}

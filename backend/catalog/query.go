@@ -48,12 +48,19 @@ type Archive struct {
 	Pruned       time.Time `json:"pruned,omitzero"`
 }
 
-// Version is one archive's copy of a path.
+// Version is one archive's copy of a path, or one .flx snapshot's.
 type Version struct {
 	Archive string `json:"archive"`
 	Time    string `json:"time"`
 	Size    int64  `json:"size"`
 	MTime   string `json:"mtime"`
+	// Snapshot is set when the copy is in a .flx snapshot the coordinator
+	// keeps (Archive is then the snapshot's name, see IndexSnapshot), not
+	// in a borg archive.
+	Snapshot bool `json:"snapshot,omitempty"`
+	// File is where the coordinator keeps that snapshot (filled in by the
+	// snapshots room, not by the catalog).
+	File string `json:"file,omitempty"`
 }
 
 // Hit is a path found on a server, with every version the catalog holds.
@@ -69,7 +76,7 @@ type Hit struct {
 // ones included (with their pruning time).
 func (c *Catalog) Archives(ctx context.Context, server string) (map[string]Archive, error) {
 	rows, err := c.db.QueryContext(ctx, `SELECT name, time, files, bytes, deduplicated, duration, entries, dumps, COALESCE(pruned_at, 0)
-		FROM archives WHERE server = ? AND indexed_at IS NOT NULL`, server)
+		FROM archives WHERE server = ? AND indexed_at IS NOT NULL AND kind = ''`, server)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
@@ -98,7 +105,7 @@ func (c *Catalog) Archives(ctx context.Context, server string) (map[string]Archi
 func (c *Catalog) archiveID(ctx context.Context, server, name string) (int64, error) {
 	var id, pruned int64
 	var indexed sql.NullInt64
-	err := c.db.QueryRowContext(ctx, `SELECT id, indexed_at, COALESCE(pruned_at, 0) FROM archives WHERE server = ? AND name = ?`, server, name).Scan(&id, &indexed, &pruned)
+	err := c.db.QueryRowContext(ctx, `SELECT id, indexed_at, COALESCE(pruned_at, 0) FROM archives WHERE server = ? AND name = ? AND kind = ''`, server, name).Scan(&id, &indexed, &pruned)
 	if err == sql.ErrNoRows || (err == nil && !indexed.Valid) {
 		return 0, fmt.Errorf("%w: %s", ErrNotIndexed, name)
 	}
@@ -275,7 +282,7 @@ func (c *Catalog) Forget(ctx context.Context, server string, names []string, at 
 	defer c.mu.Unlock()
 	for _, name := range names {
 		var id int64
-		err := c.db.QueryRowContext(ctx, `SELECT id FROM archives WHERE server = ? AND name = ?`, server, name).Scan(&id)
+		err := c.db.QueryRowContext(ctx, `SELECT id FROM archives WHERE server = ? AND name = ? AND kind = ''`, server, name).Scan(&id)
 		if err == sql.ErrNoRows {
 			continue
 		}
@@ -376,7 +383,7 @@ func (c *Catalog) Find(ctx context.Context, pattern, server string, limit int) (
 	}
 
 	pc := &pathCache{c: c, ctx: ctx, m: map[int64]string{}}
-	versions, err := c.db.PrepareContext(ctx, `SELECT a.server, a.name, a.time, e.type, e.size, e.mtime
+	versions, err := c.db.PrepareContext(ctx, `SELECT a.server, a.name, a.time, e.type, e.size, e.mtime, a.kind
 		FROM entries e JOIN archives a ON a.id = e.archive
 		WHERE e.path = ? AND a.pruned_at IS NULL AND (? = '' OR a.server = ?)
 		ORDER BY a.time DESC`)
@@ -412,9 +419,9 @@ func (c *Catalog) Find(ctx context.Context, pattern, server string, limit int) (
 			byServer := map[string]*Hit{}
 			var order []string
 			for vr.Next() {
-				var srv, arch string
+				var srv, arch, kind string
 				var t, typ, size, mtime int64
-				if err := vr.Scan(&srv, &arch, &t, &typ, &size, &mtime); err != nil {
+				if err := vr.Scan(&srv, &arch, &t, &typ, &size, &mtime, &kind); err != nil {
 					vr.Close()
 					return nil, err
 				}
@@ -424,7 +431,7 @@ func (c *Catalog) Find(ctx context.Context, pattern, server string, limit int) (
 					byServer[srv] = h
 					order = append(order, srv)
 				}
-				v := Version{Archive: arch, Time: time.Unix(t, 0).Format(time.RFC3339), Size: size}
+				v := Version{Archive: arch, Time: time.Unix(t, 0).Format(time.RFC3339), Size: size, Snapshot: kind == KindFlx}
 				if mtime != 0 {
 					v.MTime = time.Unix(mtime, 0).Format(time.RFC3339)
 				}
@@ -485,14 +492,15 @@ func sortHits(h []Hit) []Hit {
 	return h
 }
 
-// Versions lists every version of one path on one server, newest first.
+// Versions lists every version of one path in one server's archives,
+// newest first (the versions in .flx snapshots are Find's).
 func (c *Catalog) Versions(ctx context.Context, server, p string) ([]Version, error) {
 	id, err := c.resolve(ctx, p)
 	if err != nil || id == 0 {
 		return []Version{}, nil
 	}
 	rows, err := c.db.QueryContext(ctx, `SELECT a.name, a.time, e.size, e.mtime FROM entries e JOIN archives a ON a.id = e.archive
-		WHERE e.path = ? AND a.server = ? AND a.pruned_at IS NULL ORDER BY a.time DESC`, id, server)
+		WHERE e.path = ? AND a.server = ? AND a.pruned_at IS NULL AND a.kind = '' ORDER BY a.time DESC`, id, server)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}

@@ -17,7 +17,7 @@ func (c *Catalog) Rename(ctx context.Context, server, old, renamed string) error
 	}
 	defer tx.Rollback()
 	var stale []int64
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM archives WHERE server = ? AND name = ?`, server, renamed)
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM archives WHERE server = ? AND name = ? AND kind = ''`, server, renamed)
 	if err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
@@ -37,7 +37,7 @@ func (c *Catalog) Rename(ctx context.Context, server, old, renamed string) error
 			}
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE archives SET name = ? WHERE server = ? AND name = ?`, renamed, server, old); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE archives SET name = ? WHERE server = ? AND name = ? AND kind = ''`, renamed, server, old); err != nil {
 		return fmt.Errorf("catalog: %w", err)
 	}
 	return tx.Commit()

@@ -19,6 +19,8 @@ const FromOption = "option"
 // URL is derived from the gateway's port once it listens.
 type addressPlan struct {
 	gatewayListen, sshListen, gatewayURL service.Address
+	// operatorsListen is the operator listener's; InUse "" when it is off.
+	operatorsListen service.Address
 }
 
 // choose applies the precedence for one address: an explicit value (a flag
@@ -68,11 +70,16 @@ func planAddresses(ctx context.Context, opts Options, setting func(ctx context.C
 	if err != nil {
 		return addressPlan{}, err
 	}
+	ol, err := get(service.KeyOperatorsListen, service.CheckListenAddr)
+	if err != nil {
+		return addressPlan{}, err
+	}
 	from := opts.AddressSources
 	return addressPlan{
-		gatewayListen: choose(service.KeyGatewayListen, opts.GatewayListen, from[service.KeyGatewayListen], gl, service.DefaultGatewayListen),
-		sshListen:     choose(service.KeySSHListen, opts.SSHListen, from[service.KeySSHListen], sl, service.DefaultSSHListen),
-		gatewayURL:    choose(service.KeyGatewayURL, opts.GatewayURL, from[service.KeyGatewayURL], gu, ""),
+		operatorsListen: choose(service.KeyOperatorsListen, opts.OperatorsListen, from[service.KeyOperatorsListen], ol, ""),
+		gatewayListen:   choose(service.KeyGatewayListen, opts.GatewayListen, from[service.KeyGatewayListen], gl, service.DefaultGatewayListen),
+		sshListen:       choose(service.KeySSHListen, opts.SSHListen, from[service.KeySSHListen], sl, service.DefaultSSHListen),
+		gatewayURL:      choose(service.KeyGatewayURL, opts.GatewayURL, from[service.KeyGatewayURL], gu, ""),
 	}, nil
 }
 
@@ -96,6 +103,18 @@ func certificateHosts(defaults []string, gatewayURL string) []string {
 		hosts = append(hosts, u.Hostname())
 	}
 	return hosts
+}
+
+// operatorsURL is where operators reach the operator listener: the
+// gateway URL's host (what agents reach this machine by) and the
+// listener's port.
+func operatorsURL(gatewayURL string, ln net.Listener) string {
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	host := "localhost"
+	if u, err := url.Parse(gatewayURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return "https://" + net.JoinHostPort(host, port)
 }
 
 // boundAddr is a listener's address as the operator would write it.

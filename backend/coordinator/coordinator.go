@@ -70,6 +70,10 @@ type Options struct {
 	// SSHListen is the Borg SSH server's address; when empty, the setting
 	// ssh.listen (":2222" by default).
 	SSHListen string
+	// OperatorsListen is the operator listener's address (the admin API
+	// for operators over mutual TLS); when empty, the setting
+	// operators.listen (off by default).
+	OperatorsListen string
 	// Borg is the borg binary ("borg" from PATH when empty).
 	Borg string
 	// LazyRepoInit creates repositories before the first backup instead of
@@ -117,12 +121,16 @@ type Coordinator struct {
 type endpoints struct {
 	plan                 addressPlan
 	adminLn, gwLn, sshLn net.Listener
-	cert                 tls.Certificate
-	pin                  string
+	// opLn is the operator listener's (nil when it is off), opURL where
+	// operators reach it.
+	opLn  net.Listener
+	opURL string
+	cert  tls.Certificate
+	pin   string
 }
 
 func (e *endpoints) close() {
-	for _, ln := range []net.Listener{e.adminLn, e.gwLn, e.sshLn} {
+	for _, ln := range []net.Listener{e.adminLn, e.gwLn, e.sshLn, e.opLn} {
 		if ln != nil {
 			ln.Close()
 		}
@@ -161,6 +169,14 @@ func listen(ctx context.Context, opts Options, st *store.Store, layout datadir.L
 	if e.sshLn, err = borgssh.Listen(e.plan.sshListen.InUse); err != nil {
 		e.close()
 		return nil, listenError(err, e.plan.sshListen)
+	}
+	if op := e.plan.operatorsListen.InUse; op != "" {
+		if e.opLn, err = adminapi.ListenOperators(op); err != nil {
+			e.close()
+			return nil, listenError(err, e.plan.operatorsListen)
+		}
+		e.plan.operatorsListen.InUse = boundAddr(e.opLn)
+		e.opURL = operatorsURL(e.plan.gatewayURL.InUse, e.opLn)
 	}
 	e.plan.gatewayListen.InUse, e.plan.sshListen.InUse = boundAddr(e.gwLn), boundAddr(e.sshLn)
 	return e, nil
@@ -252,12 +268,18 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	gwURL, _ := url.Parse(ends.plan.gatewayURL.InUse)
 	orch := jobs.New(opts.Logger, opts.Now)
 	var borgSrv *borgssh.Server // cuts a revoked agent's sessions; built on the service's allow list below
+	var admin *adminapi.Server  // cuts a revoked operator's connections; built on the service below
+	addresses := []service.Address{ends.plan.gatewayListen, ends.plan.sshListen, ends.plan.gatewayURL}
+	if ends.opLn != nil {
+		addresses = append(addresses, ends.plan.operatorsListen)
+	}
 	svc := service.New(service.Config{Orchestrator: orch, Store: st, Bus: events.NewBus(), Now: opts.Now, DataDir: opts.DataDir, Version: opts.Version,
 		CA: authority, Dist: dist, GatewayURL: ends.plan.gatewayURL.InUse, GatewayPin: ends.pin,
 		BorgSSH: service.BorgSSH{Host: gwURL.Hostname(), Port: ends.sshLn.Addr().(*net.TCPAddr).Port,
 			HostKey: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(hostKey.PublicKey())))},
-		Addresses: []service.Address{ends.plan.gatewayListen, ends.plan.sshListen, ends.plan.gatewayURL},
-		OnRevoke:  func(agent string) { borgSrv.Disconnect(agent) },
+		Addresses:    addresses,
+		OnRevoke:     func(agent string) { borgSrv.Disconnect(agent) },
+		OperatorsURL: ends.opURL, OnOperatorRevoke: func(name string) { admin.CutOperator(name) },
 		Heartbeat: opts.Heartbeat, Repos: rp,
 		InitReposAtEnrollment: !opts.LazyRepoInit, RetryDelay: opts.RetryDelay, Catalog: cat, Mounts: mnt, Logger: opts.Logger,
 		SendMail: true, Desktop: opts.Desktop})
@@ -280,8 +302,9 @@ func Open(ctx context.Context, opts Options) (*Coordinator, error) {
 	if err != nil {
 		return fail(err)
 	}
+	admin = adminapi.NewServer(svc, opts.Logger)
 	return &Coordinator{opts: opts, log: opts.Logger, lock: lock, store: st, cat: cat, mounts: mnt, svc: svc, orch: orch, ca: authority, hostKey: hostKey, repos: rp, interrupted: interrupted,
-		ends: ends, admin: adminapi.NewServer(svc, opts.Logger), gateway: gw, borgSSH: borgSrv}, nil
+		ends: ends, admin: admin, gateway: gw, borgSSH: borgSrv}, nil
 }
 
 // Service is the coordinator's service layer.
@@ -308,6 +331,10 @@ func (c *Coordinator) Run(ctx context.Context) error {
 	start("admin socket", func(ctx context.Context) error { return c.admin.Serve(ctx, e.adminLn) })
 	start("agent gateway", func(ctx context.Context) error { return c.gateway.Serve(ctx, e.gwLn) })
 	start("borg ssh", func(ctx context.Context) error { return c.borgSSH.Serve(ctx, e.sshLn) })
+	if e.opLn != nil {
+		cfg := adminapi.OperatorTLSConfig(e.cert, c.ca.Pool(), c.svc, c.opts.Now)
+		start("operator listener", func(ctx context.Context) error { return c.admin.ServeOperators(ctx, e.opLn, cfg) })
+	}
 	// Everything that runs later or in the background (the mail outbox
 	// too), awaited on the way out.
 	start("orchestrator", c.orch.Run)
@@ -315,12 +342,13 @@ func (c *Coordinator) Run(ctx context.Context) error {
 		c.log.Error("requeue interrupted runs", "err", err)
 	}
 	c.interrupted = nil
+	c.orch.Go("index .flx snapshots", c.svc.IndexSnapshots)
 	if c.opts.Ready != nil {
 		c.opts.Ready()
 	}
 	c.log.Info("coordinator running", "data", c.opts.DataDir, "socket", c.opts.Socket, "gateway", c.svc.GatewayURL(),
 		"gateway_listen", e.plan.gatewayListen.InUse, "ssh_listen", e.plan.sshListen.InUse,
-		"ca_fingerprint", c.ca.Fingerprint(), "version", c.opts.Version)
+		"operators", e.opURL, "ca_fingerprint", c.ca.Fingerprint(), "version", c.opts.Version)
 	<-ctx.Done()
 	wg.Wait()
 	c.mounts.UnmountAll(context.WithoutCancel(ctx))

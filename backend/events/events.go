@@ -60,7 +60,12 @@ const ReplicaChanged = "replica:changed"
 // created_at}. The reminder to make one goes away.
 const RecoveryExported = "recovery:exported"
 
-var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress, FlxOpened, FlxInbox, FlxStored, MountChanged, DrillChanged, RecoveryExported, ReplicaChanged}
+// Audit: an operator's mutating call or a refused one; subject is the
+// operator's name, data {operator, role, action, target, status} with
+// status "ok", "failed" or "refused".
+const Audit = "audit"
+
+var All = []string{ServerChanged, JobChanged, RunProgress, Notification, SettingsChanged, TaskChanged, AgentHeartbeat, RolloutProgress, FlxOpened, FlxInbox, FlxStored, MountChanged, DrillChanged, RecoveryExported, ReplicaChanged, Audit}
 
 // Bus delivers events to subscribers.
 type Bus struct {

@@ -26,6 +26,7 @@ var severities = map[string]struct {
 	ReplicaChanged:  {base: Info, byStatus: map[string]string{"failing": Error, "behind": Warning}},
 	JobChanged:      {base: Info},
 	SettingsChanged: {base: Info},
+	Audit:           {base: Info, byStatus: map[string]string{"refused": Warning, "failed": Warning}},
 }
 
 // Severity says how bad an event of this kind and status is: info, warning

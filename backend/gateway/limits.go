@@ -32,6 +32,11 @@ type connLimit struct {
 	unauth map[net.Conn]bool
 }
 
+// LimitUnauthenticated is an http.Server ConnState hook that closes
+// connections beyond max that presented no client certificate, for other
+// mutual-TLS listeners (the operator listener).
+func LimitUnauthenticated(max int) func(net.Conn, http.ConnState) { return newConnLimit(max).track }
+
 func newConnLimit(max int) *connLimit {
 	return &connLimit{max: max, unauth: map[net.Conn]bool{}}
 }

@@ -65,6 +65,11 @@ type Input struct {
 	// NotifySuccess: the operator hears of its successful runs too (on
 	// the channels whose notify.*.events name run_succeeded).
 	NotifySuccess bool `json:"notify_success"`
+	// Version is the job's updated_at as it was read (InputOf fills it):
+	// Edit refuses with a conflict when the job changed since, so of two
+	// operators editing the same job the later save is told, not lost.
+	// Empty: no check (Create ignores it).
+	Version string `json:"version,omitempty"`
 }
 
 // ValidateSpec checks what a job backs up and its hooks.

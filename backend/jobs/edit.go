@@ -3,9 +3,11 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"borgdesk/backend/events"
 	"borgdesk/backend/fault"
@@ -66,6 +68,9 @@ func (d *Definitions) Edit(ctx context.Context, ref string, in Input, preview bo
 	if err := checkDefinition(in); err != nil {
 		return EditResult{}, err
 	}
+	if in.Version != "" && in.Version != Version(j) {
+		return EditResult{}, changedSince(j)
+	}
 	def := definitionOf(in)
 	changes := diffJob(j, def)
 	after := j
@@ -74,7 +79,9 @@ func (d *Definitions) Edit(ctx context.Context, ref string, in Input, preview bo
 		return EditResult{Job: after, Changes: changes}, nil
 	}
 	scheduleChanged := def.Schedule != j.Schedule
-	if after, err = d.st.UpdateJob(ctx, j.ID, def, scheduleChanged); err != nil {
+	if after, err = d.st.UpdateJob(ctx, j.ID, def, scheduleChanged, j.UpdatedAt); errors.Is(err, store.ErrConflict) {
+		return EditResult{}, changedSince(j) // changed between the read and the write
+	} else if err != nil {
 		return EditResult{}, err
 	}
 	fields := make([]string, len(changes))
@@ -190,9 +197,16 @@ func (d *Definitions) Delete(ctx context.Context, ref string, req DeleteRequest)
 	return rep, nil
 }
 
+// Version is what Input.Version holds for j: its updated_at.
+func Version(j store.Job) string { return j.UpdatedAt.UTC().Format(time.RFC3339Nano) }
+
+func changedSince(j store.Job) error {
+	return fmt.Errorf("%w: job %s of %s was changed by someone else since you opened it: reload it and make your change again", fault.ErrConflict, j.Name, j.ServerName)
+}
+
 // InputOf is a stored job as an Input: what its edit form starts from.
 func InputOf(j store.Job) (Input, error) {
-	in := Input{Server: j.ServerName, Name: j.Name, Schedule: j.Schedule, NotifySuccess: j.NotifySuccess}
+	in := Input{Server: j.ServerName, Name: j.Name, Schedule: j.Schedule, NotifySuccess: j.NotifySuccess, Version: Version(j)}
 	if err := json.Unmarshal([]byte(j.Spec), &in.Spec); err != nil {
 		return Input{}, fmt.Errorf("job %s: its stored definition is unreadable: %w", j.Name, err)
 	}

@@ -84,7 +84,9 @@ func (s *Service) ArchiveFile(ctx context.Context, ref, archive, path string, w 
 
 // FindFiles searches the catalog of every server (or one).
 func (s *Service) FindFiles(ctx context.Context, pattern, serverRef string, limit int) ([]catalog.Hit, error) {
-	return s.archives.FindFiles(ctx, pattern, serverRef, limit)
+	hits, err := s.archives.FindFiles(ctx, pattern, serverRef, limit)
+	s.snapshots.Locate(hits) // where the snapshots found are kept
+	return hits, err
 }
 
 // FileVersions lists every version of one path of a server.

@@ -99,3 +99,11 @@ func (e snapshotsEnv) QueueTask(ctx context.Context, ref, typ string, payload an
 func (e snapshotsEnv) WaitTask(ctx context.Context, id int64, timeout time.Duration) (store.Task, error) {
 	return e.s.WaitTaskOK(ctx, id, timeout)
 }
+
+// IndexSnapshots brings the file catalog up to date with the snapshots
+// kept for every server (at start: a rebuilt catalog has none).
+func (s *Service) IndexSnapshots(ctx context.Context) {
+	if err := s.snapshots.IndexAll(ctx); err != nil {
+		s.log().Warn("catalog: indexing .flx snapshots failed", "err", err)
+	}
+}

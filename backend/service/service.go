@@ -32,6 +32,7 @@ import (
 	"borgdesk/backend/metrics"
 	"borgdesk/backend/mounts"
 	"borgdesk/backend/offline"
+	"borgdesk/backend/operators"
 	"borgdesk/backend/recoverykit"
 	"borgdesk/backend/replicas"
 	"borgdesk/backend/repos"
@@ -122,6 +123,12 @@ type Config struct {
 	SendMail bool
 	// Desktop shows an alert on the desktop (no desktop alerts when nil).
 	Desktop func(Alert)
+	// OperatorsURL is where operators reach the operator listener ("" when
+	// it is off: no invites then).
+	OperatorsURL string
+	// OnOperatorRevoke runs when an operator is revoked (the operator
+	// listener cuts their connections).
+	OnOperatorRevoke func(name string)
 }
 
 // BorgSSH is where agents reach their repositories.
@@ -172,6 +179,7 @@ type Service struct {
 	offline   *offline.Offline
 	kits      *recoverykit.Kits
 	jobs      *jobs.Definitions
+	operators *operators.Operators
 }
 
 // New returns a service over cfg's store and bus.
@@ -219,12 +227,18 @@ func New(cfg Config) *Service {
 		HeartbeatWait: cfg.RolloutHeartbeatWait, Events: s.events, Orchestrator: s.orch, Now: s.now})
 	s.archives = archives.New(archives.Config{Store: s.st, Events: s.events, Now: s.now, Repos: s.repos, Catalog: s.cat, Mounts: cfg.Mounts,
 		Layout: s.layout, Logger: s.logger, Env: archivesEnv{s}})
-	s.snapshots = snapshots.New(snapshots.Config{Store: s.st, Events: s.events, Layout: s.layout, Env: snapshotsEnv{s}})
+	snapCfg := snapshots.Config{Store: s.st, Events: s.events, Layout: s.layout, Env: snapshotsEnv{s}}
+	if s.cat != nil { // not a typed nil: no catalog, no indexing
+		snapCfg.Catalog = s.cat
+	}
+	s.snapshots = snapshots.New(snapCfg)
 	s.offline = offline.New(offline.Config{Store: s.st, Events: s.events, Now: s.now, CA: s.ca, Repos: s.repos, Orchestrator: s.orch,
 		Logger: s.logger, Env: offlineEnv{s}})
 	s.kits = recoverykit.NewKits(recoverykit.KitsConfig{Store: s.st, Events: s.events, Now: s.now, DataDir: s.dataDir,
 		Describe: s.kitManifest, Source: kitSource{s}})
 	s.restores = restores.New(restores.Config{Store: s.st, Events: s.events, Now: s.now, Catalog: s.cat, Repos: s.repos, Env: restoresEnv{s}})
+	s.operators = operators.New(operators.Config{Store: s.st, CA: s.ca, Events: s.events, Now: s.now,
+		URL: func() string { return cfg.OperatorsURL }, OnRevoke: cfg.OnOperatorRevoke})
 	s.schedule(cmp.Or(cfg.SchedulerEvery, 15*time.Second))
 	return s
 }

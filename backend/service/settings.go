@@ -15,6 +15,7 @@ const (
 	KeyGatewayListen     = settings.KeyGatewayListen
 	KeySSHListen         = settings.KeySSHListen
 	KeyGatewayURL        = settings.KeyGatewayURL
+	KeyOperatorsListen   = settings.KeyOperatorsListen
 	DefaultGatewayListen = settings.DefaultGatewayListen
 	DefaultSSHListen     = settings.DefaultSSHListen
 )

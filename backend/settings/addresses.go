@@ -20,6 +20,9 @@ const (
 	KeyGatewayListen = "gateway.listen"
 	KeySSHListen     = "ssh.listen"
 	KeyGatewayURL    = "gateway.url"
+	// KeyOperatorsListen is the operator listener's address (the admin
+	// API over mutual TLS); empty: off.
+	KeyOperatorsListen = "operators.listen"
 )
 
 // Default listen addresses.
@@ -35,7 +38,7 @@ const (
 )
 
 // restartKeys are the settings read only when the coordinator starts.
-var restartKeys = []string{KeyGatewayListen, KeySSHListen, KeyGatewayURL}
+var restartKeys = []string{KeyGatewayListen, KeySSHListen, KeyGatewayURL, KeyOperatorsListen}
 
 // NeedsRestart reports whether a change of key takes effect only when
 // Borgdesk restarts.
@@ -87,6 +90,13 @@ func CheckGatewayURL(v string) error {
 		}
 	}
 	return nil
+}
+
+func listenAddrOrEmpty(v string) error {
+	if v == "" {
+		return nil
+	}
+	return CheckListenAddr(v)
 }
 
 func gatewayURLOrEmpty(v string) error {

@@ -64,6 +64,7 @@ var table = map[string]setting{
 	KeyGatewayListen:             {def: DefaultGatewayListen, help: "HOST:PORT or :PORT the agent gateway listens on (takes effect when Borgdesk restarts)", validate: CheckListenAddr},
 	KeySSHListen:                 {def: DefaultSSHListen, help: "HOST:PORT or :PORT the Borg SSH server listens on (takes effect when Borgdesk restarts)", validate: CheckListenAddr},
 	KeyGatewayURL:                {def: "", help: "https://HOST:PORT agents are told to use, or empty for this host's name and the gateway's port (takes effect when Borgdesk restarts)", validate: gatewayURLOrEmpty},
+	KeyOperatorsListen:           {def: "", help: "HOST:PORT or :PORT the operator listener (the admin API for operators over mutual TLS) listens on, or empty for off (takes effect when Borgdesk restarts)", validate: listenAddrOrEmpty},
 	KeyUpdatePin:                 {def: "", help: "an agent version agents may move to even if it is not newer than theirs (a deliberate downgrade; empty: only newer releases)", validate: func(string) error { return nil }},
 	"ui.guide_done":              {def: "false", help: "true once the operator finished or hid the dashboard's getting-started guide", validate: oneOf("true", "false")},
 	"ui.tray_hint_shown":         {def: "false", help: "true once the window has said that it keeps running in the tray", validate: oneOf("true", "false")},

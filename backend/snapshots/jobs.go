@@ -99,6 +99,9 @@ func (x *Snapshots) KeepJob(ctx context.Context, run JobRun, k borg.Keep, now ti
 	if n := len(out.Removed); n > 0 {
 		msg += fmt.Sprintf(", %d older removed by the job's retention", n)
 	}
+	if _, err := x.IndexServer(ctx, run.ServerUUID); err != nil {
+		msg += "; " + err.Error()
+	}
 	x.events.Publish(ctx, events.FlxStored, run.ServerUUID, msg, map[string]any{"job_id": run.JobID, "job": run.JobName, "run_id": run.RunID,
 		"name": run.Snapshot, "kept": len(out.Kept), "removed": out.Removed})
 	return out, failed
@@ -116,5 +119,14 @@ func (x *Snapshots) DeleteJob(ctx context.Context, serverUUID string, jobID int6
 		out = append(out, filepath.Base(f.path))
 	}
 	os.Remove(dir) // empty now, unless an upload is in flight
+	if x.cat != nil {
+		names := make([]string, len(out))
+		for i, n := range out {
+			names[i] = filepath.Base(dir) + "/" + n
+		}
+		if err := x.cat.ForgetSnapshots(ctx, serverUUID, names); err != nil {
+			return out, err
+		}
+	}
 	return out, nil
 }

@@ -13,7 +13,8 @@
 // through Env. It never talks to an agent itself (only through the tasks
 // Env queues), never writes a snapshot it has not verified (every hash)
 // where an agent or the operator will read it, and never touches a
-// repository, a run or the catalog.
+// repository or a run; the file catalog it only tells of the snapshots it
+// keeps (Catalog).
 package snapshots
 
 import (
@@ -27,6 +28,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"sync"
 	"time"
 
 	"borgdesk/backend/datadir"
@@ -58,6 +60,8 @@ type Config struct {
 	// Layout places the staged and received snapshots and the inbox.
 	Layout datadir.Layout
 	Env    Env
+	// Catalog, when set, indexes the snapshots kept (see IndexServer).
+	Catalog Catalog
 }
 
 // Snapshots opens, sends, receives and keeps .flx snapshots.
@@ -66,11 +70,14 @@ type Snapshots struct {
 	events events.Log
 	layout datadir.Layout
 	env    Env
+	cat    Catalog
+	// indexing serializes IndexServer.
+	indexing sync.Mutex
 }
 
 // New returns Snapshots over cfg.
 func New(cfg Config) *Snapshots {
-	return &Snapshots{st: cfg.Store, events: cfg.Events, layout: cfg.Layout, env: cfg.Env}
+	return &Snapshots{st: cfg.Store, events: cfg.Events, layout: cfg.Layout, env: cfg.Env, cat: cfg.Catalog}
 }
 
 // File is a snapshot the coordinator holds for sending to agents: a
@@ -261,14 +268,9 @@ func (x *Snapshots) Create(ctx context.Context, server string, p agentapi.FlxBac
 	return x.env.QueueTask(ctx, server, agentapi.TaskFlxBackup, p)
 }
 
-// List lists the snapshots received from a server, one-off and of its
-// .flx jobs, newest first.
-func (x *Snapshots) List(ctx context.Context, server string) ([]string, error) {
-	sv, err := x.env.Server(ctx, server)
-	if err != nil {
-		return nil, err
-	}
-	base := x.dir("servers", sv.UUID)
+// serverDirs are the folders a server's snapshots are kept in: base for
+// the one-off ones, base/job-<id> for each .flx job's.
+func (x *Snapshots) serverDirs(base string) []string {
 	dirs := []string{base}
 	entries, _ := os.ReadDir(base)
 	for _, e := range entries {
@@ -276,8 +278,18 @@ func (x *Snapshots) List(ctx context.Context, server string) ([]string, error) {
 			dirs = append(dirs, filepath.Join(base, e.Name()))
 		}
 	}
+	return dirs
+}
+
+// List lists the snapshots received from a server, one-off and of its
+// .flx jobs, newest first.
+func (x *Snapshots) List(ctx context.Context, server string) ([]string, error) {
+	sv, err := x.env.Server(ctx, server)
+	if err != nil {
+		return nil, err
+	}
 	var all []kept
-	for _, d := range dirs {
+	for _, d := range x.serverDirs(x.dir("servers", sv.UUID)) {
 		all = append(all, snapshotsIn(d)...)
 	}
 	sort.SliceStable(all, func(i, j int) bool {

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"borgdesk/backend/catalog"
+
 	"borgdesk/backend/datadir"
 	"borgdesk/backend/events"
 	"borgdesk/backend/fault"
@@ -57,6 +59,7 @@ func (e storeEnv) WaitTask(ctx context.Context, id int64, _ time.Duration) (stor
 
 type fixture struct {
 	x      *Snapshots
+	cat    *catalog.Catalog
 	st     *store.Store
 	layout datadir.Layout
 	web1   store.Server
@@ -72,8 +75,13 @@ func newFixture(t *testing.T) fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := fixture{st: st, layout: datadir.At(dir)}
-	f.x = New(Config{Store: st, Events: events.Log{Store: st, Bus: events.NewBus(), Now: time.Now}, Layout: f.layout, Env: storeEnv{st}})
+	cat, err := catalog.Open(ctx, filepath.Join(dir, "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cat.Close() })
+	f := fixture{st: st, cat: cat, layout: datadir.At(dir)}
+	f.x = New(Config{Store: st, Events: events.Log{Store: st, Bus: events.NewBus(), Now: time.Now}, Layout: f.layout, Env: storeEnv{st}, Catalog: cat})
 	if f.web1, err = st.CreateServer(ctx, store.Server{UUID: "5e0c2a4b-1d7f-4c3e-8a9b-0f1e2d3c4b5a", Name: "web1"}); err != nil {
 		t.Fatal(err)
 	}

@@ -104,10 +104,20 @@ func (x *Snapshots) StoreUpload(ctx context.Context, agentUUID string, id int64,
 	if n > MaxSize {
 		return "", fmt.Errorf("%w: the snapshot is over the %d-byte limit", fault.ErrInvalid, int64(MaxSize))
 	}
-	if _, err := flx.Inspect(tmp.Name()); err != nil {
+	in, err := flx.Inspect(tmp.Name())
+	if err != nil {
 		return "", fmt.Errorf("%w: the uploaded snapshot does not verify: %v", fault.ErrInvalid, err)
 	}
-	return keepAs(tmp.Name(), dir, name)
+	final, err := keepAs(tmp.Name(), dir, name)
+	if err != nil || p.JobID != 0 {
+		return final, err // a .flx job's run: KeepJob indexes and says so
+	}
+	msg := fmt.Sprintf("snapshot %s of %s stored: %d files", filepath.Base(final), t.ServerName, in.FilesTotal)
+	if _, err := x.IndexServer(ctx, t.ServerUUID); err != nil {
+		msg += "; " + err.Error()
+	}
+	x.events.Publish(ctx, events.FlxStored, t.ServerUUID, msg, map[string]any{"task_id": t.ID, "name": filepath.Base(final), "files": in.FilesTotal})
+	return final, nil
 }
 
 // keepAs moves a verified upload to dir/name, or, when a snapshot of that

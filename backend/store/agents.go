@@ -34,7 +34,7 @@ type Token struct {
 // CreateToken stores a token's hash for name until expires.
 func (s *Store) CreateToken(ctx context.Context, name, hash string, expires time.Time) (Token, error) {
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO enrollment_tokens (name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+	res, err := s.w.ExecContext(ctx, `INSERT INTO enrollment_tokens (name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 		name, hash, ts(now), ts(expires))
 	if err != nil {
 		return Token{}, fmt.Errorf("create token for %q: %w", name, err)
@@ -68,7 +68,7 @@ func (s *Store) UsableToken(ctx context.Context, hash string) (Token, error) {
 // the new token. ErrTokenUsed when it was spent already, ErrNotFound when
 // it is unknown or expired.
 func (s *Store) ExchangeToken(ctx context.Context, oldHash, newHash string) (Token, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return Token{}, err
 	}
@@ -129,7 +129,7 @@ type Enrollment struct {
 // race. An existing server of the same name that was revoked or never
 // enrolled is taken over (re-enrollment); an active one is a conflict.
 func (s *Store) Enroll(ctx context.Context, e Enrollment) (Server, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return Server{}, err
 	}
@@ -218,7 +218,7 @@ type Heartbeat struct {
 // RecordHeartbeat stores an agent's report and marks its server online. It
 // returns the server as it is now and the status it had before.
 func (s *Store) RecordHeartbeat(ctx context.Context, uuid string, hb Heartbeat) (Server, string, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return Server{}, "", err
 	}
@@ -274,7 +274,7 @@ func (s *Store) MarkOffline(ctx context.Context, before time.Time) ([]Server, er
 
 // UpdateAgentCertificate records a renewed certificate.
 func (s *Store) UpdateAgentCertificate(ctx context.Context, uuid, serial string, notAfter time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE agents SET cert_serial = ?, cert_not_after = ?
+	res, err := s.w.ExecContext(ctx, `UPDATE agents SET cert_serial = ?, cert_not_after = ?
 		WHERE revoked_at IS NULL AND server_id = (SELECT id FROM servers WHERE uuid = ?)`, serial, ts(notAfter), uuid)
 	if err != nil {
 		return fmt.Errorf("record certificate of %s: %w", uuid, err)
@@ -287,7 +287,7 @@ func (s *Store) UpdateAgentCertificate(ctx context.Context, uuid, serial string,
 
 // RevokeServer marks a server's agent revoked.
 func (s *Store) RevokeServer(ctx context.Context, id int64) (Server, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return Server{}, err
 	}

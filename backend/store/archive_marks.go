@@ -51,7 +51,7 @@ func (s *Store) KeptForever(ctx context.Context, serverID int64) ([]string, erro
 
 // SetKeepForever marks an archive to be kept forever, or no longer.
 func (s *Store) SetKeepForever(ctx context.Context, serverID int64, archive string, keep bool) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO archive_marks (server_id, archive, keep_forever, updated_at) VALUES (?, ?, ?, ?)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO archive_marks (server_id, archive, keep_forever, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (server_id, archive) DO UPDATE SET keep_forever = excluded.keep_forever, updated_at = excluded.updated_at`,
 		serverID, archive, keep, ts(s.now()))
 	if err != nil {
@@ -62,7 +62,7 @@ func (s *Store) SetKeepForever(ctx context.Context, serverID int64, archive stri
 
 // SetArchiveComment sets an archive's comment ("" removes it).
 func (s *Store) SetArchiveComment(ctx context.Context, serverID int64, archive, comment string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO archive_marks (server_id, archive, comment, updated_at) VALUES (?, ?, ?, ?)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO archive_marks (server_id, archive, comment, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (server_id, archive) DO UPDATE SET comment = excluded.comment, updated_at = excluded.updated_at`,
 		serverID, archive, comment, ts(s.now()))
 	if err != nil {
@@ -75,7 +75,7 @@ func (s *Store) SetArchiveComment(ctx context.Context, serverID int64, archive, 
 // and the runs that made it take the new name, so that prune's check for
 // archives gone from the repository still finds it.
 func (s *Store) RenameArchive(ctx context.Context, serverID int64, old, renamed string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *Store) ForgetArchives(ctx context.Context, serverID int64, archives []s
 		return err
 	}
 	for _, a := range archives {
-		if _, err := s.db.ExecContext(ctx, `DELETE FROM archive_marks WHERE server_id = ? AND archive = ?`, serverID, a); err != nil {
+		if _, err := s.w.ExecContext(ctx, `DELETE FROM archive_marks WHERE server_id = ? AND archive = ?`, serverID, a); err != nil {
 			return fmt.Errorf("forget archive %s: %w", a, err)
 		}
 	}

@@ -57,12 +57,12 @@ func scanDrill(row interface{ Scan(...any) error }) (Drill, error) {
 // StartDrill records a drill that begins now, and the job's last drill time.
 func (s *Store) StartDrill(ctx context.Context, j Job, archive, mode string) (Drill, error) {
 	now := ts(s.now())
-	res, err := s.db.ExecContext(ctx, `INSERT INTO drills (job_id, server_id, archive, mode, status, started_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	res, err := s.w.ExecContext(ctx, `INSERT INTO drills (job_id, server_id, archive, mode, status, started_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		j.ID, j.ServerID, archive, mode, DrillRunning, now)
 	if err != nil {
 		return Drill{}, fmt.Errorf("start drill: %w", err)
 	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE jobs SET last_drill_at = ? WHERE id = ?`, now, j.ID); err != nil {
+	if _, err := s.w.ExecContext(ctx, `UPDATE jobs SET last_drill_at = ? WHERE id = ?`, now, j.ID); err != nil {
 		return Drill{}, err
 	}
 	id, _ := res.LastInsertId()
@@ -77,7 +77,7 @@ func (s *Store) Drill(ctx context.Context, id int64) (Drill, error) {
 
 // FinishDrill records a drill's outcome.
 func (s *Store) FinishDrill(ctx context.Context, d Drill) (Drill, error) {
-	_, err := s.db.ExecContext(ctx, `UPDATE drills SET status = ?, finished_at = ?, files = ?, bytes = ?, checked = ?, mismatches = ?, error = ? WHERE id = ?`,
+	_, err := s.w.ExecContext(ctx, `UPDATE drills SET status = ?, finished_at = ?, files = ?, bytes = ?, checked = ?, mismatches = ?, error = ? WHERE id = ?`,
 		d.Status, ts(s.now()), d.Files, d.Bytes, d.Checked, d.Mismatches, d.Error, d.ID)
 	if err != nil {
 		return d, fmt.Errorf("finish drill: %w", err)
@@ -108,14 +108,14 @@ func (s *Store) ListDrills(ctx context.Context, serverID int64, limit int) ([]Dr
 
 // FailInterruptedDrills fails the drills a stopped coordinator left running.
 func (s *Store) FailInterruptedDrills(ctx context.Context) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE drills SET status = ?, finished_at = ?, error = 'interrupted: the coordinator stopped during the drill' WHERE status = ?`,
+	_, err := s.w.ExecContext(ctx, `UPDATE drills SET status = ?, finished_at = ?, error = 'interrupted: the coordinator stopped during the drill' WHERE status = ?`,
 		DrillFailed, ts(s.now()), DrillRunning)
 	return err
 }
 
 // SetDrillSchedule sets a job's drill schedule ("" for none).
 func (s *Store) SetDrillSchedule(ctx context.Context, jobID int64, schedule string) (Job, error) {
-	if _, err := s.db.ExecContext(ctx, `UPDATE jobs SET drill_schedule = ?, updated_at = ? WHERE id = ?`, schedule, ts(s.now()), jobID); err != nil {
+	if _, err := s.w.ExecContext(ctx, `UPDATE jobs SET drill_schedule = ?, updated_at = ? WHERE id = ?`, schedule, ts(s.now()), jobID); err != nil {
 		return Job{}, err
 	}
 	return s.Job(ctx, jobID)

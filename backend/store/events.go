@@ -46,7 +46,7 @@ func (s *Store) eventStmt(ctx context.Context) (*sql.Stmt, error) {
 	s.stmtMu.Lock()
 	defer s.stmtMu.Unlock()
 	if s.appendEvent == nil {
-		stmt, err := s.db.PrepareContext(ctx, appendEventSQL)
+		stmt, err := s.w.PrepareContext(ctx, appendEventSQL)
 		if err != nil {
 			return nil, fmt.Errorf("prepare the event log's insert: %w", err)
 		}
@@ -58,15 +58,16 @@ func (s *Store) eventStmt(ctx context.Context) (*sql.Stmt, error) {
 // AppendEvents writes many events in one transaction (an import, a backlog)
 // and returns them as AppendEvent would.
 func (s *Store) AppendEvents(ctx context.Context, evs []Event) ([]Event, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("append events: %w", err)
-	}
-	defer tx.Rollback()
+	// Prepared before the transaction takes the one writing connection.
 	prepared, err := s.eventStmt(ctx)
 	if err != nil {
 		return nil, err
 	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("append events: %w", err)
+	}
+	defer tx.Rollback()
 	stmt := tx.StmtContext(ctx, prepared)
 	defer stmt.Close()
 	out := make([]Event, 0, len(evs))

@@ -180,7 +180,7 @@ FROM events WHERE severity = ''`)
 // ClassifyEvents gives the events of each class that have no severity yet
 // the severity named for it, in one transaction.
 func (s *Store) ClassifyEvents(ctx context.Context, severities map[EventClass]string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("classify events: %w", err)
 	}

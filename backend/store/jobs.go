@@ -55,7 +55,7 @@ func (s *Store) CreateJob(ctx context.Context, j Job) (Job, error) {
 		j.Keep = "{}"
 	}
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO jobs (server_id, name, kind, spec_json, schedule, enabled, keep_json, notify_success, last_scheduled_at, created_at, updated_at)
+	res, err := s.w.ExecContext(ctx, `INSERT INTO jobs (server_id, name, kind, spec_json, schedule, enabled, keep_json, notify_success, last_scheduled_at, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, j.ServerID, j.Name, j.Kind, j.Spec, j.Schedule, j.Enabled, j.Keep, j.NotifySuccess, ts(now), ts(now), ts(now))
 	if err != nil {
 		if isUniqueViolation(err) {
@@ -129,13 +129,13 @@ func (s *Store) FindJob(ctx context.Context, ref string) (Job, error) {
 
 // SetJobScheduled records the schedule slot a job last ran for.
 func (s *Store) SetJobScheduled(ctx context.Context, id int64, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET last_scheduled_at = ? WHERE id = ?`, ts(at), id)
+	_, err := s.w.ExecContext(ctx, `UPDATE jobs SET last_scheduled_at = ? WHERE id = ?`, ts(at), id)
 	return err
 }
 
 // DeleteJob removes a job and its runs.
 func (s *Store) DeleteJob(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, id)
+	res, err := s.w.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, id)
 	if err != nil {
 		return err
 	}
@@ -156,21 +156,25 @@ type JobDefinition struct {
 
 // UpdateJob replaces a job's definition. When resetSchedule is set the
 // schedule counts from now (a new schedule never fires for slots that
-// passed before it existed).
-func (s *Store) UpdateJob(ctx context.Context, id int64, def JobDefinition, resetSchedule bool) (Job, error) {
+// passed before it existed). was is the updated_at the change was based
+// on: ErrConflict when the job changed since (another operator's save).
+func (s *Store) UpdateJob(ctx context.Context, id int64, def JobDefinition, resetSchedule bool, was time.Time) (Job, error) {
 	now := ts(s.now())
-	q := `UPDATE jobs SET spec_json = ?, schedule = ?, keep_json = ?, notify_success = ?, updated_at = ? WHERE id = ?`
-	args := []any{def.Spec, def.Schedule, def.Keep, def.NotifySuccess, now, id}
+	q := `UPDATE jobs SET spec_json = ?, schedule = ?, keep_json = ?, notify_success = ?, updated_at = ? WHERE id = ? AND updated_at = ?`
+	args := []any{def.Spec, def.Schedule, def.Keep, def.NotifySuccess, now, id, ts(was)}
 	if resetSchedule {
-		q = `UPDATE jobs SET spec_json = ?, schedule = ?, keep_json = ?, notify_success = ?, updated_at = ?, last_scheduled_at = ? WHERE id = ?`
-		args = []any{def.Spec, def.Schedule, def.Keep, def.NotifySuccess, now, now, id}
+		q = `UPDATE jobs SET spec_json = ?, schedule = ?, keep_json = ?, notify_success = ?, updated_at = ?, last_scheduled_at = ? WHERE id = ? AND updated_at = ?`
+		args = []any{def.Spec, def.Schedule, def.Keep, def.NotifySuccess, now, now, id, ts(was)}
 	}
-	res, err := s.db.ExecContext(ctx, q, args...)
+	res, err := s.w.ExecContext(ctx, q, args...)
 	if err != nil {
 		return Job{}, fmt.Errorf("update job %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return Job{}, fmt.Errorf("job %d: %w", id, ErrNotFound)
+		if _, err := s.Job(ctx, id); err != nil {
+			return Job{}, err
+		}
+		return Job{}, fmt.Errorf("job %d changed since it was read: %w", id, ErrConflict)
 	}
 	return s.Job(ctx, id)
 }
@@ -186,7 +190,7 @@ func (s *Store) SetJobEnabled(ctx context.Context, id int64, enabled bool) (Job,
 		q = `UPDATE jobs SET enabled = ?, updated_at = ?, last_scheduled_at = ? WHERE id = ? AND enabled = 0`
 		args = []any{enabled, now, now, id}
 	}
-	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+	if _, err := s.w.ExecContext(ctx, q, args...); err != nil {
 		return Job{}, fmt.Errorf("set job %d enabled: %w", id, err)
 	}
 	return s.Job(ctx, id)

@@ -14,7 +14,7 @@ type SizePoint struct {
 
 // AddRepoSize records a repository's size.
 func (s *Store) AddRepoSize(ctx context.Context, serverID int64, at time.Time, bytes int64) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO repo_sizes (server_id, at, bytes) VALUES (?, ?, ?)`, serverID, ts(at), bytes)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO repo_sizes (server_id, at, bytes) VALUES (?, ?, ?)`, serverID, ts(at), bytes)
 	return err
 }
 
@@ -61,12 +61,12 @@ func (s *Store) LastMetricAt(ctx context.Context, serverID int64) (time.Time, er
 
 // AddMetric records a sample and drops samples older than keep.
 func (s *Store) AddMetric(ctx context.Context, serverID int64, p MetricPoint, keep time.Duration) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO metrics (server_id, at, cpu, load1, mem, disk, rx, tx) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := s.w.ExecContext(ctx, `INSERT INTO metrics (server_id, at, cpu, load1, mem, disk, rx, tx) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		serverID, ts(p.At), p.CPUPercent, p.Load1, p.MemPercent, p.DiskPercent, p.NetRxBps, p.NetTxBps)
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `DELETE FROM metrics WHERE server_id = ? AND at < ?`, serverID, ts(p.At.Add(-keep)))
+	_, err = s.w.ExecContext(ctx, `DELETE FROM metrics WHERE server_id = ? AND at < ?`, serverID, ts(p.At.Add(-keep)))
 	return err
 }
 

@@ -266,4 +266,38 @@ CREATE TRIGGER events_fts_update AFTER UPDATE OF message, subject ON events BEGI
 	INSERT INTO events_fts(rowid, message, subject) VALUES (new.id, new.message, new.subject);
 END;
 `,
+	// 13: operators who reach the admin API over mutual TLS (each with a
+	// role and its one live certificate), their one-time invites (only the
+	// hash of the token is kept), and the audit log of what they did.
+	`
+CREATE TABLE operators (
+	id             INTEGER PRIMARY KEY,
+	name           TEXT NOT NULL UNIQUE,
+	role           TEXT NOT NULL,
+	cert_serial    TEXT NOT NULL DEFAULT '',
+	cert_not_after TEXT,
+	created_at     TEXT NOT NULL,
+	revoked_at     TEXT
+);
+CREATE TABLE operator_invites (
+	id         INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL,
+	role       TEXT NOT NULL,
+	token_hash TEXT NOT NULL UNIQUE,
+	created_at TEXT NOT NULL,
+	expires_at TEXT NOT NULL,
+	used_at    TEXT
+);
+CREATE TABLE audit (
+	id       INTEGER PRIMARY KEY,
+	at       TEXT NOT NULL,
+	operator TEXT NOT NULL,
+	role     TEXT NOT NULL,
+	action   TEXT NOT NULL,
+	target   TEXT NOT NULL DEFAULT '',
+	result   TEXT NOT NULL,
+	detail   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_operator ON audit(operator, id);
+`,
 }

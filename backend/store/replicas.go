@@ -82,7 +82,7 @@ func scanReplica(row interface{ Scan(...any) error }) (Replica, error) {
 // forgets the last outcome (the target moved: nothing is there yet).
 func (s *Store) SaveReplica(ctx context.Context, r Replica, reset bool) (Replica, error) {
 	now := ts(s.now())
-	_, err := s.db.ExecContext(ctx, `INSERT INTO replicas (server_id, kind, target_json, after_backup, schedule, created_at, updated_at)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO replicas (server_id, kind, target_json, after_backup, schedule, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(server_id) DO UPDATE SET kind = excluded.kind, target_json = excluded.target_json,
 			after_backup = excluded.after_backup, schedule = excluded.schedule, updated_at = excluded.updated_at`,
@@ -91,7 +91,7 @@ func (s *Store) SaveReplica(ctx context.Context, r Replica, reset bool) (Replica
 		return Replica{}, fmt.Errorf("save replica: %w", err)
 	}
 	if reset {
-		if _, err := s.db.ExecContext(ctx, `UPDATE replicas SET status = ?, error = '', reason = '', archives_json = '[]', last_attempt_at = NULL,
+		if _, err := s.w.ExecContext(ctx, `UPDATE replicas SET status = ?, error = '', reason = '', archives_json = '[]', last_attempt_at = NULL,
 			last_success_at = NULL, bytes = 0, files = 0, transferred = 0, duration_ms = 0, verified = '' WHERE server_id = ?`, ReplicaNever, r.ServerID); err != nil {
 			return Replica{}, fmt.Errorf("save replica: %w", err)
 		}
@@ -125,7 +125,7 @@ func (s *Store) ListReplicas(ctx context.Context) ([]Replica, error) {
 
 // DeleteReplica forgets a server's replica settings.
 func (s *Store) DeleteReplica(ctx context.Context, serverID int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM replicas WHERE server_id = ?`, serverID)
+	res, err := s.w.ExecContext(ctx, `DELETE FROM replicas WHERE server_id = ?`, serverID)
 	if err != nil {
 		return fmt.Errorf("delete replica: %w", err)
 	}
@@ -137,7 +137,7 @@ func (s *Store) DeleteReplica(ctx context.Context, serverID int64) error {
 
 // StartReplica records that a replication run begins now.
 func (s *Store) StartReplica(ctx context.Context, serverID int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE replicas SET last_attempt_at = ? WHERE server_id = ?`, ts(s.now()), serverID)
+	_, err := s.w.ExecContext(ctx, `UPDATE replicas SET last_attempt_at = ? WHERE server_id = ?`, ts(s.now()), serverID)
 	return err
 }
 
@@ -147,11 +147,11 @@ func (s *Store) FinishReplica(ctx context.Context, serverID int64, o ReplicaOutc
 	var err error
 	if o.OK {
 		archives, _ := json.Marshal(append([]string{}, o.Archives...))
-		_, err = s.db.ExecContext(ctx, `UPDATE replicas SET status = ?, error = '', reason = '', archives_json = ?, last_success_at = ?,
+		_, err = s.w.ExecContext(ctx, `UPDATE replicas SET status = ?, error = '', reason = '', archives_json = ?, last_success_at = ?,
 			bytes = ?, files = ?, transferred = ?, duration_ms = ?, verified = ? WHERE server_id = ?`,
 			ReplicaOK, string(archives), ts(s.now()), o.Bytes, o.Files, o.Transferred, o.Duration.Milliseconds(), o.Verified, serverID)
 	} else {
-		_, err = s.db.ExecContext(ctx, `UPDATE replicas SET status = ?, error = ?, reason = ? WHERE server_id = ?`,
+		_, err = s.w.ExecContext(ctx, `UPDATE replicas SET status = ?, error = ?, reason = ? WHERE server_id = ?`,
 			ReplicaFailed, o.Error, o.Reason, serverID)
 	}
 	if err != nil {
@@ -162,7 +162,7 @@ func (s *Store) FinishReplica(ctx context.Context, serverID int64, o ReplicaOutc
 
 // SetReplicaScheduled records when a replica's schedule last fired.
 func (s *Store) SetReplicaScheduled(ctx context.Context, serverID int64, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE replicas SET last_scheduled_at = ? WHERE server_id = ?`, ts(at), serverID)
+	_, err := s.w.ExecContext(ctx, `UPDATE replicas SET last_scheduled_at = ? WHERE server_id = ?`, ts(at), serverID)
 	return err
 }
 

@@ -73,7 +73,7 @@ func (s *Store) QueueRun(ctx context.Context, jobID int64, trigger string, attem
 }
 
 func (s *Store) insertRun(ctx context.Context, jobID int64, status, trigger string, attempt int) (Run, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO runs (job_id, status, trigger, attempt, started_at) VALUES (?, ?, ?, ?, ?)`,
+	res, err := s.w.ExecContext(ctx, `INSERT INTO runs (job_id, status, trigger, attempt, started_at) VALUES (?, ?, ?, ?, ?)`,
 		jobID, status, trigger, attempt, ts(s.now()))
 	if err != nil {
 		return Run{}, fmt.Errorf("record run of job %d: %w", jobID, err)
@@ -100,7 +100,7 @@ func (s *Store) NextQueuedRun(ctx context.Context, serverID int64) (Run, bool, e
 
 // MarkRunRunning links a queued run to its task.
 func (s *Store) MarkRunRunning(ctx context.Context, id, taskID int64, archive string) (Run, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?, task_id = ?, archive = ?, started_at = ? WHERE id = ? AND status = ?`,
+	res, err := s.w.ExecContext(ctx, `UPDATE runs SET status = ?, task_id = ?, archive = ?, started_at = ? WHERE id = ? AND status = ?`,
 		RunRunning, taskID, archive, ts(s.now()), id, RunQueued)
 	if err != nil {
 		return Run{}, err
@@ -126,7 +126,7 @@ type RunOutcome struct {
 // cancelled run keeps only an archive its outcome names: the name it was
 // started with belongs to an archive that was never made.
 func (s *Store) FinishRun(ctx context.Context, id int64, o RunOutcome) (Run, error) {
-	res, err := s.db.ExecContext(ctx, `UPDATE runs SET status = ?1, finished_at = ?2, bytes = ?3, files = ?4, deduplicated = ?5,
+	res, err := s.w.ExecContext(ctx, `UPDATE runs SET status = ?1, finished_at = ?2, bytes = ?3, files = ?4, deduplicated = ?5,
 		archive = CASE WHEN ?6 != '' THEN ?6 WHEN ?1 IN (?9, ?10) THEN '' ELSE archive END, error = ?7, log = ?8
 		WHERE id = ?11 AND status IN (?12, ?13)`, o.Status, ts(s.now()), o.Bytes, o.Files, o.Deduplicated, o.Archive, o.Error, o.Log,
 		RunFailed, RunCancelled, id, RunRunning, RunQueued)
@@ -224,7 +224,7 @@ func (s *Store) KnownArchives(ctx context.Context, serverID int64) ([]string, er
 // MarkPruned records that Borgdesk's prune removed these archives.
 func (s *Store) MarkPruned(ctx context.Context, serverID int64, archives []string) error {
 	for _, a := range archives {
-		if _, err := s.db.ExecContext(ctx, `UPDATE runs SET pruned_at = ? WHERE archive = ? AND job_id IN (SELECT id FROM jobs WHERE server_id = ?)`,
+		if _, err := s.w.ExecContext(ctx, `UPDATE runs SET pruned_at = ? WHERE archive = ? AND job_id IN (SELECT id FROM jobs WHERE server_id = ?)`,
 			ts(s.now()), a, serverID); err != nil {
 			return err
 		}

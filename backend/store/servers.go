@@ -93,7 +93,7 @@ func (s *Store) CreateServer(ctx context.Context, sv Server) (Server, error) {
 		sv.Port = 22
 	}
 	now := s.now()
-	res, err := s.db.ExecContext(ctx, `INSERT INTO servers (uuid, name, host, port, ssh_user, host_key_fp, status, created_at, updated_at)
+	res, err := s.w.ExecContext(ctx, `INSERT INTO servers (uuid, name, host, port, ssh_user, host_key_fp, status, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		sv.UUID, sv.Name, sv.Host, sv.Port, sv.User, sv.HostKeyFP, sv.Status, ts(now), ts(now))
 	if err != nil {
@@ -143,7 +143,7 @@ func (s *Store) ListServers(ctx context.Context) ([]Server, error) {
 
 // DeleteServer removes a server with its agent, jobs and runs.
 func (s *Store) DeleteServer(ctx context.Context, id int64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM servers WHERE id = ?`, id)
+	res, err := s.w.ExecContext(ctx, `DELETE FROM servers WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete server %d: %w", id, err)
 	}

@@ -40,7 +40,7 @@ func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
 
 // SetSetting stores value under key.
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
 	if err != nil {
 		return fmt.Errorf("write setting %q: %w", key, err)
@@ -50,7 +50,7 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 
 // DeleteSetting forgets key (its default applies again).
 func (s *Store) DeleteSetting(ctx context.Context, key string) error {
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, key); err != nil {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, key); err != nil {
 		return fmt.Errorf("delete setting %q: %w", key, err)
 	}
 	return nil

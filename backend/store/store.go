@@ -35,7 +35,8 @@ var (
 
 // Store is the coordinator's database.
 type Store struct {
-	db   *sql.DB
+	db   *sql.DB // reads
+	w    *sql.DB // writes: one connection (see Open)
 	path string
 	now  func() time.Time
 	// appendEvent is appendEventSQL, prepared at the first event: every
@@ -69,23 +70,35 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, now: opts.Now}
-	if err := s.checkHealth(ctx); err != nil {
+	// Every write goes through w, one connection: writers queue in Go, in
+	// order, instead of polling SQLite's lock (which starves some of them
+	// past the busy timeout when thousands of agents heartbeat); reads use
+	// db's pool beside them (WAL).
+	w, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	s := &Store{db: db, w: w, path: path, now: opts.Now}
+	fail := func(err error) (*Store, error) {
+		w.Close()
 		db.Close()
 		return nil, err
 	}
+	if err := s.checkHealth(ctx); err != nil {
+		return fail(err)
+	}
 	if err := s.checkVersion(ctx); err != nil {
-		db.Close()
-		return nil, err
+		return fail(err)
 	}
 	// WAL is a property of the file: set once, it holds for every connection.
 	if _, err := db.ExecContext(ctx, "PRAGMA journal_mode = WAL"); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("enable WAL on %s: %w", path, err)
+		return fail(fmt.Errorf("enable WAL on %s: %w", path, err))
 	}
 	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
+		return fail(err)
 	}
 	return s, nil
 }
@@ -98,7 +111,11 @@ func (s *Store) Close() error {
 		s.appendEvent = nil
 	}
 	s.stmtMu.Unlock()
-	return s.db.Close()
+	werr := s.w.Close()
+	if err := s.db.Close(); err != nil {
+		return err
+	}
+	return werr
 }
 
 // Path is the database file.
@@ -157,7 +174,7 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 func (s *Store) applyMigration(ctx context.Context, version int, script string) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate to schema %d: %w", version, err)
 	}
@@ -182,7 +199,7 @@ func (s *Store) vacuumInto(ctx context.Context, dest string) error {
 	if err := os.MkdirAll(filepath.Dir(dest), 0o700); err != nil {
 		return err
 	}
-	if _, err := s.db.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
+	if _, err := s.w.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
 		return err
 	}
 	return os.Chmod(dest, 0o600)
@@ -243,7 +260,7 @@ func parseNullTS(ns sql.NullString) *time.Time {
 
 // returningIDs runs a statement ending in RETURNING id and collects the ids.
 func (s *Store) returningIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.w.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,7 @@ func (s *Store) CreateTarget(ctx context.Context, t Target) (Target, error) {
 	if t.ServerID != 0 {
 		server = t.ServerID
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO targets (name, kind, server_id, host, port, ssh_user, path, listen, host_key, status, created_at)
+	res, err := s.w.ExecContext(ctx, `INSERT INTO targets (name, kind, server_id, host, port, ssh_user, path, listen, host_key, status, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`, t.Name, t.Kind, server, t.Host, t.Port, t.User, t.Path, t.Listen, t.HostKey, ts(s.now()))
 	if isUniqueViolation(err) {
 		return Target{}, fmt.Errorf("a storage target named %q exists: %w", t.Name, ErrConflict)
@@ -126,7 +126,7 @@ func (s *Store) ListTargets(ctx context.Context) ([]Target, error) {
 
 // UpdateTargetState records a target's host key, status and free space.
 func (s *Store) UpdateTargetState(ctx context.Context, id int64, hostKey, status, lastError string, free int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE targets SET host_key = CASE WHEN ? != '' THEN ? ELSE host_key END, status = ?, last_error = ?,
+	_, err := s.w.ExecContext(ctx, `UPDATE targets SET host_key = CASE WHEN ? != '' THEN ? ELSE host_key END, status = ?, last_error = ?,
 		free_bytes = CASE WHEN ? > 0 THEN ? ELSE free_bytes END WHERE id = ?`, hostKey, hostKey, status, lastError, free, free, id)
 	return err
 }
@@ -138,7 +138,7 @@ func (s *Store) DeleteTarget(ctx context.Context, id int64) error {
 	if n > 0 {
 		return fmt.Errorf("%d repositories live on this target; move them first: %w", n, ErrConflict)
 	}
-	_, err := s.db.ExecContext(ctx, `DELETE FROM targets WHERE id = ?`, id)
+	_, err := s.w.ExecContext(ctx, `DELETE FROM targets WHERE id = ?`, id)
 	return err
 }
 
@@ -146,9 +146,9 @@ func (s *Store) DeleteTarget(ctx context.Context, id int64) error {
 func (s *Store) SetRepoTarget(ctx context.Context, serverID, targetID int64) error {
 	var err error
 	if targetID == 0 {
-		_, err = s.db.ExecContext(ctx, `DELETE FROM repo_targets WHERE server_id = ?`, serverID)
+		_, err = s.w.ExecContext(ctx, `DELETE FROM repo_targets WHERE server_id = ?`, serverID)
 	} else {
-		_, err = s.db.ExecContext(ctx, `INSERT INTO repo_targets (server_id, target_id) VALUES (?, ?)
+		_, err = s.w.ExecContext(ctx, `INSERT INTO repo_targets (server_id, target_id) VALUES (?, ?)
 			ON CONFLICT (server_id) DO UPDATE SET target_id = excluded.target_id`, serverID, targetID)
 	}
 	return err
@@ -215,7 +215,7 @@ type OfflineRun struct {
 // same offline ID is ignored: added false) and moves the job's last
 // scheduled slot forward so the coordinator does not run it again.
 func (s *Store) RecordOfflineRun(ctx context.Context, o OfflineRun) (Run, bool, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return Run{}, false, err
 	}

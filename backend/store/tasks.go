@@ -66,7 +66,7 @@ func scanTask(row interface{ Scan(...any) error }) (Task, error) {
 
 // CreateTask queues a task for a server.
 func (s *Store) CreateTask(ctx context.Context, serverID int64, typ string, payload []byte) (Task, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO tasks (server_id, type, payload_json, status, created_at) VALUES (?, ?, ?, ?, ?)`,
+	res, err := s.w.ExecContext(ctx, `INSERT INTO tasks (server_id, type, payload_json, status, created_at) VALUES (?, ?, ?, ?, ?)`,
 		serverID, typ, jsonOrNull(payload), TaskQueued, ts(s.now()))
 	if err != nil {
 		return Task{}, fmt.Errorf("queue %s task: %w", typ, err)
@@ -107,7 +107,7 @@ func (s *Store) ClaimTasks(ctx context.Context, serverID int64, max int, staleBe
 		return nil, nil
 	}
 	now := ts(s.now())
-	if _, err := s.db.ExecContext(ctx, `UPDATE tasks SET status = ?, dispatched_at = NULL
+	if _, err := s.w.ExecContext(ctx, `UPDATE tasks SET status = ?, dispatched_at = NULL
 		WHERE server_id = ? AND status = ? AND dispatched_at < ?`, TaskQueued, serverID, TaskDispatched, ts(staleBefore)); err != nil {
 		return nil, fmt.Errorf("requeue stale tasks: %w", err)
 	}
@@ -161,7 +161,7 @@ func (s *Store) transition(ctx context.Context, serverID, id int64, set string, 
 	// cannot both make the same transition.
 	fromJSON, _ := json.Marshal(from)
 	q := fmt.Sprintf(`UPDATE tasks SET %s WHERE id = ?1 AND status IN (SELECT value FROM json_each(?%d))`, set, len(args)+2)
-	res, err := s.db.ExecContext(ctx, q, append(append([]any{id}, args...), string(fromJSON))...)
+	res, err := s.w.ExecContext(ctx, q, append(append([]any{id}, args...), string(fromJSON))...)
 	if err != nil {
 		return Task{}, fmt.Errorf("update task %d: %w", id, err)
 	}
@@ -186,7 +186,7 @@ func (s *Store) LostTasks(ctx context.Context, serverID int64, running []int64, 
 
 // CancelTask cancels a task that has not finished.
 func (s *Store) CancelTask(ctx context.Context, id int64) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE tasks SET status = ?, finished_at = ?, error = 'cancelled by the operator'
+	_, err := s.w.ExecContext(ctx, `UPDATE tasks SET status = ?, finished_at = ?, error = 'cancelled by the operator'
 		WHERE id = ? AND status IN (?, ?, ?)`, TaskCancelled, ts(s.now()), id, TaskQueued, TaskDispatched, TaskRunning)
 	return err
 }

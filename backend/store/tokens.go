@@ -52,7 +52,7 @@ func (s *Store) DeleteUnusedToken(ctx context.Context, id int64) error {
 	case used.Valid:
 		return fmt.Errorf("token %d: %w", id, ErrTokenUsed)
 	}
-	res, err := s.db.ExecContext(ctx, `DELETE FROM enrollment_tokens WHERE id = ? AND used_at IS NULL`, id)
+	res, err := s.w.ExecContext(ctx, `DELETE FROM enrollment_tokens WHERE id = ? AND used_at IS NULL`, id)
 	if err != nil {
 		return fmt.Errorf("delete token %d: %w", id, err)
 	}

@@ -12,8 +12,8 @@ go test -run '^$' -bench . -benchmem -count "$count" ./... | tee "$out/bench-raw
 echo
 go run ./build/benchreport <"$out/bench-raw.txt" | tee "$out/bench-report.txt"
 echo
-echo "agent gateway load test (${BENCH_AGENTS:-2000} simulated agents over mTLS on 127.0.0.1):"
-go run ./build/benchgateway -agents "${BENCH_AGENTS:-2000}" | tee "$out/bench-gateway.txt"
+echo "agent gateway load test (${BENCH_AGENTS:-10000} simulated agents over mTLS on 127.0.0.1, heartbeats at the production 60 s, then a coordinator restart under them):"
+go run ./build/benchgateway -agents "${BENCH_AGENTS:-10000}" -heartbeat 60s -hold 60s -settle 20s | tee "$out/bench-gateway.txt"
 echo
 echo "backup orchestration (${BENCH_MB:-400} MiB generated tree, real borg, agent process, Borg SSH server on 127.0.0.1):"
 go run ./build/benchbackup -mb "${BENCH_MB:-400}" | tee "$out/bench-backup.txt"

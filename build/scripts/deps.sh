@@ -7,6 +7,7 @@
 #   package  run, and what make package adds (ImageMagick for the icons, the
 #            pinned nfpm CLI)
 #   test     package, and the test toolchain (make test)
+#   list-test  prints the test toolchain's Debian packages
 # It first checks Go and Node and stops with a sentence when either is older
 # than the build needs. It says what it installs and is quiet about what is
 # already there.
@@ -16,7 +17,25 @@ WAILS_VERSION="${WAILS_VERSION:-v2.16.0}"
 NFPM_VERSION="${NFPM_VERSION:-v2.45.2}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 kind="${1:-run}"
-case "$kind" in run|package|test) ;; *) echo "usage: deps.sh run|package|test" >&2; exit 2 ;; esac
+case "$kind" in run|package|test|list-test) ;; *) echo "usage: deps.sh run|package|test|list-test" >&2; exit 2 ;; esac
+
+# The test toolchain (see below); list-test prints it, one per line, for
+# the newcomer check (build/scripts/newcomer.sh: make run installs none).
+test_packages=(
+  xvfb xauth dbus dbus-x11 xdotool
+  chromium
+  openssh-server iproute2 sqlite3
+  postgresql mariadb-server mariadb-client util-linux
+  docker.io busybox-static
+  python3-aiosmtpd
+  rclone rsync
+  sudo zip
+  lintian desktop-file-utils xdg-utils shared-mime-info man-db rpm bash-completion
+)
+if [ "$kind" = list-test ]; then
+  printf '%s\n' "${test_packages[@]}"
+  exit 0
+fi
 
 # version_ge A B: A is B or newer.
 version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
@@ -57,21 +76,10 @@ fi
 # server) for the e-mail tests, rclone for replication, sudo (visudo checks
 # the FlexPBX sudoers drop-in on migrate) and zip (the FlexPBX fixtures' ZIP
 # export) for the .flx tests; lintian, desktop-file-utils, xdg-utils,
-# shared-mime-info, man-db and rpm check the packages (make test-packages);
-# file checks that make build-windows made a Windows GUI program.
+# shared-mime-info, man-db, rpm and bash-completion (which the generated
+# bash completions build on) check the packages (make test-packages).
 if [ "$kind" = test ]; then
-  packages+=(
-    xvfb xauth dbus dbus-x11 xdotool
-    chromium
-    openssh-server iproute2 sqlite3
-    postgresql mariadb-server mariadb-client util-linux
-    docker.io busybox-static
-    python3-aiosmtpd
-    rclone rsync
-    sudo zip
-    lintian desktop-file-utils xdg-utils shared-mime-info man-db rpm
-    file
-  )
+  packages+=("${test_packages[@]}")
 fi
 
 sudo_cmd=()

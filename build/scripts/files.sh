@@ -42,12 +42,22 @@ generate() {
     convert "$gen/icons/flx-512.png" -strip -resize "${s}x${s}" "PNG32:$gen/icons/flx-$s.png"
   done
   local date; date="$(git log -1 --format=%cs 2>/dev/null || date -u +%F)"
-  "$bin/borgdesk-cli" help | go run ./build/usagedoc -man -name borgdesk -version "$VERSION" -date "$date" \
-    -summary "back up a fleet of Linux servers with BorgBackup (desktop app and coordinator)" | gzip -9n > "$gen/man/borgdesk.1.gz"
-  "$bin/borgdesk-agent-linux-amd64" --help 2>&1 | go run ./build/usagedoc -man -name borgdesk-agent -version "$VERSION" -date "$date" \
-    -summary "Borgdesk's agent on a fleet server (dials out to the coordinator only)" | gzip -9n > "$gen/man/borgdesk-agent.1.gz"
-  "$bin/borgdesk-cli" help | go run ./build/usagedoc -bash -name borgdesk,borgdesk-cli > "$gen/completion/borgdesk"
-  "$bin/borgdesk-agent-linux-amd64" --help 2>&1 | go run ./build/usagedoc -bash -name borgdesk-agent > "$gen/completion/borgdesk-agent"
+  # Man pages (one a command) and bash, zsh and fish completions, written by
+  # the programs from their own command trees, so they cannot drift.
+  "$bin/borgdesk-cli" __gendocs "$gen/docs-desk" --date "$date"
+  "$bin/borgdesk-agent-linux-amd64" __gendocs "$gen/docs-agent" --date "$date"
+  local p f
+  for p in desk agent; do
+    for f in "$gen/docs-$p"/man1/*.1; do gzip -9n < "$f" > "$gen/man/$(basename "$f").gz"; done
+  done
+  # borgdesk-cli is the same program: its completions answer to both names.
+  { cat "$gen/docs-desk/completion/bash/borgdesk"; echo "complete -o default -F __start_borgdesk borgdesk-cli"; } > "$gen/completion/borgdesk.bash"
+  sed '1s/^#compdef borgdesk$/#compdef borgdesk borgdesk-cli/' "$gen/docs-desk/completion/zsh/_borgdesk" > "$gen/completion/_borgdesk"
+  cp "$gen/docs-desk/completion/fish/borgdesk.fish" "$gen/completion/borgdesk.fish"
+  sed 's/\bborgdesk\b/borgdesk-cli/g; s/__borgdesk_/__borgdesk_cli_/g' "$gen/docs-desk/completion/fish/borgdesk.fish" > "$gen/completion/borgdesk-cli.fish"
+  cp "$gen/docs-agent/completion/bash/borgdesk-agent" "$gen/completion/borgdesk-agent.bash"
+  cp "$gen/docs-agent/completion/zsh/_borgdesk-agent" "$gen/completion/_borgdesk-agent"
+  cp "$gen/docs-agent/completion/fish/borgdesk-agent.fish" "$gen/completion/borgdesk-agent.fish"
   sed "s|/usr/local/bin/|$PREFIX/bin/|; s|/etc/borgdesk-agent/|$SYSCONFDIR/borgdesk-agent/|" build/systemd/borgdesk-agent.service > "$gen/systemd/borgdesk-agent.service"
   sed "s|/usr/local/bin/|$PREFIX/bin/|" build/systemd/user/borgdesk.service > "$gen/systemd/borgdesk.user.service"
   for p in desk agent; do
@@ -96,10 +106,16 @@ desk_files() {
       put "$gen/icons/flx-$s.png" "$share/icons/hicolor/${s}x${s}/mimetypes/$m.png" 644
     done
   done
-  put "$gen/man/borgdesk.1.gz" "$share/man/man1/borgdesk.1.gz" 644
+  for m in "$gen"/man/borgdesk.1.gz "$gen"/man/borgdesk-*.1.gz; do
+    case "$(basename "$m")" in borgdesk-agent*) continue ;; esac
+    put "$m" "$share/man/man1/$(basename "$m")" 644
+  done
   link "$share/man/man1/borgdesk-cli.1.gz" borgdesk.1.gz
-  put "$gen/completion/borgdesk" "$share/bash-completion/completions/borgdesk" 644
+  put "$gen/completion/borgdesk.bash" "$share/bash-completion/completions/borgdesk" 644
   link "$share/bash-completion/completions/borgdesk-cli" borgdesk
+  put "$gen/completion/_borgdesk" "$share/zsh/vendor-completions/_borgdesk" 644
+  put "$gen/completion/borgdesk.fish" "$share/fish/vendor_completions.d/borgdesk.fish" 644
+  put "$gen/completion/borgdesk-cli.fish" "$share/fish/vendor_completions.d/borgdesk-cli.fish" 644
   put "$gen/systemd/borgdesk.user.service" "$PREFIX/lib/systemd/user/borgdesk.service" 644
   put "$gen/doc-desk/copyright" "$share/doc/borgdesk/copyright" 644
   put "$gen/doc-desk/changelog.gz" "$share/doc/borgdesk/changelog.gz" 644
@@ -112,12 +128,16 @@ agent_files() {
   # The FlexPBX tools' names: the agent dispatches on argv[0].
   for t in flexpbx-backup flexpbx-restore flexpbx-migrate; do
     link "$PREFIX/bin/$t" borgdesk-agent
-    link "$share/man/man1/$t.1.gz" borgdesk-agent.1.gz
+    put "$gen/man/$t.1.gz" "$share/man/man1/$t.1.gz" 644
   done
   put "$gen/systemd/borgdesk-agent.service" "$PREFIX/lib/systemd/system/borgdesk-agent.service" 644
   dir "$SYSCONFDIR/borgdesk-agent" 700
-  put "$gen/man/borgdesk-agent.1.gz" "$share/man/man1/borgdesk-agent.1.gz" 644
-  put "$gen/completion/borgdesk-agent" "$share/bash-completion/completions/borgdesk-agent" 644
+  for m in "$gen"/man/borgdesk-agent.1.gz "$gen"/man/borgdesk-agent-*.1.gz; do
+    put "$m" "$share/man/man1/$(basename "$m")" 644
+  done
+  put "$gen/completion/borgdesk-agent.bash" "$share/bash-completion/completions/borgdesk-agent" 644
+  put "$gen/completion/_borgdesk-agent" "$share/zsh/vendor-completions/_borgdesk-agent" 644
+  put "$gen/completion/borgdesk-agent.fish" "$share/fish/vendor_completions.d/borgdesk-agent.fish" 644
   put "$gen/doc-agent/copyright" "$share/doc/borgdesk-agent/copyright" 644
   put "$gen/doc-agent/changelog.gz" "$share/doc/borgdesk-agent/changelog.gz" 644
   put build/package/lintian-borgdesk-agent "$share/lintian/overrides/borgdesk-agent" 644

@@ -85,7 +85,22 @@ echo "== man pages, completion, units"
 for m in borgdesk borgdesk-cli borgdesk-agent flexpbx-backup; do
   check "man -l $m.1.gz" bash -c 'MANWIDTH=100 MANPAGER=cat man -l "$1" 2>&1 | grep -q "$2"' _ "$r/usr/share/man/man1/$m.1.gz" "SYNOPSIS"
 done
-check "bash completion completes 'borgdesk job e'" bash -c 'source "$1"; COMP_WORDS=(borgdesk job e); COMP_CWORD=2; _borgdesk; [ "${COMPREPLY[*]}" = "edit enable" ]' _ "$r/usr/share/bash-completion/completions/borgdesk"
+for m in borgdesk-job-edit borgdesk-agent-enroll; do # a page a command, from the command trees
+  check "man -l $m.1.gz" bash -c 'MANWIDTH=100 MANPAGER=cat man -l "$1" 2>&1 | grep -q "$2"' _ "$r/usr/share/man/man1/$m.1.gz" "SYNOPSIS"
+done
+# The completions ask the installed program (borgdesk-cli __complete …).
+completes() { # FILE WANT WORD…: bash completion offers WANT for the last WORD
+  local file="$1" want="$2" got; shift 2
+  got="$(PATH="$r/usr/bin:$PATH" bash -c 'source /usr/share/bash-completion/bash_completion; source "$1"; shift
+    COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+    fn="$(complete -p "$1" | sed "s/.* -F \([^ ]*\) .*/\1/")"; "$fn"; echo "${COMPREPLY[*]}"' _ "$file" "$@" 2>/dev/null)"
+  [ "$got" = "$want" ] || { echo "offered '$got', want '$want'"; return 1; }
+}
+check "bash completion completes 'borgdesk-cli job e'" completes "$r/usr/share/bash-completion/completions/borgdesk-cli" "edit enable" borgdesk-cli job e
+check "bash completion completes 'borgdesk-agent flx backup --comp'" completes "$r/usr/share/bash-completion/completions/borgdesk-agent" "--compress" borgdesk-agent flx backup --comp
+for f in zsh/vendor-completions/_borgdesk zsh/vendor-completions/_borgdesk-agent fish/vendor_completions.d/borgdesk.fish fish/vendor_completions.d/borgdesk-agent.fish; do
+  check "$f" grep -q '__complete' "$r/usr/share/$f"
+done
 # systemd-analyze verify checks ExecStart's program exists: the units are
 # verified as installed but for /usr/bin/ pointing into the temporary root.
 # Any complaint (an unknown key is only a warning) fails the check.

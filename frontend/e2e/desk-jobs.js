@@ -28,7 +28,7 @@ export async function installJobsDesk(page) {
     }
 
     // jobs.InputOf: the server by name, spec and keep as objects.
-    const inputOf = (job) => ({ server: job.server_name, name: job.name, spec: parse(job.spec), schedule: job.schedule, keep: parse(job.keep), notify_success: Boolean(job.notify_success) })
+    const inputOf = (job) => ({ server: job.server_name, name: job.name, spec: parse(job.spec), schedule: job.schedule, keep: parse(job.keep), notify_success: Boolean(job.notify_success), version: job.updated_at })
 
     // Go's omitempty: an empty value is not in the JSON at all.
     const empty = (v) => v == null || v === '' || v === 0 || v === false || (Array.isArray(v) && !v.length)
@@ -85,6 +85,9 @@ export async function installJobsDesk(page) {
       }
       if (input.spec?.kind !== job.kind) throw invalid(`job ${job.name} is a ${job.kind} job; its kind cannot become ${JSON.stringify(input.spec?.kind ?? '')} (create a new job for that)`)
       check(input)
+      if (input.version && input.version !== job.updated_at) {
+        throw new Error(`already exists: job ${job.name} of ${job.server_name} was changed by someone else since you opened it: reload it and make your change again`)
+      }
       const spec = JSON.stringify(canonical(input.spec))
       const keep = JSON.stringify(canonical(input.keep ?? {}))
       const schedule = input.schedule ?? ''

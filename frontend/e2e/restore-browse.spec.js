@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { PRUNED_ARCHIVE, RESTORE, RESTORE_FLEET, WEB2, calls, installDesk, releaseRestoreTasks } from './desk-double.js'
+import { FLX, FLX_PBX, PRUNED_ARCHIVE, RESTORE, RESTORE_FLEET, WEB2, calls, installDesk, releaseRestoreTasks } from './desk-double.js'
 
 const [WEB1] = RESTORE_FLEET.servers
 const ARCHIVE = 'etc-and-www@2026-11-21T08.12.00Z'
@@ -283,6 +283,38 @@ test('find searches part of a name as it is typed, and downloads a version', asy
   // Emptying the field clears the results.
   await page.getByTestId('find-pattern').fill('')
   await expect(hits).toHaveCount(0)
+})
+
+// A .flx snapshot the coordinator keeps is found beside the archives; its
+// version is marked, has no borg actions, opens in the snapshot restore
+// view and saves to ~/Downloads.
+test('find lists files in kept .flx snapshots and opens or saves the snapshot', async ({ page }) => {
+  const file = `/var/lib/borgdesk-test/flx/servers/${WEB1.uuid}/job-3/web1-flexpbx-2026-11-21_03-00-00.flxx`
+  const hit = {
+    server_uuid: WEB1.uuid,
+    server_name: 'web1',
+    path: 'home/flexpbx/public_html/api/extensions.php',
+    type: '-',
+    versions: [{ archive: 'job-3/web1-flexpbx-2026-11-21_03-00-00.flxx', time: '2026-11-21T03:00:05Z', size: 2210, mtime: '2026-11-19T10:00:00Z', snapshot: true, file }],
+  }
+  await installDesk(page, { ...RESTORE_FLEET, restore: { ...RESTORE, hits: [...RESTORE.hits, hit] }, flx: { ...FLX, files: { ...FLX.files, [file]: { ...FLX_PBX, source: file } } } })
+  await page.goto('/#/find')
+  await page.getByTestId('find-pattern').fill('extensions.php')
+  const version = page.getByTestId('find-hit').getByTestId('find-version')
+  await expect(version).toHaveCount(1)
+  await expect(version.getByTestId('find-version-snapshot')).toHaveText('Snapshot (.flx)')
+  await expect(version.getByRole('link')).toHaveCount(0)
+  for (const borgOnly of ['find-preview-version', 'find-download-version', 'find-compare-version', 'find-restore-version']) {
+    await expect(version.getByTestId(borgOnly)).toHaveCount(0)
+  }
+
+  await version.getByTestId('find-save-snapshot').click()
+  await expect(page.getByTestId('find-download-saved')).toHaveText('Saved to /home/ops/Downloads/web1-flexpbx-2026-11-21_03-00-00.flxx')
+  expect((await calls(page, 'ExportFlx')).map((c) => c.args)).toEqual([[file]])
+
+  await version.getByTestId('find-open-snapshot').click()
+  await expect(page).toHaveURL(new RegExp(`#/restore/flx/${FLX_PBX.id}$`))
+  expect((await calls(page, 'OpenFlx')).map((c) => c.args)).toEqual([[file]])
 })
 
 test('the Restore page lists the last restores, live', async ({ page }) => {

@@ -35,6 +35,9 @@ export const RECOVERY_EXPORTED = 'recovery:exported'
 // is the server's uuid, data is {server_id, running, state}. Start and end
 // of a run are logged; the running flag in between is live only (id 0).
 export const REPLICA_CHANGED = 'replica:changed'
+// An operator's mutating call, or a refused one (the audit log); subject is
+// the operator's name, data is {operator, role, action, target, status}.
+export const AUDIT = 'audit'
 
 export const ALL_EVENTS = Object.freeze([
   SERVER_CHANGED,
@@ -52,6 +55,7 @@ export const ALL_EVENTS = Object.freeze([
   DRILL_CHANGED,
   RECOVERY_EXPORTED,
   REPLICA_CHANGED,
+  AUDIT,
 ])
 
 // Events that are not persisted records, so they never enter the event list.

@@ -345,6 +345,10 @@ func (a *Agent) UpdateOnce(ctx context.Context) (bool, error) {
 	}
 	a.log.Info("installing update", "from", a.opts.Version, "to", offer.Version)
 	if err := a.updater.Install(ctx, offer); err != nil {
+		if errors.Is(err, update.ErrPackaged) {
+			a.log.Info("not updating myself", "reason", err.Error())
+			return false, nil
+		}
 		return false, err
 	}
 	return true, nil

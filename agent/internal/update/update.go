@@ -32,6 +32,12 @@ var ErrBadSignature = errors.New("update signature does not verify")
 // ErrBadHash means the downloaded bytes are not the signed ones.
 var ErrBadHash = errors.New("downloaded update does not match its signed hash")
 
+// ErrPackaged means the agent binary belongs to a package (the
+// borgdesk-agent .deb or .rpm): the package manager updates it, never the
+// agent itself, so dpkg and rpm keep owning what is on disk and no
+// borgdesk-agent.old is left beside their file.
+var ErrPackaged = errors.New("installed from a package")
+
 // Updater checks for, verifies and installs agent updates.
 type Updater struct {
 	Client    *client.Client
@@ -41,6 +47,9 @@ type Updater struct {
 	StateDir  string // where the pending-update marker lives
 	GOOS      string
 	GOARCH    string
+	// PackageOf names the package that owns a file ("" for none); nil
+	// asks dpkg and rpm.
+	PackageOf func(ctx context.Context, file string) string
 }
 
 // Offer asks the coordinator for an update; nil when there is none.
@@ -72,6 +81,13 @@ func (u *Updater) Verify(o *agentapi.UpdateCheckResponse) error {
 // Install downloads, verifies and swaps in the offered binary. The running
 // binary is kept as Exe+".old" until the new one proves it comes up.
 func (u *Updater) Install(ctx context.Context, o *agentapi.UpdateCheckResponse) error {
+	owner := u.PackageOf
+	if owner == nil {
+		owner = packageOf
+	}
+	if pkg := owner(ctx, u.Exe); pkg != "" {
+		return fmt.Errorf("%w: %s belongs to %s; update it with the package manager (apt install borgdesk-agent, or dnf upgrade borgdesk-agent) to get version %s", ErrPackaged, u.Exe, pkg, o.Version)
+	}
 	if err := u.Verify(o); err != nil {
 		return err
 	}
@@ -186,4 +202,29 @@ func (u *Updater) goarch() string {
 		return u.GOARCH
 	}
 	return runtime.GOARCH
+}
+
+// packageOf names the package that owns the file exe, as dpkg or rpm
+// knows it ("" when neither does, or neither is installed).
+func packageOf(ctx context.Context, exe string) string {
+	paths := []string{exe}
+	if real, err := filepath.EvalSymlinks(exe); err == nil && real != exe {
+		paths = append(paths, real)
+	}
+	for _, p := range paths {
+		if _, err := exec.LookPath("dpkg-query"); err == nil {
+			// "borgdesk-agent: /usr/bin/borgdesk-agent"
+			if out, err := exec.CommandContext(ctx, "dpkg-query", "-S", p).Output(); err == nil {
+				if name, _, ok := strings.Cut(strings.TrimSpace(string(out)), ":"); ok {
+					return "the " + name + " package (dpkg)"
+				}
+			}
+		}
+		if _, err := exec.LookPath("rpm"); err == nil {
+			if out, err := exec.CommandContext(ctx, "rpm", "-qf", "--qf", "%{NAME}", p).Output(); err == nil {
+				return "the " + strings.TrimSpace(string(out)) + " package (rpm)"
+			}
+		}
+	}
+	return ""
 }

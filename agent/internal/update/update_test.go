@@ -13,8 +13,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"borgdesk/agent/internal/client"
@@ -140,5 +142,48 @@ func TestUpdateRefusesABinaryThatDoesNotStart(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(exe); string(got) != "#!/bin/sh\necho borgdesk-agent v1\n" {
 		t.Error("old binary replaced")
+	}
+}
+
+// A binary that belongs to a package is the package manager's to update:
+// nothing is downloaded, swapped or left beside it, and the error says
+// what to run.
+func TestUpdateLeavesAPackagedBinaryAlone(t *testing.T) {
+	pub, key, _ := ed25519.GenerateKey(rand.Reader)
+	u, exe := setup(t, key, pub, newBinary, newBinary)
+	u.PackageOf = func(_ context.Context, file string) string {
+		if file != exe {
+			t.Errorf("asked who owns %s; want %s", file, exe)
+		}
+		return "the borgdesk-agent package (dpkg)"
+	}
+	err := install(t, u)
+	if !errors.Is(err, ErrPackaged) || !strings.Contains(err.Error(), "apt install borgdesk-agent") {
+		t.Fatalf("Install of a packaged binary: %v; want ErrPackaged naming the package manager", err)
+	}
+	if got, _ := os.ReadFile(exe); string(got) != "#!/bin/sh\necho borgdesk-agent v1\n" {
+		t.Error("the packaged binary was replaced")
+	}
+	for _, left := range []string{exe + ".new", exe + ".old"} {
+		if _, err := os.Stat(left); !os.IsNotExist(err) {
+			t.Errorf("%s left beside the packaged binary", left)
+		}
+	}
+}
+
+// packageOf asks dpkg for real: its own binary is the dpkg package's, a
+// file of ours is nobody's.
+func TestPackageOfAsksDpkg(t *testing.T) {
+	dq, err := exec.LookPath("dpkg-query")
+	if err != nil {
+		t.Fatalf("dpkg-query is not installed (Debian machines have it): %v", err)
+	}
+	if got := packageOf(context.Background(), dq); !strings.Contains(got, "dpkg") {
+		t.Errorf("packageOf(%s) = %q; want the dpkg package", dq, got)
+	}
+	mine := filepath.Join(t.TempDir(), "borgdesk-agent")
+	os.WriteFile(mine, newBinary, 0o755)
+	if got := packageOf(context.Background(), mine); got != "" {
+		t.Errorf("packageOf(%s) = %q; want no package", mine, got)
 	}
 }

@@ -5,6 +5,7 @@
 // event no rule knows keeps Go's sentence, with its byte counts in binary
 // units. Pure functions: t is vue-i18n's translate function.
 import {
+  AUDIT,
   DRILL_CHANGED,
   FLX_OPENED,
   FLX_STORED,
@@ -33,6 +34,7 @@ export const KIND_KEYS = Object.freeze({
   [DRILL_CHANGED]: 'drill',
   [RECOVERY_EXPORTED]: 'recovery',
   [REPLICA_CHANGED]: 'replica',
+  [AUDIT]: 'auditEntry',
 })
 
 const IEC = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB']
@@ -99,6 +101,7 @@ const RULES = {
   ],
   [FLX_STORED]: [
     [/^snapshot (\S+) of (.+?)\/(\S+) stored; (\d+) kept(?:, (\d+) older removed)?/, 'flx.stored', (m) => ({ name: m[1], server: m[2], job: m[3], kept: m[4], removed: m[5] ?? '0' })],
+    [/^snapshot (\S+) of (\S+) stored: (\d+) files$/, 'flx.storedOneOff', (m) => ({ name: m[1], server: m[2], n: m[3] })],
   ],
   [MOUNT_CHANGED]: [
     [/^(.+) mounted at (.+)$/, 'mount.mounted', (m) => ({ source: m[1], dir: m[2] })],

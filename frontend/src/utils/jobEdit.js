@@ -80,7 +80,9 @@ export function editInput(form, schedule, original) {
     const kept = Object.fromEntries(Object.entries(part).filter(([k]) => !SHOWN[form.kind].includes(k)))
     if (Object.keys(kept).length) spec[form.kind] = { ...kept, ...(spec[form.kind] ?? {}) }
   }
-  return { server: original?.server ?? '', name: form.name, spec, schedule, keep: buildKeep(form.keep), notify_success: Boolean(form.notifySuccess) }
+  // version: the job as it was opened, so a save over someone else's is refused (Go).
+  const version = original?.version ? { version: original.version } : {}
+  return { server: original?.server ?? '', name: form.name, spec, schedule, keep: buildKeep(form.keep), notify_success: Boolean(form.notifySuccess), ...version }
 }
 
 // changeValue shows one side of a change as Go sent it (JSON text, or a

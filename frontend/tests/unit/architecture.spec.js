@@ -39,6 +39,7 @@ describe('architecture', () => {
       'drill:changed',
       'recovery:exported',
       'replica:changed',
+      'audit',
     ])
     const spelled = files.filter(
       (f) => f.path !== 'events.js' && ALL_EVENTS.some((name) => f.text.includes(`'${name}'`)),

@@ -63,6 +63,11 @@ describe('eventText', () => {
     expect(say('fr')(ev(FLX_STORED, 'snapshot a.flx of pbx1/pbx stored; 1 kept'))).toBe(
       'Instantané a.flx de pbx1/pbx enregistré : 1 gardés, 0 plus anciens retirés par la rétention de la tâche.',
     )
+    expect(say('de')(ev(FLX_STORED, 'snapshot etc-2026-12-07_03-00-00.flx of web1 stored: 12 files'))).toBe(
+      'Snapshot etc-2026-12-07_03-00-00.flx von web1 gespeichert: 12 Dateien.',
+    )
+    // A snapshot the catalog could not index keeps Go's whole sentence.
+    expect(say('en')(ev(FLX_STORED, 'snapshot a.flx of web1 stored: 2 files; not in the file catalog: x'))).toBe('snapshot a.flx of web1 stored: 2 files; not in the file catalog: x')
     expect(eventKind(ev(FLX_STORED, ''), createAppI18n('en').global.t)).toBe('Snapshot')
   })
 

@@ -371,6 +371,8 @@ export namespace catalog {
 	    time: string;
 	    size: number;
 	    mtime: string;
+	    snapshot?: boolean;
+	    file?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Version(source);
@@ -382,6 +384,8 @@ export namespace catalog {
 	        this.time = source["time"];
 	        this.size = source["size"];
 	        this.mtime = source["mtime"];
+	        this.snapshot = source["snapshot"];
+	        this.file = source["file"];
 	    }
 	}
 	export class Hit {
@@ -1073,6 +1077,7 @@ export namespace jobs {
 	    schedule: string;
 	    keep: borg.Keep;
 	    notify_success: boolean;
+	    version?: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Input(source);
@@ -1086,6 +1091,7 @@ export namespace jobs {
 	        this.schedule = source["schedule"];
 	        this.keep = this.convertValues(source["keep"], borg.Keep);
 	        this.notify_success = source["notify_success"];
+	        this.version = source["version"];
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {

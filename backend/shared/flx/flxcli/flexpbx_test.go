@@ -74,7 +74,7 @@ func TestFlexPBXToolsThroughTheBinary(t *testing.T) {
 	for name := range ToolNames {
 		for _, h := range []string{"-h", "--help"} {
 			out, _, code := runTool(t, bin, name, nil, h)
-			if code != 0 || !strings.Contains(out, "usage: "+name) || !strings.Contains(out, "--verbose") {
+			if code != 0 || !strings.Contains(out, "Usage:\n  "+name) || !strings.Contains(out, "--verbose") {
 				t.Errorf("%s %s: exit %d, %q; want 0 and the usage with the long options", name, h, code, out)
 			}
 		}

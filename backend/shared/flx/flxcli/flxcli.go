@@ -6,8 +6,6 @@ package flxcli
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +13,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"borgdesk/backend/shared/cmdtree"
 	"borgdesk/backend/shared/flx"
 )
 
@@ -38,183 +40,51 @@ type Env struct {
 	As string
 }
 
-const usage = `usage: flx COMMAND …
-  backup|create ` + backupFlags + ` [PATH…]
-  restore ` + restoreFlags + ` FILE
-  restore --rollback [--root R] [-y] ROLLBACK-FILE
-  migrate ` + migrateFlags + ` TARGET-USER
-  inspect FILE [--json] [--offset N] [--limit N]     verify FILE     diff [-u USER] FILE (DIR|FILE)
-  restore, migrate, inspect and verify take the caps --max-size SIZE (e.g. 64G),
-  --max-files N, --max-path BYTES and --max-ratio N (how far an archive may inflate)
-  FILE is a .flx/.flxx JSON snapshot (gzipped or not), a FlexPBX module tar.gz or a ZIP export.
-  The same commands answer as flexpbx-backup, flexpbx-restore and flexpbx-migrate.`
-
-const (
-	backupFlags  = "[-t|--type flx|flxx] [-c|--compress] [-o|--output DIR] [--root R] [--profile etc|flexpbx] [-u|--user ACCOUNT] [-d|--include-data] [--keep-secrets] [-v|--verbose]"
-	restoreFlags = "[-m|--mode fresh|merge|migrate] [-u|--user USER] [-y|--yes] [--dry-run] [--root R] [--keep-setuid] [-v|--verbose]"
-	migrateFlags = "[-s|--source USER] [-b|--backup-dir DIR] [-k|--keep-backup] [--from FILE] [-y|--yes] [-v|--verbose] [--root R] [--keep-setuid]"
-)
-
-// Run runs `flx args…` and returns the exit code.
-func Run(args []string, e Env) int {
-	if len(args) == 0 {
-		fmt.Fprintln(e.Stderr, usage)
-		return 2
+func backupCmd(e Env) *cobra.Command {
+	c := &cobra.Command{
+		Use: "backup [PATH…]", Aliases: []string{"create"},
+		Short: "Write a .flx/.flxx snapshot of a profile or of the PATHs given",
+		Example: `  flx backup --profile etc -o /var/backups
+  flx backup -t flxx -c --profile flexpbx -u pbx
+  flexpbx-backup --type flxx --compress --output /root/backup`,
 	}
-	var err error
-	switch args[0] {
-	case "backup", "create":
-		err = backup(args[1:], e)
-	case "restore":
-		err = restore(args[1:], e)
-	case "migrate":
-		err = migrate(args[1:], e)
-	case "inspect":
-		err = inspect(args[1:], e)
-	case "verify":
-		err = verify(args[1:], e)
-	case "diff":
-		err = diff(args[1:], e)
-	case "help", "-h", "--help":
-		fmt.Fprintln(e.Stdout, usage)
-		return 0
-	default:
-		fmt.Fprintf(e.Stderr, "flx: unknown command %q\n%s\n", args[0], usage)
-		return 2
-	}
-	var ue usageErr
-	var he helpErr
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &he):
-		fmt.Fprintln(e.Stdout, string(he))
-		return 0
-	case errors.As(err, &ue):
-		fmt.Fprintln(e.Stderr, "flx:", err)
-		return 2
-	case errors.Is(err, errDeclined):
-		fmt.Fprintln(e.Stderr, "flx: nothing was changed")
-		return 1
-	}
-	fmt.Fprintln(e.Stderr, "flx:", err)
-	return 1
-}
-
-type usageErr struct{ msg string }
-
-// helpErr carries a command's usage, asked for with -h or --help.
-type helpErr string
-
-func (h helpErr) Error() string { return string(h) }
-
-func (u usageErr) Error() string { return u.msg }
-
-var errDeclined = errors.New("declined")
-
-// parse allows flags after positional arguments, as the seed's tools did;
-// -h and --help return the command's usage and flags.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	fs.SetOutput(io.Discard)
-	var pos []string
-	for {
-		if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-			return nil, helpErr(help(fs))
-		} else if err != nil {
-			return nil, usageErr{fs.Name() + ": " + err.Error()}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
-// help lists a command's options, a short flag beside its long name:
-// "-t, --type string".
-func help(fs *flag.FlagSet) string {
-	long := map[string]string{}
-	fs.VisitAll(func(f *flag.Flag) {
-		if short, ok := strings.CutPrefix(f.Usage, "same as -"); ok {
-			long[short] = f.Name
-		}
-	})
-	var b strings.Builder
-	operand := "…"
-	for cmd, op := range map[string]string{"backup": "[PATH…]", "restore": "FILE", "migrate": "TARGET-USER", "diff": "FILE (DIR|FILE)", "inspect": "FILE", "verify": "FILE"} {
-		if strings.HasSuffix(fs.Name(), cmd) {
-			operand = op
-		}
-	}
-	fmt.Fprintf(&b, "usage: %s [OPTIONS] %s\noptions:\n", fs.Name(), operand)
-	fs.VisitAll(func(f *flag.Flag) {
-		if strings.HasPrefix(f.Usage, "same as -") {
-			return
-		}
-		names := "--" + f.Name
-		if len(f.Name) == 1 {
-			names = "-" + f.Name
-		}
-		if l, ok := long[f.Name]; ok {
-			names += ", --" + l
-		}
-		arg, usage := flag.UnquoteUsage(f)
-		if arg != "" {
-			names += " " + arg
-		}
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" {
-			usage += fmt.Sprintf(" (default %s)", f.DefValue)
-		}
-		fmt.Fprintf(&b, "  %-34s %s\n", names, usage)
-	})
-	return strings.TrimRight(b.String(), "\n")
-}
-
-// alias lets a flag be given by its FlexPBX long name too (--type for -t).
-func alias(fs *flag.FlagSet, long, short string) {
-	f := fs.Lookup(short)
-	fs.Var(f.Value, long, "same as -"+short)
-}
-
-// cmdName is the command as the user typed it: flexpbx-backup, or flx backup.
-func cmdName(e Env, cmd string) string {
+	fs := c.Flags()
+	defProfile, defPrefix := "", ""
 	if e.As != "" {
-		return e.As
+		defProfile, defPrefix = "flexpbx", "flexpbx"
 	}
-	return "flx " + cmd
-}
-
-func backup(args []string, e Env) error {
-	fs := flag.NewFlagSet(cmdName(e, "backup"), flag.ContinueOnError)
-	typ := fs.String("t", "flx", "flx, or flxx (with account templates and schemas)")
-	gz := fs.Bool("c", false, "gzip the snapshot (.flx.gz; the latest link is latest.flx.gz)")
-	out := fs.String("o", e.DefaultDir, "output directory")
+	typ := fs.StringP("type", "t", "flx", "flx, or flxx (with account templates and schemas)")
+	gz := fs.BoolP("compress", "c", false, "gzip the snapshot (.flx.gz; the latest link is latest.flx.gz)")
+	out := fs.StringP("output", "o", e.DefaultDir, "output directory")
 	root := fs.String("root", "/", "paths are stored relative to this root")
-	profile := fs.String("profile", "", "named path set: etc or flexpbx (default: the PATHs given, else etc; flexpbx when run as flexpbx-backup)")
-	account := fs.String("u", "", "flexpbx profile: the FlexPBX account (default: the owner of the FlexPBX home)")
+	profile := fs.String("profile", defProfile, "named path set: etc or flexpbx (when empty: the PATHs given, else etc)")
+	account := fs.StringP("user", "u", "", "flexpbx profile: the FlexPBX account (default: the owner of the FlexPBX home)")
 	keep := fs.Bool("keep-secrets", false, "do not sanitize: passwords, keys and addresses stay in (sensitive_data_included: true)")
-	data := fs.Bool("d", false, "flexpbx profile: include the account's users/ and admins/, unsanitized (SENSITIVE; implies --keep-secrets)")
-	prefix := fs.String("prefix", "", "file name prefix (default: this host's name; flexpbx as flexpbx-backup)")
-	verbose := fs.Bool("v", false, "list every file")
-	for long, short := range map[string]string{"type": "t", "compress": "c", "output": "o", "user": "u", "include-data": "d", "verbose": "v"} {
-		alias(fs, long, short)
+	data := fs.BoolP("include-data", "d", false, "flexpbx profile: include the account's users/ and admins/, unsanitized (SENSITIVE; implies --keep-secrets)")
+	prefix := fs.String("prefix", defPrefix, "file name prefix (when empty: this host's name)")
+	verbose := fs.BoolP("verbose", "v", false, "list every file")
+	c.RunE = func(_ *cobra.Command, paths []string) error {
+		return backup(paths, e, backupOpts{typ: *typ, gz: *gz, out: *out, root: *root, profile: *profile, account: *account, keep: *keep, data: *data, prefix: *prefix, verbose: *verbose})
 	}
-	if e.As != "" {
-		*profile, *prefix = "flexpbx", "flexpbx"
-	}
-	paths, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
+	return c
+}
+
+// backupOpts are backup's flags.
+type backupOpts struct {
+	typ, out, root, profile, account, prefix string
+	gz, keep, data, verbose                  bool
+}
+
+func backup(paths []string, e Env, o backupOpts) error {
+	typ, gz, out, root, profile, account, keep, data, prefix, verbose := &o.typ, &o.gz, &o.out, &o.root, &o.profile, &o.account, &o.keep, &o.data, &o.prefix, &o.verbose
+	var err error
 	t := flx.TypeSystem
 	switch *typ {
 	case "flx":
 	case "flxx":
 		t = flx.TypeExtended
 	default:
-		return usageErr{"-t is flx or flxx"}
+		return &cmdtree.UsageError{Msg: "-t/--type is flx or flxx"}
 	}
 	if *out == "" {
 		*out = "."
@@ -235,10 +105,10 @@ func backup(args []string, e Env) error {
 			return err
 		}
 	case *profile != "" && Profiles[*profile] == nil:
-		return usageErr{fmt.Sprintf("unknown profile %q: etc or flexpbx, or give paths", *profile)}
+		return &cmdtree.UsageError{Msg: fmt.Sprintf("unknown profile %q: etc or flexpbx, or give paths", *profile)}
 	default:
 		if *account != "" || *data {
-			return usageErr{"-u and -d go with --profile flexpbx"}
+			return &cmdtree.UsageError{Msg: "-u and -d go with --profile flexpbx"}
 		}
 		if files, opts.Skipped, err = collectPaths(*root, *profile, paths, e); err != nil {
 			return err
@@ -316,41 +186,47 @@ func printReport(w io.Writer, m *flx.Meta, keep bool) {
 	}
 }
 
-func restore(args []string, e Env) error {
-	fs := flag.NewFlagSet(cmdName(e, "restore"), flag.ContinueOnError)
-	mode := fs.String("m", flx.ModeMerge, "fresh, merge or migrate")
-	usr := fs.String("u", "", "the account whose home gets the snapshot's home-relative files (public_html/…); migrate: the target user")
-	yes := fs.Bool("y", false, "do not ask for confirmation")
+func restoreCmd(e Env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "restore FILE",
+		Short: "Restore a snapshot (or put a rollback file back) under a root, after a dry run and a question",
+		Example: `  flx restore --dry-run -u pbx backup.flx
+  flx restore -m merge -u pbx -y backup.flx
+  flx restore --rollback -y /var/backups/borgdesk-flx/rollback-20260101-120000.flx
+  flexpbx-restore --mode fresh --user pbx --yes flexpbx-20260101.flx`,
+		Args: cmdtree.Positional(1, 1),
+	}
+	fs := c.Flags()
+	mode := fs.StringP("mode", "m", flx.ModeMerge, "fresh, merge or migrate")
+	usr := fs.StringP("user", "u", "", "the account whose home gets the snapshot's home-relative files (public_html/…); migrate: the target user")
+	yes := fs.BoolP("yes", "y", false, "do not ask for confirmation")
 	dry := fs.Bool("dry-run", false, "show what would change, write nothing")
 	root := fs.String("root", "/", "restore under this root")
 	rollback := fs.Bool("rollback", false, "FILE is a rollback snapshot: put it back")
-	verbose := fs.Bool("v", false, "list every change")
+	verbose := fs.BoolP("verbose", "v", false, "list every change")
 	keepSetuid := fs.Bool("keep-setuid", false, "keep setuid/setgid bits on files that belong to root (dropped otherwise)")
 	limits := limitFlags(fs)
-	for long, short := range map[string]string{"mode": "m", "user": "u", "yes": "y", "verbose": "v"} {
-		alias(fs, long, short)
+	c.RunE = func(_ *cobra.Command, pos []string) error {
+		return restore(pos[0], e, *mode, *usr, *root, *yes, *dry, *rollback, *verbose, *keepSetuid, *limits)
 	}
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageErr{cmdName(e, "restore") + " " + restoreFlags + " FILE"}
-	}
-	file := pos[0]
-	if *rollback {
-		if !*yes && !confirm(e, fmt.Sprintf("Put back the files saved in %s under %s?", file, *root)) {
-			return errDeclined
+	return c
+}
+
+func restore(file string, e Env, mode, usr, root string, yes, dry, rollback, verbose, keepSetuid bool, limits flx.Limits) error {
+	var err error
+	if rollback {
+		if !yes && !confirm(e, fmt.Sprintf("Put back the files saved in %s under %s?", file, root)) {
+			return ErrDeclined
 		}
-		m, err := flx.Rollback(file, *root)
+		m, err := flx.Rollback(file, root)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.Stdout, "rolled back: %d files put back, %d created files removed\n", m.FileCount, len(m.RollbackCreated))
 		return nil
 	}
-	opts := flx.RestoreOptions{Root: *root, Mode: *mode, User: *usr, KeepSetuid: *keepSetuid, Limits: *limits}
-	_, err = restoreFile(file, opts, e, *yes, *dry, *verbose)
+	opts := flx.RestoreOptions{Root: root, Mode: mode, User: usr, KeepSetuid: keepSetuid, Limits: limits}
+	_, err = restoreFile(file, opts, e, yes, dry, verbose)
 	return err
 }
 
@@ -392,7 +268,7 @@ func restoreFile(file string, opts flx.RestoreOptions, e Env, yes, dry, verbose 
 		return nil, nil
 	}
 	if !yes && !confirm(e, "Restore "+summary+"?") {
-		return nil, errDeclined
+		return nil, ErrDeclined
 	}
 	opts.DryRun = false
 	res, err := flx.Restore(file, opts)
@@ -418,24 +294,29 @@ func confirm(e Env, q string) bool {
 	return a == "y" || a == "yes"
 }
 
-func inspect(args []string, e Env) error {
-	fs := flag.NewFlagSet("flx inspect", flag.ContinueOnError)
+func inspectCmd(e Env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "inspect FILE",
+		Short: "Show a snapshot's header and its files, a page at a time, and check it",
+		Example: `  flx inspect backup.flx
+  flx inspect --json --offset 100 --limit 50 backup.flxx`,
+		Args: cmdtree.Positional(1, 1),
+	}
+	fs := c.Flags()
 	asJSON := fs.Bool("json", false, "print JSON")
 	offset := fs.Int("offset", 0, "list the files from this one on (0 is the first)")
 	limit := fs.Int("limit", flx.DefaultInspectPage, "list at most this many files")
 	limits := limitFlags(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageErr{"flx inspect FILE [--json] [--offset N] [--limit N]"}
-	}
-	in, err := flx.InspectPage(pos[0], flx.InspectOptions{Offset: *offset, Limit: *limit, Limits: *limits})
+	c.RunE = func(_ *cobra.Command, pos []string) error { return inspect(pos, e, *asJSON, *offset, *limit, limits) }
+	return c
+}
+
+func inspect(pos []string, e Env, asJSON bool, offset, limit int, limits *flx.Limits) error {
+	in, err := flx.InspectPage(pos[0], flx.InspectOptions{Offset: offset, Limit: limit, Limits: *limits})
 	if in == nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(e.Stdout)
 		enc.SetIndent("", "  ")
 		if eerr := enc.Encode(in); eerr != nil {
@@ -497,16 +378,19 @@ func firstNonEmpty(v ...string) string {
 	return "unknown"
 }
 
-func verify(args []string, e Env) error {
-	fs := flag.NewFlagSet("flx verify", flag.ContinueOnError)
-	limits := limitFlags(fs)
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+func verifyCmd(e Env) *cobra.Command {
+	c := &cobra.Command{
+		Use:     "verify FILE",
+		Short:   "Check every file of a snapshot against its hash (exit 1 when one differs)",
+		Example: "  flx verify backup.flx\n  flx verify --max-size 64G big.flx.gz",
+		Args:    cmdtree.Positional(1, 1),
 	}
-	if len(pos) != 1 {
-		return usageErr{"flx verify FILE"}
-	}
+	limits := limitFlags(c.Flags())
+	c.RunE = func(_ *cobra.Command, pos []string) error { return verify(pos, e, limits) }
+	return c
+}
+
+func verify(pos []string, e Env, limits *flx.Limits) error {
 	in, err := flx.InspectPage(pos[0], flx.InspectOptions{Limit: 1, Limits: *limits})
 	if err != nil {
 		return fmt.Errorf("%s: %w", pos[0], err)
@@ -515,23 +399,26 @@ func verify(args []string, e Env) error {
 	return nil
 }
 
-func diff(args []string, e Env) error {
-	fs := flag.NewFlagSet("flx diff", flag.ContinueOnError)
+func diffCmd(e Env) *cobra.Command {
+	c := &cobra.Command{
+		Use:     "diff FILE (DIR|FILE)",
+		Short:   "Compare a snapshot with a directory or with another snapshot",
+		Example: "  flx diff old.flx new.flx\n  flx diff -u pbx backup.flx /",
+		Args:    cmdtree.Positional(2, 2),
+	}
+	fs := c.Flags()
 	asJSON := fs.Bool("json", false, "print JSON")
-	usr := fs.String("u", "", "against a directory: the account whose home holds the snapshot's home-relative files")
-	alias(fs, "user", "u")
-	pos, err := parse(fs, args)
+	usr := fs.StringP("user", "u", "", "against a directory: the account whose home holds the snapshot's home-relative files")
+	c.RunE = func(_ *cobra.Command, pos []string) error { return diff(pos, e, *asJSON, *usr) }
+	return c
+}
+
+func diff(pos []string, e Env, asJSON bool, usr string) error {
+	d, err := flx.DiffAs(pos[0], pos[1], usr)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 2 {
-		return usageErr{"flx diff [-u USER] FILE (DIR|FILE)"}
-	}
-	d, err := flx.DiffAs(pos[0], pos[1], *usr)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
+	if asJSON {
 		if d == nil {
 			d = []flx.DiffEntry{}
 		}
@@ -548,7 +435,7 @@ func diff(args []string, e Env) error {
 
 // limitFlags adds the caps on what reading a snapshot may cost; the
 // returned Limits is filled once the flags are parsed.
-func limitFlags(fs *flag.FlagSet) *flx.Limits {
+func limitFlags(fs *pflag.FlagSet) *flx.Limits {
 	l := &flx.Limits{}
 	fs.Func("max-size", fmt.Sprintf("cap on the snapshot's size once decompressed, e.g. 64G (default %s)", sizeString(flx.DefaultMaxBytes)), func(v string) error {
 		n, err := parseSize(v)

@@ -2,13 +2,15 @@ package flxcli
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/spf13/cobra"
+
+	"borgdesk/backend/shared/cmdtree"
 	"borgdesk/backend/shared/flx"
 )
 
@@ -18,27 +20,40 @@ import (
 // the sudoers drop-in to the target (checked with visudo), then test the
 // permissions. The backup is removed at the end unless -k; the restore's
 // rollback point stays either way.
-func migrate(args []string, e Env) error {
-	fl := flag.NewFlagSet(cmdName(e, "migrate"), flag.ContinueOnError)
-	source := fl.String("s", "", "the source account (default: the owner of the FlexPBX home)")
-	dir := fl.String("b", e.DefaultDir, "where the source account's backup is written (and, without a source, latest.flx* is looked for)")
-	keepBackup := fl.Bool("k", false, "keep the source account's backup after the migration")
+func migrateCmd(e Env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "migrate TARGET-USER",
+		Short: "Move a FlexPBX install to another account: back up, restore into its home, hand sudoers over",
+		Example: `  flx migrate -s pbx -y newpbx
+  flx migrate --from flexpbx-20260101.flx -y newpbx
+  flexpbx-migrate --source pbx --backup-dir /root/backup --keep-backup --yes newpbx`,
+		Args: cmdtree.Positional(1, 1),
+	}
+	fl := c.Flags()
+	source := fl.StringP("source", "s", "", "the source account (default: the owner of the FlexPBX home)")
+	dir := fl.StringP("backup-dir", "b", e.DefaultDir, "where the source account's backup is written (and, without a source, latest.flx* is looked for)")
+	keepBackup := fl.BoolP("keep-backup", "k", false, "keep the source account's backup after the migration")
 	from := fl.String("from", "", "migrate from this snapshot instead of backing up a source account")
-	yes := fl.Bool("y", false, "do not ask for confirmation")
-	verbose := fl.Bool("v", false, "list every change")
+	yes := fl.BoolP("yes", "y", false, "do not ask for confirmation")
+	verbose := fl.BoolP("verbose", "v", false, "list every change")
 	root := fl.String("root", "/", "work under this root")
 	keepSetuid := fl.Bool("keep-setuid", false, "keep setuid/setgid bits on files that belong to root")
 	limits := limitFlags(fl)
-	for long, short := range map[string]string{"source": "s", "backup-dir": "b", "keep-backup": "k", "yes": "y", "verbose": "v"} {
-		alias(fl, long, short)
+	c.RunE = func(_ *cobra.Command, pos []string) error {
+		return migrate(pos, e, migrateOpts{*source, *dir, *from, *root, *keepBackup, *yes, *verbose, *keepSetuid, limits})
 	}
-	pos, err := parse(fl, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usageErr{cmdName(e, "migrate") + " " + migrateFlags + " TARGET-USER"}
-	}
+	return c
+}
+
+// migrateOpts are migrate's flags.
+type migrateOpts struct {
+	source, dir, from, root              string
+	keepBackup, yes, verbose, keepSetuid bool
+	limits                               *flx.Limits
+}
+
+func migrate(pos []string, e Env, o migrateOpts) error {
+	source, dir, keepBackup, from, yes, verbose, root, keepSetuid, limits := &o.source, &o.dir, &o.keepBackup, &o.from, &o.yes, &o.verbose, &o.root, &o.keepSetuid, o.limits
 	target, err := flx.LookupAccount(pos[0])
 	if err != nil {
 		return err

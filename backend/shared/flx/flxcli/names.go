@@ -28,11 +28,10 @@ func Tool(argv0 string) string {
 // own tool would take them: flexpbx-backup backs up the flexpbx profile
 // into ~/backup as flexpbx-DATE.flx unless told otherwise.
 func RunAs(name string, args []string, e Env) int {
-	e.As = name
 	if name == "flexpbx-backup" {
 		if home, err := os.UserHomeDir(); err == nil {
 			e.DefaultDir = filepath.Join(home, "backup")
 		}
 	}
-	return Run(append([]string{ToolNames[name]}, args...), e)
+	return execute(ToolCommand(name, e), args, e)
 }
