@@ -31,7 +31,7 @@ import (
 // ErrNoSocket is what Listen and the client answer where the peer of a
 // unix socket cannot be told (Windows): a socket that anyone could use
 // would be an admin API for anyone.
-var ErrNoSocket = fmt.Errorf("not on this OS: the admin socket needs the peer credentials of Linux or macOS, and this is %s (the coordinator runs on Linux; reach it over the operator TLS listener)", runtime.GOOS)
+var ErrNoSocket = fmt.Errorf("not on this OS: the admin socket needs the peer credentials of Linux or macOS, and this is %s; the coordinator runs on Linux: reach it over its operator listener with `borgdesk connect URL --invite CODE`, then --coordinator URL", runtime.GOOS)
 
 // Server serves the admin API for one service.
 type Server struct {
