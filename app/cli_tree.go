@@ -127,7 +127,7 @@ any order. Exit codes: 0 success, 1 failure, 2 a mistake on the command line.`,
 			return usageError{"--self-test-bench goes with --self-test"}
 		}
 		g.openFiles = args // opened from the file manager
-		return runDesktop(c.Context(), *g, e)
+		return showDesktopError(runDesktop(c.Context(), *g, e))
 	}
 	return root
 }

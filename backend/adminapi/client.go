@@ -33,8 +33,7 @@ type Client struct {
 func NewClient(path string) *Client {
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", path)
+			return dialUnix(ctx, path)
 		},
 	}
 	return &Client{socket: path, base: "http://borgdesk", hc: &http.Client{Transport: tr}}
@@ -125,6 +124,9 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 func (c *Client) connError(err error) error {
 	if c.socket == "" {
 		return fmt.Errorf("coordinator %s: %w", c.base, err)
+	}
+	if errors.Is(err, ErrNoSocket) {
+		return ErrNoSocket
 	}
 	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
 		return fmt.Errorf("%w on socket %s: start one with `borgdesk serve` (same --data) or open the desktop app", ErrNoCoordinator, c.socket)

@@ -1,6 +1,9 @@
 // Package adminapi is the coordinator's admin API: HTTP over a unix socket
 // (mode 0600) in the data dir, the same API for operators over mutual TLS
-// (the operator listener), and the client the CLI uses over either.
+// (the operator listener), and the client the CLI uses over either. The
+// socket is offered on Linux (peer credentials from SO_PEERCRED) and macOS
+// (LOCAL_PEERCRED); on Windows, which cannot tell who is at the other end
+// of a unix socket, Listen refuses and operators use the TLS listener.
 //
 // It is a thin adapter over backend/service and must never carry logic of
 // its own, except who may call what: every route's least role is in one
@@ -19,12 +22,16 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"borgdesk/backend/service"
 )
+
+// ErrNoSocket is what Listen and the client answer where the peer of a
+// unix socket cannot be told (Windows): a socket that anyone could use
+// would be an admin API for anyone.
+var ErrNoSocket = fmt.Errorf("not on this OS: the admin socket needs the peer credentials of Linux or macOS, and this is %s; the coordinator runs on Linux: reach it over its operator listener with `borgdesk connect URL --invite CODE`, then --coordinator URL", runtime.GOOS)
 
 // Server serves the admin API for one service.
 type Server struct {
@@ -57,9 +64,7 @@ func Listen(path string) (net.Listener, error) {
 			return nil, fmt.Errorf("remove stale admin socket %s: %w", path, err)
 		}
 	}
-	old := unix.Umask(0o177)
-	ln, err := net.Listen("unix", path)
-	unix.Umask(old)
+	ln, err := listenUnix(path)
 	if err != nil {
 		return nil, fmt.Errorf("admin socket %s: %w", path, err)
 	}
@@ -116,21 +121,6 @@ func (l peerCheckListener) Accept() (net.Conn, error) {
 		}
 		c.Close()
 	}
-}
-
-func peerUID(c *net.UnixConn) (uint32, bool) {
-	raw, err := c.SyscallConn()
-	if err != nil {
-		return 0, false
-	}
-	var cred *unix.Ucred
-	var credErr error
-	if err := raw.Control(func(fd uintptr) {
-		cred, credErr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
-	}); err != nil || credErr != nil {
-		return 0, false
-	}
-	return cred.Uid, true
 }
 
 // routes registers every route of the table.

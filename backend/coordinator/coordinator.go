@@ -187,8 +187,11 @@ func listen(ctx context.Context, opts Options, st *store.Store, layout datadir.L
 // options and settings give (a busy address fails here, naming its
 // setting), and builds the service and the servers complete: nothing is set
 // on them afterwards. Nothing in the data dir is changed when it fails, and
-// nothing stays bound.
+// nothing stays bound. Outside Linux it refuses at once (ErrNotOnThisOS).
 func Open(ctx context.Context, opts Options) (*Coordinator, error) {
+	if err := supported(); err != nil {
+		return nil, err
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}

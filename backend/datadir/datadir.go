@@ -14,7 +14,7 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/sys/unix"
+	"borgdesk/backend/filelock"
 )
 
 // EnvData and EnvSocket name the environment variables behind --data and --socket.
@@ -76,16 +76,13 @@ func ResolveFrom(flagValue string, getenv func(string) string) (Resolution, erro
 }
 
 // DefaultDir is the data dir when nothing names one:
-// $XDG_DATA_HOME/borgdesk, else ~/.local/share/borgdesk.
+// $XDG_DATA_HOME/borgdesk, else ~/.local/share/borgdesk (on Windows, before
+// ~: %LOCALAPPDATA%\borgdesk).
 func DefaultDir(getenv func(string) string) (string, error) {
-	if xdg := getenv("XDG_DATA_HOME"); xdg != "" {
-		return filepath.Join(xdg, "borgdesk"), nil
+	if dir := dataHome(getenv); dir != "" {
+		return dir, nil
 	}
-	home := getenv("HOME")
-	if home == "" {
-		return "", errors.New("cannot choose a data dir: neither --data, $BORGDESK_DATA, " + DeskFile + ", $XDG_DATA_HOME nor $HOME is set; pass --data DIR")
-	}
-	return filepath.Join(home, ".local", "share", "borgdesk"), nil
+	return "", errors.New("cannot choose a data dir: neither --data, $BORGDESK_DATA, " + DeskFile + ", $XDG_DATA_HOME nor $HOME is set; pass --data DIR")
 }
 
 // SocketPath is the admin socket for dir unless overridden by --socket or $BORGDESK_SOCKET.
@@ -127,10 +124,10 @@ func Acquire(dir string) (*Lock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: open %s: %v", ErrNotWritable, path, unwrapPathError(err))
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+	if err := filelock.TryLock(f); err != nil {
 		holder := readPID(f)
 		f.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
+		if errors.Is(err, filelock.ErrHeld) {
 			who := "another process"
 			if holder > 0 {
 				who = "process " + strconv.Itoa(holder)

@@ -9,8 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"golang.org/x/sys/unix"
+	"syscall"
 
 	"borgdesk/backend/shared/atomicfile"
 )
@@ -41,13 +40,11 @@ type Resolution struct {
 }
 
 // DeskConfigPath is desk.json's path: $XDG_CONFIG_HOME/borgdesk/desk.json,
-// else ~/.config/borgdesk/desk.json; "" when neither variable is set.
+// else ~/.config/borgdesk/desk.json (on Windows, before ~:
+// %APPDATA%\borgdesk\desk.json); "" when no variable is set.
 func DeskConfigPath(getenv func(string) string) string {
-	if xdg := getenv("XDG_CONFIG_HOME"); xdg != "" {
-		return filepath.Join(xdg, "borgdesk", DeskFile)
-	}
-	if home := getenv("HOME"); home != "" {
-		return filepath.Join(home, ".config", "borgdesk", DeskFile)
+	if dir := configHome(getenv); dir != "" {
+		return filepath.Join(dir, DeskFile)
 	}
 	return ""
 }
@@ -144,7 +141,7 @@ func CheckCandidate(dir string) error {
 			}
 			break
 		}
-		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, unix.ENOTDIR) {
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
 			return fmt.Errorf("%s: %v", probeIn, unwrapPathError(err))
 		}
 		parent := filepath.Dir(probeIn)

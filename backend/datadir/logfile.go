@@ -7,15 +7,13 @@ const LogFileName = "borgdesk.log"
 
 // LogFilePath is where the coordinator writes its log:
 // $XDG_STATE_HOME/borgdesk/borgdesk.log, else
-// ~/.local/state/borgdesk/borgdesk.log; "" when neither variable is set.
+// ~/.local/state/borgdesk/borgdesk.log (on Windows, before ~:
+// %LOCALAPPDATA%\borgdesk\borgdesk.log); "" when no variable is set.
 // It lies outside the data dir: a log is about this workstation, not the
 // fleet, and a recovery kit need not carry it.
 func LogFilePath(getenv func(string) string) string {
-	if xdg := getenv("XDG_STATE_HOME"); xdg != "" {
-		return filepath.Join(xdg, "borgdesk", LogFileName)
-	}
-	if home := getenv("HOME"); home != "" {
-		return filepath.Join(home, ".local", "state", "borgdesk", LogFileName)
+	if dir := stateHome(getenv); dir != "" {
+		return filepath.Join(dir, LogFileName)
 	}
 	return ""
 }

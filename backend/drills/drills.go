@@ -23,10 +23,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/diskspace"
 	"borgdesk/backend/events"
 	"borgdesk/backend/fault"
 	"borgdesk/backend/jobs"
@@ -233,9 +233,8 @@ func (dr *Drills) verify(ctx context.Context, j store.Job, repo borg.Repo, d *st
 		return fmt.Errorf("cannot create the drill's scratch directory: %w", err)
 	}
 	defer os.RemoveAll(scratch)
-	var st syscall.Statfs_t
-	if syscall.Statfs(scratch, &st) == nil {
-		if free := int64(st.Bavail) * int64(st.Bsize); free < need+(64<<20) {
+	if u, err := diskspace.Of(scratch); err == nil {
+		if free := int64(u.Avail); free < need+(64<<20) {
 			return fmt.Errorf("the coordinator has %s free and this drill needs %s: free space or run a sample drill", units.Bytes(free), units.Bytes(need))
 		}
 	}

@@ -18,13 +18,13 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/emersion/go-mbox"
 	gomail "github.com/wneessen/go-mail"
 
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/filelock"
 )
 
 // Config is how to reach the SMTP server.
@@ -212,16 +212,16 @@ func (o *Outbox) withLock(path string, fn func(*os.File) error) error {
 	defer f.Close()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		err := filelock.TryLock(f)
 		if err == nil {
 			break
 		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) || time.Now().After(deadline) {
+		if !errors.Is(err, filelock.ErrHeld) || time.Now().After(deadline) {
 			return &LockedError{Path: path}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	defer filelock.Unlock(f)
 	return fn(f)
 }
 

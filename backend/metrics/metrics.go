@@ -13,9 +13,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 
+	"borgdesk/backend/diskspace"
 	"borgdesk/backend/events"
 	"borgdesk/backend/repos"
 	"borgdesk/backend/shared/agentapi"
@@ -114,11 +114,8 @@ func (m *Metrics) Storage(ctx context.Context) (Storage, error) {
 			break
 		}
 	}
-	var st syscall.Statfs_t
-	if syscall.Statfs(out.DiskPath, &st) == nil {
-		out.DiskTotal = int64(st.Blocks) * int64(st.Bsize)
-		out.DiskFree = int64(st.Bavail) * int64(st.Bsize)
-		out.DiskUsed = int64(st.Blocks-st.Bfree) * int64(st.Bsize)
+	if u, err := diskspace.Of(out.DiskPath); err == nil {
+		out.DiskTotal, out.DiskFree, out.DiskUsed = int64(u.Total), int64(u.Avail), int64(u.Used)
 	}
 	out.ReserveBytes = m.repos.ReserveBytes()
 	now := m.now()

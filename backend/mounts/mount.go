@@ -53,6 +53,9 @@ func (m *Manager) MountFlx(ctx context.Context, path, dir string) (Mount, error)
 // file, then makes it with do (which returns the server of an in-process
 // mount).
 func (m *Manager) mount(mt Mount, dir string, do func(dir string) (*flxfs.Server, error)) (Mount, error) {
+	if err := supported(); err != nil {
+		return Mount{}, err
+	}
 	dir, err := absDir(dir)
 	if err != nil {
 		return Mount{}, err

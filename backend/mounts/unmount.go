@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"borgdesk/backend/flxfs"
@@ -195,11 +194,7 @@ func fuseUnmount(ctx context.Context, dir string, lazy bool) error {
 	}
 	if err != nil {
 		// No helper: only root can unmount, with the system call.
-		flags := 0
-		if lazy {
-			flags = syscall.MNT_DETACH
-		}
-		return syscall.Unmount(dir, flags)
+		return sysUnmount(dir, lazy)
 	}
 	args := []string{"-u"}
 	if lazy {

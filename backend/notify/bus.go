@@ -121,7 +121,7 @@ func dial(addr string) (*dbus.Conn, error) {
 	var conn *dbus.Conn
 	var err error
 	if addr == "" {
-		conn, err = dbus.SessionBusPrivateNoAutoStartup()
+		conn, err = sessionBus()
 	} else {
 		conn, err = dbus.Dial(addr)
 	}

@@ -6,7 +6,8 @@
 //
 // It must never block or fail its caller: without a session bus or a
 // notification server it says so once in the log and drops what it cannot
-// show. Which events become alerts is decided elsewhere (backend/alerts).
+// show. Windows and macOS have no session bus: there it is a notifier that
+// logs once and shows nothing. Which events become alerts is decided elsewhere (backend/alerts).
 package notify
 
 import (

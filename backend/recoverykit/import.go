@@ -11,9 +11,8 @@ import (
 	"strings"
 	"syscall"
 
-	"golang.org/x/sys/unix"
-
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/diskspace"
 	"borgdesk/backend/shared/flx"
 	"borgdesk/backend/shared/units"
 	"borgdesk/backend/store"
@@ -187,11 +186,11 @@ type writer struct {
 
 // checkSpace refuses, before the first byte, a disk without room for the kit.
 func (w *writer) checkSpace(m *Manifest) error {
-	var st unix.Statfs_t
-	if err := unix.Statfs(w.dir, &st); err != nil {
+	u, err := diskspace.Of(w.dir)
+	if err != nil {
 		return nil // no figure: the writes will tell
 	}
-	free := int64(st.Bavail) * st.Bsize
+	free := int64(u.Avail)
 	if need := m.Bytes + 1<<20; free < need {
 		return noSpace(w.dir, need)
 	}

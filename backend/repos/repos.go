@@ -19,9 +19,9 @@ import (
 	"sync"
 
 	"github.com/dustin/go-humanize"
-	"golang.org/x/sys/unix"
 
 	"borgdesk/backend/datadir"
+	"borgdesk/backend/diskspace"
 	"borgdesk/backend/shared/atomicfile"
 	"borgdesk/backend/shared/borg"
 )
@@ -280,11 +280,11 @@ func (r *Repos) LimitToFreeSpace(ctx context.Context, agent string, share int) (
 // measure reads the free space of the repository's disk and the size of
 // its segments.
 func measure(path string, sp *Space) error {
-	var fs unix.Statfs_t
-	if err := unix.Statfs(path, &fs); err != nil {
-		return fmt.Errorf("free space of %s: %w", path, err)
+	u, err := diskspace.Of(path)
+	if err != nil {
+		return err
 	}
-	sp.Free, sp.Used = fs.Bavail*uint64(fs.Bsize), 0
+	sp.Free, sp.Used = u.Avail, 0
 	return filepath.WalkDir(filepath.Join(path, "data"), func(_ string, d os.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
 			if fi, err := d.Info(); err == nil {

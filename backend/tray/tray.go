@@ -1,12 +1,13 @@
 // Package tray puts Borgdesk in the desktop's system tray (StatusNotifierItem
-// over D-Bus, through fyne.io/systray): an icon in the fleet's colour, the
+// over D-Bus on Linux, the notification area on Windows and the menu bar on
+// macOS, through fyne.io/systray): an icon in the fleet's colour, the
 // status line as its tooltip, and a menu to open the window, back a server
 // up now, pause the schedules, open the last failures and quit.
 //
 // It reads and acts through Source only and is fed by the service's events;
 // it never polls faster than once a minute (health ages with the clock).
-// Without a session bus or a tray host it logs once and does nothing more:
-// the app runs on without it.
+// On Linux, without a session bus or a tray host it logs once and does
+// nothing more: the app runs on without it.
 package tray
 
 import (

@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -246,8 +245,8 @@ func writeEntry(w *bufio.Writer, f File, keepSecrets bool) (map[string]int, erro
 		}
 	}
 	head := map[string]any{"path": f.Rel, "mode": fmt.Sprintf("%04o", mode), "mtime": f.Info.ModTime().UTC().Format(time.RFC3339), "owner": ""}
-	if st, ok := f.Info.Sys().(*syscall.Stat_t); ok {
-		owner := strconv.Itoa(int(st.Uid))
+	if uid, ok := fileUID(f.Info); ok {
+		owner := strconv.Itoa(uid)
 		if u, err := user.LookupId(owner); err == nil {
 			owner = u.Username
 		}

@@ -14,17 +14,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Attrs are what a restore sets on a file it wrote.
-type Attrs struct {
-	// Mode is the permission bits, with setuid, setgid and sticky; pass
-	// it through SafeMode first.
-	Mode fs.FileMode
-	// UID and GID are the owner; -1 leaves one as it is.
-	UID, GID int
-	// Mtime is the modification (and access) time; zero leaves it.
-	Mtime time.Time
-}
-
 // SetAttrs sets a's owner, mode and times on f's descriptor: the file it
 // is, whatever its name has become meanwhile.
 func SetAttrs(f *os.File, a Attrs) error {
@@ -54,16 +43,6 @@ func setAttrs(fd int, name string, a Attrs) error {
 		}
 	}
 	return nil
-}
-
-// SafeMode drops setuid and setgid from mode unless the file will belong
-// to root (uid 0) and keep says the operator asked for them: a snapshot
-// or an archive must not plant a program that runs as someone else.
-func SafeMode(mode fs.FileMode, uid int, keep bool) fs.FileMode {
-	if keep && uid == 0 {
-		return mode
-	}
-	return mode &^ (fs.ModeSetuid | fs.ModeSetgid)
 }
 
 func unixMode(m fs.FileMode) uint32 {
