@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -24,17 +25,32 @@ import (
 func main() {
 	child := flag.Int("child", 0, "run one size (MiB) and print its figures")
 	sizes := flag.String("mb", "256,1024", "tree sizes in MiB")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of each size's run to this file (the size appended)")
 	flag.Parse()
 	if *child > 0 {
+		if *profile != "" {
+			f, err := os.Create(*profile)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "benchflx:", err)
+				os.Exit(1)
+			}
+			pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
 		if err := run(*child); err != nil {
 			fmt.Fprintln(os.Stderr, "benchflx:", err)
+			pprof.StopCPUProfile()
 			os.Exit(1)
 		}
 		return
 	}
 	exe, _ := os.Executable()
 	for _, s := range strings.Split(*sizes, ",") {
-		cmd := exec.Command(exe, "-child", s)
+		args := []string{"-child", s}
+		if *profile != "" {
+			args = append(args, "-cpuprofile", *profile+"."+s)
+		}
+		cmd := exec.Command(exe, args...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		if err := cmd.Run(); err != nil {
 			os.Exit(1)
