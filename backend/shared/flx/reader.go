@@ -510,7 +510,9 @@ func streamContent(l *lexer, m *Meta, e *Entry, fn FileFunc) ([]byte, int64, fun
 	}
 	done := make(chan result, 1)
 	go func() {
-		dec := base64.NewDecoder(base64.StdEncoding, pr)
+		// The decoder reads 1 KiB at a time: a buffer in front of the
+		// pipe makes that one hand-over per 64 KiB.
+		dec := base64.NewDecoder(base64.StdEncoding, bufio.NewReaderSize(pr, 64<<10))
 		tee := io.TeeReader(dec, io.MultiWriter(h, counter))
 		var commit func() error
 		var err error

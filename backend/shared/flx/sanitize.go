@@ -272,7 +272,7 @@ func (s *sanitizer) line(out string) string {
 // with two or more of them.
 func emails(line string) string {
 	var b strings.Builder
-	last, from := 0, 0
+	last, from, written := 0, 0, 0
 	for {
 		i := strings.IndexByte(line[from:], '@')
 		if i < 0 {
@@ -288,17 +288,20 @@ func emails(line string) string {
 			from = at + 1
 			continue
 		}
-		if b.Len() == 0 {
-			b.Grow(len(line))
+		if line[start:end] != ExampleEmail { // the placeholder stays as it is
+			if b.Len() == 0 {
+				b.Grow(len(line))
+			}
+			b.WriteString(line[written:start])
+			b.WriteString(ExampleEmail)
+			written = end
 		}
-		b.WriteString(line[last:start])
-		b.WriteString(ExampleEmail)
 		last, from = end, end
 	}
-	if last == 0 {
+	if written == 0 {
 		return line
 	}
-	b.WriteString(line[last:])
+	b.WriteString(line[written:])
 	return b.String()
 }
 

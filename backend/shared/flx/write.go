@@ -1,6 +1,7 @@
 package flx
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -129,17 +130,15 @@ func (w *writer) stageAsync(target string, content io.Reader, uid, gid int, e *E
 		w.bufs <- buf
 		return nil, err
 	}
-	if buf.Len() > smallFile {
-		s, err := w.stage(target, io.MultiReader(bytes.NewReader(buf.Bytes()), content), uid, gid, e)
-		w.bufs <- buf
-		return s, err
-	}
 	s, err := w.prepare(target)
 	if err != nil {
 		w.bufs <- buf
 		return nil, err
 	}
 	a := w.attrs(target, uid, gid, e) // e changes as the walk goes on
+	if buf.Len() > smallFile {
+		return s, w.stream(s, a, buf, content)
+	}
 	w.jobs <- func() {
 		defer func() { w.bufs <- buf }()
 		if err := s.write(bytes.NewReader(buf.Bytes()), a); err != nil {
@@ -149,6 +148,53 @@ func (w *writer) stageAsync(target string, content io.Reader, uid, gid int, e *E
 		w.addTemp(s)
 	}
 	return s, nil
+}
+
+// stream writes a large file: its content is read in smallFile pieces
+// while a goroutine writes the pieces before, so decoding and hashing
+// overlap the writes. first is the piece already read.
+func (w *writer) stream(s *staged, a safefs.Attrs, first *bytes.Buffer, content io.Reader) error {
+	f, tmp, err := s.dir.d.CreateTemp(tempPrefix)
+	if err != nil {
+		w.bufs <- first
+		return fmt.Errorf("writing %s: %w", s.target, err)
+	}
+	s.tmp = tmp
+	pieces := make(chan *bytes.Buffer, 2)
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		var err error
+		for b := range pieces {
+			if err == nil {
+				_, err = f.Write(b.Bytes())
+			}
+			w.bufs <- b
+		}
+		if err == nil {
+			err = setAttrs(f, a)
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			w.fail(fmt.Errorf("writing %s: %w", s.target, err))
+			return
+		}
+		w.addTemp(s)
+	}()
+	defer close(pieces)
+	pieces <- first
+	for {
+		b := <-w.bufs
+		b.Reset()
+		_, err := b.ReadFrom(io.LimitReader(content, smallFile))
+		if b.Len() == 0 || err != nil {
+			w.bufs <- b
+			return err
+		}
+		pieces <- b
+	}
 }
 
 func (w *writer) fail(err error) {
@@ -254,7 +300,16 @@ func (s *staged) write(content io.Reader, a safefs.Attrs) error {
 		return err
 	}
 	s.tmp = tmp
-	_, err = io.Copy(f, content)
+	if _, ok := content.(*bytes.Reader); ok {
+		_, err = io.Copy(f, content)
+	} else {
+		// The content comes out of the base64 decoder in pieces under
+		// 1 KiB: written in 256 KiB pieces, not one write each.
+		bw := bufio.NewWriterSize(f, 256<<10)
+		if _, err = io.Copy(bw, content); err == nil {
+			err = bw.Flush()
+		}
+	}
 	if err == nil {
 		err = setAttrs(f, a)
 	}
