@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -31,8 +32,19 @@ func main() {
 	rounds := flag.Int("rounds", 3, "rounds of the ways (medians are reported)")
 	flag.IntVar(&restoreMB, "restore-mb", 1024, "size of the archive the restore bench restores in MiB (0: no restore bench)")
 	flag.IntVar(&dumpRows, "dump-rows", 1_500_000, "rows of the generated PostgreSQL database of the dump bench (0: no dump bench)")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the coordinator (the Borg SSH server, the gateway, the jobs) to this file")
 	flag.Parse()
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchbackup:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*mb, *files, *rounds); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "benchbackup:", err)
 		os.Exit(1)
 	}
