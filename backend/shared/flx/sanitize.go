@@ -158,12 +158,12 @@ func (s *sanitizer) copy(dst io.Writer, src io.Reader) error {
 					inKey = true
 					out = "-----BEGIN PRIVATE KEY-----\n" + Redacted + "\n"
 				}
-			case !mayMatch(line):
-				if _, werr := bw.Write(line); werr != nil {
+			default:
+				if may := prefilter(line); may != 0 {
+					out = s.line(string(line), may)
+				} else if _, werr := bw.Write(line); werr != nil {
 					return werr
 				}
-			default:
-				out = s.line(string(line))
 			}
 			if _, werr := bw.WriteString(out); werr != nil {
 				return werr
@@ -181,34 +181,76 @@ func (s *sanitizer) copy(dst io.Writer, src io.Reader) error {
 // keyMarker is in every line keyBegin or keyEnd matches.
 var keyMarker = []byte("PRIVATE KEY")
 
-// mayMatch is the prefilter: false when no line rule can match the line.
-// It looks, in one scan, for what each rule's hint looks for ('$', '@',
-// and the words of the secret and name settings, in any case); a line
-// with a byte outside ASCII goes to the rules' own hints, which
-// lower-case it.
-func mayMatch(line []byte) bool {
+// Rules a line may match, as the prefilter finds them (a bit per
+// lineRules entry).
+const (
+	mayHash = 1 << iota
+	maySecret
+	mayName
+	mayEmail
+	// mayAll is every rule, left to the rules' own hints: a line with a
+	// byte outside ASCII, whose case folding the scan does not know.
+	mayAll = mayHash | maySecret | mayName | mayEmail | 1<<7
+)
+
+// prefilter says, in one scan of the line, which rules could match it: a
+// rule's hint looks for '$', '@' or the words of secret and name settings
+// in any case, and the scan finds exactly those (on ASCII lines; others
+// get mayAll). A rule the scan rules out cannot match.
+func prefilter(line []byte) int {
+	m := 0
 	for i, c := range line {
-		switch c | 0x20 {
-		case '$', '`': // '@'|0x20 is '`'
-			if c == '$' || c == '@' {
-				return true
-			}
-		case 'p', 's', 't', 'k', 'm', 'n', 'c':
-			for _, w := range hintWords {
-				if w[0] == c|0x20 && hasFold(line[i:], w) {
-					return true
+		k := scanTable[c]
+		if k == 0 {
+			continue
+		}
+		switch {
+		case k == scanDollar:
+			m |= mayHash
+		case k == scanAt:
+			m |= mayEmail
+		case k == scanHigh:
+			return mayAll
+		default:
+			for _, w := range hintWords[k-scanWords] {
+				if hasFold(line[i:], w.word) {
+					m |= w.rule
 				}
 			}
 		}
-		if c >= 0x80 {
-			return true
-		}
 	}
-	return false
+	return m
 }
 
-// hintWords are the words the secret and name rules' hints look for.
-var hintWords = []string{"pass", "secret", "token", "key", "md5_cred", "name", "callerid", "cn"}
+// The scan's table: what each byte may start.
+const (
+	scanDollar = 1 + iota
+	scanAt
+	scanHigh
+	scanWords // scanWords+i: a word of hintWords[i] starts with this letter
+)
+
+// hintWords are the words the secret and name rules' hints look for,
+// grouped by their first letter.
+var hintWords = [][]struct {
+	word string
+	rule int
+}{
+	{{"pass", maySecret}}, {{"secret", maySecret}}, {{"token", maySecret}}, {{"key", maySecret}}, {{"md5_cred", maySecret}},
+	{{"name", mayName}}, {{"callerid", mayName}, {"cn", mayName}},
+}
+
+var scanTable = func() (t [256]byte) {
+	t['$'], t['@'] = scanDollar, scanAt
+	for c := 0x80; c < 0x100; c++ {
+		t[c] = scanHigh
+	}
+	for i, ws := range hintWords {
+		c := ws[0].word[0]
+		t[c], t[c-'a'+'A'] = byte(scanWords+i), byte(scanWords+i)
+	}
+	return t
+}()
 
 // hasFold says whether b starts with the lower-case ASCII word w, in any
 // case.
@@ -228,11 +270,15 @@ func hasFold(b []byte, w string) bool {
 	return true
 }
 
-// line applies the rules whose hints the line passes.
-func (s *sanitizer) line(out string) string {
-	lower := strings.ToLower(out)
-	for _, r := range lineRules {
-		if !r.hint(out, lower) {
+// line applies the rules the prefilter left (may); with mayAll, those
+// whose hints the line passes.
+func (s *sanitizer) line(out string, may int) string {
+	lower := ""
+	if may == mayAll {
+		lower = strings.ToLower(out)
+	}
+	for i, r := range lineRules {
+		if may != mayAll && may&(1<<i) == 0 || may == mayAll && !r.hint(out, lower) {
 			continue
 		}
 		n := 0
@@ -240,13 +286,7 @@ func (s *sanitizer) line(out string) string {
 		if r.rule == "e-mail address" {
 			replaced = emails(out)
 		} else {
-			replaced = r.re.ReplaceAllStringFunc(out, func(match string) string {
-				if r.keep != nil && r.keep(r.re.FindStringSubmatch(match)) {
-					return match
-				}
-				n++
-				return r.re.ReplaceAllString(match, r.repl)
-			})
+			replaced, n = replaceRule(r.re, out, r.repl, r.keep)
 		}
 		if replaced == out {
 			continue
@@ -257,10 +297,45 @@ func (s *sanitizer) line(out string) string {
 		if n > 0 {
 			s.counts[r.rule] += n
 			out = replaced
-			lower = strings.ToLower(out)
+			if may == mayAll {
+				lower = strings.ToLower(out)
+			}
 		}
 	}
 	return out
+}
+
+// replaceRule replaces each match of re in line with the template repl
+// (its submatches expanded), except those keep spares, and counts the
+// replaced ones: one pass of the expression over the line.
+func replaceRule(re *regexp.Regexp, line, repl string, keep func([]string) bool) (string, int) {
+	all := re.FindAllStringSubmatchIndex(line, -1)
+	if all == nil {
+		return line, 0
+	}
+	var out []byte
+	last, n := 0, 0
+	for _, loc := range all {
+		if keep != nil {
+			sub := make([]string, len(loc)/2)
+			for i := range sub {
+				if loc[2*i] >= 0 {
+					sub[i] = line[loc[2*i]:loc[2*i+1]]
+				}
+			}
+			if keep(sub) {
+				continue
+			}
+		}
+		out = append(out, line[last:loc[0]]...)
+		out = re.ExpandString(out, repl, line, loc)
+		last = loc[1]
+		n++
+	}
+	if n == 0 {
+		return line, 0
+	}
+	return string(append(out, line[last:]...)), n
 }
 
 // emails replaces every e-mail address in line with ExampleEmail, as the

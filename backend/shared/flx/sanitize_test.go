@@ -2,6 +2,8 @@ package flx
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"testing"
@@ -65,27 +67,38 @@ func FuzzEmails(f *testing.F) {
 	})
 }
 
-// The prefilter lets through every line a rule's hint accepts: a line it
-// stops is one no rule would have changed.
-func TestPrefilterKeepsEveryHintedLine(t *testing.T) {
+// checkPrefilter fails when the prefilter rules out a rule whose hint
+// takes the line, or (on an ASCII line) leaves one whose hint does not.
+func checkPrefilter(t *testing.T, line string) {
+	t.Helper()
+	may := prefilter([]byte(line))
+	lower := strings.ToLower(line)
+	for i, r := range lineRules {
+		hinted := r.hint(line, lower)
+		switch {
+		case may == mayAll:
+		case hinted && may&(1<<i) == 0:
+			t.Errorf("prefilter(%q) rules out the %s rule; its hint takes the line", line, r.rule)
+		case !hinted && may&(1<<i) != 0:
+			t.Errorf("prefilter(%q) leaves the %s rule; its hint does not take the line", line, r.rule)
+		}
+	}
+}
+
+// The prefilter finds exactly the rules whose hints take a line.
+func TestPrefilterAgreesWithTheHints(t *testing.T) {
 	lines := []string{
-		"password = x", "PASSWORD: y", "db_Pass=z", "api_KEY => 'k'", "Secret: s", "TOKEN=t", "md5_cred=abc",
+		"password = x", "PASSWORD: y", "db_Pass=z", "api_KEY => 'k'", "Secret: s", "TOKEN=t", "md5_cred=abc", "MD5_CRED=abc",
 		"root:$6$salt$hash:19000:0:99999:7:::", "mail me at a@b.cc", "fullname = Alice", "CallerID=\"Bob\" <100>",
-		"cn: Carol", "display_Name: Dan", "\u212aey = kelvin sign", "plain setting = value",
+		"cn: Carol", "display_Name: Dan", "\u212aey = kelvin sign", "plain setting = value", "setting_1 = value 2 ; a comment about it",
+		"listen 80;", "[general]", "", "c", "pas", "toke",
 	}
 	for _, line := range lines {
-		lower := strings.ToLower(line)
-		hinted := false
-		for _, r := range lineRules {
-			hinted = hinted || r.hint(line, lower)
-		}
-		if hinted && !mayMatch([]byte(line)) {
-			t.Errorf("mayMatch(%q) = false; a rule's hint takes it", line)
-		}
+		checkPrefilter(t, line)
 	}
-	for _, line := range []string{"setting_1 = value 2 ; a comment about it", "listen 80;", "[general]"} {
-		if mayMatch([]byte(line)) {
-			t.Errorf("mayMatch(%q) = true; want the line to skip the rules", line)
+	for line, want := range map[string]int{"setting_1 = value 2 ; a comment about it": 0, "listen 80;": 0, "x = a@b.cc": mayEmail, "h\u00e9": mayAll} {
+		if got := prefilter([]byte(line)); got != want {
+			t.Errorf("prefilter(%q) = %b; want %b", line, got, want)
 		}
 	}
 }
@@ -93,11 +106,59 @@ func TestPrefilterKeepsEveryHintedLine(t *testing.T) {
 func FuzzPrefilter(f *testing.F) {
 	f.Add("password = x")
 	f.Add("a comment, user@example.com")
+	f.Add("CallerID: cn")
 	f.Fuzz(func(t *testing.T, line string) {
-		lower := strings.ToLower(line)
-		for _, r := range lineRules {
-			if r.hint(line, lower) && !mayMatch([]byte(line)) {
-				t.Fatalf("mayMatch(%q) = false; the %s rule's hint takes it", line, r.rule)
+		if strings.Contains(line, "\n") {
+			return
+		}
+		checkPrefilter(t, line)
+	})
+}
+
+// oldReplace is how the rules were applied before replaceRule: the
+// expression run again on each match, for its submatches and its
+// replacement.
+func oldReplace(re *regexp.Regexp, line, repl string, keep func([]string) bool) (string, int) {
+	n := 0
+	out := re.ReplaceAllStringFunc(line, func(match string) string {
+		if keep != nil && keep(re.FindStringSubmatch(match)) {
+			return match
+		}
+		n++
+		return re.ReplaceAllString(match, repl)
+	})
+	return out, n
+}
+
+var ruleCases = []string{
+	"password = hunter2", `"db_password": "s3cret", "api_key": 'k1'`, "Defaults:bob NOPASSWD: ALL", "bob ALL=(ALL) PASSWD: /bin/ls",
+	"root:$6$salt$hash:19000:0:99999:7:::", "x=$2y$10$abcdefghijk, y=$1$a$b", "fullname = Alice Smith", `callerid="Bob" <100>`,
+	"cn: Carol; display_name => 'Dan'", "token:abc token = def", "secret=", "PRIVATE_KEY=xyz ACCESS-KEY: q", "no rule here",
+}
+
+// replaceRule gives what the expression-per-match way gave, count included.
+func TestReplaceRuleMatchesTheOldWay(t *testing.T) {
+	for _, line := range ruleCases {
+		for _, r := range lineRules[:3] {
+			gotS, gotN := replaceRule(r.re, line, r.repl, r.keep)
+			wantS, wantN := oldReplace(r.re, line, r.repl, r.keep)
+			if gotS != wantS || gotN != wantN {
+				t.Errorf("%s on %q: %q (%d); want %q (%d)", r.rule, line, gotS, gotN, wantS, wantN)
+			}
+		}
+	}
+}
+
+func FuzzReplaceRule(f *testing.F) {
+	for _, line := range ruleCases {
+		f.Add(line)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		for _, r := range lineRules[:3] {
+			gotS, gotN := replaceRule(r.re, line, r.repl, r.keep)
+			wantS, wantN := oldReplace(r.re, line, r.repl, r.keep)
+			if gotS != wantS || gotN != wantN {
+				t.Errorf("%s on %q: %q (%d); want %q (%d)", r.rule, line, gotS, gotN, wantS, wantN)
 			}
 		}
 	})
@@ -119,5 +180,29 @@ func TestSanitizeLongAndLastLines(t *testing.T) {
 	}
 	if got := s.counts; got["secret setting"] != 2 || got["e-mail address"] != 1 {
 		t.Errorf("counts = %v; want 2 secret settings and 1 e-mail address", got)
+	}
+}
+
+// benchText is config-like text with an e-mail address on every line (the
+// placeholder itself, as benchflx writes it) and a few secrets.
+func benchText() []byte {
+	var b bytes.Buffer
+	for j := 0; b.Len() < 4<<20; j++ {
+		if j%50 == 0 {
+			fmt.Fprintf(&b, "db_password = s3cret%d\n", j)
+		}
+		fmt.Fprintf(&b, "setting_%d = value %d ; a comment about it, user@example.com\n", j, j*7)
+	}
+	return b.Bytes()
+}
+
+func BenchmarkSanitize(b *testing.B) {
+	text := benchText()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		s := &sanitizer{counts: map[string]int{}}
+		if err := s.copy(io.Discard, bytes.NewReader(text)); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

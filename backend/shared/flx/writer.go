@@ -12,10 +12,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/user"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -185,11 +183,13 @@ func Write(w io.Writer, files []File, o Options) (*Meta, error) {
 	}
 	bw.WriteString(",\n\"files\": [")
 	var report []Redaction
+	ahead := encodeAhead(files, o.KeepSecrets)
+	defer ahead.stop()
 	for i, f := range files {
 		if i > 0 {
 			bw.WriteString(",")
 		}
-		counts, err := writeEntry(bw, f, o.KeepSecrets)
+		counts, err := ahead.write(bw, i)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Abs, err)
 		}
@@ -233,7 +233,7 @@ func Write(w io.Writer, files []File, o Options) (*Meta, error) {
 	return m, bw.Flush()
 }
 
-func writeEntry(w *bufio.Writer, f File, keepSecrets bool) (map[string]int, error) {
+func writeEntry(w io.Writer, f File, keepSecrets bool, ownerName func(uid uint32) string) (map[string]int, error) {
 	src, err := f.open()
 	if err != nil {
 		return nil, err
@@ -247,11 +247,7 @@ func writeEntry(w *bufio.Writer, f File, keepSecrets bool) (map[string]int, erro
 	}
 	head := map[string]any{"path": f.Rel, "mode": fmt.Sprintf("%04o", mode), "mtime": f.Info.ModTime().UTC().Format(time.RFC3339), "owner": ""}
 	if st, ok := f.Info.Sys().(*syscall.Stat_t); ok {
-		owner := strconv.Itoa(int(st.Uid))
-		if u, err := user.LookupId(owner); err == nil {
-			owner = u.Username
-		}
-		head["owner"] = owner
+		head["owner"] = ownerName(st.Uid)
 	}
 	pb, _ := json.Marshal(head["path"])
 	fmt.Fprintf(w, "\n{\"path\": %s, \"mode\": %q, \"owner\": %q, \"mtime\": %q, \"content\": \"", pb, head["mode"], head["owner"], head["mtime"])
