@@ -2,8 +2,9 @@
 // configuration files with base64 contents and SHA-256 hashes, compatible
 // with FlexPBX's backup tools; it also reads the tar.gz and ZIP containers
 // FlexPBX's PHP module and exports write (container.go, archive.go).
-// Reading and writing stream: a snapshot's file contents are never held
-// whole in memory.
+// Reading and writing stream: a snapshot's contents are never held whole
+// in memory, and a large file's never either; files up to 1 MiB are held
+// a few at a time, so the cores can share encoding and writing them.
 package flx
 
 import (
