@@ -1,9 +1,11 @@
 // Command benchbackup compares, on one generated data set in one run, the
 // wall time of a Borgdesk file job (coordinator, agent process, Borg SSH
 // server, task hand-out, archive verification) with plain `borg create` of
-// the same tree, locally and through the same Borg SSH server. The ratio of
+// the same tree, locally, through OpenSSH's sshd on loopback (forced
+// `borg serve`, as root) and through the same Borg SSH server. The ratio of
 // the job to plain borg over the same transport is the orchestration
-// overhead.
+// overhead; the job's run-log timeline says where its time went. Then a
+// restore through Borgdesk against `borg extract` of the same archive.
 package main
 
 import (
@@ -14,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -26,15 +29,28 @@ import (
 func main() {
 	mb := flag.Int("mb", 400, "size of the generated tree in MiB")
 	files := flag.Int("files", 4000, "number of files")
-	rounds := flag.Int("rounds", 3, "rounds of the three ways (medians are reported)")
+	rounds := flag.Int("rounds", 3, "rounds of the ways (medians are reported)")
+	flag.IntVar(&restoreMB, "restore-mb", 1024, "size of the archive the restore bench restores in MiB (0: no restore bench)")
+	flag.IntVar(&dumpRows, "dump-rows", 1_500_000, "rows of the generated PostgreSQL database of the dump bench (0: no dump bench)")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the coordinator (the Borg SSH server, the gateway, the jobs) to this file")
 	flag.Parse()
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchbackup:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*mb, *files, *rounds); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "benchbackup:", err)
 		os.Exit(1)
 	}
 }
 
-const dumpRows = 1_500_000
+var restoreMB, dumpRows int
 
 func run(mb, nfiles, rounds int) error {
 	tmp, err := os.MkdirTemp("", "benchbackup-")
@@ -46,7 +62,7 @@ func run(mb, nfiles, rounds int) error {
 	if err := generate(src, mb<<20, nfiles); err != nil {
 		return err
 	}
-	fmt.Printf("data set: %d files, %d MiB (half random, half zeros per file)\n", nfiles, mb)
+	fmt.Printf("data set: %d files, %d MiB (half random, half zeros per file); load average %s\n", nfiles, mb, loadavg())
 
 	agentBin := filepath.Join(tmp, "borgdesk-agent")
 	if out, err := exec.Command("go", "build", "-o", agentBin, "./agent").CombinedOutput(); err != nil {
@@ -138,7 +154,12 @@ func run(mb, nfiles, rounds int) error {
 	}
 	rsh := agentBin + " ssh --config " + cfg
 	viaURL := fmt.Sprintf("ssh://borgdesk@127.0.0.1:%d%s", sshPort, repoDir)
-	var locals, viaSSHs, jobs, lists []time.Duration
+	ossh, osshErr := startOpenSSH(tmp, disk)
+	if ossh != nil {
+		defer ossh.stop()
+	}
+	var locals, viaSSHs, opens, jobs, lists []time.Duration
+	var timelines []map[string]time.Duration
 	// Rounds alternate the three ways, each into a fresh repository (made
 	// before the clock starts), so every archive is a first, full one.
 	for i := 0; i < rounds; i++ {
@@ -152,6 +173,18 @@ func run(mb, nfiles, rounds int) error {
 		}
 		locals = append(locals, d)
 		os.RemoveAll(local)
+
+		if ossh != nil { // plain borg through OpenSSH's sshd, fresh repository
+			repo := filepath.Join(disk, fmt.Sprintf("openssh-%d", i))
+			if err := initRepo(repo, ""); err != nil {
+				return err
+			}
+			if d, err = timed(ossh.rsh, "create", "--compression", "zstd,3", ossh.url(repo)+"::plain", src); err != nil {
+				return err
+			}
+			opens = append(opens, d)
+			os.RemoveAll(repo)
+		}
 
 		os.RemoveAll(repoDir)
 		if err := initRepo(repoDir, ""); err != nil { // the job's own repository, as repos.Ensure makes it
@@ -169,6 +202,7 @@ func run(mb, nfiles, rounds int) error {
 		if r.Status != "succeeded" {
 			return fmt.Errorf("job run %s: %s", r.Status, r.Error)
 		}
+		timelines = append(timelines, timeline(r.Log))
 
 		// Plain borg through the same Borg SSH server into the same path,
 		// fresh again.
@@ -186,8 +220,17 @@ func run(mb, nfiles, rounds int) error {
 		}
 		lists = append(lists, d)
 	}
+	var restore restoreFigures
+	if restoreMB > 0 {
+		rb := &restoreBench{svc: svc, tmp: tmp, repo: repoDir, viaURL: viaURL, rsh: rsh, borgEnv: borgEnv}
+		if restore, err = rb.run(ctx, restoreMB, max(1, restoreMB*nfiles/max(1, mb)), rounds); err != nil {
+			return fmt.Errorf("restore bench: %w", err)
+		}
+	}
 	var dumpErr error
-	if separate {
+	if dumpRows == 0 {
+		dumpErr = fmt.Errorf("-dump-rows 0")
+	} else if separate {
 		os.RemoveAll(repoDir)
 		dumpErr = dumpSpace(ctx, svc, tmp, disk, dumpRows)
 	} else {
@@ -198,9 +241,18 @@ func run(mb, nfiles, rounds int) error {
 
 	local, viaSSH, jobTime, list := median(locals), median(viaSSHs), median(jobs), median(lists)
 	mbf := float64(mb)
-	fmt.Printf("medians of %d rounds\n", rounds)
+	fmt.Printf("medians of %d alternating rounds; load average now %s\n", rounds, loadavg())
 	fmt.Printf("plain borg create, local repository:        %7.2f s  (%.0f MiB/s)\n", local.Seconds(), mbf/local.Seconds())
-	fmt.Printf("plain borg create, through Borg SSH server: %7.2f s  (%.0f MiB/s)\n", viaSSH.Seconds(), mbf/viaSSH.Seconds())
+	if ossh != nil {
+		open := median(opens)
+		fmt.Printf("plain borg create, through OpenSSH's sshd:  %7.2f s  (%.0f MiB/s)\n", open.Seconds(), mbf/open.Seconds())
+		fmt.Printf("plain borg create, through Borg SSH server: %7.2f s  (%.0f MiB/s)\n", viaSSH.Seconds(), mbf/viaSSH.Seconds())
+		fmt.Printf("transport: Borgdesk's server %.2f× OpenSSH's speed (aim ≥ 1.1×); OpenSSH %.2f× and Borgdesk's server %.2f× the local repository's\n",
+			open.Seconds()/viaSSH.Seconds(), local.Seconds()/open.Seconds(), local.Seconds()/viaSSH.Seconds())
+	} else {
+		fmt.Printf("plain borg create, through Borg SSH server: %7.2f s  (%.0f MiB/s)\n", viaSSH.Seconds(), mbf/viaSSH.Seconds())
+		fmt.Println("OpenSSH comparison skipped:", osshErr)
+	}
 	fmt.Printf("Borgdesk file job (queue → verified):       %7.2f s  (%.0f MiB/s)\n", jobTime.Seconds(), mbf/jobTime.Seconds())
 	fmt.Printf("  of which the fixed cost (job − plain):    %7.2f s; the archive check (borg list over SSH) alone: %.2f s\n", (jobTime - viaSSH).Seconds(), list.Seconds())
 	fmt.Printf("orchestration overhead (job / plain over the same transport): %.3f× (%+.1f%%)\n", jobTime.Seconds()/viaSSH.Seconds(), (jobTime.Seconds()/viaSSH.Seconds()-1)*100)
@@ -208,6 +260,10 @@ func run(mb, nfiles, rounds int) error {
 	fixed := (jobTime - viaSSH).Seconds()
 	if fixed > 0 {
 		fmt.Printf("the fixed cost is under 5%% of a backup from about %.0f MiB on (at the SSH throughput above)\n", fixed/0.05*mbf/viaSSH.Seconds())
+	}
+	printTimeline(timelines)
+	if restoreMB > 0 {
+		restore.print()
 	}
 	if dumpErr != nil {
 		fmt.Println("dump temporary space: skipped:", dumpErr)

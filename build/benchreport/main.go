@@ -23,6 +23,7 @@ var ratios = []ratio{
 	{"full admin round trip vs one durable event write", "StatusSocket", "AppendEvent"},
 	{"Events page over 100,000 events: an old time range vs the first page", "Events100kOldRange", "Events100kFirstPage"},
 	{"Events page over 100,000 events: a rare search vs the first page", "Events100kSearchRare", "Events100kFirstPage"},
+	{".flx sanitizing (one core) vs sha256+base64 of the same text", "Sanitize", "ShaBase64Text"},
 }
 
 var line = regexp.MustCompile(`^Benchmark([^\s-]+)(?:-\d+)?\s+(\d+)\s+([\d.]+) ns/op(?:\s+([\d.]+) B/op)?(?:\s+([\d.]+) allocs/op)?`)

@@ -2,8 +2,9 @@
 // configuration files with base64 contents and SHA-256 hashes, compatible
 // with FlexPBX's backup tools; it also reads the tar.gz and ZIP containers
 // FlexPBX's PHP module and exports write (container.go, archive.go).
-// Reading and writing stream: a snapshot's file contents are never held
-// whole in memory.
+// Reading and writing stream: a snapshot's contents are never held whole
+// in memory, and a large file's never either; files up to 1 MiB are held
+// a few at a time, so the cores can share encoding and writing them.
 package flx
 
 import (
@@ -510,7 +511,9 @@ func streamContent(l *lexer, m *Meta, e *Entry, fn FileFunc) ([]byte, int64, fun
 	}
 	done := make(chan result, 1)
 	go func() {
-		dec := base64.NewDecoder(base64.StdEncoding, pr)
+		// The decoder reads 1 KiB at a time: a buffer in front of the
+		// pipe makes that one hand-over per 64 KiB.
+		dec := base64.NewDecoder(base64.StdEncoding, bufio.NewReaderSize(pr, 64<<10))
 		tee := io.TeeReader(dec, io.MultiWriter(h, counter))
 		var commit func() error
 		var err error

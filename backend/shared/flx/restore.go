@@ -11,6 +11,7 @@ import (
 	"os/user"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,6 +100,7 @@ type planned struct {
 	action string
 	uid    int
 	gid    int
+	staged *staged // its temporary file (none in a dry run)
 }
 
 // userData is what merge keeps when it is already there.
@@ -109,12 +111,16 @@ func userData(rel string) bool {
 	return hasExt(path.Base(rel), ".db", ".sqlite", ".sqlite3")
 }
 
-// Restore verifies the whole snapshot first (every hash; any problem
-// aborts with nothing written), saves a rollback snapshot of everything it
-// will overwrite or remove, then writes each file through a temporary name
-// inside the root. Every write resolves its path again, beneath the root
-// and without following any symlink (safefs), at the moment it writes: the
-// plan's checks are for early, clear refusals, not what keeps it inside.
+// Restore reads the snapshot once: each entry is checked and planned as it
+// streams in and written to a temporary file beside its target (stage;
+// nothing is written in a dry run). Only when every entry has passed its
+// checks (any problem aborts: the temporary files and the directories made
+// for them are removed, nothing is left) does it save a rollback snapshot
+// of everything it will overwrite or remove, then rename each temporary
+// file into place. Every write resolves its parent beneath the root and
+// without following any symlink (safefs), and renames within that opened
+// parent: the plan's checks are for early, clear refusals, not what keeps
+// it inside.
 func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 	if err := o.check(); err != nil {
 		return nil, err
@@ -147,39 +153,27 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 			return nil, err
 		}
 	}
-	plan, res, err := planRestore(snapshot, root, mig, o)
+	var w *writer
+	if !o.DryRun {
+		w = newWriter(root, o.KeepSetuid)
+		w.start(max(4, 2*runtime.NumCPU()))
+	}
+	plan, res, err := planRestore(snapshot, root, mig, w, o)
 	if err != nil || o.DryRun {
+		if w != nil {
+			w.abort()
+		}
 		return res, err
 	}
 	rb, err := saveRollback(root, res, o)
 	if err != nil {
+		w.abort()
 		return nil, err
 	}
 	res.Rollback = rb
 
-	// Pass 2: write. A failure here rolls back what was written.
-	w := &writer{root: root, keepSetuid: o.KeepSetuid}
-	total, done := len(plan.entries), 0
-	_, err = walkFile(snapshot, func(m *Meta, e *Entry, content io.Reader) (func() error, error) {
-		p := plan.entries[e.Index]
-		if p.action != ActCreate && p.action != ActOverwrite {
-			return nil, nil
-		}
-		s, err := w.stage(p.target, content, p.uid, p.gid, e)
-		if err != nil {
-			return nil, err
-		}
-		return func() error {
-			if err := s.commit(); err != nil {
-				return err
-			}
-			done++
-			if o.Progress != nil {
-				o.Progress(done, total, p.target)
-			}
-			return nil
-		}, nil
-	}, o.Limits)
+	// Commit: a failure here rolls back what was written.
+	err = commitPlan(w, plan, o.Progress)
 	if err == nil {
 		err = writeSettings(w, plan)
 	}
@@ -207,6 +201,30 @@ func Restore(snapshot string, o RestoreOptions) (*RestoreResult, error) {
 	return res, nil
 }
 
+// commitPlan renames the staged files of the entries to create or
+// overwrite into place, in the snapshot's order, and removes the others'.
+func commitPlan(w *writer, pl *plan, progress func(done, total int, path string)) error {
+	total, done := len(pl.entries), 0
+	for i := 1; i <= pl.count; i++ {
+		p, ok := pl.entries[i]
+		if !ok || p.staged == nil {
+			continue
+		}
+		if p.action != ActCreate && p.action != ActOverwrite {
+			w.discard(p.staged)
+			continue
+		}
+		if err := w.commit(p.staged); err != nil {
+			return err
+		}
+		done++
+		if progress != nil {
+			progress(done, total, p.target)
+		}
+	}
+	return nil
+}
+
 func (o *RestoreOptions) check() error {
 	switch o.Mode {
 	case ModeFresh, ModeMerge, "":
@@ -220,16 +238,18 @@ func (o *RestoreOptions) check() error {
 	return nil
 }
 
-// plan is pass 1's decisions: per entry index, and the files made from
-// the snapshot's default_settings and templates.
+// plan is the decisions: per entry index, and the files made from the
+// snapshot's default_settings and templates.
 type plan struct {
 	entries  map[int]planned
+	count    int // the highest entry index
 	settings []settingsFile
 }
 
-// planRestore is pass 1: it verifies every entry and decides what to do
-// with it; nothing is written.
-func planRestore(snapshot string, root *safefs.Dir, mig *migration, o RestoreOptions) (*plan, *RestoreResult, error) {
+// planRestore reads the snapshot once: it verifies every entry, decides
+// what to do with it and, with a writer, stages its content beside the
+// target (nothing is renamed into place).
+func planRestore(snapshot string, root *safefs.Dir, mig *migration, w *writer, o RestoreOptions) (*plan, *RestoreResult, error) {
 	pl := &plan{entries: map[int]planned{}}
 	res := &RestoreResult{DryRun: o.DryRun}
 	dirs := map[string]bool{}
@@ -276,10 +296,16 @@ func planRestore(snapshot string, root *safefs.Dir, mig *migration, o RestoreOpt
 			return nil, fmt.Errorf("%s: lands on %s, as an earlier entry does", e.name(), target)
 		}
 		p.target = target
+		if w != nil {
+			if p.staged, err = w.stageAsync(target, content, p.uid, p.gid, e); err != nil {
+				return nil, err
+			}
+		}
 		// Walk hashes the content and checks it against e.Hash before the
 		// commit; compare what is there with that verified hash.
 		return func() error {
 			p.action = decide(target, e.Hash, e.Home, rel)
+			pl.count = max(pl.count, e.Index)
 			if e.Home {
 				relOf[target] = rel
 			}
@@ -290,6 +316,11 @@ func planRestore(snapshot string, root *safefs.Dir, mig *migration, o RestoreOpt
 			return nil
 		}, nil
 	}, o.Limits)
+	if w != nil {
+		if werr := w.wait(); err == nil {
+			err = werr
+		}
+	}
 	if err == nil {
 		pl.settings, err = planSettings(meta, pc, root, targets, func(target string, f *settingsFile) {
 			f.action = decide(target, f.hash(), true, f.rel)
@@ -306,7 +337,7 @@ func planRestore(snapshot string, root *safefs.Dir, mig *migration, o RestoreOpt
 	res.Account = pc.account
 	res.Notes = append(meta.Notes, res.Notes...)
 	if o.Mode == ModeFresh {
-		res.Changes = append(res.Changes, stale(root, dirs, targets)...)
+		res.Changes = append(res.Changes, stale(root, dirs, targets, w.isTemp)...)
 	}
 	sort.SliceStable(res.Changes, func(i, j int) bool { return res.Changes[i].Path < res.Changes[j].Path })
 	res.Placeholders = placeholders(meta, res.Changes, relOf)
@@ -314,8 +345,9 @@ func planRestore(snapshot string, root *safefs.Dir, mig *migration, o RestoreOpt
 }
 
 // stale lists the regular files in the snapshot's directories that it
-// does not have (fresh removes them).
-func stale(root *safefs.Dir, dirs, targets map[string]bool) []Change {
+// does not have (fresh removes them), except this restore's own
+// temporary files.
+func stale(root *safefs.Dir, dirs, targets map[string]bool, ours func(string) bool) []Change {
 	var out []Change
 	for dir := range dirs {
 		d, err := root.OpenDir(dir)
@@ -326,7 +358,7 @@ func stale(root *safefs.Dir, dirs, targets map[string]bool) []Change {
 		d.Close()
 		for _, de := range entries {
 			p := path.Join(dir, de.Name())
-			if de.Type().IsRegular() && !targets[p] {
+			if de.Type().IsRegular() && !targets[p] && !ours(p) {
 				out = append(out, Change{Path: p, Action: ActRemove})
 			}
 		}
@@ -473,18 +505,17 @@ func lookupOwnerSlow(owner string) (int, int) {
 // Rollback puts back a restore's rollback snapshot: the files it saved are
 // written again (through the root, like any restore; setuid and setgid
 // kept on root's files, since they were there before) and the files the
-// restore created are removed.
+// restore created are removed. Like a restore it reads the snapshot once,
+// staging every file, and renames them into place only when all of them
+// passed their checks.
 func Rollback(snapshot, rootDir string) (*Meta, error) {
 	root, err := safefs.OpenRoot(rootDir)
 	if err != nil {
 		return nil, err
 	}
 	defer root.Close()
-	// Verify first, like any restore.
-	if _, err := walkFile(snapshot, nil, Limits{}); err != nil {
-		return nil, fmt.Errorf("%s: %w; nothing was written", snapshot, err)
-	}
-	w := &writer{root: root, keepSetuid: true}
+	w := newWriter(root, true)
+	var staged []*staged
 	m, err := walkFile(snapshot, func(m *Meta, e *Entry, content io.Reader) (func() error, error) {
 		rel, _ := CleanPath(e.Path)
 		uid, gid := -1, -1
@@ -495,11 +526,17 @@ func Rollback(snapshot, rootDir string) (*Meta, error) {
 		if err != nil {
 			return nil, err
 		}
-		return s.commit, nil
+		return func() error { staged = append(staged, s); return nil }, nil
 	}, Limits{})
 	if err != nil {
 		w.abort()
-		return nil, err
+		return nil, fmt.Errorf("%s: %w; nothing was written", snapshot, err)
+	}
+	for _, s := range staged {
+		if err := w.commit(s); err != nil {
+			w.abort()
+			return nil, err
+		}
 	}
 	var errs []error
 	for _, p := range m.RollbackCreated {

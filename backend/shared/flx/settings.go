@@ -101,7 +101,7 @@ func planSettings(m *Meta, pc *placer, root *safefs.Dir, targets map[string]bool
 	return out, nil
 }
 
-// writeSettings writes the planned settings files (pass 2).
+// writeSettings writes the planned settings files (after the entries).
 func writeSettings(w *writer, p *plan) error {
 	for _, f := range p.settings {
 		if f.action != ActCreate && f.action != ActOverwrite {
@@ -111,7 +111,7 @@ func writeSettings(w *writer, p *plan) error {
 		if err != nil {
 			return err
 		}
-		if err := s.commit(); err != nil {
+		if err := w.commit(s); err != nil {
 			return err
 		}
 	}

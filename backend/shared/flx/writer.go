@@ -12,10 +12,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"os/user"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -184,11 +182,13 @@ func Write(w io.Writer, files []File, o Options) (*Meta, error) {
 	}
 	bw.WriteString(",\n\"files\": [")
 	var report []Redaction
+	ahead := encodeAhead(files, o.KeepSecrets)
+	defer ahead.stop()
 	for i, f := range files {
 		if i > 0 {
 			bw.WriteString(",")
 		}
-		counts, err := writeEntry(bw, f, o.KeepSecrets)
+		counts, err := ahead.write(bw, i)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", f.Abs, err)
 		}
@@ -232,7 +232,7 @@ func Write(w io.Writer, files []File, o Options) (*Meta, error) {
 	return m, bw.Flush()
 }
 
-func writeEntry(w *bufio.Writer, f File, keepSecrets bool) (map[string]int, error) {
+func writeEntry(w io.Writer, f File, keepSecrets bool, ownerName func(uid uint32) string) (map[string]int, error) {
 	src, err := f.open()
 	if err != nil {
 		return nil, err
@@ -246,11 +246,7 @@ func writeEntry(w *bufio.Writer, f File, keepSecrets bool) (map[string]int, erro
 	}
 	head := map[string]any{"path": f.Rel, "mode": fmt.Sprintf("%04o", mode), "mtime": f.Info.ModTime().UTC().Format(time.RFC3339), "owner": ""}
 	if uid, ok := fileUID(f.Info); ok {
-		owner := strconv.Itoa(uid)
-		if u, err := user.LookupId(owner); err == nil {
-			owner = u.Username
-		}
-		head["owner"] = owner
+		head["owner"] = ownerName(uint32(uid))
 	}
 	pb, _ := json.Marshal(head["path"])
 	fmt.Fprintf(w, "\n{\"path\": %s, \"mode\": %q, \"owner\": %q, \"mtime\": %q, \"content\": \"", pb, head["mode"], head["owner"], head["mtime"])

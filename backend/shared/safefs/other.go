@@ -86,6 +86,9 @@ func RenameNoReplace(from *Dir, oldName string, to *Dir, newName string) error {
 // Remove refuses outside Linux.
 func (d *Dir) Remove(name string) error { return d.refuse("remove", name) }
 
+// RemoveDir refuses outside Linux.
+func (d *Dir) RemoveDir(name string) error { return d.refuse("rmdir", name) }
+
 // RemoveAll refuses outside Linux.
 func (d *Dir) RemoveAll(name string) error { return d.refuse("remove", name) }
 

@@ -345,6 +345,18 @@ func (d *Dir) Remove(name string) error {
 	return nil
 }
 
+// RemoveDir removes the empty directory name from d (never a symlink's
+// target: rmdir does not follow one).
+func (d *Dir) RemoveDir(name string) error {
+	if err := checkName(name); err != nil {
+		return d.pathErr("rmdir", name, err)
+	}
+	if err := unix.Unlinkat(d.fd, name, unix.AT_REMOVEDIR); err != nil {
+		return d.pathErr("rmdir", name, err)
+	}
+	return nil
+}
+
 // RemoveAll removes name from d and, if it is a directory, everything in
 // it; it descends through opened directories only, never a symlink.
 func (d *Dir) RemoveAll(name string) error {

@@ -142,6 +142,9 @@ func TestNameOperationsRefuseComponents(t *testing.T) {
 		if err := d.Rename("a", name); !errors.Is(err, ErrUnsafePath) {
 			t.Errorf("Rename(a, %q): %v", name, err)
 		}
+		if err := d.RemoveDir(name); !errors.Is(err, ErrUnsafePath) {
+			t.Errorf("RemoveDir(%q): %v", name, err)
+		}
 	}
 	// Removing a symlink removes the link, never its target.
 	a, err := d.OpenDir("a")
@@ -157,6 +160,19 @@ func TestNameOperationsRefuseComponents(t *testing.T) {
 	}
 	if fi, err := a.Lstat("inner-link"); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
 		t.Errorf("Lstat(inner-link): %v %v; want a symlink", fi, err)
+	}
+	// RemoveDir removes an empty directory, not one with something in it.
+	if err := a.Mkdir("empty", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.RemoveDir("empty"); err != nil {
+		t.Errorf("RemoveDir(empty): %v", err)
+	}
+	if _, err := a.Lstat("empty"); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("empty is still there after RemoveDir: %v", err)
+	}
+	if err := d.RemoveDir("a"); err == nil {
+		t.Errorf("RemoveDir(a) removed a directory that is not empty")
 	}
 }
 
