@@ -282,7 +282,7 @@ func raiseFileLimit(n int) {
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &next); err != nil {
 		next.Cur, next.Max = rl.Max, rl.Max
 		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &next)
-		fmt.Printf("note: %d open files allowed (not root); %d agents need about %d: expect failures\n", rl.Max, n, want)
+		fmt.Printf("note: %d open files allowed (the hard limit cannot be raised here); %d agents need about %d in this one process (both ends of each connection): expect SQLITE_CANTOPEN, or run fewer\n", rl.Max, n, want)
 	}
 }
 
