@@ -78,6 +78,7 @@ type shellReport struct {
 	Methods int    `json:"methods"`
 	Heading string `json:"heading"`
 	Rows    int    `json:"rows"`
+	Actions bool   `json:"actions"`
 
 	// jobs-wide, resized
 	Width      float64 `json:"width"`
@@ -216,6 +217,8 @@ func selfTestShellJS(holdMS int) string {
     if (!open) throw new Error('the Archives page lists no archive to browse');
     open.click();
     await wait('[data-testid="browse-row"]');
+    // The archive's actions come with its details, after the tree.
+    report.actions = Boolean(await wait('[data-testid="archive-keep-toggle"]'));
     await sleep(300);
     report.rows = document.querySelectorAll('[data-testid="browse-row"]').length;
     report.regions.restore = region(document.querySelector('[data-testid="restore-button"]'));
@@ -273,7 +276,7 @@ func checkShellStep(data []any) (shellReport, string, error) {
 	case shellStepNewJob:
 		return r, fmt.Sprintf("the New job page opens on %q", r.Heading), checkShown(r, r.Heading != "", "next", "the New job page has no step heading")
 	case shellStepBrowse:
-		return r, fmt.Sprintf("the archive browser lists %d entries", r.Rows), checkShown(r, r.Rows > 0, "restore", "the archive browser lists nothing of web1's archive")
+		return r, fmt.Sprintf("the archive browser lists %d entries, with the archive's actions", r.Rows), checkShown(r, r.Rows > 0 && r.Actions, "restore", "the archive browser lists nothing of web1's archive, or not its actions (keep, rename, delete)")
 	case shellStepDialog:
 		f := r.Regions["footer"]
 		return r, fmt.Sprintf("the restore dialog's footer spans %g–%g of a %g px tall window", f.Y, f.Y+f.H, r.ViewHeight), checkDialog(r)

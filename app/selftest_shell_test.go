@@ -16,7 +16,7 @@ func TestCheckShellStep(t *testing.T) {
 	button := map[string]rect{"submit": {X: 900, Y: 700, W: 90, H: 36}, "next": {X: 1100, Y: 600, W: 80, H: 36}, "restore": {X: 1150, Y: 90, W: 90, H: 36}}
 	addServer := shellReport{Step: shellStepAddServer, Methods: 3, ViewWidth: 1280, ViewHeight: 800, Regions: button}
 	newJob := shellReport{Step: shellStepNewJob, Heading: "What to back up", ViewWidth: 1280, ViewHeight: 800, Regions: button}
-	browse := shellReport{Step: shellStepBrowse, Rows: 1, ViewWidth: 1280, ViewHeight: 800, Regions: button}
+	browse := shellReport{Step: shellStepBrowse, Rows: 1, Actions: true, ViewWidth: 1280, ViewHeight: 800, Regions: button}
 	tests := []struct {
 		name   string
 		report shellReport
@@ -34,6 +34,7 @@ func TestCheckShellStep(t *testing.T) {
 		{"submit off screen", addServer, func(r *shellReport) { r.Regions = map[string]rect{"submit": {X: 900, Y: 790, W: 90, H: 36}} }, "submit button"},
 		{"no wizard heading", newJob, func(r *shellReport) { r.Heading = "" }, "no step heading"},
 		{"empty archive", browse, func(r *shellReport) { r.Rows = 0 }, "lists nothing"},
+		{"no archive actions", browse, func(r *shellReport) { r.Actions = false }, "not its actions"},
 		{"no restore button", browse, func(r *shellReport) { r.Regions = nil }, "restore button"},
 		{"web1 green", top, func(r *shellReport) { r.Web1State = "green" }, "want amber"},
 		{"reason without db", top, func(r *shellReport) { r.Reasons = []string{"Job dbx: failed"} }, "do not name the job db"},
